@@ -1,0 +1,51 @@
+package dev.bannerranker.bundle;
+
+import dev.bannerranker.data.Banner;
+import dev.bannerranker.features.FeatureEncoder;
+import dev.bannerranker.features.FeatureSpec;
+import dev.bannerranker.features.ItemVectors;
+import dev.bannerranker.features.Vocabularies;
+import dev.bannerranker.scoring.WideDeepWeights;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything in a model bundle, in memory and immutable by convention (arrays are never written after
+ * load). {@code bannerStats} maps banner id to {@code {impressions, clicks}} of the training window.
+ * {@code bannerFirstLayer[bannerIdx]} is the banner block's contribution to the first hidden layer.
+ */
+public record Bundle(
+    BundleManifest manifest,
+    Vocabularies vocab,
+    ItemVectors vectors,
+    WideDeepWeights weights,
+    List<Banner> catalog,
+    Map<String, long[]> bannerStats,
+    float[][] bannerFirstLayer) {
+
+  public static final int FORMAT_VERSION = 1;
+
+  public static final String MANIFEST = "manifest.json";
+  public static final String VOCAB = "vocab.json";
+  public static final String EMBEDDINGS = "embeddings.bin";
+  public static final String NETWORK = "network.bin";
+  public static final String BANNER_FIRST_LAYER = "banner_first_layer.bin";
+  public static final String BANNERS = "banners.csv";
+  public static final String BANNER_STATS = "banner_stats.csv";
+
+  /** Every file besides the manifest; each has a checksum in the manifest. */
+  public static final List<String> DATA_FILES =
+      List.of(VOCAB, EMBEDDINGS, NETWORK, BANNER_FIRST_LAYER, BANNERS, BANNER_STATS);
+
+  public FeatureSpec spec() {
+    return manifest.featureSpec();
+  }
+
+  public FeatureEncoder encoder() {
+    return new FeatureEncoder(manifest.featureSpec());
+  }
+
+  public String modelVersion() {
+    return manifest.modelVersion();
+  }
+}

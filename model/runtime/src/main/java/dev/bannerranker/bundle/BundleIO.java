@@ -1,0 +1,292 @@
+package dev.bannerranker.bundle;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.bannerranker.bundle.TensorFile.Tensor;
+import dev.bannerranker.data.Banner;
+import dev.bannerranker.data.BannerCsv;
+import dev.bannerranker.data.BadInputException;
+import dev.bannerranker.data.CsvTable;
+import dev.bannerranker.data.DataProblems;
+import dev.bannerranker.data.EventLogReader;
+import dev.bannerranker.features.FeatureEncoder;
+import dev.bannerranker.features.ItemVectors;
+import dev.bannerranker.features.Vocabularies;
+import dev.bannerranker.features.Vocabulary;
+import dev.bannerranker.scoring.WideDeepWeights;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/** Writes bundles atomically and loads them with format and checksum checks. */
+public final class BundleIO {
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private BundleIO() {}
+
+  public static ObjectMapper json() {
+    return JSON;
+  }
+
+  /**
+   * Writes the bundle to a temporary sibling of {@code target} and renames it into place, so readers
+   * never see a half-written bundle. With {@code replace}, an existing bundle is swapped out after the
+   * new one is complete.
+   */
+  public static void write(Bundle bundle, Path target, boolean replace) throws IOException {
+    Path parent = target.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    if (Files.exists(target) && !replace) {
+      throw new FileAlreadyExistsException(target + " exists (pass --force to replace it)");
+    }
+    Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
+    try {
+      writeFiles(bundle, tmp);
+      Map<String, String> sums = new TreeMap<>();
+      for (String f : Bundle.DATA_FILES) {
+        sums.put(f, Checksums.sha256(tmp.resolve(f)));
+      }
+      JSON.writeValue(tmp.resolve(Bundle.MANIFEST).toFile(), bundle.manifest().withFiles(sums));
+      Path old = null;
+      if (Files.exists(target)) {
+        old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
+        Files.delete(old);
+        move(target, old);
+      }
+      move(tmp, target);
+      if (old != null) {
+        deleteTree(old);
+      }
+    } catch (IOException | RuntimeException e) {
+      deleteTree(tmp);
+      throw e;
+    }
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException("cannot rename " + from + " to " + to + " atomically: " + e.getMessage(), e);
+    }
+  }
+
+  private static void writeFiles(Bundle b, Path dir) throws IOException {
+    Map<String, List<String>> vocab = new LinkedHashMap<>();
+    vocab.put("brands", b.vocab().brands().values());
+    vocab.put("categories", b.vocab().categories().values());
+    vocab.put("placements", b.vocab().placements().values());
+    vocab.put("creative_formats", b.vocab().creativeFormats().values());
+    vocab.put("creative_colors", b.vocab().creativeColors().values());
+    vocab.put("banners", b.vocab().banners().values());
+    JSON.writeValue(dir.resolve(Bundle.VOCAB).toFile(), vocab);
+
+    ItemVectors v = b.vectors();
+    Map<String, Tensor> emb = new LinkedHashMap<>();
+    emb.put("item2vec.brand", Tensor.matrix(rows(v.brandCount(), v::brand)));
+    emb.put("item2vec.category", Tensor.matrix(rows(v.categoryCount(), v::category)));
+    emb.put("item2vec.banner", Tensor.matrix(rows(v.bannerCount(), v::banner)));
+    float[] trained = new float[v.bannerCount()];
+    for (int i = 0; i < trained.length; i++) {
+      trained[i] = v.bannerTrained(i) ? 1f : 0f;
+    }
+    emb.put("item2vec.banner_trained", Tensor.vector(trained));
+    TensorFile.write(dir.resolve(Bundle.EMBEDDINGS), emb);
+
+    TensorFile.write(dir.resolve(Bundle.NETWORK), b.weights().toTensors());
+    TensorFile.write(dir.resolve(Bundle.BANNER_FIRST_LAYER), Map.of("first_layer.banner", Tensor.matrix(b.bannerFirstLayer())));
+    BannerCsv.write(dir.resolve(Bundle.BANNERS), b.catalog());
+    try (Writer w = Files.newBufferedWriter(dir.resolve(Bundle.BANNER_STATS), StandardCharsets.UTF_8)) {
+      w.write("banner_id,impressions,clicks\n");
+      for (Banner banner : b.catalog()) {
+        long[] s = b.bannerStats().getOrDefault(banner.id(), new long[2]);
+        w.write(banner.id() + "," + s[0] + "," + s[1] + "\n");
+      }
+    }
+  }
+
+  private static float[][] rows(int n, java.util.function.IntFunction<float[]> row) {
+    float[][] m = new float[n][];
+    for (int i = 0; i < n; i++) {
+      m[i] = row.apply(i);
+    }
+    return m;
+  }
+
+  /** Reads only the manifest, checking the format version. */
+  public static BundleManifest readManifest(Path dir) {
+    Path file = dir.resolve(Bundle.MANIFEST);
+    if (!Files.isDirectory(dir)) {
+      throw new BundleException(dir + ": bundle directory not found");
+    }
+    if (!Files.exists(file)) {
+      throw new BundleException(dir + ": not a bundle (no " + Bundle.MANIFEST + ")");
+    }
+    JsonNode node;
+    try {
+      node = JSON.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new BundleException(file + ": not valid JSON: " + e.getMessage(), e);
+    }
+    JsonNode version = node.get("formatVersion");
+    if (version == null || !version.canConvertToInt()) {
+      throw new BundleException(file + ": formatVersion is missing");
+    }
+    if (version.asInt() != Bundle.FORMAT_VERSION) {
+      throw new BundleException(file + ": bundle format version " + version.asInt()
+          + " is not supported; this build reads version " + Bundle.FORMAT_VERSION);
+    }
+    try {
+      return JSON.treeToValue(node, BundleManifest.class);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new BundleException(file + ": malformed manifest: " + e.getMessage(), e);
+    }
+  }
+
+  /** Loads and verifies a bundle: format version, every checksum, and the shapes of every tensor. */
+  public static Bundle load(Path dir) {
+    BundleManifest m = readManifest(dir);
+    for (String f : Bundle.DATA_FILES) {
+      Path p = dir.resolve(f);
+      String expected = m.files() == null ? null : m.files().get(f);
+      if (expected == null) {
+        throw new BundleException(dir + ": manifest has no checksum for " + f);
+      }
+      if (!Files.exists(p)) {
+        throw new BundleException(p + ": missing bundle file");
+      }
+      String actual;
+      try {
+        actual = Checksums.sha256(p);
+      } catch (IOException e) {
+        throw new BundleException(p + ": cannot read: " + e.getMessage(), e);
+      }
+      if (!actual.equals(expected)) {
+        throw new BundleException(p + ": checksum mismatch (manifest " + expected + ", file " + actual + "); the bundle is corrupt");
+      }
+    }
+    try {
+      return parse(dir, m);
+    } catch (BadInputException | IllegalArgumentException | IllegalStateException e) {
+      throw new BundleException(dir + ": inconsistent bundle: " + e.getMessage(), e);
+    }
+  }
+
+  private static Bundle parse(Path dir, BundleManifest m) {
+    Vocabularies vocab = readVocab(dir.resolve(Bundle.VOCAB));
+    Map<String, Tensor> emb = TensorFile.read(dir.resolve(Bundle.EMBEDDINGS));
+    int dim = m.featureSpec().itemVectorDim();
+    float[][] brands = matrix(emb, "item2vec.brand", vocab.brands().cardinality(), dim, Bundle.EMBEDDINGS);
+    float[][] cats = matrix(emb, "item2vec.category", vocab.categories().cardinality(), dim, Bundle.EMBEDDINGS);
+    float[][] banners = matrix(emb, "item2vec.banner", vocab.banners().cardinality(), dim, Bundle.EMBEDDINGS);
+    float[] trainedF = emb.get("item2vec.banner_trained").values();
+    boolean[] trained = new boolean[trainedF.length];
+    for (int i = 0; i < trained.length; i++) {
+      trained[i] = trainedF[i] != 0f;
+    }
+    ItemVectors vectors = new ItemVectors(dim, brands, cats, banners, trained);
+
+    List<String> fields = new ArrayList<>(FeatureEncoder.USER_FIELDS);
+    fields.addAll(FeatureEncoder.BANNER_FIELDS);
+    WideDeepWeights weights = WideDeepWeights.fromTensors(TensorFile.read(dir.resolve(Bundle.NETWORK)), fields,
+        m.featureSpec().hiddenLayers().size(), Bundle.NETWORK);
+    checkShapes(m, weights);
+    int h1 = m.featureSpec().hiddenLayers().get(0);
+    float[][] firstLayer = matrix(TensorFile.read(dir.resolve(Bundle.BANNER_FIRST_LAYER)), "first_layer.banner",
+        vocab.banners().cardinality(), h1, Bundle.BANNER_FIRST_LAYER);
+
+    DataProblems strict = new DataProblems(0.0);
+    List<Banner> catalog = EventLogReader.readBanners(dir, strict);
+    Map<String, long[]> stats = new LinkedHashMap<>();
+    CsvTable.read(dir, Bundle.BANNER_STATS, List.of("banner_id", "impressions", "clicks"),
+        row -> Map.entry(row.text("banner_id"), new long[] {row.integer("impressions", 0, Integer.MAX_VALUE),
+            row.integer("clicks", 0, Integer.MAX_VALUE)}),
+        e -> stats.put(e.getKey(), e.getValue()), strict);
+    return new Bundle(m, vocab, vectors, weights, catalog, stats, firstLayer);
+  }
+
+  private static void checkShapes(BundleManifest m, WideDeepWeights w) {
+    var spec = m.featureSpec();
+    if (w.wide().length != spec.wideBuckets()) {
+      throw new BundleException(Bundle.NETWORK + ": wide has " + w.wide().length + " weights, spec says " + spec.wideBuckets());
+    }
+    w.embeddings().forEach((field, table) -> {
+      if (table.length != spec.cardinality(field) || (table.length > 0 && table[0].length != spec.embeddingDim(field))) {
+        throw new BundleException(Bundle.NETWORK + ": embedding." + field + " shape does not match the feature spec");
+      }
+    });
+    for (int i = 0; i < w.hidden().size(); i++) {
+      if (w.hidden().get(i).nOut() != spec.hiddenLayers().get(i)) {
+        throw new BundleException(Bundle.NETWORK + ": hidden." + i + " has " + w.hidden().get(i).nOut()
+            + " units, spec says " + spec.hiddenLayers().get(i));
+      }
+    }
+  }
+
+  private static float[][] matrix(Map<String, Tensor> t, String name, int rows, int cols, String file) {
+    Tensor x = t.get(name);
+    if (x == null) {
+      throw new BundleException(file + ": missing tensor '" + name + "'");
+    }
+    if (x.shape().length != 2 || x.shape()[0] != rows || x.shape()[1] != cols) {
+      throw new BundleException(file + ": tensor '" + name + "' has shape " + java.util.Arrays.toString(x.shape())
+          + ", expected [" + rows + ", " + cols + "]");
+    }
+    return x.asMatrix();
+  }
+
+  private static Vocabularies readVocab(Path file) {
+    try {
+      JsonNode n = JSON.readTree(file.toFile());
+      return new Vocabularies(vocab(n, "brands", file), vocab(n, "categories", file), vocab(n, "placements", file),
+          vocab(n, "creative_formats", file), vocab(n, "creative_colors", file), vocab(n, "banners", file));
+    } catch (IOException e) {
+      throw new BundleException(file + ": not valid JSON: " + e.getMessage(), e);
+    }
+  }
+
+  private static Vocabulary vocab(JsonNode n, String key, Path file) {
+    JsonNode arr = n.get(key);
+    if (arr == null || !arr.isArray()) {
+      throw new BundleException(file + ": missing list '" + key + "'");
+    }
+    List<String> values = new ArrayList<>();
+    arr.forEach(v -> values.add(v.asText()));
+    return Vocabulary.ofOrdered(values);
+  }
+
+  static void deleteTree(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(root)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+          // best effort clean-up of our own temporary directory
+        }
+      });
+    } catch (IOException ignored) {
+      // best effort
+    }
+  }
+}

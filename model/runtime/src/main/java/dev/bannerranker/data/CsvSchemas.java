@@ -1,0 +1,45 @@
+package dev.bannerranker.data;
+
+import java.util.List;
+
+/**
+ * The four input tables and the generator's truth file: file names and exact headers. Readers and the
+ * generator both use these constants, so the format is written down once.
+ */
+public final class CsvSchemas {
+  private CsvSchemas() {}
+
+  public static final String BANNERS_FILE = "banners.csv";
+  public static final String USERS_FILE = "users.csv";
+  public static final String EVENTS_FILE = "events.csv";
+  public static final String IMPRESSIONS_FILE = "impressions.csv";
+  /** Written only by the generator: the true click probability of every impression. */
+  public static final String TRUTH_FILE = "impressions_truth.csv";
+
+  public static final List<String> BANNERS_HEADER = List.of(
+      "banner_id", "brand", "category", "placement", "creative_format", "creative_color",
+      "discount_pct", "campaign_id", "price_tier", "start_time", "end_time", "bid", "priority",
+      "target_genders", "target_age_bands", "target_city_tiers");
+
+  public static final List<String> USERS_HEADER = List.of("user_id", "gender", "age_band", "city_tier");
+
+  public static final List<String> EVENTS_HEADER = List.of(
+      "user_id", "timestamp", "event_type", "brand", "category", "price_tier", "dwell_seconds");
+
+  public static final List<String> IMPRESSIONS_HEADER = List.of(
+      "impression_id", "user_id", "timestamp", "banner_id", "placement", "slot_position", "platform",
+      "clicked");
+
+  public static final List<String> TRUTH_HEADER = List.of("impression_id", "true_ctr");
+
+  /** Separator inside one cell for the targeting lists, e.g. {@code F|U}. */
+  public static final String LIST_SEPARATOR = "|";
+
+  /** Age bands, in order; also the embedding index order. */
+  public static final List<String> AGE_BANDS = List.of("18-24", "25-34", "35-44", "45-54", "55+");
+
+  public static final int MIN_PRICE_TIER = 1;
+  public static final int MAX_PRICE_TIER = 4;
+  public static final int MIN_CITY_TIER = 1;
+  public static final int MAX_CITY_TIER = 3;
+}

@@ -1,0 +1,73 @@
+package dev.bannerranker.data;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Collects malformed rows while reading, and enforces the bad-row limit per file. Every problem is
+ * kept, so nothing is dropped silently: callers print or write {@link #problems()}.
+ */
+public final class DataProblems {
+  private final double maxBadFraction;
+  private final List<RowProblem> problems = new ArrayList<>();
+  private final Map<String, long[]> countsByFile = new LinkedHashMap<>(); // {rows, bad}
+
+  /** @param maxBadFraction largest tolerated share of bad rows in one file, in [0, 1]. */
+  public DataProblems(double maxBadFraction) {
+    if (!(maxBadFraction >= 0 && maxBadFraction <= 1)) {
+      throw new IllegalArgumentException("max bad-row fraction must be in [0, 1], got " + maxBadFraction);
+    }
+    this.maxBadFraction = maxBadFraction;
+  }
+
+  void countRow(String file) {
+    countsByFile.computeIfAbsent(file, f -> new long[2])[0]++;
+  }
+
+  /** Records one bad row. */
+  public void report(String file, long line, String reason) {
+    problems.add(new RowProblem(file, line, reason));
+    countsByFile.computeIfAbsent(file, f -> new long[2])[1]++;
+  }
+
+  /** Throws {@link BadInputException} when the file's bad share exceeds the limit. */
+  void checkLimit(String file) {
+    long[] c = countsByFile.getOrDefault(file, new long[2]);
+    if (c[0] == 0) {
+      return;
+    }
+    double share = (double) c[1] / c[0];
+    if (share > maxBadFraction) {
+      StringBuilder msg = new StringBuilder()
+          .append(file).append(": ").append(c[1]).append(" of ").append(c[0])
+          .append(" rows are malformed (").append(String.format("%.2f%%", 100 * share))
+          .append("), above the limit of ").append(String.format("%.2f%%", 100 * maxBadFraction))
+          .append(". First problems:");
+      problems.stream().filter(p -> p.file().equals(file)).limit(5)
+          .forEach(p -> msg.append("\n  ").append(p));
+      throw new BadInputException(msg.toString());
+    }
+  }
+
+  public List<RowProblem> problems() {
+    return Collections.unmodifiableList(problems);
+  }
+
+  public long badRows() {
+    return problems.size();
+  }
+
+  public double maxBadFraction() {
+    return maxBadFraction;
+  }
+
+  /** Rows read and rows rejected per file, in reading order. */
+  public Map<String, long[]> countsByFile() {
+    Map<String, long[]> copy = new LinkedHashMap<>();
+    countsByFile.forEach((k, v) -> copy.put(k, v.clone()));
+    return copy;
+  }
+}

@@ -1,0 +1,152 @@
+package dev.bannerranker.data;
+
+import static dev.bannerranker.data.CsvSchemas.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/** Reads the project's own format: the four tables of README "Input data" from one directory. */
+public final class EventLogReader {
+  private EventLogReader() {}
+
+  /** Reads everything in {@code dir}; the truth file is read when present. */
+  public static EventLog read(Path dir, double maxBadFraction) {
+    if (!Files.isDirectory(dir)) {
+      throw new BadInputException(dir + ": not a directory");
+    }
+    DataProblems problems = new DataProblems(maxBadFraction);
+    List<Banner> banners = readBanners(dir, problems);
+    List<UserProfile> users = readUsers(dir, problems);
+    Set<String> bannerIds = new HashSet<>();
+    banners.forEach(b -> bannerIds.add(b.id()));
+
+    List<BehaviourEvent> events = new ArrayList<>();
+    CsvTable.read(dir, EVENTS_FILE, EVENTS_HEADER, EventLogReader::parseEvent, events::add, problems);
+    events.sort(Comparator.comparingLong(BehaviourEvent::timestamp));
+
+    List<Impression> impressions = new ArrayList<>();
+    CsvTable.read(dir, IMPRESSIONS_FILE, IMPRESSIONS_HEADER, row -> {
+      Impression imp = parseImpression(row);
+      if (!bannerIds.contains(imp.bannerId())) {
+        throw new IllegalArgumentException("banner_id '" + imp.bannerId() + "' is not in " + BANNERS_FILE);
+      }
+      return imp;
+    }, impressions::add, problems);
+    impressions.sort(Comparator.comparingLong(Impression::timestamp));
+
+    Map<String, Double> truth = new HashMap<>();
+    if (Files.exists(dir.resolve(TRUTH_FILE))) {
+      CsvTable.read(dir, TRUTH_FILE, TRUTH_HEADER,
+          row -> Map.entry(row.text("impression_id"), row.decimal("true_ctr", 0, 1)),
+          e -> truth.put(e.getKey(), e.getValue()), problems);
+    }
+    return new EventLog(List.copyOf(banners), List.copyOf(users), events, impressions, truth, problems);
+  }
+
+  /** Reads {@code banners.csv}; duplicate ids are bad rows. Also used by the service for its catalog. */
+  public static List<Banner> readBanners(Path dir, DataProblems problems) {
+    return readUnique(dir, BANNERS_FILE, BANNERS_HEADER, EventLogReader::parseBanner, Banner::id, "banner_id", problems);
+  }
+
+  /** Reads {@code users.csv}; duplicate ids are bad rows. */
+  public static List<UserProfile> readUsers(Path dir, DataProblems problems) {
+    return readUnique(dir, USERS_FILE, USERS_HEADER, EventLogReader::parseUser, UserProfile::id, "user_id", problems);
+  }
+
+  private static <T> List<T> readUnique(Path dir, String file, List<String> header, CsvTable.RowParser<T> parser,
+      Function<T, String> id, String idColumn, DataProblems problems) {
+    Set<String> seen = new HashSet<>();
+    List<T> out = new ArrayList<>();
+    CsvTable.read(dir, file, header, row -> {
+      T value = parser.parse(row);
+      if (!seen.add(id.apply(value))) {
+        throw new IllegalArgumentException(idColumn + " '" + id.apply(value) + "' appears twice");
+      }
+      return value;
+    }, out::add, problems);
+    return out;
+  }
+
+  static Banner parseBanner(CsvTable.Row r) {
+    long start = r.instant("start_time");
+    long end = r.instant("end_time");
+    if (end <= start) {
+      throw new IllegalArgumentException("end_time must be after start_time");
+    }
+    return new Banner(
+        r.text("banner_id"), r.text("brand"), r.text("category"), r.text("placement"),
+        r.text("creative_format"), r.text("creative_color"), r.integer("discount_pct", 0, 100),
+        r.text("campaign_id"), r.integer("price_tier", MIN_PRICE_TIER, MAX_PRICE_TIER), start, end,
+        r.decimal("bid", 1e-9, 1e9), r.integer("priority", 0, 1000),
+        parseList(r.optionalText("target_genders"), "target_genders", Gender::parse),
+        parseList(r.optionalText("target_age_bands"), "target_age_bands", EventLogReader::ageBand),
+        parseList(r.optionalText("target_city_tiers"), "target_city_tiers", EventLogReader::cityTier));
+  }
+
+  static UserProfile parseUser(CsvTable.Row r) {
+    Gender g;
+    try {
+      g = Gender.parse(r.optionalText("gender"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage());
+    }
+    return new UserProfile(r.text("user_id"), g, ageBand(r.optionalText("age_band")),
+        r.integer("city_tier", MIN_CITY_TIER, MAX_CITY_TIER));
+  }
+
+  static BehaviourEvent parseEvent(CsvTable.Row r) {
+    String tier = r.optionalText("price_tier");
+    int priceTier = tier.isEmpty() ? 0 : r.integer("price_tier", MIN_PRICE_TIER, MAX_PRICE_TIER);
+    return new BehaviourEvent(r.text("user_id"), r.instant("timestamp"), EventType.parseCsv(r.optionalText("event_type")),
+        r.text("brand"), r.text("category"), priceTier, (float) r.decimal("dwell_seconds", 0, 86_400));
+  }
+
+  static Impression parseImpression(CsvTable.Row r) {
+    return new Impression(r.text("impression_id"), r.text("user_id"), r.instant("timestamp"),
+        r.text("banner_id"), r.text("placement"), r.integer("slot_position", 1, 1000),
+        Platform.parse(r.optionalText("platform")), r.flag01("clicked"));
+  }
+
+  private static String ageBand(String v) {
+    if (!AGE_BANDS.contains(v)) {
+      throw new IllegalArgumentException("age_band must be one of " + AGE_BANDS + ", got '" + v + "'");
+    }
+    return v;
+  }
+
+  private static Integer cityTier(String v) {
+    try {
+      int t = Integer.parseInt(v);
+      if (t >= MIN_CITY_TIER && t <= MAX_CITY_TIER) {
+        return t;
+      }
+    } catch (NumberFormatException ignored) {
+      // falls through to the message below
+    }
+    throw new IllegalArgumentException("city tier must be 1, 2 or 3, got '" + v + "'");
+  }
+
+  private static <T> Set<T> parseList(String cell, String column, Function<String, T> parse) {
+    Set<T> out = new LinkedHashSet<>();
+    if (cell.isEmpty()) {
+      return out;
+    }
+    for (String part : cell.split("\\" + LIST_SEPARATOR, -1)) {
+      try {
+        out.add(parse.apply(part));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(column + ": " + e.getMessage());
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,184 @@
+package dev.bannerranker.features;
+
+import dev.bannerranker.data.CsvSchemas;
+import dev.bannerranker.data.Gender;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one definition of the model's input. Training builds its rows with these methods, and the
+ * service's scorer builds the same numbers from the same methods, so they cannot drift apart.
+ *
+ * <p>The deep side's first layer sees, in this order: the user block ({@code [user vector | user
+ * scalars]} then the user-side embeddings), the banner block ({@code [banner vector | banner scalars]}
+ * then the banner-side embeddings), and the cross scalars. The wide side sees {@link #wideCount()}
+ * hashed indices.
+ */
+public final class FeatureEncoder {
+  public static final List<String> USER_FIELDS = List.of("gender", "age_band", "city_tier", "platform", "hour", "slot");
+  public static final List<String> BANNER_FIELDS = List.of("brand", "category", "placement", "creative_format", "creative_color");
+  public static final List<String> USER_SCALARS = List.of("mean_price_tier", "log_event_count", "has_history");
+  public static final List<String> BANNER_SCALARS =
+      List.of("price_tier", "ctr_logit", "log_impressions", "discount", "vector_trained");
+  public static final List<String> CROSS_SCALARS =
+      List.of("cosine", "brand_affinity", "category_affinity", "log_fatigue", "price_gap", "age_days");
+
+  /** Banner age is capped so that very old banners do not extrapolate. */
+  static final double MAX_AGE_DAYS = 90;
+
+  private final FeatureSpec spec;
+
+  public FeatureEncoder(FeatureSpec spec) {
+    this.spec = spec;
+  }
+
+  public FeatureSpec spec() {
+    return spec;
+  }
+
+  /** Vocabulary sizes of the categorical fields that do not come from data. */
+  public static void putFixedCardinalities(java.util.Map<String, Integer> cards, int maxSlot) {
+    cards.put("gender", Gender.values().length + 1);
+    cards.put("age_band", CsvSchemas.AGE_BANDS.size() + 1);
+    cards.put("city_tier", CsvSchemas.MAX_CITY_TIER + 1);
+    cards.put("platform", dev.bannerranker.data.Platform.values().length + 1);
+    cards.put("hour", 24);
+    cards.put("slot", maxSlot + 1);
+  }
+
+  public int userDenseSize() {
+    return spec.itemVectorDim() + USER_SCALARS.size();
+  }
+
+  public int bannerDenseSize() {
+    return spec.itemVectorDim() + BANNER_SCALARS.size();
+  }
+
+  public int crossSize() {
+    return CROSS_SCALARS.size();
+  }
+
+  /** Names of the wide fields, in index order; used by explanations. */
+  public List<String> wideFieldNames() {
+    List<String> names = new ArrayList<>();
+    for (int k = 0; k < spec.topBrands(); k++) {
+      names.add("top_brand_" + (k + 1) + " x banner_brand");
+    }
+    names.addAll(List.of("gender x category", "age_band x category", "city_tier x brand", "slot x platform",
+        "hour x category", "banner_id"));
+    return names;
+  }
+
+  public int wideCount() {
+    return spec.topBrands() + 6;
+  }
+
+  // ---- raw (unstandardised) scalars: the definitions ----
+
+  public void rawUserScalars(UserFeatures u, double[] out) {
+    out[0] = u.meanPriceTier;
+    out[1] = Math.log1p(u.totalEvents);
+    out[2] = u.hasHistory() ? 1 : 0;
+  }
+
+  /** Raw banner scalars from the banner's full training-window statistics. */
+  public void rawBannerScalars(BannerFeatures b, double[] out) {
+    rawBannerScalars(b, b.clicks(), b.impressions(), out);
+  }
+
+  /** Raw banner scalars with explicit click statistics (training uses leave-one-out counts). */
+  public void rawBannerScalars(BannerFeatures b, long clicks, long impressions, double[] out) {
+    out[0] = b.banner().priceTier();
+    out[1] = ctrLogit(clicks, impressions);
+    out[2] = Math.log1p(impressions);
+    out[3] = b.banner().discountPct() / 100.0;
+    out[4] = b.vectorTrained() ? 1 : 0;
+  }
+
+  /** Logit of the banner CTR shrunk toward the global CTR by {@code ctrPriorStrength} pseudo-impressions. */
+  public double ctrLogit(long clicks, long impressions) {
+    double a = spec.ctrPriorStrength();
+    double p = (clicks + a * spec.globalCtr()) / (impressions + a);
+    p = Math.min(Math.max(p, 1e-6), 1 - 1e-6);
+    return Math.log(p / (1 - p));
+  }
+
+  public void rawCrossScalars(UserFeatures u, BannerFeatures b, ScoringContext ctx, double[] out) {
+    out[0] = ItemVectors.cosine(u.vector, b.vector());
+    out[1] = u.brandShare(b.brandIdx());
+    out[2] = u.categoryShare(b.categoryIdx());
+    out[3] = Math.log1p(u.recentImpressions(b.index()));
+    out[4] = u.meanPriceTier > 0 ? Math.abs(u.meanPriceTier - b.banner().priceTier()) : 0;
+    double ageDays = (ctx.time() - b.banner().startTime()) / 86_400.0;
+    out[5] = Math.min(Math.max(ageDays, 0), MAX_AGE_DAYS);
+  }
+
+  // ---- encoded blocks ----
+
+  /** Writes the user block: dense {@code [vector | standardised scalars]} and the user-side field indices. */
+  public void encodeUser(UserFeatures u, ScoringContext ctx, float[] dense, int denseOff, int[] cats, int catOff) {
+    int d = spec.itemVectorDim();
+    System.arraycopy(u.vector, 0, dense, denseOff, d);
+    double[] raw = new double[USER_SCALARS.size()];
+    rawUserScalars(u, raw);
+    spec.userScalars().apply(raw, dense, denseOff + d);
+    userCategoricals(u, ctx, cats, catOff);
+  }
+
+  public void userCategoricals(UserFeatures u, ScoringContext ctx, int[] cats, int off) {
+    cats[off] = u.profile.gender().ordinal() + 1;
+    int age = CsvSchemas.AGE_BANDS.indexOf(u.profile.ageBand());
+    cats[off + 1] = age + 1; // -1 (unknown) becomes 0
+    int city = u.profile.cityTier();
+    cats[off + 2] = city >= CsvSchemas.MIN_CITY_TIER && city <= CsvSchemas.MAX_CITY_TIER ? city : 0;
+    cats[off + 3] = ctx.platformIndex();
+    cats[off + 4] = ctx.hourOfDay();
+    cats[off + 5] = slotIndex(ctx.slot());
+  }
+
+  public int slotIndex(int slot) {
+    return Math.max(1, Math.min(slot, spec.maxSlot()));
+  }
+
+  /** Writes the banner block from full statistics. */
+  public void encodeBanner(BannerFeatures b, float[] dense, int denseOff, int[] cats, int catOff) {
+    double[] raw = new double[BANNER_SCALARS.size()];
+    rawBannerScalars(b, raw);
+    encodeBanner(b, raw, dense, denseOff, cats, catOff);
+  }
+
+  /** Writes the banner block from given raw scalars. */
+  public void encodeBanner(BannerFeatures b, double[] rawScalars, float[] dense, int denseOff, int[] cats, int catOff) {
+    int d = spec.itemVectorDim();
+    System.arraycopy(b.vector(), 0, dense, denseOff, d);
+    spec.bannerScalars().apply(rawScalars, dense, denseOff + d);
+    cats[catOff] = b.brandIdx();
+    cats[catOff + 1] = b.categoryIdx();
+    cats[catOff + 2] = b.placementIdx();
+    cats[catOff + 3] = b.formatIdx();
+    cats[catOff + 4] = b.colorIdx();
+  }
+
+  public void encodeCross(UserFeatures u, BannerFeatures b, ScoringContext ctx, float[] out, int off) {
+    double[] raw = new double[CROSS_SCALARS.size()];
+    rawCrossScalars(u, b, ctx, raw);
+    spec.crossScalars().apply(raw, out, off);
+  }
+
+  /** Writes the {@link #wideCount()} hashed wide indices. */
+  public void wideIndices(UserFeatures u, BannerFeatures b, ScoringContext ctx, int[] out, int off) {
+    int buckets = spec.wideBuckets();
+    int k = spec.topBrands();
+    for (int i = 0; i < k; i++) {
+      out[off + i] = WideHash.index(i, u.topBrands[i], b.brandIdx(), buckets);
+    }
+    int gender = u.profile.gender().ordinal() + 1;
+    int age = CsvSchemas.AGE_BANDS.indexOf(u.profile.ageBand()) + 1;
+    out[off + k] = WideHash.index(k, gender, b.categoryIdx(), buckets);
+    out[off + k + 1] = WideHash.index(k + 1, age, b.categoryIdx(), buckets);
+    out[off + k + 2] = WideHash.index(k + 2, u.profile.cityTier(), b.brandIdx(), buckets);
+    out[off + k + 3] = WideHash.index(k + 3, slotIndex(ctx.slot()), ctx.platformIndex(), buckets);
+    out[off + k + 4] = WideHash.index(k + 4, ctx.hourOfDay(), b.categoryIdx(), buckets);
+    out[off + k + 5] = WideHash.index(k + 5, b.index(), 0, buckets);
+  }
+}

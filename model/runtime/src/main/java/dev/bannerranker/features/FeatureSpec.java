@@ -1,0 +1,88 @@
+package dev.bannerranker.features;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every number that defines the features, stored in the bundle manifest so serving computes exactly
+ * what training computed. Training picks these (most from the command line); nothing reads defaults
+ * from anywhere else.
+ *
+ * @param itemVectorDim dimension of the item2vec vectors
+ * @param halfLifeHours half-life of an event's weight in the user vector
+ * @param maxRecentEvents how many of the latest behaviour events form the user vector
+ * @param maxRecentImpressions how many of the latest impressions a user's state keeps (fatigue, caps)
+ * @param fatigueWindowHours impressions of the same banner within this window count as fatigue
+ * @param typeWeights weight of view, add_to_cart, purchase and banner_click, in {@code EventType} order
+ * @param dwellCapSeconds dwell time above this counts as this much
+ * @param topBrands how many of the user's top brands enter the wide crosses
+ * @param wideBuckets size of the hashed wide feature space
+ * @param neutralSlot the slot position every candidate is scored at online (position-bias correction)
+ * @param maxSlot slots above this are folded into it
+ * @param ctrPriorStrength pseudo-impressions of the global CTR added to each banner's CTR
+ * @param globalCtr the training CTR, the prior of the shrunk banner CTR
+ * @param embeddingDims learned embedding size per categorical field ({@link FeatureEncoder#CATEGORICAL_FIELDS})
+ * @param hiddenLayers sizes of the deep side's hidden layers
+ * @param cardinalities vocabulary size per categorical field, including the unknown slot
+ * @param userScalars standardisation of the user-side scalar features
+ * @param bannerScalars standardisation of the banner-side scalar features
+ * @param crossScalars standardisation of the user-by-banner features
+ */
+public record FeatureSpec(
+    int itemVectorDim,
+    double halfLifeHours,
+    int maxRecentEvents,
+    int maxRecentImpressions,
+    double fatigueWindowHours,
+    List<Double> typeWeights,
+    double dwellCapSeconds,
+    int topBrands,
+    int wideBuckets,
+    int neutralSlot,
+    int maxSlot,
+    double ctrPriorStrength,
+    double globalCtr,
+    Map<String, Integer> embeddingDims,
+    List<Integer> hiddenLayers,
+    Map<String, Integer> cardinalities,
+    Standardizer userScalars,
+    Standardizer bannerScalars,
+    Standardizer crossScalars) {
+
+  public FeatureSpec {
+    typeWeights = List.copyOf(typeWeights);
+    embeddingDims = Map.copyOf(embeddingDims);
+    hiddenLayers = List.copyOf(hiddenLayers);
+    cardinalities = Map.copyOf(cardinalities);
+    if (itemVectorDim <= 0 || maxRecentEvents <= 0 || topBrands <= 0 || wideBuckets <= 1) {
+      throw new IllegalArgumentException("feature spec: sizes must be positive");
+    }
+    if (typeWeights.size() != dev.bannerranker.data.EventType.values().length) {
+      throw new IllegalArgumentException("feature spec: typeWeights needs one weight per event type");
+    }
+  }
+
+  /** Returns a copy with the statistics that only the training data can give. */
+  public FeatureSpec withStatistics(double ctr, Map<String, Integer> cards, Standardizer user,
+      Standardizer banner, Standardizer cross) {
+    return new FeatureSpec(itemVectorDim, halfLifeHours, maxRecentEvents, maxRecentImpressions,
+        fatigueWindowHours, typeWeights, dwellCapSeconds, topBrands, wideBuckets, neutralSlot, maxSlot,
+        ctrPriorStrength, ctr, embeddingDims, hiddenLayers, cards, user, banner, cross);
+  }
+
+  public int cardinality(String field) {
+    Integer c = cardinalities.get(field);
+    if (c == null) {
+      throw new IllegalStateException("feature spec has no cardinality for field " + field);
+    }
+    return c;
+  }
+
+  public int embeddingDim(String field) {
+    Integer d = embeddingDims.get(field);
+    if (d == null) {
+      throw new IllegalStateException("feature spec has no embedding size for field " + field);
+    }
+    return d;
+  }
+}

@@ -1,0 +1,180 @@
+package dev.bannerranker.features;
+
+import dev.bannerranker.data.UserProfile;
+import java.util.Arrays;
+
+/**
+ * What a user looks like to the model at one moment: the user vector and the taste summaries the cross
+ * features need. This is the single definition of the user vector, used by training, evaluation and the
+ * service:
+ *
+ * <pre>
+ *   w_i = 2^(-age_i / halfLife) * typeWeight(type_i) * (1 + min(dwell_i, dwellCap) / dwellCap)
+ *   u   = sum_i w_i * item(brand_i, category_i) / sum_i w_i
+ * </pre>
+ *
+ * over the latest {@code maxRecentEvents} events before {@code now}, where {@code item} is the mean of the
+ * brand and category item2vec vectors. Brand and category shares use the same weights.
+ */
+public final class UserFeatures {
+  public final UserProfile profile;
+  public final float[] vector;
+  /** The user's brands by descending weight, at most {@code topBrands}; padded with UNKNOWN. */
+  public final int[] topBrands;
+  final int[] brandIds;
+  final float[] brandShare;
+  final int[] categoryIds;
+  final float[] categoryShare;
+  /** Weighted mean price tier of events with a known tier; 0 when none. */
+  public final float meanPriceTier;
+  public final long totalEvents;
+  public final long now;
+  private final UserHistory history;
+  private final double fatigueWindowSeconds;
+
+  private UserFeatures(UserProfile profile, float[] vector, int[] topBrands, int[] brandIds, float[] brandShare,
+      int[] categoryIds, float[] categoryShare, float meanPriceTier, long totalEvents, long now,
+      UserHistory history, double fatigueWindowSeconds) {
+    this.profile = profile;
+    this.vector = vector;
+    this.topBrands = topBrands;
+    this.brandIds = brandIds;
+    this.brandShare = brandShare;
+    this.categoryIds = categoryIds;
+    this.categoryShare = categoryShare;
+    this.meanPriceTier = meanPriceTier;
+    this.totalEvents = totalEvents;
+    this.now = now;
+    this.history = history;
+    this.fatigueWindowSeconds = fatigueWindowSeconds;
+  }
+
+  /**
+   * Computes the features from a history. Events later than {@code now} (clock skew) count as age 0.
+   * The history is kept by reference only to count impressions for fatigue, so compute, use and drop.
+   */
+  public static UserFeatures compute(UserProfile profile, UserHistory history, long now, ItemVectors vectors,
+      FeatureSpec spec) {
+    int n = history.eventCount();
+    int dim = vectors.dim();
+    float[] acc = new float[dim];
+    double halfLifeSeconds = spec.halfLifeHours() * 3600.0;
+    double cap = spec.dwellCapSeconds();
+    int[] brandIds = new int[n];
+    float[] brandW = new float[n];
+    int nb = 0;
+    int[] catIds = new int[n];
+    float[] catW = new float[n];
+    int nc = 0;
+    double total = 0;
+    double priceSum = 0;
+    double priceW = 0;
+    for (int k = 0; k < n; k++) {
+      long age = Math.max(0, now - history.eventTime(k));
+      double w = Math.pow(2.0, -age / halfLifeSeconds)
+          * spec.typeWeights().get(history.eventType(k).ordinal())
+          * (1.0 + Math.min(history.eventDwell(k), cap) / cap);
+      float wf = (float) w;
+      int brand = history.eventBrand(k);
+      int cat = history.eventCategory(k);
+      vectors.addItemVector(brand, cat, wf, acc);
+      total += w;
+      nb = accumulate(brandIds, brandW, nb, brand, wf);
+      nc = accumulate(catIds, catW, nc, cat, wf);
+      int tier = history.eventPriceTier(k);
+      if (tier > 0) {
+        priceSum += w * tier;
+        priceW += w;
+      }
+    }
+    if (total > 0) {
+      float inv = (float) (1.0 / total);
+      for (int i = 0; i < dim; i++) {
+        acc[i] *= inv;
+      }
+      for (int i = 0; i < nb; i++) {
+        brandW[i] *= inv;
+      }
+      for (int i = 0; i < nc; i++) {
+        catW[i] *= inv;
+      }
+    }
+    int[] top = topByWeight(brandIds, brandW, nb, spec.topBrands());
+    return new UserFeatures(profile, acc, top, Arrays.copyOf(brandIds, nb), Arrays.copyOf(brandW, nb),
+        Arrays.copyOf(catIds, nc), Arrays.copyOf(catW, nc), priceW > 0 ? (float) (priceSum / priceW) : 0f,
+        history.totalEvents(), now, history, spec.fatigueWindowHours() * 3600.0);
+  }
+
+  private static int accumulate(int[] ids, float[] w, int n, int id, float weight) {
+    if (id == Vocabulary.UNKNOWN) {
+      return n;
+    }
+    for (int i = 0; i < n; i++) {
+      if (ids[i] == id) {
+        w[i] += weight;
+        return n;
+      }
+    }
+    ids[n] = id;
+    w[n] = weight;
+    return n + 1;
+  }
+
+  /** Highest weight first; ties go to the smaller index so the order never depends on event order. */
+  private static int[] topByWeight(int[] ids, float[] w, int n, int k) {
+    int[] top = new int[k];
+    boolean[] used = new boolean[n];
+    for (int t = 0; t < k; t++) {
+      int best = -1;
+      for (int i = 0; i < n; i++) {
+        if (!used[i] && (best < 0 || w[i] > w[best] || (w[i] == w[best] && ids[i] < ids[best]))) {
+          best = i;
+        }
+      }
+      if (best < 0) {
+        top[t] = Vocabulary.UNKNOWN;
+      } else {
+        used[best] = true;
+        top[t] = ids[best];
+      }
+    }
+    return top;
+  }
+
+  /** Share of the user's weight on this brand, in [0, 1]. */
+  public float brandShare(int brandIdx) {
+    for (int i = 0; i < brandIds.length; i++) {
+      if (brandIds[i] == brandIdx) {
+        return brandShare[i];
+      }
+    }
+    return 0f;
+  }
+
+  public float categoryShare(int categoryIdx) {
+    for (int i = 0; i < categoryIds.length; i++) {
+      if (categoryIds[i] == categoryIdx) {
+        return categoryShare[i];
+      }
+    }
+    return 0f;
+  }
+
+  /** Impressions of the banner to this user inside the fatigue window before {@code now}. */
+  public int recentImpressions(int bannerIdx) {
+    return history.impressionsOf(bannerIdx, now - (long) fatigueWindowSeconds, now);
+  }
+
+  public boolean hasHistory() {
+    return brandIds.length > 0 || categoryIds.length > 0;
+  }
+
+  /** Brands the user interacted with, by index, and their weight shares (parallel arrays). */
+  public int[] brandIds() {
+    return brandIds.clone();
+  }
+
+  public float[] brandShares() {
+    return brandShare.clone();
+  }
+}

@@ -1,0 +1,131 @@
+package dev.bannerranker.features;
+
+import dev.bannerranker.data.EventType;
+
+/**
+ * A user's recent behaviour in primitive ring buffers: the latest behaviour events (product views and
+ * banner clicks) and the latest impressions. Offline the training sweep appends in time order; online
+ * the service appends from RecordEvents. Not thread-safe: the service guards each instance.
+ */
+public final class UserHistory {
+  private static final EventType[] TYPES = EventType.values();
+
+  private final int[] evBrand;
+  private final int[] evCategory;
+  private final long[] evTime;
+  private final byte[] evType;
+  private final byte[] evPriceTier;
+  private final float[] evDwell;
+  private int evHead; // next write position
+  private int evSize;
+  private long totalEvents;
+
+  private final int[] impBanner;
+  private final long[] impTime;
+  private int impHead;
+  private int impSize;
+
+  public UserHistory(int maxEvents, int maxImpressions) {
+    evBrand = new int[maxEvents];
+    evCategory = new int[maxEvents];
+    evTime = new long[maxEvents];
+    evType = new byte[maxEvents];
+    evPriceTier = new byte[maxEvents];
+    evDwell = new float[maxEvents];
+    impBanner = new int[maxImpressions];
+    impTime = new long[maxImpressions];
+  }
+
+  public static UserHistory forSpec(FeatureSpec spec) {
+    return new UserHistory(spec.maxRecentEvents(), spec.maxRecentImpressions());
+  }
+
+  /** Appends a behaviour event; the oldest one is forgotten when the ring is full. */
+  public void addEvent(int brandIdx, int categoryIdx, EventType type, int priceTier, float dwellSeconds, long time) {
+    int i = evHead;
+    evBrand[i] = brandIdx;
+    evCategory[i] = categoryIdx;
+    evTime[i] = time;
+    evType[i] = (byte) type.ordinal();
+    evPriceTier[i] = (byte) priceTier;
+    evDwell[i] = dwellSeconds;
+    evHead = (i + 1) % evBrand.length;
+    evSize = Math.min(evSize + 1, evBrand.length);
+    totalEvents++;
+  }
+
+  public void addImpression(int bannerIdx, long time) {
+    impBanner[impHead] = bannerIdx;
+    impTime[impHead] = time;
+    impHead = (impHead + 1) % impBanner.length;
+    impSize = Math.min(impSize + 1, impBanner.length);
+  }
+
+  /** Impressions of {@code bannerIdx} at or after {@code since} and before {@code until}. */
+  public int impressionsOf(int bannerIdx, long since, long until) {
+    int n = 0;
+    for (int k = 0; k < impSize; k++) {
+      if (impBanner[k] == bannerIdx && impTime[k] >= since && impTime[k] < until) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  public int eventCount() {
+    return evSize;
+  }
+
+  /** Events ever added, including those the ring has forgotten. */
+  public long totalEvents() {
+    return totalEvents;
+  }
+
+  // Accessors by age rank: k = 0 is the oldest event still held.
+  int slot(int k) {
+    return (evHead - evSize + k + evBrand.length) % evBrand.length;
+  }
+
+  public int eventBrand(int k) {
+    return evBrand[slot(k)];
+  }
+
+  public int eventCategory(int k) {
+    return evCategory[slot(k)];
+  }
+
+  public long eventTime(int k) {
+    return evTime[slot(k)];
+  }
+
+  public EventType eventType(int k) {
+    return TYPES[evType[slot(k)]];
+  }
+
+  public int eventPriceTier(int k) {
+    return evPriceTier[slot(k)];
+  }
+
+  public float eventDwell(int k) {
+    return evDwell[slot(k)];
+  }
+
+  /** A deep copy, for tests and for A/B arms that must not share mutable state. */
+  public UserHistory copy() {
+    UserHistory c = new UserHistory(evBrand.length, impBanner.length);
+    System.arraycopy(evBrand, 0, c.evBrand, 0, evBrand.length);
+    System.arraycopy(evCategory, 0, c.evCategory, 0, evBrand.length);
+    System.arraycopy(evTime, 0, c.evTime, 0, evBrand.length);
+    System.arraycopy(evType, 0, c.evType, 0, evBrand.length);
+    System.arraycopy(evPriceTier, 0, c.evPriceTier, 0, evBrand.length);
+    System.arraycopy(evDwell, 0, c.evDwell, 0, evBrand.length);
+    System.arraycopy(impBanner, 0, c.impBanner, 0, impBanner.length);
+    System.arraycopy(impTime, 0, c.impTime, 0, impBanner.length);
+    c.evHead = evHead;
+    c.evSize = evSize;
+    c.totalEvents = totalEvents;
+    c.impHead = impHead;
+    c.impSize = impSize;
+    return c;
+  }
+}

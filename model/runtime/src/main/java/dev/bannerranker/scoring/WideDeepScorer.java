@@ -1,0 +1,247 @@
+package dev.bannerranker.scoring;
+
+import dev.bannerranker.features.BannerFeatures;
+import dev.bannerranker.features.FeatureEncoder;
+import dev.bannerranker.features.ScoringContext;
+import dev.bannerranker.features.UserFeatures;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The wide &amp; deep forward pass in plain Java, with the first layer split by who owns each input:
+ *
+ * <ul>
+ *   <li>banner block: precomputed per banner ({@link #bannerFirstLayer}), stored in the bundle;
+ *   <li>user block and bias: once per request ({@link #userPart});
+ *   <li>cross scalars, the upper layers and the wide sum: per candidate.
+ * </ul>
+ *
+ * {@link #predictUnsplit} is the plain, unsplit pass over a full feature row; tests hold the two equal,
+ * and equal to DL4J's own output on the same weights.
+ */
+public final class WideDeepScorer {
+  private final FeatureEncoder encoder;
+  private final WideDeepWeights weights;
+  private final int h1;
+  private final float[] w1; // row-major [nIn][h1]
+  private final float[] b1;
+  private final int userDenseOff;
+  private final int[] userEmbOff;
+  private final int bannerDenseOff;
+  private final int[] bannerEmbOff;
+  private final int crossOff;
+  private final int nIn;
+  /** Per user-side field: embedding table already multiplied into the first layer, {@code [card][h1]}. */
+  private final float[][][] userFieldProjection;
+  private final float[][] upperW; // layers 2..L, row-major
+  private final float[][] upperB;
+  private final int[] widths;
+
+  public WideDeepScorer(FeatureEncoder encoder, WideDeepWeights weights) {
+    this.encoder = encoder;
+    this.weights = weights;
+    var spec = encoder.spec();
+    WideDeepWeights.DenseLayer first = weights.hidden().get(0);
+    this.h1 = first.nOut();
+    int off = 0;
+    userDenseOff = off;
+    off += encoder.userDenseSize();
+    userEmbOff = new int[FeatureEncoder.USER_FIELDS.size()];
+    for (int f = 0; f < userEmbOff.length; f++) {
+      userEmbOff[f] = off;
+      off += spec.embeddingDim(FeatureEncoder.USER_FIELDS.get(f));
+    }
+    bannerDenseOff = off;
+    off += encoder.bannerDenseSize();
+    bannerEmbOff = new int[FeatureEncoder.BANNER_FIELDS.size()];
+    for (int f = 0; f < bannerEmbOff.length; f++) {
+      bannerEmbOff[f] = off;
+      off += spec.embeddingDim(FeatureEncoder.BANNER_FIELDS.get(f));
+    }
+    crossOff = off;
+    off += encoder.crossSize();
+    nIn = off;
+    if (first.nIn() != nIn) {
+      throw new IllegalArgumentException("first layer has " + first.nIn() + " inputs, the feature spec defines " + nIn);
+    }
+    w1 = flatten(first.w());
+    b1 = first.b();
+    userFieldProjection = new float[userEmbOff.length][][];
+    for (int f = 0; f < userEmbOff.length; f++) {
+      userFieldProjection[f] = project(weights.embeddings().get(FeatureEncoder.USER_FIELDS.get(f)), userEmbOff[f]);
+    }
+    int layers = weights.hidden().size();
+    upperW = new float[layers - 1][];
+    upperB = new float[layers - 1][];
+    widths = new int[layers];
+    widths[0] = h1;
+    for (int l = 1; l < layers; l++) {
+      upperW[l - 1] = flatten(weights.hidden().get(l).w());
+      upperB[l - 1] = weights.hidden().get(l).b();
+      widths[l] = weights.hidden().get(l).nOut();
+    }
+  }
+
+  public FeatureEncoder encoder() {
+    return encoder;
+  }
+
+  public int firstLayerWidth() {
+    return h1;
+  }
+
+  public int inputWidth() {
+    return nIn;
+  }
+
+  private static float[] flatten(float[][] m) {
+    int cols = m.length == 0 ? 0 : m[0].length;
+    float[] flat = new float[m.length * cols];
+    for (int r = 0; r < m.length; r++) {
+      System.arraycopy(m[r], 0, flat, r * cols, cols);
+    }
+    return flat;
+  }
+
+  /** {@code table[idx] · W1[off .. off+dim]} for every index. */
+  private float[][] project(float[][] table, int off) {
+    float[][] out = new float[table.length][h1];
+    for (int idx = 0; idx < table.length; idx++) {
+      for (int j = 0; j < table[idx].length; j++) {
+        DenseKernels.axpy(table[idx][j], w1, (off + j) * h1, out[idx], 0, h1);
+      }
+    }
+    return out;
+  }
+
+  /** The banner block's first-layer contribution (no bias), computed once per banner. */
+  public float[] bannerFirstLayer(BannerFeatures b) {
+    float[] dense = new float[encoder.bannerDenseSize()];
+    int[] cats = new int[FeatureEncoder.BANNER_FIELDS.size()];
+    encoder.encodeBanner(b, dense, 0, cats, 0);
+    float[] out = new float[h1];
+    for (int c = 0; c < dense.length; c++) {
+      DenseKernels.axpy(dense[c], w1, (bannerDenseOff + c) * h1, out, 0, h1);
+    }
+    for (int f = 0; f < cats.length; f++) {
+      float[] e = weights.embeddings().get(FeatureEncoder.BANNER_FIELDS.get(f))[cats[f]];
+      for (int j = 0; j < e.length; j++) {
+        DenseKernels.axpy(e[j], w1, (bannerEmbOff[f] + j) * h1, out, 0, h1);
+      }
+    }
+    return out;
+  }
+
+  /** The user block's first-layer contribution plus the bias, computed once per request. */
+  public float[] userPart(UserFeatures u, ScoringContext ctx) {
+    float[] dense = new float[encoder.userDenseSize()];
+    int[] cats = new int[FeatureEncoder.USER_FIELDS.size()];
+    encoder.encodeUser(u, ctx, dense, 0, cats, 0);
+    float[] out = b1.clone();
+    for (int c = 0; c < dense.length; c++) {
+      DenseKernels.axpy(dense[c], w1, (userDenseOff + c) * h1, out, 0, h1);
+    }
+    for (int f = 0; f < cats.length; f++) {
+      float[] p = userFieldProjection[f][cats[f]];
+      for (int j = 0; j < h1; j++) {
+        out[j] += p[j];
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Click probabilities of {@code n} candidates for one user. {@code bannerParts[i]} is candidate i's
+   * {@link #bannerFirstLayer}; {@code outLogitWide} (optional) receives the wide sums.
+   */
+  public void predict(UserFeatures u, ScoringContext ctx, float[] userPart, BannerFeatures[] candidates,
+      float[][] bannerParts, int n, float[] out) {
+    int crossN = encoder.crossSize();
+    float[] cross = new float[crossN];
+    float[] h = new float[n * h1];
+    float[] wideSum = new float[n];
+    int[] wide = new int[encoder.wideCount()];
+    for (int i = 0; i < n; i++) {
+      int o = i * h1;
+      float[] bp = bannerParts[i];
+      for (int j = 0; j < h1; j++) {
+        h[o + j] = userPart[j] + bp[j];
+      }
+      encoder.encodeCross(u, candidates[i], ctx, cross, 0);
+      for (int c = 0; c < crossN; c++) {
+        DenseKernels.axpy(cross[c], w1, (crossOff + c) * h1, h, o, h1);
+      }
+      for (int j = 0; j < h1; j++) {
+        if (h[o + j] < 0f) {
+          h[o + j] = 0f;
+        }
+      }
+      encoder.wideIndices(u, candidates[i], ctx, wide, 0);
+      float s = 0f;
+      for (int idx : wide) {
+        s += weights.wide()[idx];
+      }
+      wideSum[i] = s;
+    }
+    float[] deep = upper(h, n);
+    for (int i = 0; i < n; i++) {
+      out[i] = DenseKernels.sigmoid(deep[i] + wideSum[i]);
+    }
+  }
+
+  /** Hidden layers 2..L and the deep output, for {@code n} rows of first-layer activations. */
+  private float[] upper(float[] h, int n) {
+    float[] cur = h;
+    for (int l = 0; l < upperW.length; l++) {
+      float[] next = new float[n * widths[l + 1]];
+      DenseKernels.denseRelu(cur, n, widths[l], upperW[l], upperB[l], widths[l + 1], next);
+      cur = next;
+    }
+    float[] deep = new float[n];
+    DenseKernels.denseOut(cur, n, widths[widths.length - 1], weights.outputWeights(), weights.outputBias(), deep);
+    return deep;
+  }
+
+  /**
+   * The plain forward pass over one full encoded row, in the layout of {@link FeatureEncoder}: the
+   * reference the split path and DL4J are compared against.
+   */
+  public float predictUnsplit(float[] userDense, int[] userCats, float[] bannerDense, int[] bannerCats,
+      float[] cross, int[] wideIdx) {
+    float[] x = new float[nIn];
+    System.arraycopy(userDense, 0, x, userDenseOff, userDense.length);
+    for (int f = 0; f < userCats.length; f++) {
+      float[] e = weights.embeddings().get(FeatureEncoder.USER_FIELDS.get(f))[userCats[f]];
+      System.arraycopy(e, 0, x, userEmbOff[f], e.length);
+    }
+    System.arraycopy(bannerDense, 0, x, bannerDenseOff, bannerDense.length);
+    for (int f = 0; f < bannerCats.length; f++) {
+      float[] e = weights.embeddings().get(FeatureEncoder.BANNER_FIELDS.get(f))[bannerCats[f]];
+      System.arraycopy(e, 0, x, bannerEmbOff[f], e.length);
+    }
+    System.arraycopy(cross, 0, x, crossOff, cross.length);
+    float[] h = new float[h1];
+    DenseKernels.denseRelu(x, 1, nIn, w1, b1, h1, h);
+    float wide = 0f;
+    for (int idx : wideIdx) {
+      wide += weights.wide()[idx];
+    }
+    return DenseKernels.sigmoid(upper(h, 1)[0] + wide);
+  }
+
+  /** One wide feature's weight for a candidate, for explanations. */
+  public record WideContribution(String feature, float weight) {}
+
+  /** The candidate's wide weights, largest magnitude first. */
+  public List<WideContribution> wideContributions(UserFeatures u, BannerFeatures b, ScoringContext ctx) {
+    int[] wide = new int[encoder.wideCount()];
+    encoder.wideIndices(u, b, ctx, wide, 0);
+    List<String> names = encoder.wideFieldNames();
+    List<WideContribution> out = new ArrayList<>();
+    for (int i = 0; i < wide.length; i++) {
+      out.add(new WideContribution(names.get(i), weights.wide()[wide[i]]));
+    }
+    out.sort((a, c) -> Float.compare(Math.abs(c.weight()), Math.abs(a.weight())));
+    return out;
+  }
+}
