@@ -52,6 +52,11 @@ public final class BundleIO {
    * new one is complete.
    */
   public static void write(Bundle bundle, Path target, boolean replace) throws IOException {
+    write(bundle, target, replace, Map.of());
+  }
+
+  /** As {@link #write(Bundle, Path, boolean)}, adding extra files (such as the data-problem list) by name. */
+  public static void write(Bundle bundle, Path target, boolean replace, Map<String, Path> extraFiles) throws IOException {
     Path parent = target.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     if (Files.exists(target) && !replace) {
@@ -60,9 +65,14 @@ public final class BundleIO {
     Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
     try {
       writeFiles(bundle, tmp);
+      for (Map.Entry<String, Path> e : extraFiles.entrySet()) {
+        Files.copy(e.getValue(), tmp.resolve(e.getKey()));
+      }
       Map<String, String> sums = new TreeMap<>();
-      for (String f : Bundle.DATA_FILES) {
-        sums.put(f, Checksums.sha256(tmp.resolve(f)));
+      try (Stream<Path> files = Files.list(tmp)) {
+        for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+          sums.put(f.getFileName().toString(), Checksums.sha256(f));
+        }
       }
       JSON.writeValue(tmp.resolve(Bundle.MANIFEST).toFile(), bundle.manifest().withFiles(sums));
       Path old = null;
@@ -164,12 +174,20 @@ public final class BundleIO {
   /** Loads and verifies a bundle: format version, every checksum, and the shapes of every tensor. */
   public static Bundle load(Path dir) {
     BundleManifest m = readManifest(dir);
+    if (m.files() == null) {
+      throw new BundleException(dir.resolve(Bundle.MANIFEST) + ": no file checksums");
+    }
     for (String f : Bundle.DATA_FILES) {
-      Path p = dir.resolve(f);
-      String expected = m.files() == null ? null : m.files().get(f);
-      if (expected == null) {
+      if (!m.files().containsKey(f)) {
         throw new BundleException(dir + ": manifest has no checksum for " + f);
       }
+    }
+    for (String f : m.files().keySet()) {
+      if (f.contains("/") || f.contains("\\") || f.startsWith(".")) {
+        throw new BundleException(dir.resolve(Bundle.MANIFEST) + ": file name '" + f + "' leaves the bundle directory");
+      }
+      Path p = dir.resolve(f);
+      String expected = m.files().get(f);
       if (!Files.exists(p)) {
         throw new BundleException(p + ": missing bundle file");
       }

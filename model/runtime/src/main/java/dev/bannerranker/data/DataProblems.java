@@ -23,7 +23,8 @@ public final class DataProblems {
     this.maxBadFraction = maxBadFraction;
   }
 
-  void countRow(String file) {
+  /** Counts one row read from {@code file} (good or bad); the limit is a share of these. */
+  public void countRow(String file) {
     countsByFile.computeIfAbsent(file, f -> new long[2])[0]++;
   }
 
@@ -34,7 +35,7 @@ public final class DataProblems {
   }
 
   /** Throws {@link BadInputException} when the file's bad share exceeds the limit. */
-  void checkLimit(String file) {
+  public void checkLimit(String file) {
     long[] c = countsByFile.getOrDefault(file, new long[2]);
     if (c[0] == 0) {
       return;

@@ -28,14 +28,21 @@ public final class EventLogReader {
     List<UserProfile> users = readUsers(dir, problems);
     Set<String> bannerIds = new HashSet<>();
     banners.forEach(b -> bannerIds.add(b.id()));
+    Set<String> userIds = new HashSet<>();
+    users.forEach(u -> userIds.add(u.id()));
 
     List<BehaviourEvent> events = new ArrayList<>();
-    CsvTable.read(dir, EVENTS_FILE, EVENTS_HEADER, EventLogReader::parseEvent, events::add, problems);
+    CsvTable.read(dir, EVENTS_FILE, EVENTS_HEADER, row -> {
+      BehaviourEvent e = parseEvent(row);
+      requireUser(userIds, e.userId());
+      return e;
+    }, events::add, problems);
     events.sort(Comparator.comparingLong(BehaviourEvent::timestamp));
 
     List<Impression> impressions = new ArrayList<>();
     CsvTable.read(dir, IMPRESSIONS_FILE, IMPRESSIONS_HEADER, row -> {
       Impression imp = parseImpression(row);
+      requireUser(userIds, imp.userId());
       if (!bannerIds.contains(imp.bannerId())) {
         throw new IllegalArgumentException("banner_id '" + imp.bannerId() + "' is not in " + BANNERS_FILE);
       }
@@ -50,6 +57,12 @@ public final class EventLogReader {
           e -> truth.put(e.getKey(), e.getValue()), problems);
     }
     return new EventLog(List.copyOf(banners), List.copyOf(users), events, impressions, truth, problems);
+  }
+
+  private static void requireUser(Set<String> userIds, String id) {
+    if (!userIds.contains(id)) {
+      throw new IllegalArgumentException("user_id '" + id + "' is not in " + USERS_FILE);
+    }
   }
 
   /** Reads {@code banners.csv}; duplicate ids are bad rows. Also used by the service for its catalog. */

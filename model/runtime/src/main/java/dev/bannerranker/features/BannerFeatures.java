@@ -17,7 +17,9 @@ public record BannerFeatures(
     long impressions,
     long clicks,
     float[] vector,
-    boolean vectorTrained) {
+    boolean vectorTrained,
+    float[] brandVector,
+    float[] categoryVector) {
 
   public static BannerFeatures resolve(Banner b, Vocabularies v, ItemVectors vectors, long impressions, long clicks) {
     int idx = v.banners().indexOf(b.id());
@@ -27,6 +29,7 @@ public record BannerFeatures(
     return new BannerFeatures(idx, b, v.brands().indexOf(b.brand()), v.categories().indexOf(b.category()),
         v.placements().indexOf(b.placement()), v.creativeFormats().indexOf(b.creativeFormat()),
         v.creativeColors().indexOf(b.creativeColor()), impressions, clicks, vectors.banner(idx),
-        vectors.bannerTrained(idx));
+        vectors.bannerTrained(idx), vectors.brand(v.brands().indexOf(b.brand())),
+        vectors.category(v.categories().indexOf(b.category())));
   }
 }

@@ -21,7 +21,8 @@ public final class FeatureEncoder {
   public static final List<String> BANNER_SCALARS =
       List.of("price_tier", "ctr_logit", "log_impressions", "discount", "vector_trained");
   public static final List<String> CROSS_SCALARS =
-      List.of("cosine", "brand_affinity", "category_affinity", "log_fatigue", "price_gap", "age_days");
+      List.of("cosine", "brand_cosine", "category_cosine", "brand_affinity", "category_affinity", "log_fatigue",
+          "price_gap", "age_days");
 
   /** Banner age is capped so that very old banners do not extrapolate. */
   static final double MAX_AGE_DAYS = 90;
@@ -105,24 +106,30 @@ public final class FeatureEncoder {
 
   public void rawCrossScalars(UserFeatures u, BannerFeatures b, ScoringContext ctx, double[] out) {
     out[0] = ItemVectors.cosine(u.vector, b.vector());
-    out[1] = u.brandShare(b.brandIdx());
-    out[2] = u.categoryShare(b.categoryIdx());
-    out[3] = Math.log1p(u.recentImpressions(b.index()));
-    out[4] = u.meanPriceTier > 0 ? Math.abs(u.meanPriceTier - b.banner().priceTier()) : 0;
+    out[1] = ItemVectors.cosine(u.vector, b.brandVector());
+    out[2] = ItemVectors.cosine(u.vector, b.categoryVector());
+    out[3] = u.brandShare(b.brandIdx());
+    out[4] = u.categoryShare(b.categoryIdx());
+    out[5] = Math.log1p(u.recentImpressions(b.index()));
+    out[6] = u.meanPriceTier > 0 ? Math.abs(u.meanPriceTier - b.banner().priceTier()) : 0;
     double ageDays = (ctx.time() - b.banner().startTime()) / 86_400.0;
-    out[5] = Math.min(Math.max(ageDays, 0), MAX_AGE_DAYS);
+    out[7] = Math.min(Math.max(ageDays, 0), MAX_AGE_DAYS);
   }
 
   // ---- encoded blocks ----
 
   /** Writes the user block: dense {@code [vector | standardised scalars]} and the user-side field indices. */
   public void encodeUser(UserFeatures u, ScoringContext ctx, float[] dense, int denseOff, int[] cats, int catOff) {
-    int d = spec.itemVectorDim();
-    System.arraycopy(u.vector, 0, dense, denseOff, d);
     double[] raw = new double[USER_SCALARS.size()];
     rawUserScalars(u, raw);
-    spec.userScalars().apply(raw, dense, denseOff + d);
+    encodeUserDense(u.vector, raw, dense, denseOff);
     userCategoricals(u, ctx, cats, catOff);
+  }
+
+  /** The user's dense block from its vector and raw scalars. */
+  public void encodeUserDense(float[] vector, double[] rawScalars, float[] dense, int denseOff) {
+    System.arraycopy(vector, 0, dense, denseOff, spec.itemVectorDim());
+    spec.userScalars().apply(rawScalars, dense, denseOff + spec.itemVectorDim());
   }
 
   public void userCategoricals(UserFeatures u, ScoringContext ctx, int[] cats, int off) {
@@ -162,7 +169,12 @@ public final class FeatureEncoder {
   public void encodeCross(UserFeatures u, BannerFeatures b, ScoringContext ctx, float[] out, int off) {
     double[] raw = new double[CROSS_SCALARS.size()];
     rawCrossScalars(u, b, ctx, raw);
-    spec.crossScalars().apply(raw, out, off);
+    encodeCross(raw, out, off);
+  }
+
+  /** The cross block from raw cross scalars. */
+  public void encodeCross(double[] rawCross, float[] out, int off) {
+    spec.crossScalars().apply(rawCross, out, off);
   }
 
   /** Writes the {@link #wideCount()} hashed wide indices. */

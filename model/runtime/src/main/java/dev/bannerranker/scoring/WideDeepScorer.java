@@ -43,24 +43,13 @@ public final class WideDeepScorer {
     var spec = encoder.spec();
     WideDeepWeights.DenseLayer first = weights.hidden().get(0);
     this.h1 = first.nOut();
-    int off = 0;
-    userDenseOff = off;
-    off += encoder.userDenseSize();
-    userEmbOff = new int[FeatureEncoder.USER_FIELDS.size()];
-    for (int f = 0; f < userEmbOff.length; f++) {
-      userEmbOff[f] = off;
-      off += spec.embeddingDim(FeatureEncoder.USER_FIELDS.get(f));
-    }
-    bannerDenseOff = off;
-    off += encoder.bannerDenseSize();
-    bannerEmbOff = new int[FeatureEncoder.BANNER_FIELDS.size()];
-    for (int f = 0; f < bannerEmbOff.length; f++) {
-      bannerEmbOff[f] = off;
-      off += spec.embeddingDim(FeatureEncoder.BANNER_FIELDS.get(f));
-    }
-    crossOff = off;
-    off += encoder.crossSize();
-    nIn = off;
+    Layout layout = new Layout(spec);
+    userDenseOff = layout.userDenseOff;
+    userEmbOff = layout.userEmbOff;
+    bannerDenseOff = layout.bannerDenseOff;
+    bannerEmbOff = layout.bannerEmbOff;
+    crossOff = layout.crossOff;
+    nIn = layout.inputWidth();
     if (first.nIn() != nIn) {
       throw new IllegalArgumentException("first layer has " + first.nIn() + " inputs, the feature spec defines " + nIn);
     }
@@ -84,6 +73,42 @@ public final class WideDeepScorer {
 
   public FeatureEncoder encoder() {
     return encoder;
+  }
+
+  /** Column offsets of each block in the first layer's input, in {@link FeatureEncoder}'s order. */
+  public static final class Layout {
+    final int userDenseOff;
+    final int[] userEmbOff;
+    final int bannerDenseOff;
+    final int[] bannerEmbOff;
+    final int crossOff;
+    private final int width;
+
+    public Layout(dev.bannerranker.features.FeatureSpec spec) {
+      FeatureEncoder enc = new FeatureEncoder(spec);
+      int off = 0;
+      userDenseOff = off;
+      off += enc.userDenseSize();
+      userEmbOff = new int[FeatureEncoder.USER_FIELDS.size()];
+      for (int f = 0; f < userEmbOff.length; f++) {
+        userEmbOff[f] = off;
+        off += spec.embeddingDim(FeatureEncoder.USER_FIELDS.get(f));
+      }
+      bannerDenseOff = off;
+      off += enc.bannerDenseSize();
+      bannerEmbOff = new int[FeatureEncoder.BANNER_FIELDS.size()];
+      for (int f = 0; f < bannerEmbOff.length; f++) {
+        bannerEmbOff[f] = off;
+        off += spec.embeddingDim(FeatureEncoder.BANNER_FIELDS.get(f));
+      }
+      crossOff = off;
+      width = off + enc.crossSize();
+    }
+
+    /** Width of the merged input of the first hidden layer. */
+    public int inputWidth() {
+      return width;
+    }
   }
 
   public int firstLayerWidth() {

@@ -1,0 +1,36 @@
+package dev.bannerranker.trainer.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+    description = "Evaluates a bundle on the held-out days against baselines; writes report.json and report.html with plots.")
+final class EvaluateCommand implements Callable<Integer> {
+  @Option(names = "--data", required = true, description = "Input directory (the one the bundle was trained on).")
+  Path data;
+
+  @Option(names = "--bundle", required = true, description = "Bundle directory.")
+  Path bundle;
+
+  @Option(names = "--report", required = true, description = "Report directory to write.")
+  Path report;
+
+  @Option(names = "--format", defaultValue = "own", description = "own or movielens. Default: ${DEFAULT-VALUE}.")
+  String format;
+
+  @Option(names = "--max-bad-fraction", defaultValue = "0.01", description = "Largest share of malformed rows tolerated per file. Default: ${DEFAULT-VALUE}.")
+  double maxBad;
+
+  @Option(names = "--no-progress", description = "Do not draw progress bars.")
+  boolean noProgress;
+
+  @Override
+  public Integer call() throws Exception {
+    dev.bannerranker.trainer.pipeline.EvaluationPipeline.run(data,
+        dev.bannerranker.trainer.pipeline.DataFormat.parse(format), bundle, report, maxBad, !noProgress, System.out,
+        System.err);
+    return 0;
+  }
+}

@@ -1,0 +1,109 @@
+package dev.bannerranker.trainer.cli;
+
+import dev.bannerranker.trainer.item2vec.Item2VecConfig;
+import dev.bannerranker.trainer.pipeline.DataFormat;
+import dev.bannerranker.trainer.pipeline.TrainOptions;
+import dev.bannerranker.trainer.pipeline.TrainingPipeline;
+import dev.bannerranker.trainer.widedeep.WideDeepConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Trains item2vec and the wide & deep click model, and writes a versioned, checksummed model bundle.")
+final class TrainCommand implements Callable<Integer> {
+  @Option(names = "--data", required = true, description = "Input directory.")
+  Path data;
+
+  @Option(names = "--out", required = true, description = "Bundle directory to write (atomically).")
+  Path out;
+
+  @Option(names = "--format", defaultValue = "own", description = "own or movielens. Default: ${DEFAULT-VALUE}.")
+  String format;
+
+  @Option(names = "--force", description = "Replace an existing bundle directory.")
+  boolean force;
+
+  @Option(names = "--max-bad-fraction", defaultValue = "0.01", description = "Largest share of malformed rows tolerated per file. Default: ${DEFAULT-VALUE}.")
+  double maxBad;
+
+  @Option(names = "--seed", defaultValue = "7", description = "Seed for every random step. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  // item2vec
+  @Option(names = "--dim", defaultValue = "32", description = "item2vec dimension. Default: ${DEFAULT-VALUE}.")
+  int dim;
+  @Option(names = "--window", defaultValue = "5", description = "item2vec window. Default: ${DEFAULT-VALUE}.")
+  int window;
+  @Option(names = "--negatives", defaultValue = "5", description = "item2vec negative samples. Default: ${DEFAULT-VALUE}.")
+  int negatives;
+  @Option(names = "--i2v-epochs", defaultValue = "5", description = "item2vec epochs. Default: ${DEFAULT-VALUE}.")
+  int i2vEpochs;
+  @Option(names = "--min-count", defaultValue = "5", description = "item2vec minimum token count. Default: ${DEFAULT-VALUE}.")
+  int minCount;
+  @Option(names = "--subsampling", defaultValue = "1e-3", description = "item2vec frequent-token subsampling. Default: ${DEFAULT-VALUE}.")
+  double subsampling;
+  @Option(names = "--i2v-learning-rate", defaultValue = "0.025", description = "item2vec learning rate. Default: ${DEFAULT-VALUE}.")
+  double i2vLr;
+  @Option(names = "--session-gap-minutes", defaultValue = "30", description = "Pause that starts a new session. Default: ${DEFAULT-VALUE}.")
+  int sessionGap;
+  @Option(names = "--i2v-workers", defaultValue = "1", description = "item2vec threads (1 is reproducible). Default: ${DEFAULT-VALUE}.")
+  int workers;
+
+  // user vector and wide features
+  @Option(names = "--half-life-hours", defaultValue = "168", description = "Half-life of an event in the user vector. Default: ${DEFAULT-VALUE}.")
+  double halfLife;
+  @Option(names = "--recent-events", defaultValue = "50", description = "Events that form the user vector. Default: ${DEFAULT-VALUE}.")
+  int recentEvents;
+  @Option(names = "--top-brands", defaultValue = "3", description = "User's top brands crossed with the banner brand. Default: ${DEFAULT-VALUE}.")
+  int topBrands;
+  @Option(names = "--wide-buckets-log2", defaultValue = "17", description = "log2 of the hashed wide space. Default: ${DEFAULT-VALUE}.")
+  int wideLog2;
+
+  // wide & deep
+  @Option(names = "--hidden", defaultValue = "64,32", split = ",", description = "Deep hidden layer sizes. Default: ${DEFAULT-VALUE}.")
+  List<Integer> hidden;
+  @Option(names = "--batch-size", defaultValue = "1024", description = "Minibatch size. Default: ${DEFAULT-VALUE}.")
+  int batch;
+  @Option(names = "--epochs", defaultValue = "8", description = "Maximum epochs (early stopping on validation logloss). Default: ${DEFAULT-VALUE}.")
+  int epochs;
+  @Option(names = "--patience", defaultValue = "1", description = "Epochs without improvement before stopping. Default: ${DEFAULT-VALUE}.")
+  int patience;
+  @Option(names = "--learning-rate", defaultValue = "0.002", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
+  double lr;
+  @Option(names = "--l2-wide", defaultValue = "1e-5", description = "L2 on wide weights. Default: ${DEFAULT-VALUE}.")
+  double l2;
+
+  // split
+  @Option(names = "--valid-days", defaultValue = "1", description = "Validation days before the test days (own format). Default: ${DEFAULT-VALUE}.")
+  int validDays;
+  @Option(names = "--test-days", defaultValue = "1", description = "Last days held out for test (own format). Default: ${DEFAULT-VALUE}.")
+  int testDays;
+  @Option(names = "--valid-fraction", defaultValue = "0.1", description = "Validation share of impressions by time (movielens). Default: ${DEFAULT-VALUE}.")
+  double validFraction;
+  @Option(names = "--test-fraction", defaultValue = "0.1", description = "Test share of impressions by time (movielens). Default: ${DEFAULT-VALUE}.")
+  double testFraction;
+
+  @Option(names = "--no-progress", description = "Do not draw progress bars.")
+  boolean noProgress;
+
+  @Override
+  public Integer call() throws Exception {
+    if (wideLog2 < 8 || wideLog2 > 24) {
+      throw new IllegalArgumentException("--wide-buckets-log2 must be in [8, 24], got " + wideLog2);
+    }
+    if (recentEvents < 1 || topBrands < 1 || halfLife <= 0) {
+      throw new IllegalArgumentException("--recent-events, --top-brands and --half-life-hours must be positive");
+    }
+    Item2VecConfig i2v = new Item2VecConfig(dim, window, negatives, i2vEpochs, minCount, subsampling, i2vLr, sessionGap,
+        workers, seed);
+    WideDeepConfig wd = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, hidden, WideDeepConfig.defaultEmbeddingDims(),
+        batch, epochs, patience, lr, l2, seed);
+    TrainOptions o = new TrainOptions(data, DataFormat.parse(format), out, force, maxBad, i2v, wd, halfLife, recentEvents,
+        topBrands, wideLog2, validDays, testDays, validFraction, testFraction, !noProgress);
+    TrainingPipeline.run(o, System.out, System.err);
+    return 0;
+  }
+}

@@ -1,0 +1,162 @@
+package dev.bannerranker.trainer.dataset;
+
+import dev.bannerranker.data.Banner;
+import dev.bannerranker.data.BehaviourEvent;
+import dev.bannerranker.data.EventLog;
+import dev.bannerranker.data.EventType;
+import dev.bannerranker.data.Impression;
+import dev.bannerranker.data.UserProfile;
+import dev.bannerranker.features.BannerFeatures;
+import dev.bannerranker.features.FeatureEncoder;
+import dev.bannerranker.features.FeatureSpec;
+import dev.bannerranker.features.HistoryUpdates;
+import dev.bannerranker.features.ItemVectors;
+import dev.bannerranker.features.ScoringContext;
+import dev.bannerranker.features.UserFeatures;
+import dev.bannerranker.features.UserHistory;
+import dev.bannerranker.features.Vocabularies;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+
+/**
+ * Replays the log in time order through the runtime's {@link UserHistory} and {@link FeatureEncoder}, the
+ * same classes the service uses, and records every impression's features as they were just before it.
+ * Impressions and clicks change a user's history only after every impression of the same second has been
+ * featurised, so a click never leaks into its own page view.
+ */
+public final class DatasetBuilder {
+  private DatasetBuilder() {}
+
+  /** Impressions and clicks per banner in the training part: the bundle's banner statistics. */
+  public static Map<String, long[]> trainStats(EventLog log, TimeSplit split) {
+    Map<String, long[]> stats = new HashMap<>();
+    for (Banner b : log.banners()) {
+      stats.put(b.id(), new long[2]);
+    }
+    for (Impression imp : log.impressions()) {
+      if (split.partOf(imp.timestamp()) == TimeSplit.TRAIN) {
+        long[] s = stats.get(imp.bannerId());
+        s[0]++;
+        if (imp.clicked()) {
+          s[1]++;
+        }
+      }
+    }
+    return stats;
+  }
+
+  public static double ctr(Map<String, long[]> stats) {
+    long imps = 0;
+    long clicks = 0;
+    for (long[] s : stats.values()) {
+      imps += s[0];
+      clicks += s[1];
+    }
+    return imps == 0 ? 0 : (double) clicks / imps;
+  }
+
+  private record Pending(long time, UserHistory history, int bannerIdx, Banner banner, int brandIdx, int categoryIdx,
+      boolean clicked) {}
+
+  /**
+   * Builds the rows. {@code spec} must already hold the global CTR; its standardisers are not used here.
+   */
+  public static ImpressionDataset build(EventLog log, Vocabularies vocab, ItemVectors vectors, FeatureSpec spec,
+      TimeSplit split, Map<String, long[]> stats, LongConsumer progress) {
+    FeatureEncoder enc = new FeatureEncoder(spec);
+    Map<String, BannerFeatures> banners = new HashMap<>();
+    for (Banner b : log.banners()) {
+      long[] s = stats.getOrDefault(b.id(), new long[2]);
+      banners.put(b.id(), BannerFeatures.resolve(b, vocab, vectors, s[0], s[1]));
+    }
+    Map<String, UserProfile> profiles = new HashMap<>();
+    Map<String, Integer> userNumbers = new HashMap<>();
+    for (UserProfile p : log.users()) {
+      profiles.put(p.id(), p);
+      userNumbers.put(p.id(), userNumbers.size());
+    }
+    Map<String, UserHistory> histories = new HashMap<>();
+
+    int uf = FeatureEncoder.USER_FIELDS.size();
+    int us = FeatureEncoder.USER_SCALARS.size();
+    int bs = FeatureEncoder.BANNER_SCALARS.size();
+    int cs = FeatureEncoder.CROSS_SCALARS.size();
+    List<Impression> imps = log.impressions();
+    ImpressionDataset ds = new ImpressionDataset(imps.size(), spec.itemVectorDim(), enc.wideCount(), uf, us, bs, cs);
+    List<BehaviourEvent> events = log.events();
+    ArrayDeque<Pending> pending = new ArrayDeque<>();
+    double[] uRaw = new double[us];
+    double[] bRaw = new double[bs];
+    double[] cRaw = new double[cs];
+    int[] wide = new int[enc.wideCount()];
+    int[] cats = new int[uf];
+    int ev = 0;
+    for (int row = 0; row < imps.size(); row++) {
+      Impression imp = imps.get(row);
+      long t = imp.timestamp();
+      while (ev < events.size() && events.get(ev).timestamp() < t) {
+        BehaviourEvent e = events.get(ev++);
+        HistoryUpdates.productEvent(history(histories, e.userId(), spec), vocab.brands().indexOf(e.brand()),
+            vocab.categories().indexOf(e.category()), e.type(), e.priceTier(), e.dwellSeconds(), e.timestamp());
+      }
+      while (!pending.isEmpty() && pending.peekFirst().time() < t) {
+        apply(pending.pollFirst());
+      }
+      UserHistory h = history(histories, imp.userId(), spec);
+      UserProfile profile = profiles.getOrDefault(imp.userId(), UserProfile.unknown(imp.userId()));
+      UserFeatures u = UserFeatures.compute(profile, h, t, vectors, spec);
+      BannerFeatures b = banners.get(imp.bannerId());
+      ScoringContext ctx = new ScoringContext(t, imp.platform(), imp.slotPosition());
+      int p = split.partOf(t);
+
+      System.arraycopy(u.vector, 0, ds.userVector, row * ds.dim, ds.dim);
+      enc.rawUserScalars(u, uRaw);
+      System.arraycopy(uRaw, 0, ds.userScalars, row * us, us);
+      enc.userCategoricals(u, ctx, cats, 0);
+      System.arraycopy(cats, 0, ds.userCats, row * uf, uf);
+      ds.bannerIdx[row] = b.index();
+      if (p == TimeSplit.TRAIN) {
+        // Leave this row's own label out of its banner's CTR, or the feature would leak the label.
+        enc.rawBannerScalars(b, b.clicks() - (imp.clicked() ? 1 : 0), b.impressions() - 1, bRaw);
+      } else {
+        enc.rawBannerScalars(b, bRaw);
+      }
+      System.arraycopy(bRaw, 0, ds.bannerScalars, row * bs, bs);
+      enc.rawCrossScalars(u, b, ctx, cRaw);
+      System.arraycopy(cRaw, 0, ds.crossScalars, row * cs, cs);
+      enc.wideIndices(u, b, ctx, wide, 0);
+      System.arraycopy(wide, 0, ds.wide, row * ds.wideCount, ds.wideCount);
+      ds.clicked[row] = imp.clicked();
+      ds.part[row] = (byte) p;
+      ds.time[row] = t;
+      ds.userIdx[row] = userNumbers.getOrDefault(imp.userId(), -1);
+      ds.slot[row] = imp.slotPosition();
+      Double truth = log.trueCtr().get(imp.impressionId());
+      ds.trueCtr[row] = truth == null ? Float.NaN : truth.floatValue();
+
+      pending.addLast(new Pending(t, h, b.index(), b.banner(), b.brandIdx(), b.categoryIdx(), imp.clicked()));
+      if (progress != null && (row & 0xFFF) == 0) {
+        progress.accept(row);
+      }
+    }
+    if (progress != null) {
+      progress.accept(imps.size());
+    }
+    return ds;
+  }
+
+  private static UserHistory history(Map<String, UserHistory> histories, String user, FeatureSpec spec) {
+    return histories.computeIfAbsent(user, k -> UserHistory.forSpec(spec));
+  }
+
+  /** The one rule for what an impression and its click do to a user's history (the service uses it too). */
+  private static void apply(Pending p) {
+    HistoryUpdates.impression(p.history(), p.bannerIdx(), p.time());
+    if (p.clicked()) {
+      HistoryUpdates.click(p.history(), p.brandIdx(), p.categoryIdx(), p.banner().priceTier(), p.time());
+    }
+  }
+}

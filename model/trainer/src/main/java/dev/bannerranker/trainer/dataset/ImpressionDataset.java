@@ -1,0 +1,63 @@
+package dev.bannerranker.trainer.dataset;
+
+/**
+ * One row per impression, columnar, with every feature in raw (unstandardised) form, computed
+ * point-in-time: a row sees only what happened strictly before its impression. Training, the baselines
+ * and evaluation all read rows from here.
+ */
+public final class ImpressionDataset {
+  public final int size;
+  public final int dim;
+  public final int wideCount;
+  public final float[] userVector;      // size * dim
+  public final double[] userScalars;    // size * USER_SCALARS
+  public final int[] userCats;          // size * USER_FIELDS
+  public final int[] bannerIdx;         // size
+  public final double[] bannerScalars;  // size * BANNER_SCALARS (leave-one-out CTR on train rows)
+  public final double[] crossScalars;   // size * CROSS_SCALARS
+  public final int[] wide;              // size * wideCount
+  public final boolean[] clicked;
+  public final byte[] part;             // TimeSplit.TRAIN / VALID / TEST
+  public final long[] time;
+  public final int[] userIdx;           // dense user number, for per-user metrics
+  public final int[] slot;
+  public final float[] trueCtr;         // NaN when the data has no truth
+
+  ImpressionDataset(int size, int dim, int wideCount, int userFields, int userScalarCount, int bannerScalarCount,
+      int crossCount) {
+    this.size = size;
+    this.dim = dim;
+    this.wideCount = wideCount;
+    userVector = new float[size * dim];
+    userScalars = new double[size * userScalarCount];
+    userCats = new int[size * userFields];
+    bannerIdx = new int[size];
+    bannerScalars = new double[size * bannerScalarCount];
+    crossScalars = new double[size * crossCount];
+    wide = new int[size * wideCount];
+    clicked = new boolean[size];
+    part = new byte[size];
+    time = new long[size];
+    userIdx = new int[size];
+    slot = new int[size];
+    trueCtr = new float[size];
+  }
+
+  /** Row indices of one part, in time order. */
+  public int[] rowsOf(int wantedPart) {
+    int n = 0;
+    for (byte p : part) {
+      if (p == wantedPart) {
+        n++;
+      }
+    }
+    int[] out = new int[n];
+    int k = 0;
+    for (int i = 0; i < size; i++) {
+      if (part[i] == wantedPart) {
+        out[k++] = i;
+      }
+    }
+    return out;
+  }
+}

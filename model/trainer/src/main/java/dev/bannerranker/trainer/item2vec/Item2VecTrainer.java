@@ -1,0 +1,104 @@
+package dev.bannerranker.trainer.item2vec;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+import org.deeplearning4j.models.embeddings.inmemory.InMemoryLookupTable;
+import org.deeplearning4j.models.embeddings.learning.impl.elements.SkipGram;
+import org.deeplearning4j.models.embeddings.loader.VectorsConfiguration;
+import org.deeplearning4j.models.sequencevectors.SequenceVectors;
+import org.deeplearning4j.models.sequencevectors.enums.ListenerEvent;
+import org.deeplearning4j.models.sequencevectors.interfaces.VectorsListener;
+import org.deeplearning4j.models.sequencevectors.iterators.AbstractSequenceIterator;
+import org.deeplearning4j.models.sequencevectors.sequence.Sequence;
+import org.deeplearning4j.models.word2vec.VocabWord;
+import org.deeplearning4j.models.word2vec.wordstore.inmemory.AbstractCache;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Skip-gram with negative sampling over pre-built token sequences, with DL4J's {@link SequenceVectors}
+ * (not {@code Word2Vec} with a tokenizer, whose vocabulary building dominated the run time).
+ */
+public final class Item2VecTrainer {
+  private Item2VecTrainer() {}
+
+  /** Vectors by token, and how fast training went. */
+  public record Result(Map<String, float[]> vectors, long corpusTokens, double seconds) {
+    public double tokensPerSecond(int epochs) {
+      return seconds <= 0 ? 0 : corpusTokens * (double) epochs / seconds;
+    }
+  }
+
+  /**
+   * Trains on the sentences. {@code onEpoch} (may be null) is told each finished epoch.
+   */
+  public static Result train(List<List<String>> sentences, Item2VecConfig cfg, IntConsumer onEpoch) {
+    Nd4j.getRandom().setSeed(cfg.seed());
+    List<Sequence<VocabWord>> seqs = new ArrayList<>(sentences.size());
+    long tokens = 0;
+    for (List<String> s : sentences) {
+      Sequence<VocabWord> seq = new Sequence<>();
+      for (String t : s) {
+        seq.addElement(new VocabWord(1.0, t));
+      }
+      seqs.add(seq);
+      tokens += s.size();
+    }
+    AbstractCache<VocabWord> vocab = new AbstractCache.Builder<VocabWord>().build();
+    InMemoryLookupTable<VocabWord> table = new InMemoryLookupTable.Builder<VocabWord>()
+        .vectorLength(cfg.dimension()).useAdaGrad(false).cache(vocab).seed(cfg.seed())
+        .negative(cfg.negatives()).build();
+    List<VectorsListener<VocabWord>> listeners = new ArrayList<>();
+    if (onEpoch != null) {
+      listeners.add(new VectorsListener<>() {
+        @Override
+        public boolean validateEvent(ListenerEvent event, long argument) {
+          return event == ListenerEvent.EPOCH;
+        }
+
+        @Override
+        public void processEvent(ListenerEvent event, SequenceVectors<VocabWord> sv, long argument) {
+          onEpoch.accept((int) argument + 1);
+        }
+      });
+    }
+    SequenceVectors<VocabWord> model = new SequenceVectors.Builder<VocabWord>(new VectorsConfiguration())
+        .iterate(new AbstractSequenceIterator.Builder<>(seqs).build())
+        .vocabCache(vocab)
+        .lookupTable(table)
+        .layerSize(cfg.dimension())
+        .windowSize(cfg.window())
+        .negativeSample(cfg.negatives())
+        .useHierarchicSoftmax(false)
+        .minWordFrequency(cfg.minCount())
+        .sampling(cfg.subsampling())
+        .learningRate(cfg.learningRate())
+        .minLearningRate(cfg.learningRate() / 100)
+        .epochs(cfg.epochs())
+        .iterations(1)
+        .batchSize(4096)
+        .workers(cfg.workers())
+        .seed(cfg.seed())
+        .elementsLearningAlgorithm(new SkipGram<>())
+        .trainElementsRepresentation(true)
+        .trainSequencesRepresentation(false)
+        .resetModel(true)
+        .setVectorsListeners(listeners)
+        .build();
+    long start = System.nanoTime();
+    model.fit();
+    double seconds = (System.nanoTime() - start) / 1e9;
+
+    Map<String, float[]> out = new HashMap<>();
+    for (VocabWord w : vocab.vocabWords()) {
+      INDArray v = table.vector(w.getLabel());
+      if (v != null) {
+        out.put(w.getLabel(), v.toFloatVector());
+      }
+    }
+    return new Result(out, tokens, seconds);
+  }
+}

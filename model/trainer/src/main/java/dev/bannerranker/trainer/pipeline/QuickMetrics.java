@@ -1,0 +1,41 @@
+package dev.bannerranker.trainer.pipeline;
+
+import dev.bannerranker.scoring.ScoringModel;
+import dev.bannerranker.trainer.dataset.ImpressionDataset;
+import dev.bannerranker.trainer.eval.ClickMetrics;
+import dev.bannerranker.trainer.widedeep.RowEncoder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** AUC and logloss of the runtime scorer on some rows: the numbers the manifest records. */
+final class QuickMetrics {
+  private QuickMetrics() {}
+
+  /** Click probabilities from the pure-Java scorer, the code the service runs. */
+  static float[] predict(ScoringModel model, RowEncoder rows, int[] idx) {
+    float[] p = new float[idx.length];
+    for (int i = 0; i < idx.length; i++) {
+      RowEncoder.Row r = rows.row(idx[i]);
+      p[i] = model.scorer().predictUnsplit(r.userDense(), r.userCats(), r.bannerDense(), r.bannerCats(), r.cross(), r.wide());
+    }
+    return p;
+  }
+
+  static boolean[] labels(ImpressionDataset ds, int[] idx) {
+    boolean[] y = new boolean[idx.length];
+    for (int i = 0; i < idx.length; i++) {
+      y[i] = ds.clicked[idx[i]];
+    }
+    return y;
+  }
+
+  static Map<String, Object> of(ScoringModel model, RowEncoder rows, ImpressionDataset ds, int[] idx) {
+    float[] p = predict(model, rows, idx);
+    boolean[] y = labels(ds, idx);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("auc", ClickMetrics.auc(p, y));
+    m.put("logloss", ClickMetrics.logLoss(p, y));
+    m.put("rows", idx.length);
+    return m;
+  }
+}

@@ -1,0 +1,32 @@
+package dev.bannerranker.trainer.pipeline;
+
+import dev.bannerranker.trainer.item2vec.Item2VecConfig;
+import dev.bannerranker.trainer.widedeep.WideDeepConfig;
+import java.nio.file.Path;
+
+/**
+ * Everything {@code train} needs. Feature settings that are not learnt from data live here too, and end
+ * up in the bundle's feature spec.
+ *
+ * @param validDays days of validation before the test days (own format)
+ * @param testDays days at the end held out for test (own format)
+ * @param validFraction share of impressions for validation (MovieLens)
+ * @param testFraction share of impressions for test (MovieLens)
+ */
+public record TrainOptions(
+    Path data,
+    DataFormat format,
+    Path out,
+    boolean force,
+    double maxBadFraction,
+    Item2VecConfig item2vec,
+    WideDeepConfig wideDeep,
+    double halfLifeHours,
+    int maxRecentEvents,
+    int topBrands,
+    int wideBucketsLog2,
+    int validDays,
+    int testDays,
+    double validFraction,
+    double testFraction,
+    boolean progress) {}

@@ -1,0 +1,242 @@
+package dev.bannerranker.trainer.pipeline;
+
+import dev.bannerranker.bundle.Bundle;
+import dev.bannerranker.bundle.BundleIO;
+import dev.bannerranker.bundle.BundleManifest;
+import dev.bannerranker.data.CsvSchemas;
+import dev.bannerranker.data.EventLog;
+import dev.bannerranker.features.BannerFeatures;
+import dev.bannerranker.features.FeatureEncoder;
+import dev.bannerranker.features.FeatureSpec;
+import dev.bannerranker.features.ItemVectors;
+import dev.bannerranker.features.Standardizer;
+import dev.bannerranker.features.Vocabularies;
+import dev.bannerranker.scoring.ScoringModel;
+import dev.bannerranker.scoring.WideDeepWeights;
+import dev.bannerranker.trainer.dataset.DatasetBuilder;
+import dev.bannerranker.trainer.dataset.ImpressionDataset;
+import dev.bannerranker.trainer.dataset.ModelVocabulary;
+import dev.bannerranker.trainer.dataset.TimeSplit;
+import dev.bannerranker.trainer.item2vec.Item2VecTrainer;
+import dev.bannerranker.trainer.item2vec.SessionBuilder;
+import dev.bannerranker.trainer.widedeep.RowEncoder;
+import dev.bannerranker.trainer.widedeep.WideDeepNetwork;
+import dev.bannerranker.trainer.widedeep.WideDeepTrainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+/** {@code train}: event logs in, a verified model bundle out. */
+public final class TrainingPipeline {
+  public static final String TRAINER_VERSION = "0.1.0";
+
+  private TrainingPipeline() {}
+
+  /** What a run produced, for the CLI and tests. */
+  public record Outcome(Bundle bundle, Map<String, Object> metrics, double item2vecTokensPerSecond) {}
+
+  /** Shared by train and evaluate: the log read with its problems reported. */
+  static EventLog readLog(DataFormat format, Path data, double maxBad, Path problemsFile, PrintStream err)
+      throws IOException {
+    EventLog log = format.read(data, maxBad);
+    ProblemReport.report(log.problems(), problemsFile, err);
+    return log;
+  }
+
+  static TimeSplit split(EventLog log, TrainOptions o) {
+    return o.format() == DataFormat.MOVIELENS
+        ? TimeSplit.fractions(log.impressions(), o.validFraction(), o.testFraction())
+        : TimeSplit.lastDays(log.impressions(), o.validDays(), o.testDays());
+  }
+
+  public static Outcome run(TrainOptions o, PrintStream out, PrintStream err) throws IOException {
+    long t0 = System.nanoTime();
+    if (Files.exists(o.out()) && !o.force()) {
+      throw new IllegalArgumentException(o.out() + " exists; pass --force to replace it");
+    }
+    Path problemsFile = Files.createTempFile("banner-ranker-problems", ".csv");
+    EventLog log = readLog(o.format(), o.data(), o.maxBadFraction(), problemsFile, err);
+    out.printf("read %d banners, %d users, %d events, %d impressions from %s (%s format)%n", log.banners().size(),
+        log.users().size(), log.events().size(), log.impressions().size(), o.data(), o.format().code());
+    TimeSplit split = split(log, o);
+
+    // item2vec on behaviour before the test period
+    Vocabularies vocab = ModelVocabulary.build(log);
+    List<List<String>> sessions = SessionBuilder.sessions(log, split.testStart(), o.item2vec().sessionGapMinutes());
+    Item2VecTrainer.Result i2v;
+    try (ProgressBar pb = bar(o.progress(), "item2vec", o.item2vec().epochs())) {
+      i2v = Item2VecTrainer.train(sessions, o.item2vec(), e -> {
+        if (pb != null) {
+          pb.stepTo(e);
+        }
+      });
+    }
+    double tokensPerSecond = i2v.tokensPerSecond(o.item2vec().epochs());
+    out.printf("item2vec: %d sessions, %d tokens, %d epochs in %.1f s = %.0f tokens/s, %d vectors%n", sessions.size(),
+        i2v.corpusTokens(), o.item2vec().epochs(), i2v.seconds(), tokensPerSecond, i2v.vectors().size());
+    ItemVectors vectors = ModelVocabulary.itemVectors(vocab, log.banners(), i2v.vectors(), o.item2vec().dimension());
+
+    // point-in-time rows
+    Map<String, long[]> stats = DatasetBuilder.trainStats(log, split);
+    double ctr = DatasetBuilder.ctr(stats);
+    FeatureSpec spec = baseSpec(o, vocab).withStatistics(ctr, cardinalities(vocab, o), identity(FeatureEncoder.USER_SCALARS),
+        identity(FeatureEncoder.BANNER_SCALARS), identity(FeatureEncoder.CROSS_SCALARS));
+    ImpressionDataset ds;
+    try (ProgressBar pb = bar(o.progress(), "features", log.impressions().size())) {
+      ds = DatasetBuilder.build(log, vocab, vectors, spec, split, stats, n -> {
+        if (pb != null) {
+          pb.stepTo(n);
+        }
+      });
+    }
+    int[] train = ds.rowsOf(TimeSplit.TRAIN);
+    int[] valid = ds.rowsOf(TimeSplit.VALID);
+    int[] test = ds.rowsOf(TimeSplit.TEST);
+    spec = spec.withStatistics(ctr, spec.cardinalities(),
+        fit(FeatureEncoder.USER_SCALARS, ds.userScalars, train),
+        fit(FeatureEncoder.BANNER_SCALARS, ds.bannerScalars, train),
+        fit(FeatureEncoder.CROSS_SCALARS, ds.crossScalars, train));
+    out.printf("rows: %d train, %d validation, %d test; training CTR %.4f%n", train.length, valid.length, test.length, ctr);
+
+    // wide & deep
+    FeatureEncoder enc = new FeatureEncoder(spec);
+    BannerFeatures[] byIndex = bannersByIndex(log, vocab, vectors, stats);
+    RowEncoder rows = new RowEncoder(enc, ds, byIndex);
+    ComputationGraph net = WideDeepNetwork.build(spec, o.wideDeep());
+    WideDeepTrainer.Result fit = WideDeepTrainer.train(net, rows, ds, train, valid, o.wideDeep(), o.progress());
+    out.printf("wide & deep: best epoch %d of %d, validation logloss %.5f%n", fit.bestEpoch(), fit.validLoss().size(),
+        fit.validLoss().get(fit.bestEpoch() - 1));
+    WideDeepWeights weights = WideDeepNetwork.export(fit.net(), spec);
+
+    // bundle
+    Map<String, Object> training = new LinkedHashMap<>();
+    training.put("train_loss", fit.trainLoss());
+    training.put("valid_loss", fit.validLoss());
+    training.put("best_epoch", fit.bestEpoch());
+    training.put("item2vec_tokens_per_second", tokensPerSecond);
+    training.put("item2vec_seconds", i2v.seconds());
+    training.put("split", Map.of("valid_start", Instant.ofEpochSecond(split.validStart()).toString(),
+        "test_start", Instant.ofEpochSecond(split.testStart()).toString()));
+    String fingerprint = DataFingerprint.of(o.format(), o.data());
+    Instant now = Instant.now();
+    String modelVersion = "wd-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(now)
+        + "-" + fingerprint.substring(0, 8);
+    BundleManifest manifest = new BundleManifest(Bundle.FORMAT_VERSION, modelVersion, now.toString(), fingerprint,
+        provenance(o), hyperparameters(o), spec, Map.of(), training, Map.of());
+    Bundle partial = new Bundle(manifest, vocab, vectors, weights, log.banners(), stats, null);
+    float[][] firstLayer = ScoringModel.computeBannerFirstLayer(partial);
+    Bundle candidate = new Bundle(manifest, vocab, vectors, weights, log.banners(), stats, firstLayer);
+
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    ScoringModel model = ScoringModel.of(candidate);
+    metrics.put("valid", QuickMetrics.of(model, rows, ds, valid));
+    metrics.put("test", QuickMetrics.of(model, rows, ds, test));
+    metrics.put("rows", Map.of("train", train.length, "valid", valid.length, "test", test.length));
+    metrics.put("data_problems", ProblemReport.summary(log.problems()));
+    BundleManifest finalManifest = new BundleManifest(manifest.formatVersion(), modelVersion, manifest.createdAt(),
+        fingerprint, manifest.provenance(), manifest.hyperparameters(), spec, metrics, training, Map.of());
+    Bundle bundle = new Bundle(finalManifest, vocab, vectors, weights, log.banners(), stats, firstLayer);
+    Map<String, Path> extra = log.problems().badRows() > 0 ? Map.of("data_problems.csv", problemsFile) : Map.of();
+    BundleIO.write(bundle, o.out(), o.force(), extra);
+    Files.deleteIfExists(problemsFile);
+    out.printf("wrote bundle %s (model %s) in %.1f s; test AUC %.4f, logloss %.5f%n", o.out(), modelVersion,
+        (System.nanoTime() - t0) / 1e9, ((Map<?, ?>) metrics.get("test")).get("auc"),
+        ((Map<?, ?>) metrics.get("test")).get("logloss"));
+    return new Outcome(bundle, metrics, tokensPerSecond);
+  }
+
+  static BannerFeatures[] bannersByIndex(EventLog log, Vocabularies vocab, ItemVectors vectors, Map<String, long[]> stats) {
+    BannerFeatures[] byIndex = new BannerFeatures[vocab.banners().cardinality()];
+    log.banners().forEach(b -> {
+      long[] s = stats.getOrDefault(b.id(), new long[2]);
+      BannerFeatures f = BannerFeatures.resolve(b, vocab, vectors, s[0], s[1]);
+      byIndex[f.index()] = f;
+    });
+    return byIndex;
+  }
+
+  private static FeatureSpec baseSpec(TrainOptions o, Vocabularies vocab) {
+    return new FeatureSpec(o.item2vec().dimension(), o.halfLifeHours(), o.maxRecentEvents(), 32, 72.0,
+        List.of(1.0, 2.0, 3.0, 2.0), 60.0, o.topBrands(), 1 << o.wideBucketsLog2(), 1, 4, 100.0, 0.0,
+        o.wideDeep().embeddingDims(), o.wideDeep().hidden(), Map.of(), identity(FeatureEncoder.USER_SCALARS),
+        identity(FeatureEncoder.BANNER_SCALARS), identity(FeatureEncoder.CROSS_SCALARS));
+  }
+
+  private static Map<String, Integer> cardinalities(Vocabularies v, TrainOptions o) {
+    Map<String, Integer> c = new HashMap<>();
+    FeatureEncoder.putFixedCardinalities(c, 4);
+    c.put("brand", v.brands().cardinality());
+    c.put("category", v.categories().cardinality());
+    c.put("placement", v.placements().cardinality());
+    c.put("creative_format", v.creativeFormats().cardinality());
+    c.put("creative_color", v.creativeColors().cardinality());
+    return c;
+  }
+
+  private static Standardizer identity(List<String> names) {
+    return Standardizer.identity(names);
+  }
+
+  private static Standardizer fit(List<String> names, double[] values, int[] rows) {
+    int w = names.size();
+    double[] sum = new double[w];
+    double[] sq = new double[w];
+    for (int r : rows) {
+      for (int j = 0; j < w; j++) {
+        double v = values[r * w + j];
+        sum[j] += v;
+        sq[j] += v * v;
+      }
+    }
+    return Standardizer.fit(names, sum, sq, rows.length);
+  }
+
+  private static Map<String, Object> provenance(TrainOptions o) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("trainer", "banner-ranker-model-trainer " + TRAINER_VERSION);
+    p.put("java", System.getProperty("java.version"));
+    p.put("deeplearning4j", "1.0.0-M2.1");
+    p.put("data_dir", o.data().toAbsolutePath().normalize().toString());
+    p.put("data_format", o.format().code());
+    p.put("input_files", o.format() == DataFormat.OWN
+        ? List.of(CsvSchemas.BANNERS_FILE, CsvSchemas.USERS_FILE, CsvSchemas.EVENTS_FILE, CsvSchemas.IMPRESSIONS_FILE)
+        : List.of("u.data", "u.item", "u.user"));
+    return p;
+  }
+
+  private static Map<String, Object> hyperparameters(TrainOptions o) {
+    Map<String, Object> h = new LinkedHashMap<>();
+    h.put("item2vec", o.item2vec());
+    h.put("wide_deep", o.wideDeep());
+    h.put("half_life_hours", o.halfLifeHours());
+    h.put("max_recent_events", o.maxRecentEvents());
+    h.put("top_brands", o.topBrands());
+    h.put("wide_buckets_log2", o.wideBucketsLog2());
+    h.put("valid_days", o.validDays());
+    h.put("test_days", o.testDays());
+    h.put("valid_fraction", o.validFraction());
+    h.put("test_fraction", o.testFraction());
+    h.put("max_bad_fraction", o.maxBadFraction());
+    return h;
+  }
+
+  static ProgressBar bar(boolean show, String task, long max) {
+    if (!show) {
+      return null;
+    }
+    return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
+        .setUpdateIntervalMillis(500).build();
+  }
+}

@@ -1,0 +1,49 @@
+package dev.bannerranker.trainer.widedeep;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Network and optimiser settings of the click model.
+ *
+ * @param mode which sides to build: the model is {@code WIDE_AND_DEEP}; the others are baselines
+ * @param hidden hidden layer sizes of the deep side
+ * @param embeddingDims learned embedding size per categorical field
+ * @param batchSize minibatch size
+ * @param maxEpochs upper bound on epochs
+ * @param patience epochs without a better validation logloss before stopping
+ * @param learningRate Adam learning rate
+ * @param l2Wide L2 penalty on the hashed wide weights
+ * @param seed weight-initialisation and shuffling seed
+ */
+public record WideDeepConfig(Mode mode, List<Integer> hidden, Map<String, Integer> embeddingDims, int batchSize,
+    int maxEpochs, int patience, double learningRate, double l2Wide, long seed) {
+
+  public enum Mode { WIDE_AND_DEEP, WIDE_ONLY, DEEP_ONLY }
+
+  public WideDeepConfig {
+    hidden = List.copyOf(hidden);
+    embeddingDims = Map.copyOf(embeddingDims);
+    if (hidden.isEmpty() || hidden.stream().anyMatch(h -> h < 1)) {
+      throw new IllegalArgumentException("wide & deep: hidden layer sizes must be positive, got " + hidden);
+    }
+    if (batchSize < 1 || maxEpochs < 1 || patience < 0 || learningRate <= 0 || l2Wide < 0) {
+      throw new IllegalArgumentException("wide & deep: invalid optimiser settings " + this);
+    }
+  }
+
+  public static Map<String, Integer> defaultEmbeddingDims() {
+    return Map.ofEntries(Map.entry("gender", 2), Map.entry("age_band", 3), Map.entry("city_tier", 2),
+        Map.entry("platform", 2), Map.entry("hour", 3), Map.entry("slot", 2), Map.entry("brand", 8),
+        Map.entry("category", 6), Map.entry("placement", 2), Map.entry("creative_format", 2),
+        Map.entry("creative_color", 2));
+  }
+
+  public static WideDeepConfig defaults(long seed) {
+    return new WideDeepConfig(Mode.WIDE_AND_DEEP, List.of(64, 32), defaultEmbeddingDims(), 1024, 8, 1, 2e-3, 1e-5, seed);
+  }
+
+  public WideDeepConfig withMode(Mode m) {
+    return new WideDeepConfig(m, hidden, embeddingDims, batchSize, maxEpochs, patience, learningRate, l2Wide, seed);
+  }
+}

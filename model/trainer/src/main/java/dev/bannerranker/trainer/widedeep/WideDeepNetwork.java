@@ -1,0 +1,193 @@
+package dev.bannerranker.trainer.widedeep;
+
+import dev.bannerranker.features.FeatureEncoder;
+import dev.bannerranker.features.FeatureSpec;
+import dev.bannerranker.scoring.WideDeepWeights;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * The wide &amp; deep {@link ComputationGraph}:
+ *
+ * <pre>
+ *   user_dense, emb(user fields), banner_dense, emb(banner fields), cross ─merge─ hidden_0 … hidden_n ─ deep_out ┐
+ *   wide indices ─ wide_emb (one weight per hashed bucket) ─ sum ─────────────────────────────────────────────── add ─ sigmoid
+ * </pre>
+ *
+ * The merge order is {@link FeatureEncoder}'s layout, which the pure-Java scorer relies on.
+ */
+public final class WideDeepNetwork {
+  private WideDeepNetwork() {}
+
+  /** Graph input names in order, for the given mode. */
+  public static List<String> inputs(WideDeepConfig.Mode mode) {
+    List<String> in = new ArrayList<>();
+    if (mode != WideDeepConfig.Mode.WIDE_ONLY) {
+      in.add("user_dense");
+      FeatureEncoder.USER_FIELDS.forEach(f -> in.add("in_" + f));
+      in.add("banner_dense");
+      FeatureEncoder.BANNER_FIELDS.forEach(f -> in.add("in_" + f));
+      in.add("cross");
+    }
+    if (mode != WideDeepConfig.Mode.DEEP_ONLY) {
+      in.add("wide");
+    }
+    return in;
+  }
+
+  public static ComputationGraph build(FeatureSpec spec, WideDeepConfig cfg) {
+    FeatureEncoder enc = new FeatureEncoder(spec);
+    var g = new NeuralNetConfiguration.Builder()
+        .seed(cfg.seed())
+        .dataType(DataType.FLOAT)
+        .updater(new Adam(cfg.learningRate()))
+        .weightInit(WeightInit.XAVIER)
+        .graphBuilder();
+    List<String> in = inputs(cfg.mode());
+    g.addInputs(in.toArray(String[]::new));
+    String logit;
+    if (cfg.mode() != WideDeepConfig.Mode.WIDE_ONLY) {
+      List<String> merged = new ArrayList<>();
+      merged.add("user_dense");
+      for (String f : FeatureEncoder.USER_FIELDS) {
+        addEmbedding(g, spec, f);
+        merged.add("emb_" + f);
+      }
+      merged.add("banner_dense");
+      for (String f : FeatureEncoder.BANNER_FIELDS) {
+        addEmbedding(g, spec, f);
+        merged.add("emb_" + f);
+      }
+      merged.add("cross");
+      g.addVertex("deep_in", new MergeVertex(), merged.toArray(String[]::new));
+      String prev = "deep_in";
+      int width = new dev.bannerranker.scoring.WideDeepScorer.Layout(spec).inputWidth();
+      for (int i = 0; i < spec.hiddenLayers().size(); i++) {
+        g.addLayer("hidden_" + i, new DenseLayer.Builder().nIn(width).nOut(spec.hiddenLayers().get(i))
+            .activation(Activation.RELU).weightInit(WeightInit.RELU).build(), prev);
+        prev = "hidden_" + i;
+        width = spec.hiddenLayers().get(i);
+      }
+      g.addLayer("deep_out", new DenseLayer.Builder().nIn(width).nOut(1).activation(Activation.IDENTITY).build(), prev);
+      logit = "deep_out";
+    } else {
+      logit = null;
+    }
+    if (cfg.mode() != WideDeepConfig.Mode.DEEP_ONLY) {
+      g.addLayer("wide_emb", new EmbeddingSequenceLayer.Builder().nIn(spec.wideBuckets()).nOut(1)
+          .inputLength(enc.wideCount()).hasBias(false).weightInit(WeightInit.ZERO).l2(cfg.l2Wide()).build(), "wide");
+      g.addLayer("wide_sum", new GlobalPoolingLayer.Builder(PoolingType.SUM).build(), "wide_emb");
+      if (logit == null) {
+        // Wide-only logistic regression still needs an intercept.
+        g.addLayer("wide_bias", new DenseLayer.Builder().nIn(1).nOut(1).activation(Activation.IDENTITY).build(), "wide_sum");
+        logit = "wide_bias";
+      } else {
+        g.addVertex("logit", new ElementWiseVertex(ElementWiseVertex.Op.Add), "deep_out", "wide_sum");
+        logit = "logit";
+      }
+    }
+    g.addLayer("out", new LossLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.SIGMOID).build(), logit);
+    g.setOutputs("out");
+    // No setInputTypes: DL4J M2.1 infers a recurrent type after global pooling and then rejects the add
+    // vertex, so every layer's nIn is set by hand and no preprocessors are needed.
+    ComputationGraphConfiguration conf = g.build();
+    ComputationGraph net = new ComputationGraph(conf);
+    net.init();
+    return net;
+  }
+
+  private static void addEmbedding(ComputationGraphConfiguration.GraphBuilder g, FeatureSpec spec, String field) {
+    g.addLayer("emb_" + field, new EmbeddingLayer.Builder().nIn(spec.cardinality(field)).nOut(spec.embeddingDim(field))
+        .hasBias(false).activation(Activation.IDENTITY).build(), "in_" + field);
+  }
+
+  /** Copies a trained wide &amp; deep graph's parameters into plain arrays for the bundle. */
+  public static WideDeepWeights export(ComputationGraph net, FeatureSpec spec) {
+    Map<String, float[][]> emb = new LinkedHashMap<>();
+    for (String f : FeatureEncoder.USER_FIELDS) {
+      emb.put(f, net.getLayer("emb_" + f).getParam("W").toFloatMatrix());
+    }
+    for (String f : FeatureEncoder.BANNER_FIELDS) {
+      emb.put(f, net.getLayer("emb_" + f).getParam("W").toFloatMatrix());
+    }
+    List<WideDeepWeights.DenseLayer> hidden = new ArrayList<>();
+    for (int i = 0; i < spec.hiddenLayers().size(); i++) {
+      var layer = net.getLayer("hidden_" + i);
+      hidden.add(new WideDeepWeights.DenseLayer(layer.getParam("W").toFloatMatrix(), layer.getParam("b").toFloatVector()));
+    }
+    var out = net.getLayer("deep_out");
+    float[] wide = net.getLayer("wide_emb").getParam("W").reshape(-1).toFloatVector();
+    return new WideDeepWeights(wide, emb, hidden, out.getParam("W").reshape(-1).toFloatVector(),
+        out.getParam("b").getFloat(0));
+  }
+
+  /** Builds the graph's input arrays for a set of rows. */
+  public static INDArray[] features(RowEncoder rows, int[] idx, int from, int to, WideDeepConfig.Mode mode) {
+    FeatureEncoder enc = rows.encoder();
+    int n = to - from;
+    int ud = enc.userDenseSize();
+    int bd = enc.bannerDenseSize();
+    int uf = FeatureEncoder.USER_FIELDS.size();
+    int bf = FeatureEncoder.BANNER_FIELDS.size();
+    int cs = enc.crossSize();
+    int wc = enc.wideCount();
+    float[] userDense = new float[n * ud];
+    int[] userCats = new int[n * uf];
+    float[] bannerDense = new float[n * bd];
+    int[] bannerCats = new int[n * bf];
+    float[] cross = new float[n * cs];
+    int[] wide = new int[n * wc];
+    for (int r = 0; r < n; r++) {
+      rows.encodeInto(idx[from + r], userDense, r * ud, userCats, r * uf, bannerDense, r * bd, bannerCats, r * bf,
+          cross, r * cs, wide, r * wc);
+    }
+    List<INDArray> out = new ArrayList<>();
+    if (mode != WideDeepConfig.Mode.WIDE_ONLY) {
+      out.add(Nd4j.create(userDense, new long[] {n, ud}, 'c'));
+      for (int f = 0; f < uf; f++) {
+        out.add(column(userCats, n, uf, f));
+      }
+      out.add(Nd4j.create(bannerDense, new long[] {n, bd}, 'c'));
+      for (int f = 0; f < bf; f++) {
+        out.add(column(bannerCats, n, bf, f));
+      }
+      out.add(Nd4j.create(cross, new long[] {n, cs}, 'c'));
+    }
+    if (mode != WideDeepConfig.Mode.DEEP_ONLY) {
+      float[] w = new float[wide.length];
+      for (int i = 0; i < w.length; i++) {
+        w[i] = wide[i];
+      }
+      out.add(Nd4j.create(w, new long[] {n, wc}, 'c'));
+    }
+    return out.toArray(INDArray[]::new);
+  }
+
+  private static INDArray column(int[] cats, int n, int width, int f) {
+    float[] c = new float[n];
+    for (int r = 0; r < n; r++) {
+      c[r] = cats[r * width + f];
+    }
+    return Nd4j.create(c, new long[] {n, 1}, 'c');
+  }
+}
