@@ -97,13 +97,19 @@ public final class DatasetBuilder {
     for (int row = 0; row < imps.size(); row++) {
       Impression imp = imps.get(row);
       long t = imp.timestamp();
-      while (ev < events.size() && events.get(ev).timestamp() < t) {
-        BehaviourEvent e = events.get(ev++);
-        HistoryUpdates.productEvent(history(histories, e.userId(), spec), vocab.brands().indexOf(e.brand()),
-            vocab.categories().indexOf(e.category()), e.type(), e.priceTier(), e.dwellSeconds(), e.timestamp());
-      }
-      while (!pending.isEmpty() && pending.peekFirst().time() < t) {
-        apply(pending.pollFirst());
+      // Everything before t, in time order; at equal times product events go first, as the service sees them.
+      while (true) {
+        boolean eventDue = ev < events.size() && events.get(ev).timestamp() < t;
+        boolean pendingDue = !pending.isEmpty() && pending.peekFirst().time() < t;
+        if (eventDue && (!pendingDue || events.get(ev).timestamp() <= pending.peekFirst().time())) {
+          BehaviourEvent e = events.get(ev++);
+          HistoryUpdates.productEvent(history(histories, e.userId(), spec), vocab.brands().indexOf(e.brand()),
+              vocab.categories().indexOf(e.category()), e.type(), e.priceTier(), e.dwellSeconds(), e.timestamp());
+        } else if (pendingDue) {
+          apply(pending.pollFirst());
+        } else {
+          break;
+        }
       }
       UserHistory h = history(histories, imp.userId(), spec);
       UserProfile profile = profiles.getOrDefault(imp.userId(), UserProfile.unknown(imp.userId()));

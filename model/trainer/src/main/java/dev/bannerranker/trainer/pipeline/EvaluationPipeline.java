@@ -1,14 +1,357 @@
 package dev.bannerranker.trainer.pipeline;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bannerranker.bundle.Bundle;
+import dev.bannerranker.bundle.BundleIO;
+import dev.bannerranker.data.BehaviourEvent;
+import dev.bannerranker.data.EventLog;
+import dev.bannerranker.data.Impression;
+import dev.bannerranker.data.UserProfile;
+import dev.bannerranker.features.BannerFeatures;
+import dev.bannerranker.features.FeatureEncoder;
+import dev.bannerranker.features.HistoryUpdates;
+import dev.bannerranker.features.ItemVectors;
+import dev.bannerranker.features.UserFeatures;
+import dev.bannerranker.features.UserHistory;
+import dev.bannerranker.features.Vocabularies;
+import dev.bannerranker.scoring.ScoringModel;
+import dev.bannerranker.trainer.dataset.DatasetBuilder;
+import dev.bannerranker.trainer.dataset.ImpressionDataset;
+import dev.bannerranker.trainer.dataset.TimeSplit;
+import dev.bannerranker.trainer.eval.ClickMetrics;
+import dev.bannerranker.trainer.eval.ReportWriter;
+import dev.bannerranker.trainer.movielens.MovieLensMetrics;
+import dev.bannerranker.trainer.movielens.MovieLensReader;
+import dev.bannerranker.trainer.widedeep.RowEncoder;
+import dev.bannerranker.trainer.widedeep.WideDeepConfig;
+import dev.bannerranker.trainer.widedeep.WideDeepNetwork;
+import dev.bannerranker.trainer.widedeep.WideDeepTrainer;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import me.tongfei.progressbar.ProgressBar;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dimensionalityreduction.PCA;
+import org.nd4j.linalg.factory.Nd4j;
 
-/** {@code evaluate}: placeholder until the evaluation lands. */
+/**
+ * {@code evaluate}: scores the bundle's held-out days with the pure-Java scorer (the service's code), and
+ * compares it with baselines trained or computed on exactly the same split.
+ */
 public final class EvaluationPipeline {
+  static final int ECE_BINS = 20;
+  static final int NDCG_K = 5;
+
   private EvaluationPipeline() {}
 
-  public static void run(Path data, DataFormat format, Path bundle, Path report, double maxBad, boolean progress,
-      PrintStream out, PrintStream err) {
-    throw new UnsupportedOperationException("evaluate is not implemented yet");
+  public static Map<String, Object> run(Path data, DataFormat format, Path bundleDir, Path reportDir, double maxBad,
+      boolean progress, PrintStream out, PrintStream err) throws IOException {
+    long t0 = System.nanoTime();
+    Bundle bundle = BundleIO.load(bundleDir);
+    ScoringModel model = ScoringModel.of(bundle);
+    Map<String, Object> prov = bundle.manifest().provenance();
+    Object trainedFormat = prov == null ? null : prov.get("data_format");
+    if (trainedFormat != null && !trainedFormat.equals(format.code())) {
+      throw new IllegalArgumentException("--format " + format.code() + " does not match the bundle, which was trained on '"
+          + trainedFormat + "' data");
+    }
+    EventLog log = TrainingPipeline.readLog(format, data, maxBad, reportDir.resolve("data_problems.csv"), err);
+    String fingerprint = DataFingerprint.of(format, data);
+    if (!fingerprint.equals(bundle.manifest().dataFingerprint())) {
+      err.println("warning: " + data + " is not the data this bundle was trained on (fingerprints differ); "
+          + "the split dates come from the bundle");
+    }
+    TimeSplit split = splitOf(bundle);
+    Vocabularies vocab = bundle.vocab();
+    for (var b : log.banners()) {
+      if (!vocab.banners().contains(b.id())) {
+        throw new IllegalArgumentException("banner " + b.id() + " in " + data + " is unknown to the bundle; evaluate on the data it was trained on");
+      }
+    }
+    ImpressionDataset ds;
+    try (ProgressBar pb = TrainingPipeline.bar(progress, "features", log.impressions().size())) {
+      ds = DatasetBuilder.build(log, vocab, bundle.vectors(), bundle.spec(), split, bundle.bannerStats(), n -> {
+        if (pb != null) {
+          pb.stepTo(n);
+        }
+      });
+    }
+    int[] train = ds.rowsOf(TimeSplit.TRAIN);
+    int[] valid = ds.rowsOf(TimeSplit.VALID);
+    int[] test = ds.rowsOf(TimeSplit.TEST);
+    BannerFeatures[] byIndex = new BannerFeatures[vocab.banners().cardinality()];
+    model.banners().values().forEach(b -> byIndex[b.index()] = b);
+    RowEncoder rows = new RowEncoder(model.encoder(), ds, byIndex);
+    boolean[] y = QuickMetrics.labels(ds, test);
+
+    Map<String, Object> report = new LinkedHashMap<>();
+    Map<String, ClickMetrics.RocCurve> rocs = new LinkedHashMap<>();
+    float[] p = QuickMetrics.predict(model, rows, test);
+    report.put("model_version", bundle.modelVersion());
+    report.put("test_rows", test.length);
+    report.put("test_clicks", count(y));
+    report.put("auc", ClickMetrics.auc(p, y));
+    report.put("logloss", ClickMetrics.logLoss(p, y));
+    report.put("ece", ClickMetrics.expectedCalibrationError(p, y, ECE_BINS));
+    report.put("ndcg_at_5", ClickMetrics.ndcgAtK(groups(ds, test), p, y, NDCG_K));
+    rocs.put("wide & deep", ClickMetrics.roc(p, y, 400));
+    if (log.hasTruth()) {
+      float[] truth = new float[test.length];
+      for (int i = 0; i < test.length; i++) {
+        truth[i] = ds.trueCtr[test[i]];
+      }
+      report.put("oracle_auc", ClickMetrics.auc(truth, y));
+      report.put("oracle_logloss", ClickMetrics.logLoss(truth, y));
+      rocs.put("oracle (true CTR)", ClickMetrics.roc(truth, y, 400));
+    }
+
+    Map<String, Object> baselines = new LinkedHashMap<>();
+    FeatureEncoder enc = model.encoder();
+    float[] pop = new float[test.length];
+    float[] cos = new float[test.length];
+    int cs = FeatureEncoder.CROSS_SCALARS.size();
+    for (int i = 0; i < test.length; i++) {
+      BannerFeatures b = byIndex[ds.bannerIdx[test[i]]];
+      pop[i] = (float) (1 / (1 + Math.exp(-enc.ctrLogit(b.clicks(), b.impressions()))));
+      cos[i] = (float) ds.crossScalars[test[i] * cs];
+    }
+    baselines.put("popularity", Map.of("auc", ClickMetrics.auc(pop, y), "logloss", ClickMetrics.logLoss(pop, y),
+        "description", "banner CTR of the training days, shrunk toward the global CTR"));
+    rocs.put("popularity", ClickMetrics.roc(pop, y, 400));
+    baselines.put("item2vec_cosine", Map.of("auc", ClickMetrics.auc(cos, y),
+        "description", "cosine of the user vector and the banner vector alone (a ranking score, not a probability)"));
+    rocs.put("item2vec cosine", ClickMetrics.roc(cos, y, 400));
+    WideDeepConfig base = wideDeepConfig(bundle);
+    for (WideDeepConfig.Mode mode : List.of(WideDeepConfig.Mode.WIDE_ONLY, WideDeepConfig.Mode.DEEP_ONLY)) {
+      WideDeepConfig cfg = base.withMode(mode);
+      var net = WideDeepNetwork.build(bundle.spec(), cfg);
+      WideDeepTrainer.train(net, rows, ds, train, valid, cfg, progress);
+      float[] q = WideDeepTrainer.predict(net, rows, test, cfg);
+      String name = mode == WideDeepConfig.Mode.WIDE_ONLY ? "wide_only" : "deep_only";
+      baselines.put(name, Map.of("auc", ClickMetrics.auc(q, y), "logloss", ClickMetrics.logLoss(q, y),
+          "description", mode == WideDeepConfig.Mode.WIDE_ONLY
+              ? "logistic regression on the hashed wide crosses" : "the deep side alone, same features and sizes"));
+      rocs.put(name.replace('_', '-'), ClickMetrics.roc(q, y, 400));
+      out.printf("baseline %s: AUC %.4f%n", name, ClickMetrics.auc(q, y));
+    }
+    report.put("baselines", baselines);
+
+    Map<String, String> brandCategory = dominantCategory(log);
+    ItemVectors v = bundle.vectors();
+    Map<String, Object> i2v = new LinkedHashMap<>();
+    i2v.put("category_precision_at_10", categoryPrecisionAt10(vocab, v, brandCategory));
+    i2v.put("tokens_per_second", bundle.manifest().training().get("item2vec_tokens_per_second"));
+    report.put("item2vec", i2v);
+    if (format == DataFormat.MOVIELENS) {
+      report.put("movielens", movieLensMetrics(data, log, bundle, split));
+    }
+    report.put("goals", goals(report));
+    report.put("seconds", (System.nanoTime() - t0) / 1e9);
+
+    List<ReportWriter.Curve> loss = lossCurves(bundle);
+    ReportWriter.write(reportDir, "banner-ranker evaluation: " + bundle.modelVersion(), report, rocs,
+        ClickMetrics.calibration(p, y, ECE_BINS), loss, brandMap(vocab, v, brandCategory));
+    out.printf("test: AUC %.4f (oracle %s), logloss %.5f, ECE %.4f, NDCG@5 %.4f; report in %s%n",
+        (double) report.get("auc"), report.containsKey("oracle_auc") ? String.format("%.4f", (double) report.get("oracle_auc")) : "n/a",
+        (double) report.get("logloss"), (double) report.get("ece"), (double) report.get("ndcg_at_5"), reportDir);
+    return report;
+  }
+
+  static TimeSplit splitOf(Bundle bundle) {
+    Object s = bundle.manifest().training() == null ? null : bundle.manifest().training().get("split");
+    if (!(s instanceof Map<?, ?> m) || m.get("valid_start") == null || m.get("test_start") == null) {
+      throw new dev.bannerranker.bundle.BundleException("manifest.json: training.split is missing; cannot find the test days");
+    }
+    return new TimeSplit(Instant.parse(m.get("valid_start").toString()).getEpochSecond(),
+        Instant.parse(m.get("test_start").toString()).getEpochSecond());
+  }
+
+  private static WideDeepConfig wideDeepConfig(Bundle bundle) {
+    Object h = bundle.manifest().hyperparameters().get("wide_deep");
+    return new ObjectMapper().convertValue(h, WideDeepConfig.class);
+  }
+
+  private static int count(boolean[] y) {
+    int n = 0;
+    for (boolean b : y) {
+      n += b ? 1 : 0;
+    }
+    return n;
+  }
+
+  private static int[] groups(ImpressionDataset ds, int[] rows) {
+    int[] g = new int[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      g[i] = ds.userIdx[rows[i]];
+    }
+    return g;
+  }
+
+  /** Each brand's most frequent category in the behaviour events (ties to the smaller name). */
+  static Map<String, String> dominantCategory(EventLog log) {
+    Map<String, Map<String, Integer>> counts = new HashMap<>();
+    for (BehaviourEvent e : log.events()) {
+      counts.computeIfAbsent(e.brand(), k -> new TreeMap<>()).merge(e.category(), 1, Integer::sum);
+    }
+    Map<String, String> out = new HashMap<>();
+    counts.forEach((brand, c) -> out.put(brand,
+        c.entrySet().stream().max(Map.Entry.<String, Integer>comparingByValue()
+            .thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder()))).orElseThrow().getKey()));
+    return out;
+  }
+
+  /** Mean share of each brand's 10 nearest brands that share its dominant category. */
+  static double categoryPrecisionAt10(Vocabularies vocab, ItemVectors v, Map<String, String> brandCategory) {
+    double sum = 0;
+    int n = 0;
+    for (int i = 1; i < v.brandCount(); i++) {
+      String cat = brandCategory.get(vocab.brands().valueAt(i));
+      if (cat == null || isZero(v.brand(i))) {
+        continue;
+      }
+      int same = 0;
+      List<Neighbours.Neighbour> nn = Neighbours.nearest(v::brand, v.brandCount(), i, 10);
+      for (Neighbours.Neighbour x : nn) {
+        same += cat.equals(brandCategory.get(vocab.brands().valueAt(x.index()))) ? 1 : 0;
+      }
+      sum += (double) same / nn.size();
+      n++;
+    }
+    return n == 0 ? Double.NaN : sum / n;
+  }
+
+  private static boolean isZero(float[] x) {
+    for (float f : x) {
+      if (f != 0f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static List<ReportWriter.MapPoint> brandMap(Vocabularies vocab, ItemVectors v, Map<String, String> brandCategory) {
+    List<Integer> idx = new ArrayList<>();
+    for (int i = 1; i < v.brandCount(); i++) {
+      if (!isZero(v.brand(i))) {
+        idx.add(i);
+      }
+    }
+    if (idx.size() < 3) {
+      return List.of();
+    }
+    float[][] m = new float[idx.size()][];
+    for (int r = 0; r < m.length; r++) {
+      m[r] = v.brand(idx.get(r));
+    }
+    INDArray reduced = PCA.pca(Nd4j.create(m), 2, true);
+    List<ReportWriter.MapPoint> points = new ArrayList<>();
+    for (int r = 0; r < m.length; r++) {
+      String brand = vocab.brands().valueAt(idx.get(r));
+      points.add(new ReportWriter.MapPoint(brand, brandCategory.getOrDefault(brand, "unknown"),
+          reduced.getDouble(r, 0), reduced.getDouble(r, 1)));
+    }
+    return points;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<ReportWriter.Curve> lossCurves(Bundle bundle) {
+    Map<String, Object> t = bundle.manifest().training();
+    List<ReportWriter.Curve> out = new ArrayList<>();
+    for (String key : List.of("train_loss", "valid_loss")) {
+      Object o = t == null ? null : t.get(key);
+      if (o instanceof List<?> l && !l.isEmpty()) {
+        double[] x = new double[l.size()];
+        double[] yv = new double[l.size()];
+        for (int i = 0; i < l.size(); i++) {
+          x[i] = i + 1;
+          yv[i] = ((Number) l.get(i)).doubleValue();
+        }
+        out.add(new ReportWriter.Curve(key.equals("train_loss") ? "training" : "validation", x, yv));
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, Object> goals(Map<String, Object> r) {
+    Map<String, Object> g = new LinkedHashMap<>();
+    double auc = (double) r.get("auc");
+    if (r.containsKey("oracle_auc")) {
+      g.put("auc_within_0.01_of_oracle", auc >= (double) r.get("oracle_auc") - 0.01);
+    }
+    g.put("ece_at_most_0.01", (double) r.get("ece") <= 0.01);
+    boolean beats = true;
+    for (Object b : ((Map<?, ?>) r.get("baselines")).values()) {
+      beats &= auc > ((Number) ((Map<?, ?>) b).get("auc")).doubleValue();
+    }
+    g.put("ahead_of_every_baseline", beats);
+    return g;
+  }
+
+  /** Genre consistency of nearest movies, and next-item hit rate@10 against popularity. */
+  private static Map<String, Object> movieLensMetrics(Path data, EventLog log, Bundle bundle, TimeSplit split) {
+    Vocabularies vocab = bundle.vocab();
+    ItemVectors v = bundle.vectors();
+    Map<String, float[]> movies = new HashMap<>();
+    for (int i = 1; i < v.brandCount(); i++) {
+      movies.put(vocab.brands().valueAt(i), v.brand(i));
+    }
+    MovieLensMetrics.GenreConsistency gc = MovieLensMetrics.genreConsistencyAt10(movies, MovieLensReader.genres(data));
+    Map<String, UserHistory> histories = historiesBefore(log, vocab, bundle, split.testStart());
+    Map<String, UserProfile> profiles = new HashMap<>();
+    log.users().forEach(u -> profiles.put(u.id(), u));
+    MovieLensMetrics.HitRate hr = MovieLensMetrics.nextItemHitRateAt10(log, split.testStart(), user -> {
+      UserHistory h = histories.get(user);
+      return h == null ? null : UserFeatures.compute(profiles.getOrDefault(user, UserProfile.unknown(user)), h,
+          split.testStart(), v, bundle.spec()).vector;
+    }, movies);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("genre_consistency_at_10", gc.model());
+    m.put("genre_consistency_at_10_chance", gc.chance());
+    m.put("next_item_hit_rate_at_10", hr.model());
+    m.put("next_item_hit_rate_at_10_popularity", hr.popularity());
+    m.put("next_item_test_users", hr.users());
+    return m;
+  }
+
+  /** Every user's history just before {@code time}, replayed with the same update rules as training. */
+  static Map<String, UserHistory> historiesBefore(EventLog log, Vocabularies vocab, Bundle bundle, long time) {
+    Map<String, UserHistory> out = new HashMap<>();
+    List<Object[]> updates = new ArrayList<>();
+    for (BehaviourEvent e : log.events()) {
+      if (e.timestamp() < time) {
+        updates.add(new Object[] {e.timestamp(), e});
+      }
+    }
+    for (Impression i : log.impressions()) {
+      if (i.timestamp() < time) {
+        updates.add(new Object[] {i.timestamp(), i});
+      }
+    }
+    updates.sort(java.util.Comparator.comparingLong(o -> (Long) o[0]));
+    Map<String, BannerFeatures> banners = new HashMap<>();
+    ScoringModel.of(bundle).banners().forEach(banners::put);
+    for (Object[] u : updates) {
+      if (u[1] instanceof BehaviourEvent e) {
+        HistoryUpdates.productEvent(out.computeIfAbsent(e.userId(), k -> UserHistory.forSpec(bundle.spec())),
+            vocab.brands().indexOf(e.brand()), vocab.categories().indexOf(e.category()), e.type(), e.priceTier(),
+            e.dwellSeconds(), e.timestamp());
+      } else {
+        Impression i = (Impression) u[1];
+        UserHistory h = out.computeIfAbsent(i.userId(), k -> UserHistory.forSpec(bundle.spec()));
+        BannerFeatures b = banners.get(i.bannerId());
+        HistoryUpdates.impression(h, b.index(), i.timestamp());
+        if (i.clicked()) {
+          HistoryUpdates.click(h, b.brandIdx(), b.categoryIdx(), b.banner().priceTier(), i.timestamp());
+        }
+      }
+    }
+    return out;
   }
 }

@@ -8,11 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** AUC and logloss of the runtime scorer on some rows: the numbers the manifest records. */
-final class QuickMetrics {
+public final class QuickMetrics {
   private QuickMetrics() {}
 
   /** Click probabilities from the pure-Java scorer, the code the service runs. */
-  static float[] predict(ScoringModel model, RowEncoder rows, int[] idx) {
+  public static float[] predict(ScoringModel model, RowEncoder rows, int[] idx) {
     float[] p = new float[idx.length];
     for (int i = 0; i < idx.length; i++) {
       RowEncoder.Row r = rows.row(idx[i]);

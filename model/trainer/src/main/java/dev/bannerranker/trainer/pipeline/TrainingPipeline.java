@@ -44,11 +44,15 @@ public final class TrainingPipeline {
 
   private TrainingPipeline() {}
 
-  /** What a run produced, for the CLI and tests. */
-  public record Outcome(Bundle bundle, Map<String, Object> metrics, double item2vecTokensPerSecond) {}
+  /**
+   * What a run produced. Besides the bundle it keeps the trained DL4J graph and the rows, so tests and
+   * benchmarks can compare DL4J with the pure-Java scorer on the same weights and inputs.
+   */
+  public record Outcome(Bundle bundle, Map<String, Object> metrics, double item2vecTokensPerSecond, ComputationGraph net,
+      ImpressionDataset dataset, RowEncoder rows, int[] testRows, TrainOptions options) {}
 
   /** Shared by train and evaluate: the log read with its problems reported. */
-  static EventLog readLog(DataFormat format, Path data, double maxBad, Path problemsFile, PrintStream err)
+  public static EventLog readLog(DataFormat format, Path data, double maxBad, Path problemsFile, PrintStream err)
       throws IOException {
     EventLog log = format.read(data, maxBad);
     ProblemReport.report(log.problems(), problemsFile, err);
@@ -154,7 +158,7 @@ public final class TrainingPipeline {
     out.printf("wrote bundle %s (model %s) in %.1f s; test AUC %.4f, logloss %.5f%n", o.out(), modelVersion,
         (System.nanoTime() - t0) / 1e9, ((Map<?, ?>) metrics.get("test")).get("auc"),
         ((Map<?, ?>) metrics.get("test")).get("logloss"));
-    return new Outcome(bundle, metrics, tokensPerSecond);
+    return new Outcome(bundle, metrics, tokensPerSecond, fit.net(), ds, rows, test, o);
   }
 
   static BannerFeatures[] bannersByIndex(EventLog log, Vocabularies vocab, ItemVectors vectors, Map<String, long[]> stats) {

@@ -1,0 +1,106 @@
+package dev.bannerranker.bundle;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.bannerranker.testing.RandomBundles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BundleIOTest {
+  @TempDir Path dir;
+
+  private Path written() throws IOException {
+    Path target = dir.resolve("bundle");
+    BundleIO.write(RandomBundles.create(3, 24), target, false);
+    return target;
+  }
+
+  @Test
+  void roundTripKeepsEveryArray() throws IOException {
+    Bundle original = RandomBundles.create(3, 24);
+    Path target = dir.resolve("bundle");
+    BundleIO.write(original, target, false);
+    Bundle loaded = BundleIO.load(target);
+    assertEquals(original.modelVersion(), loaded.modelVersion());
+    assertEquals(original.spec(), loaded.spec());
+    assertEquals(original.catalog(), loaded.catalog());
+    assertArrayEquals(original.weights().wide(), loaded.weights().wide());
+    assertArrayEquals(original.weights().hidden().get(0).w()[5], loaded.weights().hidden().get(0).w()[5]);
+    assertArrayEquals(original.vectors().brand(2), loaded.vectors().brand(2));
+    assertArrayEquals(original.bannerFirstLayer()[7], loaded.bannerFirstLayer()[7]);
+    assertArrayEquals(original.bannerStats().get("bn-004"), loaded.bannerStats().get("bn-004"));
+    assertEquals(original.vocab().banners().values(), loaded.vocab().banners().values());
+    assertTrue(loaded.manifest().files().keySet().containsAll(Bundle.DATA_FILES));
+  }
+
+  @Test
+  void writeLeavesNoTemporaryDirectoryAndRefusesToOverwrite() throws IOException {
+    Path target = written();
+    try (var s = Files.list(dir)) {
+      assertEquals(1, s.count(), "only the bundle itself remains next to it");
+    }
+    assertThrows(java.nio.file.FileAlreadyExistsException.class,
+        () -> BundleIO.write(RandomBundles.create(4, 24), target, false));
+    BundleIO.write(RandomBundles.create(4, 24), target, true);
+    assertEquals("test-4", BundleIO.load(target).modelVersion());
+  }
+
+  @Test
+  void corruptFileIsRefusedByName() throws IOException {
+    Path target = written();
+    byte[] bytes = Files.readAllBytes(target.resolve(Bundle.NETWORK));
+    bytes[bytes.length / 2] ^= 0x40;
+    Files.write(target.resolve(Bundle.NETWORK), bytes);
+    BundleException e = assertThrows(BundleException.class, () -> BundleIO.load(target));
+    assertTrue(e.getMessage().contains(Bundle.NETWORK) && e.getMessage().contains("checksum mismatch"), e.getMessage());
+  }
+
+  @Test
+  void missingFileIsRefusedByName() throws IOException {
+    Path target = written();
+    Files.delete(target.resolve(Bundle.EMBEDDINGS));
+    BundleException e = assertThrows(BundleException.class, () -> BundleIO.load(target));
+    assertTrue(e.getMessage().contains(Bundle.EMBEDDINGS), e.getMessage());
+  }
+
+  @Test
+  void wrongFormatVersionIsRefused() throws IOException {
+    Path target = written();
+    Path manifest = target.resolve(Bundle.MANIFEST);
+    String json = Files.readString(manifest).replace("\"formatVersion\" : 1", "\"formatVersion\" : 99");
+    Files.writeString(manifest, json);
+    BundleException e = assertThrows(BundleException.class, () -> BundleIO.load(target));
+    assertTrue(e.getMessage().contains("format version 99 is not supported"), e.getMessage());
+  }
+
+  @Test
+  void notABundleIsRefused() {
+    BundleException e = assertThrows(BundleException.class, () -> BundleIO.load(dir));
+    assertTrue(e.getMessage().contains("no manifest.json"), e.getMessage());
+    assertThrows(BundleException.class, () -> BundleIO.load(dir.resolve("absent")));
+  }
+
+  @Test
+  void manifestCannotPointOutsideTheBundle() throws IOException {
+    Path target = written();
+    Path manifest = target.resolve(Bundle.MANIFEST);
+    String json = Files.readString(manifest).replace("\"files\" : {", "\"files\" : { \"../evil\" : \"00\",");
+    Files.writeString(manifest, json);
+    BundleException e = assertThrows(BundleException.class, () -> BundleIO.load(target));
+    assertTrue(e.getMessage().contains("leaves the bundle directory"), e.getMessage());
+  }
+
+  @Test
+  void truncatedTensorFileIsReported() throws IOException {
+    Path f = dir.resolve("t.bin");
+    TensorFile.write(f, Map.of("x", TensorFile.Tensor.vector(new float[] {1, 2, 3})));
+    byte[] b = Files.readAllBytes(f);
+    Files.write(f, java.util.Arrays.copyOf(b, b.length - 4));
+    BundleException e = assertThrows(BundleException.class, () -> TensorFile.read(f));
+    assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+  }
+}

@@ -1,0 +1,92 @@
+package dev.bannerranker.data;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EventLogReaderTest {
+  @TempDir Path dir;
+
+  private void write(String banners, String users, String events, String impressions) throws IOException {
+    Files.writeString(dir.resolve(CsvSchemas.BANNERS_FILE), String.join(",", CsvSchemas.BANNERS_HEADER) + "\n" + banners);
+    Files.writeString(dir.resolve(CsvSchemas.USERS_FILE), String.join(",", CsvSchemas.USERS_HEADER) + "\n" + users);
+    Files.writeString(dir.resolve(CsvSchemas.EVENTS_FILE), String.join(",", CsvSchemas.EVENTS_HEADER) + "\n" + events);
+    Files.writeString(dir.resolve(CsvSchemas.IMPRESSIONS_FILE),
+        String.join(",", CsvSchemas.IMPRESSIONS_HEADER) + "\n" + impressions);
+  }
+
+  private static final String BANNER =
+      "bn-1,Velora,dresses,home_hero,image,light,10,cmp-1,2,2026-03-02T00:00:00Z,2026-03-20T00:00:00Z,1.5,3,F|U,,1|2\n";
+  private static final String USERS = "u-1,F,25-34,1\nu-2,M,55+,3\n";
+
+  @Test
+  void readsWellFormedTables() throws IOException {
+    write(BANNER, USERS, "u-1,2026-03-03T10:00:00Z,view,Velora,dresses,2,12.5\nu-2,2026-03-03T09:00:00Z,purchase,Velora,dresses,,0\n",
+        "im-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,1\n");
+    EventLog log = EventLogReader.read(dir, 0.0);
+    Banner b = log.banners().get(0);
+    assertEquals(java.util.Set.of(Gender.F, Gender.U), b.targetGenders());
+    assertEquals(java.util.Set.of(1, 2), b.targetCityTiers());
+    assertTrue(b.targetAgeBands().isEmpty());
+    assertEquals(2, log.events().size());
+    assertEquals("u-2", log.events().get(0).userId(), "events are sorted by time");
+    assertEquals(0, log.events().get(0).priceTier(), "an empty price tier means unknown");
+    assertTrue(log.impressions().get(0).clicked());
+    assertEquals(0, log.problems().badRows());
+  }
+
+  @Test
+  void everyBadRowIsReportedWithFileLineAndReason() throws IOException {
+    StringBuilder events = new StringBuilder();
+    for (int i = 0; i < 200; i++) {
+      events.append("u-1,2026-03-03T10:00:00Z,view,Velora,dresses,2,1\n");
+    }
+    events.append("u-1,yesterday,view,Velora,dresses,2,1\n"); // line 202
+    events.append("u-9,2026-03-03T10:00:00Z,view,Velora,dresses,2,1\n"); // line 203: unknown user
+    events.append("u-1,2026-03-03T10:00:00Z,browse,Velora,dresses,2,1\n"); // line 204
+    write(BANNER, USERS, events.toString(), "im-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,2\n");
+    EventLog log = EventLogReader.read(dir, 1.0);
+    var p = log.problems().problems();
+    assertEquals(4, p.size());
+    assertEquals(new RowProblem("events.csv", 202, "timestamp is not an ISO-8601 UTC time like 2026-03-02T08:15:30Z: 'yesterday'"), p.get(0));
+    assertTrue(p.get(1).reason().contains("user_id 'u-9' is not in users.csv"), p.get(1).toString());
+    assertEquals(204, p.get(2).line());
+    assertTrue(p.get(2).reason().contains("event_type"), p.get(2).toString());
+    assertEquals("impressions.csv", p.get(3).file());
+    assertTrue(p.get(3).reason().contains("clicked must be 0 or 1"), p.get(3).toString());
+    assertEquals(200, log.events().size(), "good rows are kept");
+  }
+
+  @Test
+  void tooManyBadRowsFailsNamingTheFileAndShare() throws IOException {
+    write(BANNER, USERS, "u-1,2026-03-03T10:00:00Z,view,Velora,dresses,2,1\nu-1,2026-03-03T10:00:00Z,view,Velora,dresses,9,1\n",
+        "im-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,0\n");
+    BadInputException e = assertThrows(BadInputException.class, () -> EventLogReader.read(dir, 0.01));
+    assertTrue(e.getMessage().startsWith("events.csv: 1 of 2 rows are malformed (50.00%)"), e.getMessage());
+    assertTrue(e.getMessage().contains("events.csv:3: price_tier must be in [1, 4], got 9"), e.getMessage());
+  }
+
+  @Test
+  void wrongHeaderAndMissingFileAreClear() throws IOException {
+    write(BANNER, USERS, "", "");
+    Files.writeString(dir.resolve(CsvSchemas.USERS_FILE), "id,gender\n");
+    BadInputException e = assertThrows(BadInputException.class, () -> EventLogReader.read(dir, 0.01));
+    assertTrue(e.getMessage().contains("users.csv: line 1: header must be"), e.getMessage());
+    Files.delete(dir.resolve(CsvSchemas.USERS_FILE));
+    e = assertThrows(BadInputException.class, () -> EventLogReader.read(dir, 0.01));
+    assertTrue(e.getMessage().contains("users.csv: file not found"), e.getMessage());
+  }
+
+  @Test
+  void impressionOfUnknownBannerAndDuplicateIdsAreBadRows() throws IOException {
+    write(BANNER + BANNER, USERS, "", "im-1,u-1,2026-03-03T11:00:00Z,bn-7,home_hero,1,ios,0\n");
+    EventLog log = EventLogReader.read(dir, 1.0);
+    assertEquals(1, log.banners().size());
+    assertTrue(log.problems().problems().get(0).reason().contains("banner_id 'bn-1' appears twice"));
+    assertTrue(log.problems().problems().get(1).reason().contains("banner_id 'bn-7' is not in banners.csv"));
+  }
+}

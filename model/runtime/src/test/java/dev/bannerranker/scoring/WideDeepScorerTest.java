@@ -1,0 +1,97 @@
+package dev.bannerranker.scoring;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.bannerranker.bundle.Bundle;
+import dev.bannerranker.data.EventType;
+import dev.bannerranker.data.Platform;
+import dev.bannerranker.data.UserProfile;
+import dev.bannerranker.features.BannerFeatures;
+import dev.bannerranker.features.FeatureEncoder;
+import dev.bannerranker.features.HistoryUpdates;
+import dev.bannerranker.features.ScoringContext;
+import dev.bannerranker.features.UserFeatures;
+import dev.bannerranker.features.UserHistory;
+import dev.bannerranker.testing.RandomBundles;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class WideDeepScorerTest {
+  private final Bundle bundle = RandomBundles.create(11, 30);
+  private final ScoringModel model = ScoringModel.of(bundle);
+
+  private UserFeatures user(long seed, long now) {
+    SplittableRandom r = new SplittableRandom(seed);
+    UserHistory h = UserHistory.forSpec(bundle.spec());
+    for (int i = 0; i < 25; i++) {
+      HistoryUpdates.productEvent(h, 1 + r.nextInt(5), 1 + r.nextInt(3), EventType.values()[r.nextInt(3)],
+          1 + r.nextInt(4), (float) r.nextDouble(90), now - 3600L * (25 - i));
+    }
+    HistoryUpdates.impression(h, 3, now - 100);
+    HistoryUpdates.click(h, 2, 1, 2, now - 90);
+    return model.userFeatures(new UserProfile("u", dev.bannerranker.data.Gender.F, "25-34", 2), h, now);
+  }
+
+  /** The split first layer must equal the plain forward pass over the full row. */
+  @Test
+  void splitPathEqualsUnsplitPass() {
+    long now = RandomBundles.START + 5 * 86_400;
+    FeatureEncoder enc = model.encoder();
+    for (long seed = 1; seed <= 5; seed++) {
+      UserFeatures u = user(seed, now);
+      ScoringContext ctx = new ScoringContext(now, Platform.IOS, 1 + (int) seed % 4);
+      BannerFeatures[] cands = model.banners().values().stream()
+          .sorted(java.util.Comparator.comparingInt(BannerFeatures::index)).toArray(BannerFeatures[]::new);
+      float[] split = new float[cands.length];
+      model.predict(u, ctx, cands, cands.length, split);
+      for (int i = 0; i < cands.length; i++) {
+        float[] ud = new float[enc.userDenseSize()];
+        int[] uc = new int[FeatureEncoder.USER_FIELDS.size()];
+        float[] bd = new float[enc.bannerDenseSize()];
+        int[] bc = new int[FeatureEncoder.BANNER_FIELDS.size()];
+        float[] cr = new float[enc.crossSize()];
+        int[] wide = new int[enc.wideCount()];
+        enc.encodeUser(u, ctx, ud, 0, uc, 0);
+        enc.encodeBanner(cands[i], bd, 0, bc, 0);
+        enc.encodeCross(u, cands[i], ctx, cr, 0);
+        enc.wideIndices(u, cands[i], ctx, wide, 0);
+        float plain = model.scorer().predictUnsplit(ud, uc, bd, bc, cr, wide);
+        assertEquals(plain, split[i], 1e-6, "candidate " + i);
+        assertTrue(plain > 0 && plain < 1);
+      }
+    }
+  }
+
+  @Test
+  void scoresDependOnTheUser() {
+    long now = RandomBundles.START + 5 * 86_400;
+    ScoringContext ctx = new ScoringContext(now, Platform.WEB, 1);
+    BannerFeatures[] cands = model.banners().values().toArray(BannerFeatures[]::new);
+    float[] a = new float[cands.length];
+    float[] b = new float[cands.length];
+    model.predict(user(1, now), ctx, cands, cands.length, a);
+    model.predict(user(2, now), ctx, cands, cands.length, b);
+    assertFalse(java.util.Arrays.equals(a, b));
+  }
+
+  @Test
+  void storedBannerPartMustMatchTheWeights() {
+    float[][] tampered = bundle.bannerFirstLayer().clone();
+    tampered[4] = tampered[4].clone();
+    tampered[4][0] += 1f;
+    Bundle bad = new Bundle(bundle.manifest(), bundle.vocab(), bundle.vectors(), bundle.weights(), bundle.catalog(),
+        bundle.bannerStats(), tampered);
+    var e = assertThrows(dev.bannerranker.bundle.BundleException.class, () -> ScoringModel.of(bad));
+    assertTrue(e.getMessage().contains("does not match the network weights"), e.getMessage());
+  }
+
+  @Test
+  void wideContributionsAreSortedByMagnitude() {
+    long now = RandomBundles.START + 86_400;
+    var list = model.scorer().wideContributions(user(3, now), model.banner("bn-002"), new ScoringContext(now, Platform.WEB, 1));
+    assertEquals(model.encoder().wideCount(), list.size());
+    for (int i = 1; i < list.size(); i++) {
+      assertTrue(Math.abs(list.get(i - 1).weight()) >= Math.abs(list.get(i).weight()));
+    }
+  }
+}

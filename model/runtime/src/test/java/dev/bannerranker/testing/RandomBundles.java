@@ -1,0 +1,133 @@
+package dev.bannerranker.testing;
+
+import dev.bannerranker.bundle.Bundle;
+import dev.bannerranker.bundle.BundleManifest;
+import dev.bannerranker.data.Banner;
+import dev.bannerranker.data.Gender;
+import dev.bannerranker.features.FeatureEncoder;
+import dev.bannerranker.features.FeatureSpec;
+import dev.bannerranker.features.ItemVectors;
+import dev.bannerranker.features.Standardizer;
+import dev.bannerranker.features.Vocabularies;
+import dev.bannerranker.features.Vocabulary;
+import dev.bannerranker.scoring.ScoringModel;
+import dev.bannerranker.scoring.WideDeepScorer;
+import dev.bannerranker.scoring.WideDeepWeights;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/** Small bundles with random weights, built without DL4J, for runtime and service tests. */
+public final class RandomBundles {
+  private RandomBundles() {}
+
+  public static final long START = 1_772_409_600L; // 2026-03-02T00:00:00Z
+
+  public static List<Banner> catalog(int n) {
+    List<Banner> out = new ArrayList<>();
+    String[] placements = {"home_hero", "home_carousel"};
+    for (int i = 0; i < n; i++) {
+      out.add(new Banner(String.format("bn-%03d", i), "brand-" + (i % 5), "cat-" + (i % 3), placements[i % 2],
+          i % 2 == 0 ? "image" : "video", i % 3 == 0 ? "dark" : "light", (i * 7) % 50, "cmp-" + (i % 4),
+          1 + i % 4, START, START + 30 * 86_400L, 0.5 + i % 3, i % 5,
+          i % 7 == 0 ? Set.of(Gender.F) : Set.of(), Set.of(), Set.of()));
+    }
+    return out;
+  }
+
+  public static Bundle create(long seed, int banners) {
+    SplittableRandom r = new SplittableRandom(seed);
+    List<Banner> catalog = catalog(banners);
+    Vocabularies vocab = new Vocabularies(
+        Vocabulary.ofDistinct(catalog.stream().map(Banner::brand).toList()),
+        Vocabulary.ofDistinct(catalog.stream().map(Banner::category).toList()),
+        Vocabulary.ofDistinct(catalog.stream().map(Banner::placement).toList()),
+        Vocabulary.ofDistinct(catalog.stream().map(Banner::creativeFormat).toList()),
+        Vocabulary.ofDistinct(catalog.stream().map(Banner::creativeColor).toList()),
+        Vocabulary.ofDistinct(catalog.stream().map(Banner::id).toList()));
+    int dim = 8;
+    ItemVectors vectors = new ItemVectors(dim, matrix(r, vocab.brands().cardinality(), dim, true),
+        matrix(r, vocab.categories().cardinality(), dim, true), matrix(r, vocab.banners().cardinality(), dim, true),
+        flags(r, vocab.banners().cardinality()));
+    Map<String, Integer> cards = new HashMap<>();
+    FeatureEncoder.putFixedCardinalities(cards, 4);
+    cards.put("brand", vocab.brands().cardinality());
+    cards.put("category", vocab.categories().cardinality());
+    cards.put("placement", vocab.placements().cardinality());
+    cards.put("creative_format", vocab.creativeFormats().cardinality());
+    cards.put("creative_color", vocab.creativeColors().cardinality());
+    Map<String, Integer> dims = new HashMap<>();
+    cards.keySet().forEach(k -> dims.put(k, 2 + (k.length() % 3)));
+    FeatureSpec spec = new FeatureSpec(dim, 72, 20, 16, 72, List.of(1.0, 2.0, 3.0, 2.0), 60, 3, 1 << 10, 1, 4, 50, 0.04,
+        dims, List.of(16, 8), cards, standardizer(r, FeatureEncoder.USER_SCALARS),
+        standardizer(r, FeatureEncoder.BANNER_SCALARS), standardizer(r, FeatureEncoder.CROSS_SCALARS));
+    Map<String, float[][]> emb = new LinkedHashMap<>();
+    for (String f : FeatureEncoder.USER_FIELDS) {
+      emb.put(f, matrix(r, cards.get(f), dims.get(f), false));
+    }
+    for (String f : FeatureEncoder.BANNER_FIELDS) {
+      emb.put(f, matrix(r, cards.get(f), dims.get(f), false));
+    }
+    int nIn = new WideDeepScorer.Layout(spec).inputWidth();
+    List<WideDeepWeights.DenseLayer> hidden = List.of(
+        new WideDeepWeights.DenseLayer(scaled(r, nIn, 16, 0.3f), vector(r, 16, 0.1f)),
+        new WideDeepWeights.DenseLayer(scaled(r, 16, 8, 0.3f), vector(r, 8, 0.1f)));
+    WideDeepWeights weights = new WideDeepWeights(vector(r, spec.wideBuckets(), 0.2f), emb, hidden, vector(r, 8, 0.5f), -3f);
+    Map<String, long[]> stats = new LinkedHashMap<>();
+    for (Banner b : catalog) {
+      long imps = 50 + r.nextInt(500);
+      stats.put(b.id(), new long[] {imps, r.nextInt((int) imps / 10 + 1)});
+    }
+    BundleManifest m = new BundleManifest(Bundle.FORMAT_VERSION, "test-" + seed, "2026-03-20T00:00:00Z", "0".repeat(64),
+        Map.of("trainer", "RandomBundles"), Map.of("seed", seed), spec, Map.of(),
+        Map.of("split", Map.of("valid_start", "2026-03-14T00:00:00Z", "test_start", "2026-03-15T00:00:00Z")), Map.of());
+    Bundle partial = new Bundle(m, vocab, vectors, weights, catalog, stats, null);
+    return new Bundle(m, vocab, vectors, weights, catalog, stats, ScoringModel.computeBannerFirstLayer(partial));
+  }
+
+  private static Standardizer standardizer(SplittableRandom r, List<String> names) {
+    double[] mean = new double[names.size()];
+    double[] std = new double[names.size()];
+    for (int i = 0; i < mean.length; i++) {
+      mean[i] = r.nextDouble() - 0.5;
+      std[i] = 0.5 + r.nextDouble();
+    }
+    return new Standardizer(names, mean, std);
+  }
+
+  private static float[][] matrix(SplittableRandom r, int rows, int cols, boolean zeroFirst) {
+    float[][] m = new float[rows][];
+    for (int i = 0; i < rows; i++) {
+      m[i] = zeroFirst && i == 0 ? new float[cols] : vector(r, cols, 1f);
+    }
+    return m;
+  }
+
+  private static float[][] scaled(SplittableRandom r, int rows, int cols, float s) {
+    float[][] m = new float[rows][];
+    for (int i = 0; i < rows; i++) {
+      m[i] = vector(r, cols, s);
+    }
+    return m;
+  }
+
+  private static float[] vector(SplittableRandom r, int n, float s) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) (r.nextGaussian() * s);
+    }
+    return v;
+  }
+
+  private static boolean[] flags(SplittableRandom r, int n) {
+    boolean[] b = new boolean[n];
+    for (int i = 1; i < n; i++) {
+      b[i] = r.nextBoolean();
+    }
+    return b;
+  }
+}

@@ -1,0 +1,74 @@
+package dev.bannerranker.trainer.pipeline;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.bannerranker.bundle.BundleIO;
+import dev.bannerranker.data.Platform;
+import dev.bannerranker.data.UserProfile;
+import dev.bannerranker.features.BannerFeatures;
+import dev.bannerranker.features.ScoringContext;
+import dev.bannerranker.features.UserHistory;
+import dev.bannerranker.scoring.ScoringModel;
+import dev.bannerranker.trainer.eval.ReportWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** generate → train → bundle → load → score, and evaluate's report. */
+class EndToEndTest {
+
+  @Test
+  void trainedBundleLoadsAndScores() {
+    Path dir = TinyWorld.ROOT.resolve("bundle");
+    var bundle = BundleIO.load(dir);
+    assertEquals(TinyWorld.TRAINED.bundle().modelVersion(), bundle.modelVersion());
+    assertTrue(bundle.manifest().modelVersion().startsWith("wd-"));
+    assertEquals(64, bundle.manifest().dataFingerprint().length());
+    ScoringModel model = ScoringModel.of(bundle);
+    long now = Long.parseLong("1773100000");
+    var u = model.userFeatures(UserProfile.unknown("new-user"), UserHistory.forSpec(model.spec()), now);
+    BannerFeatures[] all = model.banners().values().toArray(BannerFeatures[]::new);
+    float[] p = new float[all.length];
+    model.predict(u, new ScoringContext(now, Platform.WEB, model.spec().neutralSlot()), all, all.length, p);
+    for (float x : p) {
+      assertTrue(x > 0 && x < 1 && Float.isFinite(x));
+    }
+    Map<?, ?> test = (Map<?, ?>) bundle.manifest().metrics().get("test");
+    assertTrue(((Number) test.get("auc")).doubleValue() > 0.55, "tiny-world test AUC " + test.get("auc"));
+  }
+
+  @Test
+  void trainingIsReproducibleWithTheSameSeed() throws IOException {
+    var again = TrainingPipeline.run(TinyWorld.options(TinyWorld.ROOT.resolve("bundle-again"), 3), TinyWorld.quiet(),
+        TinyWorld.quiet());
+    assertArrayEquals(TinyWorld.TRAINED.bundle().weights().wide(), again.bundle().weights().wide());
+    assertArrayEquals(TinyWorld.TRAINED.bundle().weights().hidden().get(0).w()[3],
+        again.bundle().weights().hidden().get(0).w()[3]);
+    assertArrayEquals(TinyWorld.TRAINED.bundle().vectors().brand(2), again.bundle().vectors().brand(2));
+  }
+
+  @Test
+  void evaluateWritesTheReport() throws IOException {
+    Path report = TinyWorld.ROOT.resolve("report");
+    Map<String, Object> r = EvaluationPipeline.run(TinyWorld.DATA, DataFormat.OWN, TinyWorld.ROOT.resolve("bundle"), report,
+        0.01, false, TinyWorld.quiet(), TinyWorld.quiet());
+    for (String f : new String[] {ReportWriter.JSON_FILE, ReportWriter.HTML_FILE, ReportWriter.ROC_PNG,
+        ReportWriter.CALIBRATION_PNG, ReportWriter.LOSS_PNG, ReportWriter.BRAND_MAP_PNG}) {
+      assertTrue(Files.size(report.resolve(f)) > 0, f);
+    }
+    var json = BundleIO.json().readTree(report.resolve(ReportWriter.JSON_FILE).toFile());
+    for (String key : new String[] {"auc", "logloss", "ece", "ndcg_at_5", "oracle_auc", "oracle_logloss"}) {
+      assertTrue(json.get(key).isNumber(), key);
+    }
+    for (String b : new String[] {"popularity", "wide_only", "deep_only", "item2vec_cosine"}) {
+      double auc = json.get("baselines").get(b).get("auc").asDouble();
+      assertTrue(auc > 0.3 && auc < 1, b + " auc " + auc);
+    }
+    double p10 = json.get("item2vec").get("category_precision_at_10").asDouble();
+    assertTrue(p10 >= 0 && p10 <= 1);
+    assertEquals(r.get("auc"), json.get("auc").asDouble());
+    assertTrue(json.get("oracle_auc").asDouble() > json.get("auc").asDouble() - 0.2);
+  }
+}
