@@ -55,8 +55,9 @@ public final class FeatureEncoder {
     return spec.itemVectorDim() + BANNER_SCALARS.size();
   }
 
+  /** Cross block: the standardised cross scalars, then user vector ⊙ banner-brand vector. */
   public int crossSize() {
-    return CROSS_SCALARS.size();
+    return CROSS_SCALARS.size() + spec.itemVectorDim();
   }
 
   /** Names of the wide fields, in index order; used by explanations. */
@@ -169,12 +170,20 @@ public final class FeatureEncoder {
   public void encodeCross(UserFeatures u, BannerFeatures b, ScoringContext ctx, float[] out, int off) {
     double[] raw = new double[CROSS_SCALARS.size()];
     rawCrossScalars(u, b, ctx, raw);
-    encodeCross(raw, out, off);
+    encodeCross(raw, u.vector, b, out, off);
   }
 
-  /** The cross block from raw cross scalars. */
-  public void encodeCross(double[] rawCross, float[] out, int off) {
+  /**
+   * The cross block from raw cross scalars and the user vector. The elementwise product lets the first
+   * layer learn a weighted dot product of taste and brand, which an MLP over the two vectors learns poorly.
+   */
+  public void encodeCross(double[] rawCross, float[] userVector, BannerFeatures b, float[] out, int off) {
     spec.crossScalars().apply(rawCross, out, off);
+    float[] brand = b.brandVector();
+    int p = off + rawCross.length;
+    for (int i = 0; i < userVector.length; i++) {
+      out[p + i] = userVector[i] * brand[i];
+    }
   }
 
   /** Writes the {@link #wideCount()} hashed wide indices. */

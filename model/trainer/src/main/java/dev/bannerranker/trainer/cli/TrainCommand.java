@@ -65,13 +65,13 @@ final class TrainCommand implements Callable<Integer> {
   // wide & deep
   @Option(names = "--hidden", defaultValue = "64,32", split = ",", description = "Deep hidden layer sizes. Default: ${DEFAULT-VALUE}.")
   List<Integer> hidden;
-  @Option(names = "--batch-size", defaultValue = "1024", description = "Minibatch size. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--batch-size", defaultValue = "2048", description = "Minibatch size. Default: ${DEFAULT-VALUE}.")
   int batch;
   @Option(names = "--epochs", defaultValue = "8", description = "Maximum epochs (early stopping on validation logloss). Default: ${DEFAULT-VALUE}.")
   int epochs;
   @Option(names = "--patience", defaultValue = "1", description = "Epochs without improvement before stopping. Default: ${DEFAULT-VALUE}.")
   int patience;
-  @Option(names = "--learning-rate", defaultValue = "0.002", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--learning-rate", defaultValue = "0.003", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
   double lr;
   @Option(names = "--l2-wide", defaultValue = "1e-5", description = "L2 on wide weights. Default: ${DEFAULT-VALUE}.")
   double l2;

@@ -28,14 +28,14 @@ final class Population {
 
   /** Brand affinity = STYLE_WEIGHT × (user style · brand style) / sqrt(dim) + NOISE_WEIGHT × N(0,1). */
   static final double STYLE_WEIGHT = 0.85;
-  static final double AFFINITY_NOISE_WEIGHT = 0.2;
+  static final double AFFINITY_NOISE_WEIGHT = 0.1;
   /**
    * Category taste = STYLE × (user style · category style) / sqrt(dim) + NOISE × N(0,1). A category's style is the
    * mean style of the brands that sell in it, so tastes are correlated the way real ones are (a sneaker fan likes
    * streetwear brands), and a few browsed categories tell about the others.
    */
   static final double CATEGORY_STYLE_WEIGHT = 0.8;
-  static final double CATEGORY_NOISE_WEIGHT = 0.6;
+  static final double CATEGORY_NOISE_WEIGHT = 0.4;
   private static final double INV_SQRT_DIM = 1.0 / StrictMath.sqrt(Catalog.STYLE_DIM);
   /** Visit-rate multiplier is log-normal with this log-SD and mean 1 (heavy and light shoppers). */
   private static final double ACTIVITY_LOG_SD = 0.7;

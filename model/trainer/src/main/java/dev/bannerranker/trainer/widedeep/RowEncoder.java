@@ -33,7 +33,7 @@ public final class RowEncoder {
 
   public Row row(int i) {
     Row r = new Row(new float[enc.userDenseSize()], new int[uf], new float[enc.bannerDenseSize()],
-        new int[FeatureEncoder.BANNER_FIELDS.size()], new float[cs], new int[ds.wideCount]);
+        new int[FeatureEncoder.BANNER_FIELDS.size()], new float[enc.crossSize()], new int[ds.wideCount]);
     encodeInto(i, r.userDense(), 0, r.userCats(), 0, r.bannerDense(), 0, r.bannerCats(), 0, r.cross(), 0, r.wide(), 0);
     return r;
   }
@@ -52,7 +52,7 @@ public final class RowEncoder {
     enc.encodeBanner(banners[ds.bannerIdx[i]], bRaw, bannerDense, bdOff, bannerCats, bcOff);
     double[] cRaw = new double[cs];
     System.arraycopy(ds.crossScalars, i * cs, cRaw, 0, cs);
-    enc.encodeCross(cRaw, cross, crOff);
+    enc.encodeCross(cRaw, vec, banners[ds.bannerIdx[i]], cross, crOff);
     System.arraycopy(ds.wide, i * ds.wideCount, wide, wOff, ds.wideCount);
   }
 }

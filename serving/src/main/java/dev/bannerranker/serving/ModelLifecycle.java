@@ -1,0 +1,81 @@
+package dev.bannerranker.serving;
+
+import dev.bannerranker.serving.config.ModelSettings;
+import dev.bannerranker.serving.grpc.ServingHealth;
+import dev.bannerranker.serving.model.Arm;
+import dev.bannerranker.serving.model.BundleWatcher;
+import dev.bannerranker.serving.model.ModelRefusedException;
+import dev.bannerranker.serving.model.ModelRegistry;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.runtime.event.annotation.EventListener;
+import io.micronaut.runtime.server.event.ServerShutdownEvent;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Loads the configured bundles when the application starts (before the servers accept calls), starts the
+ * bundle watch, and turns health NOT_SERVING as soon as shutdown begins; the gRPC server then drains calls in
+ * flight for up to {@code grpc.server.await-termination}.
+ */
+@Context
+public class ModelLifecycle {
+  private final ModelRegistry registry;
+  private final ModelSettings settings;
+  private final ServingHealth health;
+  private BundleWatcher watcher;
+
+  public ModelLifecycle(ModelRegistry registry, ModelSettings settings, @Nullable HealthStatusManager healthManager) {
+    this.registry = registry;
+    this.settings = settings;
+    this.health = healthManager == null ? null : new ServingHealth(healthManager, registry);
+    if (health != null) {
+      registry.addListener(health);
+    }
+  }
+
+  @PostConstruct
+  void start() {
+    Map<Arm, Path> dirs = new EnumMap<>(Arm.class);
+    if (!settings.bundle().isEmpty()) {
+      dirs.put(Arm.CONTROL, Path.of(settings.bundle()));
+    }
+    if (!settings.treatmentBundle().isEmpty()) {
+      dirs.put(Arm.TREATMENT, Path.of(settings.treatmentBundle()));
+    }
+    dirs.forEach((arm, dir) -> {
+      try {
+        registry.load(arm, dir);
+      } catch (ModelRefusedException e) {
+        // logged by the registry; the arm answers UNAVAILABLE until a good bundle arrives
+      }
+    });
+    if (settings.watch() && !dirs.isEmpty()) {
+      watcher = new BundleWatcher(registry, dirs);
+      watcher.start(settings.watchInterval());
+    }
+  }
+
+  /** The watcher, when watching; tests poke it instead of waiting. */
+  public BundleWatcher watcher() {
+    return watcher;
+  }
+
+  @EventListener
+  void onShutdown(ServerShutdownEvent event) {
+    if (health != null) {
+      health.shutdown();
+    }
+  }
+
+  @PreDestroy
+  void stop() {
+    if (watcher != null) {
+      watcher.close();
+    }
+  }
+}

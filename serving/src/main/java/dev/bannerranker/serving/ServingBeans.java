@@ -1,0 +1,104 @@
+package dev.bannerranker.serving;
+
+import dev.bannerranker.serving.config.EligibilitySettings;
+import dev.bannerranker.serving.config.ModelSettings;
+import dev.bannerranker.serving.config.OrderingSettings;
+import dev.bannerranker.serving.config.RequestSettings;
+import dev.bannerranker.serving.config.UserSettings;
+import dev.bannerranker.serving.metrics.RankerMetrics;
+import dev.bannerranker.serving.model.ModelRegistry;
+import dev.bannerranker.serving.ranking.Eligibility;
+import dev.bannerranker.serving.ranking.EventRecorder;
+import dev.bannerranker.serving.ranking.Ordering;
+import dev.bannerranker.serving.ranking.RankingService;
+import dev.bannerranker.serving.users.ProfileStore;
+import dev.bannerranker.serving.users.UserStateStore;
+import io.grpc.BindableService;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micronaut.context.annotation.Factory;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Wires the plain-Java pipeline into Micronaut. The domain classes know nothing of the container, so tests
+ * build them by hand.
+ */
+@Factory
+public class ServingBeans {
+  /** Latency buckets for the gRPC interceptor's per-RPC timer, so dashboards get p50/p95/p99 per RPC. */
+  static final String GRPC_SERVER_TIMER = "grpc.server.processing.duration";
+
+  @Singleton
+  RankerMetrics metrics(MeterRegistry registry) {
+    return new RankerMetrics(registry);
+  }
+
+  @Singleton
+  ProfileStore profiles(UserSettings settings) {
+    return settings.dataDir().isEmpty() ? ProfileStore.empty()
+        : ProfileStore.load(Path.of(settings.dataDir()), settings.bootstrapHistory(), settings.activityCapacity());
+  }
+
+  @Singleton
+  UserStateStore users(UserSettings settings, ProfileStore profiles, RankerMetrics metrics) {
+    UserStateStore store = new UserStateStore(settings, profiles);
+    metrics.bindUserCache(store.cache());
+    return store;
+  }
+
+  @Singleton
+  ModelRegistry registry(ModelSettings settings, RankerMetrics metrics) {
+    ModelRegistry registry = new ModelRegistry(settings.treatmentPercent(), settings.abSalt());
+    registry.addListener(metrics);
+    return registry;
+  }
+
+  @Singleton
+  RankingService ranking(ModelRegistry registry, UserStateStore users, EligibilitySettings eligibility,
+      OrderingSettings ordering, RankerMetrics metrics, RequestSettings limits) {
+    return new RankingService(registry, users, new Eligibility(eligibility), new Ordering(ordering), metrics, limits,
+        ordering);
+  }
+
+  @Singleton
+  EventRecorder events(ModelRegistry registry, UserStateStore users, RankerMetrics metrics, RequestSettings limits) {
+    return new EventRecorder(registry, users, metrics, limits);
+  }
+
+  @Singleton
+  @Named("reflection-v1")
+  BindableService reflection() {
+    return ProtoReflectionServiceV1.newInstance();
+  }
+
+  /** Older grpcurl and IDE clients speak only v1alpha reflection. */
+  @Singleton
+  @Named("reflection-v1alpha")
+  @SuppressWarnings("deprecation")
+  BindableService reflectionV1Alpha() {
+    return ProtoReflectionService.newInstance();
+  }
+
+  @Singleton
+  @Named("grpc-latency-histogram")
+  MeterFilter grpcLatencyHistogram() {
+    return new MeterFilter() {
+      @Override
+      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+        if (!id.getName().equals(GRPC_SERVER_TIMER)) {
+          return config;
+        }
+        return DistributionStatisticConfig.builder().percentilesHistogram(true)
+            .minimumExpectedValue((double) Duration.ofNanos(50_000).toNanos())
+            .maximumExpectedValue((double) Duration.ofSeconds(10).toNanos()).build().merge(config);
+      }
+    };
+  }
+}

@@ -1,0 +1,101 @@
+package dev.bannerranker.serving.cli;
+
+import dev.bannerranker.data.Banner;
+import dev.bannerranker.serving.config.RequestSettings;
+import dev.bannerranker.serving.model.Arm;
+import dev.bannerranker.serving.model.ModelGeneration;
+import dev.bannerranker.serving.model.ModelRegistry;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.micronaut.runtime.Micronaut;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Starts the service with Micronaut; options become configuration overrides. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Start the gRPC ranking service (and the metrics HTTP server). Every ranker.* key of "
+        + "application.yml can also be set through the environment, see serving/README.md.")
+final class ServeCommand implements Callable<Integer> {
+  @Option(names = "--bundle", required = true, description = "Model bundle directory (the control arm).")
+  Path bundle;
+
+  @Option(names = "--port", defaultValue = "50051", description = "gRPC port. Default: ${DEFAULT-VALUE}.")
+  int port;
+
+  @Option(names = "--metrics-port", defaultValue = "8080",
+      description = "HTTP port of /prometheus and /health. Default: ${DEFAULT-VALUE}.")
+  int metricsPort;
+
+  @Option(names = "--data", description = "Directory with users.csv (profiles), and optionally events.csv and "
+      + "impressions.csv to start users from their recent history.")
+  Path data;
+
+  @Option(names = "--treatment-bundle", description = "A second bundle for an A/B test.")
+  Path treatmentBundle;
+
+  @Option(names = "--treatment-percent", defaultValue = "0",
+      description = "Share of users, 0-100, served by the treatment bundle. Default: ${DEFAULT-VALUE}.")
+  int treatmentPercent;
+
+  @Option(names = "--default-time", description = "ISO-8601 instant used for requests without a timestamp, "
+      + "e.g. 2026-03-10T12:00:00Z to serve the demo world's period.")
+  String defaultTime;
+
+  /** A demo world's banners fly in its own weeks; say so rather than answer every request with nothing. */
+  private static void warnIfNothingIsInFlight(ModelGeneration model, long now) {
+    List<Banner> catalog = model.model().bundle().catalog();
+    if (catalog.stream().noneMatch(b -> b.liveAt(now))) {
+      // The flight start at which the most banners are in flight.
+      long best = catalog.stream().mapToLong(Banner::startTime).boxed()
+          .max(Comparator.comparingLong(t -> catalog.stream().filter(b -> b.liveAt(t)).count()))
+          .orElse(now);
+      System.err.println("note: no banner of this model is in flight at " + Instant.ofEpochSecond(now)
+          + "; rankings will be empty. For a demo world pass --default-time " + Instant.ofEpochSecond(best)
+          + " (or send request timestamps inside the flights).");
+    }
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Map<String, Object> props = new HashMap<>();
+    props.put("ranker.model.bundle", bundle.toString());
+    props.put("grpc.server.port", port);
+    props.put("micronaut.server.port", metricsPort);
+    if (data != null) {
+      props.put("ranker.users.data-dir", data.toString());
+      props.put("ranker.users.bootstrap-history", true);
+    }
+    if (treatmentBundle != null) {
+      props.put("ranker.model.treatment-bundle", treatmentBundle.toString());
+      props.put("ranker.model.treatment-percent", treatmentPercent);
+    }
+    if (defaultTime != null) {
+      props.put("ranker.request.default-time", defaultTime);
+    }
+    ApplicationContext ctx = Micronaut.build(new String[0]).mainClass(ServingCli.class).banner(false).properties(props).start();
+    ModelGeneration control = ctx.getBean(ModelRegistry.class).current().generation(Arm.CONTROL);
+    if (control == null) {
+      System.err.println("error: the bundle " + bundle + " could not be loaded (see the log above); stopping");
+      ctx.close();
+      return 2;
+    }
+    System.out.println("banner-ranker serving model " + control.version());
+    System.out.println("  gRPC     localhost:" + ctx.getBean(GrpcEmbeddedServer.class).getPort());
+    System.out.println("  metrics  http://localhost:" + ctx.getBean(EmbeddedServer.class).getPort() + "/prometheus");
+    warnIfNothingIsInFlight(control, ctx.getBean(RequestSettings.class).nowSeconds());
+    System.out.flush();
+    // Park: on SIGTERM, Micronaut's shutdown hook turns health NOT_SERVING, drains calls in flight and stops
+    // the servers, and the JVM exits after it.
+    new CountDownLatch(1).await();
+    return 0;
+  }
+}

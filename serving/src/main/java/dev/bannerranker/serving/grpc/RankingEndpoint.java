@@ -1,0 +1,54 @@
+package dev.bannerranker.serving.grpc;
+
+import dev.bannerranker.proto.v1.RankRequest;
+import dev.bannerranker.proto.v1.RankResponse;
+import dev.bannerranker.proto.v1.RankingServiceGrpc;
+import dev.bannerranker.proto.v1.RecordEventsRequest;
+import dev.bannerranker.proto.v1.RecordEventsResponse;
+import dev.bannerranker.serving.ranking.Budget;
+import dev.bannerranker.serving.ranking.EventRecorder;
+import dev.bannerranker.serving.ranking.RankingService;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.stub.StreamObserver;
+import jakarta.inject.Singleton;
+import java.util.concurrent.TimeUnit;
+
+/** The RankingService RPCs: maps the messages to the domain and delegates to the pipeline. */
+@Singleton
+public class RankingEndpoint extends RankingServiceGrpc.RankingServiceImplBase {
+  private final RankingService ranking;
+  private final EventRecorder events;
+
+  public RankingEndpoint(RankingService ranking, EventRecorder events) {
+    this.ranking = ranking;
+    this.events = events;
+  }
+
+  /**
+   * Rank: the eligible banners of one placement for one user, best first. INVALID_ARGUMENT names the bad
+   * field; UNAVAILABLE while no model is loaded; DEADLINE_EXCEEDED when the deadline passed before ranking
+   * started. A deadline too close to score in yields the popularity order.
+   */
+  @Override
+  public void rank(RankRequest request, StreamObserver<RankResponse> observer) {
+    GrpcErrors.unary("Rank", observer,
+        () -> ProtoMapper.response(ranking.rank(ProtoMapper.query(request, budget()))));
+  }
+
+  /**
+   * RecordEvents: impressions, clicks and product events, applied before the call returns so the user's next
+   * Rank sees them. The batch is validated first; a bad event rejects it whole with INVALID_ARGUMENT.
+   */
+  @Override
+  public void recordEvents(RecordEventsRequest request, StreamObserver<RecordEventsResponse> observer) {
+    GrpcErrors.unary("RecordEvents", observer, () -> RecordEventsResponse.newBuilder()
+        .setAcceptedCount(events.record(ProtoMapper.events(request))).build());
+  }
+
+  /** The call's deadline, as the pipeline's budget. */
+  static Budget budget() {
+    Deadline d = Context.current().getDeadline();
+    return d == null ? Budget.unbounded() : Budget.remaining(d.timeRemaining(TimeUnit.NANOSECONDS));
+  }
+}

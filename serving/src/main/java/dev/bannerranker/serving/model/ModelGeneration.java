@@ -1,0 +1,117 @@
+package dev.bannerranker.serving.model;
+
+import dev.bannerranker.data.Banner;
+import dev.bannerranker.features.BannerFeatures;
+import dev.bannerranker.features.FeatureSpec;
+import dev.bannerranker.scoring.DenseKernels;
+import dev.bannerranker.scoring.ScoringModel;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.UnaryOperator;
+
+/**
+ * One loaded model and the tables the service derives from it: banners by placement and the popularity order.
+ * Immutable: a hot swap builds a new generation and switches a reference, so a request keeps the generation it
+ * started with.
+ */
+public final class ModelGeneration {
+  private final ScoringModel model;
+  private final Path bundleDir;
+  private final Instant loadedAt;
+  private final HistoryKey historyKey;
+  private final Map<String, List<BannerFeatures>> byPlacement;
+  private final Map<String, List<BannerFeatures>> popularByPlacement;
+  private final double[] popularity;
+
+  /**
+   * @param canonicalKey returns an equal key already in use, so user states can compare keys by reference
+   */
+  ModelGeneration(ScoringModel model, Path bundleDir, Instant loadedAt, UnaryOperator<HistoryKey> canonicalKey) {
+    this.model = model;
+    this.bundleDir = bundleDir;
+    this.loadedAt = loadedAt;
+    this.historyKey = canonicalKey.apply(HistoryKey.of(model.bundle().vocab(), model.spec()));
+    this.popularity = new double[model.bundle().vocab().banners().cardinality()];
+    Map<String, List<BannerFeatures>> placements = new TreeMap<>();
+    for (Banner b : model.bundle().catalog()) {
+      BannerFeatures f = model.banner(b.id());
+      // The shrunk CTR of the training window: the same prior the model's ctr_logit feature uses.
+      popularity[f.index()] = DenseKernels.sigmoid((float) model.encoder().ctrLogit(f.clicks(), f.impressions()));
+      placements.computeIfAbsent(b.placement(), p -> new ArrayList<>()).add(f);
+    }
+    Map<String, List<BannerFeatures>> popular = new TreeMap<>();
+    placements.forEach((placement, list) -> {
+      list.sort(Comparator.comparing(f -> f.banner().id()));
+      List<BannerFeatures> byPopularity = new ArrayList<>(list);
+      byPopularity.sort(popularityOrder());
+      popular.put(placement, List.copyOf(byPopularity));
+    });
+    placements.replaceAll((placement, list) -> List.copyOf(list));
+    this.byPlacement = Collections.unmodifiableMap(placements);
+    this.popularByPlacement = Collections.unmodifiableMap(popular);
+  }
+
+  /** Highest popularity first; ties by banner id, so the order is stable. */
+  public Comparator<BannerFeatures> popularityOrder() {
+    return Comparator.<BannerFeatures>comparingDouble(f -> -popularity[f.index()]).thenComparing(f -> f.banner().id());
+  }
+
+  public ScoringModel model() {
+    return model;
+  }
+
+  public FeatureSpec spec() {
+    return model.spec();
+  }
+
+  public String version() {
+    return model.bundle().modelVersion();
+  }
+
+  public Path bundleDir() {
+    return bundleDir;
+  }
+
+  public Instant loadedAt() {
+    return loadedAt;
+  }
+
+  public HistoryKey historyKey() {
+    return historyKey;
+  }
+
+  /** Placements of the catalog, sorted. */
+  public java.util.Set<String> placements() {
+    return byPlacement.keySet();
+  }
+
+  /** The placement's banners by id; empty for an unknown placement. */
+  public List<BannerFeatures> banners(String placement) {
+    return byPlacement.getOrDefault(placement, List.of());
+  }
+
+  /** The placement's banners, most popular first. */
+  public List<BannerFeatures> popular(String placement) {
+    return popularByPlacement.getOrDefault(placement, List.of());
+  }
+
+  /** The banner, or null when it is not in this model's catalog. */
+  public BannerFeatures banner(String id) {
+    return model.banner(id);
+  }
+
+  /** The banner's shrunk training-window CTR, in (0, 1). */
+  public double popularity(BannerFeatures b) {
+    return popularity[b.index()];
+  }
+
+  public int bannerCount() {
+    return model.bundle().catalog().size();
+  }
+}

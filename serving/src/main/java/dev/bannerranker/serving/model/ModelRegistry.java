@@ -1,0 +1,92 @@
+package dev.bannerranker.serving.model;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Holds the serving models and swaps them. Loading and validation happen off to the side; the swap is one
+ * reference write, so requests in flight finish on the generation they started with and none fails. Loads
+ * are serialised; reads never block.
+ */
+public final class ModelRegistry {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
+
+  /** Why a bundle was refused, and when. */
+  public record Refusal(Path dir, String reason, Instant at) {}
+
+  private final AtomicReference<ServingModels> current;
+  private final Map<Arm, Refusal> refusals = new ConcurrentHashMap<>();
+  private final List<ModelListener> listeners = new CopyOnWriteArrayList<>();
+  private final List<HistoryKey> knownKeys = new ArrayList<>();
+
+  public ModelRegistry(int treatmentPercent, String salt) {
+    current = new AtomicReference<>(new ServingModels(null, null, treatmentPercent, salt));
+  }
+
+  public void addListener(ModelListener listener) {
+    listeners.add(listener);
+  }
+
+  /** The models serving now. */
+  public ServingModels current() {
+    return current.get();
+  }
+
+  /**
+   * Loads, validates and swaps in the bundle at {@code dir} for {@code arm}. On refusal the arm keeps its
+   * model, the refusal is logged, kept for {@link #lastRefusal} and passed to the listeners.
+   */
+  public synchronized ModelGeneration load(Arm arm, Path dir) throws ModelRefusedException {
+    ModelGeneration next;
+    try {
+      next = BundleValidator.load(dir, this::canonical);
+    } catch (ModelRefusedException e) {
+      refusals.put(arm, new Refusal(dir, e.getMessage(), Instant.now()));
+      ModelGeneration serving = current.get().generation(arm);
+      LOG.atError().addKeyValue("arm", arm.label()).addKeyValue("bundle_dir", dir.toString())
+          .addKeyValue("reason", e.getMessage())
+          .addKeyValue("serving_version", serving == null ? "" : serving.version())
+          .log("model bundle refused; the {} arm keeps serving {}", arm.label(),
+              serving == null ? "no model" : serving.version());
+      listeners.forEach(l -> l.refused(arm, dir, e.getMessage()));
+      throw e;
+    }
+    ModelGeneration previous = current.getAndUpdate(m -> m.with(arm, next)).generation(arm);
+    refusals.remove(arm);
+    LOG.atInfo().addKeyValue("arm", arm.label()).addKeyValue("bundle_dir", dir.toString())
+        .addKeyValue("model_version", next.version())
+        .addKeyValue("previous_version", previous == null ? "" : previous.version())
+        .addKeyValue("banners", next.bannerCount())
+        .log("model {} now serves the {} arm", next.version(), arm.label());
+    listeners.forEach(l -> l.loaded(arm, next, previous));
+    return next;
+  }
+
+  /** The last refusal for the arm since its last successful load. */
+  public Optional<Refusal> lastRefusal(Arm arm) {
+    return Optional.ofNullable(refusals.get(arm));
+  }
+
+  /** An equal key that is already in use, so user states compare keys by reference in the common case. */
+  private HistoryKey canonical(HistoryKey key) {
+    for (HistoryKey k : knownKeys) {
+      if (k.equals(key)) {
+        return k;
+      }
+    }
+    knownKeys.add(0, key);
+    if (knownKeys.size() > 4) {
+      knownKeys.remove(knownKeys.size() - 1);
+    }
+    return key;
+  }
+}

@@ -1,0 +1,43 @@
+package dev.bannerranker.serving.ranking;
+
+import dev.bannerranker.data.EventType;
+
+/**
+ * One user event in domain terms, as RecordEvents receives it.
+ *
+ * @param userId the shopper
+ * @param timeSeconds epoch seconds, or null for the server clock
+ * @param kind which event; null when the client set none
+ * @param bannerId impressions and clicks: the banner
+ * @param productType product events: view, add to cart or purchase
+ * @param brand product events: the brand
+ * @param category product events: the category
+ * @param priceTier product events: 1 to 4, 0 when unknown
+ * @param dwellSeconds product events: seconds on the page
+ */
+public record EventInput(String userId, Long timeSeconds, Kind kind, String bannerId, EventType productType,
+    String brand, String category, int priceTier, float dwellSeconds) {
+
+  /** The kinds of event. */
+  public enum Kind { IMPRESSION, CLICK, PRODUCT }
+
+  public static EventInput impression(String userId, Long time, String bannerId) {
+    return new EventInput(userId, time, Kind.IMPRESSION, bannerId, null, "", "", 0, 0f);
+  }
+
+  public static EventInput click(String userId, Long time, String bannerId) {
+    return new EventInput(userId, time, Kind.CLICK, bannerId, null, "", "", 0, 0f);
+  }
+
+  public static EventInput product(String userId, Long time, EventType type, String brand, String category,
+      int priceTier, float dwellSeconds) {
+    return new EventInput(userId, time, Kind.PRODUCT, "", type, brand, category, priceTier, dwellSeconds);
+  }
+
+  public EventInput {
+    userId = userId == null ? "" : userId;
+    bannerId = bannerId == null ? "" : bannerId;
+    brand = brand == null ? "" : brand;
+    category = category == null ? "" : category;
+  }
+}

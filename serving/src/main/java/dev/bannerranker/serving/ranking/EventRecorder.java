@@ -1,0 +1,129 @@
+package dev.bannerranker.serving.ranking;
+
+import dev.bannerranker.data.Banner;
+import dev.bannerranker.data.CsvSchemas;
+import dev.bannerranker.data.EventType;
+import dev.bannerranker.features.BannerFeatures;
+import dev.bannerranker.features.Vocabularies;
+import dev.bannerranker.features.Vocabulary;
+import dev.bannerranker.serving.config.RequestSettings;
+import dev.bannerranker.serving.metrics.RankerMetrics;
+import dev.bannerranker.serving.model.ModelGeneration;
+import dev.bannerranker.serving.model.ServingModels;
+import dev.bannerranker.serving.model.ModelRegistry;
+import dev.bannerranker.serving.users.Activity;
+import dev.bannerranker.serving.users.UserStateStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Applies RecordEvents: validates the whole batch, then appends each user's events to their state in order,
+ * so the user's next Rank sees them. Clicks become behaviour on the banner's brand and category, as in the
+ * training sweep.
+ */
+public final class EventRecorder {
+  static final float MAX_DWELL_SECONDS = 86_400f;
+  static final int MAX_NAME_LENGTH = 200;
+
+  private final ModelRegistry registry;
+  private final UserStateStore users;
+  private final RankerMetrics metrics;
+  private final RequestSettings limits;
+
+  public EventRecorder(ModelRegistry registry, UserStateStore users, RankerMetrics metrics, RequestSettings limits) {
+    this.registry = registry;
+    this.users = users;
+    this.metrics = metrics;
+    this.limits = limits;
+  }
+
+  /** Records the events; returns how many were applied (all of them, or none on an error). */
+  public int record(List<EventInput> events) {
+    if (events.size() > limits.maxEventsPerCall()) {
+      throw new InvalidRequestException("events", "events has " + events.size() + " items, more than the limit of "
+          + limits.maxEventsPerCall());
+    }
+    ServingModels models = registry.current();
+    Map<String, List<Activity>> byUser = new LinkedHashMap<>();
+    Map<String, ModelGeneration> generations = new LinkedHashMap<>();
+    for (int i = 0; i < events.size(); i++) {
+      EventInput e = events.get(i);
+      String at = "events[" + i + "]";
+      RequestChecks.userId(at + ".user_id", e.userId(), limits);
+      ModelGeneration g = models.generation(models.armFor(e.userId()));
+      if (g == null) {
+        throw new NoModelException("no model is loaded yet, so events cannot be resolved; retry later");
+      }
+      generations.put(e.userId(), g);
+      byUser.computeIfAbsent(e.userId(), u -> new ArrayList<>()).add(activity(e, at, g));
+    }
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    byUser.forEach((user, activities) -> users.get(user).apply(activities, generations.get(user)));
+    events.forEach(e -> counts.merge(e.kind().name().toLowerCase(Locale.ROOT), 1, Integer::sum));
+    counts.forEach(metrics::eventsRecorded);
+    return events.size();
+  }
+
+  private Activity activity(EventInput e, String at, ModelGeneration g) {
+    long time = e.timeSeconds() != null ? e.timeSeconds() : limits.nowSeconds();
+    if (e.kind() == null) {
+      throw new InvalidRequestException(at, at + " must set one of impression, click or product_event");
+    }
+    switch (e.kind()) {
+      case IMPRESSION, CLICK -> {
+        String field = at + (e.kind() == EventInput.Kind.IMPRESSION ? ".impression" : ".click") + ".banner_id";
+        if (e.bannerId().isEmpty()) {
+          throw new InvalidRequestException(field, field + " must not be empty");
+        }
+        BannerFeatures b = g.banner(e.bannerId());
+        if (b == null) {
+          throw new InvalidRequestException(field, field + " '" + e.bannerId() + "' is not in the catalog of model "
+              + g.version());
+        }
+        Banner banner = b.banner();
+        return e.kind() == EventInput.Kind.IMPRESSION ? new Activity.Shown(banner.id(), time)
+            : new Activity.Behaviour(EventType.BANNER_CLICK, banner.brand(), banner.category(), banner.priceTier(),
+                0f, time);
+      }
+      default -> {
+        String p = at + ".product_event";
+        name(p + ".brand", e.brand());
+        name(p + ".category", e.category());
+        if (e.priceTier() != 0 && (e.priceTier() < CsvSchemas.MIN_PRICE_TIER || e.priceTier() > CsvSchemas.MAX_PRICE_TIER)) {
+          throw new InvalidRequestException(p + ".price_tier", p + ".price_tier must be 0 (unknown) or "
+              + CsvSchemas.MIN_PRICE_TIER + " to " + CsvSchemas.MAX_PRICE_TIER + ", got " + e.priceTier());
+        }
+        if (!(e.dwellSeconds() >= 0 && e.dwellSeconds() <= MAX_DWELL_SECONDS)) {
+          throw new InvalidRequestException(p + ".dwell_seconds", p + ".dwell_seconds must be in [0, 86400], got "
+              + e.dwellSeconds());
+        }
+        EventType type = e.productType() == null ? EventType.VIEW : e.productType();
+        if (type == EventType.BANNER_CLICK) {
+          throw new InvalidRequestException(p + ".type", p + ".type must be a product event; send a click instead");
+        }
+        Vocabularies v = g.model().bundle().vocab();
+        return new Activity.Behaviour(type, canonical(v.brands(), e.brand()), canonical(v.categories(), e.category()),
+            e.priceTier(), e.dwellSeconds(), time);
+      }
+    }
+  }
+
+  /** The model's own instance of a known name, so many users' states share one string. */
+  private static String canonical(Vocabulary v, String name) {
+    int i = v.indexOf(name);
+    return i == Vocabulary.UNKNOWN ? name : v.valueAt(i);
+  }
+
+  private static void name(String field, String value) {
+    if (value.isEmpty()) {
+      throw new InvalidRequestException(field, field + " must not be empty");
+    }
+    if (value.length() > MAX_NAME_LENGTH) {
+      throw new InvalidRequestException(field, field + " has " + value.length() + " characters, more than the limit of "
+          + MAX_NAME_LENGTH);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package dev.bannerranker.serving.ranking;
+
+import dev.bannerranker.scoring.WideDeepScorer.WideContribution;
+import java.util.List;
+
+/**
+ * One banner of a ranking.
+ *
+ * @param bannerId catalog id
+ * @param brand the banner's brand
+ * @param score the ordering value
+ * @param predictedCtr the model's click probability, or the popularity when the model was not used
+ * @param reason why it holds its position
+ * @param propensity probability that the policy put it here
+ * @param explanation set for debug requests when the user's features were computed, else null
+ */
+public record RankedItem(String bannerId, String brand, double score, double predictedCtr, Reason reason,
+    double propensity, Explanation explanation) {
+
+  /** Why the model scored the banner as it did. */
+  public record Explanation(List<WideContribution> topWideFeatures, List<NearBrand> nearestRecentBrands) {}
+
+  /** One of the user's recent brands and its item2vec similarity to the banner's brand. */
+  public record NearBrand(String brand, double similarity, double userShare) {}
+
+  RankedItem withExplanation(Explanation e) {
+    return new RankedItem(bannerId, brand, score, predictedCtr, reason, propensity, e);
+  }
+}

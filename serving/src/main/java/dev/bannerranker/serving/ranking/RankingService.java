@@ -1,0 +1,223 @@
+package dev.bannerranker.serving.ranking;
+
+import dev.bannerranker.features.BannerFeatures;
+import dev.bannerranker.features.ItemVectors;
+import dev.bannerranker.features.ScoringContext;
+import dev.bannerranker.features.UserFeatures;
+import dev.bannerranker.features.Vocabulary;
+import dev.bannerranker.scoring.WideDeepScorer.WideContribution;
+import dev.bannerranker.serving.config.OrderingSettings;
+import dev.bannerranker.serving.config.RequestSettings;
+import dev.bannerranker.serving.metrics.RankerMetrics;
+import dev.bannerranker.serving.metrics.RankerMetrics.Stage;
+import dev.bannerranker.serving.model.Arm;
+import dev.bannerranker.serving.model.ModelGeneration;
+import dev.bannerranker.serving.model.ModelRegistry;
+import dev.bannerranker.serving.model.ServingModels;
+import dev.bannerranker.serving.ranking.Eligibility.Eligible;
+import dev.bannerranker.serving.ranking.Ordering.Outcome;
+import dev.bannerranker.serving.ranking.Ordering.Scored;
+import dev.bannerranker.serving.ranking.RankedItem.Explanation;
+import dev.bannerranker.serving.ranking.RankedItem.NearBrand;
+import dev.bannerranker.serving.users.UserSnapshot;
+import dev.bannerranker.serving.users.UserStateStore;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ranking pipeline, free of gRPC: validate, pick the user's arm and model, load the user's state, filter
+ * eligible banners, score them (or fall back to popularity), order them, explain them on request.
+ */
+public final class RankingService {
+  private static final Logger LOG = LoggerFactory.getLogger(RankingService.class);
+  /** Every exploration with its propensity, for off-policy evaluation; route this logger as needed. */
+  private static final Logger EXPLORATION_LOG = LoggerFactory.getLogger("dev.bannerranker.serving.exploration");
+  static final String PERSONALIZED = "personalized";
+  static final int EXPLAINED_WIDE_FEATURES = 5;
+  static final int EXPLAINED_BRANDS = 3;
+
+  private final ModelRegistry registry;
+  private final UserStateStore users;
+  private final Eligibility eligibility;
+  private final Ordering ordering;
+  private final RankerMetrics metrics;
+  private final RequestSettings limits;
+  private final Long seed;
+  /** Recent scoring cost per candidate, for the deadline check; updated without locks, approximately. */
+  private volatile double nanosPerCandidate;
+
+  public RankingService(ModelRegistry registry, UserStateStore users, Eligibility eligibility, Ordering ordering,
+      RankerMetrics metrics, RequestSettings limits, OrderingSettings orderingSettings) {
+    this.registry = registry;
+    this.users = users;
+    this.eligibility = eligibility;
+    this.ordering = ordering;
+    this.metrics = metrics;
+    this.limits = limits;
+    this.seed = orderingSettings.seed();
+  }
+
+  /**
+   * Ranks the query's placement for its user.
+   *
+   * @throws InvalidRequestException for a bad query, naming the field
+   * @throws NoModelException while the user's arm has no model
+   * @throws DeadlineExpiredException when the deadline passed before ranking started
+   */
+  public RankResult rank(RankQuery q) {
+    if (q.budget().expired()) {
+      throw new DeadlineExpiredException("the deadline passed before ranking started");
+    }
+    RequestChecks.userId("user_id", q.userId(), limits);
+    ServingModels models = registry.current();
+    Arm arm = models.armFor(q.userId());
+    ModelGeneration g = models.generation(arm);
+    if (g == null) {
+      throw new NoModelException("no model is loaded for the " + arm.label() + " arm yet; retry later");
+    }
+    RequestChecks.rank(q, g, limits);
+    long now = q.timeSeconds() != null ? q.timeSeconds() : limits.nowSeconds();
+    int results = Math.min(q.numResults() > 0 ? q.numResults()
+        : q.slotCount() > 0 ? q.slotCount() : limits.defaultResults(), limits.maxResults());
+    int window = q.slotCount() > 0 ? q.slotCount() : results;
+    ScoringContext ctx = new ScoringContext(now, q.platform(), g.spec().neutralSlot());
+
+    UserSnapshot user = metrics.time(Stage.USER_STATE, () -> users.get(q.userId()).snapshot(g));
+    Eligible eligible = metrics.time(Stage.ELIGIBILITY,
+        () -> eligibility.select(g, q.placement(), q.candidateIds(), user.profile(), user.history(), now));
+    metrics.candidates(eligible.size());
+
+    String path = user.cold() ? RankerMetrics.FALLBACK_COLD_START
+        : budgetAllows(q.budget(), eligible.size()) ? PERSONALIZED : RankerMetrics.FALLBACK_DEADLINE;
+    Scoring scoring;
+    if (path.equals(PERSONALIZED)) {
+      scoring = metrics.time(Stage.SCORING, () -> {
+        UserFeatures u = g.model().userFeatures(user.profile(), user.history(), now);
+        return new Scoring(u, score(g, u, ctx, eligible));
+      });
+    } else {
+      metrics.fallback(path);
+      List<Scored> all = popularity(g, eligible.pinned());
+      all.addAll(popularity(g, eligible.ranked()));
+      scoring = new Scoring(null, all);
+    }
+    List<Scored> pinned = scoring.scored().subList(0, eligible.pinned().size());
+    List<Scored> ranked = scoring.scored().subList(eligible.pinned().size(), eligible.size());
+    Reason reason = path.equals(PERSONALIZED) ? Reason.PERSONALIZED : Reason.POPULAR_FALLBACK;
+    boolean deadline = path.equals(RankerMetrics.FALLBACK_DEADLINE);
+    Outcome outcome = metrics.time(Stage.ORDERING, () -> ordering.order(pinned, ranked, reason, results,
+        deadline ? 0 : window, !deadline, rng(q.userId(), now)));
+
+    String requestId = requestId();
+    if (outcome.explored() != null) {
+      metrics.exploration();
+      EXPLORATION_LOG.atInfo().addKeyValue("request_id", requestId).addKeyValue("user_id", q.userId())
+          .addKeyValue("banner_id", outcome.explored().bannerId())
+          .addKeyValue("propensity", outcome.explored().propensity()).addKeyValue("model_version", g.version())
+          .log("exploration");
+    }
+    List<RankedItem> items = outcome.items();
+    if (q.debug() && !deadline) {
+      UserFeatures u = scoring.features() != null ? scoring.features()
+          : g.model().userFeatures(user.profile(), user.history(), now);
+      items = explain(g, u, ctx, items);
+    }
+    metrics.ranked(arm.label(), g.version(), path);
+    LOG.atDebug().addKeyValue("request_id", requestId).addKeyValue("user_id", q.userId())
+        .addKeyValue("placement", q.placement()).addKeyValue("arm", arm.label())
+        .addKeyValue("model_version", g.version()).addKeyValue("path", path)
+        .addKeyValue("eligible", eligible.size()).addKeyValue("returned", items.size()).log("ranked");
+    return new RankResult(requestId, g.version(), arm.label(), items);
+  }
+
+  /** The user's features (null when the model was not used) and the scored banners, pinned first. */
+  private record Scoring(UserFeatures features, List<Scored> scored) {}
+
+  /**
+   * The model's scores: the user and context part once, then only the cross terms and upper layers per
+   * candidate (the banner parts were computed when the bundle loaded).
+   */
+  private List<Scored> score(ModelGeneration g, UserFeatures u, ScoringContext ctx, Eligible eligible) {
+    int n = eligible.size();
+    BannerFeatures[] candidates = new BannerFeatures[n];
+    int i = 0;
+    for (BannerFeatures b : eligible.pinned()) {
+      candidates[i++] = b;
+    }
+    for (BannerFeatures b : eligible.ranked()) {
+      candidates[i++] = b;
+    }
+    float[] p = new float[n];
+    long start = System.nanoTime();
+    g.model().predict(u, ctx, candidates, n, p);
+    if (n > 0) {
+      double cost = (double) (System.nanoTime() - start) / n;
+      double old = nanosPerCandidate;
+      nanosPerCandidate = old == 0 ? cost : 0.9 * old + 0.1 * cost;
+    }
+    List<Scored> out = new ArrayList<>(n);
+    for (int k = 0; k < n; k++) {
+      out.add(new Scored(candidates[k], p[k], ordering.value(candidates[k].banner()) * p[k]));
+    }
+    return out;
+  }
+
+  private static List<Scored> popularity(ModelGeneration g, List<BannerFeatures> banners) {
+    List<Scored> out = new ArrayList<>(banners.size());
+    for (BannerFeatures b : banners) {
+      double p = g.popularity(b);
+      out.add(new Scored(b, p, p));
+    }
+    return out;
+  }
+
+  /** Whether the deadline leaves room to score {@code n} candidates, with twice the recent cost as margin. */
+  boolean budgetAllows(Budget budget, int n) {
+    if (!budget.bounded()) {
+      return true;
+    }
+    double needed = limits.minScoringTime().toNanos() + 2.0 * n * nanosPerCandidate;
+    return budget.remainingNanos() >= needed;
+  }
+
+  private RandomGenerator rng(String userId, long now) {
+    if (seed == null) {
+      return ThreadLocalRandom.current();
+    }
+    return new SplittableRandom(seed ^ (31L * userId.hashCode() + now) * 0x9E3779B97F4A7C15L);
+  }
+
+  private static String requestId() {
+    return String.format("%016x", ThreadLocalRandom.current().nextLong());
+  }
+
+  /** Adds the top wide contributions and the user's recent brands nearest to each banner's brand. */
+  private static List<RankedItem> explain(ModelGeneration g, UserFeatures u, ScoringContext ctx, List<RankedItem> items) {
+    ItemVectors vectors = g.model().vectors();
+    Vocabulary brands = g.model().bundle().vocab().brands();
+    int[] userBrands = u.brandIds();
+    float[] shares = u.brandShares();
+    List<RankedItem> out = new ArrayList<>(items.size());
+    for (RankedItem item : items) {
+      BannerFeatures b = g.banner(item.bannerId());
+      List<WideContribution> wide = g.model().scorer().wideContributions(u, b, ctx);
+      List<NearBrand> near = new ArrayList<>();
+      float[] target = vectors.brand(b.brandIdx());
+      for (int k = 0; k < userBrands.length; k++) {
+        near.add(new NearBrand(brands.valueAt(userBrands[k]),
+            ItemVectors.cosine(vectors.brand(userBrands[k]), target), shares[k]));
+      }
+      near.sort(Comparator.comparingDouble(NearBrand::similarity).reversed().thenComparing(NearBrand::brand));
+      out.add(item.withExplanation(new Explanation(
+          List.copyOf(wide.subList(0, Math.min(EXPLAINED_WIDE_FEATURES, wide.size()))),
+          List.copyOf(near.subList(0, Math.min(EXPLAINED_BRANDS, near.size()))))));
+    }
+    return out;
+  }
+}

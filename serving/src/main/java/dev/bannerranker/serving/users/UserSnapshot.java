@@ -1,0 +1,14 @@
+package dev.bannerranker.serving.users;
+
+import dev.bannerranker.data.UserProfile;
+import dev.bannerranker.features.UserHistory;
+
+/**
+ * A user as one request sees them: a private copy of the history, so scoring runs without holding the user's
+ * lock.
+ *
+ * @param profile the profile, or {@link UserProfile#unknown} when none is on file
+ * @param cold true when nothing is known: no profile and no activity
+ * @param history a copy of the history, indexed by the request's model
+ */
+public record UserSnapshot(UserProfile profile, boolean cold, UserHistory history) {}

@@ -1,0 +1,31 @@
+package dev.bannerranker.serving.users;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import dev.bannerranker.serving.config.UserSettings;
+
+/**
+ * Per-user state in a Caffeine cache bounded by size and idle time, with statistics for the metrics. A user
+ * not in the cache starts from the {@link ProfileStore}.
+ */
+public final class UserStateStore {
+  private final LoadingCache<String, UserState> cache;
+
+  public UserStateStore(UserSettings settings, ProfileStore profiles) {
+    int capacity = settings.activityCapacity();
+    this.cache = Caffeine.newBuilder()
+        .maximumSize(settings.cacheMaxSize())
+        .expireAfterAccess(settings.cacheExpireAfterAccess())
+        .recordStats()
+        .build(id -> profiles.newState(id, capacity));
+  }
+
+  public UserState get(String userId) {
+    return cache.get(userId);
+  }
+
+  /** The cache, for binding its statistics to the metrics. */
+  public com.github.benmanes.caffeine.cache.Cache<String, UserState> cache() {
+    return cache;
+  }
+}

@@ -1,0 +1,197 @@
+package dev.bannerranker.serving;
+
+import dev.bannerranker.bundle.Bundle;
+import dev.bannerranker.bundle.BundleIO;
+import dev.bannerranker.bundle.BundleManifest;
+import dev.bannerranker.features.FeatureSpec;
+import dev.bannerranker.features.ItemVectors;
+import dev.bannerranker.features.Vocabularies;
+import dev.bannerranker.features.Vocabulary;
+import dev.bannerranker.scoring.ScoringModel;
+import dev.bannerranker.scoring.WideDeepWeights;
+import dev.bannerranker.serving.model.Arm;
+import dev.bannerranker.serving.model.ModelGeneration;
+import dev.bannerranker.serving.model.ModelRefusedException;
+import dev.bannerranker.serving.model.ModelRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The checked-in tiny bundle (a 2-epoch model of the seed-1 tiny demo world) and variants of it for swap and
+ * refusal tests. Regenerate it after a bundle format change, see serving/README.md.
+ */
+public final class TestBundles {
+  public static final Path TINY = Path.of("src/test/resources/bundles/tiny");
+  public static final Path USERS = Path.of("src/test/resources/bundles/tiny-users");
+  /** Inside the world's two weeks: most banners are in flight. */
+  public static final long T = Instant.parse("2026-03-10T12:00:00Z").getEpochSecond();
+  /** A user of users.csv: F, 55+, city tier 1. */
+  public static final String KNOWN_USER = "u-000001";
+
+  private static Bundle tiny;
+
+  private TestBundles() {}
+
+  public static synchronized Bundle tiny() {
+    if (tiny == null) {
+      tiny = BundleIO.load(TINY);
+    }
+    return tiny;
+  }
+
+  /** A registry serving the tiny bundle in the control arm. */
+  public static ModelRegistry registry() {
+    ModelRegistry r = new ModelRegistry(0, "test");
+    try {
+      r.load(Arm.CONTROL, TINY);
+    } catch (ModelRefusedException e) {
+      throw new IllegalStateException(e);
+    }
+    return r;
+  }
+
+  public static ModelGeneration generation() {
+    return registry().current().control();
+  }
+
+  /** The tiny bundle under another model version: a second, valid bundle to swap to. */
+  public static Path withVersion(Path dir, String version) {
+    Bundle b = tiny();
+    return write(dir, new Bundle(manifest(b.manifest(), version, b.spec()), b.vocab(), b.vectors(), b.weights(),
+        b.catalog(), b.bannerStats(), b.bannerFirstLayer()));
+  }
+
+  /** A checksum-valid bundle whose output bias is NaN: only the golden requests catch it. */
+  public static Path nanScores(Path dir) {
+    Bundle b = tiny();
+    WideDeepWeights w = b.weights();
+    return write(dir, new Bundle(manifest(b.manifest(), "wd-nan", b.spec()), b.vocab(), b.vectors(),
+        new WideDeepWeights(w.wide(), w.embeddings(), w.hidden(), w.outputWeights(), Float.NaN), b.catalog(),
+        b.bannerStats(), b.bannerFirstLayer()));
+  }
+
+  /** The tiny bundle with one byte appended to banners.csv, so its checksum no longer matches. */
+  public static Path corruptChecksum(Path dir) {
+    Path out = copy(TINY, dir);
+    append(out.resolve(Bundle.BANNERS), "\n");
+    return out;
+  }
+
+  /** The tiny bundle claiming a format version this build does not read. */
+  public static Path futureFormat(Path dir) {
+    Path out = copy(TINY, dir);
+    Path manifest = out.resolve(Bundle.MANIFEST);
+    try {
+      String json = Files.readString(manifest);
+      Files.writeString(manifest, json.replaceFirst("\"formatVersion\"\\s*:\\s*1", "\"formatVersion\" : 99"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  /**
+   * The tiny model with a new brand inserted first in the brand vocabulary, so every brand index shifts by
+   * one: the same model under other vocabulary indices, as a retrain with a new brand would give.
+   */
+  public static Path shiftedBrands(Path dir, String version) {
+    Bundle b = tiny();
+    List<String> brands = new ArrayList<>(b.vocab().brands().values());
+    brands.add(0, "Aaa New Brand");
+    Vocabularies v = b.vocab();
+    Vocabularies vocab = new Vocabularies(Vocabulary.ofOrdered(brands), v.categories(), v.placements(),
+        v.creativeFormats(), v.creativeColors(), v.banners());
+    ItemVectors iv = b.vectors();
+    float[][] brandVectors = insertZeroRow(rows(iv.brandCount(), iv::brand));
+    ItemVectors vectors = new ItemVectors(iv.dim(), brandVectors, rows(iv.categoryCount(), iv::category),
+        rows(iv.bannerCount(), iv::banner), trained(iv));
+    WideDeepWeights w = b.weights();
+    Map<String, float[][]> embeddings = new LinkedHashMap<>(w.embeddings());
+    embeddings.put("brand", insertZeroRow(embeddings.get("brand")));
+    Map<String, Integer> cards = new HashMap<>(b.spec().cardinalities());
+    cards.put("brand", cards.get("brand") + 1);
+    FeatureSpec s = b.spec();
+    FeatureSpec spec = new FeatureSpec(s.itemVectorDim(), s.halfLifeHours(), s.maxRecentEvents(),
+        s.maxRecentImpressions(), s.fatigueWindowHours(), s.typeWeights(), s.dwellCapSeconds(), s.topBrands(),
+        s.wideBuckets(), s.neutralSlot(), s.maxSlot(), s.ctrPriorStrength(), s.globalCtr(), s.embeddingDims(),
+        s.hiddenLayers(), cards, s.userScalars(), s.bannerScalars(), s.crossScalars());
+    WideDeepWeights weights = new WideDeepWeights(w.wide(), embeddings, w.hidden(), w.outputWeights(), w.outputBias());
+    Bundle partial = new Bundle(manifest(b.manifest(), version, spec), vocab, vectors, weights, b.catalog(),
+        b.bannerStats(), null);
+    return write(dir, new Bundle(partial.manifest(), vocab, vectors, weights, b.catalog(), b.bannerStats(),
+        ScoringModel.computeBannerFirstLayer(partial)));
+  }
+
+  private static BundleManifest manifest(BundleManifest m, String version, FeatureSpec spec) {
+    return new BundleManifest(m.formatVersion(), version, m.createdAt(), m.dataFingerprint(), m.provenance(),
+        m.hyperparameters(), spec, m.metrics(), m.training(), m.files());
+  }
+
+  private static float[][] rows(int n, java.util.function.IntFunction<float[]> row) {
+    float[][] m = new float[n][];
+    for (int i = 0; i < n; i++) {
+      m[i] = row.apply(i);
+    }
+    return m;
+  }
+
+  private static boolean[] trained(ItemVectors iv) {
+    boolean[] t = new boolean[iv.bannerCount()];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = iv.bannerTrained(i);
+    }
+    return t;
+  }
+
+  /** Row 0 stays the unknown row; the new row goes at index 1. */
+  private static float[][] insertZeroRow(float[][] m) {
+    float[][] out = new float[m.length + 1][];
+    out[0] = m[0];
+    out[1] = new float[m[0].length];
+    System.arraycopy(m, 1, out, 2, m.length - 1);
+    return out;
+  }
+
+  private static Path write(Path dir, Bundle b) {
+    try {
+      BundleIO.write(b, dir, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return dir;
+  }
+
+  /** Copies a bundle directory file by file. */
+  public static Path copy(Path from, Path to) {
+    try {
+      Files.createDirectories(to);
+      try (Stream<Path> files = Files.list(from)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Files.copy(f, to.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return to;
+  }
+
+  private static void append(Path file, String text) {
+    try {
+      Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

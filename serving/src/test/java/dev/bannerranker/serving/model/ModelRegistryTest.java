@@ -1,0 +1,81 @@
+package dev.bannerranker.serving.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bannerranker.serving.TestBundles;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelRegistryTest {
+  /** Records what the listeners are told. */
+  static final class Events implements ModelListener {
+    final List<String> seen = new ArrayList<>();
+
+    @Override
+    public void loaded(Arm arm, ModelGeneration generation, ModelGeneration previous) {
+      seen.add("loaded " + arm.label() + " " + generation.version());
+    }
+
+    @Override
+    public void refused(Arm arm, Path dir, String reason) {
+      seen.add("refused " + arm.label());
+    }
+  }
+
+  @Test
+  void aValidBundleIsSwappedIn(@TempDir Path tmp) throws Exception {
+    ModelRegistry r = new ModelRegistry(0, "s");
+    Events events = new Events();
+    r.addListener(events);
+    assertNull(r.current().control());
+    r.load(Arm.CONTROL, TestBundles.TINY);
+    ServingModels before = r.current();
+    r.load(Arm.CONTROL, TestBundles.withVersion(tmp.resolve("v2"), "wd-v2"));
+    assertEquals("wd-v2", r.current().control().version());
+    // The earlier value is untouched: a request holding it finishes on the old model.
+    assertEquals(TestBundles.tiny().modelVersion(), before.control().version());
+    assertEquals(List.of("loaded control " + TestBundles.tiny().modelVersion(), "loaded control wd-v2"), events.seen);
+  }
+
+  @Test
+  void badBundlesAreRefusedAndTheOldModelKeepsServing(@TempDir Path tmp) throws Exception {
+    ModelRegistry r = new ModelRegistry(0, "s");
+    Events events = new Events();
+    r.addListener(events);
+    r.load(Arm.CONTROL, TestBundles.TINY);
+    String serving = r.current().control().version();
+    record Bad(String name, Function<Path, Path> make, String reason) {}
+    for (Bad bad : List.of(
+        new Bad("checksum", TestBundles::corruptChecksum, "checksum mismatch"),
+        new Bad("format", TestBundles::futureFormat, "format version 99 is not supported"),
+        new Bad("golden", TestBundles::nanScores, "golden requests failed"),
+        new Bad("missing", dir -> dir, "bundle directory not found"))) {
+      Path dir = bad.make().apply(tmp.resolve(bad.name()));
+      ModelRefusedException e = assertThrows(ModelRefusedException.class, () -> r.load(Arm.CONTROL, dir));
+      assertTrue(e.getMessage().contains(bad.reason()), bad.name() + ": " + e.getMessage());
+      assertEquals(serving, r.current().control().version());
+      assertEquals(dir, r.lastRefusal(Arm.CONTROL).orElseThrow().dir());
+    }
+    assertEquals(4, events.seen.stream().filter(s -> s.equals("refused control")).count());
+    r.load(Arm.CONTROL, TestBundles.withVersion(tmp.resolve("good"), "wd-good"));
+    assertTrue(r.lastRefusal(Arm.CONTROL).isEmpty());
+  }
+
+  @Test
+  void armsAreLoadedIndependently(@TempDir Path tmp) throws Exception {
+    ModelRegistry r = new ModelRegistry(30, "s");
+    r.load(Arm.TREATMENT, TestBundles.withVersion(tmp.resolve("t"), "wd-t"));
+    assertNull(r.current().control());
+    assertEquals("wd-t", r.current().treatment().version());
+    assertThrows(ModelRefusedException.class, () -> r.load(Arm.TREATMENT, TestBundles.nanScores(tmp.resolve("n"))));
+    assertEquals("wd-t", r.current().treatment().version());
+    assertTrue(r.lastRefusal(Arm.CONTROL).isEmpty());
+  }
+}
