@@ -64,6 +64,10 @@ public final class BundleIO {
     }
     Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
     try {
+      // Temporary directories are private (700); a bundle must be readable by the service's user.
+      if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+      }
       writeFiles(bundle, tmp);
       for (Map.Entry<String, Path> e : extraFiles.entrySet()) {
         Files.copy(e.getValue(), tmp.resolve(e.getKey()));

@@ -40,7 +40,7 @@ public record WideDeepConfig(Mode mode, List<Integer> hidden, Map<String, Intege
   }
 
   public static WideDeepConfig defaults(long seed) {
-    return new WideDeepConfig(Mode.WIDE_AND_DEEP, List.of(64, 32), defaultEmbeddingDims(), 1024, 8, 1, 2e-3, 1e-5, seed);
+    return new WideDeepConfig(Mode.WIDE_AND_DEEP, List.of(64, 32), defaultEmbeddingDims(), 2048, 8, 1, 3e-3, 1e-5, seed);
   }
 
   public WideDeepConfig withMode(Mode m) {

@@ -1,0 +1,80 @@
+package dev.bannerranker.compat;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bannerranker.bundle.Bundle;
+import dev.bannerranker.bundle.BundleIO;
+import dev.bannerranker.data.EventType;
+import dev.bannerranker.data.Gender;
+import dev.bannerranker.data.Platform;
+import dev.bannerranker.data.UserProfile;
+import dev.bannerranker.features.BannerFeatures;
+import dev.bannerranker.features.HistoryUpdates;
+import dev.bannerranker.features.ScoringContext;
+import dev.bannerranker.features.UserFeatures;
+import dev.bannerranker.features.UserHistory;
+import dev.bannerranker.scoring.ScoringModel;
+import dev.bannerranker.testing.RandomBundles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bundles written by earlier builds must keep loading and scoring the same. {@code bundles/v1} was written
+ * once by {@link #main} with format version 1; its golden scores are frozen next to it. If this test fails
+ * after a change to the features or the bundle layout, keep reading the old layout (or bump the format
+ * version with a migration) rather than regenerating the files.
+ */
+class CheckedInBundleTest {
+  static final Path V1 = Path.of("src/test/resources/bundles/v1");
+  static final long NOW = RandomBundles.START + 6 * 86_400L;
+
+  /** Scores every catalog banner for three fixed users; keys are {@code user/banner}. */
+  static Map<String, Float> score(ScoringModel model) {
+    Map<String, Float> out = new LinkedHashMap<>();
+    BannerFeatures[] all = model.banners().values().stream().sorted(Comparator.comparingInt(BannerFeatures::index))
+        .toArray(BannerFeatures[]::new);
+    for (int user = 0; user < 3; user++) {
+      UserHistory h = UserHistory.forSpec(model.spec());
+      for (int k = 0; k < 6 * user; k++) {
+        HistoryUpdates.productEvent(h, 1 + (k + user) % 5, 1 + k % 3, EventType.values()[k % 3], 1 + k % 4, 10f * k,
+            NOW - 5000L * (6 * user - k));
+      }
+      if (user == 2) {
+        HistoryUpdates.impression(h, 3, NOW - 600);
+        HistoryUpdates.click(h, 2, 1, 3, NOW - 590);
+      }
+      UserFeatures u = model.userFeatures(new UserProfile("u" + user, Gender.values()[user], "25-34", 1 + user), h, NOW);
+      float[] p = new float[all.length];
+      model.predict(u, new ScoringContext(NOW, Platform.values()[user], model.spec().neutralSlot()), all, all.length, p);
+      for (int i = 0; i < all.length; i++) {
+        out.put("u" + user + "/" + all[i].banner().id(), p[i]);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void formatVersion1BundleLoadsAndScoresAsWhenItWasWritten() throws IOException {
+    Bundle b = BundleIO.load(V1);
+    assertEquals(1, b.manifest().formatVersion());
+    Map<String, Float> now = score(ScoringModel.of(b));
+    JsonNode golden = BundleIO.json().readTree(V1.resolveSibling("v1-golden.json").toFile());
+    assertEquals(golden.size(), now.size());
+    golden.fields().forEachRemaining(e ->
+        assertEquals(e.getValue().floatValue(), now.get(e.getKey()), 1e-6f, e.getKey()));
+  }
+
+  /** Writes {@code bundles/v1} and its golden scores. Run once per format version, never to make the test pass. */
+  public static void main(String[] args) throws IOException {
+    Bundle b = RandomBundles.create(2026, 16);
+    BundleIO.write(b, V1, true);
+    Files.writeString(V1.resolveSibling("v1-golden.json"),
+        BundleIO.json().writeValueAsString(score(ScoringModel.of(BundleIO.load(V1)))));
+  }
+}
