@@ -77,7 +77,7 @@ public final class TestBundles {
     Bundle b = tiny();
     WideDeepWeights w = b.weights();
     return write(dir, new Bundle(manifest(b.manifest(), "wd-nan", b.spec()), b.vocab(), b.vectors(),
-        new WideDeepWeights(w.wide(), w.embeddings(), w.hidden(), w.outputWeights(), Float.NaN), b.catalog(),
+        new WideDeepWeights(w.wide(), w.embeddings(), w.hidden(), w.outputWeights(), Float.NaN, w.tasteUser(), w.tasteItem()), b.catalog(),
         b.bannerStats(), b.bannerFirstLayer()));
   }
 
@@ -125,8 +125,10 @@ public final class TestBundles {
     FeatureSpec spec = new FeatureSpec(s.itemVectorDim(), s.halfLifeHours(), s.maxRecentEvents(),
         s.maxRecentImpressions(), s.fatigueWindowHours(), s.typeWeights(), s.dwellCapSeconds(), s.topBrands(),
         s.wideBuckets(), s.neutralSlot(), s.maxSlot(), s.ctrPriorStrength(), s.globalCtr(), s.embeddingDims(),
-        s.hiddenLayers(), cards, s.userScalars(), s.bannerScalars(), s.crossScalars());
-    WideDeepWeights weights = new WideDeepWeights(w.wide(), embeddings, w.hidden(), w.outputWeights(), w.outputBias());
+        s.hiddenLayers(), cards, s.userScalars(), s.bannerScalars(), s.crossScalars(), s.tasteBrands(), s.tasteDim());
+    WideDeepWeights weights = new WideDeepWeights(w.wide(), embeddings, w.hidden(), w.outputWeights(), w.outputBias(),
+        w.tasteUser() == null ? null : insertZeroRow(w.tasteUser()),
+        w.tasteItem() == null ? null : insertZeroRow(w.tasteItem()));
     Bundle partial = new Bundle(manifest(b.manifest(), version, spec), vocab, vectors, weights, b.catalog(),
         b.bannerStats(), null);
     return write(dir, new Bundle(partial.manifest(), vocab, vectors, weights, b.catalog(), b.bannerStats(),

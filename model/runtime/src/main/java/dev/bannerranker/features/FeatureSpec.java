@@ -27,6 +27,8 @@ import java.util.Map;
  * @param userScalars standardisation of the user-side scalar features
  * @param bannerScalars standardisation of the banner-side scalar features
  * @param crossScalars standardisation of the user-by-banner features
+ * @param tasteBrands how many of the user's brands feed the taste tower (0: no tower, as in early bundles)
+ * @param tasteDim size of the taste tower's learned brand embeddings
  */
 public record FeatureSpec(
     int itemVectorDim,
@@ -47,7 +49,9 @@ public record FeatureSpec(
     Map<String, Integer> cardinalities,
     Standardizer userScalars,
     Standardizer bannerScalars,
-    Standardizer crossScalars) {
+    Standardizer crossScalars,
+    int tasteBrands,
+    int tasteDim) {
 
   public FeatureSpec {
     typeWeights = List.copyOf(typeWeights);
@@ -56,6 +60,9 @@ public record FeatureSpec(
     cardinalities = Map.copyOf(cardinalities);
     if (itemVectorDim <= 0 || maxRecentEvents <= 0 || topBrands <= 0 || wideBuckets <= 1) {
       throw new IllegalArgumentException("feature spec: sizes must be positive");
+    }
+    if (tasteBrands < 0 || tasteDim < 0 || (tasteBrands > 0) != (tasteDim > 0)) {
+      throw new IllegalArgumentException("feature spec: tasteBrands and tasteDim must both be 0 or both positive");
     }
     if (typeWeights.size() != dev.bannerranker.data.EventType.values().length) {
       throw new IllegalArgumentException("feature spec: typeWeights needs one weight per event type");
@@ -67,7 +74,11 @@ public record FeatureSpec(
       Standardizer banner, Standardizer cross) {
     return new FeatureSpec(itemVectorDim, halfLifeHours, maxRecentEvents, maxRecentImpressions,
         fatigueWindowHours, typeWeights, dwellCapSeconds, topBrands, wideBuckets, neutralSlot, maxSlot,
-        ctrPriorStrength, ctr, embeddingDims, hiddenLayers, cards, user, banner, cross);
+        ctrPriorStrength, ctr, embeddingDims, hiddenLayers, cards, user, banner, cross, tasteBrands, tasteDim);
+  }
+
+  public boolean hasTasteTower() {
+    return tasteBrands > 0;
   }
 
   public int cardinality(String field) {

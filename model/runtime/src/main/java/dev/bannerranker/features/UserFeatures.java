@@ -21,6 +21,8 @@ public final class UserFeatures {
   public final float[] vector;
   /** The user's brands by descending weight, at most {@code topBrands}; padded with UNKNOWN. */
   public final int[] topBrands;
+  /** The same ranking, {@code tasteBrands} long, for the taste tower; padded with UNKNOWN. */
+  public final int[] tasteBrands;
   final int[] brandIds;
   final float[] brandShare;
   final int[] categoryIds;
@@ -32,12 +34,13 @@ public final class UserFeatures {
   private final UserHistory history;
   private final double fatigueWindowSeconds;
 
-  private UserFeatures(UserProfile profile, float[] vector, int[] topBrands, int[] brandIds, float[] brandShare,
+  private UserFeatures(UserProfile profile, float[] vector, int[] topBrands, int[] tasteBrands, int[] brandIds, float[] brandShare,
       int[] categoryIds, float[] categoryShare, float meanPriceTier, long totalEvents, long now,
       UserHistory history, double fatigueWindowSeconds) {
     this.profile = profile;
     this.vector = vector;
     this.topBrands = topBrands;
+    this.tasteBrands = tasteBrands;
     this.brandIds = brandIds;
     this.brandShare = brandShare;
     this.categoryIds = categoryIds;
@@ -99,8 +102,9 @@ public final class UserFeatures {
         catW[i] *= inv;
       }
     }
-    int[] top = topByWeight(brandIds, brandW, nb, spec.topBrands());
-    return new UserFeatures(profile, acc, top, Arrays.copyOf(brandIds, nb), Arrays.copyOf(brandW, nb),
+    int[] ranked = topByWeight(brandIds, brandW, nb, Math.max(spec.topBrands(), spec.tasteBrands()));
+    return new UserFeatures(profile, acc, Arrays.copyOf(ranked, spec.topBrands()),
+        Arrays.copyOf(ranked, spec.tasteBrands()), Arrays.copyOf(brandIds, nb), Arrays.copyOf(brandW, nb),
         Arrays.copyOf(catIds, nc), Arrays.copyOf(catW, nc), priceW > 0 ? (float) (priceSum / priceW) : 0f,
         history.totalEvents(), now, history, spec.fatigueWindowHours() * 3600.0);
   }

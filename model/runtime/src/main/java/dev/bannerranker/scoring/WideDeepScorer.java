@@ -30,6 +30,8 @@ public final class WideDeepScorer {
   private final int bannerDenseOff;
   private final int[] bannerEmbOff;
   private final int crossOff;
+  private final int tasteOff;
+  private final int tasteDim;
   private final int nIn;
   /** Per user-side field: embedding table already multiplied into the first layer, {@code [card][h1]}. */
   private final float[][][] userFieldProjection;
@@ -49,7 +51,12 @@ public final class WideDeepScorer {
     bannerDenseOff = layout.bannerDenseOff;
     bannerEmbOff = layout.bannerEmbOff;
     crossOff = layout.crossOff;
+    tasteOff = layout.tasteOff;
+    tasteDim = spec.tasteDim();
     nIn = layout.inputWidth();
+    if (spec.hasTasteTower() && (weights.tasteUser() == null || weights.tasteItem() == null)) {
+      throw new IllegalArgumentException("the feature spec has a taste tower but the network has no taste weights");
+    }
     if (first.nIn() != nIn) {
       throw new IllegalArgumentException("first layer has " + first.nIn() + " inputs, the feature spec defines " + nIn);
     }
@@ -82,6 +89,7 @@ public final class WideDeepScorer {
     final int bannerDenseOff;
     final int[] bannerEmbOff;
     final int crossOff;
+    final int tasteOff;
     private final int width;
 
     public Layout(dev.bannerranker.features.FeatureSpec spec) {
@@ -102,7 +110,8 @@ public final class WideDeepScorer {
         off += spec.embeddingDim(FeatureEncoder.BANNER_FIELDS.get(f));
       }
       crossOff = off;
-      width = off + enc.crossSize();
+      tasteOff = off + enc.crossSize();
+      width = tasteOff + spec.tasteDim();
     }
 
     /** Width of the merged input of the first hidden layer. */
@@ -186,6 +195,7 @@ public final class WideDeepScorer {
     float[] h = new float[n * h1];
     float[] wideSum = new float[n];
     int[] wide = new int[encoder.wideCount()];
+    float[] taste = tasteDim == 0 ? null : tasteOfUser(u.tasteBrands);
     for (int i = 0; i < n; i++) {
       int o = i * h1;
       float[] bp = bannerParts[i];
@@ -195,6 +205,9 @@ public final class WideDeepScorer {
       encoder.encodeCross(u, candidates[i], ctx, cross, 0);
       for (int c = 0; c < crossN; c++) {
         DenseKernels.axpy(cross[c], w1, (crossOff + c) * h1, h, o, h1);
+      }
+      if (taste != null) {
+        addTaste(taste, candidates[i].brandIdx(), h, o);
       }
       for (int j = 0; j < h1; j++) {
         if (h[o + j] < 0f) {
@@ -211,6 +224,29 @@ public final class WideDeepScorer {
     float[] deep = upper(h, n);
     for (int i = 0; i < n; i++) {
       out[i] = DenseKernels.sigmoid(deep[i] + wideSum[i]);
+    }
+  }
+
+  /** The taste tower's user side: the mean taste embedding of the user's ranked brands. */
+  private float[] tasteOfUser(int[] brands) {
+    float[] t = new float[tasteDim];
+    for (int b : brands) {
+      float[] e = weights.tasteUser()[b];
+      for (int j = 0; j < tasteDim; j++) {
+        t[j] += e[j];
+      }
+    }
+    for (int j = 0; j < tasteDim; j++) {
+      t[j] /= brands.length;
+    }
+    return t;
+  }
+
+  /** Adds the first-layer contribution of user taste ⊙ candidate-brand taste. */
+  private void addTaste(float[] userTaste, int brandIdx, float[] h, int off) {
+    float[] item = weights.tasteItem()[brandIdx];
+    for (int j = 0; j < tasteDim; j++) {
+      DenseKernels.axpy(userTaste[j] * item[j], w1, (tasteOff + j) * h1, h, off, h1);
     }
   }
 
@@ -232,7 +268,7 @@ public final class WideDeepScorer {
    * reference the split path and DL4J are compared against.
    */
   public float predictUnsplit(float[] userDense, int[] userCats, float[] bannerDense, int[] bannerCats,
-      float[] cross, int[] wideIdx) {
+      float[] cross, int[] tasteBrands, int[] wideIdx) {
     float[] x = new float[nIn];
     System.arraycopy(userDense, 0, x, userDenseOff, userDense.length);
     for (int f = 0; f < userCats.length; f++) {
@@ -245,6 +281,13 @@ public final class WideDeepScorer {
       System.arraycopy(e, 0, x, bannerEmbOff[f], e.length);
     }
     System.arraycopy(cross, 0, x, crossOff, cross.length);
+    if (tasteDim > 0) {
+      float[] t = tasteOfUser(tasteBrands);
+      float[] item = weights.tasteItem()[bannerCats[0]]; // the brand is the first banner field
+      for (int j = 0; j < tasteDim; j++) {
+        x[tasteOff + j] = t[j] * item[j];
+      }
+    }
     float[] h = new float[h1];
     DenseKernels.denseRelu(x, 1, nIn, w1, b1, h1, h);
     float wide = 0f;

@@ -16,9 +16,12 @@ import java.util.Map;
  * @param hidden the deep side's hidden layers, first layer first
  * @param outputWeights the deep output layer's weights, one per unit of the last hidden layer
  * @param outputBias the deep output layer's bias
+ * @param tasteUser taste-tower embedding of the user's brands, {@code [brands][tasteDim]}, or null without a tower
+ * @param tasteItem taste-tower embedding of the candidate's brand, {@code [brands][tasteDim]}, or null
  */
 public record WideDeepWeights(
-    float[] wide, Map<String, float[][]> embeddings, List<DenseLayer> hidden, float[] outputWeights, float outputBias) {
+    float[] wide, Map<String, float[][]> embeddings, List<DenseLayer> hidden, float[] outputWeights, float outputBias,
+    float[][] tasteUser, float[][] tasteItem) {
 
   /** One dense layer: {@code out = relu(in · w + b)}, {@code w} is {@code [nIn][nOut]}. */
   public record DenseLayer(float[][] w, float[] b) {
@@ -42,6 +45,10 @@ public record WideDeepWeights(
     }
     t.put("output.W", Tensor.vector(outputWeights));
     t.put("output.b", Tensor.vector(new float[] {outputBias}));
+    if (tasteUser != null) {
+      t.put("taste.user", Tensor.matrix(tasteUser));
+      t.put("taste.item", Tensor.matrix(tasteItem));
+    }
     return t;
   }
 
@@ -54,8 +61,10 @@ public record WideDeepWeights(
     for (int i = 0; i < hiddenCount; i++) {
       layers.add(new DenseLayer(require(t, "hidden." + i + ".W", file).asMatrix(), require(t, "hidden." + i + ".b", file).values()));
     }
+    boolean taste = t.containsKey("taste.user");
     return new WideDeepWeights(require(t, "wide", file).values(), emb, layers,
-        require(t, "output.W", file).values(), require(t, "output.b", file).values()[0]);
+        require(t, "output.W", file).values(), require(t, "output.b", file).values()[0],
+        taste ? t.get("taste.user").asMatrix() : null, taste ? require(t, "taste.item", file).asMatrix() : null);
   }
 
   private static Tensor require(Map<String, Tensor> t, String name, String file) {

@@ -15,7 +15,7 @@ class UserFeaturesTest {
   private static FeatureSpec spec(int maxEvents) {
     Standardizer s = Standardizer.identity(List.of());
     return new FeatureSpec(2, 24, maxEvents, 4, 72, List.of(1.0, 2.0, 3.0, 2.0), 60, 2, 1024, 1, 4, 10, 0.05,
-        Map.of(), List.of(4), Map.of(), s, s, s);
+        Map.of(), List.of(4), Map.of(), s, s, s, 3, 2);
   }
 
   /** brand 1 = (1,0), brand 2 = (0,1); categories 1 = (1,1); item vector = mean of brand and category. */
@@ -42,6 +42,7 @@ class UserFeaturesTest {
     assertEquals(1.0, u.categoryShare(1), 1e-6);
     assertEquals((w1 * 2 + w2 * 4) / (w1 + w2), u.meanPriceTier, 1e-5);
     assertArrayEquals(new int[] {2, 1}, u.topBrands);
+    assertArrayEquals(new int[] {2, 1, Vocabulary.UNKNOWN}, u.tasteBrands);
   }
 
   @Test

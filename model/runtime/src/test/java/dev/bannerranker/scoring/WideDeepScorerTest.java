@@ -55,11 +55,29 @@ class WideDeepScorerTest {
         enc.encodeBanner(cands[i], bd, 0, bc, 0);
         enc.encodeCross(u, cands[i], ctx, cr, 0);
         enc.wideIndices(u, cands[i], ctx, wide, 0);
-        float plain = model.scorer().predictUnsplit(ud, uc, bd, bc, cr, wide);
+        float plain = model.scorer().predictUnsplit(ud, uc, bd, bc, cr, u.tasteBrands, wide);
         assertEquals(plain, split[i], 1e-6, "candidate " + i);
         assertTrue(plain > 0 && plain < 1);
       }
     }
+  }
+
+  @Test
+  void tasteTowerChangesScores() {
+    assertTrue(bundle.spec().hasTasteTower());
+    long now = RandomBundles.START + 5 * 86_400;
+    UserFeatures u = user(1, now);
+    float[][] zeroUser = new float[bundle.weights().tasteUser().length][3];
+    WideDeepWeights w = bundle.weights();
+    WideDeepScorer noTaste = new WideDeepScorer(model.encoder(), new WideDeepWeights(w.wide(), w.embeddings(), w.hidden(),
+        w.outputWeights(), w.outputBias(), zeroUser, w.tasteItem()));
+    ScoringContext ctx = new ScoringContext(now, Platform.WEB, 1);
+    BannerFeatures b = model.banner("bn-003");
+    float[] with = new float[1];
+    float[] without = new float[1];
+    model.scorer().predict(u, ctx, model.scorer().userPart(u, ctx), new BannerFeatures[] {b}, new float[][] {model.bannerPart(b)}, 1, with);
+    noTaste.predict(u, ctx, noTaste.userPart(u, ctx), new BannerFeatures[] {b}, new float[][] {model.bannerPart(b)}, 1, without);
+    assertNotEquals(with[0], without[0]);
   }
 
   @Test

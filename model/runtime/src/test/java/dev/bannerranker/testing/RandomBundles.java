@@ -64,7 +64,7 @@ public final class RandomBundles {
     cards.keySet().forEach(k -> dims.put(k, 2 + (k.length() % 3)));
     FeatureSpec spec = new FeatureSpec(dim, 72, 20, 16, 72, List.of(1.0, 2.0, 3.0, 2.0), 60, 3, 1 << 10, 1, 4, 50, 0.04,
         dims, List.of(16, 8), cards, standardizer(r, FeatureEncoder.USER_SCALARS),
-        standardizer(r, FeatureEncoder.BANNER_SCALARS), standardizer(r, FeatureEncoder.CROSS_SCALARS));
+        standardizer(r, FeatureEncoder.BANNER_SCALARS), standardizer(r, FeatureEncoder.CROSS_SCALARS), 4, 3);
     Map<String, float[][]> emb = new LinkedHashMap<>();
     for (String f : FeatureEncoder.USER_FIELDS) {
       emb.put(f, matrix(r, cards.get(f), dims.get(f), false));
@@ -76,7 +76,8 @@ public final class RandomBundles {
     List<WideDeepWeights.DenseLayer> hidden = List.of(
         new WideDeepWeights.DenseLayer(scaled(r, nIn, 16, 0.3f), vector(r, 16, 0.1f)),
         new WideDeepWeights.DenseLayer(scaled(r, 16, 8, 0.3f), vector(r, 8, 0.1f)));
-    WideDeepWeights weights = new WideDeepWeights(vector(r, spec.wideBuckets(), 0.2f), emb, hidden, vector(r, 8, 0.5f), -3f);
+    WideDeepWeights weights = new WideDeepWeights(vector(r, spec.wideBuckets(), 0.2f), emb, hidden, vector(r, 8, 0.5f), -3f,
+        matrix(r, vocab.brands().cardinality(), 3, false), matrix(r, vocab.brands().cardinality(), 3, false));
     Map<String, long[]> stats = new LinkedHashMap<>();
     for (Banner b : catalog) {
       long imps = 50 + r.nextInt(500);

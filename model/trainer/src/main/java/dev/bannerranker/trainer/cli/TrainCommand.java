@@ -62,6 +62,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--wide-buckets-log2", defaultValue = "17", description = "log2 of the hashed wide space. Default: ${DEFAULT-VALUE}.")
   int wideLog2;
 
+  @Option(names = "--taste-brands", defaultValue = "10", description = "User's ranked brands in the taste tower (0: no tower). Default: ${DEFAULT-VALUE}.")
+  int tasteBrands;
+  @Option(names = "--taste-dim", defaultValue = "8", description = "Taste tower embedding size. Default: ${DEFAULT-VALUE}.")
+  int tasteDim;
+
   // wide & deep
   @Option(names = "--hidden", defaultValue = "64,32", split = ",", description = "Deep hidden layer sizes. Default: ${DEFAULT-VALUE}.")
   List<Integer> hidden;
@@ -94,6 +99,9 @@ final class TrainCommand implements Callable<Integer> {
     if (wideLog2 < 8 || wideLog2 > 24) {
       throw new IllegalArgumentException("--wide-buckets-log2 must be in [8, 24], got " + wideLog2);
     }
+    if (tasteBrands < 0 || tasteDim < 0 || (tasteBrands > 0 && tasteDim == 0)) {
+      throw new IllegalArgumentException("--taste-brands and --taste-dim must be >= 0, and --taste-dim > 0 with a tower");
+    }
     if (recentEvents < 1 || topBrands < 1 || halfLife <= 0) {
       throw new IllegalArgumentException("--recent-events, --top-brands and --half-life-hours must be positive");
     }
@@ -102,7 +110,7 @@ final class TrainCommand implements Callable<Integer> {
     WideDeepConfig wd = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, hidden, WideDeepConfig.defaultEmbeddingDims(),
         batch, epochs, patience, lr, l2, seed);
     TrainOptions o = new TrainOptions(data, DataFormat.parse(format), out, force, maxBad, i2v, wd, halfLife, recentEvents,
-        topBrands, wideLog2, validDays, testDays, validFraction, testFraction, !noProgress);
+        topBrands, wideLog2, tasteBrands, tasteBrands == 0 ? 0 : tasteDim, validDays, testDays, validFraction, testFraction, !noProgress);
     TrainingPipeline.run(o, System.out, System.err);
     return 0;
   }

@@ -85,7 +85,8 @@ public final class DatasetBuilder {
     int bs = FeatureEncoder.BANNER_SCALARS.size();
     int cs = FeatureEncoder.CROSS_SCALARS.size();
     List<Impression> imps = log.impressions();
-    ImpressionDataset ds = new ImpressionDataset(imps.size(), spec.itemVectorDim(), enc.wideCount(), uf, us, bs, cs);
+    ImpressionDataset ds = new ImpressionDataset(imps.size(), spec.itemVectorDim(), enc.wideCount(), uf, us, bs, cs,
+        spec.tasteBrands());
     List<BehaviourEvent> events = log.events();
     ArrayDeque<Pending> pending = new ArrayDeque<>();
     double[] uRaw = new double[us];
@@ -133,6 +134,7 @@ public final class DatasetBuilder {
       System.arraycopy(bRaw, 0, ds.bannerScalars, row * bs, bs);
       enc.rawCrossScalars(u, b, ctx, cRaw);
       System.arraycopy(cRaw, 0, ds.crossScalars, row * cs, cs);
+      System.arraycopy(u.tasteBrands, 0, ds.tasteBrands, row * ds.tasteCount, ds.tasteCount);
       enc.wideIndices(u, b, ctx, wide, 0);
       System.arraycopy(wide, 0, ds.wide, row * ds.wideCount, ds.wideCount);
       ds.clicked[row] = imp.clicked();

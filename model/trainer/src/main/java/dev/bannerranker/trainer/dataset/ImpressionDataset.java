@@ -16,6 +16,8 @@ public final class ImpressionDataset {
   public final double[] bannerScalars;  // size * BANNER_SCALARS (leave-one-out CTR on train rows)
   public final double[] crossScalars;   // size * CROSS_SCALARS
   public final int[] wide;              // size * wideCount
+  public final int tasteCount;
+  public final int[] tasteBrands;       // size * tasteCount: the user's ranked brands for the taste tower
   public final boolean[] clicked;
   public final byte[] part;             // TimeSplit.TRAIN / VALID / TEST
   public final long[] time;
@@ -24,7 +26,9 @@ public final class ImpressionDataset {
   public final float[] trueCtr;         // NaN when the data has no truth
 
   ImpressionDataset(int size, int dim, int wideCount, int userFields, int userScalarCount, int bannerScalarCount,
-      int crossCount) {
+      int crossCount, int tasteCount) {
+    this.tasteCount = tasteCount;
+    tasteBrands = new int[size * tasteCount];
     this.size = size;
     this.dim = dim;
     this.wideCount = wideCount;

@@ -7,9 +7,9 @@ import java.util.Locale;
  * same brands and banners); only the number of shoppers, and so the number of rows, differs.
  */
 public enum Scale {
-  /** About 15k impressions; for tests, runs in a second or two. */
-  TINY(40, 8, 150, 200),
-  /** About 1M impressions and 0.5-0.8M behaviour events. */
+  /** About 34k impressions; for tests, runs in well under a second. */
+  TINY(40, 8, 150, 400),
+  /** About 1M impressions and 1.5M behaviour events. */
   DEMO(200, 30, 2_000, 12_000),
   /** The demo catalog with more shoppers: at least 10M impressions, streamed to disk. */
   LARGE(200, 30, 2_000, 130_000);

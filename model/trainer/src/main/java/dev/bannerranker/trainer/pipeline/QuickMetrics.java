@@ -16,7 +16,8 @@ public final class QuickMetrics {
     float[] p = new float[idx.length];
     for (int i = 0; i < idx.length; i++) {
       RowEncoder.Row r = rows.row(idx[i]);
-      p[i] = model.scorer().predictUnsplit(r.userDense(), r.userCats(), r.bannerDense(), r.bannerCats(), r.cross(), r.wide());
+      p[i] = model.scorer().predictUnsplit(r.userDense(), r.userCats(), r.bannerDense(), r.bannerCats(), r.cross(), r.tasteBrands(),
+          r.wide());
     }
     return p;
   }

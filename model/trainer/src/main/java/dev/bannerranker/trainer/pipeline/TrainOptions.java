@@ -25,6 +25,8 @@ public record TrainOptions(
     int maxRecentEvents,
     int topBrands,
     int wideBucketsLog2,
+    int tasteBrands,
+    int tasteDim,
     int validDays,
     int testDays,
     double validFraction,

@@ -175,7 +175,7 @@ public final class TrainingPipeline {
     return new FeatureSpec(o.item2vec().dimension(), o.halfLifeHours(), o.maxRecentEvents(), 32, 72.0,
         List.of(1.0, 2.0, 3.0, 2.0), 60.0, o.topBrands(), 1 << o.wideBucketsLog2(), 1, 4, 100.0, 0.0,
         o.wideDeep().embeddingDims(), o.wideDeep().hidden(), Map.of(), identity(FeatureEncoder.USER_SCALARS),
-        identity(FeatureEncoder.BANNER_SCALARS), identity(FeatureEncoder.CROSS_SCALARS));
+        identity(FeatureEncoder.BANNER_SCALARS), identity(FeatureEncoder.CROSS_SCALARS), o.tasteBrands(), o.tasteDim());
   }
 
   private static Map<String, Integer> cardinalities(Vocabularies v, TrainOptions o) {
@@ -228,6 +228,8 @@ public final class TrainingPipeline {
     h.put("max_recent_events", o.maxRecentEvents());
     h.put("top_brands", o.topBrands());
     h.put("wide_buckets_log2", o.wideBucketsLog2());
+    h.put("taste_brands", o.tasteBrands());
+    h.put("taste_dim", o.tasteDim());
     h.put("valid_days", o.validDays());
     h.put("test_days", o.testDays());
     h.put("valid_fraction", o.validFraction());

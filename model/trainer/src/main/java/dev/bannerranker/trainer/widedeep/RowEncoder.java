@@ -29,18 +29,21 @@ public final class RowEncoder {
   }
 
   /** One row's blocks, as {@link dev.bannerranker.scoring.WideDeepScorer#predictUnsplit} takes them. */
-  public record Row(float[] userDense, int[] userCats, float[] bannerDense, int[] bannerCats, float[] cross, int[] wide) {}
+  public record Row(float[] userDense, int[] userCats, float[] bannerDense, int[] bannerCats, float[] cross,
+      int[] tasteBrands, int[] wide) {}
 
   public Row row(int i) {
     Row r = new Row(new float[enc.userDenseSize()], new int[uf], new float[enc.bannerDenseSize()],
-        new int[FeatureEncoder.BANNER_FIELDS.size()], new float[enc.crossSize()], new int[ds.wideCount]);
-    encodeInto(i, r.userDense(), 0, r.userCats(), 0, r.bannerDense(), 0, r.bannerCats(), 0, r.cross(), 0, r.wide(), 0);
+        new int[FeatureEncoder.BANNER_FIELDS.size()], new float[enc.crossSize()], new int[ds.tasteCount],
+        new int[ds.wideCount]);
+    encodeInto(i, r.userDense(), 0, r.userCats(), 0, r.bannerDense(), 0, r.bannerCats(), 0, r.cross(), 0,
+        r.tasteBrands(), 0, r.wide(), 0);
     return r;
   }
 
   /** Writes row {@code i} into the given buffers at the given offsets. */
   public void encodeInto(int i, float[] userDense, int udOff, int[] userCats, int ucOff, float[] bannerDense, int bdOff,
-      int[] bannerCats, int bcOff, float[] cross, int crOff, int[] wide, int wOff) {
+      int[] bannerCats, int bcOff, float[] cross, int crOff, int[] taste, int tOff, int[] wide, int wOff) {
     double[] uRaw = new double[us];
     System.arraycopy(ds.userScalars, i * us, uRaw, 0, us);
     float[] vec = new float[ds.dim];
@@ -53,6 +56,7 @@ public final class RowEncoder {
     double[] cRaw = new double[cs];
     System.arraycopy(ds.crossScalars, i * cs, cRaw, 0, cs);
     enc.encodeCross(cRaw, vec, banners[ds.bannerIdx[i]], cross, crOff);
+    System.arraycopy(ds.tasteBrands, i * ds.tasteCount, taste, tOff, ds.tasteCount);
     System.arraycopy(ds.wide, i * ds.wideCount, wide, wOff, ds.wideCount);
   }
 }

@@ -40,7 +40,7 @@ public final class WideDeepNetwork {
   private WideDeepNetwork() {}
 
   /** Graph input names in order, for the given mode. */
-  public static List<String> inputs(WideDeepConfig.Mode mode) {
+  public static List<String> inputs(FeatureSpec spec, WideDeepConfig.Mode mode) {
     List<String> in = new ArrayList<>();
     if (mode != WideDeepConfig.Mode.WIDE_ONLY) {
       in.add("user_dense");
@@ -48,6 +48,9 @@ public final class WideDeepNetwork {
       in.add("banner_dense");
       FeatureEncoder.BANNER_FIELDS.forEach(f -> in.add("in_" + f));
       in.add("cross");
+      if (spec.hasTasteTower()) {
+        in.add("taste_brands");
+      }
     }
     if (mode != WideDeepConfig.Mode.DEEP_ONLY) {
       in.add("wide");
@@ -63,7 +66,7 @@ public final class WideDeepNetwork {
         .updater(new Adam(cfg.learningRate()))
         .weightInit(WeightInit.XAVIER)
         .graphBuilder();
-    List<String> in = inputs(cfg.mode());
+    List<String> in = inputs(spec, cfg.mode());
     g.addInputs(in.toArray(String[]::new));
     String logit;
     if (cfg.mode() != WideDeepConfig.Mode.WIDE_ONLY) {
@@ -79,6 +82,17 @@ public final class WideDeepNetwork {
         merged.add("emb_" + f);
       }
       merged.add("cross");
+      if (spec.hasTasteTower()) {
+        // Taste tower: mean embedding of the user's ranked brands ⊙ the candidate brand's embedding, the
+        // shape of a factorisation machine's user-brand term.
+        g.addLayer("taste_user", new EmbeddingSequenceLayer.Builder().nIn(spec.cardinality("brand")).nOut(spec.tasteDim())
+            .inputLength(spec.tasteBrands()).hasBias(false).build(), "taste_brands");
+        g.addLayer("taste_user_mean", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "taste_user");
+        g.addLayer("taste_item", new EmbeddingLayer.Builder().nIn(spec.cardinality("brand")).nOut(spec.tasteDim())
+            .hasBias(false).activation(Activation.IDENTITY).build(), "in_brand");
+        g.addVertex("taste", new ElementWiseVertex(ElementWiseVertex.Op.Product), "taste_user_mean", "taste_item");
+        merged.add("taste");
+      }
       g.addVertex("deep_in", new MergeVertex(), merged.toArray(String[]::new));
       String prev = "deep_in";
       int width = new dev.bannerranker.scoring.WideDeepScorer.Layout(spec).inputWidth();
@@ -137,8 +151,10 @@ public final class WideDeepNetwork {
     }
     var out = net.getLayer("deep_out");
     float[] wide = net.getLayer("wide_emb").getParam("W").reshape(-1).toFloatVector();
+    boolean taste = spec.hasTasteTower();
     return new WideDeepWeights(wide, emb, hidden, out.getParam("W").reshape(-1).toFloatVector(),
-        out.getParam("b").getFloat(0));
+        out.getParam("b").getFloat(0), taste ? net.getLayer("taste_user").getParam("W").toFloatMatrix() : null,
+        taste ? net.getLayer("taste_item").getParam("W").toFloatMatrix() : null);
   }
 
   /** Builds the graph's input arrays for a set of rows. */
@@ -150,16 +166,18 @@ public final class WideDeepNetwork {
     int uf = FeatureEncoder.USER_FIELDS.size();
     int bf = FeatureEncoder.BANNER_FIELDS.size();
     int cs = enc.crossSize();
+    int tc = enc.spec().tasteBrands();
     int wc = enc.wideCount();
     float[] userDense = new float[n * ud];
     int[] userCats = new int[n * uf];
     float[] bannerDense = new float[n * bd];
     int[] bannerCats = new int[n * bf];
     float[] cross = new float[n * cs];
+    int[] taste = new int[n * tc];
     int[] wide = new int[n * wc];
     for (int r = 0; r < n; r++) {
       rows.encodeInto(idx[from + r], userDense, r * ud, userCats, r * uf, bannerDense, r * bd, bannerCats, r * bf,
-          cross, r * cs, wide, r * wc);
+          cross, r * cs, taste, r * tc, wide, r * wc);
     }
     List<INDArray> out = new ArrayList<>();
     if (mode != WideDeepConfig.Mode.WIDE_ONLY) {
@@ -172,15 +190,23 @@ public final class WideDeepNetwork {
         out.add(column(bannerCats, n, bf, f));
       }
       out.add(Nd4j.create(cross, new long[] {n, cs}, 'c'));
+      if (tc > 0) {
+        out.add(indices(taste, n, tc));
+      }
     }
     if (mode != WideDeepConfig.Mode.DEEP_ONLY) {
-      float[] w = new float[wide.length];
-      for (int i = 0; i < w.length; i++) {
-        w[i] = wide[i];
-      }
-      out.add(Nd4j.create(w, new long[] {n, wc}, 'c'));
+      out.add(indices(wide, n, wc));
     }
     return out.toArray(INDArray[]::new);
+  }
+
+  /** Integer indices as the float matrix DL4J's embedding layers take (exact below 2^24). */
+  private static INDArray indices(int[] idx, int n, int width) {
+    float[] f = new float[idx.length];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = idx[i];
+    }
+    return Nd4j.create(f, new long[] {n, width}, 'c');
   }
 
   private static INDArray column(int[] cats, int n, int width, int f) {

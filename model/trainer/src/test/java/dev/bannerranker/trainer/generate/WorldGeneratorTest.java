@@ -94,7 +94,7 @@ class WorldGeneratorTest {
     assertEquals(s.events() + 1, lines(tmp.resolve(CsvSchemas.EVENTS_FILE)));
     assertEquals(s.impressions() + 1, lines(tmp.resolve(CsvSchemas.IMPRESSIONS_FILE)));
     assertEquals(s.impressions() + 1, lines(tmp.resolve(CsvSchemas.TRUTH_FILE)));
-    assertTrue(s.impressions() > 10_000 && s.impressions() < 25_000, "tiny impressions: " + s.impressions());
+    assertTrue(s.impressions() > 20_000 && s.impressions() < 45_000, "tiny impressions: " + s.impressions());
     assertTrue(s.events() > 5_000, "tiny events: " + s.events());
   }
 
