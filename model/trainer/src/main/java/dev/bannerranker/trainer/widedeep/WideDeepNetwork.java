@@ -37,6 +37,12 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * The merge order is {@link FeatureEncoder}'s layout, which the pure-Java scorer relies on.
  */
 public final class WideDeepNetwork {
+  /**
+   * The hashed wide weights each see few rows and memorise fast; at the deep side's rate they overfit
+   * before the deep side converges, and early stopping then cuts both short.
+   */
+  static final double WIDE_LEARNING_RATE_FACTOR = 0.1;
+
   private WideDeepNetwork() {}
 
   /** Graph input names in order, for the given mode. */
@@ -109,7 +115,8 @@ public final class WideDeepNetwork {
     }
     if (cfg.mode() != WideDeepConfig.Mode.DEEP_ONLY) {
       g.addLayer("wide_emb", new EmbeddingSequenceLayer.Builder().nIn(spec.wideBuckets()).nOut(1)
-          .inputLength(enc.wideCount()).hasBias(false).weightInit(WeightInit.ZERO).l2(cfg.l2Wide()).build(), "wide");
+          .inputLength(enc.wideCount()).hasBias(false).weightInit(WeightInit.ZERO).l2(cfg.l2Wide())
+          .updater(new Adam(cfg.learningRate() * WIDE_LEARNING_RATE_FACTOR)).build(), "wide");
       g.addLayer("wide_sum", new GlobalPoolingLayer.Builder(PoolingType.SUM).build(), "wide_emb");
       if (logit == null) {
         // Wide-only logistic regression still needs an intercept.
