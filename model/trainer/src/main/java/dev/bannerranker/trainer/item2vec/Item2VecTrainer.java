@@ -4,13 +4,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntConsumer;
+import java.util.function.DoubleConsumer;
 import org.deeplearning4j.models.embeddings.inmemory.InMemoryLookupTable;
 import org.deeplearning4j.models.embeddings.learning.impl.elements.SkipGram;
 import org.deeplearning4j.models.embeddings.loader.VectorsConfiguration;
 import org.deeplearning4j.models.sequencevectors.SequenceVectors;
-import org.deeplearning4j.models.sequencevectors.enums.ListenerEvent;
-import org.deeplearning4j.models.sequencevectors.interfaces.VectorsListener;
+import org.deeplearning4j.models.sequencevectors.interfaces.SequenceIterator;
 import org.deeplearning4j.models.sequencevectors.iterators.AbstractSequenceIterator;
 import org.deeplearning4j.models.sequencevectors.sequence.Sequence;
 import org.deeplearning4j.models.word2vec.VocabWord;
@@ -33,9 +32,11 @@ public final class Item2VecTrainer {
   }
 
   /**
-   * Trains on the sentences. {@code onEpoch} (may be null) is told each finished epoch.
+   * Trains on the sentences. {@code onProgress} (may be null) is told the share done, in [0, 1]: DL4J M2.1
+   * does not deliver its epoch events, so progress is counted from the sequences it reads (one vocabulary
+   * pass, then one pass per epoch).
    */
-  public static Result train(List<List<String>> sentences, Item2VecConfig cfg, IntConsumer onEpoch) {
+  public static Result train(List<List<String>> sentences, Item2VecConfig cfg, DoubleConsumer onProgress) {
     Nd4j.getRandom().setSeed(cfg.seed());
     List<Sequence<VocabWord>> seqs = new ArrayList<>(sentences.size());
     long tokens = 0;
@@ -51,22 +52,31 @@ public final class Item2VecTrainer {
     InMemoryLookupTable<VocabWord> table = new InMemoryLookupTable.Builder<VocabWord>()
         .vectorLength(cfg.dimension()).useAdaGrad(false).cache(vocab).seed(cfg.seed())
         .negative(cfg.negatives()).build();
-    List<VectorsListener<VocabWord>> listeners = new ArrayList<>();
-    if (onEpoch != null) {
-      listeners.add(new VectorsListener<>() {
-        @Override
-        public boolean validateEvent(ListenerEvent event, long argument) {
-          return event == ListenerEvent.EPOCH;
-        }
+    SequenceIterator<VocabWord> base = new AbstractSequenceIterator.Builder<>(seqs).build();
+    double total = (double) seqs.size() * (cfg.epochs() + 1);
+    SequenceIterator<VocabWord> counting = new SequenceIterator<>() {
+      private long read;
 
-        @Override
-        public void processEvent(ListenerEvent event, SequenceVectors<VocabWord> sv, long argument) {
-          onEpoch.accept((int) argument + 1);
+      @Override
+      public boolean hasMoreSequences() {
+        return base.hasMoreSequences();
+      }
+
+      @Override
+      public Sequence<VocabWord> nextSequence() {
+        if (onProgress != null && (++read & 0x3FF) == 0) {
+          onProgress.accept(Math.min(1.0, read / total));
         }
-      });
-    }
+        return base.nextSequence();
+      }
+
+      @Override
+      public void reset() {
+        base.reset();
+      }
+    };
     SequenceVectors<VocabWord> model = new SequenceVectors.Builder<VocabWord>(new VectorsConfiguration())
-        .iterate(new AbstractSequenceIterator.Builder<>(seqs).build())
+        .iterate(counting)
         .vocabCache(vocab)
         .lookupTable(table)
         .layerSize(cfg.dimension())
@@ -86,7 +96,6 @@ public final class Item2VecTrainer {
         .trainElementsRepresentation(true)
         .trainSequencesRepresentation(false)
         .resetModel(true)
-        .setVectorsListeners(listeners)
         .build();
     long start = System.nanoTime();
     model.fit();

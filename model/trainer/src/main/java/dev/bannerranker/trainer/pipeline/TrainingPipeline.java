@@ -80,10 +80,10 @@ public final class TrainingPipeline {
     Vocabularies vocab = ModelVocabulary.build(log);
     List<List<String>> sessions = SessionBuilder.sessions(log, split.testStart(), o.item2vec().sessionGapMinutes());
     Item2VecTrainer.Result i2v;
-    try (ProgressBar pb = bar(o.progress(), "item2vec", o.item2vec().epochs())) {
-      i2v = Item2VecTrainer.train(sessions, o.item2vec(), e -> {
+    try (ProgressBar pb = bar(o.progress(), "item2vec %", 100)) {
+      i2v = Item2VecTrainer.train(sessions, o.item2vec(), share -> {
         if (pb != null) {
-          pb.stepTo(e);
+          pb.stepTo(Math.round(share * 100));
         }
       });
     }
