@@ -195,7 +195,7 @@ public final class EvaluationPipeline {
   }
 
   /** Each brand's most frequent category in the behaviour events (ties to the smaller name). */
-  static Map<String, String> dominantCategory(EventLog log) {
+  public static Map<String, String> dominantCategory(EventLog log) {
     Map<String, Map<String, Integer>> counts = new HashMap<>();
     for (BehaviourEvent e : log.events()) {
       counts.computeIfAbsent(e.brand(), k -> new TreeMap<>()).merge(e.category(), 1, Integer::sum);
@@ -208,7 +208,7 @@ public final class EvaluationPipeline {
   }
 
   /** Mean share of each brand's 10 nearest brands that share its dominant category. */
-  static double categoryPrecisionAt10(Vocabularies vocab, ItemVectors v, Map<String, String> brandCategory) {
+  public static double categoryPrecisionAt10(Vocabularies vocab, ItemVectors v, Map<String, String> brandCategory) {
     double sum = 0;
     int n = 0;
     for (int i = 1; i < v.brandCount(); i++) {

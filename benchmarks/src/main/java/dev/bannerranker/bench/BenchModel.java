@@ -1,0 +1,278 @@
+package dev.bannerranker.bench;
+
+import dev.bannerranker.bundle.Bundle;
+import dev.bannerranker.bundle.BundleIO;
+import dev.bannerranker.data.Banner;
+import dev.bannerranker.data.BehaviourEvent;
+import dev.bannerranker.data.EventLog;
+import dev.bannerranker.data.EventLogReader;
+import dev.bannerranker.data.Impression;
+import dev.bannerranker.data.Platform;
+import dev.bannerranker.data.UserProfile;
+import dev.bannerranker.features.BannerFeatures;
+import dev.bannerranker.features.HistoryUpdates;
+import dev.bannerranker.features.ScoringContext;
+import dev.bannerranker.features.UserFeatures;
+import dev.bannerranker.features.UserHistory;
+import dev.bannerranker.features.Vocabularies;
+import dev.bannerranker.scoring.ScoringModel;
+import dev.bannerranker.trainer.generate.Scale;
+import dev.bannerranker.trainer.generate.WorldGenerator;
+import dev.bannerranker.trainer.item2vec.Item2VecConfig;
+import dev.bannerranker.trainer.pipeline.DataFormat;
+import dev.bannerranker.trainer.pipeline.TrainOptions;
+import dev.bannerranker.trainer.pipeline.TrainingPipeline;
+import dev.bannerranker.trainer.widedeep.WideDeepConfig;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The model every scoring benchmark runs: a demo world and a bundle trained on it with the default network sizes
+ * (hidden 64,32; item2vec dimension 32; the default embedding sizes; 2^17 wide buckets; taste tower of 10 brands ×
+ * 8), but only one epoch of each
+ * trainer, since the benchmarks need the shapes and realistic weights, not the best AUC. Both are cached under
+ * {@link #defaultDir()} and reused by every fork; a cache that no longer loads with the current code (the feature
+ * layout changed, say) is rebuilt.
+ *
+ * <p>The request scored is fixed: the user with the most behaviour events, with the whole history in the data
+ * replayed into a {@link UserHistory}, scored at the end of the data on the platform of their last impression and
+ * at the spec's neutral slot. Candidates are the first N banners of the catalog.
+ */
+public final class BenchModel {
+  /** What the cache holds; a different recipe rebuilds it. */
+  public record Recipe(Scale scale, long seed, int epochs, int item2vecEpochs, List<Integer> hidden, int itemDim,
+      int tasteBrands, int tasteDim) {
+    /** The demo world with train's default sizes (TrainCommand: --hidden 64,32 --dim 32 --taste-brands 10 --taste-dim 8). */
+    public static Recipe benchmark() {
+      return new Recipe(Scale.DEMO, 42, 1, 1, List.of(64, 32), 32, 10, 8);
+    }
+
+    /** The smallest world at the same network sizes, for the smoke test. */
+    public static Recipe tiny() {
+      return new Recipe(Scale.TINY, 5, 1, 1, List.of(64, 32), 32, 10, 8);
+    }
+
+    String key() {
+      return scale.code() + " seed=" + seed + " epochs=" + epochs + " i2v-epochs=" + item2vecEpochs + " hidden="
+          + hidden + " dim=" + itemDim + " taste=" + tasteBrands + "x" + tasteDim + " trainer="
+          + TrainingPipeline.TRAINER_VERSION;
+    }
+  }
+
+  private final Path dir;
+  private final Bundle bundle;
+  private final ScoringModel model;
+  private final UserFeatures user;
+  private final ScoringContext context;
+  private final BannerFeatures[] catalogOrder;
+  private final String userId;
+  private final int userEvents;
+
+  private BenchModel(Path dir, Bundle bundle, EventLog log) {
+    this.dir = dir;
+    this.bundle = bundle;
+    this.model = ScoringModel.of(bundle);
+    List<Banner> catalog = bundle.catalog();
+    this.catalogOrder = new BannerFeatures[catalog.size()];
+    for (int i = 0; i < catalog.size(); i++) {
+      catalogOrder[i] = model.banner(catalog.get(i).id());
+    }
+    Map<String, Integer> counts = new HashMap<>();
+    for (BehaviourEvent e : log.events()) {
+      counts.merge(e.userId(), 1, Integer::sum);
+    }
+    this.userId = counts.entrySet().stream()
+        .max(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder())))
+        .orElseThrow(() -> new IllegalStateException("the benchmark world has no behaviour events")).getKey();
+    this.userEvents = counts.get(userId);
+    long now = 0;
+    Platform platform = Platform.WEB;
+    for (Impression imp : log.impressions()) {
+      now = Math.max(now, imp.timestamp());
+      if (imp.userId().equals(userId)) {
+        platform = imp.platform();
+      }
+    }
+    for (BehaviourEvent e : log.events()) {
+      now = Math.max(now, e.timestamp());
+    }
+    now += 1;
+    UserProfile profile = log.users().stream().filter(u -> u.id().equals(userId)).findFirst()
+        .orElse(UserProfile.unknown(userId));
+    UserHistory history = replay(log, bundle, model, userId);
+    this.user = model.userFeatures(profile, history, now);
+    this.context = new ScoringContext(now, platform, bundle.spec().neutralSlot());
+  }
+
+  /** The user's events, impressions and clicks in time order, through the same update rules as training. */
+  private static UserHistory replay(EventLog log, Bundle bundle, ScoringModel m, String userId) {
+    record Update(long time, int order, Object what) {}
+    List<Update> updates = new ArrayList<>();
+    int order = 0;
+    for (BehaviourEvent e : log.events()) {
+      if (e.userId().equals(userId)) {
+        updates.add(new Update(e.timestamp(), order++, e));
+      }
+    }
+    for (Impression i : log.impressions()) {
+      if (i.userId().equals(userId)) {
+        updates.add(new Update(i.timestamp(), order++, i));
+      }
+    }
+    updates.sort(Comparator.comparingLong(Update::time).thenComparingInt(Update::order));
+    Vocabularies vocab = bundle.vocab();
+    UserHistory h = UserHistory.forSpec(bundle.spec());
+    for (Update u : updates) {
+      if (u.what() instanceof BehaviourEvent e) {
+        HistoryUpdates.productEvent(h, vocab.brands().indexOf(e.brand()), vocab.categories().indexOf(e.category()),
+            e.type(), e.priceTier(), e.dwellSeconds(), e.timestamp());
+      } else {
+        Impression i = (Impression) u.what();
+        BannerFeatures b = m.banner(i.bannerId());
+        if (b == null) {
+          continue;
+        }
+        HistoryUpdates.impression(h, b.index(), i.timestamp());
+        if (i.clicked()) {
+          HistoryUpdates.click(h, b.brandIdx(), b.categoryIdx(), b.banner().priceTier(), i.timestamp());
+        }
+      }
+    }
+    return h;
+  }
+
+  /** {@code -Dbench.dir}, else {@code benchmarks/target/bench-model} from the repository root, else {@code target/bench-model}. */
+  public static Path defaultDir() {
+    String p = System.getProperty("bench.dir");
+    if (p != null && !p.isBlank()) {
+      return Paths.get(p);
+    }
+    return Files.isDirectory(Paths.get("benchmarks")) ? Paths.get("benchmarks", "target", "bench-model")
+        : Paths.get("target", "bench-model");
+  }
+
+  /** The cached benchmark model, built first if needed. */
+  public static BenchModel load() {
+    return load(defaultDir(), Recipe.benchmark(), System.err);
+  }
+
+  private static BenchModel cached;
+
+  /** One instance per JVM: every trial of a fork shares it. */
+  public static synchronized BenchModel shared() {
+    if (cached == null) {
+      cached = load();
+    }
+    return cached;
+  }
+
+  public static BenchModel load(Path dir, Recipe recipe, PrintStream log) {
+    try {
+      Path data = dir.resolve("data");
+      Path bundleDir = dir.resolve("bundle");
+      Path keyFile = dir.resolve("recipe.txt");
+      Path dataKeyFile = dir.resolve("data-recipe.txt");
+      String dataKey = recipe.scale().code() + " seed=" + recipe.seed();
+      boolean fresh = matches(keyFile, recipe.key()) && Files.isRegularFile(bundleDir.resolve(Bundle.MANIFEST));
+      if (fresh) {
+        try {
+          return new BenchModel(dir, BundleIO.load(bundleDir), EventLogReader.read(data, 0.01));
+        } catch (RuntimeException e) {
+          log.println("bench model: cached bundle in " + bundleDir + " no longer loads (" + e.getMessage() + "); rebuilding");
+        }
+      }
+      long t0 = System.nanoTime();
+      Files.deleteIfExists(keyFile);
+      if (!matches(dataKeyFile, dataKey) || !Files.isRegularFile(data.resolve("impressions.csv"))) {
+        log.printf("bench model: generating the %s world (seed %d) into %s%n", recipe.scale().code(), recipe.seed(), data);
+        Files.deleteIfExists(dataKeyFile);
+        new WorldGenerator(recipe.scale(), recipe.seed()).generate(data, null);
+        Files.writeString(dataKeyFile, dataKey, StandardCharsets.UTF_8);
+      }
+      log.printf("bench model: training (%d epoch(s), hidden %s, dim %d) into %s%n", recipe.epochs(), recipe.hidden(),
+          recipe.itemDim(), bundleDir);
+      TrainingPipeline.run(options(data, bundleDir, recipe), quiet(), log);
+      Files.writeString(keyFile, recipe.key(), StandardCharsets.UTF_8);
+      log.printf("bench model: ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+      return new BenchModel(dir, BundleIO.load(bundleDir), EventLogReader.read(data, 0.01));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static boolean matches(Path keyFile, String key) throws IOException {
+    return Files.isRegularFile(keyFile) && Files.readString(keyFile, StandardCharsets.UTF_8).equals(key);
+  }
+
+  /** {@code train}'s defaults (see TrainCommand) but for the epochs and sizes of the recipe. */
+  static TrainOptions options(Path data, Path out, Recipe r) {
+    Item2VecConfig i2v = new Item2VecConfig(r.itemDim(), 5, 5, r.item2vecEpochs(), 5, 1e-3, 0.025, 30, 1, 7);
+    WideDeepConfig wd = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, r.hidden(),
+        WideDeepConfig.defaultEmbeddingDims(), 2048, r.epochs(), 1, 0.003, 1e-5, 7);
+    return new TrainOptions(data, DataFormat.OWN, out, true, 0.01, i2v, wd, 168, 50, 3, 17, r.tasteBrands(), r.tasteDim(),
+        1, 1, 0.1, 0.1, false);
+  }
+
+  static PrintStream quiet() {
+    return new PrintStream(OutputStream.nullOutputStream());
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public Bundle bundle() {
+    return bundle;
+  }
+
+  public ScoringModel model() {
+    return model;
+  }
+
+  public UserFeatures user() {
+    return user;
+  }
+
+  public ScoringContext context() {
+    return context;
+  }
+
+  public String userId() {
+    return userId;
+  }
+
+  public int userEvents() {
+    return userEvents;
+  }
+
+  public int bannerCount() {
+    return catalogOrder.length;
+  }
+
+  /** The first {@code n} banners of the catalog (cycling if the catalog is smaller). */
+  public BannerFeatures[] candidates(int n) {
+    BannerFeatures[] c = new BannerFeatures[n];
+    for (int i = 0; i < n; i++) {
+      c[i] = catalogOrder[i % catalogOrder.length];
+    }
+    return c;
+  }
+
+  /** Builds the cache ahead of a JMH run, so that no trial pays for training. */
+  public static void main(String[] args) {
+    BenchModel m = load();
+    System.out.printf("bench model in %s: %d banners, user %s (%d events), model %s%n", m.dir().toAbsolutePath(),
+        m.bannerCount(), m.userId(), m.userEvents(), m.bundle().modelVersion());
+  }
+}

@@ -1,0 +1,61 @@
+package dev.bannerranker.bench;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The benchmark state at its smallest: a tiny world, the default network sizes, 50 candidates. The four
+ * implementations must agree before any of them is worth timing; JMH itself never runs in the build.
+ */
+class ScoringImplsSmokeTest {
+
+  @Test
+  void allFourImplementationsAgreeOnTheSmallestRequest(@TempDir Path dir) {
+    BenchModel m = BenchModel.load(dir, BenchModel.Recipe.tiny(),
+        BenchModel.quiet());
+    ScoringImpls.Request r = ScoringImpls.Request.of(m, 50);
+    Map<String, Double> diffs = ScoringImpls.checkAgreement(r, Dl4jGraph.fromBundle(m.bundle()), ScoringBenchmark.TOLERANCE);
+    assertEquals(ScoringImpls.NAMES, List.copyOf(diffs.keySet()));
+    diffs.forEach((impl, d) -> assertTrue(d <= ScoringBenchmark.TOLERANCE, impl + " differs by " + d));
+    // (40 cross + 8 taste inputs) × 64 + 64 × 32 + 32: the split path's matrix work at the default sizes
+    assertEquals(48 * 64 + 64 * 32 + 32, ScoringImpls.macsPerCandidate(m.model()));
+    // a second load reuses the cache instead of training again
+    long t0 = System.nanoTime();
+    BenchModel again = BenchModel.load(dir, BenchModel.Recipe.tiny(),
+        BenchModel.quiet());
+    assertEquals(m.bundle().modelVersion(), again.bundle().modelVersion());
+    assertTrue((System.nanoTime() - t0) / 1e9 < 10, "cached model should load without training");
+  }
+
+  @Test
+  void reportComputesRatiosAndGoalsFromJmhJson() throws Exception {
+    String json = "["
+        + result("ScoringBenchmark.score", "project", 200, 10.0)
+        + "," + result("ScoringBenchmark.score", "onnxruntime", 200, 20.0)
+        + "," + result("ScoringBenchmark.score", "dl4j", 200, 150.0)
+        + "," + result("KernelBenchmark.kernel", "project", 200, 5.0)
+        + ",{\"benchmark\":\"dev.bannerranker.bench.PeakFmaBenchmark.javaFma\",\"jdkVersion\":\"17\",\"vmName\":\"x\","
+        + "\"vmVersion\":\"y\",\"primaryMetric\":{\"score\":100.0,\"scoreUnit\":\"ops/ns\"}}]";
+    String md = Report.render(new ObjectMapper().readTree(json), 1000);
+    assertTrue(md.contains("| 200 | project | 10.00 |"), md);
+    assertTrue(md.contains("2.00×"), md); // onnxruntime / project
+    assertTrue(md.contains("15.00×"), md); // dl4j / project
+    assertTrue(md.contains("N=200: project at least as fast as ONNX Runtime: **met**"), md);
+    assertTrue(md.contains("N=200: project ≥ 10× faster than DL4J: **met** (15.0×)"), md);
+    // kernel: 2 × 1000 × 200 flops in 5 µs = 80 GFLOP/s = 80 % of 100
+    assertTrue(md.contains("project's matrix work ≥ 50% of peak: **met** (80.0%)"), md);
+  }
+
+  private static String result(String bench, String impl, int n, double medianUs) {
+    return "{\"benchmark\":\"dev.bannerranker.bench." + bench + "\",\"jdkVersion\":\"17\",\"vmName\":\"x\",\"vmVersion\":\"y\","
+        + "\"params\":{\"impl\":\"" + impl + "\",\"candidates\":\"" + n + "\"},"
+        + "\"primaryMetric\":{\"score\":" + medianUs + ",\"scoreUnit\":\"us/op\",\"scorePercentiles\":{\"50.0\":" + medianUs
+        + ",\"99.0\":" + (2 * medianUs) + "}}}";
+  }
+}
