@@ -3,6 +3,7 @@ package dev.bannerranker.bench;
 import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.features.FeatureEncoder;
 import dev.bannerranker.scoring.DenseKernels;
+import dev.bannerranker.scoring.MatrixKernels;
 import dev.bannerranker.scoring.ScoringModel;
 import dev.bannerranker.scoring.WideDeepScorer;
 import dev.bannerranker.scoring.WideDeepWeights;
@@ -179,6 +180,7 @@ public class KernelBenchmark {
 
   /** The per-candidate matrix work of {@link WideDeepScorer#predict}, with the same kernels and loop order. */
   private float[] project() {
+    MatrixKernels k = MatrixKernels.get();
     float[] h = new float[n * h1];
     for (int i = 0; i < n; i++) {
       int o = i * h1;
@@ -186,23 +188,17 @@ public class KernelBenchmark {
       for (int j = 0; j < h1; j++) {
         h[o + j] = userPart[j] + bp[j];
       }
-      for (int c = 0; c < crossN; c++) {
-        DenseKernels.axpy(cross[i * crossN + c], w1, (crossOff + c) * h1, h, o, h1);
-      }
-      for (int j = 0; j < h1; j++) {
-        if (h[o + j] < 0f) {
-          h[o + j] = 0f;
-        }
-      }
     }
+    k.gemmAccumulate(cross, n, crossN, w1, crossOff * h1, h1, h);
+    k.relu(h, n * h1);
     float[] cur = h;
     for (int l = 0; l < upperW.length; l++) {
       float[] next = new float[n * widths[l + 1]];
-      DenseKernels.denseRelu(cur, n, widths[l], upperW[l], upperB[l], widths[l + 1], next);
+      k.denseRelu(cur, n, widths[l], upperW[l], upperB[l], widths[l + 1], next);
       cur = next;
     }
     float[] deep = new float[n];
-    DenseKernels.denseOut(cur, n, widths[widths.length - 1], outW, outB, deep);
+    k.gemv(cur, n, widths[widths.length - 1], outW, outB, deep);
     for (int i = 0; i < n; i++) {
       out[i] = DenseKernels.sigmoid(deep[i] + wideSum[i]);
     }

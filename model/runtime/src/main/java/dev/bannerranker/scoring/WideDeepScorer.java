@@ -39,7 +39,15 @@ public final class WideDeepScorer {
   private final float[][] upperB;
   private final int[] widths;
 
+  private final MatrixKernels kernels;
+
   public WideDeepScorer(FeatureEncoder encoder, WideDeepWeights weights) {
+    this(encoder, weights, MatrixKernels.get());
+  }
+
+  /** With explicit kernels, so tests can hold the Panama and scalar kernels equal. */
+  public WideDeepScorer(FeatureEncoder encoder, WideDeepWeights weights, MatrixKernels kernels) {
+    this.kernels = kernels;
     this.encoder = encoder;
     this.weights = weights;
     var spec = encoder.spec();
@@ -191,40 +199,49 @@ public final class WideDeepScorer {
   public void predict(UserFeatures u, ScoringContext ctx, float[] userPart, BannerFeatures[] candidates,
       float[][] bannerParts, int n, float[] out) {
     int crossN = encoder.crossSize();
-    float[] cross = new float[crossN];
+    // The cross and taste blocks are adjacent rows of W1, so every candidate's per-candidate inputs form one
+    // n × c matrix and the first layer's remaining work is a single batched GEMM.
+    int c = crossN + tasteDim;
+    float[] x = new float[n * c];
     float[] h = new float[n * h1];
     float[] wideSum = new float[n];
     int[] wide = new int[encoder.wideCount()];
+    double[] raw = new double[FeatureEncoder.CROSS_SCALARS.size()];
     float[] taste = tasteDim == 0 ? null : tasteOfUser(u.tasteBrands);
+    float[] wideW = weights.wide();
     for (int i = 0; i < n; i++) {
       int o = i * h1;
       float[] bp = bannerParts[i];
       for (int j = 0; j < h1; j++) {
         h[o + j] = userPart[j] + bp[j];
       }
-      encoder.encodeCross(u, candidates[i], ctx, cross, 0);
-      for (int c = 0; c < crossN; c++) {
-        DenseKernels.axpy(cross[c], w1, (crossOff + c) * h1, h, o, h1);
-      }
+      BannerFeatures b = candidates[i];
+      encoder.rawCrossScalars(u, b, ctx, raw);
+      encoder.encodeCross(raw, u.vector, b, x, i * c);
       if (taste != null) {
-        addTaste(taste, candidates[i].brandIdx(), h, o);
-      }
-      for (int j = 0; j < h1; j++) {
-        if (h[o + j] < 0f) {
-          h[o + j] = 0f;
+        float[] item = weights.tasteItem()[b.brandIdx()];
+        for (int j = 0; j < tasteDim; j++) {
+          x[i * c + crossN + j] = taste[j] * item[j];
         }
       }
-      encoder.wideIndices(u, candidates[i], ctx, wide, 0);
+      encoder.wideIndices(u, b, ctx, wide, 0);
       float s = 0f;
       for (int idx : wide) {
-        s += weights.wide()[idx];
+        s += wideW[idx];
       }
       wideSum[i] = s;
     }
+    kernels.gemmAccumulate(x, n, c, w1, crossOff * h1, h1, h);
+    kernels.relu(h, n * h1);
     float[] deep = upper(h, n);
     for (int i = 0; i < n; i++) {
       out[i] = DenseKernels.sigmoid(deep[i] + wideSum[i]);
     }
+  }
+
+  /** Name of the matrix kernels in use. */
+  public String kernelName() {
+    return kernels.name();
   }
 
   /** The taste tower's user side: the mean taste embedding of the user's ranked brands. */
@@ -242,24 +259,16 @@ public final class WideDeepScorer {
     return t;
   }
 
-  /** Adds the first-layer contribution of user taste ⊙ candidate-brand taste. */
-  private void addTaste(float[] userTaste, int brandIdx, float[] h, int off) {
-    float[] item = weights.tasteItem()[brandIdx];
-    for (int j = 0; j < tasteDim; j++) {
-      DenseKernels.axpy(userTaste[j] * item[j], w1, (tasteOff + j) * h1, h, off, h1);
-    }
-  }
-
   /** Hidden layers 2..L and the deep output, for {@code n} rows of first-layer activations. */
   private float[] upper(float[] h, int n) {
     float[] cur = h;
     for (int l = 0; l < upperW.length; l++) {
       float[] next = new float[n * widths[l + 1]];
-      DenseKernels.denseRelu(cur, n, widths[l], upperW[l], upperB[l], widths[l + 1], next);
+      kernels.denseRelu(cur, n, widths[l], upperW[l], upperB[l], widths[l + 1], next);
       cur = next;
     }
     float[] deep = new float[n];
-    DenseKernels.denseOut(cur, n, widths[widths.length - 1], weights.outputWeights(), weights.outputBias(), deep);
+    kernels.gemv(cur, n, widths[widths.length - 1], weights.outputWeights(), weights.outputBias(), deep);
     return deep;
   }
 
@@ -289,7 +298,7 @@ public final class WideDeepScorer {
       }
     }
     float[] h = new float[h1];
-    DenseKernels.denseRelu(x, 1, nIn, w1, b1, h1, h);
+    MatrixKernels.scalar().denseRelu(x, 1, nIn, w1, b1, h1, h);
     float wide = 0f;
     for (int idx : wideIdx) {
       wide += weights.wide()[idx];

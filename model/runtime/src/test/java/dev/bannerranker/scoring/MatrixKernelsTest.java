@@ -1,0 +1,90 @@
+package dev.bannerranker.scoring;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.bannerranker.bundle.Bundle;
+import dev.bannerranker.data.Platform;
+import dev.bannerranker.data.UserProfile;
+import dev.bannerranker.features.BannerFeatures;
+import dev.bannerranker.features.ScoringContext;
+import dev.bannerranker.features.UserHistory;
+import dev.bannerranker.testing.RandomBundles;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The Vector API kernels agree with the scalar ones, on odd shapes too (tails of rows and columns). */
+class MatrixKernelsTest {
+  private static final MatrixKernels PANAMA = MatrixKernels.panama();
+
+  @Test
+  void panamaKernelsAreAvailableInTheTestJvm() {
+    assertNotNull(PANAMA, "surefire runs with --add-modules jdk.incubator.vector, so the Panama kernels must load");
+    assertSame(PANAMA, MatrixKernels.get(), "the Panama kernels are chosen when present");
+    assertTrue(PANAMA.name().startsWith("panama-"), PANAMA.name());
+  }
+
+  @Test
+  void gemmGemvAndReluAgreeWithScalar() {
+    SplittableRandom r = new SplittableRandom(3);
+    int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {4, 48, 64}, {7, 64, 32}, {13, 17, 50}, {200, 146, 64}, {9, 33, 129}};
+    for (int[] shape : shapes) {
+      int n = shape[0];
+      int k = shape[1];
+      int m = shape[2];
+      int wOff = 5;
+      float[] x = random(r, n * k);
+      float[] w = random(r, wOff + k * m);
+      float[] init = random(r, n * m);
+      float[] a = init.clone();
+      float[] b = init.clone();
+      MatrixKernels.scalar().gemmAccumulate(x, n, k, w, wOff, m, a);
+      PANAMA.gemmAccumulate(x, n, k, w, wOff, m, b);
+      assertClose(a, b, "gemm " + n + "x" + k + "x" + m);
+      MatrixKernels.scalar().relu(a, a.length);
+      PANAMA.relu(b, b.length);
+      assertClose(a, b, "relu");
+      float[] v = random(r, k);
+      float[] ga = new float[n];
+      float[] gb = new float[n];
+      MatrixKernels.scalar().gemv(x, n, k, v, 0.25f, ga);
+      PANAMA.gemv(x, n, k, v, 0.25f, gb);
+      assertClose(ga, gb, "gemv");
+    }
+  }
+
+  @Test
+  void scorerGivesTheSameProbabilitiesWithEitherKernels() {
+    Bundle bundle = RandomBundles.create(17, 40);
+    ScoringModel model = ScoringModel.of(bundle);
+    WideDeepScorer scalar = new WideDeepScorer(model.encoder(), bundle.weights(), MatrixKernels.scalar());
+    WideDeepScorer panama = new WideDeepScorer(model.encoder(), bundle.weights(), PANAMA);
+    long now = RandomBundles.START + 86_400;
+    var u = model.userFeatures(UserProfile.unknown("x"), UserHistory.forSpec(model.spec()), now);
+    ScoringContext ctx = new ScoringContext(now, Platform.ANDROID, 1);
+    BannerFeatures[] all = model.banners().values().toArray(BannerFeatures[]::new);
+    float[][] parts = new float[all.length][];
+    for (int i = 0; i < all.length; i++) {
+      parts[i] = model.bannerPart(all[i]);
+    }
+    float[] a = new float[all.length];
+    float[] b = new float[all.length];
+    scalar.predict(u, ctx, scalar.userPart(u, ctx), all, parts, all.length, a);
+    panama.predict(u, ctx, panama.userPart(u, ctx), all, parts, all.length, b);
+    assertClose(a, b, "probabilities");
+  }
+
+  private static float[] random(SplittableRandom r, int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) r.nextGaussian();
+    }
+    return v;
+  }
+
+  private static void assertClose(float[] a, float[] b, String what) {
+    assertEquals(a.length, b.length);
+    for (int i = 0; i < a.length; i++) {
+      assertEquals(a[i], b[i], 1e-4f * (1 + Math.abs(a[i])), what + " at " + i);
+    }
+  }
+}
