@@ -46,7 +46,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx3g", "-Djava.awt.headless=true",
+@Fork(value = 1, jvmArgsAppend = {"-Xmx3g", "-Djava.awt.headless=true", "--add-modules=jdk.incubator.vector",
     // Only the prototype: C2 (JDK 17) vectorises its inner loops when the method is compiled on its own, and leaves
     // them scalar in some forks when it inlines the method at the prototype's three call sites.
     "-XX:CompileCommand=quiet", "-XX:CompileCommand=dontinline,dev.bannerranker.bench.FeatureMajorKernel::accumulate"})
