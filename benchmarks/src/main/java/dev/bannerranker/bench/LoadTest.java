@@ -1,0 +1,242 @@
+package dev.bannerranker.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
+import dev.bannerranker.data.Banner;
+import dev.bannerranker.data.DataProblems;
+import dev.bannerranker.data.EventLogReader;
+import dev.bannerranker.proto.v1.RankRequest;
+import dev.bannerranker.proto.v1.RankResponse;
+import dev.bannerranker.proto.v1.RankingContext;
+import dev.bannerranker.proto.v1.RankingServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthGrpc;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * gRPC load generator for the ranking service, on loopback. In one run it measures:
+ *
+ * <ol>
+ *   <li>the transport's ceiling: the health {@code Check} no-op, closed loop;
+ *   <li>Rank's maximum throughput with N candidates, closed loop;
+ *   <li>Rank's latency open loop at 70% of that maximum, timed from each request's intended send time so a
+ *       stalled server cannot hide its queueing (no coordinated omission).
+ * </ol>
+ *
+ * Every phase is bounded in time and stops by itself.
+ */
+@Command(name = "loadtest", mixinStandardHelpOptions = true,
+    description = "Load-tests a running ranking service on loopback and writes throughput and latency percentiles as JSON.")
+public final class LoadTest implements Callable<Integer> {
+  @Option(names = "--target", required = true, description = "HOST:PORT of the service (loopback).")
+  String target;
+
+  @Option(names = "--candidates", defaultValue = "200", description = "Candidate banners per Rank. Default: ${DEFAULT-VALUE}.")
+  int candidates;
+
+  @Option(names = "--duration", defaultValue = "10", description = "Seconds per phase. Default: ${DEFAULT-VALUE}.")
+  int duration;
+
+  @Option(names = "--json", required = true, description = "Where to write the results.")
+  Path json;
+
+  @Option(names = "--catalog", defaultValue = "work/demo/bundle",
+      description = "A bundle or data directory whose banners.csv gives the candidate ids. Default: ${DEFAULT-VALUE}.")
+  Path catalog;
+
+  @Option(names = "--placement", defaultValue = "home_carousel", description = "Placement ranked. Default: ${DEFAULT-VALUE}.")
+  String placement;
+
+  @Option(names = "--users", defaultValue = "5000", description = "Users u-000001 .. u-N, in turn. Default: ${DEFAULT-VALUE}.")
+  int users;
+
+  @Option(names = "--concurrency", defaultValue = "8", description = "Requests in flight in the closed loops. Default: ${DEFAULT-VALUE}.")
+  int concurrency;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new LoadTest()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (candidates < 1 || duration < 1 || users < 1 || concurrency < 1) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--candidates, --duration, --users and --concurrency must be positive");
+    }
+    String host = target.substring(0, Math.max(0, target.lastIndexOf(':')));
+    if (!(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"))) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--target must be a loopback address, got " + target);
+    }
+    List<String> ids = candidateIds();
+    ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+    try {
+      RankingServiceGrpc.RankingServiceBlockingStub rank = RankingServiceGrpc.newBlockingStub(channel);
+      RankingServiceGrpc.RankingServiceFutureStub rankAsync = RankingServiceGrpc.newFutureStub(channel);
+      HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
+      List<RankRequest> requests = new ArrayList<>();
+      for (int u = 1; u <= users; u++) {
+        requests.add(RankRequest.newBuilder().setUserId(String.format("u-%06d", u))
+            .setContext(RankingContext.newBuilder().setPlacement(placement).setSlotCount(4))
+            .addAllCandidateBannerIds(ids).setNumResults(4).build());
+      }
+      rank.rank(requests.get(0)); // fails fast, with the server's status, on a wrong setup
+      System.out.printf("load test of %s: %d candidates, %d s per phase, %d in flight%n", target, ids.size(), duration,
+          concurrency);
+
+      closedLoop("warm-up", Math.max(1, duration / 2), i -> rank.rank(requests.get(i % users)));
+      Result noop = closedLoop("no-op (health Check)", duration, i -> health.check(HealthCheckRequest.getDefaultInstance()));
+      Result max = closedLoop("Rank, closed loop", duration, i -> rank.rank(requests.get(i % users)));
+      double rate = 0.7 * max.rps;
+      Result open = openLoop(rate, rankAsync, requests);
+
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("target", target);
+      out.put("candidates", ids.size());
+      out.put("duration_seconds_per_phase", duration);
+      out.put("concurrency", concurrency);
+      out.put("noop_max_rps", noop.rps);
+      out.put("noop_p99_ms", noop.p(99));
+      out.put("rank_max_rps", max.rps);
+      out.put("rank_p50_ms_at_max", max.p(50));
+      out.put("rank_p99_ms_at_max", max.p(99));
+      out.put("rank_share_of_noop", max.rps / noop.rps);
+      out.put("rank_rate_at_70pct", rate);
+      out.put("rank_achieved_rps_at_70pct", open.rps);
+      out.put("rank_p50_ms_at_70pct", open.p(50));
+      out.put("rank_p99_ms_at_70pct", open.p(99));
+      out.put("rank_p999_ms_at_70pct", open.p(99.9));
+      out.put("errors", noop.errors + max.errors + open.errors);
+      out.put("goals", Map.of("rank_at_least_half_of_noop", max.rps >= 0.5 * noop.rps,
+          "rank_p99_at_most_5ms_at_70pct", open.p(99) <= 5.0));
+      Files.createDirectories(json.toAbsolutePath().getParent());
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), out);
+      System.out.printf("Rank %.0f/s = %.2f of the no-op's %.0f/s; at 70%% (%.0f/s): p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms;"
+          + " %d errors; written to %s%n", max.rps, max.rps / noop.rps, noop.rps, rate, open.p(50), open.p(99),
+          open.p(99.9), noop.errors + max.errors + open.errors, json);
+      return 0;
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private List<String> candidateIds() {
+    if (!Files.exists(catalog.resolve("banners.csv"))) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--catalog: " + catalog.resolve("banners.csv") + " not found (pass the served bundle or its data directory)");
+    }
+    List<String> ids = new ArrayList<>();
+    for (Banner b : EventLogReader.readBanners(catalog, new DataProblems(0.0))) {
+      if (b.placement().equals(placement) && ids.size() < candidates) {
+        ids.add(b.id());
+      }
+    }
+    if (ids.size() < candidates) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--candidates: the catalog has only " + ids.size()
+          + " banners of placement " + placement);
+    }
+    return ids;
+  }
+
+  /** Throughput and latency of one phase. */
+  private record Result(double rps, Histogram latency, long errors) {
+    double p(double percentile) {
+      return latency.getTotalCount() == 0 ? Double.NaN : latency.getValueAtPercentile(percentile) / 1e6;
+    }
+  }
+
+  private Result closedLoop(String name, int seconds, IntConsumer call) throws InterruptedException {
+    Recorder recorder = new Recorder(3);
+    AtomicLong done = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    List<Thread> threads = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int t = 0; t < concurrency; t++) {
+      int offset = t;
+      Thread th = new Thread(() -> {
+        int i = offset;
+        while (System.nanoTime() < end) {
+          long s = System.nanoTime();
+          try {
+            call.accept(i);
+            recorder.recordValue(System.nanoTime() - s);
+            done.incrementAndGet();
+          } catch (StatusRuntimeException e) {
+            errors.incrementAndGet();
+          }
+          i += concurrency;
+        }
+      }, "load-" + t);
+      th.start();
+      threads.add(th);
+    }
+    for (Thread th : threads) {
+      th.join();
+    }
+    double secs = (System.nanoTime() - start) / 1e9;
+    Result r = new Result(done.get() / secs, recorder.getIntervalHistogram(), errors.get());
+    System.out.printf("  %-22s %9.0f req/s  p50 %.3f ms  p99 %.3f ms  errors %d%n", name, r.rps, r.p(50), r.p(99), r.errors);
+    return r;
+  }
+
+  private Result openLoop(double rate, RankingServiceGrpc.RankingServiceFutureStub stub, List<RankRequest> requests)
+      throws InterruptedException {
+    Recorder recorder = new Recorder(3);
+    AtomicLong done = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    Semaphore inFlight = new Semaphore(10_000); // bounds memory if the server stalls
+    long interval = (long) (1e9 / rate);
+    long start = System.nanoTime();
+    long end = start + duration * 1_000_000_000L;
+    long n = 0;
+    for (long intended = start; intended < end; intended = start + (++n) * interval) {
+      long wait = intended - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+      inFlight.acquire();
+      long sendTime = intended;
+      Futures.addCallback(stub.rank(requests.get((int) (n % requests.size()))), new FutureCallback<RankResponse>() {
+        @Override
+        public void onSuccess(RankResponse result) {
+          recorder.recordValue(System.nanoTime() - sendTime);
+          done.incrementAndGet();
+          inFlight.release();
+        }
+
+        @Override
+        public void onFailure(Throwable t) {
+          errors.incrementAndGet();
+          inFlight.release();
+        }
+      }, MoreExecutors.directExecutor());
+    }
+    inFlight.acquire(10_000); // wait for the stragglers
+    double secs = (System.nanoTime() - start) / 1e9;
+    Result r = new Result(done.get() / secs, recorder.getIntervalHistogram(), errors.get());
+    System.out.printf("  %-22s %9.0f req/s  p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  errors %d%n",
+        String.format("Rank at %.0f/s", rate), r.rps, r.p(50), r.p(99), r.p(99.9), r.errors);
+    return r;
+  }
+}
