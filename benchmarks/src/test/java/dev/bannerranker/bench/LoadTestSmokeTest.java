@@ -1,0 +1,73 @@
+package dev.bannerranker.bench;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bannerranker.data.Banner;
+import dev.bannerranker.data.BannerCsv;
+import dev.bannerranker.proto.v1.RankRequest;
+import dev.bannerranker.proto.v1.RankResponse;
+import dev.bannerranker.proto.v1.RankingServiceGrpc;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.stub.StreamObserver;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Runs the load generator, briefly, against a stub ranking server on a loopback port. */
+class LoadTestSmokeTest {
+  @TempDir Path dir;
+
+  @Test
+  void measuresEveryPhaseAndWritesTheJsonKeys() throws Exception {
+    List<Banner> banners = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      banners.add(new Banner("bn-" + i, "b", "c", i % 2 == 0 ? "home_carousel" : "home_hero", "image", "light", 0, "cmp",
+          1, 0, 10, 1.0, 0, Set.of(), Set.of(), Set.of()));
+    }
+    BannerCsv.write(dir.resolve("banners.csv"), banners);
+    AtomicInteger seenCandidates = new AtomicInteger();
+    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(new RankingServiceGrpc.RankingServiceImplBase() {
+          @Override
+          public void rank(RankRequest request, StreamObserver<RankResponse> out) {
+            seenCandidates.set(request.getCandidateBannerIdsCount());
+            out.onNext(RankResponse.newBuilder().setModelVersion("stub").build());
+            out.onCompleted();
+          }
+        })
+        .addService(new HealthStatusManager().getHealthService())
+        .build().start();
+    try {
+      Path json = dir.resolve("out/load.json");
+      int code = new CommandLine(new LoadTest()).execute("--target", "127.0.0.1:" + server.getPort(), "--candidates", "5",
+          "--duration", "1", "--concurrency", "2", "--users", "3", "--catalog", dir.toString(), "--json", json.toString());
+      assertEquals(0, code);
+      assertEquals(5, seenCandidates.get(), "each Rank carries the requested candidates");
+      JsonNode r = new ObjectMapper().readTree(json.toFile());
+      assertTrue(r.get("rank_max_rps").asDouble() > 0);
+      assertTrue(r.get("noop_max_rps").asDouble() > 0);
+      assertTrue(r.get("rank_p99_ms_at_70pct").asDouble() > 0);
+      assertEquals(0, r.get("errors").asLong());
+    } finally {
+      server.shutdownNow();
+    }
+  }
+
+  @Test
+  void refusesNonLoopbackTargetsAndShortCatalogs() {
+    assertEquals(CommandLine.ExitCode.USAGE, new CommandLine(new LoadTest()).execute("--target", "10.0.0.1:50051",
+        "--json", dir.resolve("x.json").toString(), "--catalog", dir.toString()));
+    assertEquals(CommandLine.ExitCode.USAGE, new CommandLine(new LoadTest()).execute("--target", "localhost:1",
+        "--json", dir.resolve("x.json").toString(), "--catalog", dir.resolve("absent").toString()));
+  }
+}
