@@ -132,9 +132,10 @@ public final class ReportWriter {
         new Figure(CALIBRATION_PNG, "Calibration", hasCal, calibrationCaption(calibration)),
         new Figure(LOSS_PNG, "Loss", hasLoss, "Loss per epoch for each named series."),
         new Figure(BRAND_MAP_PNG, "Brand map", hasMap,
-            "2-D projection of the embeddings, one labelled point each, coloured by group "
-                + "(at most " + (MAX_MAP_GROUPS - 1) + " groups, the rest as \"" + OTHER_GROUP
-                + "\")."));
+            "2-D projection of the embeddings, one labelled point each, coloured by group. "
+                + "With more than " + MAX_MAP_GROUPS + " groups the " + (MAX_MAP_GROUPS - 1)
+                + " largest keep their colour and the rest are merged into \"" + OTHER_GROUP
+                + "\"."));
     Files.writeString(dir.resolve(HTML_FILE), html(title == null ? "" : title, sorted, figures),
         StandardCharsets.UTF_8);
   }
