@@ -58,8 +58,33 @@ public final class DatasetBuilder {
     return imps == 0 ? 0 : (double) clicks / imps;
   }
 
-  private record Pending(long time, UserHistory history, int bannerIdx, Banner banner, int brandIdx, int categoryIdx,
-      boolean clicked) {}
+  /** Every catalog banner resolved against a model, by vocabulary index (index 0 and gaps stay null). */
+  public static BannerFeatures[] bannersByIndex(List<Banner> catalog, Vocabularies vocab, ItemVectors vectors,
+      Map<String, long[]> stats) {
+    BannerFeatures[] byIndex = new BannerFeatures[vocab.banners().cardinality()];
+    for (Banner b : catalog) {
+      long[] s = stats.getOrDefault(b.id(), new long[2]);
+      BannerFeatures f = BannerFeatures.resolve(b, vocab, vectors, s[0], s[1]);
+      byIndex[f.index()] = f;
+    }
+    return byIndex;
+  }
+
+  /** The one rule for what an impression and its click do to a user's history, offline. */
+  public static void applyImpression(UserHistory h, BannerFeatures b, long time, boolean clicked) {
+    HistoryUpdates.impression(h, b.index(), time);
+    if (clicked) {
+      HistoryUpdates.click(h, b.brandIdx(), b.categoryIdx(), b.banner().priceTier(), time);
+    }
+  }
+
+  /** A product event applied to a user's history, with the model's vocabularies. */
+  public static void applyEvent(UserHistory h, BehaviourEvent e, Vocabularies vocab) {
+    HistoryUpdates.productEvent(h, vocab.brands().indexOf(e.brand()), vocab.categories().indexOf(e.category()),
+        e.type(), e.priceTier(), e.dwellSeconds(), e.timestamp());
+  }
+
+  private record Pending(long time, UserHistory history, BannerFeatures banner, boolean clicked) {}
 
   /**
    * Builds the rows. {@code spec} must already hold the global CTR; its standardisers are not used here.
@@ -68,9 +93,10 @@ public final class DatasetBuilder {
       TimeSplit split, Map<String, long[]> stats, LongConsumer progress) {
     FeatureEncoder enc = new FeatureEncoder(spec);
     Map<String, BannerFeatures> banners = new HashMap<>();
-    for (Banner b : log.banners()) {
-      long[] s = stats.getOrDefault(b.id(), new long[2]);
-      banners.put(b.id(), BannerFeatures.resolve(b, vocab, vectors, s[0], s[1]));
+    for (BannerFeatures b : bannersByIndex(log.banners(), vocab, vectors, stats)) {
+      if (b != null) {
+        banners.put(b.banner().id(), b);
+      }
     }
     Map<String, UserProfile> profiles = new HashMap<>();
     Map<String, Integer> userNumbers = new HashMap<>();
@@ -104,10 +130,10 @@ public final class DatasetBuilder {
         boolean pendingDue = !pending.isEmpty() && pending.peekFirst().time() < t;
         if (eventDue && (!pendingDue || events.get(ev).timestamp() <= pending.peekFirst().time())) {
           BehaviourEvent e = events.get(ev++);
-          HistoryUpdates.productEvent(history(histories, e.userId(), spec), vocab.brands().indexOf(e.brand()),
-              vocab.categories().indexOf(e.category()), e.type(), e.priceTier(), e.dwellSeconds(), e.timestamp());
+          applyEvent(history(histories, e.userId(), spec), e, vocab);
         } else if (pendingDue) {
-          apply(pending.pollFirst());
+          Pending p = pending.pollFirst();
+          applyImpression(p.history(), p.banner(), p.time(), p.clicked());
         } else {
           break;
         }
@@ -145,7 +171,7 @@ public final class DatasetBuilder {
       Double truth = log.trueCtr().get(imp.impressionId());
       ds.trueCtr[row] = truth == null ? Float.NaN : truth.floatValue();
 
-      pending.addLast(new Pending(t, h, b.index(), b.banner(), b.brandIdx(), b.categoryIdx(), imp.clicked()));
+      pending.addLast(new Pending(t, h, b, imp.clicked()));
       if (progress != null && (row & 0xFFF) == 0) {
         progress.accept(row);
       }
@@ -160,11 +186,4 @@ public final class DatasetBuilder {
     return histories.computeIfAbsent(user, k -> UserHistory.forSpec(spec));
   }
 
-  /** The one rule for what an impression and its click do to a user's history (the service uses it too). */
-  private static void apply(Pending p) {
-    HistoryUpdates.impression(p.history(), p.bannerIdx(), p.time());
-    if (p.clicked()) {
-      HistoryUpdates.click(p.history(), p.brandIdx(), p.categoryIdx(), p.banner().priceTier(), p.time());
-    }
-  }
 }

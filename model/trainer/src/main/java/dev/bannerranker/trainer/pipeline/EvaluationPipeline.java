@@ -9,7 +9,6 @@ import dev.bannerranker.data.Impression;
 import dev.bannerranker.data.UserProfile;
 import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.features.FeatureEncoder;
-import dev.bannerranker.features.HistoryUpdates;
 import dev.bannerranker.features.ItemVectors;
 import dev.bannerranker.features.UserFeatures;
 import dev.bannerranker.features.UserHistory;
@@ -86,8 +85,8 @@ public final class EvaluationPipeline {
     int[] train = ds.rowsOf(TimeSplit.TRAIN);
     int[] valid = ds.rowsOf(TimeSplit.VALID);
     int[] test = ds.rowsOf(TimeSplit.TEST);
-    BannerFeatures[] byIndex = new BannerFeatures[vocab.banners().cardinality()];
-    model.banners().values().forEach(b -> byIndex[b.index()] = b);
+    BannerFeatures[] byIndex = DatasetBuilder.bannersByIndex(bundle.catalog(), vocab, bundle.vectors(),
+        bundle.bannerStats());
     RowEncoder rows = new RowEncoder(model.encoder(), ds, byIndex);
     boolean[] y = QuickMetrics.labels(ds, test);
 
@@ -150,7 +149,7 @@ public final class EvaluationPipeline {
     i2v.put("tokens_per_second", bundle.manifest().training().get("item2vec_tokens_per_second"));
     report.put("item2vec", i2v);
     if (format == DataFormat.MOVIELENS) {
-      report.put("movielens", movieLensMetrics(data, log, bundle, split));
+      report.put("movielens", movieLensMetrics(data, log, bundle, byIndex, split));
     }
     report.put("goals", goals(report));
     report.put("seconds", (System.nanoTime() - t0) / 1e9);
@@ -295,7 +294,8 @@ public final class EvaluationPipeline {
   }
 
   /** Genre consistency of nearest movies, and next-item hit rate@10 against popularity. */
-  private static Map<String, Object> movieLensMetrics(Path data, EventLog log, Bundle bundle, TimeSplit split) {
+  private static Map<String, Object> movieLensMetrics(Path data, EventLog log, Bundle bundle, BannerFeatures[] byIndex,
+      TimeSplit split) {
     Vocabularies vocab = bundle.vocab();
     ItemVectors v = bundle.vectors();
     Map<String, float[]> movies = new HashMap<>();
@@ -303,7 +303,7 @@ public final class EvaluationPipeline {
       movies.put(vocab.brands().valueAt(i), v.brand(i));
     }
     MovieLensMetrics.GenreConsistency gc = MovieLensMetrics.genreConsistencyAt10(movies, MovieLensReader.genres(data));
-    Map<String, UserHistory> histories = historiesBefore(log, vocab, bundle, split.testStart());
+    Map<String, UserHistory> histories = historiesBefore(log, bundle, byIndex, split.testStart());
     Map<String, UserProfile> profiles = new HashMap<>();
     log.users().forEach(u -> profiles.put(u.id(), u));
     MovieLensMetrics.HitRate hr = MovieLensMetrics.nextItemHitRateAt10(log, split.testStart(), user -> {
@@ -320,38 +320,39 @@ public final class EvaluationPipeline {
     return m;
   }
 
-  /** Every user's history just before {@code time}, replayed with the same update rules as training. */
-  static Map<String, UserHistory> historiesBefore(EventLog log, Vocabularies vocab, Bundle bundle, long time) {
-    Map<String, UserHistory> out = new HashMap<>();
-    List<Object[]> updates = new ArrayList<>();
-    for (BehaviourEvent e : log.events()) {
-      if (e.timestamp() < time) {
-        updates.add(new Object[] {e.timestamp(), e});
-      }
-    }
-    for (Impression i : log.impressions()) {
-      if (i.timestamp() < time) {
-        updates.add(new Object[] {i.timestamp(), i});
-      }
-    }
-    updates.sort(java.util.Comparator.comparingLong(o -> (Long) o[0]));
+  /**
+   * Every user's history just before {@code time}, replayed with the training sweep's rules: in time order,
+   * product events before impressions of the same second.
+   */
+  static Map<String, UserHistory> historiesBefore(EventLog log, Bundle bundle, BannerFeatures[] byIndex, long time) {
     Map<String, BannerFeatures> banners = new HashMap<>();
-    ScoringModel.of(bundle).banners().forEach(banners::put);
-    for (Object[] u : updates) {
-      if (u[1] instanceof BehaviourEvent e) {
-        HistoryUpdates.productEvent(out.computeIfAbsent(e.userId(), k -> UserHistory.forSpec(bundle.spec())),
-            vocab.brands().indexOf(e.brand()), vocab.categories().indexOf(e.category()), e.type(), e.priceTier(),
-            e.dwellSeconds(), e.timestamp());
-      } else {
-        Impression i = (Impression) u[1];
-        UserHistory h = out.computeIfAbsent(i.userId(), k -> UserHistory.forSpec(bundle.spec()));
-        BannerFeatures b = banners.get(i.bannerId());
-        HistoryUpdates.impression(h, b.index(), i.timestamp());
-        if (i.clicked()) {
-          HistoryUpdates.click(h, b.brandIdx(), b.categoryIdx(), b.banner().priceTier(), i.timestamp());
-        }
+    for (BannerFeatures b : byIndex) {
+      if (b != null) {
+        banners.put(b.banner().id(), b);
       }
     }
-    return out;
+    Map<String, UserHistory> out = new HashMap<>();
+    List<BehaviourEvent> events = log.events();
+    List<Impression> imps = log.impressions();
+    int e = 0;
+    int i = 0;
+    while (true) {
+      boolean eventDue = e < events.size() && events.get(e).timestamp() < time;
+      boolean impDue = i < imps.size() && imps.get(i).timestamp() < time;
+      if (eventDue && (!impDue || events.get(e).timestamp() <= imps.get(i).timestamp())) {
+        BehaviourEvent ev = events.get(e++);
+        DatasetBuilder.applyEvent(history(out, ev.userId(), bundle), ev, bundle.vocab());
+      } else if (impDue) {
+        Impression imp = imps.get(i++);
+        DatasetBuilder.applyImpression(history(out, imp.userId(), bundle), banners.get(imp.bannerId()),
+            imp.timestamp(), imp.clicked());
+      } else {
+        return out;
+      }
+    }
+  }
+
+  private static UserHistory history(Map<String, UserHistory> histories, String user, Bundle bundle) {
+    return histories.computeIfAbsent(user, k -> UserHistory.forSpec(bundle.spec()));
   }
 }

@@ -116,7 +116,7 @@ public final class TrainingPipeline {
 
     // wide & deep
     FeatureEncoder enc = new FeatureEncoder(spec);
-    BannerFeatures[] byIndex = bannersByIndex(log, vocab, vectors, stats);
+    BannerFeatures[] byIndex = DatasetBuilder.bannersByIndex(log.banners(), vocab, vectors, stats);
     RowEncoder rows = new RowEncoder(enc, ds, byIndex);
     ComputationGraph net = WideDeepNetwork.build(spec, o.wideDeep());
     WideDeepTrainer.Result fit = WideDeepTrainer.train(net, rows, ds, train, valid, o.wideDeep(), o.progress());
@@ -159,16 +159,6 @@ public final class TrainingPipeline {
         (System.nanoTime() - t0) / 1e9, ((Map<?, ?>) metrics.get("test")).get("auc"),
         ((Map<?, ?>) metrics.get("test")).get("logloss"));
     return new Outcome(bundle, metrics, tokensPerSecond, fit.net(), ds, rows, test, o);
-  }
-
-  static BannerFeatures[] bannersByIndex(EventLog log, Vocabularies vocab, ItemVectors vectors, Map<String, long[]> stats) {
-    BannerFeatures[] byIndex = new BannerFeatures[vocab.banners().cardinality()];
-    log.banners().forEach(b -> {
-      long[] s = stats.getOrDefault(b.id(), new long[2]);
-      BannerFeatures f = BannerFeatures.resolve(b, vocab, vectors, s[0], s[1]);
-      byIndex[f.index()] = f;
-    });
-    return byIndex;
   }
 
   private static FeatureSpec baseSpec(TrainOptions o, Vocabularies vocab) {

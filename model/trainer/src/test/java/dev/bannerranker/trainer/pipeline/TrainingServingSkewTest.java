@@ -52,6 +52,28 @@ class TrainingServingSkewTest {
     assertTrue(checked >= 10, "only " + checked + " held-out impressions were compared");
   }
 
+  @Test
+  void evaluationHistoryReplayMatchesTheTrainingSweep() {
+    var t = TinyWorld.TRAINED;
+    Bundle bundle = t.bundle();
+    EventLog log = EventLogReader.read(TinyWorld.DATA, 0.01);
+    var byIndex = dev.bannerranker.trainer.dataset.DatasetBuilder.bannersByIndex(bundle.catalog(), bundle.vocab(),
+        bundle.vectors(), bundle.bannerStats());
+    int dim = t.dataset().dim;
+    int checked = 0;
+    for (int row : new int[] {t.testRows()[0], t.testRows()[t.testRows().length / 2], t.testRows()[t.testRows().length - 1]}) {
+      Impression imp = log.impressions().get(row);
+      var histories = EvaluationPipeline.historiesBefore(log, bundle, byIndex, imp.timestamp());
+      UserProfile profile = log.users().stream().filter(u -> u.id().equals(imp.userId())).findFirst().orElseThrow();
+      float[] replayed = UserFeatures.compute(profile, histories.get(imp.userId()), imp.timestamp(), bundle.vectors(),
+          bundle.spec()).vector;
+      float[] swept = java.util.Arrays.copyOfRange(t.dataset().userVector, row * dim, (row + 1) * dim);
+      assertArrayEquals(swept, replayed, 1e-6f, "impression " + imp.impressionId());
+      checked++;
+    }
+    assertEquals(3, checked);
+  }
+
   /** The service's view of one user: every event before {@code time}, in time order. */
   private static UserHistory replay(EventLog log, Bundle bundle, ScoringModel model, String user, long time) {
     record Step(long time, int kind, Object what) {}
