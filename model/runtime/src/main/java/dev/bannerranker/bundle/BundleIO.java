@@ -255,6 +255,14 @@ public final class BundleIO {
         throw new BundleException(Bundle.NETWORK + ": embedding." + field + " shape does not match the feature spec");
       }
     });
+    int inputs = new dev.bannerranker.scoring.WideDeepScorer.Layout(spec).inputWidth();
+    if (w.hidden().isEmpty() || w.hidden().get(0).nIn() != inputs) {
+      throw new BundleException(Bundle.NETWORK + ": hidden.0 has " + (w.hidden().isEmpty() ? 0 : w.hidden().get(0).nIn())
+          + " inputs, the feature spec defines " + inputs + " (a bundle from an incompatible build)");
+    }
+    if (spec.hasTasteTower() && (w.tasteUser() == null || w.tasteItem() == null)) {
+      throw new BundleException(Bundle.NETWORK + ": the feature spec has a taste tower but taste.user/taste.item are missing");
+    }
     for (int i = 0; i < w.hidden().size(); i++) {
       if (w.hidden().get(i).nOut() != spec.hiddenLayers().get(i)) {
         throw new BundleException(Bundle.NETWORK + ": hidden." + i + " has " + w.hidden().get(i).nOut()

@@ -95,6 +95,23 @@ class BundleIOTest {
   }
 
   @Test
+  void networkThatDoesNotFitTheFeatureSpecIsRefused() throws IOException {
+    Bundle b = RandomBundles.create(5, 12);
+    var w = b.weights();
+    var first = w.hidden().get(0);
+    float[][] fewerInputs = java.util.Arrays.copyOf(first.w(), first.nIn() - 3);
+    var hidden = new java.util.ArrayList<>(w.hidden());
+    hidden.set(0, new dev.bannerranker.scoring.WideDeepWeights.DenseLayer(fewerInputs, first.b()));
+    var bad = new dev.bannerranker.scoring.WideDeepWeights(w.wide(), w.embeddings(), hidden, w.outputWeights(),
+        w.outputBias(), w.tasteUser(), w.tasteItem());
+    Path target = dir.resolve("bundle");
+    BundleIO.write(new Bundle(b.manifest(), b.vocab(), b.vectors(), bad, b.catalog(), b.bannerStats(),
+        b.bannerFirstLayer()), target, false);
+    BundleException e = assertThrows(BundleException.class, () -> BundleIO.load(target));
+    assertTrue(e.getMessage().contains("network.bin: hidden.0 has " + (first.nIn() - 3) + " inputs"), e.getMessage());
+  }
+
+  @Test
   void truncatedTensorFileIsReported() throws IOException {
     Path f = dir.resolve("t.bin");
     TensorFile.write(f, Map.of("x", TensorFile.Tensor.vector(new float[] {1, 2, 3})));
