@@ -3,11 +3,9 @@ package dev.bannerranker.bench;
 import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.features.FeatureEncoder;
 import dev.bannerranker.scoring.DenseKernels;
-import dev.bannerranker.scoring.MatrixKernels;
 import dev.bannerranker.scoring.ScoringModel;
 import dev.bannerranker.scoring.WideDeepScorer;
 import dev.bannerranker.scoring.WideDeepWeights;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -30,8 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * product) × W1; ReLU; the upper layers; the output; the sigmoid of deep + wide).
  *
  * <ul>
- *   <li>{@code project}: the scorer's kernels ({@link DenseKernels}) in the order {@link WideDeepScorer#predict}
- *       runs them.
+ *   <li>{@code project}: {@link WideDeepScorer#deepLogits}, the scorer's matrix work (the kernels of
+ *       {@code MatrixKernels} over blocks of candidates), then the sigmoid.
  *   <li>{@code onnxruntime}: one {@code session.run} of {@link OnnxExport}'s graph on the bound input buffers.
  *   <li>{@code prototype}: {@link FeatureMajorKernel}, the same arithmetic in plain Java with the activations laid
  *       out feature-major so that the inner loops run over the candidates: a measured proposal for the scorer (its
@@ -59,15 +57,9 @@ public class KernelBenchmark {
   public int candidates;
 
   private int n;
-  private int h1;
   private int crossN;
   private int crossOff;
-  private float[] w1;
-  private float[][] upperW;
-  private float[][] upperB;
-  private int[] widths;
-  private float[] outW;
-  private float outB;
+  private WideDeepScorer scorer;
   private float[] userPart;
   private float[][] bannerParts;
   private float[] cross;
@@ -84,23 +76,10 @@ public class KernelBenchmark {
     n = candidates;
     FeatureEncoder enc = model.encoder();
     WideDeepWeights w = model.bundle().weights();
-    List<WideDeepWeights.DenseLayer> hidden = w.hidden();
-    h1 = hidden.get(0).nOut();
     ScoringImpls.PerCandidate dynamic = new ScoringImpls.PerCandidate(model);
     crossN = dynamic.width();
     crossOff = dynamic.offset();
-    w1 = flatten(hidden.get(0).w());
-    upperW = new float[hidden.size() - 1][];
-    upperB = new float[hidden.size() - 1][];
-    widths = new int[hidden.size()];
-    widths[0] = h1;
-    for (int l = 1; l < hidden.size(); l++) {
-      upperW[l - 1] = flatten(hidden.get(l).w());
-      upperB[l - 1] = hidden.get(l).b();
-      widths[l] = hidden.get(l).nOut();
-    }
-    outW = w.outputWeights();
-    outB = w.outputBias();
+    scorer = model.scorer();
     userPart = model.scorer().userPart(r.user(), r.ctx());
     bannerParts = new float[n][];
     cross = new float[n * crossN];
@@ -149,15 +128,6 @@ public class KernelBenchmark {
     }
   }
 
-  private static float[] flatten(float[][] m) {
-    int cols = m[0].length;
-    float[] f = new float[m.length * cols];
-    for (int r = 0; r < m.length; r++) {
-      System.arraycopy(m[r], 0, f, r * cols, cols);
-    }
-    return f;
-  }
-
   @TearDown(Level.Trial)
   public void tearDown() {
     if (ort != null) {
@@ -178,29 +148,11 @@ public class KernelBenchmark {
     return project();
   }
 
-  /** The per-candidate matrix work of {@link WideDeepScorer#predict}, with the same kernels and loop order. */
+  /** The per-candidate matrix work of {@link WideDeepScorer#predict}: the scorer's own {@code deepLogits}. */
   private float[] project() {
-    MatrixKernels k = MatrixKernels.get();
-    float[] h = new float[n * h1];
+    scorer.deepLogits(userPart, bannerParts, cross, n, out);
     for (int i = 0; i < n; i++) {
-      int o = i * h1;
-      float[] bp = bannerParts[i];
-      for (int j = 0; j < h1; j++) {
-        h[o + j] = userPart[j] + bp[j];
-      }
-    }
-    k.gemmAccumulate(cross, n, crossN, w1, crossOff * h1, h1, h);
-    k.relu(h, n * h1);
-    float[] cur = h;
-    for (int l = 0; l < upperW.length; l++) {
-      float[] next = new float[n * widths[l + 1]];
-      k.denseRelu(cur, n, widths[l], upperW[l], upperB[l], widths[l + 1], next);
-      cur = next;
-    }
-    float[] deep = new float[n];
-    k.gemv(cur, n, widths[widths.length - 1], outW, outB, deep);
-    for (int i = 0; i < n; i++) {
-      out[i] = DenseKernels.sigmoid(deep[i] + wideSum[i]);
+      out[i] = DenseKernels.sigmoid(out[i] + wideSum[i]);
     }
     return out;
   }

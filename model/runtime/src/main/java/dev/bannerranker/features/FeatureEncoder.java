@@ -106,9 +106,11 @@ public final class FeatureEncoder {
   }
 
   public void rawCrossScalars(UserFeatures u, BannerFeatures b, ScoringContext ctx, double[] out) {
-    out[0] = ItemVectors.cosine(u.vector, b.vector());
-    out[1] = ItemVectors.cosine(u.vector, b.brandVector());
-    out[2] = ItemVectors.cosine(u.vector, b.categoryVector());
+    // The same values as ItemVectors.cosine, with the squared norms cached on both sides.
+    float uu = u.vectorNormSq;
+    out[0] = ItemVectors.cosine(ItemVectors.dot(u.vector, b.vector()), uu, b.vectorNormSq());
+    out[1] = ItemVectors.cosine(ItemVectors.dot(u.vector, b.brandVector()), uu, b.brandVectorNormSq());
+    out[2] = ItemVectors.cosine(ItemVectors.dot(u.vector, b.categoryVector()), uu, b.categoryVectorNormSq());
     out[3] = u.brandShare(b.brandIdx());
     out[4] = u.categoryShare(b.categoryIdx());
     out[5] = Math.log1p(u.recentImpressions(b.index()));
@@ -135,8 +137,7 @@ public final class FeatureEncoder {
 
   public void userCategoricals(UserFeatures u, ScoringContext ctx, int[] cats, int off) {
     cats[off] = u.profile.gender().ordinal() + 1;
-    int age = CsvSchemas.AGE_BANDS.indexOf(u.profile.ageBand());
-    cats[off + 1] = age + 1; // -1 (unknown) becomes 0
+    cats[off + 1] = u.ageBandIndex + 1; // -1 (unknown) becomes 0
     int city = u.profile.cityTier();
     cats[off + 2] = city >= CsvSchemas.MIN_CITY_TIER && city <= CsvSchemas.MAX_CITY_TIER ? city : 0;
     cats[off + 3] = ctx.platformIndex();
@@ -194,7 +195,7 @@ public final class FeatureEncoder {
       out[off + i] = WideHash.index(i, u.topBrands[i], b.brandIdx(), buckets);
     }
     int gender = u.profile.gender().ordinal() + 1;
-    int age = CsvSchemas.AGE_BANDS.indexOf(u.profile.ageBand()) + 1;
+    int age = u.ageBandIndex + 1;
     out[off + k] = WideHash.index(k, gender, b.categoryIdx(), buckets);
     out[off + k + 1] = WideHash.index(k + 1, age, b.categoryIdx(), buckets);
     out[off + k + 2] = WideHash.index(k + 2, u.profile.cityTier(), b.brandIdx(), buckets);

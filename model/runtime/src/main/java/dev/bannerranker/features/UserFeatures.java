@@ -1,5 +1,6 @@
 package dev.bannerranker.features;
 
+import dev.bannerranker.data.CsvSchemas;
 import dev.bannerranker.data.UserProfile;
 import java.util.Arrays;
 
@@ -19,6 +20,10 @@ import java.util.Arrays;
 public final class UserFeatures {
   public final UserProfile profile;
   public final float[] vector;
+  /** {@code vector · vector}, for the cosine features. */
+  public final float vectorNormSq;
+  /** Index of the profile's age band in {@code CsvSchemas.AGE_BANDS}, −1 when unknown. */
+  public final int ageBandIndex;
   /** The user's brands by descending weight, at most {@code topBrands}; padded with UNKNOWN. */
   public final int[] topBrands;
   /** The same ranking, {@code tasteBrands} long, for the taste tower; padded with UNKNOWN. */
@@ -31,14 +36,20 @@ public final class UserFeatures {
   public final float meanPriceTier;
   public final long totalEvents;
   public final long now;
-  private final UserHistory history;
-  private final double fatigueWindowSeconds;
+  /** Shares by brand and category index, for constant-time lookups per candidate (0 past the end). */
+  private final float[] brandShareByIndex;
+  private final float[] categoryShareByIndex;
+  /** The banners of the impressions inside the fatigue window, and a 64-bit filter of them (bit = banner mod 64). */
+  private final int[] windowImpressions;
+  private final long windowFilter;
 
   private UserFeatures(UserProfile profile, float[] vector, int[] topBrands, int[] tasteBrands, int[] brandIds, float[] brandShare,
       int[] categoryIds, float[] categoryShare, float meanPriceTier, long totalEvents, long now,
       UserHistory history, double fatigueWindowSeconds) {
     this.profile = profile;
     this.vector = vector;
+    this.vectorNormSq = ItemVectors.dot(vector, vector);
+    this.ageBandIndex = CsvSchemas.AGE_BANDS.indexOf(profile.ageBand());
     this.topBrands = topBrands;
     this.tasteBrands = tasteBrands;
     this.brandIds = brandIds;
@@ -48,13 +59,19 @@ public final class UserFeatures {
     this.meanPriceTier = meanPriceTier;
     this.totalEvents = totalEvents;
     this.now = now;
-    this.history = history;
-    this.fatigueWindowSeconds = fatigueWindowSeconds;
+    this.brandShareByIndex = byIndex(brandIds, brandShare);
+    this.categoryShareByIndex = byIndex(categoryIds, categoryShare);
+    this.windowImpressions = history.impressionsBetween(now - (long) fatigueWindowSeconds, now);
+    long filter = 0;
+    for (int b : windowImpressions) {
+      filter |= 1L << b; // the shift takes b mod 64
+    }
+    this.windowFilter = filter;
   }
 
   /**
    * Computes the features from a history. Events later than {@code now} (clock skew) count as age 0.
-   * The history is kept by reference only to count impressions for fatigue, so compute, use and drop.
+   * Nothing refers to the history afterwards: the impressions inside the fatigue window are copied out.
    */
   public static UserFeatures compute(UserProfile profile, UserHistory history, long now, ItemVectors vectors,
       FeatureSpec spec) {
@@ -145,28 +162,39 @@ public final class UserFeatures {
     return top;
   }
 
+  private static float[] byIndex(int[] ids, float[] shares) {
+    int max = -1;
+    for (int id : ids) {
+      max = Math.max(max, id);
+    }
+    float[] out = new float[max + 1];
+    for (int i = 0; i < ids.length; i++) {
+      out[ids[i]] = shares[i];
+    }
+    return out;
+  }
+
   /** Share of the user's weight on this brand, in [0, 1]. */
   public float brandShare(int brandIdx) {
-    for (int i = 0; i < brandIds.length; i++) {
-      if (brandIds[i] == brandIdx) {
-        return brandShare[i];
-      }
-    }
-    return 0f;
+    return brandIdx >= 0 && brandIdx < brandShareByIndex.length ? brandShareByIndex[brandIdx] : 0f;
   }
 
   public float categoryShare(int categoryIdx) {
-    for (int i = 0; i < categoryIds.length; i++) {
-      if (categoryIds[i] == categoryIdx) {
-        return categoryShare[i];
-      }
-    }
-    return 0f;
+    return categoryIdx >= 0 && categoryIdx < categoryShareByIndex.length ? categoryShareByIndex[categoryIdx] : 0f;
   }
 
   /** Impressions of the banner to this user inside the fatigue window before {@code now}. */
   public int recentImpressions(int bannerIdx) {
-    return history.impressionsOf(bannerIdx, now - (long) fatigueWindowSeconds, now);
+    if ((windowFilter & (1L << bannerIdx)) == 0) {
+      return 0; // the common case: not shown lately
+    }
+    int n = 0;
+    for (int b : windowImpressions) {
+      if (b == bannerIdx) {
+        n++;
+      }
+    }
+    return n;
   }
 
   public boolean hasHistory() {

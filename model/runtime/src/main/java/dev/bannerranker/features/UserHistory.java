@@ -72,6 +72,21 @@ public final class UserHistory {
     return n;
   }
 
+  /**
+   * The banners of the impressions at or after {@code since} and before {@code until}, one entry per impression, in
+   * no particular order.
+   */
+  public int[] impressionsBetween(long since, long until) {
+    int[] out = new int[impSize];
+    int n = 0;
+    for (int k = 0; k < impSize; k++) {
+      if (impTime[k] >= since && impTime[k] < until) {
+        out[n++] = impBanner[k];
+      }
+    }
+    return java.util.Arrays.copyOf(out, n);
+  }
+
   public int eventCount() {
     return evSize;
   }

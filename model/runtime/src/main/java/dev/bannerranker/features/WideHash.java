@@ -17,6 +17,7 @@ public final class WideHash {
     h ^= h >>> 27;
     h *= 0x94D049BB133111EBL;
     h ^= h >>> 31;
-    return (int) Math.floorMod(h, (long) buckets);
+    // A power-of-two bucket count (the default) takes the low bits: the same value as floorMod, without a division.
+    return (buckets & (buckets - 1)) == 0 ? (int) (h & (buckets - 1)) : (int) Math.floorMod(h, (long) buckets);
   }
 }

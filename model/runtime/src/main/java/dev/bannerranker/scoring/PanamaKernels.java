@@ -5,129 +5,381 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API kernels. The GEMM is register-blocked: a tile of 4 rows × 2 vectors stays in 8 accumulator
- * registers across the whole reduction, so each weight vector loaded serves 4 rows and each broadcast
- * input serves 2 vectors. Only loaded when {@code jdk.incubator.vector} is present (see {@link KernelChoice}).
+ * Vector API kernels. The GEMM is register-blocked: a tile of output rows × output vectors stays in accumulator
+ * registers across the whole reduction, so each weight vector loaded serves every row of the tile and each broadcast
+ * input serves every vector; the tile starts from its init rows and applies the ReLU before its only store. With
+ * 512-bit vectors (32 registers) the tiles hold 16 accumulators: 4 rows × 4 vectors for wide layers, 8 rows × 2
+ * vectors for narrow ones; with narrower vectors (16 registers) they stay at 4 × 2 so nothing spills. Only loaded when
+ * {@code jdk.incubator.vector} is present (see {@link KernelChoice}).
  */
 final class PanamaKernels implements MatrixKernels {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
+  /** 512-bit vectors come with 32 registers (AVX-512), room for 16 accumulators. */
+  private static final boolean BIG_TILES = S.vectorBitSize() >= 512;
 
   @Override
-  public void gemmAccumulate(float[] x, int n, int k, float[] w, int wOff, int m, float[] out) {
+  public void gemm(float[] x, int xOff, int n, int k, float[] w, int wOff, int m, float[] init, int initOff,
+      int initStride, float[] out, int outOff, boolean relu) {
     int i = 0;
+    if (BIG_TILES) {
+      for (; i + 8 <= n; i += 8) {
+        int xr = xOff + i * k;
+        int ir = initOff + i * initStride;
+        int or = outOff + i * m;
+        int j = 0;
+        for (; j + 4 * L <= m; j += 4 * L) {
+          tile4x4(x, xr, k, w, wOff + j, m, init, ir + j, initStride, out, or + j, relu);
+          tile4x4(x, xr + 4 * k, k, w, wOff + j, m, init, ir + 4 * initStride + j, initStride, out, or + 4 * m + j,
+              relu);
+        }
+        for (; j + 2 * L <= m; j += 2 * L) {
+          tile8x2(x, xr, k, w, wOff + j, m, init, ir + j, initStride, out, or + j, relu);
+        }
+        for (; j + L <= m; j += L) {
+          tile4x1(x, xr, k, w, wOff + j, m, init, ir + j, initStride, out, or + j, relu);
+          tile4x1(x, xr + 4 * k, k, w, wOff + j, m, init, ir + 4 * initStride + j, initStride, out, or + 4 * m + j,
+              relu);
+        }
+        if (j < m) {
+          ScalarKernels.INSTANCE.gemmColumns(x, xOff, i, 8, k, w, wOff, m, j, init, initOff, initStride, out, outOff,
+              relu);
+        }
+      }
+    }
     for (; i + 4 <= n; i += 4) {
+      int xr = xOff + i * k;
+      int ir = initOff + i * initStride;
+      int or = outOff + i * m;
       int j = 0;
+      if (BIG_TILES) {
+        for (; j + 4 * L <= m; j += 4 * L) {
+          tile4x4(x, xr, k, w, wOff + j, m, init, ir + j, initStride, out, or + j, relu);
+        }
+      }
       for (; j + 2 * L <= m; j += 2 * L) {
-        tile4x2(x, i, k, w, wOff, m, j, out);
+        tile4x2(x, xr, k, w, wOff + j, m, init, ir + j, initStride, out, or + j, relu);
       }
       for (; j + L <= m; j += L) {
-        tile4x1(x, i, k, w, wOff, m, j, out);
+        tile4x1(x, xr, k, w, wOff + j, m, init, ir + j, initStride, out, or + j, relu);
       }
       if (j < m) {
-        ScalarKernels.INSTANCE.gemmAccumulateColumns(x, i, 4, k, w, wOff, m, j, out);
+        ScalarKernels.INSTANCE.gemmColumns(x, xOff, i, 4, k, w, wOff, m, j, init, initOff, initStride, out, outOff,
+            relu);
       }
     }
     for (; i < n; i++) {
+      int xr = xOff + i * k;
+      int ir = initOff + i * initStride;
+      int or = outOff + i * m;
       int j = 0;
       for (; j + L <= m; j += L) {
-        FloatVector acc = FloatVector.fromArray(S, out, i * m + j);
+        FloatVector acc = FloatVector.fromArray(S, init, ir + j);
         for (int kk = 0; kk < k; kk++) {
-          acc = FloatVector.fromArray(S, w, wOff + kk * m + j).fma(FloatVector.broadcast(S, x[i * k + kk]), acc);
+          acc = FloatVector.fromArray(S, w, wOff + kk * m + j).fma(FloatVector.broadcast(S, x[xr + kk]), acc);
         }
-        acc.intoArray(out, i * m + j);
+        if (relu) {
+          acc = acc.max(FloatVector.zero(S));
+        }
+        acc.intoArray(out, or + j);
       }
       if (j < m) {
-        ScalarKernels.INSTANCE.gemmAccumulateColumns(x, i, 1, k, w, wOff, m, j, out);
+        ScalarKernels.INSTANCE.gemmColumns(x, xOff, i, 1, k, w, wOff, m, j, init, initOff, initStride, out, outOff,
+            relu);
       }
     }
   }
 
-  private static void tile4x2(float[] x, int i, int k, float[] w, int wOff, int m, int j, float[] out) {
-    int o0 = i * m + j;
-    int o1 = o0 + m;
-    int o2 = o1 + m;
-    int o3 = o2 + m;
-    FloatVector a00 = FloatVector.fromArray(S, out, o0);
-    FloatVector a01 = FloatVector.fromArray(S, out, o0 + L);
-    FloatVector a10 = FloatVector.fromArray(S, out, o1);
-    FloatVector a11 = FloatVector.fromArray(S, out, o1 + L);
-    FloatVector a20 = FloatVector.fromArray(S, out, o2);
-    FloatVector a21 = FloatVector.fromArray(S, out, o2 + L);
-    FloatVector a30 = FloatVector.fromArray(S, out, o3);
-    FloatVector a31 = FloatVector.fromArray(S, out, o3 + L);
-    int x0 = i * k;
+  /** 4 rows × 4 vectors: 16 accumulators. */
+  private static void tile4x4(float[] x, int x0, int k, float[] w, int w0, int m, float[] init, int i0, int is,
+      float[] out, int o0, boolean relu) {
+    FloatVector a00 = FloatVector.fromArray(S, init, i0);
+    FloatVector a01 = FloatVector.fromArray(S, init, i0 + L);
+    FloatVector a02 = FloatVector.fromArray(S, init, i0 + 2 * L);
+    FloatVector a03 = FloatVector.fromArray(S, init, i0 + 3 * L);
+    FloatVector a10 = FloatVector.fromArray(S, init, i0 + is);
+    FloatVector a11 = FloatVector.fromArray(S, init, i0 + is + L);
+    FloatVector a12 = FloatVector.fromArray(S, init, i0 + is + 2 * L);
+    FloatVector a13 = FloatVector.fromArray(S, init, i0 + is + 3 * L);
+    FloatVector a20 = FloatVector.fromArray(S, init, i0 + 2 * is);
+    FloatVector a21 = FloatVector.fromArray(S, init, i0 + 2 * is + L);
+    FloatVector a22 = FloatVector.fromArray(S, init, i0 + 2 * is + 2 * L);
+    FloatVector a23 = FloatVector.fromArray(S, init, i0 + 2 * is + 3 * L);
+    FloatVector a30 = FloatVector.fromArray(S, init, i0 + 3 * is);
+    FloatVector a31 = FloatVector.fromArray(S, init, i0 + 3 * is + L);
+    FloatVector a32 = FloatVector.fromArray(S, init, i0 + 3 * is + 2 * L);
+    FloatVector a33 = FloatVector.fromArray(S, init, i0 + 3 * is + 3 * L);
     for (int kk = 0; kk < k; kk++) {
-      int wr = wOff + kk * m + j;
-      FloatVector w0 = FloatVector.fromArray(S, w, wr);
-      FloatVector w1 = FloatVector.fromArray(S, w, wr + L);
-      FloatVector b0 = FloatVector.broadcast(S, x[x0 + kk]);
-      FloatVector b1 = FloatVector.broadcast(S, x[x0 + k + kk]);
-      FloatVector b2 = FloatVector.broadcast(S, x[x0 + 2 * k + kk]);
-      FloatVector b3 = FloatVector.broadcast(S, x[x0 + 3 * k + kk]);
-      a00 = w0.fma(b0, a00);
-      a01 = w1.fma(b0, a01);
-      a10 = w0.fma(b1, a10);
-      a11 = w1.fma(b1, a11);
-      a20 = w0.fma(b2, a20);
-      a21 = w1.fma(b2, a21);
-      a30 = w0.fma(b3, a30);
-      a31 = w1.fma(b3, a31);
+      int wr = w0 + kk * m;
+      FloatVector wv0 = FloatVector.fromArray(S, w, wr);
+      FloatVector wv1 = FloatVector.fromArray(S, w, wr + L);
+      FloatVector wv2 = FloatVector.fromArray(S, w, wr + 2 * L);
+      FloatVector wv3 = FloatVector.fromArray(S, w, wr + 3 * L);
+      FloatVector b = FloatVector.broadcast(S, x[x0 + kk]);
+      a00 = wv0.fma(b, a00);
+      a01 = wv1.fma(b, a01);
+      a02 = wv2.fma(b, a02);
+      a03 = wv3.fma(b, a03);
+      b = FloatVector.broadcast(S, x[x0 + k + kk]);
+      a10 = wv0.fma(b, a10);
+      a11 = wv1.fma(b, a11);
+      a12 = wv2.fma(b, a12);
+      a13 = wv3.fma(b, a13);
+      b = FloatVector.broadcast(S, x[x0 + 2 * k + kk]);
+      a20 = wv0.fma(b, a20);
+      a21 = wv1.fma(b, a21);
+      a22 = wv2.fma(b, a22);
+      a23 = wv3.fma(b, a23);
+      b = FloatVector.broadcast(S, x[x0 + 3 * k + kk]);
+      a30 = wv0.fma(b, a30);
+      a31 = wv1.fma(b, a31);
+      a32 = wv2.fma(b, a32);
+      a33 = wv3.fma(b, a33);
+    }
+    if (relu) {
+      FloatVector z = FloatVector.zero(S);
+      a00 = a00.max(z);
+      a01 = a01.max(z);
+      a02 = a02.max(z);
+      a03 = a03.max(z);
+      a10 = a10.max(z);
+      a11 = a11.max(z);
+      a12 = a12.max(z);
+      a13 = a13.max(z);
+      a20 = a20.max(z);
+      a21 = a21.max(z);
+      a22 = a22.max(z);
+      a23 = a23.max(z);
+      a30 = a30.max(z);
+      a31 = a31.max(z);
+      a32 = a32.max(z);
+      a33 = a33.max(z);
     }
     a00.intoArray(out, o0);
     a01.intoArray(out, o0 + L);
-    a10.intoArray(out, o1);
-    a11.intoArray(out, o1 + L);
-    a20.intoArray(out, o2);
-    a21.intoArray(out, o2 + L);
-    a30.intoArray(out, o3);
-    a31.intoArray(out, o3 + L);
+    a02.intoArray(out, o0 + 2 * L);
+    a03.intoArray(out, o0 + 3 * L);
+    a10.intoArray(out, o0 + m);
+    a11.intoArray(out, o0 + m + L);
+    a12.intoArray(out, o0 + m + 2 * L);
+    a13.intoArray(out, o0 + m + 3 * L);
+    a20.intoArray(out, o0 + 2 * m);
+    a21.intoArray(out, o0 + 2 * m + L);
+    a22.intoArray(out, o0 + 2 * m + 2 * L);
+    a23.intoArray(out, o0 + 2 * m + 3 * L);
+    a30.intoArray(out, o0 + 3 * m);
+    a31.intoArray(out, o0 + 3 * m + L);
+    a32.intoArray(out, o0 + 3 * m + 2 * L);
+    a33.intoArray(out, o0 + 3 * m + 3 * L);
   }
 
-  private static void tile4x1(float[] x, int i, int k, float[] w, int wOff, int m, int j, float[] out) {
-    int o0 = i * m + j;
-    FloatVector a0 = FloatVector.fromArray(S, out, o0);
-    FloatVector a1 = FloatVector.fromArray(S, out, o0 + m);
-    FloatVector a2 = FloatVector.fromArray(S, out, o0 + 2 * m);
-    FloatVector a3 = FloatVector.fromArray(S, out, o0 + 3 * m);
-    int x0 = i * k;
+  /** 8 rows × 2 vectors: 16 accumulators. */
+  private static void tile8x2(float[] x, int x0, int k, float[] w, int w0, int m, float[] init, int i0, int is,
+      float[] out, int o0, boolean relu) {
+    FloatVector a00 = FloatVector.fromArray(S, init, i0);
+    FloatVector a01 = FloatVector.fromArray(S, init, i0 + L);
+    FloatVector a10 = FloatVector.fromArray(S, init, i0 + is);
+    FloatVector a11 = FloatVector.fromArray(S, init, i0 + is + L);
+    FloatVector a20 = FloatVector.fromArray(S, init, i0 + 2 * is);
+    FloatVector a21 = FloatVector.fromArray(S, init, i0 + 2 * is + L);
+    FloatVector a30 = FloatVector.fromArray(S, init, i0 + 3 * is);
+    FloatVector a31 = FloatVector.fromArray(S, init, i0 + 3 * is + L);
+    FloatVector a40 = FloatVector.fromArray(S, init, i0 + 4 * is);
+    FloatVector a41 = FloatVector.fromArray(S, init, i0 + 4 * is + L);
+    FloatVector a50 = FloatVector.fromArray(S, init, i0 + 5 * is);
+    FloatVector a51 = FloatVector.fromArray(S, init, i0 + 5 * is + L);
+    FloatVector a60 = FloatVector.fromArray(S, init, i0 + 6 * is);
+    FloatVector a61 = FloatVector.fromArray(S, init, i0 + 6 * is + L);
+    FloatVector a70 = FloatVector.fromArray(S, init, i0 + 7 * is);
+    FloatVector a71 = FloatVector.fromArray(S, init, i0 + 7 * is + L);
     for (int kk = 0; kk < k; kk++) {
-      FloatVector wv = FloatVector.fromArray(S, w, wOff + kk * m + j);
-      a0 = wv.fma(FloatVector.broadcast(S, x[x0 + kk]), a0);
-      a1 = wv.fma(FloatVector.broadcast(S, x[x0 + k + kk]), a1);
-      a2 = wv.fma(FloatVector.broadcast(S, x[x0 + 2 * k + kk]), a2);
-      a3 = wv.fma(FloatVector.broadcast(S, x[x0 + 3 * k + kk]), a3);
+      int wr = w0 + kk * m;
+      FloatVector wv0 = FloatVector.fromArray(S, w, wr);
+      FloatVector wv1 = FloatVector.fromArray(S, w, wr + L);
+      FloatVector b = FloatVector.broadcast(S, x[x0 + kk]);
+      a00 = wv0.fma(b, a00);
+      a01 = wv1.fma(b, a01);
+      b = FloatVector.broadcast(S, x[x0 + k + kk]);
+      a10 = wv0.fma(b, a10);
+      a11 = wv1.fma(b, a11);
+      b = FloatVector.broadcast(S, x[x0 + 2 * k + kk]);
+      a20 = wv0.fma(b, a20);
+      a21 = wv1.fma(b, a21);
+      b = FloatVector.broadcast(S, x[x0 + 3 * k + kk]);
+      a30 = wv0.fma(b, a30);
+      a31 = wv1.fma(b, a31);
+      b = FloatVector.broadcast(S, x[x0 + 4 * k + kk]);
+      a40 = wv0.fma(b, a40);
+      a41 = wv1.fma(b, a41);
+      b = FloatVector.broadcast(S, x[x0 + 5 * k + kk]);
+      a50 = wv0.fma(b, a50);
+      a51 = wv1.fma(b, a51);
+      b = FloatVector.broadcast(S, x[x0 + 6 * k + kk]);
+      a60 = wv0.fma(b, a60);
+      a61 = wv1.fma(b, a61);
+      b = FloatVector.broadcast(S, x[x0 + 7 * k + kk]);
+      a70 = wv0.fma(b, a70);
+      a71 = wv1.fma(b, a71);
     }
-    a0.intoArray(out, o0);
-    a1.intoArray(out, o0 + m);
-    a2.intoArray(out, o0 + 2 * m);
-    a3.intoArray(out, o0 + 3 * m);
+    if (relu) {
+      FloatVector z = FloatVector.zero(S);
+      a00 = a00.max(z);
+      a01 = a01.max(z);
+      a10 = a10.max(z);
+      a11 = a11.max(z);
+      a20 = a20.max(z);
+      a21 = a21.max(z);
+      a30 = a30.max(z);
+      a31 = a31.max(z);
+      a40 = a40.max(z);
+      a41 = a41.max(z);
+      a50 = a50.max(z);
+      a51 = a51.max(z);
+      a60 = a60.max(z);
+      a61 = a61.max(z);
+      a70 = a70.max(z);
+      a71 = a71.max(z);
+    }
+    a00.intoArray(out, o0);
+    a01.intoArray(out, o0 + L);
+    a10.intoArray(out, o0 + m);
+    a11.intoArray(out, o0 + m + L);
+    a20.intoArray(out, o0 + 2 * m);
+    a21.intoArray(out, o0 + 2 * m + L);
+    a30.intoArray(out, o0 + 3 * m);
+    a31.intoArray(out, o0 + 3 * m + L);
+    a40.intoArray(out, o0 + 4 * m);
+    a41.intoArray(out, o0 + 4 * m + L);
+    a50.intoArray(out, o0 + 5 * m);
+    a51.intoArray(out, o0 + 5 * m + L);
+    a60.intoArray(out, o0 + 6 * m);
+    a61.intoArray(out, o0 + 6 * m + L);
+    a70.intoArray(out, o0 + 7 * m);
+    a71.intoArray(out, o0 + 7 * m + L);
+  }
+
+  /** 4 rows × 2 vectors: 8 accumulators. */
+  private static void tile4x2(float[] x, int x0, int k, float[] w, int w0, int m, float[] init, int i0, int is,
+      float[] out, int o0, boolean relu) {
+    FloatVector a00 = FloatVector.fromArray(S, init, i0);
+    FloatVector a01 = FloatVector.fromArray(S, init, i0 + L);
+    FloatVector a10 = FloatVector.fromArray(S, init, i0 + is);
+    FloatVector a11 = FloatVector.fromArray(S, init, i0 + is + L);
+    FloatVector a20 = FloatVector.fromArray(S, init, i0 + 2 * is);
+    FloatVector a21 = FloatVector.fromArray(S, init, i0 + 2 * is + L);
+    FloatVector a30 = FloatVector.fromArray(S, init, i0 + 3 * is);
+    FloatVector a31 = FloatVector.fromArray(S, init, i0 + 3 * is + L);
+    for (int kk = 0; kk < k; kk++) {
+      int wr = w0 + kk * m;
+      FloatVector wv0 = FloatVector.fromArray(S, w, wr);
+      FloatVector wv1 = FloatVector.fromArray(S, w, wr + L);
+      FloatVector b = FloatVector.broadcast(S, x[x0 + kk]);
+      a00 = wv0.fma(b, a00);
+      a01 = wv1.fma(b, a01);
+      b = FloatVector.broadcast(S, x[x0 + k + kk]);
+      a10 = wv0.fma(b, a10);
+      a11 = wv1.fma(b, a11);
+      b = FloatVector.broadcast(S, x[x0 + 2 * k + kk]);
+      a20 = wv0.fma(b, a20);
+      a21 = wv1.fma(b, a21);
+      b = FloatVector.broadcast(S, x[x0 + 3 * k + kk]);
+      a30 = wv0.fma(b, a30);
+      a31 = wv1.fma(b, a31);
+    }
+    if (relu) {
+      FloatVector z = FloatVector.zero(S);
+      a00 = a00.max(z);
+      a01 = a01.max(z);
+      a10 = a10.max(z);
+      a11 = a11.max(z);
+      a20 = a20.max(z);
+      a21 = a21.max(z);
+      a30 = a30.max(z);
+      a31 = a31.max(z);
+    }
+    a00.intoArray(out, o0);
+    a01.intoArray(out, o0 + L);
+    a10.intoArray(out, o0 + m);
+    a11.intoArray(out, o0 + m + L);
+    a20.intoArray(out, o0 + 2 * m);
+    a21.intoArray(out, o0 + 2 * m + L);
+    a30.intoArray(out, o0 + 3 * m);
+    a31.intoArray(out, o0 + 3 * m + L);
+  }
+
+  /** 4 rows × 1 vector: 4 accumulators. */
+  private static void tile4x1(float[] x, int x0, int k, float[] w, int w0, int m, float[] init, int i0, int is,
+      float[] out, int o0, boolean relu) {
+    FloatVector a00 = FloatVector.fromArray(S, init, i0);
+    FloatVector a10 = FloatVector.fromArray(S, init, i0 + is);
+    FloatVector a20 = FloatVector.fromArray(S, init, i0 + 2 * is);
+    FloatVector a30 = FloatVector.fromArray(S, init, i0 + 3 * is);
+    for (int kk = 0; kk < k; kk++) {
+      int wr = w0 + kk * m;
+      FloatVector wv0 = FloatVector.fromArray(S, w, wr);
+      FloatVector b = FloatVector.broadcast(S, x[x0 + kk]);
+      a00 = wv0.fma(b, a00);
+      b = FloatVector.broadcast(S, x[x0 + k + kk]);
+      a10 = wv0.fma(b, a10);
+      b = FloatVector.broadcast(S, x[x0 + 2 * k + kk]);
+      a20 = wv0.fma(b, a20);
+      b = FloatVector.broadcast(S, x[x0 + 3 * k + kk]);
+      a30 = wv0.fma(b, a30);
+    }
+    if (relu) {
+      FloatVector z = FloatVector.zero(S);
+      a00 = a00.max(z);
+      a10 = a10.max(z);
+      a20 = a20.max(z);
+      a30 = a30.max(z);
+    }
+    a00.intoArray(out, o0);
+    a10.intoArray(out, o0 + m);
+    a20.intoArray(out, o0 + 2 * m);
+    a30.intoArray(out, o0 + 3 * m);
   }
 
   @Override
-  public void gemv(float[] x, int n, int k, float[] v, float b, float[] out) {
+  public void addRows(float[] a, float[][] rows, int first, int n, int width, float[] out) {
     for (int i = 0; i < n; i++) {
+      float[] r = rows[first + i];
+      int o = i * width;
+      int j = 0;
+      for (; j + L <= width; j += L) {
+        FloatVector.fromArray(S, a, j).add(FloatVector.fromArray(S, r, j)).intoArray(out, o + j);
+      }
+      for (; j < width; j++) {
+        out[o + j] = a[j] + r[j];
+      }
+    }
+  }
+
+  @Override
+  public void gemv(float[] x, int xOff, int n, int k, float[] v, float b, float[] out, int outOff) {
+    for (int i = 0; i < n; i++) {
+      int xr = xOff + i * k;
       int kk = 0;
       FloatVector acc = FloatVector.zero(S);
       for (; kk + L <= k; kk += L) {
-        acc = FloatVector.fromArray(S, x, i * k + kk).fma(FloatVector.fromArray(S, v, kk), acc);
+        acc = FloatVector.fromArray(S, x, xr + kk).fma(FloatVector.fromArray(S, v, kk), acc);
       }
       float s = b + acc.reduceLanes(VectorOperators.ADD);
       for (; kk < k; kk++) {
-        s += x[i * k + kk] * v[kk];
+        s += x[xr + kk] * v[kk];
       }
-      out[i] = s;
+      out[outOff + i] = s;
     }
   }
 
   @Override
-  public void relu(float[] a, int len) {
-    int i = 0;
+  public void relu(float[] a, int off, int len) {
+    int i = off;
+    int end = off + len;
     FloatVector zero = FloatVector.zero(S);
-    for (; i + L <= len; i += L) {
+    for (; i + L <= end; i += L) {
       FloatVector.fromArray(S, a, i).max(zero).intoArray(a, i);
     }
-    for (; i < len; i++) {
+    for (; i < end; i++) {
       if (a[i] < 0f) {
         a[i] = 0f;
       }

@@ -5,11 +5,13 @@ final class ScalarKernels implements MatrixKernels {
   static final ScalarKernels INSTANCE = new ScalarKernels();
 
   @Override
-  public void gemmAccumulate(float[] x, int n, int k, float[] w, int wOff, int m, float[] out) {
+  public void gemm(float[] x, int xOff, int n, int k, float[] w, int wOff, int m, float[] init, int initOff,
+      int initStride, float[] out, int outOff, boolean relu) {
     for (int i = 0; i < n; i++) {
-      int o = i * m;
+      int o = outOff + i * m;
+      System.arraycopy(init, initOff + i * initStride, out, o, m);
       for (int kk = 0; kk < k; kk++) {
-        float a = x[i * k + kk];
+        float a = x[xOff + i * k + kk];
         if (a == 0f) {
           continue; // ReLU outputs are often zero; skipping them is exact
         }
@@ -18,30 +20,56 @@ final class ScalarKernels implements MatrixKernels {
           out[o + j] += a * w[wr + j];
         }
       }
+      if (relu) {
+        relu(out, o, m);
+      }
     }
   }
 
-  /** The GEMM restricted to rows {@code [i0, i0+rows)} and columns {@code [j0, m)}: the Panama kernels' tail. */
-  void gemmAccumulateColumns(float[] x, int i0, int rows, int k, float[] w, int wOff, int m, int j0, float[] out) {
+  @Override
+  public void addRows(float[] a, float[][] rows, int first, int n, int width, float[] out) {
+    for (int i = 0; i < n; i++) {
+      float[] r = rows[first + i];
+      for (int j = 0; j < width; j++) {
+        out[i * width + j] = a[j] + r[j];
+      }
+    }
+  }
+
+  /**
+   * {@link #gemm} restricted to rows {@code [i0, i0+rows)} and columns {@code [j0, m)}: the Panama kernels' tail.
+   */
+  void gemmColumns(float[] x, int xOff, int i0, int rows, int k, float[] w, int wOff, int m, int j0, float[] init,
+      int initOff, int initStride, float[] out, int outOff, boolean relu) {
     for (int i = i0; i < i0 + rows; i++) {
+      int o = outOff + i * m;
+      int in = initOff + i * initStride;
+      for (int j = j0; j < m; j++) {
+        out[o + j] = init[in + j];
+      }
       for (int kk = 0; kk < k; kk++) {
-        float a = x[i * k + kk];
+        float a = x[xOff + i * k + kk];
         int wr = wOff + kk * m;
         for (int j = j0; j < m; j++) {
-          out[i * m + j] += a * w[wr + j];
+          out[o + j] += a * w[wr + j];
+        }
+      }
+      if (relu) {
+        for (int j = j0; j < m; j++) {
+          out[o + j] = Math.max(out[o + j], 0f);
         }
       }
     }
   }
 
   @Override
-  public void gemv(float[] x, int n, int k, float[] v, float b, float[] out) {
+  public void gemv(float[] x, int xOff, int n, int k, float[] v, float b, float[] out, int outOff) {
     for (int i = 0; i < n; i++) {
       float s = b;
       for (int kk = 0; kk < k; kk++) {
-        s += x[i * k + kk] * v[kk];
+        s += x[xOff + i * k + kk] * v[kk];
       }
-      out[i] = s;
+      out[outOff + i] = s;
     }
   }
 

@@ -194,48 +194,97 @@ public final class WideDeepScorer {
 
   /**
    * Click probabilities of {@code n} candidates for one user. {@code bannerParts[i]} is candidate i's
-   * {@link #bannerFirstLayer}; {@code outLogitWide} (optional) receives the wide sums.
+   * {@link #bannerFirstLayer}. Candidates are encoded and scored a block at a time, so a block's inputs and
+   * activations stay in the L1 cache between the encoder and the kernels.
    */
   public void predict(UserFeatures u, ScoringContext ctx, float[] userPart, BannerFeatures[] candidates,
       float[][] bannerParts, int n, float[] out) {
     int crossN = encoder.crossSize();
-    // The cross and taste blocks are adjacent rows of W1, so every candidate's per-candidate inputs form one
-    // n × c matrix and the first layer's remaining work is a single batched GEMM.
-    int c = crossN + tasteDim;
-    float[] x = new float[n * c];
-    float[] h = new float[n * h1];
-    float[] wideSum = new float[n];
+    // The cross and taste blocks are adjacent rows of W1, so a block's per-candidate inputs form one rows × c
+    // matrix and the first layer's remaining work is a batched GEMM.
+    int c = perCandidateWidth();
+    Scratch scratch = new Scratch(Math.min(BLOCK, n));
+    float[] x = new float[scratch.rows * c];
     int[] wide = new int[encoder.wideCount()];
     double[] raw = new double[FeatureEncoder.CROSS_SCALARS.size()];
     float[] taste = tasteDim == 0 ? null : tasteOfUser(u.tasteBrands);
     float[] wideW = weights.wide();
-    for (int i = 0; i < n; i++) {
-      int o = i * h1;
-      float[] bp = bannerParts[i];
-      for (int j = 0; j < h1; j++) {
-        h[o + j] = userPart[j] + bp[j];
-      }
-      BannerFeatures b = candidates[i];
-      encoder.rawCrossScalars(u, b, ctx, raw);
-      encoder.encodeCross(raw, u.vector, b, x, i * c);
-      if (taste != null) {
-        float[] item = weights.tasteItem()[b.brandIdx()];
-        for (int j = 0; j < tasteDim; j++) {
-          x[i * c + crossN + j] = taste[j] * item[j];
+    for (int start = 0; start < n; start += BLOCK) {
+      int rows = Math.min(BLOCK, n - start);
+      for (int i = 0; i < rows; i++) {
+        BannerFeatures b = candidates[start + i];
+        encoder.rawCrossScalars(u, b, ctx, raw);
+        encoder.encodeCross(raw, u.vector, b, x, i * c);
+        if (taste != null) {
+          float[] item = weights.tasteItem()[b.brandIdx()];
+          for (int j = 0; j < tasteDim; j++) {
+            x[i * c + crossN + j] = taste[j] * item[j];
+          }
         }
+        encoder.wideIndices(u, b, ctx, wide, 0);
+        float sum = 0f;
+        for (int idx : wide) {
+          sum += wideW[idx];
+        }
+        out[start + i] = sum;
       }
-      encoder.wideIndices(u, b, ctx, wide, 0);
-      float s = 0f;
-      for (int idx : wide) {
-        s += wideW[idx];
+      forwardBlock(userPart, bannerParts, start, x, 0, rows, scratch, scratch.logits, 0);
+      for (int i = 0; i < rows; i++) {
+        out[start + i] = DenseKernels.sigmoid(scratch.logits[i] + out[start + i]);
       }
-      wideSum[i] = s;
     }
-    kernels.gemmAccumulate(x, n, c, w1, crossOff * h1, h1, h);
-    kernels.relu(h, n * h1);
-    float[] deep = upper(h, n);
-    for (int i = 0; i < n; i++) {
-      out[i] = DenseKernels.sigmoid(deep[i] + wideSum[i]);
+  }
+
+  /** Width of the first layer's per-candidate inputs: the cross block, then the taste product. */
+  public int perCandidateWidth() {
+    return encoder.crossSize() + tasteDim;
+  }
+
+  /** Candidates per block: small enough that a block's inputs and activations stay in the L1 cache. */
+  static final int BLOCK = 32;
+
+  /**
+   * The deep side's logits: all of the scorer's matrix work. Row i's first-layer pre-activation is {@code userPart +
+   * bannerParts[i] + x[i, :] · W1[per-candidate rows]}, where {@code x} holds {@link #perCandidateWidth()} inputs per
+   * row; then ReLU, the upper layers and the output unit, a block of {@link #BLOCK} rows at a time.
+   */
+  public void deepLogits(float[] userPart, float[][] bannerParts, float[] x, int n, float[] logits) {
+    int c = perCandidateWidth();
+    Scratch scratch = new Scratch(Math.min(BLOCK, n));
+    for (int start = 0; start < n; start += BLOCK) {
+      forwardBlock(userPart, bannerParts, start, x, start * c, Math.min(BLOCK, n - start), scratch, logits, start);
+    }
+  }
+
+  /** One block of rows through the network, from the first layer's sum to the output unit's logit. */
+  private void forwardBlock(float[] userPart, float[][] bannerParts, int first, float[] x, int xOff, int rows,
+      Scratch s, float[] logits, int logitsOff) {
+    kernels.addRows(userPart, bannerParts, first, rows, h1, s.h);
+    kernels.gemm(x, xOff, rows, perCandidateWidth(), w1, crossOff * h1, h1, s.h, 0, h1, s.h, 0, true);
+    float[] cur = s.h;
+    for (int l = 0; l < upperW.length; l++) {
+      kernels.denseRelu(cur, 0, rows, widths[l], upperW[l], upperB[l], widths[l + 1], s.act[l]);
+      cur = s.act[l];
+    }
+    kernels.gemv(cur, 0, rows, widths[widths.length - 1], weights.outputWeights(), weights.outputBias(), logits,
+        logitsOff);
+  }
+
+  /** One call's activation buffers, sized for a block; per call, so the scorer stays thread-safe. */
+  private final class Scratch {
+    final int rows;
+    final float[] h;
+    final float[][] act;
+    final float[] logits;
+
+    Scratch(int rows) {
+      this.rows = rows;
+      h = new float[rows * h1];
+      act = new float[upperW.length][];
+      for (int l = 0; l < upperW.length; l++) {
+        act[l] = new float[rows * widths[l + 1]];
+      }
+      logits = new float[rows];
     }
   }
 
@@ -257,19 +306,6 @@ public final class WideDeepScorer {
       t[j] /= brands.length;
     }
     return t;
-  }
-
-  /** Hidden layers 2..L and the deep output, for {@code n} rows of first-layer activations. */
-  private float[] upper(float[] h, int n) {
-    float[] cur = h;
-    for (int l = 0; l < upperW.length; l++) {
-      float[] next = new float[n * widths[l + 1]];
-      kernels.denseRelu(cur, n, widths[l], upperW[l], upperB[l], widths[l + 1], next);
-      cur = next;
-    }
-    float[] deep = new float[n];
-    kernels.gemv(cur, n, widths[widths.length - 1], weights.outputWeights(), weights.outputBias(), deep);
-    return deep;
   }
 
   /**
@@ -297,13 +333,21 @@ public final class WideDeepScorer {
         x[tasteOff + j] = t[j] * item[j];
       }
     }
-    float[] h = new float[h1];
-    MatrixKernels.scalar().denseRelu(x, 1, nIn, w1, b1, h1, h);
+    MatrixKernels scalar = MatrixKernels.scalar();
+    float[] cur = new float[h1];
+    scalar.denseRelu(x, 0, 1, nIn, w1, b1, h1, cur);
+    for (int l = 0; l < upperW.length; l++) {
+      float[] next = new float[widths[l + 1]];
+      scalar.denseRelu(cur, 0, 1, widths[l], upperW[l], upperB[l], widths[l + 1], next);
+      cur = next;
+    }
+    float[] deep = new float[1];
+    scalar.gemv(cur, 0, 1, widths[widths.length - 1], weights.outputWeights(), weights.outputBias(), deep, 0);
     float wide = 0f;
     for (int idx : wideIdx) {
       wide += weights.wide()[idx];
     }
-    return DenseKernels.sigmoid(upper(h, 1)[0] + wide);
+    return DenseKernels.sigmoid(deep[0] + wide);
   }
 
   /** One wide feature's weight for a candidate, for explanations. */

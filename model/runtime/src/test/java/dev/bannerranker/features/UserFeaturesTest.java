@@ -79,4 +79,35 @@ class UserFeaturesTest {
     assertFalse(u.hasHistory());
     assertArrayEquals(new int[] {0, 0}, u.topBrands);
   }
+
+  @Test
+  void recentImpressionsCountExactlyTheFatigueWindow() {
+    FeatureSpec spec = spec(4); // fatigue window 72 h, impression ring of 4
+    UserHistory h = UserHistory.forSpec(spec);
+    long now = 1_000_000;
+    h.addImpression(5, now - 73 * 3600); // outside the window
+    h.addImpression(5, now - 3600);
+    h.addImpression(69, now - 60); // 69 = 5 + 64: the same filter bit as banner 5, a different banner
+    h.addImpression(5, now); // at now: not before now, so not counted
+    UserFeatures u = UserFeatures.compute(P, h, now, vectors(), spec);
+    for (int banner : new int[] {0, 4, 5, 6, 69, 133, -1}) {
+      assertEquals(h.impressionsOf(banner, now - 72 * 3600, now), u.recentImpressions(banner), "banner " + banner);
+    }
+    assertEquals(1, u.recentImpressions(5));
+    assertEquals(1, u.recentImpressions(69));
+    assertEquals(0, u.recentImpressions(133));
+  }
+
+  @Test
+  void sharesOfIndicesTheUserNeverSawAreZero() {
+    FeatureSpec spec = spec(4);
+    UserHistory h = UserHistory.forSpec(spec);
+    h.addEvent(2, 1, EventType.VIEW, 0, 0f, 10);
+    UserFeatures u = UserFeatures.compute(P, h, 10, vectors(), spec);
+    assertEquals(1f, u.brandShare(2));
+    assertEquals(0f, u.brandShare(1));
+    assertEquals(0f, u.brandShare(Vocabulary.UNKNOWN));
+    assertEquals(0f, u.brandShare(1000), "past the user's largest index");
+    assertEquals(0f, u.categoryShare(7));
+  }
 }

@@ -26,29 +26,59 @@ class MatrixKernelsTest {
   @Test
   void gemmGemvAndReluAgreeWithScalar() {
     SplittableRandom r = new SplittableRandom(3);
-    int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {4, 48, 64}, {7, 64, 32}, {13, 17, 50}, {200, 146, 64}, {9, 33, 129}};
+    // Shapes that reach every tile: 8-row blocks with 4- and 2-vector column tiles, 4-row and single-row tails, and
+    // column tails narrower than a vector.
+    int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {4, 48, 64}, {7, 64, 32}, {8, 48, 64}, {8, 64, 32}, {13, 17, 50},
+        {32, 48, 64}, {32, 64, 32}, {45, 40, 80}, {200, 146, 64}, {9, 33, 129}, {21, 7, 16}};
     for (int[] shape : shapes) {
       int n = shape[0];
       int k = shape[1];
       int m = shape[2];
+      int xOff = 3;
       int wOff = 5;
-      float[] x = random(r, n * k);
+      int outOff = 2;
+      float[] x = random(r, xOff + n * k);
       float[] w = random(r, wOff + k * m);
-      float[] init = random(r, n * m);
+      float[] init = random(r, outOff + n * m + 1);
       float[] a = init.clone();
       float[] b = init.clone();
-      MatrixKernels.scalar().gemmAccumulate(x, n, k, w, wOff, m, a);
-      PANAMA.gemmAccumulate(x, n, k, w, wOff, m, b);
-      assertClose(a, b, "gemm " + n + "x" + k + "x" + m);
-      MatrixKernels.scalar().relu(a, a.length);
-      PANAMA.relu(b, b.length);
+      MatrixKernels.scalar().gemmAccumulate(x, xOff, n, k, w, wOff, m, a, outOff);
+      PANAMA.gemmAccumulate(x, xOff, n, k, w, wOff, m, b, outOff);
+      String shapeName = n + "x" + k + "x" + m;
+      assertClose(a, b, "gemm " + shapeName);
+      assertEquals(init[0], b[0], "gemm " + shapeName + " wrote before its offset");
+      assertEquals(init[init.length - 1], b[b.length - 1], "gemm " + shapeName + " wrote past its rows");
+      MatrixKernels.scalar().relu(a, outOff, n * m);
+      PANAMA.relu(b, outOff, n * m);
       assertClose(a, b, "relu");
       float[] v = random(r, k);
-      float[] ga = new float[n];
-      float[] gb = new float[n];
-      MatrixKernels.scalar().gemv(x, n, k, v, 0.25f, ga);
-      PANAMA.gemv(x, n, k, v, 0.25f, gb);
-      assertClose(ga, gb, "gemv");
+      float[] ga = new float[n + 1];
+      float[] gb = new float[n + 1];
+      MatrixKernels.scalar().gemv(x, xOff, n, k, v, 0.25f, ga, 1);
+      PANAMA.gemv(x, xOff, n, k, v, 0.25f, gb, 1);
+      assertClose(ga, gb, "gemv " + shapeName);
+    }
+  }
+
+  @Test
+  void gemmMatchesADoubleReference() {
+    // Guards the scalar reference itself: one product checked against a plain triple loop in double.
+    SplittableRandom r = new SplittableRandom(11);
+    int n = 9;
+    int k = 13;
+    int m = 40;
+    float[] x = random(r, n * k);
+    float[] w = random(r, k * m);
+    float[] out = new float[n * m];
+    MatrixKernels.get().gemmAccumulate(x, 0, n, k, w, 0, m, out, 0);
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < m; j++) {
+        double s = 0;
+        for (int kk = 0; kk < k; kk++) {
+          s += (double) x[i * k + kk] * w[kk * m + j];
+        }
+        assertEquals(s, out[i * m + j], 1e-4 * (1 + Math.abs(s)), "(" + i + "," + j + ")");
+      }
     }
   }
 
