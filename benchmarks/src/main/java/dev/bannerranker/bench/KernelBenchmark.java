@@ -3,6 +3,7 @@ package dev.bannerranker.bench;
 import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.features.FeatureEncoder;
 import dev.bannerranker.scoring.DenseKernels;
+import dev.bannerranker.scoring.MatrixKernels;
 import dev.bannerranker.scoring.ScoringModel;
 import dev.bannerranker.scoring.WideDeepScorer;
 import dev.bannerranker.scoring.WideDeepWeights;
@@ -31,9 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code project}: {@link WideDeepScorer#deepLogits}, the scorer's matrix work (the kernels of
  *       {@code MatrixKernels} over blocks of candidates), then the sigmoid.
  *   <li>{@code onnxruntime}: one {@code session.run} of {@link OnnxExport}'s graph on the bound input buffers.
- *   <li>{@code prototype}: {@link FeatureMajorKernel}, the same arithmetic in plain Java with the activations laid
- *       out feature-major so that the inner loops run over the candidates: a measured proposal for the scorer (its
- *       fork keeps {@code accumulate} out of line, see the {@code @Fork} flags).
+ *   <li>{@code scalar}: the same {@link WideDeepScorer#deepLogits} with the scalar kernels
+ *       ({@code MatrixKernels.scalar()}), the fallback a JVM without {@code jdk.incubator.vector} runs.
  * </ul>
  *
  * The GFLOP/s of this benchmark (2 × {@link ScoringImpls#macsPerCandidate} × N per call) is the one compared with
@@ -44,13 +44,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx3g", "-Djava.awt.headless=true", "--add-modules=jdk.incubator.vector",
-    // Only the prototype: C2 (JDK 17) vectorises its inner loops when the method is compiled on its own, and leaves
-    // them scalar in some forks when it inlines the method at the prototype's three call sites.
-    "-XX:CompileCommand=quiet", "-XX:CompileCommand=dontinline,dev.bannerranker.bench.FeatureMajorKernel::accumulate"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx3g", "-Djava.awt.headless=true", "--add-modules=jdk.incubator.vector"})
 @Threads(1)
 public class KernelBenchmark {
-  @Param({"project", "onnxruntime", "prototype"})
+  @Param({"project", "onnxruntime", "scalar"})
   public String impl;
 
   @Param({"50", "200", "1000"})
@@ -58,7 +55,6 @@ public class KernelBenchmark {
 
   private int n;
   private int crossN;
-  private int crossOff;
   private WideDeepScorer scorer;
   private float[] userPart;
   private float[][] bannerParts;
@@ -66,7 +62,6 @@ public class KernelBenchmark {
   private float[] wideSum;
   private float[] out;
   private ScoringImpls.OnnxRuntime ort;
-  private FeatureMajorKernel prototype;
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -78,7 +73,6 @@ public class KernelBenchmark {
     WideDeepWeights w = model.bundle().weights();
     ScoringImpls.PerCandidate dynamic = new ScoringImpls.PerCandidate(model);
     crossN = dynamic.width();
-    crossOff = dynamic.offset();
     scorer = model.scorer();
     userPart = model.scorer().userPart(r.user(), r.ctx());
     bannerParts = new float[n][];
@@ -96,11 +90,10 @@ public class KernelBenchmark {
       }
     }
     out = new float[n];
-    // Both kernels must reproduce the full scorer before anything is timed.
+    // Every implementation must reproduce the full scorer before anything is timed.
     float[] ref = new float[n];
     model.predict(r.user(), r.ctx(), c, n, ref);
-    project();
-    check("project kernels", ref, out);
+    check("project kernels", ref, deepThenSigmoid(scorer, out));
     ort = new ScoringImpls.OnnxRuntime(r);
     ort.fillInputs();
     ort.runKernel();
@@ -113,10 +106,9 @@ public class KernelBenchmark {
       ort.close();
       ort = null;
     }
-    FeatureMajorKernel fm = new FeatureMajorKernel(w, crossOff, crossN);
-    fm.score(userPart, bannerParts, cross, wideSum, n, o);
-    check("prototype kernel", ref, o);
-    prototype = impl.equals("prototype") ? fm : null;
+    WideDeepScorer scalar = new WideDeepScorer(enc, w, MatrixKernels.scalar());
+    check("scalar kernels", ref, deepThenSigmoid(scalar, o));
+    scorer = impl.equals("scalar") ? scalar : model.scorer();
   }
 
   private static void check(String what, float[] ref, float[] got) {
@@ -141,19 +133,15 @@ public class KernelBenchmark {
       ort.runKernel();
       return out;
     }
-    if (prototype != null) {
-      prototype.score(userPart, bannerParts, cross, wideSum, n, out);
-      return out;
-    }
-    return project();
+    return deepThenSigmoid(scorer, out);
   }
 
-  /** The per-candidate matrix work of {@link WideDeepScorer#predict}: the scorer's own {@code deepLogits}. */
-  private float[] project() {
-    scorer.deepLogits(userPart, bannerParts, cross, n, out);
+  /** The per-candidate matrix work of {@link WideDeepScorer#predict}: the scorer's {@code deepLogits}, the sigmoid. */
+  private float[] deepThenSigmoid(WideDeepScorer s, float[] dst) {
+    s.deepLogits(userPart, bannerParts, cross, n, dst);
     for (int i = 0; i < n; i++) {
-      out[i] = DenseKernels.sigmoid(out[i] + wideSum[i]);
+      dst[i] = DenseKernels.sigmoid(dst[i] + wideSum[i]);
     }
-    return out;
+    return dst;
   }
 }
