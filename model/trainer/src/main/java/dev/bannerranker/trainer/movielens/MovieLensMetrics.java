@@ -133,20 +133,17 @@ public final class MovieLensMetrics {
     return nextItemHitRate(log, testStart, userVectors, movieVectors, K);
   }
 
+  /** Scores one user's candidate movies; a higher score ranks first. */
+  @FunctionalInterface
+  public interface UserScorer {
+    /** One score per movie of {@code movies}, in order. */
+    double[] score(String user, List<String> movies);
+  }
+
   /**
-   * Next-item hit rate at {@code k} of the user vector against popularity.
-   *
-   * <p>Training is every impression (rating) before {@code testStart}, test every one at or after it. For
-   * each user, the held-out movie is that of the user's first clicked test impression (rating ≥ 4 for
-   * MovieLens; earliest by time, then log order) on a movie the user had not rated in training. Users with
-   * no training rating are skipped and counted in {@link HitRate#usersWithoutHistory()}. The candidates are
-   * all banners of the log the user did not rate in training (the held-out movie is always one), ranked
-   * <ul>
-   *   <li>by the model: {@code cosine(userVectors.apply(user), movieVectors.get(movie))}; a movie without a
-   *       vector ranks below every movie with one; a null user vector counts as all zeros (every score 0);</li>
-   *   <li>by popularity: number of training ratings;</li>
-   * </ul>
-   * both with ties broken by banner id, and a hit is the held-out movie within the first {@code k}.
+   * Next-item hit rate at {@code k} of the user vector against popularity: {@link #nextItemHitRate(EventLog, long,
+   * UserScorer, int)} with the model's score {@code cosine(userVectors.apply(user), movieVectors.get(movie))}; a
+   * movie without a vector ranks below every movie with one; a null user vector counts as all zeros (every score 0).
    *
    * @param userVectors the user vector from the user's history before {@code testStart} (for the project,
    *                    {@code UserFeatures.compute(..., testStart, ...).vector}); called once per test user
@@ -154,12 +151,41 @@ public final class MovieLensMetrics {
    */
   public static HitRate nextItemHitRate(EventLog log, long testStart, Function<String, float[]> userVectors,
       Map<String, float[]> movieVectors, int k) {
-    if (k < 1) {
-      throw new IllegalArgumentException("k must be at least 1, got " + k);
-    }
     List<float[]> all = new ArrayList<>(movieVectors.values());
     checkDims(all);
     int dim = all.isEmpty() ? -1 : all.get(0).length;
+    return nextItemHitRate(log, testStart, (user, movies) -> {
+      float[] u = userVectors.apply(user);
+      if (u != null && dim >= 0 && u.length != dim) {
+        throw new IllegalArgumentException("user vector of " + user + " has length " + u.length
+            + ", movie vectors " + dim);
+      }
+      double[] scores = new double[movies.size()];
+      for (int i = 0; i < scores.length; i++) {
+        float[] v = movieVectors.get(movies.get(i));
+        scores[i] = v == null ? Double.NEGATIVE_INFINITY : u == null ? 0.0 : (double) ItemVectors.cosine(u, v);
+      }
+      return scores;
+    }, k);
+  }
+
+  /**
+   * Next-item hit rate at {@code k} of a model's ranking against popularity.
+   *
+   * <p>Training is every impression (rating) before {@code testStart}, test every one at or after it. For
+   * each user, the held-out movie is that of the user's first clicked test impression (rating ≥ 4 for
+   * MovieLens; earliest by time, then log order) on a movie the user had not rated in training. Users with
+   * no training rating are skipped and counted in {@link HitRate#usersWithoutHistory()}. The candidates are
+   * all banners of the log the user did not rate in training (the held-out movie is always one), ranked by
+   * the model's scores and by popularity (number of training ratings), both with ties broken by banner id; a
+   * hit is the held-out movie within the first {@code k}.
+   *
+   * @param model called once per test user, with that user's candidates
+   */
+  public static HitRate nextItemHitRate(EventLog log, long testStart, UserScorer model, int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be at least 1, got " + k);
+    }
     Map<String, Set<String>> seen = new HashMap<>();
     Map<String, Integer> popularity = new HashMap<>();
     Map<String, String> heldOut = new TreeMap<>(); // user → movie; sorted users for a fixed call order
@@ -191,32 +217,30 @@ public final class MovieLensMetrics {
       }
     }
 
-    List<String> catalogue = new ArrayList<>();
-    for (Banner b : log.banners()) {
-      catalogue.add(b.id());
-    }
     int modelHits = 0;
     int popHits = 0;
     for (Map.Entry<String, String> e : heldOut.entrySet()) {
       Set<String> s = seen.get(e.getKey());
-      String target = e.getValue();
-      float[] u = userVectors.apply(e.getKey());
-      if (u != null && dim >= 0 && u.length != dim) {
-        throw new IllegalArgumentException("user vector of " + e.getKey() + " has length " + u.length
-            + ", movie vectors " + dim);
-      }
-      Function<String, Double> modelScore = m -> {
-        float[] v = movieVectors.get(m);
-        if (v == null) {
-          return Double.NEGATIVE_INFINITY;
+      List<String> candidates = new ArrayList<>();
+      for (Banner b : log.banners()) {
+        if (!s.contains(b.id())) {
+          candidates.add(b.id());
         }
-        return u == null ? 0.0 : (double) ItemVectors.cosine(u, v);
-      };
-      Function<String, Double> popScore = m -> (double) popularity.getOrDefault(m, 0);
-      if (rank(target, catalogue, s, modelScore) < k) {
+      }
+      String target = e.getValue();
+      double[] modelScores = model.score(e.getKey(), candidates);
+      if (modelScores.length != candidates.size()) {
+        throw new IllegalStateException("the model scored " + modelScores.length + " of " + candidates.size()
+            + " candidates of " + e.getKey());
+      }
+      double[] popScores = new double[candidates.size()];
+      for (int i = 0; i < popScores.length; i++) {
+        popScores[i] = popularity.getOrDefault(candidates.get(i), 0);
+      }
+      if (rank(target, candidates, modelScores) < k) {
         modelHits++;
       }
-      if (rank(target, catalogue, s, popScore) < k) {
+      if (rank(target, candidates, popScores) < k) {
         popHits++;
       }
     }
@@ -225,16 +249,16 @@ public final class MovieLensMetrics {
         users == 0 ? Double.NaN : (double) popHits / users, users, withoutHistory.size(), k);
   }
 
-  /** 0-based rank of {@code target} among the unseen candidates: how many come before it. */
-  private static int rank(String target, List<String> candidates, Set<String> seen, Function<String, Double> score) {
-    double t = score.apply(target);
+  /** 0-based rank of {@code target} among the candidates: how many come before it (ties by id). */
+  private static int rank(String target, List<String> candidates, double[] scores) {
+    double t = scores[candidates.indexOf(target)];
     int before = 0;
-    for (String c : candidates) {
-      if (c.equals(target) || seen.contains(c)) {
+    for (int i = 0; i < scores.length; i++) {
+      String c = candidates.get(i);
+      if (c.equals(target)) {
         continue;
       }
-      double sc = score.apply(c);
-      if (sc > t || (sc == t && c.compareTo(target) < 0)) {
+      if (scores[i] > t || (scores[i] == t && c.compareTo(target) < 0)) {
         before++;
       }
     }

@@ -1,6 +1,7 @@
 package dev.bannerranker.trainer.movielens;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -216,6 +217,28 @@ class MovieLensMetricsTest {
     HitRate none = MovieLensMetrics.nextItemHitRateAt10(popularWorld().build(), TEST_START, u -> null, vectors);
     assertEquals(0, none.users());
     assertTrue(Double.isNaN(none.model()) && Double.isNaN(none.popularity()));
+  }
+
+  @Test
+  void anyScorerRanksTheUnseenCandidatesOnce() {
+    EventLog log = popularWorld().rate("u1", "m1", 100, 5).rate("u1", "m20", 1200, 5).build();
+    List<List<String>> asked = new ArrayList<>();
+    HitRate hr = MovieLensMetrics.nextItemHitRate(log, TEST_START, (user, movies) -> {
+      asked.add(movies);
+      double[] s = new double[movies.size()];
+      for (int i = 0; i < s.length; i++) {
+        s[i] = movies.get(i).equals("m20") ? 1 : 0; // the held-out movie first
+      }
+      return s;
+    }, 1);
+    assertEquals(1.0, hr.model(), EPS);
+    assertEquals(1, asked.size());
+    assertFalse(asked.get(0).contains("m1"), "a movie rated in training is not a candidate");
+    assertTrue(asked.get(0).contains("m20"));
+
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> MovieLensMetrics.nextItemHitRate(log, TEST_START, (user, movies) -> new double[1], 10));
+    assertTrue(e.getMessage().contains("u1"), e.getMessage());
   }
 
   // ---------------------------------------------------------------- real data (skips when absent)
