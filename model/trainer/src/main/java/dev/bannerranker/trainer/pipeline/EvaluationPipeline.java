@@ -37,6 +37,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 import me.tongfei.progressbar.ProgressBar;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -131,17 +135,44 @@ public final class EvaluationPipeline {
         "description", "cosine of the user vector and the banner vector alone (a ranking score, not a probability)"));
     rocs.put("item2vec cosine", ClickMetrics.roc(cos, y, 400));
     WideDeepConfig base = wideDeepConfig(bundle);
-    for (WideDeepConfig.Mode mode : List.of(WideDeepConfig.Mode.WIDE_ONLY, WideDeepConfig.Mode.DEEP_ONLY)) {
-      WideDeepConfig cfg = base.withMode(mode);
-      var net = WideDeepNetwork.build(bundle.spec(), cfg);
-      WideDeepTrainer.train(net, rows, ds, train, valid, cfg, progress);
-      float[] q = WideDeepTrainer.predict(net, rows, test, cfg);
-      String name = mode == WideDeepConfig.Mode.WIDE_ONLY ? "wide_only" : "deep_only";
-      baselines.put(name, Map.of("auc", ClickMetrics.auc(q, y), "logloss", ClickMetrics.logLoss(q, y),
-          "description", mode == WideDeepConfig.Mode.WIDE_ONLY
-              ? "logistic regression on the hashed wide crosses" : "the deep side alone, same features and sizes"));
-      rocs.put(name.replace('_', '-'), ClickMetrics.roc(q, y, 400));
-      out.printf("baseline %s: AUC %.4f%n", name, ClickMetrics.auc(q, y));
+    List<WideDeepConfig.Mode> modes = List.of(WideDeepConfig.Mode.WIDE_ONLY, WideDeepConfig.Mode.DEEP_ONLY);
+    // The two baselines are independent networks, each trained on one thread (OMP_NUM_THREADS=1), so with two cores
+    // they train side by side; each keeps its own seed and ND4J's per-thread random state, so results do not change.
+    boolean parallel = Runtime.getRuntime().availableProcessors() >= 2;
+    if (parallel) {
+      out.println("training the wide-only and deep-only baselines side by side");
+    }
+    List<Future<float[]>> trained = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(parallel ? modes.size() : 1);
+    try {
+      for (WideDeepConfig.Mode mode : modes) {
+        WideDeepConfig cfg = base.withMode(mode);
+        trained.add(pool.submit(() -> {
+          var net = WideDeepNetwork.build(bundle.spec(), cfg);
+          WideDeepTrainer.train(net, rows, ds, train, valid, cfg, progress && !parallel);
+          return WideDeepTrainer.predict(net, rows, test, cfg);
+        }));
+      }
+      for (int m = 0; m < modes.size(); m++) {
+        WideDeepConfig.Mode mode = modes.get(m);
+        float[] q = trained.get(m).get();
+        String name = mode == WideDeepConfig.Mode.WIDE_ONLY ? "wide_only" : "deep_only";
+        baselines.put(name, Map.of("auc", ClickMetrics.auc(q, y), "logloss", ClickMetrics.logLoss(q, y),
+            "description", mode == WideDeepConfig.Mode.WIDE_ONLY
+                ? "logistic regression on the hashed wide crosses" : "the deep side alone, same features and sizes"));
+        rocs.put(name.replace('_', '-'), ClickMetrics.roc(q, y, 400));
+        out.printf("baseline %s: AUC %.4f%n", name, ClickMetrics.auc(q, y));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while training the baselines", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException("training a baseline failed: " + e.getCause(), e.getCause());
+    } finally {
+      pool.shutdownNow();
     }
     report.put("baselines", baselines);
 
