@@ -26,10 +26,12 @@ public final class ProfileStore {
   /** Share of malformed rows tolerated, as the trainer's default. */
   private static final double MAX_BAD_FRACTION = 0.01;
 
-  private final Map<String, UserProfile> profiles;
-  private final Map<String, List<Activity>> seeds;
+  private static final UserProfile NOBODY = UserProfile.unknown("");
 
-  private ProfileStore(Map<String, UserProfile> profiles, Map<String, List<Activity>> seeds) {
+  private final Map<String, UserProfile> profiles;
+  private final Map<String, UserState> seeds;
+
+  private ProfileStore(Map<String, UserProfile> profiles, Map<String, UserState> seeds) {
     this.profiles = profiles;
     this.seeds = seeds;
   }
@@ -47,15 +49,21 @@ public final class ProfileStore {
   public static ProfileStore load(Path dir, boolean bootstrap, int capacity) {
     long start = System.nanoTime();
     Map<String, UserProfile> profiles = new HashMap<>();
-    Map<String, List<Activity>> seeds = new HashMap<>();
+    Map<String, UserState> seeds = new HashMap<>();
     DataProblems problems = new DataProblems(MAX_BAD_FRACTION);
+    List<UserProfile> users;
     if (bootstrap && Files.exists(dir.resolve(CsvSchemas.EVENTS_FILE))) {
       EventLog log = EventLogReader.read(dir, MAX_BAD_FRACTION);
-      log.users().forEach(u -> profiles.put(u.id(), u));
-      replay(log, capacity).forEach((user, activity) -> seeds.put(user, List.copyOf(activity.all())));
+      users = log.users();
+      seeds.putAll(replay(log, capacity));
       problems = log.problems();
     } else {
-      EventLogReader.readUsers(dir, problems).forEach(u -> profiles.put(u.id(), u));
+      users = EventLogReader.readUsers(dir, problems);
+    }
+    Map<String, String> ageBands = new HashMap<>(); // one instance per band, shared by all profiles
+    for (UserProfile u : users) {
+      profiles.put(u.id(), new UserProfile(u.id(), u.gender(), ageBands.computeIfAbsent(u.ageBand(), b -> b),
+          u.cityTier()));
     }
     LOG.atInfo().addKeyValue("data_dir", dir.toString()).addKeyValue("profiles", profiles.size())
         .addKeyValue("users_with_history", seeds.size()).addKeyValue("bad_rows", problems.badRows())
@@ -65,44 +73,53 @@ public final class ProfileStore {
   }
 
   /** The event log in time order, as the training sweep applies it: an impression and its click together. */
-  private static Map<String, ActivityLog> replay(EventLog log, int capacity) {
+  private static Map<String, UserState> replay(EventLog log, int capacity) {
     Map<String, Banner> banners = new HashMap<>();
     log.banners().forEach(b -> banners.put(b.id(), b));
-    Map<String, String> names = new HashMap<>(); // one String instance per distinct name
-    Map<String, ActivityLog> logs = new HashMap<>();
+    Map<String, UserState> logs = new HashMap<>();
     List<BehaviourEvent> events = log.events();
     int ev = 0;
     for (Impression imp : log.impressions()) {
       while (ev < events.size() && events.get(ev).timestamp() <= imp.timestamp()) {
-        BehaviourEvent e = events.get(ev++);
-        logs.computeIfAbsent(e.userId(), u -> new ActivityLog(capacity)).add(new Activity.Behaviour(e.type(),
-            intern(names, e.brand()), intern(names, e.category()), e.priceTier(), e.dwellSeconds(), e.timestamp()));
+        addEvent(logs, events.get(ev++), capacity);
       }
-      ActivityLog a = logs.computeIfAbsent(imp.userId(), u -> new ActivityLog(capacity));
-      a.add(new Activity.Shown(intern(names, imp.bannerId()), imp.timestamp()));
+      UserState a = logs.computeIfAbsent(imp.userId(), u -> seed(capacity));
+      a.append(new Activity.Shown(imp.bannerId(), imp.timestamp()), null);
       if (imp.clicked()) {
         Banner b = banners.get(imp.bannerId());
-        a.add(new Activity.Behaviour(EventType.BANNER_CLICK, intern(names, b.brand()), intern(names, b.category()),
-            b.priceTier(), 0f, imp.timestamp()));
+        a.append(new Activity.Behaviour(EventType.BANNER_CLICK, b.brand(), b.category(), b.priceTier(), 0f,
+            imp.timestamp()), null);
       }
     }
     for (; ev < events.size(); ev++) {
-      BehaviourEvent e = events.get(ev);
-      logs.computeIfAbsent(e.userId(), u -> new ActivityLog(capacity)).add(new Activity.Behaviour(e.type(),
-          intern(names, e.brand()), intern(names, e.category()), e.priceTier(), e.dwellSeconds(), e.timestamp()));
+      addEvent(logs, events.get(ev), capacity);
     }
     return logs;
   }
 
-  private static String intern(Map<String, String> names, String s) {
-    return names.computeIfAbsent(s, k -> k);
+  private static void addEvent(Map<String, UserState> logs, BehaviourEvent e, int capacity) {
+    logs.computeIfAbsent(e.userId(), u -> seed(capacity)).append(new Activity.Behaviour(e.type(), e.brand(),
+        e.category(), e.priceTier(), e.dwellSeconds(), e.timestamp()), null);
+  }
+
+  /** A log to replay the tables into; never served itself. */
+  private static UserState seed(int capacity) {
+    return new UserState(NOBODY, false, capacity, List.of());
   }
 
   /** A new state for the user: the profile (or an unknown one) and the bootstrap activity. */
   UserState newState(String userId, int capacity) {
     UserProfile p = profiles.get(userId);
-    return new UserState(p != null ? p : UserProfile.unknown(userId), p != null, capacity,
-        seeds.getOrDefault(userId, List.of()));
+    UserProfile profile = p != null ? p : UserProfile.unknown(userId);
+    UserState seed = seeds.get(userId);
+    return seed == null ? new UserState(profile, p != null, capacity, List.of())
+        : new UserState(profile, p != null, capacity, seed);
+  }
+
+  /** The profile's own instance of the id when the user is on file, so the cache key shares it; else {@code userId}. */
+  String canonicalId(String userId) {
+    UserProfile p = profiles.get(userId);
+    return p != null ? p.id() : userId;
   }
 
   public int size() {

@@ -10,9 +10,11 @@ import dev.bannerranker.serving.config.UserSettings;
  */
 public final class UserStateStore {
   private final LoadingCache<String, UserState> cache;
+  private final ProfileStore profiles;
 
   public UserStateStore(UserSettings settings, ProfileStore profiles) {
     int capacity = settings.activityCapacity();
+    this.profiles = profiles;
     this.cache = Caffeine.newBuilder()
         .maximumSize(settings.cacheMaxSize())
         .expireAfterAccess(settings.cacheExpireAfterAccess())
@@ -21,7 +23,7 @@ public final class UserStateStore {
   }
 
   public UserState get(String userId) {
-    return cache.get(userId);
+    return cache.get(profiles.canonicalId(userId));
   }
 
   /** The cache, for binding its statistics to the metrics. */
