@@ -8,8 +8,10 @@ import java.util.Arrays;
  * region, then the impressions region. Names are {@code NameDictionary} ids, so the log means the same thing
  * under every model. Quiet users stay small: the array grows with use, by an eighth at a time.
  *
- * <p>Every record starts with its time as a zig-zag varint: absolute for the oldest record of its region, else
- * the difference from the record before (exact for any {@code long}, usually one or two bytes). An event then
+ * <p>Every record starts with its time: absolute for the oldest record of its region, else the difference from
+ * the record before, as a varint of the difference plus one when it is not negative (a user's next event is
+ * rarely earlier), else a 0 and the zig-zag varint of the difference; exact for any {@code long}, usually one or
+ * two bytes. An event then
  * has a header byte (bits 0-2 type, 3-5 price tier with 7 meaning "a zig-zag varint follows", 6-7 how the dwell
  * is stored: 0 for {@code +0f}, 1 as tenths of a second in a varint, 2 as the raw float bits), the brand and
  * category ids as varints, the tier if escaped and the dwell. An impression then has the banner id. Every
@@ -25,8 +27,8 @@ class ActivityLog {
   private static final int DWELL_ZERO = 0;
   private static final int DWELL_TENTHS = 1;
   private static final int DWELL_RAW = 2;
-  /** Largest encoded record: time 10, header 1, two ids 5 each, tier 5, dwell 5. */
-  private static final int MAX_RECORD = 31;
+  /** Largest encoded record: time 11, header 1, two ids 5 each, tier 5, dwell 5. */
+  private static final int MAX_RECORD = 32;
 
   static {
     if (TYPES.length > 8) {
@@ -196,7 +198,7 @@ class ActivityLog {
     int count = events ? eventCount : impressionCount;
     int removed;
     int added = 0;
-    byte[] prefix = new byte[10];
+    byte[] prefix = new byte[11];
     if (count == 1) {
       removed = in.pos - start;
     } else {
@@ -219,7 +221,8 @@ class ActivityLog {
     int used = eventBytes + impressionBytes;
     int size = used - removed + n;
     if (size > buf.length) {
-      byte[] grown = new byte[size + (size >> 3) + 8];
+      // A little room to spare, not a share: a full log takes one record at a time and mostly stays its size.
+      byte[] grown = new byte[(size + 15) & ~7];
       System.arraycopy(buf, 0, grown, 0, at);
       System.arraycopy(buf, at + removed, grown, at + n, used - at - removed);
       buf = grown;
@@ -244,12 +247,19 @@ class ActivityLog {
   }
 
   private static int putTime(byte[] out, int pos, long value) {
-    long z = (value << 1) ^ (value >> 63);
-    while ((z & ~0x7FL) != 0) {
-      out[pos++] = (byte) ((z & 0x7F) | 0x80);
-      z >>>= 7;
+    if (value >= 0 && value < Long.MAX_VALUE) {
+      return putVarlong(out, pos, value + 1);
     }
-    out[pos++] = (byte) z;
+    out[pos++] = 0;
+    return putVarlong(out, pos, (value << 1) ^ (value >> 63));
+  }
+
+  private static int putVarlong(byte[] out, int pos, long v) {
+    while ((v & ~0x7FL) != 0) {
+      out[pos++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    out[pos++] = (byte) v;
     return pos;
   }
 
@@ -272,14 +282,23 @@ class ActivityLog {
       this.pos = pos;
     }
 
-    /** A zig-zag varint long. */
+    /** A time or difference, as {@link #putTime} wrote it. */
     long time() {
-      long z = 0;
+      long v = varlong();
+      if (v != 0) {
+        return v - 1;
+      }
+      long z = varlong();
+      return (z >>> 1) ^ -(z & 1);
+    }
+
+    long varlong() {
+      long v = 0;
       for (int shift = 0; ; shift += 7) {
         byte x = b[pos++];
-        z |= (long) (x & 0x7F) << shift;
+        v |= (long) (x & 0x7F) << shift;
         if (x >= 0) {
-          return (z >>> 1) ^ -(z & 1);
+          return v;
         }
       }
     }

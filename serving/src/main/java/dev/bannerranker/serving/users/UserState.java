@@ -25,7 +25,8 @@ import java.util.List;
 public final class UserState extends ActivityLog {
   private final UserProfile profile;
   private final boolean knownProfile;
-  private final int capacity;
+  /** A char (up to 65,535), with the boolean above, keeps the object at 72 bytes. */
+  private final char capacity;
   private HistoryKey historyKey;
   /** Behaviour events dropped from the log since the last change of key, still counted in the history. */
   private long forgotten;
@@ -35,7 +36,7 @@ public final class UserState extends ActivityLog {
   UserState(UserProfile profile, boolean knownProfile, int capacity, List<Activity> seed) {
     this.profile = profile;
     this.knownProfile = knownProfile;
-    this.capacity = capacity;
+    this.capacity = checkedCapacity(capacity);
     seed.forEach(a -> append(a, null));
   }
 
@@ -44,8 +45,16 @@ public final class UserState extends ActivityLog {
     super(seed);
     this.profile = profile;
     this.knownProfile = knownProfile;
-    this.capacity = capacity;
+    this.capacity = checkedCapacity(capacity);
     trimTo(capacity);
+  }
+
+  private static char checkedCapacity(int capacity) {
+    if (capacity < 1 || capacity > Character.MAX_VALUE) {
+      throw new IllegalArgumentException("activity capacity must be 1 to " + (int) Character.MAX_VALUE + ", got "
+          + capacity);
+    }
+    return (char) capacity;
   }
 
   /** A consistent copy for one request, with the history indexed by {@code g}. */
