@@ -42,7 +42,8 @@ import picocli.CommandLine.Option;
  * {@code --banners} banners loaded through the verifying loader ({@link ModelRegistry}), {@code --users}
  * profiles from a {@code users.csv} ({@link ProfileStore}), and every user's recent activity recorded through
  * {@link EventRecorder}, the code behind RecordEvents, into the Caffeine-backed {@link UserStateStore}. Each user
- * gets more events and impressions than the configured capacity, so every ring is full (the worst case). Heap
+ * gets more events and impressions than the configured capacity, so every ring is full (the worst case; {@code
+ * --activity mixed} leaves 60% of users with fewer). Heap
  * figures are the used heap after a full collection, measured after each stage.
  */
 @Command(name = "memory", mixinStandardHelpOptions = true,
@@ -60,6 +61,13 @@ public final class MemoryReport implements Callable<Integer> {
   @Option(names = "--capacity", defaultValue = "64",
       description = "ranker.users.activity-capacity (application.yml's default). Default: ${DEFAULT-VALUE}.")
   int capacity;
+
+  /** How much each user has done. */
+  enum Activity { full, mixed }
+
+  @Option(names = "--activity", defaultValue = "full", description = "full: every user's rings full (the worst case); "
+      + "mixed: 30% of users with 1-10 events and impressions, 30% with 10-40, 40% full. Default: ${DEFAULT-VALUE}.")
+  Activity activity;
 
   @Option(names = "--seed", defaultValue = "42", description = "Seed of the bundle and the users' activity. Default: ${DEFAULT-VALUE}.")
   long seed;
@@ -155,6 +163,7 @@ public final class MemoryReport implements Callable<Integer> {
     o.put("users_held", held);
     o.put("evictions", evicted);
     o.put("cache_max_size", settings.cacheMaxSize());
+    o.put("activity", activity.name());
     o.put("activity_capacity", capacity);
     o.put("events_recorded", events);
     o.put("events_per_user", (double) events / users);
@@ -191,7 +200,8 @@ public final class MemoryReport implements Callable<Integer> {
    * One user's recent activity, in time order: browsing sessions (a few seconds to two minutes between events,
    * hours between sessions) of views, some add-to-carts and purchases, mostly of eight favourite brands, with
    * dwell in tenths of a second; on about half the page views one to three banners are shown at once, and about
-   * 4% of impressions are clicked. It stops once there are more events and more impressions than the capacity.
+   * 4% of impressions are clicked. It stops once there are more events and more impressions than the capacity
+   * (with {@code --activity mixed}, for 60% of users once there are 1 to 40 of each).
    */
   List<EventInput> activity(String user, SplittableRandom r, List<String> bannerIds, List<String> brands,
       List<String> categories) {
@@ -199,7 +209,9 @@ public final class MemoryReport implements Callable<Integer> {
     for (int i = 0; i < favourites.length; i++) {
       favourites[i] = brands.get(r.nextInt(brands.size()));
     }
-    int target = capacity + 8;
+    double share = r.nextDouble();
+    int target = activity == Activity.full || share >= 0.6 ? capacity + 8
+        : share < 0.3 ? 1 + r.nextInt(10) : 10 + r.nextInt(31);
     List<EventInput> out = new ArrayList<>();
     long t = START + r.nextInt(10 * 86_400);
     int behaviour = 0;
@@ -298,8 +310,8 @@ public final class MemoryReport implements Callable<Integer> {
 
   private static void print(Map<String, Object> o) {
     long users = ((Number) o.get("users_loaded")).longValue();
-    System.out.printf("%n%,d banners, %,d users (every ring full, activity capacity %d), heap %s (%s)%n",
-        o.get("banners"), users, o.get("activity_capacity"), mib((Long) o.get("heap_max_bytes")), o.get("xmx"));
+    System.out.printf("%n%,d banners, %,d users (activity %s, capacity %d), heap %s (%s)%n",
+        o.get("banners"), users, o.get("activity"), o.get("activity_capacity"), mib((Long) o.get("heap_max_bytes")), o.get("xmx"));
     System.out.printf("  %-40s %12s%n", "heap used after full GC", mib((Long) o.get("heap_used_after_gc_bytes")));
     System.out.printf("  %-40s %12s%n", "  JVM baseline", mib((Long) o.get("heap_baseline_bytes")));
     System.out.printf("  %-40s %12s%n", "  model", mib((Long) o.get("model_bytes")));

@@ -61,7 +61,11 @@ public final class UserState extends ActivityLog {
   public synchronized UserSnapshot snapshot(ModelGeneration g) {
     ensureKey(g);
     UserHistory history = UserHistory.forSpec(g.spec());
-    forEach(0, 0, new Visitor() {
+    // Only what the model's rings will hold is replayed: the events before them are counted, not added, and
+    // the known impressions before them would be overwritten anyway.
+    int skippedEvents = Math.max(0, eventCount() - g.spec().maxRecentEvents());
+    int[] knownToSkip = {Math.max(0, knownImpressions - g.spec().maxRecentImpressions())};
+    forEach(skippedEvents, 0, new Visitor() {
       @Override
       public void event(EventType type, int brand, int category, int priceTier, float dwell, long time) {
         if (type == EventType.BANNER_CLICK) {
@@ -75,12 +79,17 @@ public final class UserState extends ActivityLog {
       @Override
       public void impression(int banner, long time) {
         int index = g.bannerIndex(banner);
-        if (index != Vocabulary.UNKNOWN) {
+        if (index == Vocabulary.UNKNOWN) {
+          return;
+        }
+        if (knownToSkip[0] > 0) {
+          knownToSkip[0]--;
+        } else {
           HistoryUpdates.impression(history, index, time);
         }
       }
     });
-    history.countForgottenEvents(forgotten);
+    history.countForgottenEvents(forgotten + skippedEvents);
     return new UserSnapshot(profile, !knownProfile && eventCount() == 0 && impressionCount() == 0, history);
   }
 
