@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A serving-wide, append-only numbering of the names of one kind (brands, categories or banners), so per-user
  * state can hold small ints instead of strings, and keep meaning the same name across models with other
- * vocabularies. Id 0 means "no name". Every loaded model's vocabulary is registered; names that only arrive
- * in events (a brand no model knows yet) are numbered too, up to {@link #MAX_EVENT_NAMES}, after which such a
+ * vocabularies. Id 0 means "no name". Every loaded model's vocabulary and the bootstrap tables are registered;
+ * names that only arrive in RecordEvents (a brand no model knows yet) are numbered too, up to {@link #MAX_EVENT_NAMES}, after which such a
  * name is held as id 0 (unknown to every model) and a warning is logged once. Thread-safe; lookups of known
  * names do not lock.
  */
@@ -40,8 +40,11 @@ public final class NameDictionary {
     return id != null ? id : add(name, true);
   }
 
-  /** The name's id, numbering it if new: for model vocabularies, which are bounded by their bundles. */
-  int register(String name) {
+  /**
+   * The name's id, numbering it if new, outside the event-name budget: for trusted, bounded sources (model
+   * vocabularies, the bootstrap tables of the data directory).
+   */
+  public int register(String name) {
     Integer id = ids.get(name);
     return id != null ? id : add(name, false);
   }

@@ -107,7 +107,7 @@ public final class UserState extends ActivityLog {
    */
   final void append(Activity a, ModelGeneration g) {
     if (a instanceof Activity.Behaviour b) {
-      addEvent(b.type(), NameDictionary.BRANDS.idOf(b.brand()), NameDictionary.CATEGORIES.idOf(b.category()),
+      addEvent(b.type(), id(NameDictionary.BRANDS, b.brand(), g), id(NameDictionary.CATEGORIES, b.category(), g),
           b.priceTier(), b.dwellSeconds(), b.time());
       int limit = g == null ? capacity : Math.max(capacity, g.spec().maxRecentEvents());
       while (eventCount() > limit) {
@@ -116,7 +116,7 @@ public final class UserState extends ActivityLog {
       }
     } else {
       Activity.Shown s = (Activity.Shown) a;
-      int banner = NameDictionary.BANNERS.idOf(s.bannerId());
+      int banner = id(NameDictionary.BANNERS, s.bannerId(), g);
       addImpression(banner, s.time());
       if (g == null) {
         while (impressionCount() > capacity) {
@@ -137,6 +137,11 @@ public final class UserState extends ActivityLog {
         knownImpressions -= known ? 1 : 0;
       }
     }
+  }
+
+  /** The bootstrap ({@code g} null) reads the data directory's own tables; RecordEvents is held to a budget. */
+  private static int id(NameDictionary names, String name, ModelGeneration g) {
+    return g == null ? names.register(name) : names.idOf(name);
   }
 
   /** On a change of vocabularies or ring sizes, starts again from the latest {@code capacity} activities. */
