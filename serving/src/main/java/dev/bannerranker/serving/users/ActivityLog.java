@@ -6,7 +6,7 @@ import java.util.Arrays;
 /**
  * A user's latest behaviour events and impressions, oldest first, packed into one {@code byte[]}: the events
  * region, then the impressions region. Names are {@code NameDictionary} ids, so the log means the same thing
- * under every model. Quiet users stay small: the array grows with use, by an eighth at a time.
+ * under every model. Quiet users stay small: the array grows with use, to the bytes needed plus 8 to 15 spare.
  *
  * <p>Every record starts with its time: absolute for the oldest record of its region, else the difference from
  * the record before, as a varint of the difference plus one when it is not negative (a user's next event is
@@ -53,8 +53,11 @@ class ActivityLog {
 
   ActivityLog() {}
 
-  /** A copy of {@code other}'s records. */
+  /** A copy of {@code other}'s records; empty for null. */
   ActivityLog(ActivityLog other) {
+    if (other == null) {
+      return;
+    }
     buf = Arrays.copyOf(other.buf, other.eventBytes + other.impressionBytes);
     eventBytes = other.eventBytes;
     impressionBytes = other.impressionBytes;

@@ -28,17 +28,17 @@ public final class ProfileStore {
 
   private static final UserProfile NOBODY = UserProfile.unknown("");
 
-  private final Map<String, UserProfile> profiles;
+  private final ProfileTable profiles;
   private final Map<String, UserState> seeds;
 
-  private ProfileStore(Map<String, UserProfile> profiles, Map<String, UserState> seeds) {
+  private ProfileStore(ProfileTable profiles, Map<String, UserState> seeds) {
     this.profiles = profiles;
     this.seeds = seeds;
   }
 
   /** No profiles: every user is unknown until events arrive. */
   public static ProfileStore empty() {
-    return new ProfileStore(Map.of(), Map.of());
+    return new ProfileStore(new ProfileTable(Map.of()), Map.of());
   }
 
   /**
@@ -48,7 +48,7 @@ public final class ProfileStore {
    */
   public static ProfileStore load(Path dir, boolean bootstrap, int capacity) {
     long start = System.nanoTime();
-    Map<String, UserProfile> profiles = new HashMap<>();
+    Map<String, UserProfile> profiles = new HashMap<>(); // id -> shared shape
     Map<String, UserState> seeds = new HashMap<>();
     DataProblems problems = new DataProblems(MAX_BAD_FRACTION);
     List<UserProfile> users;
@@ -60,16 +60,17 @@ public final class ProfileStore {
     } else {
       users = EventLogReader.readUsers(dir, problems);
     }
-    Map<String, String> ageBands = new HashMap<>(); // one instance per band, shared by all profiles
+    // Few distinct genders, age bands and city tiers: one shared instance of each combination.
+    Map<UserProfile, UserProfile> shapes = new HashMap<>();
     for (UserProfile u : users) {
-      profiles.put(u.id(), new UserProfile(u.id(), u.gender(), ageBands.computeIfAbsent(u.ageBand(), b -> b),
-          u.cityTier()));
+      UserProfile shape = new UserProfile("", u.gender(), u.ageBand(), u.cityTier());
+      profiles.put(u.id(), shapes.computeIfAbsent(shape, k -> k));
     }
     LOG.atInfo().addKeyValue("data_dir", dir.toString()).addKeyValue("profiles", profiles.size())
         .addKeyValue("users_with_history", seeds.size()).addKeyValue("bad_rows", problems.badRows())
         .addKeyValue("ms", (System.nanoTime() - start) / 1_000_000)
         .log("loaded {} user profiles, {} with recent activity", profiles.size(), seeds.size());
-    return new ProfileStore(Map.copyOf(profiles), Map.copyOf(seeds));
+    return new ProfileStore(new ProfileTable(profiles), Map.copyOf(seeds));
   }
 
   /** The event log in time order, as the training sweep applies it: an impression and its click together. */
@@ -107,26 +108,66 @@ public final class ProfileStore {
     return new UserState(NOBODY, false, capacity, List.of());
   }
 
-  /** A new state for the user: the profile (or an unknown one) and the bootstrap activity. */
+  /** A new state for the user: the profile (or none) and the bootstrap activity. */
   UserState newState(String userId, int capacity) {
-    UserProfile p = profiles.get(userId);
-    UserProfile profile = p != null ? p : UserProfile.unknown(userId);
-    UserState seed = seeds.get(userId);
-    return seed == null ? new UserState(profile, p != null, capacity, List.of())
-        : new UserState(profile, p != null, capacity, seed);
+    int slot = profiles.find(userId);
+    return new UserState(userId, slot < 0 ? null : profiles.shapes[slot], capacity, seeds.get(userId));
   }
 
-  /** The profile's own instance of the id when the user is on file, so the cache key shares it; else {@code userId}. */
+  /** The table's own instance of the id when the user is on file, so the cache key shares it; else {@code userId}. */
   String canonicalId(String userId) {
-    UserProfile p = profiles.get(userId);
-    return p != null ? p.id() : userId;
+    int slot = profiles.find(userId);
+    return slot < 0 ? userId : profiles.ids[slot];
   }
 
   public int size() {
-    return profiles.size();
+    return profiles.size;
   }
 
   public boolean knows(String userId) {
-    return profiles.containsKey(userId);
+    return profiles.find(userId) >= 0;
+  }
+
+  /**
+   * Profiles by user id with open addressing (at most half full): a user costs the id string and two slots,
+   * against a map entry and a profile object each.
+   */
+  private static final class ProfileTable {
+    final String[] ids;
+    final UserProfile[] shapes;
+    final int size;
+
+    ProfileTable(Map<String, UserProfile> byId) {
+      int slots = 2;
+      while (slots < 2 * byId.size()) {
+        slots <<= 1;
+      }
+      ids = new String[slots];
+      shapes = new UserProfile[slots];
+      size = byId.size();
+      byId.forEach((id, shape) -> {
+        int i = home(id);
+        while (ids[i] != null) {
+          i = (i + 1) & (ids.length - 1);
+        }
+        ids[i] = id;
+        shapes[i] = shape;
+      });
+    }
+
+    /** The id's slot, or -1. */
+    int find(String id) {
+      for (int i = home(id); ids[i] != null; i = (i + 1) & (ids.length - 1)) {
+        if (ids[i].equals(id)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    private int home(String id) {
+      int h = id.hashCode();
+      return (h ^ (h >>> 16)) & (ids.length - 1);
+    }
   }
 }

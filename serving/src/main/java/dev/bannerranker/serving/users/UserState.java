@@ -23,28 +23,36 @@ import java.util.List;
  * latest {@code capacity} activities, as a rebuild did.
  */
 public final class UserState extends ActivityLog {
-  private final UserProfile profile;
-  private final boolean knownProfile;
-  /** A char (up to 65,535), with the boolean above, keeps the object at 72 bytes. */
+  private final String userId;
+  /** Gender, age band and city tier, shared by every user with the same ones; null when none is on file. */
+  private final UserProfile shape;
+  /** A char (up to 65,535) and an int below keep the object at 72 bytes. */
   private final char capacity;
   private HistoryKey historyKey;
-  /** Behaviour events dropped from the log since the last change of key, still counted in the history. */
-  private long forgotten;
+  /**
+   * Behaviour events dropped from the log since the last change of key, still counted in the history; stops at
+   * {@code Integer.MAX_VALUE}.
+   */
+  private int forgotten;
   /** Impressions in the log of banners the current model knows. */
   private int knownImpressions;
 
   UserState(UserProfile profile, boolean knownProfile, int capacity, List<Activity> seed) {
-    this.profile = profile;
-    this.knownProfile = knownProfile;
+    this.userId = profile.id();
+    this.shape = knownProfile ? profile : null;
     this.capacity = checkedCapacity(capacity);
     seed.forEach(a -> append(a, null));
   }
 
-  /** A state starting from {@code seed}'s activities (the latest {@code capacity} of each kind). */
-  UserState(UserProfile profile, boolean knownProfile, int capacity, UserState seed) {
+  /**
+   * A state starting from {@code seed}'s activities (the latest {@code capacity} of each kind; no seed: none).
+   *
+   * @param shape the user's gender, age band and city tier (its id is not used); null when none is on file
+   */
+  UserState(String userId, UserProfile shape, int capacity, UserState seed) {
     super(seed);
-    this.profile = profile;
-    this.knownProfile = knownProfile;
+    this.userId = userId;
+    this.shape = shape;
     this.capacity = checkedCapacity(capacity);
     trimTo(capacity);
   }
@@ -89,8 +97,10 @@ public final class UserState extends ActivityLog {
         }
       }
     });
-    history.countForgottenEvents(forgotten + skippedEvents);
-    return new UserSnapshot(profile, !knownProfile && eventCount() == 0 && impressionCount() == 0, history);
+    history.countForgottenEvents((long) forgotten + skippedEvents);
+    UserProfile profile = shape == null ? UserProfile.unknown(userId)
+        : new UserProfile(userId, shape.gender(), shape.ageBand(), shape.cityTier());
+    return new UserSnapshot(profile, shape == null && eventCount() == 0 && impressionCount() == 0, history);
   }
 
   /** Appends activities, in order, to the log; the next snapshot's history of {@code g} holds them. */
@@ -112,7 +122,7 @@ public final class UserState extends ActivityLog {
       int limit = g == null ? capacity : Math.max(capacity, g.spec().maxRecentEvents());
       while (eventCount() > limit) {
         dropOldestEvent();
-        forgotten++;
+        forgotten += forgotten < Integer.MAX_VALUE ? 1 : 0;
       }
     } else {
       Activity.Shown s = (Activity.Shown) a;

@@ -6,7 +6,8 @@ import dev.bannerranker.serving.config.UserSettings;
 
 /**
  * Per-user state in a Caffeine cache bounded by size and idle time, with statistics for the metrics. A user
- * not in the cache starts from the {@link ProfileStore}.
+ * not in the cache starts from the {@link ProfileStore}. A user on file is cached under the profile's own id
+ * string, so the key costs nothing extra.
  */
 public final class UserStateStore {
   private final LoadingCache<String, UserState> cache;
