@@ -14,8 +14,8 @@ import java.util.List;
 /**
  * One user's mutable state: the profile and the packed log of recent activity ({@link ActivityLog}). Each
  * request builds the model's {@link UserHistory} from the log through {@link HistoryUpdates}, the rules of the
- * training sweep, translating name ids to the model's indices; nothing else is kept per user. Every method
- * holds the instance's lock.
+ * training sweep, translating name ids to the model's indices; nothing else is kept per user. Every method a
+ * request reaches holds the instance's lock (the bootstrap fills a state before anything shares it).
  *
  * <p>The history equals the one an incrementally updated history would hold (as this class kept until it
  * became compact): since the last change of {@link HistoryKey} the log keeps at least the model's ring sizes,
