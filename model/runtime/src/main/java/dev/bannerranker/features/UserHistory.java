@@ -61,6 +61,17 @@ public final class UserHistory {
     impSize = Math.min(impSize + 1, impBanner.length);
   }
 
+  /**
+   * Counts {@code n} more events in {@link #totalEvents} without holding them: events a bounded log has already
+   * forgotten, when a history is rebuilt from that log. Changes nothing else.
+   */
+  public void countForgottenEvents(long n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("forgotten events must not be negative, got " + n);
+    }
+    totalEvents += n;
+  }
+
   /** Impressions of {@code bannerIdx} at or after {@code since} and before {@code until}. */
   public int impressionsOf(int bannerIdx, long since, long until) {
     int n = 0;

@@ -27,11 +27,36 @@ public final class RandomBundles {
 
   public static final long START = 1_772_409_600L; // 2026-03-02T00:00:00Z
 
+  /**
+   * The sizes of a random bundle.
+   *
+   * @param brands distinct brands of the catalog
+   * @param categories distinct categories of the catalog
+   * @param dim item2vec dimension
+   * @param maxEvents the feature spec's ring of recent events
+   * @param maxImpressions the feature spec's ring of recent impressions
+   * @param wideBuckets hashed wide buckets
+   * @param hidden hidden layer sizes
+   * @param tasteBrands taste-tower brands (0: none)
+   * @param tasteDim taste-tower embedding size
+   * @param hiddenScale standard deviation of the hidden layers' weights (keep scores inside (0, 1) for wide layers)
+   */
+  public record Shape(int brands, int categories, int dim, int maxEvents, int maxImpressions, int wideBuckets,
+      List<Integer> hidden, int tasteBrands, int tasteDim, float hiddenScale) {}
+
+  /** What tests use: 5 brands, 3 categories, dimension 8, small layers. */
+  public static final Shape SMALL = new Shape(5, 3, 8, 20, 16, 1 << 10, List.of(16, 8), 4, 3, 0.3f);
+
   public static List<Banner> catalog(int n) {
+    return catalog(n, SMALL);
+  }
+
+  public static List<Banner> catalog(int n, Shape shape) {
     List<Banner> out = new ArrayList<>();
     String[] placements = {"home_hero", "home_carousel"};
     for (int i = 0; i < n; i++) {
-      out.add(new Banner(String.format("bn-%03d", i), "brand-" + (i % 5), "cat-" + (i % 3), placements[i % 2],
+      out.add(new Banner(String.format("bn-%03d", i), "brand-" + (i % shape.brands()), "cat-" + (i % shape.categories()),
+          placements[i % 2],
           i % 2 == 0 ? "image" : "video", i % 3 == 0 ? "dark" : "light", (i * 7) % 50, "cmp-" + (i % 4),
           1 + i % 4, START, START + 30 * 86_400L, 0.5 + i % 3, i % 5,
           i % 7 == 0 ? Set.of(Gender.F) : Set.of(), Set.of(), Set.of()));
@@ -40,8 +65,12 @@ public final class RandomBundles {
   }
 
   public static Bundle create(long seed, int banners) {
+    return create(seed, banners, SMALL);
+  }
+
+  public static Bundle create(long seed, int banners, Shape shape) {
     SplittableRandom r = new SplittableRandom(seed);
-    List<Banner> catalog = catalog(banners);
+    List<Banner> catalog = catalog(banners, shape);
     Vocabularies vocab = new Vocabularies(
         Vocabulary.ofDistinct(catalog.stream().map(Banner::brand).toList()),
         Vocabulary.ofDistinct(catalog.stream().map(Banner::category).toList()),
@@ -49,7 +78,7 @@ public final class RandomBundles {
         Vocabulary.ofDistinct(catalog.stream().map(Banner::creativeFormat).toList()),
         Vocabulary.ofDistinct(catalog.stream().map(Banner::creativeColor).toList()),
         Vocabulary.ofDistinct(catalog.stream().map(Banner::id).toList()));
-    int dim = 8;
+    int dim = shape.dim();
     ItemVectors vectors = new ItemVectors(dim, matrix(r, vocab.brands().cardinality(), dim, true),
         matrix(r, vocab.categories().cardinality(), dim, true), matrix(r, vocab.banners().cardinality(), dim, true),
         flags(r, vocab.banners().cardinality()));
@@ -62,9 +91,10 @@ public final class RandomBundles {
     cards.put("creative_color", vocab.creativeColors().cardinality());
     Map<String, Integer> dims = new HashMap<>();
     cards.keySet().forEach(k -> dims.put(k, 2 + (k.length() % 3)));
-    FeatureSpec spec = new FeatureSpec(dim, 72, 20, 16, 72, List.of(1.0, 2.0, 3.0, 2.0), 60, 3, 1 << 10, 1, 4, 50, 0.04,
-        dims, List.of(16, 8), cards, standardizer(r, FeatureEncoder.USER_SCALARS),
-        standardizer(r, FeatureEncoder.BANNER_SCALARS), standardizer(r, FeatureEncoder.CROSS_SCALARS), 4, 3);
+    FeatureSpec spec = new FeatureSpec(dim, 72, shape.maxEvents(), shape.maxImpressions(), 72,
+        List.of(1.0, 2.0, 3.0, 2.0), 60, 3, shape.wideBuckets(), 1, 4, 50, 0.04, dims, shape.hidden(), cards,
+        standardizer(r, FeatureEncoder.USER_SCALARS), standardizer(r, FeatureEncoder.BANNER_SCALARS),
+        standardizer(r, FeatureEncoder.CROSS_SCALARS), shape.tasteBrands(), shape.tasteDim());
     Map<String, float[][]> emb = new LinkedHashMap<>();
     for (String f : FeatureEncoder.USER_FIELDS) {
       emb.put(f, matrix(r, cards.get(f), dims.get(f), false));
@@ -73,11 +103,16 @@ public final class RandomBundles {
       emb.put(f, matrix(r, cards.get(f), dims.get(f), false));
     }
     int nIn = new WideDeepScorer.Layout(spec).inputWidth();
-    List<WideDeepWeights.DenseLayer> hidden = List.of(
-        new WideDeepWeights.DenseLayer(scaled(r, nIn, 16, 0.3f), vector(r, 16, 0.1f)),
-        new WideDeepWeights.DenseLayer(scaled(r, 16, 8, 0.3f), vector(r, 8, 0.1f)));
-    WideDeepWeights weights = new WideDeepWeights(vector(r, spec.wideBuckets(), 0.2f), emb, hidden, vector(r, 8, 0.5f), -3f,
-        matrix(r, vocab.brands().cardinality(), 3, false), matrix(r, vocab.brands().cardinality(), 3, false));
+    List<WideDeepWeights.DenseLayer> hidden = new ArrayList<>();
+    int in = nIn;
+    for (int units : shape.hidden()) {
+      hidden.add(new WideDeepWeights.DenseLayer(scaled(r, in, units, shape.hiddenScale()), vector(r, units, 0.1f)));
+      in = units;
+    }
+    boolean taste = shape.tasteBrands() > 0;
+    WideDeepWeights weights = new WideDeepWeights(vector(r, spec.wideBuckets(), 0.2f), emb, hidden, vector(r, in, 0.5f), -3f,
+        taste ? matrix(r, vocab.brands().cardinality(), shape.tasteDim(), false) : null,
+        taste ? matrix(r, vocab.brands().cardinality(), shape.tasteDim(), false) : null);
     Map<String, long[]> stats = new LinkedHashMap<>();
     for (Banner b : catalog) {
       long imps = 50 + r.nextInt(500);

@@ -3,6 +3,8 @@ package dev.bannerranker.serving.model;
 import dev.bannerranker.data.Banner;
 import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.features.FeatureSpec;
+import dev.bannerranker.features.Vocabularies;
+import dev.bannerranker.features.Vocabulary;
 import dev.bannerranker.scoring.DenseKernels;
 import dev.bannerranker.scoring.ScoringModel;
 import java.nio.file.Path;
@@ -28,6 +30,9 @@ public final class ModelGeneration {
   private final Map<String, List<BannerFeatures>> byPlacement;
   private final Map<String, List<BannerFeatures>> popularByPlacement;
   private final double[] popularity;
+  private final int[] brandOfName;
+  private final int[] categoryOfName;
+  private final int[] bannerOfName;
 
   /**
    * @param canonicalKey returns an equal key already in use, so user states can compare keys by reference
@@ -38,6 +43,10 @@ public final class ModelGeneration {
     this.loadedAt = loadedAt;
     this.historyKey = canonicalKey.apply(HistoryKey.of(model.bundle().vocab(), model.spec()));
     this.popularity = new double[model.bundle().vocab().banners().cardinality()];
+    Vocabularies vocab = model.bundle().vocab();
+    this.brandOfName = NameDictionary.BRANDS.indexTable(vocab.brands().values());
+    this.categoryOfName = NameDictionary.CATEGORIES.indexTable(vocab.categories().values());
+    this.bannerOfName = NameDictionary.BANNERS.indexTable(vocab.banners().values());
     Map<String, List<BannerFeatures>> placements = new TreeMap<>();
     for (Banner b : model.bundle().catalog()) {
       BannerFeatures f = model.banner(b.id());
@@ -84,6 +93,25 @@ public final class ModelGeneration {
 
   public HistoryKey historyKey() {
     return historyKey;
+  }
+
+  /** This model's brand index of a {@link NameDictionary#BRANDS} id; 0 (unknown) when it has no such brand. */
+  public int brandIndex(int nameId) {
+    return lookup(brandOfName, nameId);
+  }
+
+  /** This model's category index of a {@link NameDictionary#CATEGORIES} id; 0 when unknown. */
+  public int categoryIndex(int nameId) {
+    return lookup(categoryOfName, nameId);
+  }
+
+  /** This model's banner index of a {@link NameDictionary#BANNERS} id; 0 when unknown. */
+  public int bannerIndex(int nameId) {
+    return lookup(bannerOfName, nameId);
+  }
+
+  private static int lookup(int[] table, int nameId) {
+    return nameId < table.length ? table[nameId] : Vocabulary.UNKNOWN;
   }
 
   /** Placements of the catalog, sorted. */

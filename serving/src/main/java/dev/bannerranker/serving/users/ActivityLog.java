@@ -1,53 +1,326 @@
 package dev.bannerranker.serving.users;
 
-import dev.bannerranker.features.UserHistory;
-import dev.bannerranker.features.Vocabularies;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
+import dev.bannerranker.data.EventType;
+import java.util.Arrays;
 
 /**
- * A user's latest behaviour events and impressions by name, each bounded to {@code capacity}, oldest first.
- * It is the source a {@link UserHistory} is rebuilt from when a model with other vocabularies takes over.
- * Not thread-safe: {@link UserState} guards it. Grows with use, so quiet users stay small.
+ * A user's latest behaviour events and impressions, oldest first, packed into one {@code byte[]}: the events
+ * region, then the impressions region. Names are {@code NameDictionary} ids, so the log means the same thing
+ * under every model. Quiet users stay small: the array grows with use, to the bytes needed plus 8 to 15 spare.
+ *
+ * <p>Every record starts with its time: absolute for the oldest record of its region, else the difference from
+ * the record before, as a varint of the difference plus one when it is not negative (a user's next event is
+ * rarely earlier), else a 0 and the zig-zag varint of the difference; exact for any {@code long}, usually one or
+ * two bytes. An event then
+ * has a header byte (bits 0-2 type, 3-5 price tier with 7 meaning "a zig-zag varint follows", 6-7 how the dwell
+ * is stored: 0 for {@code +0f}, 1 as tenths of a second in a varint, 2 as the raw float bits), the brand and
+ * category ids as varints, the tier if escaped and the dwell. An impression then has the banner id. Every
+ * value comes back bit for bit.
+ *
+ * <p>{@link UserState} extends this class rather than holding one, to save an object per user. Not thread-safe:
+ * {@link UserState} guards it.
  */
-final class ActivityLog {
-  private final int capacity;
-  private final ArrayDeque<Activity.Behaviour> behaviour = new ArrayDeque<>();
-  private final ArrayDeque<Activity.Shown> shown = new ArrayDeque<>();
+class ActivityLog {
+  private static final byte[] EMPTY = new byte[0];
+  private static final EventType[] TYPES = EventType.values();
+  private static final int TIER_ESCAPE = 7;
+  private static final int DWELL_ZERO = 0;
+  private static final int DWELL_TENTHS = 1;
+  private static final int DWELL_RAW = 2;
+  /** Largest encoded record: time 11, header 1, two ids 5 each, tier 5, dwell 5. */
+  private static final int MAX_RECORD = 32;
 
-  ActivityLog(int capacity) {
-    this.capacity = capacity;
+  static {
+    if (TYPES.length > 8) {
+      throw new IllegalStateException("the packed header holds at most 8 event types");
+    }
   }
 
-  void add(Activity a) {
-    if (a instanceof Activity.Behaviour b) {
-      push(behaviour, b);
+  /** Receives the log's records in order. */
+  interface Visitor {
+    void event(EventType type, int brandId, int categoryId, int priceTier, float dwellSeconds, long time);
+
+    void impression(int bannerId, long time);
+  }
+
+  private byte[] buf = EMPTY;
+  private int eventBytes;
+  private int impressionBytes;
+  private int eventCount;
+  private int impressionCount;
+  private long lastEventTime;
+  private long lastImpressionTime;
+
+  ActivityLog() {}
+
+  /** A copy of {@code other}'s records; empty for null. */
+  ActivityLog(ActivityLog other) {
+    if (other == null) {
+      return;
+    }
+    buf = Arrays.copyOf(other.buf, other.eventBytes + other.impressionBytes);
+    eventBytes = other.eventBytes;
+    impressionBytes = other.impressionBytes;
+    eventCount = other.eventCount;
+    impressionCount = other.impressionCount;
+    lastEventTime = other.lastEventTime;
+    lastImpressionTime = other.lastImpressionTime;
+  }
+
+  final int eventCount() {
+    return eventCount;
+  }
+
+  final int impressionCount() {
+    return impressionCount;
+  }
+
+  /** Bytes of the backing array, for tests of the packing. */
+  final int capacityBytes() {
+    return buf.length;
+  }
+
+  /** Appends a behaviour event. */
+  final void addEvent(EventType type, int brandId, int categoryId, int priceTier, float dwellSeconds, long time) {
+    byte[] r = new byte[MAX_RECORD];
+    int n = putTime(r, 0, eventCount == 0 ? time : time - lastEventTime);
+    int tier = priceTier >= 0 && priceTier < TIER_ESCAPE ? priceTier : TIER_ESCAPE;
+    int dwellBits = Float.floatToRawIntBits(dwellSeconds);
+    int tenths = tenths(dwellSeconds);
+    int dwellMode = dwellBits == 0 ? DWELL_ZERO : tenths >= 0 ? DWELL_TENTHS : DWELL_RAW;
+    r[n++] = (byte) (type.ordinal() | tier << 3 | dwellMode << 6);
+    n = putVarint(r, n, brandId);
+    n = putVarint(r, n, categoryId);
+    if (tier == TIER_ESCAPE) {
+      n = putVarint(r, n, (priceTier << 1) ^ (priceTier >> 31));
+    }
+    if (dwellMode == DWELL_TENTHS) {
+      n = putVarint(r, n, tenths);
+    } else if (dwellMode == DWELL_RAW) {
+      for (int k = 0; k < 4; k++) {
+        r[n++] = (byte) (dwellBits >>> (8 * k));
+      }
+    }
+    splice(eventBytes, 0, r, n);
+    eventBytes += n;
+    eventCount++;
+    lastEventTime = time;
+  }
+
+  /** Appends an impression. */
+  final void addImpression(int bannerId, long time) {
+    byte[] r = new byte[MAX_RECORD];
+    int n = putTime(r, 0, impressionCount == 0 ? time : time - lastImpressionTime);
+    n = putVarint(r, n, bannerId);
+    splice(eventBytes + impressionBytes, 0, r, n);
+    impressionBytes += n;
+    impressionCount++;
+    lastImpressionTime = time;
+  }
+
+  final void dropOldestEvent() {
+    dropOldest(0, true);
+  }
+
+  final void dropOldestImpression() {
+    dropOldest(eventBytes, false);
+  }
+
+  /** The banner id of the oldest impression; the log must hold one. */
+  final int oldestBanner() {
+    Reader in = new Reader(buf, eventBytes);
+    in.time();
+    return in.varint();
+  }
+
+  /** Forgets the oldest events and impressions beyond {@code max} of each. */
+  final void trimTo(int max) {
+    while (eventCount > max) {
+      dropOldest(0, true);
+    }
+    while (impressionCount > max) {
+      dropOldest(eventBytes, false);
+    }
+  }
+
+  /** Visits the events, then the impressions, each oldest first, skipping the oldest ones as asked. */
+  final void forEach(int skipEvents, int skipImpressions, Visitor v) {
+    Reader in = new Reader(buf, 0);
+    long time = 0;
+    for (int k = 0; k < eventCount; k++) {
+      time = k == 0 ? in.time() : time + in.time();
+      int header = buf[in.pos++] & 0xFF;
+      int brand = in.varint();
+      int category = in.varint();
+      int tier = header >>> 3 & 7;
+      if (tier == TIER_ESCAPE) {
+        int z = in.varint();
+        tier = (z >>> 1) ^ -(z & 1);
+      }
+      float dwell = switch (header >>> 6) {
+        case DWELL_ZERO -> 0f;
+        case DWELL_TENTHS -> fromTenths(in.varint());
+        default -> Float.intBitsToFloat(in.int32());
+      };
+      if (k >= skipEvents) {
+        v.event(TYPES[header & 7], brand, category, tier, dwell, time);
+      }
+    }
+    for (int k = 0; k < impressionCount; k++) {
+      time = k == 0 ? in.time() : time + in.time();
+      int banner = in.varint();
+      if (k >= skipImpressions) {
+        v.impression(banner, time);
+      }
+    }
+  }
+
+  /**
+   * Drops the oldest record of the region starting at {@code start}; the next one, if any, gets its absolute
+   * time in place of its difference.
+   */
+  private void dropOldest(int start, boolean events) {
+    Reader in = new Reader(buf, start);
+    long first = in.time();
+    if (events) {
+      int header = buf[in.pos++] & 0xFF;
+      in.varint();
+      in.varint();
+      if ((header >>> 3 & 7) == TIER_ESCAPE) {
+        in.varint();
+      }
+      int mode = header >>> 6;
+      if (mode == DWELL_TENTHS) {
+        in.varint();
+      } else if (mode == DWELL_RAW) {
+        in.pos += 4;
+      }
     } else {
-      push(shown, (Activity.Shown) a);
+      in.varint();
+    }
+    int count = events ? eventCount : impressionCount;
+    int removed;
+    int added = 0;
+    byte[] prefix = new byte[11];
+    if (count == 1) {
+      removed = in.pos - start;
+    } else {
+      long next = first + in.time();
+      removed = in.pos - start;
+      added = putTime(prefix, 0, next);
+    }
+    splice(start, removed, prefix, added);
+    if (events) {
+      eventBytes += added - removed;
+      eventCount--;
+    } else {
+      impressionBytes += added - removed;
+      impressionCount--;
     }
   }
 
-  private <T> void push(ArrayDeque<T> ring, T item) {
-    if (ring.size() == capacity) {
-      ring.pollFirst();
+  /** Replaces {@code removed} bytes at {@code at} with {@code n} bytes of {@code insert}. */
+  private void splice(int at, int removed, byte[] insert, int n) {
+    int used = eventBytes + impressionBytes;
+    int size = used - removed + n;
+    if (size > buf.length) {
+      // A little room to spare, not a share: a full log takes one record at a time and mostly stays its size.
+      byte[] grown = new byte[(size + 15) & ~7];
+      System.arraycopy(buf, 0, grown, 0, at);
+      System.arraycopy(buf, at + removed, grown, at + n, used - at - removed);
+      buf = grown;
+    } else {
+      System.arraycopy(buf, at + removed, buf, at + n, used - at - removed);
     }
-    ring.addLast(item);
+    System.arraycopy(insert, 0, buf, at, n);
   }
 
-  boolean isEmpty() {
-    return behaviour.isEmpty() && shown.isEmpty();
+  /** The dwell in tenths of a second when that round-trips bit for bit, else -1. */
+  static int tenths(float dwell) {
+    if (!(dwell > 0f && dwell < 1e8f)) {
+      return -1;
+    }
+    long t = Math.round(dwell * 10.0);
+    return t <= Integer.MAX_VALUE && Float.floatToRawIntBits(fromTenths((int) t)) == Float.floatToRawIntBits(dwell)
+        ? (int) t : -1;
   }
 
-  /** Replays everything, oldest first, into a fresh history. */
-  void replay(UserHistory history, Vocabularies vocab) {
-    behaviour.forEach(a -> a.applyTo(history, vocab));
-    shown.forEach(a -> a.applyTo(history, vocab));
+  private static float fromTenths(int tenths) {
+    return (float) (tenths / 10.0);
   }
 
-  List<Activity> all() {
-    List<Activity> out = new ArrayList<>(behaviour);
-    out.addAll(shown);
-    return out;
+  private static int putTime(byte[] out, int pos, long value) {
+    if (value >= 0 && value < Long.MAX_VALUE) {
+      return putVarlong(out, pos, value + 1);
+    }
+    out[pos++] = 0;
+    return putVarlong(out, pos, (value << 1) ^ (value >> 63));
+  }
+
+  private static int putVarlong(byte[] out, int pos, long v) {
+    while ((v & ~0x7FL) != 0) {
+      out[pos++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    out[pos++] = (byte) v;
+    return pos;
+  }
+
+  private static int putVarint(byte[] out, int pos, int value) {
+    while ((value & ~0x7F) != 0) {
+      out[pos++] = (byte) ((value & 0x7F) | 0x80);
+      value >>>= 7;
+    }
+    out[pos++] = (byte) value;
+    return pos;
+  }
+
+  /** A cursor over the packed bytes. */
+  private static final class Reader {
+    private final byte[] b;
+    int pos;
+
+    Reader(byte[] b, int pos) {
+      this.b = b;
+      this.pos = pos;
+    }
+
+    /** A time or difference, as {@link #putTime} wrote it. */
+    long time() {
+      long v = varlong();
+      if (v != 0) {
+        return v - 1;
+      }
+      long z = varlong();
+      return (z >>> 1) ^ -(z & 1);
+    }
+
+    long varlong() {
+      long v = 0;
+      for (int shift = 0; ; shift += 7) {
+        byte x = b[pos++];
+        v |= (long) (x & 0x7F) << shift;
+        if (x >= 0) {
+          return v;
+        }
+      }
+    }
+
+    int varint() {
+      int v = 0;
+      for (int shift = 0; ; shift += 7) {
+        byte x = b[pos++];
+        v |= (x & 0x7F) << shift;
+        if (x >= 0) {
+          return v;
+        }
+      }
+    }
+
+    int int32() {
+      int v = (b[pos] & 0xFF) | (b[pos + 1] & 0xFF) << 8 | (b[pos + 2] & 0xFF) << 16 | (b[pos + 3] & 0xFF) << 24;
+      pos += 4;
+      return v;
+    }
   }
 }

@@ -26,17 +26,19 @@ public final class ProfileStore {
   /** Share of malformed rows tolerated, as the trainer's default. */
   private static final double MAX_BAD_FRACTION = 0.01;
 
-  private final Map<String, UserProfile> profiles;
-  private final Map<String, List<Activity>> seeds;
+  private static final UserProfile NOBODY = UserProfile.unknown("");
 
-  private ProfileStore(Map<String, UserProfile> profiles, Map<String, List<Activity>> seeds) {
+  private final ProfileTable profiles;
+  private final Map<String, UserState> seeds;
+
+  private ProfileStore(ProfileTable profiles, Map<String, UserState> seeds) {
     this.profiles = profiles;
     this.seeds = seeds;
   }
 
   /** No profiles: every user is unknown until events arrive. */
   public static ProfileStore empty() {
-    return new ProfileStore(Map.of(), Map.of());
+    return new ProfileStore(new ProfileTable(Map.of()), Map.of());
   }
 
   /**
@@ -46,70 +48,126 @@ public final class ProfileStore {
    */
   public static ProfileStore load(Path dir, boolean bootstrap, int capacity) {
     long start = System.nanoTime();
-    Map<String, UserProfile> profiles = new HashMap<>();
-    Map<String, List<Activity>> seeds = new HashMap<>();
+    Map<String, UserProfile> profiles = new HashMap<>(); // id -> shared shape
+    Map<String, UserState> seeds = new HashMap<>();
     DataProblems problems = new DataProblems(MAX_BAD_FRACTION);
+    List<UserProfile> users;
     if (bootstrap && Files.exists(dir.resolve(CsvSchemas.EVENTS_FILE))) {
       EventLog log = EventLogReader.read(dir, MAX_BAD_FRACTION);
-      log.users().forEach(u -> profiles.put(u.id(), u));
-      replay(log, capacity).forEach((user, activity) -> seeds.put(user, List.copyOf(activity.all())));
+      users = log.users();
+      seeds.putAll(replay(log, capacity));
       problems = log.problems();
     } else {
-      EventLogReader.readUsers(dir, problems).forEach(u -> profiles.put(u.id(), u));
+      users = EventLogReader.readUsers(dir, problems);
+    }
+    // Few distinct genders, age bands and city tiers: one shared instance of each combination.
+    Map<UserProfile, UserProfile> shapes = new HashMap<>();
+    for (UserProfile u : users) {
+      UserProfile shape = new UserProfile("", u.gender(), u.ageBand(), u.cityTier());
+      profiles.put(u.id(), shapes.computeIfAbsent(shape, k -> k));
     }
     LOG.atInfo().addKeyValue("data_dir", dir.toString()).addKeyValue("profiles", profiles.size())
         .addKeyValue("users_with_history", seeds.size()).addKeyValue("bad_rows", problems.badRows())
         .addKeyValue("ms", (System.nanoTime() - start) / 1_000_000)
         .log("loaded {} user profiles, {} with recent activity", profiles.size(), seeds.size());
-    return new ProfileStore(Map.copyOf(profiles), Map.copyOf(seeds));
+    return new ProfileStore(new ProfileTable(profiles), Map.copyOf(seeds));
   }
 
   /** The event log in time order, as the training sweep applies it: an impression and its click together. */
-  private static Map<String, ActivityLog> replay(EventLog log, int capacity) {
+  private static Map<String, UserState> replay(EventLog log, int capacity) {
     Map<String, Banner> banners = new HashMap<>();
     log.banners().forEach(b -> banners.put(b.id(), b));
-    Map<String, String> names = new HashMap<>(); // one String instance per distinct name
-    Map<String, ActivityLog> logs = new HashMap<>();
+    Map<String, UserState> logs = new HashMap<>();
     List<BehaviourEvent> events = log.events();
     int ev = 0;
     for (Impression imp : log.impressions()) {
       while (ev < events.size() && events.get(ev).timestamp() <= imp.timestamp()) {
-        BehaviourEvent e = events.get(ev++);
-        logs.computeIfAbsent(e.userId(), u -> new ActivityLog(capacity)).add(new Activity.Behaviour(e.type(),
-            intern(names, e.brand()), intern(names, e.category()), e.priceTier(), e.dwellSeconds(), e.timestamp()));
+        addEvent(logs, events.get(ev++), capacity);
       }
-      ActivityLog a = logs.computeIfAbsent(imp.userId(), u -> new ActivityLog(capacity));
-      a.add(new Activity.Shown(intern(names, imp.bannerId()), imp.timestamp()));
+      UserState a = logs.computeIfAbsent(imp.userId(), u -> seed(capacity));
+      a.append(new Activity.Shown(imp.bannerId(), imp.timestamp()), null);
       if (imp.clicked()) {
         Banner b = banners.get(imp.bannerId());
-        a.add(new Activity.Behaviour(EventType.BANNER_CLICK, intern(names, b.brand()), intern(names, b.category()),
-            b.priceTier(), 0f, imp.timestamp()));
+        a.append(new Activity.Behaviour(EventType.BANNER_CLICK, b.brand(), b.category(), b.priceTier(), 0f,
+            imp.timestamp()), null);
       }
     }
     for (; ev < events.size(); ev++) {
-      BehaviourEvent e = events.get(ev);
-      logs.computeIfAbsent(e.userId(), u -> new ActivityLog(capacity)).add(new Activity.Behaviour(e.type(),
-          intern(names, e.brand()), intern(names, e.category()), e.priceTier(), e.dwellSeconds(), e.timestamp()));
+      addEvent(logs, events.get(ev), capacity);
     }
     return logs;
   }
 
-  private static String intern(Map<String, String> names, String s) {
-    return names.computeIfAbsent(s, k -> k);
+  private static void addEvent(Map<String, UserState> logs, BehaviourEvent e, int capacity) {
+    logs.computeIfAbsent(e.userId(), u -> seed(capacity)).append(new Activity.Behaviour(e.type(), e.brand(),
+        e.category(), e.priceTier(), e.dwellSeconds(), e.timestamp()), null);
   }
 
-  /** A new state for the user: the profile (or an unknown one) and the bootstrap activity. */
+  /** A log to replay the tables into; never served itself. */
+  private static UserState seed(int capacity) {
+    return new UserState(NOBODY, false, capacity, List.of());
+  }
+
+  /** A new state for the user: the profile (or none) and the bootstrap activity. */
   UserState newState(String userId, int capacity) {
-    UserProfile p = profiles.get(userId);
-    return new UserState(p != null ? p : UserProfile.unknown(userId), p != null, capacity,
-        seeds.getOrDefault(userId, List.of()));
+    int slot = profiles.find(userId);
+    return new UserState(userId, slot < 0 ? null : profiles.shapes[slot], capacity, seeds.get(userId));
+  }
+
+  /** The table's own instance of the id when the user is on file, so the cache key shares it; else {@code userId}. */
+  String canonicalId(String userId) {
+    int slot = profiles.find(userId);
+    return slot < 0 ? userId : profiles.ids[slot];
   }
 
   public int size() {
-    return profiles.size();
+    return profiles.size;
   }
 
   public boolean knows(String userId) {
-    return profiles.containsKey(userId);
+    return profiles.find(userId) >= 0;
+  }
+
+  /**
+   * Profiles by user id with open addressing (at most half full): a user costs the id string and two slots,
+   * against a map entry and a profile object each.
+   */
+  private static final class ProfileTable {
+    final String[] ids;
+    final UserProfile[] shapes;
+    final int size;
+
+    ProfileTable(Map<String, UserProfile> byId) {
+      int slots = 2;
+      while (slots < 2 * byId.size()) {
+        slots <<= 1;
+      }
+      ids = new String[slots];
+      shapes = new UserProfile[slots];
+      size = byId.size();
+      byId.forEach((id, shape) -> {
+        int i = home(id);
+        while (ids[i] != null) {
+          i = (i + 1) & (ids.length - 1);
+        }
+        ids[i] = id;
+        shapes[i] = shape;
+      });
+    }
+
+    /** The id's slot, or -1. */
+    int find(String id) {
+      for (int i = home(id); ids[i] != null; i = (i + 1) & (ids.length - 1)) {
+        if (ids[i].equals(id)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    private int home(String id) {
+      int h = id.hashCode();
+      return (h ^ (h >>> 16)) & (ids.length - 1);
+    }
   }
 }

@@ -1,58 +1,205 @@
 package dev.bannerranker.serving.users;
 
+import dev.bannerranker.data.EventType;
 import dev.bannerranker.data.UserProfile;
+import dev.bannerranker.features.HistoryUpdates;
 import dev.bannerranker.features.UserHistory;
+import dev.bannerranker.features.Vocabulary;
 import dev.bannerranker.serving.model.HistoryKey;
 import dev.bannerranker.serving.model.ModelGeneration;
+import dev.bannerranker.serving.model.NameDictionary;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One user's mutable state: profile, recent activity and the {@link UserHistory} of the current model. Every
- * method holds the instance's lock, because {@code UserHistory} is not thread-safe.
+ * One user's mutable state: the profile and the packed log of recent activity ({@link ActivityLog}). Each
+ * request builds the model's {@link UserHistory} from the log through {@link HistoryUpdates}, the rules of the
+ * training sweep, translating name ids to the model's indices; nothing else is kept per user. Every method a
+ * request reaches holds the instance's lock (the bootstrap fills a state before anything shares it).
+ *
+ * <p>The history equals the one an incrementally updated history would hold (as this class kept until it
+ * became compact): since the last change of {@link HistoryKey} the log keeps at least the model's ring sizes,
+ * and counts the events it forgot for {@link UserHistory#totalEvents()}; a change of key starts again from the
+ * latest {@code capacity} activities, as a rebuild did.
  */
-public final class UserState {
-  private final UserProfile profile;
-  private final boolean knownProfile;
-  private final ActivityLog activity;
-  private UserHistory history;
+public final class UserState extends ActivityLog {
+  private final String userId;
+  /** Gender, age band and city tier, shared by every user with the same ones; null when none is on file. */
+  private final UserProfile shape;
+  /** A char (up to 65,535) and an int below keep the object at 72 bytes. */
+  private final char capacity;
   private HistoryKey historyKey;
+  /**
+   * Behaviour events dropped from the log since the last change of key, still counted in the history; stops at
+   * {@code Integer.MAX_VALUE}.
+   */
+  private int forgotten;
+  /** Impressions in the log of banners the current model knows. */
+  private int knownImpressions;
 
   UserState(UserProfile profile, boolean knownProfile, int capacity, List<Activity> seed) {
-    this.profile = profile;
-    this.knownProfile = knownProfile;
-    this.activity = new ActivityLog(capacity);
-    seed.forEach(activity::add);
+    this.userId = profile.id();
+    this.shape = knownProfile ? profile : null;
+    this.capacity = checkedCapacity(capacity);
+    seed.forEach(a -> append(a, null));
+  }
+
+  /**
+   * A state starting from {@code seed}'s activities (the latest {@code capacity} of each kind; no seed: none).
+   *
+   * @param shape the user's gender, age band and city tier (its id is not used); null when none is on file
+   */
+  UserState(String userId, UserProfile shape, int capacity, UserState seed) {
+    super(seed);
+    this.userId = userId;
+    this.shape = shape;
+    this.capacity = checkedCapacity(capacity);
+    trimTo(capacity);
+  }
+
+  private static char checkedCapacity(int capacity) {
+    if (capacity < 1 || capacity > Character.MAX_VALUE) {
+      throw new IllegalArgumentException("activity capacity must be 1 to " + (int) Character.MAX_VALUE + ", got "
+          + capacity);
+    }
+    return (char) capacity;
   }
 
   /** A consistent copy for one request, with the history indexed by {@code g}. */
   public synchronized UserSnapshot snapshot(ModelGeneration g) {
-    ensureHistory(g);
-    return new UserSnapshot(profile, !knownProfile && activity.isEmpty(), history.copy());
+    ensureKey(g);
+    UserHistory history = UserHistory.forSpec(g.spec());
+    // Only what the model's rings will hold is replayed: the events before them are counted, not added, and
+    // the known impressions before them would be overwritten anyway.
+    int skippedEvents = Math.max(0, eventCount() - g.spec().maxRecentEvents());
+    int[] knownToSkip = {Math.max(0, knownImpressions - g.spec().maxRecentImpressions())};
+    forEach(skippedEvents, 0, new Visitor() {
+      @Override
+      public void event(EventType type, int brand, int category, int priceTier, float dwell, long time) {
+        if (type == EventType.BANNER_CLICK) {
+          HistoryUpdates.click(history, g.brandIndex(brand), g.categoryIndex(category), priceTier, time);
+        } else {
+          HistoryUpdates.productEvent(history, g.brandIndex(brand), g.categoryIndex(category), type, priceTier,
+              dwell, time);
+        }
+      }
+
+      @Override
+      public void impression(int banner, long time) {
+        int index = g.bannerIndex(banner);
+        if (index == Vocabulary.UNKNOWN) {
+          return;
+        }
+        if (knownToSkip[0] > 0) {
+          knownToSkip[0]--;
+        } else {
+          HistoryUpdates.impression(history, index, time);
+        }
+      }
+    });
+    history.countForgottenEvents((long) forgotten + skippedEvents);
+    UserProfile profile = shape == null ? UserProfile.unknown(userId)
+        : new UserProfile(userId, shape.gender(), shape.ageBand(), shape.cityTier());
+    return new UserSnapshot(profile, shape == null && eventCount() == 0 && impressionCount() == 0, history);
   }
 
-  /** Appends activities, in order, to the log and to the history of {@code g}. */
+  /** Appends activities, in order, to the log; the next snapshot's history of {@code g} holds them. */
   public synchronized void apply(List<Activity> activities, ModelGeneration g) {
-    ensureHistory(g);
-    for (Activity a : activities) {
-      activity.add(a);
-      a.applyTo(history, g.model().bundle().vocab());
+    ensureKey(g);
+    activities.forEach(a -> append(a, g));
+  }
+
+  /**
+   * Appends to the log. Before any model ({@code g} null, the bootstrap) it keeps the latest {@code capacity}
+   * of each kind. Under a model it also keeps what that model's history holds: its ring of events (counting
+   * the ones it forgets), and its ring of the impressions it knows (impressions of banners it does not know
+   * never enter its history, so they must not push known ones out).
+   */
+  final void append(Activity a, ModelGeneration g) {
+    if (a instanceof Activity.Behaviour b) {
+      addEvent(b.type(), id(NameDictionary.BRANDS, b.brand(), g), id(NameDictionary.CATEGORIES, b.category(), g),
+          b.priceTier(), b.dwellSeconds(), b.time());
+      int limit = g == null ? capacity : Math.max(capacity, g.spec().maxRecentEvents());
+      while (eventCount() > limit) {
+        dropOldestEvent();
+        forgotten += forgotten < Integer.MAX_VALUE ? 1 : 0;
+      }
+    } else {
+      Activity.Shown s = (Activity.Shown) a;
+      int banner = id(NameDictionary.BANNERS, s.bannerId(), g);
+      addImpression(banner, s.time());
+      if (g == null) {
+        while (impressionCount() > capacity) {
+          dropOldestImpression();
+        }
+        return;
+      }
+      if (g.bannerIndex(banner) != Vocabulary.UNKNOWN) {
+        knownImpressions++;
+      }
+      int ring = g.spec().maxRecentImpressions();
+      while (impressionCount() > capacity) {
+        boolean known = g.bannerIndex(oldestBanner()) != Vocabulary.UNKNOWN;
+        if (known && knownImpressions <= ring) {
+          break;
+        }
+        dropOldestImpression();
+        knownImpressions -= known ? 1 : 0;
+      }
     }
   }
 
-  /** Rebuilds the history from the activity log when the model's vocabularies or ring sizes differ. */
-  private void ensureHistory(ModelGeneration g) {
+  /** The bootstrap ({@code g} null) reads the data directory's own tables; RecordEvents is held to a budget. */
+  private static int id(NameDictionary names, String name, ModelGeneration g) {
+    return g == null ? names.register(name) : names.idOf(name);
+  }
+
+  /** On a change of vocabularies or ring sizes, starts again from the latest {@code capacity} activities. */
+  private void ensureKey(ModelGeneration g) {
     HistoryKey key = g.historyKey();
     if (key == historyKey) {
       return;
     }
     if (historyKey == null || !historyKey.equals(key)) {
-      history = UserHistory.forSpec(g.spec());
-      activity.replay(history, g.model().bundle().vocab());
+      trimTo(capacity);
+      forgotten = 0;
+      int[] known = {0};
+      forEach(eventCount(), 0, new Visitor() {
+        @Override
+        public void event(EventType type, int brand, int category, int priceTier, float dwell, long time) {}
+
+        @Override
+        public void impression(int banner, long time) {
+          known[0] += g.bannerIndex(banner) != Vocabulary.UNKNOWN ? 1 : 0;
+        }
+      });
+      knownImpressions = known[0];
     }
     historyKey = key;
   }
 
+  /** The latest {@code capacity} activities by name: behaviour events, then impressions, each oldest first. */
   synchronized List<Activity> activities() {
-    return activity.all();
+    List<Activity> behaviour = new ArrayList<>();
+    List<Activity> shown = new ArrayList<>();
+    forEach(Math.max(0, eventCount() - capacity), Math.max(0, impressionCount() - capacity), new Visitor() {
+      @Override
+      public void event(EventType type, int brand, int category, int priceTier, float dwell, long time) {
+        behaviour.add(new Activity.Behaviour(type, name(NameDictionary.BRANDS, brand),
+            name(NameDictionary.CATEGORIES, category), priceTier, dwell, time));
+      }
+
+      @Override
+      public void impression(int banner, long time) {
+        shown.add(new Activity.Shown(name(NameDictionary.BANNERS, banner), time));
+      }
+    });
+    behaviour.addAll(shown);
+    return behaviour;
+  }
+
+  private static String name(NameDictionary names, int id) {
+    String n = names.nameOf(id);
+    return n == null ? "" : n;
   }
 }

@@ -1,0 +1,349 @@
+package dev.bannerranker.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.bannerranker.bundle.BundleIO;
+import dev.bannerranker.data.EventType;
+import dev.bannerranker.features.UserHistory;
+import dev.bannerranker.serving.config.RequestSettings;
+import dev.bannerranker.serving.config.UserSettings;
+import dev.bannerranker.serving.metrics.RankerMetrics;
+import dev.bannerranker.serving.model.Arm;
+import dev.bannerranker.serving.model.ModelGeneration;
+import dev.bannerranker.serving.model.ModelRegistry;
+import dev.bannerranker.serving.ranking.EventInput;
+import dev.bannerranker.serving.ranking.EventRecorder;
+import dev.bannerranker.serving.users.ProfileStore;
+import dev.bannerranker.serving.users.UserStateStore;
+import dev.bannerranker.testing.RandomBundles;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Heap and resident memory of the service's state with a large catalog and many users: a valid bundle of
+ * {@code --banners} banners loaded through the verifying loader ({@link ModelRegistry}), {@code --users}
+ * profiles from a {@code users.csv} ({@link ProfileStore}), and every user's recent activity recorded through
+ * {@link EventRecorder}, the code behind RecordEvents, into the Caffeine-backed {@link UserStateStore}. Each user
+ * gets more events and impressions than the configured capacity, so every ring is full (the worst case; {@code
+ * --activity mixed} leaves 60% of users with fewer). Heap
+ * figures are the used heap after a full collection, measured after each stage.
+ */
+@Command(name = "memory", mixinStandardHelpOptions = true,
+    description = "Measures heap and resident memory with a large catalog and many users' recent state loaded.")
+public final class MemoryReport implements Callable<Integer> {
+  static final long GIB = 1L << 30;
+  static final long START = RandomBundles.START; // 2026-03-02T00:00:00Z, the bundle's banners fly from here
+
+  @Option(names = "--banners", defaultValue = "10000", description = "Banners in the model. Default: ${DEFAULT-VALUE}.")
+  int banners;
+
+  @Option(names = "--users", defaultValue = "1000000", description = "Users loaded. Default: ${DEFAULT-VALUE}.")
+  int users;
+
+  @Option(names = "--capacity", defaultValue = "64",
+      description = "ranker.users.activity-capacity (application.yml's default). Default: ${DEFAULT-VALUE}.")
+  int capacity;
+
+  /** How much each user has done. */
+  enum Activity { full, mixed }
+
+  @Option(names = "--activity", defaultValue = "full", description = "full: every user's rings full (the worst case); "
+      + "mixed: 30% of users with 1-10 events and impressions, 30% with 10-40, 40% full. Default: ${DEFAULT-VALUE}.")
+  Activity activity;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Seed of the bundle and the users' activity. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--json", required = true, description = "Where to write the results.")
+  Path json;
+
+  @Option(names = "--work", description = "Scratch directory for the bundle and users.csv. Default: a new temporary one.")
+  Path work;
+
+  /** The bundle's sizes: the demo world's 200 brands and 30 categories, train's default network sizes. */
+  static RandomBundles.Shape shape() {
+    return new RandomBundles.Shape(200, 30, 32, 50, 32, 1 << 17, List.of(64, 32), 10, 8, 0.05f);
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new MemoryReport()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (banners < 10 || users < 1 || capacity < 1) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--banners must be at least 10, --users and --capacity positive");
+    }
+    Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("ranker-memory");
+    Map<String, Object> out = run(dir);
+    if (work == null) {
+      deleteTree(dir);
+    }
+    if (json.getParent() != null) {
+      Files.createDirectories(json.getParent());
+    }
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), out);
+    System.out.println("wrote " + json);
+    return 0;
+  }
+
+  Map<String, Object> run(Path dir) throws Exception {
+    long t0 = System.nanoTime();
+    long baseline = usedAfterGc();
+
+    Path bundleDir = dir.resolve("bundle");
+    BundleIO.write(RandomBundles.create(seed, banners, shape()), bundleDir, true);
+    ModelRegistry registry = new ModelRegistry(0, "memory");
+    ModelGeneration g = registry.load(Arm.CONTROL, bundleDir);
+    long afterModel = usedAfterGc();
+    log("model: %,d banners loaded and verified, %s", g.bannerCount(), mib(afterModel - baseline));
+
+    Path data = Files.createDirectories(dir.resolve("data"));
+    writeUsers(data.resolve("users.csv"));
+    ProfileStore profiles = ProfileStore.load(data, false, capacity);
+    long afterProfiles = usedAfterGc();
+    log("profiles: %,d loaded, %s", profiles.size(), mib(afterProfiles - afterModel));
+
+    UserSettings settings = new UserSettings("", false, capacity, Math.max(200_000L, users), Duration.ofHours(6));
+    UserStateStore store = new UserStateStore(settings, profiles);
+    RankerMetrics metrics = new RankerMetrics(new SimpleMeterRegistry());
+    metrics.bindUserCache(store.cache());
+    EventRecorder recorder = new EventRecorder(registry, store, metrics,
+        new RequestSettings(128, 500, 50, 10, 1000, "", Duration.ofMillis(3)));
+    List<String> bannerIds = g.model().bundle().catalog().stream().map(b -> b.id()).toList();
+    List<String> brands = g.model().bundle().vocab().brands().values();
+    List<String> categories = g.model().bundle().vocab().categories().values();
+    long events = 0;
+    long loadStart = System.nanoTime();
+    for (int u = 1; u <= users; u++) {
+      List<EventInput> batch = activity(userId(u), new SplittableRandom(seed * 1_000_003L + u), bannerIds, brands,
+          categories);
+      events += recorder.record(batch);
+      if (u % 100_000 == 0) {
+        log("users: %,d recorded (%,.0f events/s)", u, events / ((System.nanoTime() - loadStart) / 1e9));
+      }
+    }
+    double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+    store.cache().cleanUp();
+    long afterUsers = usedAfterGc();
+    long held = store.cache().estimatedSize();
+    long evicted = store.cache().stats().evictionCount();
+    log("user state: %,d users held, %s", held, mib(afterUsers - afterProfiles));
+
+    // Every ring full: check a sample of users through the path Rank uses.
+    int sample = Math.min(users, 1_000);
+    int fullRings = 0;
+    for (int i = 0; i < sample; i++) {
+      UserHistory h = store.get(userId(1 + (int) ((long) i * users / sample))).snapshot(g).history();
+      fullRings += h.eventCount() == g.spec().maxRecentEvents() && h.totalEvents() > capacity ? 1 : 0;
+    }
+
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("banners", g.bannerCount());
+    o.put("users_loaded", users);
+    o.put("users_held", held);
+    o.put("evictions", evicted);
+    o.put("cache_max_size", settings.cacheMaxSize());
+    o.put("activity", activity.name());
+    o.put("activity_capacity", capacity);
+    o.put("events_recorded", events);
+    o.put("events_per_user", (double) events / users);
+    o.put("sampled_users_with_full_rings", fullRings);
+    o.put("sampled_users", sample);
+    o.put("model_rings", Map.of("events", g.spec().maxRecentEvents(), "impressions", g.spec().maxRecentImpressions()));
+    o.put("heap_used_after_gc_bytes", afterUsers);
+    o.put("heap_baseline_bytes", baseline);
+    o.put("model_bytes", afterModel - baseline);
+    o.put("profiles_bytes", afterProfiles - afterModel);
+    o.put("user_state_bytes", afterUsers - afterProfiles);
+    o.put("profile_bytes_per_user", (double) (afterProfiles - afterModel) / users);
+    o.put("user_state_bytes_per_user", (double) (afterUsers - afterProfiles) / users);
+    o.put("all_bytes_per_user", (double) (afterUsers - afterModel) / users);
+    o.put("heap_max_bytes", Runtime.getRuntime().maxMemory());
+    o.put("heap_committed_bytes", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted());
+    o.put("xmx", xmx());
+    Map<String, Long> proc = procStatus();
+    o.put("vm_rss_bytes", proc.get("VmRSS"));
+    o.put("vm_hwm_bytes", proc.get("VmHWM"));
+    o.put("load_seconds", loadSeconds);
+    o.put("events_per_second", events / loadSeconds);
+    o.put("total_seconds", (System.nanoTime() - t0) / 1e9);
+    o.put("goal_heap_bytes", GIB);
+    o.put("goal_met", afterUsers <= GIB && held == users);
+    o.put("machine", machine());
+    o.put("jvm", jvm());
+    o.put("measured_at", Instant.now().toString());
+    print(o);
+    return o;
+  }
+
+  /**
+   * One user's recent activity, in time order: browsing sessions (a few seconds to two minutes between events,
+   * hours between sessions) of views, some add-to-carts and purchases, mostly of eight favourite brands, with
+   * dwell in tenths of a second; on about half the page views one to three banners are shown at once, and about
+   * 4% of impressions are clicked. It stops once there are more events and more impressions than the capacity
+   * (with {@code --activity mixed}, for 60% of users once there are 1 to 40 of each).
+   */
+  List<EventInput> activity(String user, SplittableRandom r, List<String> bannerIds, List<String> brands,
+      List<String> categories) {
+    String[] favourites = new String[8];
+    for (int i = 0; i < favourites.length; i++) {
+      favourites[i] = brands.get(r.nextInt(brands.size()));
+    }
+    double share = r.nextDouble();
+    int target = activity == Activity.full || share >= 0.6 ? capacity + 8
+        : share < 0.3 ? 1 + r.nextInt(10) : 10 + r.nextInt(31);
+    List<EventInput> out = new ArrayList<>();
+    long t = START + r.nextInt(10 * 86_400);
+    int behaviour = 0;
+    int impressions = 0;
+    while (behaviour < target || impressions < target) {
+      t += r.nextInt(8) == 0 ? 3_600L * (2 + r.nextInt(46)) : 5 + r.nextInt(115);
+      double kind = r.nextDouble();
+      EventType type = kind < 0.85 ? EventType.VIEW : kind < 0.95 ? EventType.ADD_TO_CART : EventType.PURCHASE;
+      String brand = r.nextInt(10) < 7 ? favourites[r.nextInt(favourites.length)] : brands.get(r.nextInt(brands.size()));
+      out.add(EventInput.product(user, t, type, brand, categories.get(r.nextInt(categories.size())),
+          r.nextInt(10) == 0 ? 0 : 1 + r.nextInt(4), r.nextInt(1_200) / 10f));
+      behaviour++;
+      if (r.nextBoolean()) {
+        for (int k = 1 + r.nextInt(3); k > 0; k--) {
+          String banner = bannerIds.get(r.nextInt(bannerIds.size()));
+          out.add(EventInput.impression(user, t, banner));
+          impressions++;
+          if (r.nextInt(25) == 0) {
+            out.add(EventInput.click(user, t + 1 + r.nextInt(20), banner));
+            behaviour++;
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  static String userId(int u) {
+    return String.format("u-%07d", u);
+  }
+
+  /** {@code users.csv} with a deterministic mix of genders, age bands and city tiers. */
+  void writeUsers(Path file) throws IOException {
+    String[] genders = {"F", "M", "U"};
+    String[] ages = {"18-24", "25-34", "35-44", "45-54", "55+"};
+    try (BufferedWriter w = Files.newBufferedWriter(file)) {
+      w.write("user_id,gender,age_band,city_tier\n");
+      for (int u = 1; u <= users; u++) {
+        w.write(userId(u) + "," + genders[u % 3] + "," + ages[(u / 3) % 5] + "," + (1 + (u / 15) % 3) + "\n");
+      }
+    }
+  }
+
+  /** Used heap after full collections (two, so that what the first finalised is gone too). */
+  static long usedAfterGc() {
+    for (int i = 0; i < 2; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  static String xmx() {
+    return ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(a -> a.startsWith("-Xmx"))
+        .reduce((a, b) -> b).orElse("(not set)");
+  }
+
+  /** VmRSS and VmHWM of this process, in bytes (Linux). */
+  static Map<String, Long> procStatus() {
+    Map<String, Long> m = new LinkedHashMap<>();
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:") || line.startsWith("VmHWM:")) {
+          m.put(line.substring(0, 5), 1024 * Long.parseLong(line.replaceAll("[^0-9]", "")));
+        }
+      }
+    } catch (IOException e) {
+      // not Linux: left out
+    }
+    return m;
+  }
+
+  static Map<String, Object> machine() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("cpus", Runtime.getRuntime().availableProcessors());
+    m.put("cpu", firstValue(Path.of("/proc/cpuinfo"), "model name"));
+    m.put("memory", firstValue(Path.of("/proc/meminfo"), "MemTotal"));
+    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+    return m;
+  }
+
+  static Map<String, Object> jvm() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
+    m.put("gc", ManagementFactory.getGarbageCollectorMXBeans().stream().map(GarbageCollectorMXBean::getName).toList());
+    m.put("args", ManagementFactory.getRuntimeMXBean().getInputArguments());
+    return m;
+  }
+
+  private static String firstValue(Path file, String key) {
+    try (Stream<String> lines = Files.lines(file)) {
+      return lines.filter(l -> l.startsWith(key)).map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("");
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static void print(Map<String, Object> o) {
+    long users = ((Number) o.get("users_loaded")).longValue();
+    System.out.printf("%n%,d banners, %,d users (activity %s, capacity %d), heap %s (%s)%n",
+        o.get("banners"), users, o.get("activity"), o.get("activity_capacity"), mib((Long) o.get("heap_max_bytes")), o.get("xmx"));
+    System.out.printf("  %-40s %12s%n", "heap used after full GC", mib((Long) o.get("heap_used_after_gc_bytes")));
+    System.out.printf("  %-40s %12s%n", "  JVM baseline", mib((Long) o.get("heap_baseline_bytes")));
+    System.out.printf("  %-40s %12s%n", "  model", mib((Long) o.get("model_bytes")));
+    System.out.printf("  %-40s %12s  (%.0f B/user)%n", "  profiles (users.csv)", mib((Long) o.get("profiles_bytes")),
+        o.get("profile_bytes_per_user"));
+    System.out.printf("  %-40s %12s  (%.0f B/user)%n", "  user state (cache, logs)", mib((Long) o.get("user_state_bytes")),
+        o.get("user_state_bytes_per_user"));
+    System.out.printf("  %-40s %12s%n", "resident (VmRSS / peak VmHWM)", mib(orZero(o.get("vm_rss_bytes"))) + " / "
+        + mib(orZero(o.get("vm_hwm_bytes"))));
+    System.out.printf("  users held %,d of %,d (evictions %d); sampled users with full rings %d of %d%n",
+        o.get("users_held"), users, o.get("evictions"), o.get("sampled_users_with_full_rings"), o.get("sampled_users"));
+    System.out.printf("goal: heap used ≤ 1 GiB with every user held: %s%n",
+        Boolean.TRUE.equals(o.get("goal_met")) ? "met" : "NOT met");
+  }
+
+  private static long orZero(Object v) {
+    return v == null ? 0 : ((Number) v).longValue();
+  }
+
+  static String mib(long bytes) {
+    return String.format("%,.1f MiB", bytes / (1024.0 * 1024.0));
+  }
+
+  private static void log(String format, Object... args) {
+    System.err.printf(format + "%n", args);
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
