@@ -19,11 +19,13 @@ public final class Eligibility {
 
   private final int cap;
   private final List<String> pinned;
+  private final Set<String> pinnedIds;
   private final Set<String> blocked;
 
   public Eligibility(EligibilitySettings settings) {
     this.cap = settings.frequencyCapPerDay();
     this.pinned = settings.pinned();
+    this.pinnedIds = Set.copyOf(settings.pinned());
     this.blocked = Set.copyOf(settings.blocked());
   }
 
@@ -42,22 +44,34 @@ public final class Eligibility {
   /** Filters {@code candidates} (or the placement's banners when empty) for this user at {@code now}. */
   public Eligible select(ModelGeneration g, String placement, List<String> candidates, UserProfile profile,
       UserHistory history, long now) {
-    List<BannerFeatures> pool = new ArrayList<>();
-    if (candidates.isEmpty()) {
-      pool.addAll(g.banners(placement));
-    } else {
-      candidates.forEach(id -> pool.add(g.banner(id)));
+    List<BannerFeatures> resolved = new ArrayList<>(candidates.size());
+    for (String id : candidates) {
+      resolved.add(g.banner(id));
     }
-    List<BannerFeatures> pins = new ArrayList<>();
-    for (String id : pinned) {
-      BannerFeatures b = g.banner(id);
-      if (b != null && pool.remove(b) && eligible(b, placement, profile, history, now)) {
-        pins.add(b);
+    return selectResolved(g, placement, resolved, profile, history, now);
+  }
+
+  /**
+   * As {@link #select}, for candidates already resolved in {@code g}'s catalog (unique, none null); an empty list
+   * means the placement's banners. Nothing is copied when no banner is pinned.
+   */
+  public Eligible selectResolved(ModelGeneration g, String placement, List<BannerFeatures> candidates,
+      UserProfile profile, UserHistory history, long now) {
+    List<BannerFeatures> pool = candidates.isEmpty() ? g.banners(placement) : candidates;
+    List<BannerFeatures> pins = List.of();
+    if (!pinned.isEmpty()) {
+      pins = new ArrayList<>();
+      for (String id : pinned) {
+        BannerFeatures b = g.banner(id);
+        if (b != null && !pins.contains(b) && pool.contains(b) && eligible(b, placement, profile, history, now)) {
+          pins.add(b);
+        }
       }
     }
     List<BannerFeatures> ranked = new ArrayList<>(pool.size());
     for (BannerFeatures b : pool) {
-      if (eligible(b, placement, profile, history, now)) {
+      // A pinned banner never ranks among the others, whether or not it was eligible.
+      if ((pinnedIds.isEmpty() || !pinnedIds.contains(b.banner().id())) && eligible(b, placement, profile, history, now)) {
         ranked.add(b);
       }
     }
