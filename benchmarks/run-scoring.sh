@@ -3,7 +3,7 @@
 # PipelineBenchmark (the service's whole RankingService.rank against ScoringModel.predict alone),
 # KernelBenchmark (the matrix work alone) and the peak-FMA probes; then the table with medians and ratios.
 #
-#   benchmarks/run-scoring.sh                # about 8 minutes on 2 cores; results in benchmarks/results/
+#   benchmarks/run-scoring.sh                # about 9 minutes on 2 cores; results in benchmarks/results/
 #   benchmarks/run-scoring.sh -p candidates=200   # extra arguments go to JMH
 #
 # Builds the jar if it is missing, and the benchmark model (demo world + 1-epoch bundle, cached in
