@@ -68,22 +68,64 @@ public final class Eligibility {
         }
       }
     }
+    int[] capped = cappedBanners(history, now);
     List<BannerFeatures> ranked = new ArrayList<>(pool.size());
     for (BannerFeatures b : pool) {
       // A pinned banner never ranks among the others, whether or not it was eligible.
-      if ((pinnedIds.isEmpty() || !pinnedIds.contains(b.banner().id())) && eligible(b, placement, profile, history, now)) {
+      if ((pinnedIds.isEmpty() || !pinnedIds.contains(b.banner().id())) && shown(b, placement, profile, now)
+          && !contains(capped, b.index())) {
         ranked.add(b);
       }
     }
     return new Eligible(pins, ranked);
   }
 
+  /**
+   * The banners at the cap, found once per request from the user's impressions (a ring of a few dozen) rather
+   * than by scanning the ring for every candidate; the same rule as {@link #capped}.
+   */
+  int[] cappedBanners(UserHistory history, long now) {
+    int n = history.impressionCount();
+    if (cap == 0 || n < cap) {
+      return NONE;
+    }
+    int[] out = new int[n / cap];
+    int found = 0;
+    for (int k = 0; k < n && found < out.length; k++) {
+      int banner = history.impressionBanner(k);
+      if (history.impressionTime(k) >= now - DAY_SECONDS && !contains(out, found, banner)
+          && history.impressionsOf(banner, now - DAY_SECONDS, Long.MAX_VALUE) >= cap) {
+        out[found++] = banner;
+      }
+    }
+    return found == out.length ? out : java.util.Arrays.copyOf(out, found);
+  }
+
+  private static final int[] NONE = new int[0];
+
+  private static boolean contains(int[] a, int value) {
+    return contains(a, a.length, value);
+  }
+
+  private static boolean contains(int[] a, int n, int value) {
+    for (int i = 0; i < n; i++) {
+      if (a[i] == value) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   boolean eligible(BannerFeatures b, String placement, UserProfile profile, UserHistory history, long now) {
+    return shown(b, placement, profile, now) && !capped(b, history, now);
+  }
+
+  /** Every rule but the frequency cap. */
+  private boolean shown(BannerFeatures b, String placement, UserProfile profile, long now) {
     return b.banner().placement().equals(placement)
         && b.banner().liveAt(now)
         && b.banner().targets(profile)
-        && !blocked.contains(b.banner().id())
-        && !capped(b, history, now);
+        && !blocked.contains(b.banner().id());
   }
 
   /** At the cap: {@code cap} impressions in the 24 hours before {@code now} (or stamped later, clock skew). */
