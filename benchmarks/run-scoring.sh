@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Scoring benchmarks in one run: ScoringBenchmark (project, onnxruntime, dl4j, scalar × 50, 200, 1000 candidates),
+# PipelineBenchmark (the service's whole RankingService.rank against ScoringModel.predict alone),
 # KernelBenchmark (the matrix work alone) and the peak-FMA probes; then the table with medians and ratios.
 #
-#   benchmarks/run-scoring.sh                # about 7 minutes on 2 cores; results in benchmarks/results/
+#   benchmarks/run-scoring.sh                # about 9 minutes on 2 cores; results in benchmarks/results/
 #   benchmarks/run-scoring.sh -p candidates=200   # extra arguments go to JMH
 #
 # Builds the jar if it is missing, and the benchmark model (demo world + 1-epoch bundle, cached in
@@ -21,6 +22,6 @@ if [ ! -f "$JAR" ]; then
 fi
 mkdir -p benchmarks/results
 "$JAVA" -Xmx3g -Djava.awt.headless=true -cp "$JAR" dev.bannerranker.bench.BenchModel
-"$JAVA" -jar "$JAR" 'dev\.bannerranker\.bench\.(ScoringBenchmark|KernelBenchmark|PeakFma.*)\.' \
+"$JAVA" -jar "$JAR" 'dev\.bannerranker\.bench\.(ScoringBenchmark|KernelBenchmark|PipelineBenchmark|PeakFma.*)\.' \
   -f 1 -wi 3 -i 5 -w 1s -r 1s -rf json -rff benchmarks/results/scoring.json "$@" | tee benchmarks/target/scoring.log
 "$JAVA" -cp "$JAR" dev.bannerranker.bench.Report benchmarks/results/scoring.json --out benchmarks/results/scoring.md

@@ -78,6 +78,10 @@ public final class BenchModel {
   private final BannerFeatures[] catalogOrder;
   private final String userId;
   private final int userEvents;
+  private final UserLog userLog;
+
+  /** The benchmark user's rows of the event tables, in time order: what the service would be sent for them. */
+  public record UserLog(UserProfile profile, List<BehaviourEvent> events, List<Impression> impressions) {}
 
   private BenchModel(Path dir, Bundle bundle, EventLog log) {
     this.dir = dir;
@@ -110,6 +114,8 @@ public final class BenchModel {
     now += 1;
     UserProfile profile = log.users().stream().filter(u -> u.id().equals(userId)).findFirst()
         .orElse(UserProfile.unknown(userId));
+    this.userLog = new UserLog(profile, log.events().stream().filter(e -> e.userId().equals(userId)).toList(),
+        log.impressions().stream().filter(i -> i.userId().equals(userId)).toList());
     UserHistory history = replay(log, bundle, model, userId);
     this.user = model.userFeatures(profile, history, now);
     this.context = new ScoringContext(now, platform, bundle.spec().neutralSlot());
@@ -254,6 +260,10 @@ public final class BenchModel {
 
   public int userEvents() {
     return userEvents;
+  }
+
+  public UserLog userLog() {
+    return userLog;
   }
 
   public int bannerCount() {

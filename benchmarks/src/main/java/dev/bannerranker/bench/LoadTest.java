@@ -17,6 +17,8 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,10 +43,11 @@ import picocli.CommandLine.Option;
  *   <li>the transport's ceiling: the health {@code Check} no-op, closed loop;
  *   <li>Rank's maximum throughput with N candidates, closed loop;
  *   <li>Rank's latency open loop at 70% of that maximum, timed from each request's intended send time so a
- *       stalled server cannot hide its queueing (no coordinated omission).
+ *       stalled server cannot hide its queueing (no coordinated omission); its first quarter phase is not recorded.
  * </ol>
  *
- * Every phase is bounded in time and stops by itself.
+ * A warm-up that is not recorded comes first: Rank until every user has state and the JIT has compiled the path,
+ * then the no-op. Every phase is bounded in time and stops by itself.
  */
 @Command(name = "loadtest", mixinStandardHelpOptions = true,
     description = "Load-tests a running ranking service on loopback and writes throughput and latency percentiles as JSON.")
@@ -94,6 +97,7 @@ public final class LoadTest implements Callable<Integer> {
       RankingServiceGrpc.RankingServiceBlockingStub rank = RankingServiceGrpc.newBlockingStub(channel);
       RankingServiceGrpc.RankingServiceFutureStub rankAsync = RankingServiceGrpc.newFutureStub(channel);
       HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
+      double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
       List<RankRequest> requests = new ArrayList<>();
       for (int u = 1; u <= users; u++) {
         requests.add(RankRequest.newBuilder().setUserId(String.format("u-%06d", u))
@@ -104,9 +108,13 @@ public final class LoadTest implements Callable<Integer> {
       System.out.printf("load test of %s: %d candidates, %d s per phase, %d in flight%n", target, ids.size(), duration,
           concurrency);
 
-      closedLoop("warm-up", Math.max(1, duration / 2), i -> rank.rank(requests.get(i % users)));
-      Result noop = closedLoop("no-op (health Check)", duration, i -> health.check(HealthCheckRequest.getDefaultInstance()));
-      Result max = closedLoop("Rank, closed loop", duration, i -> rank.rank(requests.get(i % users)));
+      // Warm-up, not recorded: Rank until every user has been ranked once (the first Rank of a user builds its
+      // state) and for at least half a phase, so the JIT has compiled the path; then the no-op, so its phase is not
+      // measured on a cold path either.
+      closedLoop("warm-up (Rank)", Math.max(1, duration / 2), users, i -> rank.rank(requests.get(i % users)));
+      closedLoop("warm-up (no-op)", Math.max(1, duration / 4), 0, i -> health.check(HealthCheckRequest.getDefaultInstance()));
+      Result noop = closedLoop("no-op (health Check)", duration, 0, i -> health.check(HealthCheckRequest.getDefaultInstance()));
+      Result max = closedLoop("Rank, closed loop", duration, 0, i -> rank.rank(requests.get(i % users)));
       double rate = 0.7 * max.rps;
       Result open = openLoop(rate, rankAsync, requests);
 
@@ -126,9 +134,25 @@ public final class LoadTest implements Callable<Integer> {
       out.put("rank_p50_ms_at_70pct", open.p(50));
       out.put("rank_p99_ms_at_70pct", open.p(99));
       out.put("rank_p999_ms_at_70pct", open.p(99.9));
+      out.put("open_loop_warmup_seconds", openLoopWarmup());
+      out.put("sender_max_lag_ms_at_70pct", open.senderLagMs);
+      out.put("client_gc_ms_at_70pct", open.clientGcMs);
+      double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+      int cores = Runtime.getRuntime().availableProcessors();
+      out.put("cores", cores);
+      out.put("load_average_before", loadBefore);
+      out.put("load_average_after", loadAfter);
       out.put("errors", noop.errors + max.errors + open.errors);
       out.put("goals", Map.of("rank_at_least_half_of_noop", max.rps >= 0.5 * noop.rps,
           "rank_p99_at_most_5ms_at_70pct", open.p(99) <= 5.0));
+      if (loadBefore > 1.0 || open.senderLagMs > 5) {
+        // With the service idle the load should be near 0; more means something else wants the cores, and the
+        // tail then includes time the client or the server waited for one. (During the run the test itself
+        // keeps the load near the core count, so the load after says little.)
+        System.out.printf("warning: the machine was not quiet (1-minute load average %.1f before the test on %d cores; "
+            + "the open-loop sender ran up to %.1f ms late): the latencies include time spent waiting for a CPU%n",
+            loadBefore, cores, open.senderLagMs);
+      }
       Files.createDirectories(json.toAbsolutePath().getParent());
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), out);
       System.out.printf("Rank %.0f/s = %.2f of the no-op's %.0f/s; at 70%% (%.0f/s): p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms;"
@@ -158,14 +182,19 @@ public final class LoadTest implements Callable<Integer> {
     return ids;
   }
 
-  /** Throughput and latency of one phase. */
-  private record Result(double rps, Histogram latency, long errors) {
+  /**
+   * Throughput and latency of one phase; for the open loop also how late the sender fell behind its schedule at
+   * worst and the client's own GC time (both are in the measured latencies, since they are timed from the
+   * intended send time, so they say how much of a tail is the client's).
+   */
+  private record Result(double rps, Histogram latency, long errors, double senderLagMs, long clientGcMs) {
     double p(double percentile) {
       return latency.getTotalCount() == 0 ? Double.NaN : latency.getValueAtPercentile(percentile) / 1e6;
     }
   }
 
-  private Result closedLoop(String name, int seconds, IntConsumer call) throws InterruptedException {
+  /** {@code seconds} of calls from {@code concurrency} threads, and at least {@code minCalls} calls. */
+  private Result closedLoop(String name, int seconds, int minCalls, IntConsumer call) throws InterruptedException {
     Recorder recorder = new Recorder(3);
     AtomicLong done = new AtomicLong();
     AtomicLong errors = new AtomicLong();
@@ -176,7 +205,7 @@ public final class LoadTest implements Callable<Integer> {
       int offset = t;
       Thread th = new Thread(() -> {
         int i = offset;
-        while (System.nanoTime() < end) {
+        while (System.nanoTime() < end || done.get() + errors.get() < minCalls) {
           long s = System.nanoTime();
           try {
             call.accept(i);
@@ -195,11 +224,21 @@ public final class LoadTest implements Callable<Integer> {
       th.join();
     }
     double secs = (System.nanoTime() - start) / 1e9;
-    Result r = new Result(done.get() / secs, recorder.getIntervalHistogram(), errors.get());
+    Result r = new Result(done.get() / secs, recorder.getIntervalHistogram(), errors.get(), 0, 0);
     System.out.printf("  %-22s %9.0f req/s  p50 %.3f ms  p99 %.3f ms  errors %d%n", name, r.rps, r.p(50), r.p(99), r.errors);
     return r;
   }
 
+  /** Seconds of the open loop run before recording starts: the same rate, so the measured part is steady state. */
+  private int openLoopWarmup() {
+    return Math.max(1, duration / 4);
+  }
+
+  /**
+   * Calls at a fixed rate, each timed from its intended send time (start + n × interval), so a stall anywhere
+   * (server, network, client) shows up in the latencies instead of delaying the next sends (no coordinated
+   * omission). The first {@link #openLoopWarmup} seconds are sent but not recorded.
+   */
   private Result openLoop(double rate, RankingServiceGrpc.RankingServiceFutureStub stub, List<RankRequest> requests)
       throws InterruptedException {
     Recorder recorder = new Recorder(3);
@@ -208,20 +247,34 @@ public final class LoadTest implements Callable<Integer> {
     Semaphore inFlight = new Semaphore(10_000); // bounds memory if the server stalls
     long interval = (long) (1e9 / rate);
     long start = System.nanoTime();
-    long end = start + duration * 1_000_000_000L;
+    long recordFrom = start + openLoopWarmup() * 1_000_000_000L;
+    long end = recordFrom + duration * 1_000_000_000L;
+    long maxLag = 0;
+    long gcBefore = 0;
+    boolean recording = false;
     long n = 0;
     for (long intended = start; intended < end; intended = start + (++n) * interval) {
+      if (!recording && intended >= recordFrom) {
+        recording = true;
+        gcBefore = clientGcMillis();
+      }
       long wait = intended - System.nanoTime();
       if (wait > 0) {
         TimeUnit.NANOSECONDS.sleep(wait);
       }
       inFlight.acquire();
       long sendTime = intended;
+      boolean record = recording;
+      if (record) {
+        maxLag = Math.max(maxLag, System.nanoTime() - intended);
+      }
       Futures.addCallback(stub.rank(requests.get((int) (n % requests.size()))), new FutureCallback<RankResponse>() {
         @Override
         public void onSuccess(RankResponse result) {
-          recorder.recordValue(System.nanoTime() - sendTime);
-          done.incrementAndGet();
+          if (record) {
+            recorder.recordValue(System.nanoTime() - sendTime);
+            done.incrementAndGet();
+          }
           inFlight.release();
         }
 
@@ -233,10 +286,21 @@ public final class LoadTest implements Callable<Integer> {
       }, MoreExecutors.directExecutor());
     }
     inFlight.acquire(10_000); // wait for the stragglers
-    double secs = (System.nanoTime() - start) / 1e9;
-    Result r = new Result(done.get() / secs, recorder.getIntervalHistogram(), errors.get());
-    System.out.printf("  %-22s %9.0f req/s  p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  errors %d%n",
-        String.format("Rank at %.0f/s", rate), r.rps, r.p(50), r.p(99), r.p(99.9), r.errors);
+    double secs = (System.nanoTime() - recordFrom) / 1e9;
+    Result r = new Result(done.get() / secs, recorder.getIntervalHistogram(), errors.get(), maxLag / 1e6,
+        clientGcMillis() - gcBefore);
+    System.out.printf("  %-22s %9.0f req/s  p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  errors %d"
+        + "  (sender at worst %.3f ms late, client GC %d ms)%n", String.format("Rank at %.0f/s", rate), r.rps, r.p(50),
+        r.p(99), r.p(99.9), r.errors, r.senderLagMs, r.clientGcMs);
     return r;
+  }
+
+  /** Total GC time of this JVM so far. */
+  private static long clientGcMillis() {
+    long ms = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      ms += Math.max(0, gc.getCollectionTime());
+    }
+    return ms;
   }
 }

@@ -18,9 +18,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Turns a JMH JSON result of {@link ScoringBenchmark}, {@link KernelBenchmark} and the peak-FMA benchmarks into
- * Markdown tables: median and p99 per call, time per candidate, GFLOP/s and share of the measured peak, and the
- * speed ratios against ONNX Runtime and DL4J, then the goals of issue 4 with a verdict each.
+ * Turns a JMH JSON result of {@link ScoringBenchmark}, {@link KernelBenchmark}, the peak-FMA benchmarks and
+ * {@link PipelineBenchmark} into Markdown tables: median and p99 per call, time per candidate, GFLOP/s and share of
+ * the measured peak, and the speed ratios against ONNX Runtime and DL4J; the full pipeline against pure scoring;
+ * then the goals of issue 4 with a verdict each.
  *
  * <pre>
  *   java -cp banner-ranker-benchmarks.jar dev.bannerranker.bench.Report results/scoring.json [--model-dir DIR] [--out FILE.md]
@@ -32,6 +33,10 @@ import java.util.TreeSet;
  */
 public final class Report {
   private Report() {}
+
+  /** Issue 4: the full pipeline ranks 200 candidates in at most 200 µs on one core. */
+  static final int PIPELINE_GOAL_N = 200;
+  static final double PIPELINE_GOAL_MICROS = 200;
 
   record Row(String benchmark, String impl, int n, double median, double p99, String unit) {}
 
@@ -90,7 +95,9 @@ public final class Report {
       JsonNode pct = pm.path("scorePercentiles");
       double median = pct.has("50.0") ? pct.get("50.0").asDouble() : pm.get("score").asDouble();
       double p99 = pct.has("99.0") ? pct.get("99.0").asDouble() : Double.NaN;
-      rows.add(new Row(shortName.substring(0, shortName.indexOf('.')), params.path("impl").asText(),
+      // Benchmarks without an impl parameter (PipelineBenchmark) compare their methods instead.
+      String impl = params.has("impl") ? params.get("impl").asText() : shortName.substring(shortName.indexOf('.') + 1);
+      rows.add(new Row(shortName.substring(0, shortName.indexOf('.')), impl,
           params.path("candidates").asInt(), toMicros(median, pm.get("scoreUnit").asText()),
           toMicros(p99, pm.get("scoreUnit").asText()), "us"));
     }
@@ -135,6 +142,30 @@ public final class Report {
       sb.append('\n');
     }
 
+    Map<Integer, Map<String, Row>> pipeline = byN(rows, "PipelineBenchmark");
+    if (!pipeline.isEmpty()) {
+      sb.append("### Full pipeline: PipelineBenchmark (RankingService.rank, one user, N candidate ids; median of sampled calls)\n\n");
+      sb.append("`rank` is the whole pipeline without gRPC; `predict` is `ScoringModel.predict` alone on the banners `rank` "
+          + "scores, in the same run.\n\n");
+      sb.append("| N | method | median µs | p99 µs | rank − predict (median) µs | rank / predict |\n");
+      sb.append("|---:|---|---:|---:|---:|---:|\n");
+      for (var e : pipeline.entrySet()) {
+        Row rank = e.getValue().get("rank");
+        Row predict = e.getValue().get("predict");
+        for (String method : List.of("rank", "predict")) {
+          Row r = e.getValue().get(method);
+          if (r == null) {
+            continue;
+          }
+          boolean both = r == rank && predict != null;
+          sb.append(String.format(Locale.ROOT, "| %d | %s | %.2f | %.2f | %s | %s |%n", e.getKey(), r.impl(), r.median(),
+              r.p99(), both ? String.format(Locale.ROOT, "%.2f", rank.median() - predict.median()) : "",
+              both ? String.format(Locale.ROOT, "%.2f×", rank.median() / predict.median()) : ""));
+        }
+      }
+      sb.append('\n');
+    }
+
     sb.append("### Goals\n\n");
     for (var e : full.entrySet()) {
       Row p = e.getValue().get("project");
@@ -151,6 +182,12 @@ public final class Report {
         sb.append(String.format(Locale.ROOT, "- N=%d: project ≥ 10× faster than DL4J: %s (%.1f×)%n", e.getKey(),
             verdict(d.median() / p.median() >= 10), d.median() / p.median()));
       }
+    }
+    Row rank200 = pipeline.getOrDefault(PIPELINE_GOAL_N, Map.of()).get("rank");
+    if (rank200 != null) {
+      sb.append(String.format(Locale.ROOT, "- N=%d: the full pipeline ranks in ≤ %.0f µs (median, one core): %s (%.2f µs; p99 %.2f µs)%n",
+          PIPELINE_GOAL_N, PIPELINE_GOAL_MICROS, verdict(rank200.median() <= PIPELINE_GOAL_MICROS), rank200.median(),
+          rank200.p99()));
     }
     for (var e : kern.entrySet()) {
       Row k = e.getValue().get("project");

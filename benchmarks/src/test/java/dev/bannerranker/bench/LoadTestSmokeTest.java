@@ -58,6 +58,11 @@ class LoadTestSmokeTest {
       assertTrue(r.get("noop_max_rps").asDouble() > 0);
       assertTrue(r.get("rank_p99_ms_at_70pct").asDouble() > 0);
       assertEquals(0, r.get("errors").asLong());
+      assertTrue(r.get("sender_max_lag_ms_at_70pct").asDouble() >= 0);
+      assertTrue(r.get("client_gc_ms_at_70pct").asLong() >= 0);
+      assertEquals(1, r.get("open_loop_warmup_seconds").asInt());
+      assertEquals(Runtime.getRuntime().availableProcessors(), r.get("cores").asInt());
+      assertTrue(r.has("load_average_before"));
     } finally {
       server.shutdownNow();
     }

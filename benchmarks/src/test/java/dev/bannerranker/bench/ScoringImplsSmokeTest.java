@@ -14,11 +14,20 @@ import org.junit.jupiter.api.io.TempDir;
  * implementations must agree before any of them is worth timing; JMH itself never runs in the build.
  */
 class ScoringImplsSmokeTest {
+  @TempDir static Path dir;
+  private static BenchModel tiny;
+
+  /** One tiny model for the class: training it is most of the test time. */
+  private static synchronized BenchModel tiny() {
+    if (tiny == null) {
+      tiny = BenchModel.load(dir, BenchModel.Recipe.tiny(), BenchModel.quiet());
+    }
+    return tiny;
+  }
 
   @Test
-  void allFourImplementationsAgreeOnTheSmallestRequest(@TempDir Path dir) {
-    BenchModel m = BenchModel.load(dir, BenchModel.Recipe.tiny(),
-        BenchModel.quiet());
+  void allFourImplementationsAgreeOnTheSmallestRequest() {
+    BenchModel m = tiny();
     ScoringImpls.Request r = ScoringImpls.Request.of(m, 50);
     Map<String, Double> diffs = ScoringImpls.checkAgreement(r, Dl4jGraph.fromBundle(m.bundle()), ScoringBenchmark.TOLERANCE);
     assertEquals(ScoringImpls.NAMES, List.copyOf(diffs.keySet()));
@@ -34,12 +43,30 @@ class ScoringImplsSmokeTest {
   }
 
   @Test
+  void pipelineBenchmarkSetUpRanksTheRecordedUserAndAgreesWithPredict() {
+    BenchModel m = tiny();
+    // build() records the user's history through RecordEvents, then checks that rank takes the personalized path
+    // and returns the probabilities that predict gives.
+    ServingPipeline p = ServingPipeline.build(m, 50);
+    assertEquals(50, p.candidates());
+    assertTrue(p.scored() > 0 && p.scored() <= 50, "scored " + p.scored());
+    assertEquals(ServingPipeline.SLOTS, p.rank().banners().size());
+    float[] out = new float[p.scored()];
+    p.predict(out);
+    for (float x : out) {
+      assertTrue(x > 0 && x < 1, "probability " + x);
+    }
+  }
+
+  @Test
   void reportComputesRatiosAndGoalsFromJmhJson() throws Exception {
     String json = "["
         + result("ScoringBenchmark.score", "project", 200, 10.0)
         + "," + result("ScoringBenchmark.score", "onnxruntime", 200, 20.0)
         + "," + result("ScoringBenchmark.score", "dl4j", 200, 150.0)
         + "," + result("KernelBenchmark.kernel", "project", 200, 5.0)
+        + "," + result("PipelineBenchmark.rank", null, 200, 80.0)
+        + "," + result("PipelineBenchmark.predict", null, 200, 50.0)
         + ",{\"benchmark\":\"dev.bannerranker.bench.PeakFmaBenchmark.javaFma\",\"jdkVersion\":\"17\",\"vmName\":\"x\","
         + "\"vmVersion\":\"y\",\"primaryMetric\":{\"score\":100.0,\"scoreUnit\":\"ops/ns\"}}]";
     String md = Report.render(new ObjectMapper().readTree(json), 1000);
@@ -50,11 +77,14 @@ class ScoringImplsSmokeTest {
     assertTrue(md.contains("N=200: project ≥ 10× faster than DL4J: **met** (15.0×)"), md);
     // kernel: 2 × 1000 × 200 flops in 5 µs = 80 GFLOP/s = 80 % of 100
     assertTrue(md.contains("project's matrix work ≥ 50% of peak: **met** (80.0%)"), md);
+    assertTrue(md.contains("| 200 | rank | 80.00 | 160.00 | 30.00 | 1.60× |"), md);
+    assertTrue(md.contains("| 200 | predict | 50.00 | 100.00 |  |  |"), md);
+    assertTrue(md.contains("N=200: the full pipeline ranks in ≤ 200 µs (median, one core): **met** (80.00 µs; p99 160.00 µs)"), md);
   }
 
   private static String result(String bench, String impl, int n, double medianUs) {
     return "{\"benchmark\":\"dev.bannerranker.bench." + bench + "\",\"jdkVersion\":\"17\",\"vmName\":\"x\",\"vmVersion\":\"y\","
-        + "\"params\":{\"impl\":\"" + impl + "\",\"candidates\":\"" + n + "\"},"
+        + "\"params\":{" + (impl == null ? "" : "\"impl\":\"" + impl + "\",") + "\"candidates\":\"" + n + "\"},"
         + "\"primaryMetric\":{\"score\":" + medianUs + ",\"scoreUnit\":\"us/op\",\"scorePercentiles\":{\"50.0\":" + medianUs
         + ",\"99.0\":" + (2 * medianUs) + "}}}";
   }

@@ -102,6 +102,21 @@ public final class UserHistory {
     return evSize;
   }
 
+  /** Impressions held, at most the ring's size. */
+  public int impressionCount() {
+    return impSize;
+  }
+
+  /** The banner of held impression {@code k} (0 ≤ k < {@link #impressionCount()}), in storage order, not by age. */
+  public int impressionBanner(int k) {
+    return impBanner[k];
+  }
+
+  /** The time of held impression {@code k}, in the same order as {@link #impressionBanner}. */
+  public long impressionTime(int k) {
+    return impTime[k];
+  }
+
   /** Events ever added, including those the ring has forgotten. */
   public long totalEvents() {
     return totalEvents;

@@ -2,6 +2,7 @@ package dev.bannerranker.serving.cli;
 
 import dev.bannerranker.data.Banner;
 import dev.bannerranker.serving.config.RequestSettings;
+import dev.bannerranker.serving.grpc.CallExecutors;
 import dev.bannerranker.serving.model.Arm;
 import dev.bannerranker.serving.model.ModelGeneration;
 import dev.bannerranker.serving.model.ModelRegistry;
@@ -91,6 +92,7 @@ final class ServeCommand implements Callable<Integer> {
     System.out.println("banner-ranker serving model " + control.version());
     System.out.println("  gRPC     localhost:" + ctx.getBean(GrpcEmbeddedServer.class).getPort());
     System.out.println("  metrics  http://localhost:" + ctx.getBean(EmbeddedServer.class).getPort() + "/prometheus");
+    System.out.println("  calls    " + ctx.getBean(CallExecutors.class).describe());
     warnIfNothingIsInFlight(control, ctx.getBean(RequestSettings.class).nowSeconds());
     System.out.flush();
     // Park: on SIGTERM, Micronaut's shutdown hook turns health NOT_SERVING, drains calls in flight and stops

@@ -48,6 +48,20 @@ public record RequestSettings(
 
   /** The current time in epoch seconds: the fixed default time when set, else the system clock. */
   public long nowSeconds() {
-    return defaultTime.isEmpty() ? System.currentTimeMillis() / 1000 : Instant.parse(defaultTime).getEpochSecond();
+    if (defaultTime.isEmpty()) {
+      return System.currentTimeMillis() / 1000;
+    }
+    // Parsed once, not on every request without a timestamp (Instant.parse allocates a parser context each call).
+    ParsedTime p = lastParsed;
+    if (p == null || !p.text().equals(defaultTime)) {
+      p = new ParsedTime(defaultTime, Instant.parse(defaultTime).getEpochSecond());
+      lastParsed = p;
+    }
+    return p.seconds();
   }
+
+  /** A parsed default time; records cannot hold a cache field, so the last one parsed is kept here. */
+  private record ParsedTime(String text, long seconds) {}
+
+  private static volatile ParsedTime lastParsed;
 }

@@ -17,9 +17,9 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
  * The service's own meters. gRPC request rate, status codes and per-RPC latency come from the interceptor
@@ -36,46 +36,56 @@ public final class RankerMetrics implements ModelListener {
     }
   }
 
+  /** The path of a Rank answered by the model. */
+  public static final String PERSONALIZED = "personalized";
   public static final String FALLBACK_COLD_START = "cold_start";
   public static final String FALLBACK_DEADLINE = "deadline";
 
   private final MeterRegistry registry;
-  private final Map<Stage, Timer> stages = new EnumMap<>(Stage.class);
+  /** By {@link Stage#ordinal()}. */
+  private final Timer[] stages = new Timer[Stage.values().length];
   private final DistributionSummary candidates;
   private final Counter explorations;
+  private final Counter coldStartFallbacks;
+  private final Counter deadlineFallbacks;
+  /** The response counters of each arm's latest model version, so a Rank does not look its counter up. */
+  private final Map<Arm, ResponseCounters> responses = new ConcurrentHashMap<>();
+
+  /** {@code ranker.rank.responses} of one arm and model version, one counter per path. */
+  private record ResponseCounters(String modelVersion, Counter personalized, Counter coldStart, Counter deadline) {}
   private final Map<Arm, Gauge> modelInfo = new EnumMap<>(Arm.class);
   private final Map<Arm, AtomicLong> loadedAt = new EnumMap<>(Arm.class);
 
   public RankerMetrics(MeterRegistry registry) {
     this.registry = registry;
     for (Stage s : Stage.values()) {
-      stages.put(s, Timer.builder("ranker.stage.duration").description("Time spent in one stage of Rank")
+      stages[s.ordinal()] = Timer.builder("ranker.stage.duration").description("Time spent in one stage of Rank")
           .tag("stage", s.tag()).publishPercentileHistogram()
           .minimumExpectedValue(Duration.ofNanos(1_000)).maximumExpectedValue(Duration.ofSeconds(1))
-          .register(registry));
+          .register(registry);
     }
     candidates = DistributionSummary.builder("ranker.rank.candidates")
         .description("Eligible banners per Rank request").publishPercentileHistogram()
         .minimumExpectedValue(1.0).maximumExpectedValue(2000.0).register(registry);
     explorations = Counter.builder("ranker.explorations").description("Rank responses that show an exploration banner")
         .register(registry);
-    for (String reason : List.of(FALLBACK_COLD_START, FALLBACK_DEADLINE)) {
-      fallbackCounter(reason); // present at zero, so dashboards and alerts see the series from the start
-    }
+    // Both present at zero, so dashboards and alerts see the series from the start.
+    coldStartFallbacks = fallbackCounter(FALLBACK_COLD_START);
+    deadlineFallbacks = fallbackCounter(FALLBACK_DEADLINE);
   }
 
   public MeterRegistry registry() {
     return registry;
   }
 
-  /** Runs one stage and records its duration. */
-  public <T> T time(Stage stage, Supplier<T> work) {
-    long start = System.nanoTime();
-    try {
-      return work.get();
-    } finally {
-      stages.get(stage).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-    }
+  /**
+   * Records a stage that began at {@code startNanos} ({@link System#nanoTime()}) and ends now; returns now, the
+   * start of the next stage.
+   */
+  public long record(Stage stage, long startNanos) {
+    long now = System.nanoTime();
+    stages[stage.ordinal()].record(now - startNanos, TimeUnit.NANOSECONDS);
+    return now;
   }
 
   public void candidates(int n) {
@@ -84,7 +94,11 @@ public final class RankerMetrics implements ModelListener {
 
   /** A ranking answered by popularity; {@code reason} is {@value #FALLBACK_COLD_START} or {@value #FALLBACK_DEADLINE}. */
   public void fallback(String reason) {
-    fallbackCounter(reason).increment();
+    switch (reason) {
+      case FALLBACK_COLD_START -> coldStartFallbacks.increment();
+      case FALLBACK_DEADLINE -> deadlineFallbacks.increment();
+      default -> fallbackCounter(reason).increment();
+    }
   }
 
   private Counter fallbackCounter(String reason) {
@@ -97,8 +111,24 @@ public final class RankerMetrics implements ModelListener {
   }
 
   /** One Rank answered, by arm, model version and path (personalized, cold_start, deadline). */
-  public void ranked(String arm, String modelVersion, String path) {
-    registry.counter("ranker.rank.responses", "arm", arm, "model_version", modelVersion, "path", path).increment();
+  public void ranked(Arm arm, String modelVersion, String path) {
+    ResponseCounters c = responses.get(arm);
+    if (c == null || !c.modelVersion().equals(modelVersion)) {
+      // First Rank of this model version (or a call still on the previous one): look the counters up once.
+      c = new ResponseCounters(modelVersion, responseCounter(arm, modelVersion, PERSONALIZED),
+          responseCounter(arm, modelVersion, FALLBACK_COLD_START), responseCounter(arm, modelVersion, FALLBACK_DEADLINE));
+      responses.put(arm, c);
+    }
+    switch (path) {
+      case PERSONALIZED -> c.personalized().increment();
+      case FALLBACK_COLD_START -> c.coldStart().increment();
+      case FALLBACK_DEADLINE -> c.deadline().increment();
+      default -> responseCounter(arm, modelVersion, path).increment();
+    }
+  }
+
+  private Counter responseCounter(Arm arm, String modelVersion, String path) {
+    return registry.counter("ranker.rank.responses", "arm", arm.label(), "model_version", modelVersion, "path", path);
   }
 
   public void eventsRecorded(String type, int n) {

@@ -6,8 +6,10 @@ import java.util.Locale;
 public enum Arm {
   CONTROL, TREATMENT;
 
+  private final String label = name().toLowerCase(Locale.ROOT);
+
   /** The lower-case name used in responses, logs and metric tags. */
   public String label() {
-    return name().toLowerCase(Locale.ROOT);
+    return label;
   }
 }

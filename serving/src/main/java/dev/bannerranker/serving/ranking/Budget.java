@@ -7,9 +7,10 @@ package dev.bannerranker.serving.ranking;
  * @param bounded whether the request has a deadline
  */
 public record Budget(long deadlineNanos, boolean bounded) {
+  private static final Budget UNBOUNDED = new Budget(0, false);
 
   public static Budget unbounded() {
-    return new Budget(0, false);
+    return UNBOUNDED;
   }
 
   /** A deadline {@code nanos} from now. */

@@ -19,11 +19,13 @@ public final class Eligibility {
 
   private final int cap;
   private final List<String> pinned;
+  private final Set<String> pinnedIds;
   private final Set<String> blocked;
 
   public Eligibility(EligibilitySettings settings) {
     this.cap = settings.frequencyCapPerDay();
     this.pinned = settings.pinned();
+    this.pinnedIds = Set.copyOf(settings.pinned());
     this.blocked = Set.copyOf(settings.blocked());
   }
 
@@ -42,34 +44,88 @@ public final class Eligibility {
   /** Filters {@code candidates} (or the placement's banners when empty) for this user at {@code now}. */
   public Eligible select(ModelGeneration g, String placement, List<String> candidates, UserProfile profile,
       UserHistory history, long now) {
-    List<BannerFeatures> pool = new ArrayList<>();
-    if (candidates.isEmpty()) {
-      pool.addAll(g.banners(placement));
-    } else {
-      candidates.forEach(id -> pool.add(g.banner(id)));
+    List<BannerFeatures> resolved = new ArrayList<>(candidates.size());
+    for (String id : candidates) {
+      resolved.add(g.banner(id));
     }
-    List<BannerFeatures> pins = new ArrayList<>();
-    for (String id : pinned) {
-      BannerFeatures b = g.banner(id);
-      if (b != null && pool.remove(b) && eligible(b, placement, profile, history, now)) {
-        pins.add(b);
+    return selectResolved(g, placement, resolved, profile, history, now);
+  }
+
+  /**
+   * As {@link #select}, for candidates already resolved in {@code g}'s catalog (unique, none null); an empty list
+   * means the placement's banners. Nothing is copied when no banner is pinned.
+   */
+  public Eligible selectResolved(ModelGeneration g, String placement, List<BannerFeatures> candidates,
+      UserProfile profile, UserHistory history, long now) {
+    List<BannerFeatures> pool = candidates.isEmpty() ? g.banners(placement) : candidates;
+    List<BannerFeatures> pins = List.of();
+    if (!pinned.isEmpty()) {
+      pins = new ArrayList<>();
+      for (String id : pinned) {
+        BannerFeatures b = g.banner(id);
+        if (b != null && !pins.contains(b) && pool.contains(b) && eligible(b, placement, profile, history, now)) {
+          pins.add(b);
+        }
       }
     }
+    int[] capped = cappedBanners(history, now);
     List<BannerFeatures> ranked = new ArrayList<>(pool.size());
     for (BannerFeatures b : pool) {
-      if (eligible(b, placement, profile, history, now)) {
+      // A pinned banner never ranks among the others, whether or not it was eligible.
+      if ((pinnedIds.isEmpty() || !pinnedIds.contains(b.banner().id())) && shown(b, placement, profile, now)
+          && !contains(capped, b.index())) {
         ranked.add(b);
       }
     }
     return new Eligible(pins, ranked);
   }
 
+  /**
+   * The banners at the cap, found once per request from the user's impressions (a ring of a few dozen) rather
+   * than by scanning the ring for every candidate; the same rule as {@link #capped}.
+   */
+  int[] cappedBanners(UserHistory history, long now) {
+    int n = history.impressionCount();
+    if (cap == 0 || n < cap) {
+      return NONE;
+    }
+    int[] out = new int[n / cap];
+    int found = 0;
+    for (int k = 0; k < n && found < out.length; k++) {
+      int banner = history.impressionBanner(k);
+      if (history.impressionTime(k) >= now - DAY_SECONDS && !contains(out, found, banner)
+          && history.impressionsOf(banner, now - DAY_SECONDS, Long.MAX_VALUE) >= cap) {
+        out[found++] = banner;
+      }
+    }
+    return found == out.length ? out : java.util.Arrays.copyOf(out, found);
+  }
+
+  private static final int[] NONE = new int[0];
+
+  private static boolean contains(int[] a, int value) {
+    return contains(a, a.length, value);
+  }
+
+  private static boolean contains(int[] a, int n, int value) {
+    for (int i = 0; i < n; i++) {
+      if (a[i] == value) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   boolean eligible(BannerFeatures b, String placement, UserProfile profile, UserHistory history, long now) {
+    return shown(b, placement, profile, now) && !capped(b, history, now);
+  }
+
+  /** Every rule but the frequency cap. */
+  private boolean shown(BannerFeatures b, String placement, UserProfile profile, long now) {
     return b.banner().placement().equals(placement)
         && b.banner().liveAt(now)
         && b.banner().targets(profile)
-        && !blocked.contains(b.banner().id())
-        && !capped(b, history, now);
+        && !blocked.contains(b.banner().id());
   }
 
   /** At the cap: {@code cap} impressions in the 24 hours before {@code now} (or stamped later, clock skew). */

@@ -38,7 +38,7 @@ public final class RankingService {
   private static final Logger LOG = LoggerFactory.getLogger(RankingService.class);
   /** Every exploration with its propensity, for off-policy evaluation; route this logger as needed. */
   private static final Logger EXPLORATION_LOG = LoggerFactory.getLogger("dev.bannerranker.serving.exploration");
-  static final String PERSONALIZED = "personalized";
+  static final String PERSONALIZED = RankerMetrics.PERSONALIZED;
   static final int EXPLAINED_WIDE_FEATURES = 5;
   static final int EXPLAINED_BRANDS = 3;
 
@@ -81,38 +81,44 @@ public final class RankingService {
     if (g == null) {
       throw new NoModelException("no model is loaded for the " + arm.label() + " arm yet; retry later");
     }
-    RequestChecks.rank(q, g, limits);
+    List<BannerFeatures> candidates = RequestChecks.rank(q, g, limits);
     long now = q.timeSeconds() != null ? q.timeSeconds() : limits.nowSeconds();
     int results = Math.min(q.numResults() > 0 ? q.numResults()
         : q.slotCount() > 0 ? q.slotCount() : limits.defaultResults(), limits.maxResults());
     int window = q.slotCount() > 0 ? q.slotCount() : results;
     ScoringContext ctx = new ScoringContext(now, q.platform(), g.spec().neutralSlot());
 
-    UserSnapshot user = metrics.time(Stage.USER_STATE, () -> users.get(q.userId()).snapshot(g));
-    Eligible eligible = metrics.time(Stage.ELIGIBILITY,
-        () -> eligibility.select(g, q.placement(), q.candidateIds(), user.profile(), user.history(), now));
+    // Stages are timed inline rather than through lambdas: this is the hot path, once per Rank.
+    long t = System.nanoTime();
+    UserSnapshot user = users.get(q.userId()).snapshot(g);
+    t = metrics.record(Stage.USER_STATE, t);
+    Eligible eligible = eligibility.selectResolved(g, q.placement(), candidates, user.profile(), user.history(), now);
+    t = metrics.record(Stage.ELIGIBILITY, t);
     metrics.candidates(eligible.size());
 
     String path = user.cold() ? RankerMetrics.FALLBACK_COLD_START
         : budgetAllows(q.budget(), eligible.size()) ? PERSONALIZED : RankerMetrics.FALLBACK_DEADLINE;
-    Scoring scoring;
-    if (path.equals(PERSONALIZED)) {
-      scoring = metrics.time(Stage.SCORING, () -> {
-        UserFeatures u = g.model().userFeatures(user.profile(), user.history(), now);
-        return new Scoring(u, score(g, u, ctx, eligible));
-      });
+    boolean personalized = path.equals(PERSONALIZED);
+    UserFeatures features = null;
+    List<Scored> scored;
+    if (personalized) {
+      features = g.model().userFeatures(user.profile(), user.history(), now);
+      scored = score(g, features, ctx, eligible);
+      t = metrics.record(Stage.SCORING, t);
     } else {
       metrics.fallback(path);
-      List<Scored> all = popularity(g, eligible.pinned());
-      all.addAll(popularity(g, eligible.ranked()));
-      scoring = new Scoring(null, all);
+      scored = new ArrayList<>(eligible.size());
+      popularity(g, eligible.pinned(), scored);
+      popularity(g, eligible.ranked(), scored);
+      t = System.nanoTime();
     }
-    List<Scored> pinned = scoring.scored().subList(0, eligible.pinned().size());
-    List<Scored> ranked = scoring.scored().subList(eligible.pinned().size(), eligible.size());
-    Reason reason = path.equals(PERSONALIZED) ? Reason.PERSONALIZED : Reason.POPULAR_FALLBACK;
+    List<Scored> pinned = scored.subList(0, eligible.pinned().size());
+    List<Scored> ranked = scored.subList(eligible.pinned().size(), eligible.size());
+    Reason reason = personalized ? Reason.PERSONALIZED : Reason.POPULAR_FALLBACK;
     boolean deadline = path.equals(RankerMetrics.FALLBACK_DEADLINE);
-    Outcome outcome = metrics.time(Stage.ORDERING, () -> ordering.order(pinned, ranked, reason, results,
-        deadline ? 0 : window, !deadline, rng(q.userId(), now)));
+    Outcome outcome = ordering.order(pinned, ranked, reason, results, deadline ? 0 : window, !deadline,
+        rng(q.userId(), now));
+    metrics.record(Stage.ORDERING, t);
 
     String requestId = requestId();
     if (outcome.explored() != null) {
@@ -124,20 +130,18 @@ public final class RankingService {
     }
     List<RankedItem> items = outcome.items();
     if (q.debug() && !deadline) {
-      UserFeatures u = scoring.features() != null ? scoring.features()
-          : g.model().userFeatures(user.profile(), user.history(), now);
+      UserFeatures u = features != null ? features : g.model().userFeatures(user.profile(), user.history(), now);
       items = explain(g, u, ctx, items);
     }
-    metrics.ranked(arm.label(), g.version(), path);
-    LOG.atDebug().addKeyValue("request_id", requestId).addKeyValue("user_id", q.userId())
-        .addKeyValue("placement", q.placement()).addKeyValue("arm", arm.label())
-        .addKeyValue("model_version", g.version()).addKeyValue("path", path)
-        .addKeyValue("eligible", eligible.size()).addKeyValue("returned", items.size()).log("ranked");
+    metrics.ranked(arm, g.version(), path);
+    if (LOG.isDebugEnabled()) { // the arguments would be built even when the line is not written
+      LOG.atDebug().addKeyValue("request_id", requestId).addKeyValue("user_id", q.userId())
+          .addKeyValue("placement", q.placement()).addKeyValue("arm", arm.label())
+          .addKeyValue("model_version", g.version()).addKeyValue("path", path)
+          .addKeyValue("eligible", eligible.size()).addKeyValue("returned", items.size()).log("ranked");
+    }
     return new RankResult(requestId, g.version(), arm.label(), items);
   }
-
-  /** The user's features (null when the model was not used) and the scored banners, pinned first. */
-  private record Scoring(UserFeatures features, List<Scored> scored) {}
 
   /**
    * The model's scores: the user and context part once, then only the cross terms and upper layers per
@@ -168,13 +172,11 @@ public final class RankingService {
     return out;
   }
 
-  private static List<Scored> popularity(ModelGeneration g, List<BannerFeatures> banners) {
-    List<Scored> out = new ArrayList<>(banners.size());
+  private static void popularity(ModelGeneration g, List<BannerFeatures> banners, List<Scored> out) {
     for (BannerFeatures b : banners) {
       double p = g.popularity(b);
       out.add(new Scored(b, p, p));
     }
-    return out;
   }
 
   /** Whether the deadline leaves room to score {@code n} candidates, with twice the recent cost as margin. */
@@ -193,8 +195,17 @@ public final class RankingService {
     return new SplittableRandom(seed ^ (31L * userId.hashCode() + now) * 0x9E3779B97F4A7C15L);
   }
 
-  private static String requestId() {
-    return String.format("%016x", ThreadLocalRandom.current().nextLong());
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  /** 16 random lower-case hex digits (what {@code String.format("%016x", random)} gave, without the Formatter). */
+  static String requestId() {
+    long v = ThreadLocalRandom.current().nextLong();
+    char[] c = new char[16];
+    for (int i = 15; i >= 0; i--) {
+      c[i] = HEX[(int) (v & 0xf)];
+      v >>>= 4;
+    }
+    return new String(c);
   }
 
   /** Adds the top wide contributions and the user's recent brands nearest to each banner's brand. */

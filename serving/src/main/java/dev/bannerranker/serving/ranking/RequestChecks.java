@@ -1,10 +1,11 @@
 package dev.bannerranker.serving.ranking;
 
+import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.serving.config.RequestSettings;
 import dev.bannerranker.serving.model.ModelGeneration;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
-import java.util.Set;
 
 /** Request validation. Every failure is an {@link InvalidRequestException} naming the field. */
 final class RequestChecks {
@@ -29,8 +30,12 @@ final class RequestChecks {
     }
   }
 
-  /** Everything but the user id, which is checked before the model is chosen. */
-  static void rank(RankQuery q, ModelGeneration g, RequestSettings limits) {
+  /**
+   * Everything but the user id, which is checked before the model is chosen.
+   *
+   * @return the candidate banners, resolved in the model's catalog, in request order (empty when none were given)
+   */
+  static List<BannerFeatures> rank(RankQuery q, ModelGeneration g, RequestSettings limits) {
     if (q.placement().isEmpty()) {
       throw new InvalidRequestException("context.placement", "context.placement is required; one of " + g.placements());
     }
@@ -49,17 +54,26 @@ final class RequestChecks {
       throw new InvalidRequestException("candidate_banner_ids", "candidate_banner_ids has " + ids.size()
           + " ids, more than the limit of " + limits.maxCandidates());
     }
-    Set<String> seen = new HashSet<>();
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    // One catalog lookup per id; repeats are found by banner index, which the catalog makes unique.
+    List<BannerFeatures> banners = new ArrayList<>(ids.size());
+    BitSet seen = new BitSet();
     for (int i = 0; i < ids.size(); i++) {
       String id = ids.get(i);
-      if (g.banner(id) == null) {
+      BannerFeatures b = g.banner(id);
+      if (b == null) {
         throw new InvalidRequestException("candidate_banner_ids", "candidate_banner_ids[" + i + "] '" + id
             + "' is not in the catalog of model " + g.version());
       }
-      if (!seen.add(id)) {
+      if (seen.get(b.index())) {
         throw new InvalidRequestException("candidate_banner_ids", "candidate_banner_ids[" + i + "] '" + id
             + "' is repeated");
       }
+      seen.set(b.index());
+      banners.add(b);
     }
+    return banners;
   }
 }

@@ -133,4 +133,25 @@ class EligibilityTest {
     Eligibility uncapped = new Eligibility(TestSettings.eligibility(0, List.of(), List.of()));
     assertTrue(select(uncapped, placement, List.of(), WOMAN_55, h, T).ranked().contains(b));
   }
+
+  @Test
+  void theCapFoundOncePerRequestAgreesWithThePerBannerRule() {
+    String placement = "home_carousel";
+    List<BannerFeatures> banners = G.banners(placement).stream().filter(b -> b.banner().liveAt(T)).limit(6).toList();
+    java.util.Random random = new java.util.Random(11);
+    for (int cap = 1; cap <= 4; cap++) {
+      Eligibility e = new Eligibility(TestSettings.eligibility(cap, List.of(), List.of()));
+      for (int trial = 0; trial < 50; trial++) {
+        UserHistory h = empty();
+        int n = random.nextInt(3 * G.spec().maxRecentImpressions()); // empty, partial and wrapped rings
+        for (int i = 0; i < n; i++) {
+          long time = T - random.nextInt(2 * 86_400) + 600; // around the 24-hour edge, a few in the future
+          HistoryUpdates.impression(h, banners.get(random.nextInt(banners.size())).index(), time);
+        }
+        List<BannerFeatures> expected = G.banners(placement).stream()
+            .filter(b -> e.eligible(b, placement, WOMAN_55, h, T)).toList();
+        assertEquals(expected, select(e, placement, List.of(), WOMAN_55, h, T).ranked(), "cap " + cap + " trial " + trial);
+      }
+    }
+  }
 }

@@ -35,7 +35,7 @@ class RankingServiceTest {
   void personalizedRankingForAKnownUser() {
     TestPipeline p = TestPipeline.standard();
     RankResult r = p.ranking().rank(query(KNOWN_USER, "home_hero", List.of(), 5, false));
-    assertEquals(16, r.requestId().length());
+    assertTrue(r.requestId().matches("[0-9a-f]{16}"), r.requestId());
     assertEquals(TestBundles.tiny().modelVersion(), r.modelVersion());
     assertEquals("control", r.arm());
     assertEquals(5, r.banners().size());
@@ -50,6 +50,17 @@ class RankingServiceTest {
     for (String stage : List.of("user_state", "eligibility", "scoring", "ordering")) {
       assertEquals(1, p.meters().find("ranker.stage.duration").tag("stage", stage).timer().count(), stage);
     }
+  }
+
+  @Test
+  void requestIdsAreSixteenLowerCaseHexDigitsWithLeadingZerosKept() {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (int i = 0; i < 2000; i++) {
+      String id = RankingService.requestId();
+      assertTrue(id.matches("[0-9a-f]{16}"), id);
+      ids.add(id);
+    }
+    assertEquals(2000, ids.size());
   }
 
   @Test
