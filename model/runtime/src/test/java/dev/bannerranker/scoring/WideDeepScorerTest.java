@@ -62,6 +62,54 @@ class WideDeepScorerTest {
     }
   }
 
+  /**
+   * The scorer reuses per-thread block buffers: scoring from several threads at once, over candidate lists longer
+   * than a block and with repeats, must give exactly the single-threaded results.
+   */
+  @Test
+  void concurrentCallsGiveTheSingleThreadedScores() throws Exception {
+    long now = RandomBundles.START + 5 * 86_400;
+    BannerFeatures[] all = model.banners().values().stream()
+        .sorted(java.util.Comparator.comparingInt(BannerFeatures::index)).toArray(BannerFeatures[]::new);
+    int requests = 40;
+    UserFeatures[] users = new UserFeatures[requests];
+    BannerFeatures[][] cands = new BannerFeatures[requests][];
+    float[][] expected = new float[requests][];
+    SplittableRandom r = new SplittableRandom(5);
+    for (int q = 0; q < requests; q++) {
+      users[q] = user(q % 7, now);
+      cands[q] = new BannerFeatures[1 + r.nextInt(3 * WideDeepScorer.BLOCK + 5)];
+      for (int i = 0; i < cands[q].length; i++) {
+        cands[q][i] = all[r.nextInt(all.length)];
+      }
+      expected[q] = new float[cands[q].length];
+      model.predict(users[q], new ScoringContext(now, Platform.WEB, 1), cands[q], cands[q].length, expected[q]);
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      java.util.List<java.util.concurrent.Future<String>> results = new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int offset = t;
+        results.add(pool.submit(() -> {
+          for (int rep = 0; rep < 50; rep++) {
+            int q = (rep * 7 + offset) % requests;
+            float[] got = new float[cands[q].length];
+            model.predict(users[q], new ScoringContext(now, Platform.WEB, 1), cands[q], cands[q].length, got);
+            if (!java.util.Arrays.equals(expected[q], got)) {
+              return "request " + q + " differs on thread " + offset;
+            }
+          }
+          return null;
+        }));
+      }
+      for (var f : results) {
+        assertNull(f.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void tasteTowerChangesScores() {
     assertTrue(bundle.spec().hasTasteTower());
