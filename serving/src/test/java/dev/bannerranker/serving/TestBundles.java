@@ -4,6 +4,7 @@ import dev.bannerranker.bundle.Bundle;
 import dev.bannerranker.bundle.BundleIO;
 import dev.bannerranker.bundle.BundleManifest;
 import dev.bannerranker.features.FeatureSpec;
+import dev.bannerranker.features.FoldInFactors;
 import dev.bannerranker.features.ItemVectors;
 import dev.bannerranker.features.Vocabularies;
 import dev.bannerranker.features.Vocabulary;
@@ -114,8 +115,18 @@ public final class TestBundles {
         v.creativeFormats(), v.creativeColors(), v.banners());
     ItemVectors iv = b.vectors();
     float[][] brandVectors = insertZeroRow(rows(iv.brandCount(), iv::brand));
+    FoldInFactors foldIn = null;
+    if (iv.foldIn() != null) {
+      FoldInFactors f = iv.foldIn();
+      float[][] membership = f.membership();
+      for (int c = 0; c < membership.length; c++) {
+        membership[c] = insertZero(membership[c]);
+      }
+      foldIn = new FoldInFactors(insertZeroRow(f.brandFactors()), insertZero(f.brandBias()),
+          f.categoryFactors(), f.categoryBias(), membership);
+    }
     ItemVectors vectors = new ItemVectors(iv.dim(), brandVectors, rows(iv.categoryCount(), iv::category),
-        rows(iv.bannerCount(), iv::banner), trained(iv));
+        rows(iv.bannerCount(), iv::banner), trained(iv), foldIn);
     WideDeepWeights w = b.weights();
     Map<String, float[][]> embeddings = new LinkedHashMap<>(w.embeddings());
     embeddings.put("brand", insertZeroRow(embeddings.get("brand")));
@@ -125,7 +136,8 @@ public final class TestBundles {
     FeatureSpec spec = new FeatureSpec(s.itemVectorDim(), s.halfLifeHours(), s.maxRecentEvents(),
         s.maxRecentImpressions(), s.fatigueWindowHours(), s.typeWeights(), s.dwellCapSeconds(), s.topBrands(),
         s.wideBuckets(), s.neutralSlot(), s.maxSlot(), s.ctrPriorStrength(), s.globalCtr(), s.embeddingDims(),
-        s.hiddenLayers(), cards, s.userScalars(), s.bannerScalars(), s.crossScalars(), s.tasteBrands(), s.tasteDim());
+        s.hiddenLayers(), cards, s.userScalars(), s.bannerScalars(), s.crossScalars(), s.tasteBrands(), s.tasteDim(),
+        s.foldInDim());
     WideDeepWeights weights = new WideDeepWeights(w.wide(), embeddings, w.hidden(), w.outputWeights(), w.outputBias(),
         w.tasteUser() == null ? null : insertZeroRow(w.tasteUser()),
         w.tasteItem() == null ? null : insertZeroRow(w.tasteItem()));
@@ -157,6 +169,14 @@ public final class TestBundles {
   }
 
   /** Row 0 stays the unknown row; the new row goes at index 1. */
+  /** The vector with a 0 inserted at index 1 (after the unknown entry). */
+  private static float[] insertZero(float[] v) {
+    float[] out = new float[v.length + 1];
+    out[0] = v[0];
+    System.arraycopy(v, 1, out, 2, v.length - 1);
+    return out;
+  }
+
   private static float[][] insertZeroRow(float[][] m) {
     float[][] out = new float[m.length + 1][];
     out[0] = m[0];

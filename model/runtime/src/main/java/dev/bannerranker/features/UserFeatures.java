@@ -31,12 +31,15 @@ public final class UserFeatures {
   public final float meanPriceTier;
   public final long totalEvents;
   public final long now;
+  /** The fold-in taste ({@link FoldInFactors}); null without factors or browsing history. */
+  public final float[] foldIn;
+  private final FoldInFactors factors;
   private final UserHistory history;
   private final double fatigueWindowSeconds;
 
   private UserFeatures(UserProfile profile, float[] vector, int[] topBrands, int[] tasteBrands, int[] brandIds, float[] brandShare,
       int[] categoryIds, float[] categoryShare, float meanPriceTier, long totalEvents, long now,
-      UserHistory history, double fatigueWindowSeconds) {
+      UserHistory history, double fatigueWindowSeconds, FoldInFactors factors) {
     this.profile = profile;
     this.vector = vector;
     this.topBrands = topBrands;
@@ -50,6 +53,8 @@ public final class UserFeatures {
     this.now = now;
     this.history = history;
     this.fatigueWindowSeconds = fatigueWindowSeconds;
+    this.factors = factors;
+    this.foldIn = factors == null ? null : history.foldIn(factors);
   }
 
   /**
@@ -106,7 +111,17 @@ public final class UserFeatures {
     return new UserFeatures(profile, acc, Arrays.copyOf(ranked, spec.topBrands()),
         Arrays.copyOf(ranked, spec.tasteBrands()), Arrays.copyOf(brandIds, nb), Arrays.copyOf(brandW, nb),
         Arrays.copyOf(catIds, nc), Arrays.copyOf(catW, nc), priceW > 0 ? (float) (priceSum / priceW) : 0f,
-        history.totalEvents(), now, history, spec.fatigueWindowHours() * 3600.0);
+        history.totalEvents(), now, history, spec.fatigueWindowHours() * 3600.0,
+        spec.hasFoldIn() ? foldInFactors(vectors, spec) : null);
+  }
+
+  private static FoldInFactors foldInFactors(ItemVectors vectors, FeatureSpec spec) {
+    FoldInFactors f = vectors.foldIn();
+    if (f == null || f.dim() != spec.foldInDim()) {
+      throw new IllegalStateException("the feature spec asks for fold-in factors of size " + spec.foldInDim()
+          + " but the item vectors have " + (f == null ? "none" : "size " + f.dim()));
+    }
+    return f;
   }
 
   private static int accumulate(int[] ids, float[] w, int n, int id, float weight) {
@@ -143,6 +158,15 @@ public final class UserFeatures {
       }
     }
     return top;
+  }
+
+  /** Fold-in taste score of the brand (0 without fold-in or history). */
+  public float foldInBrand(int brandIdx) {
+    return factors == null ? 0f : factors.brandScore(foldIn, brandIdx);
+  }
+
+  public float foldInCategory(int categoryIdx) {
+    return factors == null ? 0f : factors.categoryScore(foldIn, categoryIdx);
   }
 
   /** Share of the user's weight on this brand, in [0, 1]. */

@@ -25,6 +25,12 @@ public final class UserHistory {
   private int impHead;
   private int impSize;
 
+  // The last fold-in taste and what it was computed from: it depends only on the events, which change less often
+  // than the history is scored.
+  private Object foldInOwner;
+  private long foldInAt = -1;
+  private float[] foldIn;
+
   public UserHistory(int maxEvents, int maxImpressions) {
     evBrand = new int[maxEvents];
     evCategory = new int[maxEvents];
@@ -108,6 +114,16 @@ public final class UserHistory {
 
   public float eventDwell(int k) {
     return evDwell[slot(k)];
+  }
+
+  /** The fold-in taste of the current events by these factors, computed once per change of the events. */
+  public float[] foldIn(FoldInFactors factors) {
+    if (foldInOwner != factors || foldInAt != totalEvents) {
+      foldIn = factors.foldIn(this);
+      foldInOwner = factors;
+      foldInAt = totalEvents;
+    }
+    return foldIn;
   }
 
   /** A deep copy, for tests and for A/B arms that must not share mutable state. */

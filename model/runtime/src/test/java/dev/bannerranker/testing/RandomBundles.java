@@ -64,7 +64,7 @@ public final class RandomBundles {
     cards.keySet().forEach(k -> dims.put(k, 2 + (k.length() % 3)));
     FeatureSpec spec = new FeatureSpec(dim, 72, 20, 16, 72, List.of(1.0, 2.0, 3.0, 2.0), 60, 3, 1 << 10, 1, 4, 50, 0.04,
         dims, List.of(16, 8), cards, standardizer(r, FeatureEncoder.USER_SCALARS),
-        standardizer(r, FeatureEncoder.BANNER_SCALARS), standardizer(r, FeatureEncoder.CROSS_SCALARS), 4, 3);
+        standardizer(r, FeatureEncoder.BANNER_SCALARS), standardizer(r, FeatureEncoder.crossScalarNames(false)), 4, 3, 0);
     Map<String, float[][]> emb = new LinkedHashMap<>();
     for (String f : FeatureEncoder.USER_FIELDS) {
       emb.put(f, matrix(r, cards.get(f), dims.get(f), false));
