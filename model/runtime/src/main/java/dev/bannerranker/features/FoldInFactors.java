@@ -1,6 +1,5 @@
 package dev.bannerranker.features;
 
-import dev.bannerranker.data.EventType;
 import java.util.Arrays;
 
 /**
@@ -14,7 +13,8 @@ import java.util.Arrays;
  * all categories (the second without the first), with utility {@code category_c · v + categoryBias_c}. The user's
  * taste {@code v} is the maximum a posteriori solution under a standard normal prior, by a fixed number of Newton
  * steps from zero on this convex problem, in double precision: deterministic and the same offline and online.
- * Only {@code view} events count (carts and purchases repeat a view; banner clicks are not browsing choices).
+ * Only {@code view} events count (carts and purchases repeat a view; banner clicks are not browsing choices), over
+ * the user's whole history: the history keeps them as compact counts ({@link ChoiceCounts}), not as events.
  *
  * <p>The features are {@code brand_b · v} and {@code category_c · v} for the candidate banner's brand and category.
  */
@@ -23,6 +23,11 @@ public final class FoldInFactors {
   public static final long SESSION_GAP_SECONDS = 1_800;
   /** Newton steps per fold-in (the problem is small and convex; 6 reach 1e-6 in practice). */
   public static final int NEWTON_STEPS = 8;
+  /**
+   * Longest Newton step (Euclidean norm): the damping that keeps a heavy shopper's first steps, where the softmax
+   * curvature at zero understates how far the optimum is, from overshooting into saturated probabilities.
+   */
+  public static final double MAX_STEP = 2.0;
 
   private final int dim;
   private final float[][] brand;
@@ -130,92 +135,68 @@ public final class FoldInFactors {
 
   /**
    * A user's browsing choices: per browsed category its chosen brands and counts, and the visits' category
-   * choices (a chosen category and the one excluded because it was chosen first, or -1).
+   * choices (a chosen category, the one excluded because it was chosen first or -1, and how often).
    */
   public record Evidence(int[] categories, int[][] brands, int[][] counts, int[] chosenCategory,
-      int[] excludedCategory) {
+      int[] excludedCategory, int[] choiceCount) {
     public boolean isEmpty() {
       return categories.length == 0 && chosenCategory.length == 0;
     }
   }
 
-  /** The evidence in a history (every event it holds). */
+  /** The evidence in a history's choice counts (its whole past, see {@link ChoiceCounts}). */
   public Evidence evidence(UserHistory h) {
-    int n = h.eventCount();
-    long[] keys = new long[n];
-    int nk = 0;
-    int[] choice = new int[n];
-    int[] excl = new int[n];
-    int nChoice = 0;
-    long prev = Long.MIN_VALUE / 2;
-    int first = -1;
-    boolean second = false;
-    int nb = brand.length;
-    for (int k = 0; k < n; k++) {
-      long t = h.eventTime(k);
-      if (t - prev > SESSION_GAP_SECONDS) {
-        first = -1;
-        second = false;
-      }
-      prev = t;
-      if (h.eventType(k) != EventType.VIEW) {
-        continue;
-      }
-      int c = h.eventCategory(k);
-      int b = h.eventBrand(k);
-      if (c <= 0 || c >= category.length) {
-        continue;
-      }
-      if (first < 0) {
-        first = c;
-        choice[nChoice] = c;
-        excl[nChoice++] = -1;
-      } else if (c != first && !second) {
-        second = true;
-        choice[nChoice] = c;
-        excl[nChoice++] = first;
-      }
-      if (b > 0 && b < nb && isMember[c][b]) {
-        keys[nk++] = (long) c * nb + b;
-      }
+    ChoiceCounts cc = h.choiceCounts();
+    if (cc == null) {
+      throw new IllegalStateException("fold-in needs a history that keeps choice counts (UserHistory.forSpec of a "
+          + "spec with fold-in)");
     }
-    Arrays.sort(keys, 0, nk);
-    int distinctCats = 0;
-    for (int i = 0; i < nk; i++) {
-      if (i == 0 || keys[i] / nb != keys[i - 1] / nb) {
-        distinctCats++;
-      }
-    }
-    int[] cats = new int[distinctCats];
-    int[][] brands = new int[distinctCats][];
-    int[][] counts = new int[distinctCats][];
-    int ci = -1;
+    int[][] pairs = cc.brandPairs(); // sorted by category, then brand
+    int n = pairs[0].length;
+    int[] cats = new int[n];
+    int[][] brands = new int[n][];
+    int[][] counts = new int[n][];
+    int nc = 0;
     int i = 0;
-    while (i < nk) {
-      int c = (int) (keys[i] / nb);
+    while (i < n) {
+      int c = pairs[0][i] >>> 16;
       int j = i;
-      int distinct = 0;
-      while (j < nk && keys[j] / nb == c) {
-        if (j == i || keys[j] != keys[j - 1]) {
-          distinct++;
-        }
+      while (j < n && pairs[0][j] >>> 16 == c) {
         j++;
       }
-      ci++;
-      cats[ci] = c;
-      brands[ci] = new int[distinct];
-      counts[ci] = new int[distinct];
-      int d = -1;
+      int[] b = new int[j - i];
+      int[] k = new int[j - i];
+      int m = 0;
       for (int x = i; x < j; x++) {
-        if (x == i || keys[x] != keys[x - 1]) {
-          d++;
-          brands[ci][d] = (int) (keys[x] % nb);
+        int brandIdx = pairs[0][x] & 0xFFFF;
+        if (c < category.length && brandIdx < brand.length && isMember[c][brandIdx]) {
+          b[m] = brandIdx;
+          k[m++] = pairs[1][x];
         }
-        counts[ci][d]++;
+      }
+      if (m > 0) {
+        cats[nc] = c;
+        brands[nc] = Arrays.copyOf(b, m);
+        counts[nc++] = Arrays.copyOf(k, m);
       }
       i = j;
     }
-    return new Evidence(cats, brands, counts, Arrays.copyOf(choice, nChoice), Arrays.copyOf(excl, nChoice));
+    int[][] choices = cc.categoryChoices();
+    int[] chosen = new int[choices[0].length];
+    int[] excluded = new int[chosen.length];
+    int[] times = new int[chosen.length];
+    int m = 0;
+    for (int x = 0; x < chosen.length; x++) {
+      int c = choices[0][x] & 0xFFFF;
+      int e = (choices[0][x] >>> 16) - 1;
+      if (c < category.length && e < category.length) {
+        chosen[m] = c;
+        excluded[m] = e;
+        times[m++] = choices[1][x];
+      }
+    }
+    return new Evidence(Arrays.copyOf(cats, nc), Arrays.copyOf(brands, nc), Arrays.copyOf(counts, nc),
+        Arrays.copyOf(chosen, m), Arrays.copyOf(excluded, m), Arrays.copyOf(times, m));
   }
 
   /** The user's taste from their history; null when the history holds no browsing choice. */
@@ -227,16 +208,15 @@ public final class FoldInFactors {
     if (e.isEmpty()) {
       return null;
     }
-    int[] sortedExcl = e.excludedCategory().clone();
-    Arrays.sort(sortedExcl);
-    int[] excluded = new int[sortedExcl.length];
-    int[] excludedCount = new int[sortedExcl.length];
+    // choices with the same excluded category share one softmax; choices come sorted by excluded category
+    int[] excluded = new int[e.excludedCategory().length];
+    int[] excludedCount = new int[excluded.length];
     int groups = 0;
-    for (int i = 0; i < sortedExcl.length; i++) {
-      if (i == 0 || sortedExcl[i] != sortedExcl[i - 1]) {
-        excluded[groups++] = sortedExcl[i];
+    for (int i = 0; i < excluded.length; i++) {
+      if (groups == 0 || e.excludedCategory()[i] != excluded[groups - 1]) {
+        excluded[groups++] = e.excludedCategory()[i];
       }
-      excludedCount[groups - 1]++;
+      excludedCount[groups - 1] += e.choiceCount()[i];
     }
     excluded = Arrays.copyOf(excluded, groups);
     double[] v = new double[dim];
@@ -265,16 +245,16 @@ public final class FoldInFactors {
       for (int k = 0; k < e.chosenCategory().length; k++) {
         float[] f = category[e.chosenCategory()[k]];
         for (int i = 0; i < dim; i++) {
-          grad[i] -= f[i];
+          grad[i] -= e.choiceCount()[k] * f[i];
         }
       }
-      // choices with the same excluded category share one softmax
       for (int k = 0; k < excluded.length; k++) {
         softmaxTerms(v, category, categoryBias, allCategories, excluded[k], excludedCount[k], grad, hess);
       }
       double[] delta = Cholesky.solve(hess, grad);
+      double scale = stepScale(delta, MAX_STEP);
       for (int i = 0; i < dim; i++) {
-        v[i] -= delta[i];
+        v[i] -= scale * delta[i];
       }
     }
     float[] out = new float[dim];
@@ -348,6 +328,15 @@ public final class FoldInFactors {
       p[k] /= z;
     }
     return p;
+  }
+
+  /** The factor that shortens {@code step} to at most {@code max} in Euclidean norm (1 when it is short enough). */
+  public static double stepScale(double[] step, double max) {
+    double norm = 0;
+    for (double x : step) {
+      norm += x * x;
+    }
+    return norm > max * max ? max / Math.sqrt(norm) : 1.0;
   }
 
   /** Dense Cholesky solve of a small symmetric positive definite system. */

@@ -16,7 +16,7 @@ class FoldInFactorsTest {
 
   @Test
   void evidenceCountsViewsPerCategoryAndTheVisitsCategoryChoices() {
-    UserHistory h = new UserHistory(20, 1);
+    UserHistory h = new UserHistory(20, 1, true);
     long t = 1_000_000;
     h.addEvent(1, 1, EventType.VIEW, 2, 10f, t);
     h.addEvent(1, 1, EventType.ADD_TO_CART, 2, 0f, t + 10); // not a choice
@@ -31,14 +31,44 @@ class FoldInFactorsTest {
     assertArrayEquals(new int[] {2, 1}, e.counts()[0]);
     assertArrayEquals(new int[] {3}, e.brands()[1]);
     assertArrayEquals(new int[] {1}, e.counts()[1]);
-    assertArrayEquals(new int[] {1, 2, 1}, e.chosenCategory());
-    assertArrayEquals(new int[] {-1, 1, -1}, e.excludedCategory());
+    assertArrayEquals(new int[] {1, 2}, e.chosenCategory());
+    assertArrayEquals(new int[] {-1, 1}, e.excludedCategory());
+    assertArrayEquals(new int[] {2, 1}, e.choiceCount());
+  }
+
+  @Test
+  void countsCoverTheWholeHistoryBeyondTheRing() {
+    UserHistory h = new UserHistory(2, 1, true);
+    for (int k = 0; k < 10; k++) {
+      h.addEvent(1 + k % 2, 1, EventType.VIEW, 2, 10f, 1_000 + 10 * k);
+    }
+    FoldInFactors.Evidence e = factors().evidence(h);
+    assertEquals(2, h.eventCount());
+    assertArrayEquals(new int[] {5, 5}, e.counts()[0]);
+  }
+
+  @Test
+  void aFullTableReplacesItsSmallestCount() {
+    ChoiceCounts c = new ChoiceCounts();
+    long t = 0;
+    for (int b = 1; b <= ChoiceCounts.MAX_BRAND_PAIRS; b++) {
+      c.add(b, 1, EventType.VIEW, t++);
+      if (b > 1) {
+        c.add(b, 1, EventType.VIEW, t++); // every brand twice but brand 1
+      }
+    }
+    c.add(500, 1, EventType.VIEW, t++);
+    int[][] pairs = c.brandPairs();
+    assertEquals(ChoiceCounts.MAX_BRAND_PAIRS, pairs[0].length);
+    assertEquals((1 << 16) | 2, pairs[0][0], "brand 1 (count 1) made room");
+    assertEquals((1 << 16) | 500, pairs[0][pairs[0].length - 1]);
+    assertEquals(1, pairs[1][pairs[0].length - 1]);
   }
 
   @Test
   void foldInPointsTowardTheBrandsChosenAndSolvesTheMapProblem() {
     FoldInFactors f = factors();
-    UserHistory h = new UserHistory(50, 1);
+    UserHistory h = new UserHistory(50, 1, true);
     long t = 1_000_000;
     for (int k = 0; k < 12; k++) {
       h.addEvent(k % 3 == 0 ? 2 : 1, 2, EventType.VIEW, 2, 10f, t + 10 * k); // brand 1 twice as often as 2
@@ -84,8 +114,8 @@ class FoldInFactorsTest {
   @Test
   void noBrowsingMeansNoTasteAndZeroScores() {
     FoldInFactors f = factors();
-    UserHistory h = new UserHistory(5, 1);
-    h.addEvent(1, 1, EventType.BANNER_CLICK, 2, 0f, 100);
+    UserHistory h = new UserHistory(5, 1, true);
+    h.addEvent(1, 1, EventType.ADD_TO_CART, 2, 0f, 100);
     assertNull(f.foldIn(h));
     assertEquals(0f, f.brandScore(null, 1));
     assertEquals(0f, f.categoryScore(null, 1));
@@ -94,7 +124,7 @@ class FoldInFactorsTest {
   @Test
   void historyCachesTheTasteUntilItsEventsChange() {
     FoldInFactors f = factors();
-    UserHistory h = new UserHistory(5, 1);
+    UserHistory h = new UserHistory(5, 1, true);
     h.addEvent(1, 2, EventType.VIEW, 2, 10f, 100);
     float[] first = h.foldIn(f);
     assertSame(first, h.foldIn(f));

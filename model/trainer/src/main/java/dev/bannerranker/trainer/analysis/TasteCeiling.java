@@ -42,6 +42,8 @@ public final class TasteCeiling {
   /** Events further apart than this start a new visit (visits start at least 4 h apart). */
   private static final long VISIT_GAP = 1_800;
   private static final int RECENT_EVENTS = 50;
+  /** Longest Newton step of the taste fit. */
+  private static final double MAX_STEP = 1.0;
 
   private final WorldTruth truth;
   private final int nb;
@@ -442,7 +444,7 @@ public final class TasteCeiling {
     double[] grad = new double[dims];
     double[][] h = new double[dims][dims];
     double[] x = new double[dims];
-    for (int iter = 0; iter < 12; iter++) {
+    for (int iter = 0; iter < 30; iter++) {
       for (int i = 0; i < dims; i++) {
         grad[i] = theta[i] - prior[i];
         Arrays.fill(h[i], 0);
@@ -500,10 +502,11 @@ public final class TasteCeiling {
         }
       }
       double[] step = FoldInFactors.Cholesky.solve(h, grad);
+      double scale = FoldInFactors.stepScale(step, MAX_STEP); // damped: no overshoot
       double norm = 0;
       for (int i = 0; i < dims; i++) {
-        theta[i] -= step[i];
-        norm += step[i] * step[i];
+        theta[i] -= scale * step[i];
+        norm += scale * step[i] * scale * step[i];
       }
       if (norm < 1e-10) {
         break;

@@ -24,6 +24,8 @@ public final class FoldInTrainer {
   static final double FACTOR_L2 = 1.0;
   static final double BIAS_L2 = 1e-2;
   static final double INIT_SD = 0.1;
+  /** Longest Newton step of a brand's or category's (factor, bias) per round. */
+  static final double MAX_STEP = 1.0;
 
   private FoldInTrainer() {}
 
@@ -33,13 +35,11 @@ public final class FoldInTrainer {
     long t0 = System.nanoTime();
     int nb = vocab.brands().cardinality();
     int nc = vocab.categories().cardinality();
-    Map<String, Integer> count = new HashMap<>();
     float[][] membership = new float[nc][nb];
     for (BehaviourEvent e : log.events()) {
       if (e.timestamp() >= until) {
         continue;
       }
-      count.merge(e.userId(), 1, Integer::sum);
       int b = vocab.brands().indexOf(e.brand());
       int c = vocab.categories().indexOf(e.category());
       if (e.type() == EventType.VIEW && b > 0 && c > 0) {
@@ -54,7 +54,7 @@ public final class FoldInTrainer {
       }
       UserHistory h = histories.get(e.userId());
       if (h == null) {
-        h = new UserHistory(count.get(e.userId()), 1);
+        h = new UserHistory(1, 1, true);
         histories.put(e.userId(), h);
         order.add(e.userId());
       }
@@ -113,17 +113,21 @@ public final class FoldInTrainer {
         }
         for (int k = 0; k < e.chosenCategory().length; k++) {
           double[] p = f.probabilities(v, false, allCategories, e.excludedCategory()[k]);
+          int times = e.choiceCount()[k];
           for (int j = 0; j < allCategories.length; j++) {
             boolean chosen = allCategories[j] == e.chosenCategory()[k];
             if (chosen) {
-              loss -= Math.log(Math.max(p[j], 1e-300));
+              loss -= times * Math.log(Math.max(p[j], 1e-300));
             }
             if (p[j] > 0) {
-              ac.add(allCategories[j], v, p[j] - (chosen ? 1 : 0), p[j] * (1 - p[j]));
+              ac.add(allCategories[j], v, times * (p[j] - (chosen ? 1 : 0)), times * p[j] * (1 - p[j]));
             }
           }
-          choices++;
+          choices += times;
         }
+      }
+      if (!Double.isFinite(loss)) {
+        throw new IllegalStateException("fold-in factor training diverged in round " + (round + 1));
       }
       losses.add(loss / Math.max(1, choices));
       ab.step(brand, brandBias);
@@ -190,10 +194,11 @@ public final class FoldInTrainer {
           g[i] += l2 * (i == dim ? bias[row] : factor[row][i]);
         }
         double[] delta = FoldInFactors.Cholesky.solve(h, g);
+        double scale = FoldInFactors.stepScale(delta, MAX_STEP);
         for (int i = 0; i < dim; i++) {
-          factor[row][i] -= (float) delta[i];
+          factor[row][i] -= (float) (scale * delta[i]);
         }
-        bias[row] -= (float) delta[dim];
+        bias[row] -= (float) (scale * delta[dim]);
       }
     }
   }
