@@ -4,6 +4,8 @@ import dev.bannerranker.bundle.Bundle;
 import dev.bannerranker.bundle.BundleIO;
 import dev.bannerranker.bundle.BundleManifest;
 import dev.bannerranker.features.FeatureSpec;
+import dev.bannerranker.features.FeatureEncoder;
+import dev.bannerranker.features.FoldInFactors;
 import dev.bannerranker.features.ItemVectors;
 import dev.bannerranker.features.Vocabularies;
 import dev.bannerranker.features.Vocabulary;
@@ -114,8 +116,18 @@ public final class TestBundles {
         v.creativeFormats(), v.creativeColors(), v.banners());
     ItemVectors iv = b.vectors();
     float[][] brandVectors = insertZeroRow(rows(iv.brandCount(), iv::brand));
+    FoldInFactors foldIn = null;
+    if (iv.foldIn() != null) {
+      FoldInFactors f = iv.foldIn();
+      float[][] membership = f.membership();
+      for (int c = 0; c < membership.length; c++) {
+        membership[c] = insertZero(membership[c]);
+      }
+      foldIn = new FoldInFactors(insertZeroRow(f.brandFactors()), insertZero(f.brandBias()),
+          f.categoryFactors(), f.categoryBias(), membership);
+    }
     ItemVectors vectors = new ItemVectors(iv.dim(), brandVectors, rows(iv.categoryCount(), iv::category),
-        rows(iv.bannerCount(), iv::banner), trained(iv));
+        rows(iv.bannerCount(), iv::banner), trained(iv), foldIn);
     WideDeepWeights w = b.weights();
     Map<String, float[][]> embeddings = new LinkedHashMap<>(w.embeddings());
     embeddings.put("brand", insertZeroRow(embeddings.get("brand")));
@@ -125,13 +137,63 @@ public final class TestBundles {
     FeatureSpec spec = new FeatureSpec(s.itemVectorDim(), s.halfLifeHours(), s.maxRecentEvents(),
         s.maxRecentImpressions(), s.fatigueWindowHours(), s.typeWeights(), s.dwellCapSeconds(), s.topBrands(),
         s.wideBuckets(), s.neutralSlot(), s.maxSlot(), s.ctrPriorStrength(), s.globalCtr(), s.embeddingDims(),
-        s.hiddenLayers(), cards, s.userScalars(), s.bannerScalars(), s.crossScalars(), s.tasteBrands(), s.tasteDim());
+        s.hiddenLayers(), cards, s.userScalars(), s.bannerScalars(), s.crossScalars(), s.tasteBrands(), s.tasteDim(),
+        s.foldInDim());
     WideDeepWeights weights = new WideDeepWeights(w.wide(), embeddings, w.hidden(), w.outputWeights(), w.outputBias(),
         w.tasteUser() == null ? null : insertZeroRow(w.tasteUser()),
         w.tasteItem() == null ? null : insertZeroRow(w.tasteItem()));
     Bundle partial = new Bundle(manifest(b.manifest(), version, spec), vocab, vectors, weights, b.catalog(),
         b.bannerStats(), null);
     return write(dir, new Bundle(partial.manifest(), vocab, vectors, weights, b.catalog(), b.bannerStats(),
+        ScoringModel.computeBannerFirstLayer(partial)));
+  }
+
+  /**
+   * The tiny model with fold-in taste factors of size 2 added: two more cross scalars (standardised as they come),
+   * whose first-layer rows are zero, so the network scores as before; a bundle the service must refuse.
+   */
+  public static Path withFoldIn(Path dir) {
+    Bundle b = tiny();
+    FeatureSpec s = b.spec();
+    int oldCross = FeatureEncoder.crossScalarNames(false).size();
+    java.util.List<String> names = FeatureEncoder.crossScalarNames(true);
+    double[] mean = java.util.Arrays.copyOf(s.crossScalars().mean(), names.size());
+    double[] std = java.util.Arrays.copyOf(s.crossScalars().std(), names.size());
+    for (int i = oldCross; i < names.size(); i++) {
+      std[i] = 1;
+    }
+    FeatureSpec spec = new FeatureSpec(s.itemVectorDim(), s.halfLifeHours(), s.maxRecentEvents(),
+        s.maxRecentImpressions(), s.fatigueWindowHours(), s.typeWeights(), s.dwellCapSeconds(), s.topBrands(),
+        s.wideBuckets(), s.neutralSlot(), s.maxSlot(), s.ctrPriorStrength(), s.globalCtr(), s.embeddingDims(),
+        s.hiddenLayers(), s.cardinalities(), s.userScalars(), s.bannerScalars(),
+        new dev.bannerranker.features.Standardizer(names, mean, std), s.tasteBrands(), s.tasteDim(), 2);
+    // The new scalars sit right after the old ones in the cross block: insert zero rows there in W1.
+    int crossOff = new dev.bannerranker.scoring.WideDeepScorer.Layout(s).inputWidth()
+        - (oldCross + s.itemVectorDim()) - s.tasteDim();
+    WideDeepWeights w = b.weights();
+    float[][] w1 = w.hidden().get(0).w();
+    float[][] widened = new float[w1.length + 2][];
+    for (int r = 0, o = 0; r < widened.length; r++) {
+      widened[r] = r == crossOff + oldCross || r == crossOff + oldCross + 1 ? new float[w1[0].length] : w1[o++];
+    }
+    List<WideDeepWeights.DenseLayer> hidden = new ArrayList<>(w.hidden());
+    hidden.set(0, new WideDeepWeights.DenseLayer(widened, w.hidden().get(0).b()));
+    WideDeepWeights weights = new WideDeepWeights(w.wide(), w.embeddings(), hidden, w.outputWeights(),
+        w.outputBias(), w.tasteUser(), w.tasteItem());
+    ItemVectors iv = b.vectors();
+    int brands = iv.brandCount();
+    int cats = iv.categoryCount();
+    float[][] membership = new float[cats][brands];
+    for (float[] row : membership) {
+      java.util.Arrays.fill(row, 1, brands, 1f);
+    }
+    FoldInFactors foldIn = new FoldInFactors(new float[brands][2], new float[brands], new float[cats][2],
+        new float[cats], membership);
+    ItemVectors vectors = new ItemVectors(iv.dim(), rows(brands, iv::brand), rows(cats, iv::category),
+        rows(iv.bannerCount(), iv::banner), trained(iv), foldIn);
+    Bundle partial = new Bundle(manifest(b.manifest(), "wd-fold-in", spec), b.vocab(), vectors, weights,
+        b.catalog(), b.bannerStats(), null);
+    return write(dir, new Bundle(partial.manifest(), b.vocab(), vectors, weights, b.catalog(), b.bannerStats(),
         ScoringModel.computeBannerFirstLayer(partial)));
   }
 
@@ -157,6 +219,14 @@ public final class TestBundles {
   }
 
   /** Row 0 stays the unknown row; the new row goes at index 1. */
+  /** The vector with a 0 inserted at index 1 (after the unknown entry). */
+  private static float[] insertZero(float[] v) {
+    float[] out = new float[v.length + 1];
+    out[0] = v[0];
+    System.arraycopy(v, 1, out, 2, v.length - 1);
+    return out;
+  }
+
   private static float[][] insertZeroRow(float[][] m) {
     float[][] out = new float[m.length + 1][];
     out[0] = m[0];

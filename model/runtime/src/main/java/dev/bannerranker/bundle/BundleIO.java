@@ -13,6 +13,7 @@ import dev.bannerranker.data.CsvTable;
 import dev.bannerranker.data.DataProblems;
 import dev.bannerranker.data.EventLogReader;
 import dev.bannerranker.features.FeatureEncoder;
+import dev.bannerranker.features.FoldInFactors;
 import dev.bannerranker.features.ItemVectors;
 import dev.bannerranker.features.Vocabularies;
 import dev.bannerranker.features.Vocabulary;
@@ -123,6 +124,14 @@ public final class BundleIO {
       trained[i] = v.bannerTrained(i) ? 1f : 0f;
     }
     emb.put("item2vec.banner_trained", Tensor.vector(trained));
+    if (v.foldIn() != null) {
+      FoldInFactors f = v.foldIn();
+      emb.put("foldin.brand", Tensor.matrix(f.brandFactors()));
+      emb.put("foldin.brand_bias", Tensor.vector(f.brandBias()));
+      emb.put("foldin.category", Tensor.matrix(f.categoryFactors()));
+      emb.put("foldin.category_bias", Tensor.vector(f.categoryBias()));
+      emb.put("foldin.membership", Tensor.matrix(f.membership()));
+    }
     TensorFile.write(dir.resolve(Bundle.EMBEDDINGS), emb);
 
     TensorFile.write(dir.resolve(Bundle.NETWORK), b.weights().toTensors());
@@ -224,7 +233,18 @@ public final class BundleIO {
     for (int i = 0; i < trained.length; i++) {
       trained[i] = trainedF[i] != 0f;
     }
-    ItemVectors vectors = new ItemVectors(dim, brands, cats, banners, trained);
+    FoldInFactors foldIn = null;
+    int k = m.featureSpec().foldInDim();
+    if (k > 0) {
+      int nb = vocab.brands().cardinality();
+      int nc = vocab.categories().cardinality();
+      foldIn = new FoldInFactors(matrix(emb, "foldin.brand", nb, k, Bundle.EMBEDDINGS),
+          matrix(emb, "foldin.brand_bias", 1, nb, Bundle.EMBEDDINGS, true)[0],
+          matrix(emb, "foldin.category", nc, k, Bundle.EMBEDDINGS),
+          matrix(emb, "foldin.category_bias", 1, nc, Bundle.EMBEDDINGS, true)[0],
+          matrix(emb, "foldin.membership", nc, nb, Bundle.EMBEDDINGS));
+    }
+    ItemVectors vectors = new ItemVectors(dim, brands, cats, banners, trained, foldIn);
 
     List<String> fields = new ArrayList<>(FeatureEncoder.USER_FIELDS);
     fields.addAll(FeatureEncoder.BANNER_FIELDS);
@@ -255,6 +275,11 @@ public final class BundleIO {
         throw new BundleException(Bundle.NETWORK + ": embedding." + field + " shape does not match the feature spec");
       }
     });
+    int crossScalars = new FeatureEncoder(spec).crossScalarCount();
+    if (spec.crossScalars().size() != crossScalars) {
+      throw new BundleException(Bundle.MANIFEST + ": featureSpec.crossScalars has " + spec.crossScalars().size()
+          + " entries, the feature spec uses " + crossScalars);
+    }
     int inputs = new dev.bannerranker.scoring.WideDeepScorer.Layout(spec).inputWidth();
     if (w.hidden().isEmpty() || w.hidden().get(0).nIn() != inputs) {
       throw new BundleException(Bundle.NETWORK + ": hidden.0 has " + (w.hidden().isEmpty() ? 0 : w.hidden().get(0).nIn())
@@ -272,9 +297,21 @@ public final class BundleIO {
   }
 
   private static float[][] matrix(Map<String, Tensor> t, String name, int rows, int cols, String file) {
+    return matrix(t, name, rows, cols, file, false);
+  }
+
+  /** A rank-2 tensor of this shape, or with {@code vector} a rank-1 tensor of {@code cols} values as one row. */
+  private static float[][] matrix(Map<String, Tensor> t, String name, int rows, int cols, String file, boolean vector) {
     Tensor x = t.get(name);
     if (x == null) {
       throw new BundleException(file + ": missing tensor '" + name + "'");
+    }
+    if (vector) {
+      if (x.shape().length != 1 || x.shape()[0] != cols) {
+        throw new BundleException(file + ": tensor '" + name + "' has shape " + java.util.Arrays.toString(x.shape())
+            + ", expected [" + cols + "]");
+      }
+      return new float[][] {x.values()};
     }
     if (x.shape().length != 2 || x.shape()[0] != rows || x.shape()[1] != cols) {
       throw new BundleException(file + ": tensor '" + name + "' has shape " + java.util.Arrays.toString(x.shape())

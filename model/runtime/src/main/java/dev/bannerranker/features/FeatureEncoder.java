@@ -20,9 +20,14 @@ public final class FeatureEncoder {
   public static final List<String> USER_SCALARS = List.of("mean_price_tier", "log_event_count", "has_history");
   public static final List<String> BANNER_SCALARS =
       List.of("price_tier", "ctr_logit", "log_impressions", "discount", "vector_trained");
+  /**
+   * Every user-by-banner scalar, in order; raw buffers have this size. A bundle uses the first {@link
+   * #crossScalarCount()}: the last two, the fold-in taste scores, only when its spec has fold-in factors.
+   */
   public static final List<String> CROSS_SCALARS =
       List.of("cosine", "brand_cosine", "category_cosine", "brand_affinity", "category_affinity", "log_fatigue",
-          "price_gap", "age_days");
+          "price_gap", "age_days", "fold_in_brand", "fold_in_category");
+  static final int FOLD_IN_SCALARS = 2;
 
   /** Banner age is capped so that very old banners do not extrapolate. */
   static final double MAX_AGE_DAYS = 90;
@@ -55,9 +60,18 @@ public final class FeatureEncoder {
     return spec.itemVectorDim() + BANNER_SCALARS.size();
   }
 
+  /** The cross scalars this spec uses (without fold-in factors the fold-in scores are left out). */
+  public static List<String> crossScalarNames(boolean foldIn) {
+    return CROSS_SCALARS.subList(0, CROSS_SCALARS.size() - (foldIn ? 0 : FOLD_IN_SCALARS));
+  }
+
+  public int crossScalarCount() {
+    return crossScalarNames(spec.hasFoldIn()).size();
+  }
+
   /** Cross block: the standardised cross scalars, then user vector ⊙ banner-brand vector. */
   public int crossSize() {
-    return CROSS_SCALARS.size() + spec.itemVectorDim();
+    return crossScalarCount() + spec.itemVectorDim();
   }
 
   /** Names of the wide fields, in index order; used by explanations. */
@@ -117,6 +131,8 @@ public final class FeatureEncoder {
     out[6] = u.meanPriceTier > 0 ? Math.abs(u.meanPriceTier - b.banner().priceTier()) : 0;
     double ageDays = (ctx.time() - b.banner().startTime()) / 86_400.0;
     out[7] = Math.min(Math.max(ageDays, 0), MAX_AGE_DAYS);
+    out[8] = u.foldInBrand(b.brandIdx());
+    out[9] = u.foldInCategory(b.categoryIdx());
   }
 
   // ---- encoded blocks ----
@@ -181,7 +197,7 @@ public final class FeatureEncoder {
   public void encodeCross(double[] rawCross, float[] userVector, BannerFeatures b, float[] out, int off) {
     spec.crossScalars().apply(rawCross, out, off);
     float[] brand = b.brandVector();
-    int p = off + rawCross.length;
+    int p = off + crossScalarCount();
     for (int i = 0; i < userVector.length; i++) {
       out[p + i] = userVector[i] * brand[i];
     }

@@ -29,6 +29,7 @@ import java.util.Map;
  * @param crossScalars standardisation of the user-by-banner features
  * @param tasteBrands how many of the user's brands feed the taste tower (0: no tower, as in early bundles)
  * @param tasteDim size of the taste tower's learned brand embeddings
+ * @param foldInDim size of the fold-in taste ({@link FoldInFactors}; 0: none, as in early bundles)
  */
 public record FeatureSpec(
     int itemVectorDim,
@@ -51,7 +52,8 @@ public record FeatureSpec(
     Standardizer bannerScalars,
     Standardizer crossScalars,
     int tasteBrands,
-    int tasteDim) {
+    int tasteDim,
+    int foldInDim) {
 
   public FeatureSpec {
     typeWeights = List.copyOf(typeWeights);
@@ -64,6 +66,9 @@ public record FeatureSpec(
     if (tasteBrands < 0 || tasteDim < 0 || (tasteBrands > 0) != (tasteDim > 0)) {
       throw new IllegalArgumentException("feature spec: tasteBrands and tasteDim must both be 0 or both positive");
     }
+    if (foldInDim < 0) {
+      throw new IllegalArgumentException("feature spec: foldInDim must not be negative");
+    }
     if (typeWeights.size() != dev.bannerranker.data.EventType.values().length) {
       throw new IllegalArgumentException("feature spec: typeWeights needs one weight per event type");
     }
@@ -74,7 +79,11 @@ public record FeatureSpec(
       Standardizer banner, Standardizer cross) {
     return new FeatureSpec(itemVectorDim, halfLifeHours, maxRecentEvents, maxRecentImpressions,
         fatigueWindowHours, typeWeights, dwellCapSeconds, topBrands, wideBuckets, neutralSlot, maxSlot,
-        ctrPriorStrength, ctr, embeddingDims, hiddenLayers, cards, user, banner, cross, tasteBrands, tasteDim);
+        ctrPriorStrength, ctr, embeddingDims, hiddenLayers, cards, user, banner, cross, tasteBrands, tasteDim, foldInDim);
+  }
+
+  public boolean hasFoldIn() {
+    return foldInDim > 0;
   }
 
   public boolean hasTasteTower() {

@@ -14,8 +14,16 @@ public final class ItemVectors {
   private final float[][] categories;
   private final float[][] banners;
   private final boolean[] bannerTrained;
+  private final FoldInFactors foldIn;
 
   public ItemVectors(int dim, float[][] brands, float[][] categories, float[][] banners, boolean[] bannerTrained) {
+    this(dim, brands, categories, banners, bannerTrained, null);
+  }
+
+  /** @param foldIn the fold-in factors, or null (bundles without them) */
+  public ItemVectors(int dim, float[][] brands, float[][] categories, float[][] banners, boolean[] bannerTrained,
+      FoldInFactors foldIn) {
+    this.foldIn = foldIn;
     this.dim = dim;
     this.brands = brands;
     this.categories = categories;
@@ -24,6 +32,16 @@ public final class ItemVectors {
     if (banners.length != bannerTrained.length) {
       throw new IllegalArgumentException("banner vectors and trained flags differ in length");
     }
+  }
+
+  /** The same vectors with these fold-in factors. */
+  public ItemVectors withFoldIn(FoldInFactors factors) {
+    return new ItemVectors(dim, brands, categories, banners, bannerTrained, factors);
+  }
+
+  /** The fold-in factors, or null. */
+  public FoldInFactors foldIn() {
+    return foldIn;
   }
 
   public int dim() {

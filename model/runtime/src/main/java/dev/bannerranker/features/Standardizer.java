@@ -38,9 +38,9 @@ public record Standardizer(List<String> names, double[] mean, double[] std) {
     return names.size();
   }
 
-  /** Standardises {@code raw} into {@code out} starting at {@code offset}. */
+  /** Standardises the first {@link #size()} values of {@code raw} into {@code out} starting at {@code offset}. */
   public void apply(double[] raw, float[] out, int offset) {
-    for (int i = 0; i < raw.length; i++) {
+    for (int i = 0; i < mean.length; i++) {
       out[offset + i] = (float) ((raw[i] - mean[i]) / std[i]);
     }
   }

@@ -42,10 +42,13 @@ public final class UserFeatures {
   /** The banners of the impressions inside the fatigue window, and a 64-bit filter of them (bit = banner mod 64). */
   private final int[] windowImpressions;
   private final long windowFilter;
+  /** The fold-in taste ({@link FoldInFactors}); null without factors or browsing history. */
+  public final float[] foldIn;
+  private final FoldInFactors factors;
 
   private UserFeatures(UserProfile profile, float[] vector, int[] topBrands, int[] tasteBrands, int[] brandIds, float[] brandShare,
       int[] categoryIds, float[] categoryShare, float meanPriceTier, long totalEvents, long now,
-      UserHistory history, double fatigueWindowSeconds) {
+      UserHistory history, double fatigueWindowSeconds, FoldInFactors factors) {
     this.profile = profile;
     this.vector = vector;
     this.vectorNormSq = ItemVectors.dot(vector, vector);
@@ -67,6 +70,8 @@ public final class UserFeatures {
       filter |= 1L << b; // the shift takes b mod 64
     }
     this.windowFilter = filter;
+    this.factors = factors;
+    this.foldIn = factors == null ? null : history.foldIn(factors);
   }
 
   /**
@@ -123,7 +128,17 @@ public final class UserFeatures {
     return new UserFeatures(profile, acc, Arrays.copyOf(ranked, spec.topBrands()),
         Arrays.copyOf(ranked, spec.tasteBrands()), Arrays.copyOf(brandIds, nb), Arrays.copyOf(brandW, nb),
         Arrays.copyOf(catIds, nc), Arrays.copyOf(catW, nc), priceW > 0 ? (float) (priceSum / priceW) : 0f,
-        history.totalEvents(), now, history, spec.fatigueWindowHours() * 3600.0);
+        history.totalEvents(), now, history, spec.fatigueWindowHours() * 3600.0,
+        spec.hasFoldIn() ? foldInFactors(vectors, spec) : null);
+  }
+
+  private static FoldInFactors foldInFactors(ItemVectors vectors, FeatureSpec spec) {
+    FoldInFactors f = vectors.foldIn();
+    if (f == null || f.dim() != spec.foldInDim()) {
+      throw new IllegalStateException("the feature spec asks for fold-in factors of size " + spec.foldInDim()
+          + " but the item vectors have " + (f == null ? "none" : "size " + f.dim()));
+    }
+    return f;
   }
 
   private static int accumulate(int[] ids, float[] w, int n, int id, float weight) {
@@ -160,6 +175,15 @@ public final class UserFeatures {
       }
     }
     return top;
+  }
+
+  /** Fold-in taste score of the brand (0 without fold-in or history). */
+  public float foldInBrand(int brandIdx) {
+    return factors == null ? 0f : factors.brandScore(foldIn, brandIdx);
+  }
+
+  public float foldInCategory(int categoryIdx) {
+    return factors == null ? 0f : factors.categoryScore(foldIn, categoryIdx);
   }
 
   private static float[] byIndex(int[] ids, float[] shares) {

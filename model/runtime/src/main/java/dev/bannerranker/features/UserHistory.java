@@ -25,7 +25,22 @@ public final class UserHistory {
   private int impHead;
   private int impSize;
 
+  // The last fold-in taste and what it was computed from: it depends only on the events, which change less often
+  // than the history is scored.
+  private Object foldInOwner;
+  private long foldInAt = -1;
+  private float[] foldIn;
+
+  /** The whole history's browsing choices for the fold-in taste; null when the spec has no fold-in. */
+  private ChoiceCounts choices;
+
   public UserHistory(int maxEvents, int maxImpressions) {
+    this(maxEvents, maxImpressions, false);
+  }
+
+  /** @param choiceCounts keep the whole history's browsing choices ({@link ChoiceCounts}) for the fold-in taste */
+  public UserHistory(int maxEvents, int maxImpressions, boolean choiceCounts) {
+    choices = choiceCounts ? new ChoiceCounts() : null;
     evBrand = new int[maxEvents];
     evCategory = new int[maxEvents];
     evTime = new long[maxEvents];
@@ -37,7 +52,7 @@ public final class UserHistory {
   }
 
   public static UserHistory forSpec(FeatureSpec spec) {
-    return new UserHistory(spec.maxRecentEvents(), spec.maxRecentImpressions());
+    return new UserHistory(spec.maxRecentEvents(), spec.maxRecentImpressions(), spec.hasFoldIn());
   }
 
   /** Appends a behaviour event; the oldest one is forgotten when the ring is full. */
@@ -52,6 +67,9 @@ public final class UserHistory {
     evHead = (i + 1) % evBrand.length;
     evSize = Math.min(evSize + 1, evBrand.length);
     totalEvents++;
+    if (choices != null) {
+      choices.add(brandIdx, categoryIdx, type, time);
+    }
   }
 
   public void addImpression(int bannerIdx, long time) {
@@ -151,9 +169,27 @@ public final class UserHistory {
     return evDwell[slot(k)];
   }
 
+  ChoiceCounts choiceCounts() {
+    return choices;
+  }
+
+  /** The fold-in taste of the current events by these factors, computed once per change of the events. */
+  public float[] foldIn(FoldInFactors factors) {
+    if (foldInOwner != factors || foldInAt != totalEvents) {
+      foldIn = factors.foldIn(this);
+      foldInOwner = factors;
+      foldInAt = totalEvents;
+    }
+    return foldIn;
+  }
+
   /** A deep copy, for tests and for A/B arms that must not share mutable state. */
   public UserHistory copy() {
     UserHistory c = new UserHistory(evBrand.length, impBanner.length);
+    c.choices = choices == null ? null : choices.copy();
+    c.foldInOwner = foldInOwner;
+    c.foldInAt = foldInAt;
+    c.foldIn = foldIn; // never mutated
     System.arraycopy(evBrand, 0, c.evBrand, 0, evBrand.length);
     System.arraycopy(evCategory, 0, c.evCategory, 0, evBrand.length);
     System.arraycopy(evTime, 0, c.evTime, 0, evBrand.length);

@@ -94,7 +94,7 @@ public final class RandomBundles {
     FeatureSpec spec = new FeatureSpec(dim, 72, shape.maxEvents(), shape.maxImpressions(), 72,
         List.of(1.0, 2.0, 3.0, 2.0), 60, 3, shape.wideBuckets(), 1, 4, 50, 0.04, dims, shape.hidden(), cards,
         standardizer(r, FeatureEncoder.USER_SCALARS), standardizer(r, FeatureEncoder.BANNER_SCALARS),
-        standardizer(r, FeatureEncoder.CROSS_SCALARS), shape.tasteBrands(), shape.tasteDim());
+        standardizer(r, FeatureEncoder.crossScalarNames(false)), shape.tasteBrands(), shape.tasteDim(), 0);
     Map<String, float[][]> emb = new LinkedHashMap<>();
     for (String f : FeatureEncoder.USER_FIELDS) {
       emb.put(f, matrix(r, cards.get(f), dims.get(f), false));

@@ -52,18 +52,20 @@ class ModelRegistryTest {
     r.load(Arm.CONTROL, TestBundles.TINY);
     String serving = r.current().control().version();
     record Bad(String name, Function<Path, Path> make, String reason) {}
-    for (Bad bad : List.of(
+    List<Bad> bads = List.of(
         new Bad("checksum", TestBundles::corruptChecksum, "checksum mismatch"),
         new Bad("format", TestBundles::futureFormat, "format version 99 is not supported"),
         new Bad("golden", TestBundles::nanScores, "golden requests failed"),
-        new Bad("missing", dir -> dir, "bundle directory not found"))) {
+        new Bad("fold-in", TestBundles::withFoldIn, "foldInDim is 2"),
+        new Bad("missing", dir -> dir, "bundle directory not found"));
+    for (Bad bad : bads) {
       Path dir = bad.make().apply(tmp.resolve(bad.name()));
       ModelRefusedException e = assertThrows(ModelRefusedException.class, () -> r.load(Arm.CONTROL, dir));
       assertTrue(e.getMessage().contains(bad.reason()), bad.name() + ": " + e.getMessage());
       assertEquals(serving, r.current().control().version());
       assertEquals(dir, r.lastRefusal(Arm.CONTROL).orElseThrow().dir());
     }
-    assertEquals(4, events.seen.stream().filter(s -> s.equals("refused control")).count());
+    assertEquals(bads.size(), events.seen.stream().filter(s -> s.equals("refused control")).count());
     r.load(Arm.CONTROL, TestBundles.withVersion(tmp.resolve("good"), "wd-good"));
     assertTrue(r.lastRefusal(Arm.CONTROL).isEmpty());
   }

@@ -67,6 +67,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--taste-dim", defaultValue = "8", description = "Taste tower embedding size. Default: ${DEFAULT-VALUE}.")
   int tasteDim;
 
+  @Option(names = "--fold-in-dim", defaultValue = "0", description = "Size of the fold-in taste factors learned from browsing choices; 0 (the default) for none. Offline only for now: the service refuses bundles with fold-in, because it keeps each user's recent activity, not the whole-history choice counts the fold-in reads. Default: ${DEFAULT-VALUE}.")
+  int foldInDim;
+
   // wide & deep
   @Option(names = "--hidden", defaultValue = "64,32", split = ",", description = "Deep hidden layer sizes. Default: ${DEFAULT-VALUE}.")
   List<Integer> hidden;
@@ -102,6 +105,9 @@ final class TrainCommand implements Callable<Integer> {
     if (tasteBrands < 0 || tasteDim < 0 || (tasteBrands > 0 && tasteDim == 0)) {
       throw new IllegalArgumentException("--taste-brands and --taste-dim must be >= 0, and --taste-dim > 0 with a tower");
     }
+    if (foldInDim < 0) {
+      throw new IllegalArgumentException("--fold-in-dim must be >= 0, got " + foldInDim);
+    }
     if (recentEvents < 1 || topBrands < 1 || halfLife <= 0) {
       throw new IllegalArgumentException("--recent-events, --top-brands and --half-life-hours must be positive");
     }
@@ -110,7 +116,8 @@ final class TrainCommand implements Callable<Integer> {
     WideDeepConfig wd = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, hidden, WideDeepConfig.defaultEmbeddingDims(),
         batch, epochs, patience, lr, l2, seed);
     TrainOptions o = new TrainOptions(data, DataFormat.parse(format), out, force, maxBad, i2v, wd, halfLife, recentEvents,
-        topBrands, wideLog2, tasteBrands, tasteBrands == 0 ? 0 : tasteDim, validDays, testDays, validFraction, testFraction, !noProgress);
+        topBrands, wideLog2, tasteBrands, tasteBrands == 0 ? 0 : tasteDim, validDays, testDays, validFraction, testFraction, !noProgress,
+        foldInDim);
     TrainingPipeline.run(o, System.out, System.err);
     return 0;
   }

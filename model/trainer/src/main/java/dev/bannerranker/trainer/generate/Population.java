@@ -19,7 +19,7 @@ final class Population {
   static final double[] PLATFORM_WEIGHTS = {0.35, 0.30, 0.35};
 
   /** Age shifts style dimension 0 ("trendy" vs "classic"), per age band. */
-  private static final double[] AGE_STYLE_SHIFT = {0.8, 0.4, 0.0, -0.4, -0.8};
+  static final double[] AGE_STYLE_SHIFT = {0.8, 0.4, 0.0, -0.4, -0.8};
   /** Preferred price tier = round(base + city shift + age shift + N(0, sd)), clamped to 1..4. */
   private static final double PRICE_BASE = 2.2;
   private static final double[] CITY_PRICE_SHIFT = {0.4, 0.0, -0.4};
@@ -96,7 +96,7 @@ final class Population {
   }
 
   /** Mean style of each category's brands, scaled to unit root-mean-square per dimension. */
-  private static double[][] categoryStyles(Catalog catalog, int categories) {
+  static double[][] categoryStyles(Catalog catalog, int categories) {
     double[][] out = new double[categories][Catalog.STYLE_DIM];
     for (int k = 0; k < categories; k++) {
       int n = 0;
@@ -136,6 +136,11 @@ final class Population {
     }
     return STYLE_WEIGHT * dot * INV_SQRT_DIM
         + AFFINITY_NOISE_WEIGHT * Rand.hashGaussian(Rand.derive(noiseSeed, user, brand));
+  }
+
+  /** Component {@code d} of the user's latent style vector. */
+  double style(int user, int d) {
+    return style[user * Catalog.STYLE_DIM + d];
   }
 
   /** The user's personal taste for a category, standard normal (gender effects are separate). */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
  * @param testDays days at the end held out for test (own format)
  * @param validFraction share of impressions for validation (MovieLens)
  * @param testFraction share of impressions for test (MovieLens)
+ * @param foldInDim size of the fold-in taste factors (0: none)
  */
 public record TrainOptions(
     Path data,
@@ -31,4 +32,15 @@ public record TrainOptions(
     int testDays,
     double validFraction,
     double testFraction,
-    boolean progress) {}
+    boolean progress,
+    int foldInDim) {
+
+  /** Options without fold-in factors. */
+  public TrainOptions(Path data, DataFormat format, Path out, boolean force, double maxBadFraction,
+      Item2VecConfig item2vec, WideDeepConfig wideDeep, double halfLifeHours, int maxRecentEvents, int topBrands,
+      int wideBucketsLog2, int tasteBrands, int tasteDim, int validDays, int testDays, double validFraction,
+      double testFraction, boolean progress) {
+    this(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours, maxRecentEvents, topBrands,
+        wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction, testFraction, progress, 0);
+  }
+}

@@ -13,6 +13,7 @@ import dev.bannerranker.features.Standardizer;
 import dev.bannerranker.features.Vocabularies;
 import dev.bannerranker.scoring.ScoringModel;
 import dev.bannerranker.scoring.WideDeepWeights;
+import dev.bannerranker.trainer.foldin.FoldInTrainer;
 import dev.bannerranker.trainer.dataset.DatasetBuilder;
 import dev.bannerranker.trainer.dataset.ImpressionDataset;
 import dev.bannerranker.trainer.dataset.ModelVocabulary;
@@ -40,7 +41,9 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /** {@code train}: event logs in, a verified model bundle out. */
 public final class TrainingPipeline {
-  public static final String TRAINER_VERSION = "0.1.0";
+  public static final String TRAINER_VERSION = "0.2.0";
+  /** Alternating rounds of the fold-in factor training. */
+  static final int FOLD_IN_ROUNDS = 6;
 
   private TrainingPipeline() {}
 
@@ -91,12 +94,19 @@ public final class TrainingPipeline {
     out.printf("item2vec: %d sessions, %d tokens, %d epochs in %.1f s = %.0f tokens/s, %d vectors%n", sessions.size(),
         i2v.corpusTokens(), o.item2vec().epochs(), i2v.seconds(), tokensPerSecond, i2v.vectors().size());
     ItemVectors vectors = ModelVocabulary.itemVectors(vocab, log.banners(), i2v.vectors(), o.item2vec().dimension());
+    FoldInTrainer.Result foldIn = null;
+    if (o.foldInDim() > 0) {
+      foldIn = FoldInTrainer.train(log, vocab, split.testStart(), o.foldInDim(), FOLD_IN_ROUNDS, o.item2vec().seed());
+      vectors = vectors.withFoldIn(foldIn.factors());
+      out.printf("fold-in factors: %d rounds in %.1f s, choice loss %.4f -> %.4f%n", FOLD_IN_ROUNDS, foldIn.seconds(),
+          foldIn.lossPerRound().get(0), foldIn.lossPerRound().get(FOLD_IN_ROUNDS - 1));
+    }
 
     // point-in-time rows
     Map<String, long[]> stats = DatasetBuilder.trainStats(log, split);
     double ctr = DatasetBuilder.ctr(stats);
     FeatureSpec spec = baseSpec(o, vocab).withStatistics(ctr, cardinalities(vocab, o), identity(FeatureEncoder.USER_SCALARS),
-        identity(FeatureEncoder.BANNER_SCALARS), identity(FeatureEncoder.CROSS_SCALARS));
+        identity(FeatureEncoder.BANNER_SCALARS), identity(FeatureEncoder.crossScalarNames(o.foldInDim() > 0)));
     ImpressionDataset ds;
     try (ProgressBar pb = bar(o.progress(), "features", log.impressions().size())) {
       ds = DatasetBuilder.build(log, vocab, vectors, spec, split, stats, n -> {
@@ -109,9 +119,9 @@ public final class TrainingPipeline {
     int[] valid = ds.rowsOf(TimeSplit.VALID);
     int[] test = ds.rowsOf(TimeSplit.TEST);
     spec = spec.withStatistics(ctr, spec.cardinalities(),
-        fit(FeatureEncoder.USER_SCALARS, ds.userScalars, train),
-        fit(FeatureEncoder.BANNER_SCALARS, ds.bannerScalars, train),
-        fit(FeatureEncoder.CROSS_SCALARS, ds.crossScalars, train));
+        fit(FeatureEncoder.USER_SCALARS, ds.userScalars, FeatureEncoder.USER_SCALARS.size(), train),
+        fit(FeatureEncoder.BANNER_SCALARS, ds.bannerScalars, FeatureEncoder.BANNER_SCALARS.size(), train),
+        fit(FeatureEncoder.crossScalarNames(o.foldInDim() > 0), ds.crossScalars, FeatureEncoder.CROSS_SCALARS.size(), train));
     out.printf("rows: %d train, %d validation, %d test; training CTR %.4f%n", train.length, valid.length, test.length, ctr);
 
     // wide & deep
@@ -131,6 +141,10 @@ public final class TrainingPipeline {
     training.put("best_epoch", fit.bestEpoch());
     training.put("item2vec_tokens_per_second", tokensPerSecond);
     training.put("item2vec_seconds", i2v.seconds());
+    if (foldIn != null) {
+      training.put("fold_in_loss", foldIn.lossPerRound());
+      training.put("fold_in_seconds", foldIn.seconds());
+    }
     training.put("split", Map.of("valid_start", Instant.ofEpochSecond(split.validStart()).toString(),
         "test_start", Instant.ofEpochSecond(split.testStart()).toString()));
     String fingerprint = DataFingerprint.of(o.format(), o.data());
@@ -165,7 +179,7 @@ public final class TrainingPipeline {
     return new FeatureSpec(o.item2vec().dimension(), o.halfLifeHours(), o.maxRecentEvents(), 32, 72.0,
         List.of(1.0, 2.0, 3.0, 2.0), 60.0, o.topBrands(), 1 << o.wideBucketsLog2(), 1, 4, 100.0, 0.0,
         o.wideDeep().embeddingDims(), o.wideDeep().hidden(), Map.of(), identity(FeatureEncoder.USER_SCALARS),
-        identity(FeatureEncoder.BANNER_SCALARS), identity(FeatureEncoder.CROSS_SCALARS), o.tasteBrands(), o.tasteDim());
+        identity(FeatureEncoder.BANNER_SCALARS), identity(FeatureEncoder.crossScalarNames(o.foldInDim() > 0)), o.tasteBrands(), o.tasteDim(), o.foldInDim());
   }
 
   private static Map<String, Integer> cardinalities(Vocabularies v, TrainOptions o) {
@@ -183,13 +197,14 @@ public final class TrainingPipeline {
     return Standardizer.identity(names);
   }
 
-  private static Standardizer fit(List<String> names, double[] values, int[] rows) {
+  /** Fits the first {@code names.size()} columns of rows of {@code stride} values. */
+  private static Standardizer fit(List<String> names, double[] values, int stride, int[] rows) {
     int w = names.size();
     double[] sum = new double[w];
     double[] sq = new double[w];
     for (int r : rows) {
       for (int j = 0; j < w; j++) {
-        double v = values[r * w + j];
+        double v = values[r * stride + j];
         sum[j] += v;
         sq[j] += v * v;
       }
@@ -220,6 +235,7 @@ public final class TrainingPipeline {
     h.put("wide_buckets_log2", o.wideBucketsLog2());
     h.put("taste_brands", o.tasteBrands());
     h.put("taste_dim", o.tasteDim());
+    h.put("fold_in_dim", o.foldInDim());
     h.put("valid_days", o.validDays());
     h.put("test_days", o.testDays());
     h.put("valid_fraction", o.validFraction());

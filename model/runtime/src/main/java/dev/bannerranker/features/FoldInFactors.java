@@ -1,0 +1,377 @@
+package dev.bannerranker.features;
+
+import java.util.Arrays;
+
+/**
+ * Fold-in factorisation of browsing choices: the shopper's taste as a small latent vector solved per request from
+ * what they browsed, against brand and category factors learned offline. This is the single definition, used by
+ * the trainer (to learn the factors and to build rows), the evaluator and the service.
+ *
+ * <p>The choice model: each product view of brand b in category c is a choice among the brands that sell in c
+ * (those seen browsed in c in the training window), with utility {@code brand_b · v + brandBias_b}; each visit's
+ * first and second browsed category (visits split at pauses over {@link #SESSION_GAP_SECONDS}) is a choice among
+ * all categories (the second without the first), with utility {@code category_c · v + categoryBias_c}. The user's
+ * taste {@code v} is the maximum a posteriori solution under a standard normal prior, by a fixed number of Newton
+ * steps from zero on this convex problem, in double precision: deterministic and the same offline and online.
+ * Only {@code view} events count (carts and purchases repeat a view; banner clicks are not browsing choices), over
+ * the user's whole history: the history keeps them as compact counts ({@link ChoiceCounts}), not as events.
+ *
+ * <p>The features are {@code brand_b · v} and {@code category_c · v} for the candidate banner's brand and category.
+ */
+public final class FoldInFactors {
+  /** Events further apart than this start a new visit. */
+  public static final long SESSION_GAP_SECONDS = 1_800;
+  /** Newton steps per fold-in (the problem is small and convex; 6 reach 1e-6 in practice). */
+  public static final int NEWTON_STEPS = 8;
+  /**
+   * Longest Newton step (Euclidean norm): the damping that keeps a heavy shopper's first steps, where the softmax
+   * curvature at zero understates how far the optimum is, from overshooting into saturated probabilities.
+   */
+  public static final double MAX_STEP = 2.0;
+
+  private final int dim;
+  private final float[][] brand;
+  private final float[] brandBias;
+  private final float[][] category;
+  private final float[] categoryBias;
+  /** Per category, the brands that sell in it, ascending. */
+  private final int[][] members;
+  private final boolean[][] isMember;
+  /** Every known category index (1..). */
+  private final int[] allCategories;
+
+  /**
+   * @param brand brand factors by brand index ({@code [brands][dim]}, row 0 = unknown)
+   * @param membership {@code [categories][brands]}: 1 where the brand sells in the category
+   */
+  public FoldInFactors(float[][] brand, float[] brandBias, float[][] category, float[] categoryBias,
+      float[][] membership) {
+    this.dim = brand.length == 0 ? 0 : brand[0].length;
+    this.brand = brand;
+    this.brandBias = brandBias;
+    this.category = category;
+    this.categoryBias = categoryBias;
+    if (brandBias.length != brand.length || category.length != categoryBias.length
+        || membership.length != category.length) {
+      throw new IllegalArgumentException("fold-in factors: brand, category and membership sizes differ");
+    }
+    allCategories = new int[Math.max(0, category.length - 1)];
+    for (int c = 1; c < category.length; c++) {
+      allCategories[c - 1] = c;
+    }
+    members = new int[category.length][];
+    isMember = new boolean[category.length][brand.length];
+    for (int c = 0; c < category.length; c++) {
+      if (membership[c].length != brand.length) {
+        throw new IllegalArgumentException("fold-in factors: membership row " + c + " has the wrong length");
+      }
+      int n = 0;
+      int[] m = new int[brand.length];
+      for (int b = 1; b < brand.length; b++) {
+        if (membership[c][b] != 0f) {
+          m[n++] = b;
+          isMember[c][b] = true;
+        }
+      }
+      members[c] = Arrays.copyOf(m, n);
+    }
+  }
+
+  public int dim() {
+    return dim;
+  }
+
+  public float[][] brandFactors() {
+    return brand;
+  }
+
+  public float[] brandBias() {
+    return brandBias;
+  }
+
+  public float[][] categoryFactors() {
+    return category;
+  }
+
+  public float[] categoryBias() {
+    return categoryBias;
+  }
+
+  public int[] brandsOf(int categoryIdx) {
+    return members[categoryIdx];
+  }
+
+  /** Every known category index, the options of a category choice. */
+  public int[] categories() {
+    return allCategories;
+  }
+
+  public float[][] membership() {
+    float[][] m = new float[category.length][brand.length];
+    for (int c = 0; c < category.length; c++) {
+      for (int b : members[c]) {
+        m[c][b] = 1f;
+      }
+    }
+    return m;
+  }
+
+  /** {@code brand_b · v}: 0 for the unknown brand or no taste. */
+  public float brandScore(float[] v, int brandIdx) {
+    return v == null ? 0f : dot(brand[brandIdx], v);
+  }
+
+  public float categoryScore(float[] v, int categoryIdx) {
+    return v == null ? 0f : dot(category[categoryIdx], v);
+  }
+
+  private static float dot(float[] a, float[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += (double) a[i] * b[i];
+    }
+    return (float) s;
+  }
+
+  /**
+   * A user's browsing choices: per browsed category its chosen brands and counts, and the visits' category
+   * choices (a chosen category, the one excluded because it was chosen first or -1, and how often).
+   */
+  public record Evidence(int[] categories, int[][] brands, int[][] counts, int[] chosenCategory,
+      int[] excludedCategory, int[] choiceCount) {
+    public boolean isEmpty() {
+      return categories.length == 0 && chosenCategory.length == 0;
+    }
+  }
+
+  /** The evidence in a history's choice counts (its whole past, see {@link ChoiceCounts}). */
+  public Evidence evidence(UserHistory h) {
+    ChoiceCounts cc = h.choiceCounts();
+    if (cc == null) {
+      throw new IllegalStateException("fold-in needs a history that keeps choice counts (UserHistory.forSpec of a "
+          + "spec with fold-in)");
+    }
+    int[][] pairs = cc.brandPairs(); // sorted by category, then brand
+    int n = pairs[0].length;
+    int[] cats = new int[n];
+    int[][] brands = new int[n][];
+    int[][] counts = new int[n][];
+    int nc = 0;
+    int i = 0;
+    while (i < n) {
+      int c = pairs[0][i] >>> 16;
+      int j = i;
+      while (j < n && pairs[0][j] >>> 16 == c) {
+        j++;
+      }
+      int[] b = new int[j - i];
+      int[] k = new int[j - i];
+      int m = 0;
+      for (int x = i; x < j; x++) {
+        int brandIdx = pairs[0][x] & 0xFFFF;
+        if (c < category.length && brandIdx < brand.length && isMember[c][brandIdx]) {
+          b[m] = brandIdx;
+          k[m++] = pairs[1][x];
+        }
+      }
+      if (m > 0) {
+        cats[nc] = c;
+        brands[nc] = Arrays.copyOf(b, m);
+        counts[nc++] = Arrays.copyOf(k, m);
+      }
+      i = j;
+    }
+    int[][] choices = cc.categoryChoices();
+    int[] chosen = new int[choices[0].length];
+    int[] excluded = new int[chosen.length];
+    int[] times = new int[chosen.length];
+    int m = 0;
+    for (int x = 0; x < chosen.length; x++) {
+      int c = choices[0][x] & 0xFFFF;
+      int e = (choices[0][x] >>> 16) - 1;
+      if (c < category.length && e < category.length) {
+        chosen[m] = c;
+        excluded[m] = e;
+        times[m++] = choices[1][x];
+      }
+    }
+    return new Evidence(Arrays.copyOf(cats, nc), Arrays.copyOf(brands, nc), Arrays.copyOf(counts, nc),
+        Arrays.copyOf(chosen, m), Arrays.copyOf(excluded, m), Arrays.copyOf(times, m));
+  }
+
+  /** The user's taste from their history; null when the history holds no browsing choice. */
+  public float[] foldIn(UserHistory h) {
+    return foldIn(evidence(h));
+  }
+
+  public float[] foldIn(Evidence e) {
+    if (e.isEmpty()) {
+      return null;
+    }
+    // choices with the same excluded category share one softmax; choices come sorted by excluded category
+    int[] excluded = new int[e.excludedCategory().length];
+    int[] excludedCount = new int[excluded.length];
+    int groups = 0;
+    for (int i = 0; i < excluded.length; i++) {
+      if (groups == 0 || e.excludedCategory()[i] != excluded[groups - 1]) {
+        excluded[groups++] = e.excludedCategory()[i];
+      }
+      excludedCount[groups - 1] += e.choiceCount()[i];
+    }
+    excluded = Arrays.copyOf(excluded, groups);
+    double[] v = new double[dim];
+    double[] grad = new double[dim];
+    double[][] hess = new double[dim][dim];
+    for (int step = 0; step < NEWTON_STEPS; step++) {
+      for (int i = 0; i < dim; i++) {
+        grad[i] = v[i];
+        Arrays.fill(hess[i], 0);
+        hess[i][i] = 1;
+      }
+      for (int ci = 0; ci < e.categories().length; ci++) {
+        int total = 0;
+        for (int n : e.counts()[ci]) {
+          total += n;
+        }
+        int[] chosen = e.brands()[ci];
+        for (int k = 0; k < chosen.length; k++) {
+          float[] f = brand[chosen[k]];
+          for (int i = 0; i < dim; i++) {
+            grad[i] -= e.counts()[ci][k] * f[i];
+          }
+        }
+        softmaxTerms(v, brand, brandBias, members[e.categories()[ci]], -1, total, grad, hess);
+      }
+      for (int k = 0; k < e.chosenCategory().length; k++) {
+        float[] f = category[e.chosenCategory()[k]];
+        for (int i = 0; i < dim; i++) {
+          grad[i] -= e.choiceCount()[k] * f[i];
+        }
+      }
+      for (int k = 0; k < excluded.length; k++) {
+        softmaxTerms(v, category, categoryBias, allCategories, excluded[k], excludedCount[k], grad, hess);
+      }
+      double[] delta = Cholesky.solve(hess, grad);
+      double scale = stepScale(delta, MAX_STEP);
+      for (int i = 0; i < dim; i++) {
+        v[i] -= scale * delta[i];
+      }
+    }
+    float[] out = new float[dim];
+    for (int i = 0; i < dim; i++) {
+      out[i] = (float) v[i];
+    }
+    return out;
+  }
+
+  /**
+   * Adds {@code weight} × (E_p[f], Cov_p[f]) of a softmax over {@code options} (less {@code excluded}) to the
+   * gradient and Hessian.
+   */
+  private void softmaxTerms(double[] v, float[][] f, float[] bias, int[] options, int excluded, double weight,
+      double[] grad, double[][] hess) {
+    double[] p = softmax(v, f, bias, options, excluded);
+    double[] mean = new double[dim];
+    for (int k = 0; k < options.length; k++) {
+      if (p[k] == 0) {
+        continue;
+      }
+      float[] x = f[options[k]];
+      for (int i = 0; i < dim; i++) {
+        mean[i] += p[k] * x[i];
+        double px = weight * p[k] * x[i];
+        for (int j = 0; j <= i; j++) {
+          hess[i][j] += px * x[j];
+        }
+      }
+    }
+    for (int i = 0; i < dim; i++) {
+      grad[i] += weight * mean[i];
+      for (int j = 0; j <= i; j++) {
+        hess[i][j] -= weight * mean[i] * mean[j];
+        hess[j][i] = hess[i][j];
+      }
+    }
+  }
+
+  /** Softmax probabilities of the options (0 for {@code excluded}) for taste {@code v} (null: zero taste). */
+  public double[] probabilities(float[] v, boolean brands, int[] options, int excluded) {
+    double[] vd = new double[dim];
+    for (int i = 0; v != null && i < dim; i++) {
+      vd[i] = v[i];
+    }
+    return softmax(vd, brands ? brand : category, brands ? brandBias : categoryBias, options, excluded);
+  }
+
+  private double[] softmax(double[] v, float[][] f, float[] bias, int[] options, int excluded) {
+    int n = options.length;
+    double[] p = new double[n];
+    double max = Double.NEGATIVE_INFINITY;
+    for (int k = 0; k < n; k++) {
+      if (options[k] == excluded) {
+        p[k] = Double.NEGATIVE_INFINITY;
+        continue;
+      }
+      double s = bias[options[k]];
+      for (int i = 0; i < dim; i++) {
+        s += f[options[k]][i] * v[i];
+      }
+      p[k] = s;
+      max = Math.max(max, s);
+    }
+    double z = 0;
+    for (int k = 0; k < n; k++) {
+      p[k] = p[k] == Double.NEGATIVE_INFINITY ? 0 : Math.exp(p[k] - max);
+      z += p[k];
+    }
+    for (int k = 0; k < n; k++) {
+      p[k] /= z;
+    }
+    return p;
+  }
+
+  /** The factor that shortens {@code step} to at most {@code max} in Euclidean norm (1 when it is short enough). */
+  public static double stepScale(double[] step, double max) {
+    double norm = 0;
+    for (double x : step) {
+      norm += x * x;
+    }
+    return norm > max * max ? max / Math.sqrt(norm) : 1.0;
+  }
+
+  /** Dense Cholesky solve of a small symmetric positive definite system. */
+  public static final class Cholesky {
+    private Cholesky() {}
+
+    public static double[] solve(double[][] a, double[] g) {
+      int n = g.length;
+      double[][] l = new double[n][n];
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j <= i; j++) {
+          double s = a[i][j];
+          for (int k = 0; k < j; k++) {
+            s -= l[i][k] * l[j][k];
+          }
+          l[i][j] = i == j ? Math.sqrt(Math.max(s, 1e-12)) : s / l[j][j];
+        }
+      }
+      double[] y = new double[n];
+      for (int i = 0; i < n; i++) {
+        double s = g[i];
+        for (int k = 0; k < i; k++) {
+          s -= l[i][k] * y[k];
+        }
+        y[i] = s / l[i][i];
+      }
+      double[] x = new double[n];
+      for (int i = n - 1; i >= 0; i--) {
+        double s = y[i];
+        for (int k = i + 1; k < n; k++) {
+          s -= l[k][i] * x[k];
+        }
+        x[i] = s / l[i][i];
+      }
+      return x;
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package dev.bannerranker.features;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.bannerranker.data.EventType;
+import org.junit.jupiter.api.Test;
+
+class FoldInFactorsTest {
+  /** Brands 1..4 with factors (1,0), (-1,0), (0,1), (0,-1); brands 1-2 sell in category 1, brands 1-4 in 2. */
+  static FoldInFactors factors() {
+    float[][] brand = {{0, 0}, {1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+    float[][] category = {{0, 0}, {1, 1}, {-1, -1}, {0, 0}};
+    float[][] membership = {{0, 0, 0, 0, 0}, {0, 1, 1, 0, 0}, {0, 1, 1, 1, 1}, {0, 0, 0, 0, 0}};
+    return new FoldInFactors(brand, new float[5], category, new float[4], membership);
+  }
+
+  @Test
+  void evidenceCountsViewsPerCategoryAndTheVisitsCategoryChoices() {
+    UserHistory h = new UserHistory(20, 1, true);
+    long t = 1_000_000;
+    h.addEvent(1, 1, EventType.VIEW, 2, 10f, t);
+    h.addEvent(1, 1, EventType.ADD_TO_CART, 2, 0f, t + 10); // not a choice
+    h.addEvent(2, 1, EventType.VIEW, 2, 10f, t + 20);
+    h.addEvent(3, 2, EventType.VIEW, 2, 10f, t + 40); // second category of the visit
+    h.addEvent(3, 1, EventType.VIEW, 2, 10f, t + 60); // brand 3 does not sell in category 1: no brand choice
+    h.addEvent(1, 1, EventType.VIEW, 2, 10f, t + 7_200); // a new visit
+    h.addEvent(2, 2, EventType.BANNER_CLICK, 2, 0f, t + 7_300); // not browsing
+    FoldInFactors.Evidence e = factors().evidence(h);
+    assertArrayEquals(new int[] {1, 2}, e.categories());
+    assertArrayEquals(new int[] {1, 2}, e.brands()[0]);
+    assertArrayEquals(new int[] {2, 1}, e.counts()[0]);
+    assertArrayEquals(new int[] {3}, e.brands()[1]);
+    assertArrayEquals(new int[] {1}, e.counts()[1]);
+    assertArrayEquals(new int[] {1, 2}, e.chosenCategory());
+    assertArrayEquals(new int[] {-1, 1}, e.excludedCategory());
+    assertArrayEquals(new int[] {2, 1}, e.choiceCount());
+  }
+
+  @Test
+  void countsCoverTheWholeHistoryBeyondTheRing() {
+    UserHistory h = new UserHistory(2, 1, true);
+    for (int k = 0; k < 10; k++) {
+      h.addEvent(1 + k % 2, 1, EventType.VIEW, 2, 10f, 1_000 + 10 * k);
+    }
+    FoldInFactors.Evidence e = factors().evidence(h);
+    assertEquals(2, h.eventCount());
+    assertArrayEquals(new int[] {5, 5}, e.counts()[0]);
+  }
+
+  @Test
+  void aFullTableReplacesItsSmallestCount() {
+    ChoiceCounts c = new ChoiceCounts();
+    long t = 0;
+    for (int b = 1; b <= ChoiceCounts.MAX_BRAND_PAIRS; b++) {
+      c.add(b, 1, EventType.VIEW, t++);
+      if (b > 1) {
+        c.add(b, 1, EventType.VIEW, t++); // every brand twice but brand 1
+      }
+    }
+    c.add(500, 1, EventType.VIEW, t++);
+    int[][] pairs = c.brandPairs();
+    assertEquals(ChoiceCounts.MAX_BRAND_PAIRS, pairs[0].length);
+    assertEquals((1 << 16) | 2, pairs[0][0], "brand 1 (count 1) made room");
+    assertEquals((1 << 16) | 500, pairs[0][pairs[0].length - 1]);
+    assertEquals(1, pairs[1][pairs[0].length - 1]);
+  }
+
+  @Test
+  void foldInPointsTowardTheBrandsChosenAndSolvesTheMapProblem() {
+    FoldInFactors f = factors();
+    UserHistory h = new UserHistory(50, 1, true);
+    long t = 1_000_000;
+    for (int k = 0; k < 12; k++) {
+      h.addEvent(k % 3 == 0 ? 2 : 1, 2, EventType.VIEW, 2, 10f, t + 10 * k); // brand 1 twice as often as 2
+      h.addEvent(3, 2, EventType.VIEW, 2, 10f, t + 10 * k + 5);
+    }
+    float[] v = f.foldIn(h);
+    assertTrue(v[0] > 0.1, "leans to brand 1: " + v[0]);
+    assertTrue(v[1] > 0.1, "leans to brand 3: " + v[1]);
+    assertTrue(f.brandScore(v, 1) > f.brandScore(v, 2));
+    // stationary point of  |v|²/2 + Σ_views (logsumexp_c(B v) - B_chosen v) + Σ_visits (...categories)
+    double[] grad = {v[0], v[1]};
+    FoldInFactors.Evidence e = f.evidence(h);
+    float[][] b = {{0, 0}, {1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+    int[] options = f.brandsOf(2);
+    double[] p = f.probabilities(v, true, options, -1);
+    int total = 0;
+    for (int ci = 0; ci < e.categories().length; ci++) {
+      for (int k = 0; k < e.brands()[ci].length; k++) {
+        total += e.counts()[ci][k];
+        for (int d = 0; d < 2; d++) {
+          grad[d] -= e.counts()[ci][k] * b[e.brands()[ci][k]][d];
+        }
+      }
+    }
+    for (int j = 0; j < options.length; j++) {
+      for (int d = 0; d < 2; d++) {
+        grad[d] += total * p[j] * b[options[j]][d];
+      }
+    }
+    int[] cats = {1, 2, 3};
+    float[][] c = {{0, 0}, {1, 1}, {-1, -1}, {0, 0}};
+    double[] pc = f.probabilities(v, false, cats, -1);
+    for (int d = 0; d < 2; d++) {
+      grad[d] -= c[2][d];
+      for (int j = 0; j < cats.length; j++) {
+        grad[d] += pc[j] * c[cats[j]][d];
+      }
+    }
+    assertEquals(0, grad[0], 1e-5);
+    assertEquals(0, grad[1], 1e-5);
+  }
+
+  @Test
+  void noBrowsingMeansNoTasteAndZeroScores() {
+    FoldInFactors f = factors();
+    UserHistory h = new UserHistory(5, 1, true);
+    h.addEvent(1, 1, EventType.ADD_TO_CART, 2, 0f, 100);
+    assertNull(f.foldIn(h));
+    assertEquals(0f, f.brandScore(null, 1));
+    assertEquals(0f, f.categoryScore(null, 1));
+  }
+
+  @Test
+  void historyCachesTheTasteUntilItsEventsChange() {
+    FoldInFactors f = factors();
+    UserHistory h = new UserHistory(5, 1, true);
+    h.addEvent(1, 2, EventType.VIEW, 2, 10f, 100);
+    float[] first = h.foldIn(f);
+    assertSame(first, h.foldIn(f));
+    h.addEvent(3, 2, EventType.VIEW, 2, 10f, 110);
+    float[] second = h.foldIn(f);
+    assertNotSame(first, second);
+    assertArrayEquals(f.foldIn(h), second);
+    assertArrayEquals(second, h.copy().foldIn(f));
+  }
+}

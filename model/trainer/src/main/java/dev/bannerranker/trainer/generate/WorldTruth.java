@@ -1,0 +1,127 @@
+package dev.bannerranker.trainer.generate;
+
+import java.util.List;
+
+/**
+ * Read-only access to a generated world's latent parameters (style vectors, tastes, the browsing and click
+ * constants), for analyses that compare what a model learns with what is knowable. Never used by training,
+ * evaluation features or serving: the model only sees the CSV files.
+ */
+public final class WorldTruth {
+  public static final int STYLE_DIM = Catalog.STYLE_DIM;
+  public static final double INV_SQRT_DIM = 1.0 / StrictMath.sqrt(Catalog.STYLE_DIM);
+  /** a(u,b) = BRAND_STYLE × v_u·style_b / √dim + noise; t(u,c) = CATEGORY_STYLE × v_u·style_c / √dim + noise. */
+  public static final double BRAND_STYLE = Population.STYLE_WEIGHT;
+  public static final double CATEGORY_STYLE = Population.CATEGORY_STYLE_WEIGHT;
+  public static final double CATEGORY_NOISE = Population.CATEGORY_NOISE_WEIGHT;
+  public static final double CLICK_BRAND = ClickModel.BRAND_AFFINITY;
+  public static final double CLICK_CATEGORY = ClickModel.CATEGORY_TASTE;
+  public static final double BROWSE_CATEGORY_GENDER = Simulation.BROWSE_CATEGORY_GENDER;
+  public static final double BROWSE_CATEGORY_TASTE = Simulation.BROWSE_CATEGORY_TASTE;
+  public static final double BROWSE_BRAND_AFFINITY = Simulation.BROWSE_BRAND_AFFINITY;
+  public static final double BROWSE_BRAND_PRICE = Simulation.BROWSE_BRAND_PRICE;
+  public static final double CART_BASE = Simulation.CART_BASE;
+  public static final double CART_AFFINITY = Simulation.CART_AFFINITY;
+  public static final double CART_PRICE = Simulation.CART_PRICE;
+  public static final double DWELL_MEDIAN_SECONDS = Simulation.DWELL_MEDIAN_SECONDS;
+  public static final double DWELL_AFFINITY = Simulation.DWELL_AFFINITY;
+  public static final double DWELL_LOG_SD = Simulation.DWELL_LOG_SD;
+
+  private final World world;
+  private final double[][] categoryStyle;
+
+  public WorldTruth(String scale, long seed) {
+    world = new World(Scale.parse(scale), seed);
+    categoryStyle = Population.categoryStyles(world.catalog, world.catalog.categories.size());
+  }
+
+  public int brands() {
+    return world.catalog.brands.length;
+  }
+
+  public int categories() {
+    return world.catalog.categories.size();
+  }
+
+  public int users() {
+    return world.population.size;
+  }
+
+  public String brandName(int b) {
+    return world.catalog.brands[b].name;
+  }
+
+  public double[] brandStyle(int b) {
+    return world.catalog.brands[b].style.clone();
+  }
+
+  public double brandPopularity(int b) {
+    return world.catalog.brands[b].popularity;
+  }
+
+  public int brandTier(int b) {
+    return world.catalog.brands[b].tier;
+  }
+
+  public String categoryName(int c) {
+    return world.catalog.categories.get(c).name();
+  }
+
+  public double categoryPopularity(int c) {
+    return world.catalog.categories.get(c).popularity();
+  }
+
+  public double categorySkew(int c) {
+    return world.catalog.categories.get(c).genderSkew();
+  }
+
+  /** The unit-RMS mean style of the category's brands, which category taste is built on. */
+  public double[] categoryStyle(int c) {
+    return categoryStyle[c].clone();
+  }
+
+  public int[] brandsOfCategory(int c) {
+    return world.catalog.brandsByCategory[c].clone();
+  }
+
+  public List<String> bannerIds() {
+    String[] ids = new String[world.catalog.banners.length];
+    for (int k = 0; k < ids.length; k++) {
+      ids[k] = world.catalog.banners[k].id;
+    }
+    return List.of(ids);
+  }
+
+  public String userId(int u) {
+    return Population.id(u);
+  }
+
+  public double style(int u, int d) {
+    return world.population.style(u, d);
+  }
+
+  public double brandAffinity(int u, int b) {
+    return world.population.brandAffinity(u, b);
+  }
+
+  public double categoryTaste(int u, int c) {
+    return world.population.categoryTaste(u, c);
+  }
+
+  public int preferredTier(int u) {
+    return world.population.preferredTier[u];
+  }
+
+  public int ageBand(int u) {
+    return world.population.ageBand[u];
+  }
+
+  public int genderSign(int u) {
+    return world.population.genderSign(u);
+  }
+
+  /** Mean of style dimension 0 for the age band (the prior mean of a user's style). */
+  public static double ageStyleShift(int ageBand) {
+    return Population.AGE_STYLE_SHIFT[ageBand];
+  }
+}
