@@ -11,6 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * 512-bit vectors (32 registers) the tiles hold 16 accumulators: 4 rows × 4 vectors for wide layers, 8 rows × 2
  * vectors for narrow ones; with narrower vectors (16 registers) they stay at 4 × 2 so nothing spills. Only loaded when
  * {@code jdk.incubator.vector} is present (see {@link KernelChoice}).
+ *
+ * <p>Each tile shape is written out accumulator by accumulator: C2 keeps named {@code FloatVector} locals in
+ * registers across the loop, but not the elements of an array of vectors, so a generic tile would spill every FMA.
  */
 final class PanamaKernels implements MatrixKernels {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

@@ -40,7 +40,7 @@ public final class WideDeepScorer {
   private final int[] widths;
 
   private final MatrixKernels kernels;
-  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+  private final ThreadLocal<Scratch> scratch;
 
   public WideDeepScorer(FeatureEncoder encoder, WideDeepWeights weights) {
     this(encoder, weights, MatrixKernels.get());
@@ -85,6 +85,10 @@ public final class WideDeepScorer {
       upperB[l - 1] = weights.hidden().get(l).b();
       widths[l] = weights.hidden().get(l).nOut();
     }
+    int perCandidate = perCandidateWidth();
+    int wideCount = encoder.wideCount();
+    int[] sizes = widths.clone();
+    scratch = ThreadLocal.withInitial(() -> new Scratch(perCandidate, wideCount, sizes));
   }
 
   public FeatureEncoder encoder() {
@@ -273,19 +277,25 @@ public final class WideDeepScorer {
 
   /**
    * A block's inputs and activations. One per thread and scorer, reused by every call, so scoring allocates next to
-   * nothing per request (less garbage, fewer GC pauses in the service's tail latency) and stays thread-safe.
+   * nothing per request (less garbage, fewer GC pauses in the service's tail latency) and stays thread-safe. Static
+   * and built from sizes only: a thread's value must not refer back to the scorer, or the thread-local entry would
+   * keep every replaced model generation alive.
    */
-  private final class Scratch {
-    final float[] x = new float[BLOCK * perCandidateWidth()];
-    final int[] wide = new int[encoder.wideCount()];
+  private static final class Scratch {
+    final float[] x;
+    final int[] wide;
     final double[] raw = new double[FeatureEncoder.CROSS_SCALARS.size()];
-    final float[] h = new float[BLOCK * h1];
-    final float[][] act = new float[upperW.length][];
+    final float[] h;
+    final float[][] act;
     final float[] logits = new float[BLOCK];
 
-    Scratch() {
-      for (int l = 0; l < upperW.length; l++) {
-        act[l] = new float[BLOCK * widths[l + 1]];
+    Scratch(int perCandidate, int wideCount, int[] widths) {
+      x = new float[BLOCK * perCandidate];
+      wide = new int[wideCount];
+      h = new float[BLOCK * widths[0]];
+      act = new float[widths.length - 1][];
+      for (int l = 1; l < widths.length; l++) {
+        act[l - 1] = new float[BLOCK * widths[l]];
       }
     }
   }

@@ -62,7 +62,13 @@ class MatrixKernelsTest {
 
   @Test
   void gemmMatchesADoubleReference() {
-    // Guards the scalar reference itself: one product checked against a plain triple loop in double.
+    // Guards both kernels on their own, the scalar one included (every Panama check compares against it): one
+    // product against a plain triple loop in double.
+    checkAgainstDouble(MatrixKernels.scalar());
+    checkAgainstDouble(PANAMA);
+  }
+
+  private static void checkAgainstDouble(MatrixKernels kernels) {
     SplittableRandom r = new SplittableRandom(11);
     int n = 9;
     int k = 13;
@@ -70,14 +76,14 @@ class MatrixKernelsTest {
     float[] x = random(r, n * k);
     float[] w = random(r, k * m);
     float[] out = new float[n * m];
-    MatrixKernels.get().gemmAccumulate(x, 0, n, k, w, 0, m, out, 0);
+    kernels.gemmAccumulate(x, 0, n, k, w, 0, m, out, 0);
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < m; j++) {
         double s = 0;
         for (int kk = 0; kk < k; kk++) {
           s += (double) x[i * k + kk] * w[kk * m + j];
         }
-        assertEquals(s, out[i * m + j], 1e-4 * (1 + Math.abs(s)), "(" + i + "," + j + ")");
+        assertEquals(s, out[i * m + j], 1e-4 * (1 + Math.abs(s)), kernels.name() + " (" + i + "," + j + ")");
       }
     }
   }

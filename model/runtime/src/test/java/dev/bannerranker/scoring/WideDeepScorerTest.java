@@ -110,6 +110,28 @@ class WideDeepScorerTest {
     }
   }
 
+  /** A replaced model generation must not stay reachable through the per-thread buffers of the threads it used. */
+  @Test
+  void aScorerThatScoredOnThisThreadCanBeCollected() throws InterruptedException {
+    java.lang.ref.WeakReference<WideDeepScorer> ref = scoreOnceWithAFreshScorer();
+    for (int i = 0; i < 20 && ref.get() != null; i++) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    assertNull(ref.get(), "the scorer is still reachable after it was dropped");
+  }
+
+  private java.lang.ref.WeakReference<WideDeepScorer> scoreOnceWithAFreshScorer() {
+    long now = RandomBundles.START + 5 * 86_400;
+    WideDeepScorer scorer = new WideDeepScorer(model.encoder(), bundle.weights());
+    UserFeatures u = user(3, now);
+    ScoringContext ctx = new ScoringContext(now, Platform.WEB, 1);
+    BannerFeatures b = model.banner("bn-003");
+    scorer.predict(u, ctx, scorer.userPart(u, ctx), new BannerFeatures[] {b}, new float[][] {model.bannerPart(b)}, 1,
+        new float[1]);
+    return new java.lang.ref.WeakReference<>(scorer);
+  }
+
   @Test
   void tasteTowerChangesScores() {
     assertTrue(bundle.spec().hasTasteTower());

@@ -24,8 +24,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * per processor unless configured) with a queue: the calls are short and CPU-bound, so on a machine of its own the
  * service gains nothing from more threads than cores, and after a pause the backlog drains in arrival order.
  * ReloadModel, GetModelStatus and reflection, which may block for seconds while a bundle loads, stay on the I/O
- * pool so they never hold a ranking thread. With the load generator on the same two cores, FIXED gave about 15%
- * less closed-loop Rank throughput than IO in four paired runs (benchmarks/README.md), so IO stays the default.
+ * pool so they never hold a ranking thread. With the load generator on the same two cores, runs under other load
+ * gave FIXED 10-20% less closed-loop Rank throughput than IO; on the quiet machine it gave more (13,072 against
+ * 11,212/s) and the better tail, but a Rank/no-op ratio of 0.48, under the 0.5 goal, because the no-op gains more
+ * (benchmarks/README.md). IO stays the default.
  */
 @Singleton
 public class CallExecutors implements BeanCreatedEventListener<ServerBuilder<?>> {

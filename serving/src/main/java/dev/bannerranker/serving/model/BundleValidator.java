@@ -38,7 +38,7 @@ public final class BundleValidator {
       // The fold-in taste reads counts of the user's whole browsing history; the service keeps each user's recent
       // activity only, so it would score such a bundle differently from training.
       throw new ModelRefusedException("feature check failed: " + dir.resolve(Bundle.MANIFEST)
-          + ": feature_spec foldInDim is " + bundle.spec().foldInDim() + ", but the service does not keep the "
+          + ": featureSpec.foldInDim is " + bundle.spec().foldInDim() + ", but the service does not keep the "
           + "whole-history choice counts the fold-in taste needs; train with --fold-in-dim 0", null);
     }
     ModelGeneration generation;

@@ -13,10 +13,21 @@ class ScorerParityTest {
 
   @Test
   void pureJavaScorerMatchesDl4jWithinOneInAHundredThousand() {
-    var t = TinyWorld.TRAINED;
+    assertParity(TinyWorld.TRAINED, "bundle");
+  }
+
+  @Test
+  void withFoldInTasteToo() {
+    TrainingPipeline.Outcome t = TinyWorld.foldIn();
+    assertTrue(t.options().foldInDim() > 0);
+    assertParity(t, "bundle-fold-in");
+  }
+
+  private static void assertParity(TrainingPipeline.Outcome t, String bundle) {
     int[] rows = Arrays.copyOf(t.testRows(), Math.min(800, t.testRows().length));
     float[] dl4j = WideDeepTrainer.predict(t.net(), t.rows(), rows, t.options().wideDeep());
-    ScoringModel fromDisk = ScoringModel.of(BundleIO.load(TinyWorld.ROOT.resolve("bundle")));
+    ScoringModel fromDisk = ScoringModel.of(BundleIO.load(TinyWorld.ROOT.resolve(bundle)));
+    assertEquals(t.options().foldInDim() > 0, fromDisk.spec().hasFoldIn());
     float[] java = QuickMetrics.predict(fromDisk, t.rows(), rows);
     double max = 0;
     for (int i = 0; i < rows.length; i++) {
