@@ -37,8 +37,8 @@ public final class UserFeatures {
   public final long totalEvents;
   public final long now;
   /** Shares by brand and category index, for constant-time lookups per candidate (0 past the end). */
-  private final float[] brandShareByIndex;
-  private final float[] categoryShareByIndex;
+  private final ShareLookup brandShareByIndex;
+  private final ShareLookup categoryShareByIndex;
   /** The banners of the impressions inside the fatigue window, and a 64-bit filter of them (bit = banner mod 64). */
   private final int[] windowImpressions;
   private final long windowFilter;
@@ -62,8 +62,8 @@ public final class UserFeatures {
     this.meanPriceTier = meanPriceTier;
     this.totalEvents = totalEvents;
     this.now = now;
-    this.brandShareByIndex = byIndex(brandIds, brandShare);
-    this.categoryShareByIndex = byIndex(categoryIds, categoryShare);
+    this.brandShareByIndex = new ShareLookup(brandIds, brandShare);
+    this.categoryShareByIndex = new ShareLookup(categoryIds, categoryShare);
     this.windowImpressions = history.impressionsBetween(now - (long) fatigueWindowSeconds, now);
     long filter = 0;
     for (int b : windowImpressions) {
@@ -186,25 +186,61 @@ public final class UserFeatures {
     return factors == null ? 0f : factors.categoryScore(foldIn, categoryIdx);
   }
 
-  private static float[] byIndex(int[] ids, float[] shares) {
-    int max = -1;
-    for (int id : ids) {
-      max = Math.max(max, id);
+  /**
+   * Share by index in constant time: a dense array when the largest index is small (the common catalog of a few
+   * hundred brands), else the sorted ids with binary search, so a huge vocabulary never costs a huge array per
+   * request.
+   */
+  static final class ShareLookup {
+    static final int DENSE_LIMIT = 4096;
+    private final float[] dense;
+    private final int[] sortedIds;
+    private final float[] sortedShares;
+
+    ShareLookup(int[] ids, float[] shares) {
+      int max = -1;
+      for (int id : ids) {
+        max = Math.max(max, id);
+      }
+      if (max < DENSE_LIMIT) {
+        dense = new float[max + 1];
+        for (int i = 0; i < ids.length; i++) {
+          dense[ids[i]] = shares[i];
+        }
+        sortedIds = null;
+        sortedShares = null;
+      } else {
+        dense = null;
+        Integer[] order = new Integer[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+          order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Integer.compare(ids[a], ids[b]));
+        sortedIds = new int[ids.length];
+        sortedShares = new float[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+          sortedIds[i] = ids[order[i]];
+          sortedShares[i] = shares[order[i]];
+        }
+      }
     }
-    float[] out = new float[max + 1];
-    for (int i = 0; i < ids.length; i++) {
-      out[ids[i]] = shares[i];
+
+    float get(int idx) {
+      if (dense != null) {
+        return idx >= 0 && idx < dense.length ? dense[idx] : 0f;
+      }
+      int k = Arrays.binarySearch(sortedIds, idx);
+      return k >= 0 ? sortedShares[k] : 0f;
     }
-    return out;
   }
 
   /** Share of the user's weight on this brand, in [0, 1]. */
   public float brandShare(int brandIdx) {
-    return brandIdx >= 0 && brandIdx < brandShareByIndex.length ? brandShareByIndex[brandIdx] : 0f;
+    return brandShareByIndex.get(brandIdx);
   }
 
   public float categoryShare(int categoryIdx) {
-    return categoryIdx >= 0 && categoryIdx < categoryShareByIndex.length ? categoryShareByIndex[categoryIdx] : 0f;
+    return categoryShareByIndex.get(categoryIdx);
   }
 
   /** Impressions of the banner to this user inside the fatigue window before {@code now}. */

@@ -110,4 +110,22 @@ class UserFeaturesTest {
     assertEquals(0f, u.brandShare(1000), "past the user's largest index");
     assertEquals(0f, u.categoryShare(7));
   }
+
+  @Test
+  void shareLookupGivesTheSameSharesDenseOrSparse() {
+    int big = UserFeatures.ShareLookup.DENSE_LIMIT + 10;
+    int[] ids = {big, 3, 70_000, 12};
+    float[] shares = {0.4f, 0.3f, 0.2f, 0.1f};
+    UserFeatures.ShareLookup sparse = new UserFeatures.ShareLookup(ids, shares);
+    for (int i = 0; i < ids.length; i++) {
+      assertEquals(shares[i], sparse.get(ids[i]), "id " + ids[i]);
+    }
+    assertEquals(0f, sparse.get(4));
+    assertEquals(0f, sparse.get(-1));
+    UserFeatures.ShareLookup dense = new UserFeatures.ShareLookup(new int[] {3, 12}, new float[] {0.3f, 0.1f});
+    assertEquals(0.3f, dense.get(3));
+    assertEquals(0.1f, dense.get(12));
+    assertEquals(0f, dense.get(big));
+    assertEquals(0f, new UserFeatures.ShareLookup(new int[0], new float[0]).get(0));
+  }
 }
