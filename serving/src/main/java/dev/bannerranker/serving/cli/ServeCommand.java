@@ -93,6 +93,8 @@ final class ServeCommand implements Callable<Integer> {
     System.out.println("  gRPC     localhost:" + ctx.getBean(GrpcEmbeddedServer.class).getPort());
     System.out.println("  metrics  http://localhost:" + ctx.getBean(EmbeddedServer.class).getPort() + "/prometheus");
     System.out.println("  calls    " + ctx.getBean(CallExecutors.class).describe());
+    // Which kernels the JVM chose at start-up: without --add-modules jdk.incubator.vector scoring is ~20x slower.
+    System.out.println("  scoring  " + control.model().scorer().kernelName() + " kernels");
     warnIfNothingIsInFlight(control, ctx.getBean(RequestSettings.class).nowSeconds());
     System.out.flush();
     // Park: on SIGTERM, Micronaut's shutdown hook turns health NOT_SERVING, drains calls in flight and stops
