@@ -188,7 +188,7 @@ public final class TestBundles {
       java.util.Arrays.fill(row, 1, brands, 1f);
     }
     FoldInFactors foldIn = new FoldInFactors(new float[brands][2], new float[brands], new float[cats][2],
-        new float[cats], membership);
+        new float[FoldInFactors.GENDERS][cats], membership);
     ItemVectors vectors = new ItemVectors(iv.dim(), rows(brands, iv::brand), rows(cats, iv::category),
         rows(iv.bannerCount(), iv::banner), trained(iv), foldIn);
     Bundle partial = new Bundle(manifest(b.manifest(), "wd-fold-in", spec), b.vocab(), vectors, weights,

@@ -129,7 +129,7 @@ public final class BundleIO {
       emb.put("foldin.brand", Tensor.matrix(f.brandFactors()));
       emb.put("foldin.brand_bias", Tensor.vector(f.brandBias()));
       emb.put("foldin.category", Tensor.matrix(f.categoryFactors()));
-      emb.put("foldin.category_bias", Tensor.vector(f.categoryBias()));
+      emb.put("foldin.category_bias", Tensor.matrix(f.categoryBias()));
       emb.put("foldin.membership", Tensor.matrix(f.membership()));
     }
     TensorFile.write(dir.resolve(Bundle.EMBEDDINGS), emb);
@@ -241,7 +241,7 @@ public final class BundleIO {
       foldIn = new FoldInFactors(matrix(emb, "foldin.brand", nb, k, Bundle.EMBEDDINGS),
           matrix(emb, "foldin.brand_bias", 1, nb, Bundle.EMBEDDINGS, true)[0],
           matrix(emb, "foldin.category", nc, k, Bundle.EMBEDDINGS),
-          matrix(emb, "foldin.category_bias", 1, nc, Bundle.EMBEDDINGS, true)[0],
+          matrix(emb, "foldin.category_bias", FoldInFactors.GENDERS, nc, Bundle.EMBEDDINGS),
           matrix(emb, "foldin.membership", nc, nb, Bundle.EMBEDDINGS));
     }
     ItemVectors vectors = new ItemVectors(dim, brands, cats, banners, trained, foldIn);

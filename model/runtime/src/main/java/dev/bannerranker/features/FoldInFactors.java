@@ -1,5 +1,7 @@
 package dev.bannerranker.features;
 
+import dev.bannerranker.data.Gender;
+import dev.bannerranker.data.UserProfile;
 import java.util.Arrays;
 
 /**
@@ -10,7 +12,8 @@ import java.util.Arrays;
  * <p>The choice model: each product view of brand b in category c is a choice among the brands that sell in c
  * (those seen browsed in c in the training window), with utility {@code brand_b · v + brandBias_b}; each visit's
  * first and second browsed category (visits split at pauses over {@link #SESSION_GAP_SECONDS}) is a choice among
- * all categories (the second without the first), with utility {@code category_c · v + categoryBias_c}. The user's
+ * all categories (the second without the first), with utility {@code category_c · v + categoryBias[gender]_c}: the
+ * profile's gender shifts category choices directly, so the taste does not spend a dimension on it. The user's
  * taste {@code v} is the maximum a posteriori solution under a standard normal prior, by a fixed number of Newton
  * steps from zero on this convex problem, in double precision: deterministic and the same offline and online.
  * Only {@code view} events count (carts and purchases repeat a view; banner clicks are not browsing choices), over
@@ -33,27 +36,40 @@ public final class FoldInFactors {
   private final float[][] brand;
   private final float[] brandBias;
   private final float[][] category;
-  private final float[] categoryBias;
+  /** {@code [gender.ordinal()][category]}. */
+  private final float[][] categoryBias;
   /** Per category, the brands that sell in it, ascending. */
   private final int[][] members;
   private final boolean[][] isMember;
   /** Every known category index (1..). */
   private final int[] allCategories;
 
+  public static final int GENDERS = Gender.values().length;
+
   /**
    * @param brand brand factors by brand index ({@code [brands][dim]}, row 0 = unknown)
+   * @param categoryBias {@code [gender.ordinal()][categories]}
    * @param membership {@code [categories][brands]}: 1 where the brand sells in the category
    */
-  public FoldInFactors(float[][] brand, float[] brandBias, float[][] category, float[] categoryBias,
+  public FoldInFactors(float[][] brand, float[] brandBias, float[][] category, float[][] categoryBias,
       float[][] membership) {
     this.dim = brand.length == 0 ? 0 : brand[0].length;
     this.brand = brand;
     this.brandBias = brandBias;
     this.category = category;
     this.categoryBias = categoryBias;
-    if (brandBias.length != brand.length || category.length != categoryBias.length
-        || membership.length != category.length) {
+    if (brandBias.length != brand.length || membership.length != category.length) {
       throw new IllegalArgumentException("fold-in factors: brand, category and membership sizes differ");
+    }
+    if (categoryBias.length != GENDERS) {
+      throw new IllegalArgumentException("fold-in factors: category bias needs " + GENDERS + " gender rows, got "
+          + categoryBias.length);
+    }
+    for (float[] row : categoryBias) {
+      if (row.length != category.length) {
+        throw new IllegalArgumentException("fold-in factors: a category bias row has " + row.length
+            + " entries for " + category.length + " categories");
+      }
     }
     allCategories = new int[Math.max(0, category.length - 1)];
     for (int c = 1; c < category.length; c++) {
@@ -93,8 +109,14 @@ public final class FoldInFactors {
     return category;
   }
 
-  public float[] categoryBias() {
+  /** {@code [gender.ordinal()][category]}. */
+  public float[][] categoryBias() {
     return categoryBias;
+  }
+
+  /** The gender row of the category bias; an unknown profile counts as U. */
+  public static int genderRow(UserProfile profile) {
+    return (profile == null ? Gender.U : profile.gender()).ordinal();
   }
 
   public int[] brandsOf(int categoryIdx) {
@@ -199,15 +221,19 @@ public final class FoldInFactors {
         Arrays.copyOf(chosen, m), Arrays.copyOf(excluded, m), Arrays.copyOf(times, m));
   }
 
-  /** The user's taste from their history; null when the history holds no browsing choice. */
-  public float[] foldIn(UserHistory h) {
-    return foldIn(evidence(h));
+  /**
+   * The user's taste from their history and profile (null: unknown); null when the history holds no browsing
+   * choice.
+   */
+  public float[] foldIn(UserHistory h, UserProfile profile) {
+    return foldIn(evidence(h), genderRow(profile));
   }
 
-  public float[] foldIn(Evidence e) {
+  public float[] foldIn(Evidence e, int genderRow) {
     if (e.isEmpty()) {
       return null;
     }
+    float[] bias = categoryBias[genderRow];
     // choices with the same excluded category share one softmax; choices come sorted by excluded category
     int[] excluded = new int[e.excludedCategory().length];
     int[] excludedCount = new int[excluded.length];
@@ -249,7 +275,7 @@ public final class FoldInFactors {
         }
       }
       for (int k = 0; k < excluded.length; k++) {
-        softmaxTerms(v, category, categoryBias, allCategories, excluded[k], excludedCount[k], grad, hess);
+        softmaxTerms(v, category, bias, allCategories, excluded[k], excludedCount[k], grad, hess);
       }
       double[] delta = Cholesky.solve(hess, grad);
       double scale = stepScale(delta, MAX_STEP);
@@ -294,13 +320,22 @@ public final class FoldInFactors {
     }
   }
 
-  /** Softmax probabilities of the options (0 for {@code excluded}) for taste {@code v} (null: zero taste). */
-  public double[] probabilities(float[] v, boolean brands, int[] options, int excluded) {
+  /** Softmax probabilities of brand options (0 for {@code excluded}) for taste {@code v} (null: zero taste). */
+  public double[] brandProbabilities(float[] v, int[] options, int excluded) {
+    return softmax(toDouble(v), brand, brandBias, options, excluded);
+  }
+
+  /** Softmax probabilities of category options (0 for {@code excluded}) for taste {@code v} and a gender row. */
+  public double[] categoryProbabilities(float[] v, int genderRow, int[] options, int excluded) {
+    return softmax(toDouble(v), category, categoryBias[genderRow], options, excluded);
+  }
+
+  private double[] toDouble(float[] v) {
     double[] vd = new double[dim];
     for (int i = 0; v != null && i < dim; i++) {
       vd[i] = v[i];
     }
-    return softmax(vd, brands ? brand : category, brands ? brandBias : categoryBias, options, excluded);
+    return vd;
   }
 
   private double[] softmax(double[] v, float[][] f, float[] bias, int[] options, int excluded) {

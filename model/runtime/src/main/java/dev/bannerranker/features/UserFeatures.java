@@ -71,7 +71,7 @@ public final class UserFeatures {
     }
     this.windowFilter = filter;
     this.factors = factors;
-    this.foldIn = factors == null ? null : history.foldIn(factors);
+    this.foldIn = factors == null ? null : history.foldIn(factors, profile);
   }
 
   /**

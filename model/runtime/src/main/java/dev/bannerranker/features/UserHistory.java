@@ -1,6 +1,7 @@
 package dev.bannerranker.features;
 
 import dev.bannerranker.data.EventType;
+import dev.bannerranker.data.UserProfile;
 
 /**
  * A user's recent behaviour in primitive ring buffers: the latest behaviour events (product views and
@@ -30,6 +31,8 @@ public final class UserHistory {
   private Object foldInOwner;
   private long foldInAt = -1;
   private float[] foldIn;
+  /** The profile's gender row the cached taste was solved for. */
+  private int foldInGroup = -1;
 
   /** The whole history's browsing choices for the fold-in taste; null when the spec has no fold-in. */
   private ChoiceCounts choices;
@@ -173,12 +176,14 @@ public final class UserHistory {
     return choices;
   }
 
-  /** The fold-in taste of the current events by these factors, computed once per change of the events. */
-  public float[] foldIn(FoldInFactors factors) {
-    if (foldInOwner != factors || foldInAt != totalEvents) {
-      foldIn = factors.foldIn(this);
+  /** The fold-in taste of the current events and this profile, computed once per change of the events. */
+  public float[] foldIn(FoldInFactors factors, UserProfile profile) {
+    int group = FoldInFactors.genderRow(profile);
+    if (foldInOwner != factors || foldInAt != totalEvents || foldInGroup != group) {
+      foldIn = factors.foldIn(this, profile);
       foldInOwner = factors;
       foldInAt = totalEvents;
+      foldInGroup = group;
     }
     return foldIn;
   }
@@ -189,6 +194,7 @@ public final class UserHistory {
     c.choices = choices == null ? null : choices.copy();
     c.foldInOwner = foldInOwner;
     c.foldInAt = foldInAt;
+    c.foldInGroup = foldInGroup;
     c.foldIn = foldIn; // never mutated
     System.arraycopy(evBrand, 0, c.evBrand, 0, evBrand.length);
     System.arraycopy(evCategory, 0, c.evCategory, 0, evBrand.length);

@@ -3,15 +3,30 @@ package dev.bannerranker.features;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.bannerranker.data.EventType;
+import dev.bannerranker.data.Gender;
+import dev.bannerranker.data.UserProfile;
 import org.junit.jupiter.api.Test;
 
 class FoldInFactorsTest {
   /** Brands 1..4 with factors (1,0), (-1,0), (0,1), (0,-1); brands 1-2 sell in category 1, brands 1-4 in 2. */
   static FoldInFactors factors() {
+    return factors(new float[FoldInFactors.GENDERS][4]);
+  }
+
+  static final UserProfile WOMAN_25_34 = new UserProfile("u-1", Gender.F, "25-34", 1);
+
+  /** As {@link #factors()}, with women preferring category 1. */
+  static FoldInFactors factorsWithGenderBias() {
+    float[][] categoryBias = new float[FoldInFactors.GENDERS][4];
+    categoryBias[Gender.F.ordinal()][1] = 1.5f;
+    return factors(categoryBias);
+  }
+
+  private static FoldInFactors factors(float[][] categoryBias) {
     float[][] brand = {{0, 0}, {1, 0}, {-1, 0}, {0, 1}, {0, -1}};
     float[][] category = {{0, 0}, {1, 1}, {-1, -1}, {0, 0}};
     float[][] membership = {{0, 0, 0, 0, 0}, {0, 1, 1, 0, 0}, {0, 1, 1, 1, 1}, {0, 0, 0, 0, 0}};
-    return new FoldInFactors(brand, new float[5], category, new float[4], membership);
+    return new FoldInFactors(brand, new float[5], category, categoryBias, membership);
   }
 
   @Test
@@ -67,23 +82,24 @@ class FoldInFactorsTest {
 
   @Test
   void foldInPointsTowardTheBrandsChosenAndSolvesTheMapProblem() {
-    FoldInFactors f = factors();
+    FoldInFactors f = factorsWithGenderBias();
     UserHistory h = new UserHistory(50, 1, true);
     long t = 1_000_000;
     for (int k = 0; k < 12; k++) {
       h.addEvent(k % 3 == 0 ? 2 : 1, 2, EventType.VIEW, 2, 10f, t + 10 * k); // brand 1 twice as often as 2
       h.addEvent(3, 2, EventType.VIEW, 2, 10f, t + 10 * k + 5);
     }
-    float[] v = f.foldIn(h);
+    float[] v = f.foldIn(h, WOMAN_25_34);
     assertTrue(v[0] > 0.1, "leans to brand 1: " + v[0]);
     assertTrue(v[1] > 0.1, "leans to brand 3: " + v[1]);
     assertTrue(f.brandScore(v, 1) > f.brandScore(v, 2));
-    // stationary point of  |v|²/2 + Σ_views (logsumexp_c(B v) - B_chosen v) + Σ_visits (...categories)
+    // stationary point of  |v|²/2 + Σ_views (logsumexp_c(B v) - B_chosen v) + Σ_visits (...categories, with
+    // the women's category bias)
     double[] grad = {v[0], v[1]};
     FoldInFactors.Evidence e = f.evidence(h);
     float[][] b = {{0, 0}, {1, 0}, {-1, 0}, {0, 1}, {0, -1}};
     int[] options = f.brandsOf(2);
-    double[] p = f.probabilities(v, true, options, -1);
+    double[] p = f.brandProbabilities(v, options, -1);
     int total = 0;
     for (int ci = 0; ci < e.categories().length; ci++) {
       for (int k = 0; k < e.brands()[ci].length; k++) {
@@ -100,7 +116,7 @@ class FoldInFactorsTest {
     }
     int[] cats = {1, 2, 3};
     float[][] c = {{0, 0}, {1, 1}, {-1, -1}, {0, 0}};
-    double[] pc = f.probabilities(v, false, cats, -1);
+    double[] pc = f.categoryProbabilities(v, Gender.F.ordinal(), cats, -1);
     for (int d = 0; d < 2; d++) {
       grad[d] -= c[2][d];
       for (int j = 0; j < cats.length; j++) {
@@ -113,12 +129,31 @@ class FoldInFactorsTest {
 
   @Test
   void noBrowsingMeansNoTasteAndZeroScores() {
-    FoldInFactors f = factors();
+    FoldInFactors f = factorsWithGenderBias();
     UserHistory h = new UserHistory(5, 1, true);
     h.addEvent(1, 1, EventType.ADD_TO_CART, 2, 0f, 100);
-    assertNull(f.foldIn(h));
+    assertNull(f.foldIn(h, WOMAN_25_34));
+    assertNull(f.foldIn(h, null));
     assertEquals(0f, f.brandScore(null, 1));
     assertEquals(0f, f.categoryScore(null, 1));
+  }
+
+  @Test
+  void theGenderBiasExplainsGenderedChoicesSoTheTasteNeedNot() {
+    FoldInFactors f = factorsWithGenderBias();
+    UserHistory h = new UserHistory(50, 1, true);
+    for (int k = 0; k < 6; k++) {
+      h.addEvent(0, 1, EventType.VIEW, 2, 10f, 1_000_000L + 7_200L * k); // a visit to category 1 each time
+    }
+    UserProfile man = new UserProfile("u-3", Gender.M, "25-34", 1);
+    // category 1's factor is (1, 1): choosing it shows a taste along (1, 1), less so from a woman, who favours
+    // the category anyway
+    float[] woman = f.foldIn(h, WOMAN_25_34);
+    float[] other = f.foldIn(h, man);
+    double alongWoman = woman[0] + woman[1];
+    double alongMan = other[0] + other[1];
+    assertTrue(alongWoman > 0, "woman: " + alongWoman);
+    assertTrue(alongWoman < alongMan, "woman " + alongWoman + ", man " + alongMan);
   }
 
   @Test
@@ -126,12 +161,12 @@ class FoldInFactorsTest {
     FoldInFactors f = factors();
     UserHistory h = new UserHistory(5, 1, true);
     h.addEvent(1, 2, EventType.VIEW, 2, 10f, 100);
-    float[] first = h.foldIn(f);
-    assertSame(first, h.foldIn(f));
+    float[] first = h.foldIn(f, null);
+    assertSame(first, h.foldIn(f, null));
     h.addEvent(3, 2, EventType.VIEW, 2, 10f, 110);
-    float[] second = h.foldIn(f);
+    float[] second = h.foldIn(f, null);
     assertNotSame(first, second);
-    assertArrayEquals(f.foldIn(h), second);
-    assertArrayEquals(second, h.copy().foldIn(f));
+    assertArrayEquals(f.foldIn(h, null), second);
+    assertArrayEquals(second, h.copy().foldIn(f, null));
   }
 }

@@ -1,6 +1,18 @@
 package dev.bannerranker.trainer.analysis;
 
+import dev.bannerranker.bundle.Bundle;
+import dev.bannerranker.bundle.BundleIO;
+import dev.bannerranker.data.EventLog;
+import dev.bannerranker.data.EventLogReader;
+import dev.bannerranker.data.DataProblems;
+import dev.bannerranker.data.EventType;
+import dev.bannerranker.data.UserProfile;
+import dev.bannerranker.features.Vocabularies;
+import dev.bannerranker.trainer.dataset.ModelVocabulary;
+import dev.bannerranker.trainer.foldin.FoldInTrainer;
 import dev.bannerranker.features.FoldInFactors;
+import dev.bannerranker.features.HistoryUpdates;
+import dev.bannerranker.features.UserHistory;
 import dev.bannerranker.trainer.eval.ClickMetrics;
 import dev.bannerranker.trainer.generate.WorldTruth;
 import java.io.BufferedReader;
@@ -65,6 +77,12 @@ public final class TasteCeiling {
   /** One piece of evidence about a user's taste. */
   record Item(int kind, long time, int eventRow, int a, int b, int c, double y, double offset) {}
 
+  /** Learned fold-in factors measured against the truth, and their vocabulary; null for none. */
+  private FoldInFactors foldFactors;
+  private Vocabularies foldVocab;
+  private String foldLabel;
+  private final Map<String, UserProfile> foldProfiles = new HashMap<>();
+
   TasteCeiling(WorldTruth truth) {
     this.truth = truth;
     nb = truth.brands();
@@ -87,15 +105,48 @@ public final class TasteCeiling {
     Path data = Path.of("work/demo/data");
     String scale = "demo";
     long seed = 42;
+    Path bundle = null;
+    int trainDim = 0;
+    int trainRounds = 0;
     for (int i = 0; i < args.length; i += 2) {
       switch (args[i]) {
         case "--data" -> data = Path.of(args[i + 1]);
         case "--scale" -> scale = args[i + 1];
         case "--seed" -> seed = Long.parseLong(args[i + 1]);
-        default -> throw new IllegalArgumentException("usage: --data DIR --scale S --seed N, got " + args[i]);
+        case "--bundle" -> bundle = Path.of(args[i + 1]);
+        case "--train-fold-in" -> { // DIM:ROUNDS
+          String[] dr = args[i + 1].split(":");
+          trainDim = Integer.parseInt(dr[0]);
+          trainRounds = Integer.parseInt(dr[1]);
+        }
+        default -> throw new IllegalArgumentException(
+            "usage: --data DIR --scale S --seed N [--bundle DIR | --train-fold-in DIM:ROUNDS], got " + args[i]);
       }
     }
-    new TasteCeiling(new WorldTruth(scale, seed)).run(data, System.out);
+    TasteCeiling c = new TasteCeiling(new WorldTruth(scale, seed));
+    if (bundle != null) {
+      Bundle b = BundleIO.load(bundle);
+      if (b.vectors().foldIn() == null) {
+        throw new IllegalArgumentException(bundle + " has no fold-in factors (train it with --fold-in-dim)");
+      }
+      c.foldLabel = "bundle " + b.modelVersion();
+      c.foldVocab = b.vocab();
+      c.foldFactors = b.vectors().foldIn();
+    } else if (trainDim > 0) {
+      EventLog log = EventLogReader.read(data, 0.0);
+      long last = log.impressions().stream().mapToLong(x -> x.timestamp()).max().orElseThrow();
+      c.foldVocab = ModelVocabulary.build(log);
+      FoldInTrainer.Result r = FoldInTrainer.train(log, c.foldVocab, last - Math.floorMod(last, DAY), trainDim,
+          trainRounds, 7);
+      System.out.printf(Locale.ROOT, "fold-in k=%d: %d rounds in %.1f s, loss per round %s%n", trainDim, trainRounds,
+          r.seconds(), r.lossPerRound());
+      c.foldLabel = "trained k=" + trainDim + ", " + trainRounds + " rounds";
+      c.foldFactors = r.factors();
+    }
+    for (UserProfile p : EventLogReader.readUsers(data, new DataProblems(0.0))) {
+      c.foldProfiles.put(p.id(), p);
+    }
+    c.run(data, System.out);
   }
 
   // ------------------------------------------------------------------ data
@@ -134,7 +185,7 @@ public final class TasteCeiling {
     Map<String, int[]> banners = new HashMap<>(); // brand, category
     List<String> ids = truth.bannerIds();
     for (String[] r : read(data.resolve("banners.csv"))) {
-      banners.put(r[0], new int[] {brandIdx.get(r[1]), catIdx.get(r[2])});
+      banners.put(r[0], new int[] {brandIdx.get(r[1]), catIdx.get(r[2]), ids.indexOf(r[0])});
     }
     if (banners.size() != ids.size() || !banners.containsKey(ids.get(ids.size() - 1))) {
       throw new IllegalArgumentException("banners.csv is not the world of this scale and seed");
@@ -176,7 +227,7 @@ public final class TasteCeiling {
       long t = time(r[2]);
       int[] bc = banners.get(r[3]);
       imps.get(userIndex(r[1])).add(new long[] {t, bc[0], bc[1], Long.parseLong(r[7]), t >= testStart ? 1 : 0,
-          Math.round(ctr.get(r[0]) * 1e9)});
+          Math.round(ctr.get(r[0]) * 1e9), bc[2]});
     }
     impRows = null;
     out.printf(Locale.ROOT, "read the world in %.1f s; test day starts %s%n", (System.nanoTime() - t0) / 1e9,
@@ -199,6 +250,8 @@ public final class TasteCeiling {
     for (int v = 0; v < shares.length; v++) {
       shareFeat.add(new ArrayList<>());
     }
+    List<Integer> testBanner = new ArrayList<>();
+    List<double[]> bundleFeat = new ArrayList<>(); // {brand score, category score} of the bundle's fold-in
     long[] eventsBeforeTest = new long[users];
     double[] spanLast50Days = new double[users];
     int testUsers = 0;
@@ -223,6 +276,10 @@ public final class TasteCeiling {
       if (before > 0) {
         spanLast50Days[u] = (testStart - ev.get(Math.max(0, before - RECENT_EVENTS))[0]) / (double) DAY;
       }
+      UserHistory foldHistory = foldFactors == null ? null : new UserHistory(1, 1, true);
+      int foldApplied = 0;
+      float[] foldTaste = null;
+      int foldTasteAt = -1;
       double[] prior = prior(u);
       currentPref = truth.preferredTier(u);
       currentGender = truth.genderSign(u);
@@ -257,6 +314,21 @@ public final class TasteCeiling {
             fits++;
           }
         }
+        if (foldHistory != null) {
+          FoldInFactors f = foldFactors;
+          while (foldApplied < evBefore) {
+            long[] e = ev.get(foldApplied++);
+            HistoryUpdates.productEvent(foldHistory, bundleBrand((int) e[2]), bundleCategory((int) e[3]),
+                eventType((int) e[1]), (int) e[4], e[5] / 10f, e[0]);
+          }
+          UserProfile profile = foldProfiles.get(String.format(Locale.ROOT, "u-%06d", u + 1));
+          if (foldTasteAt != evBefore) {
+            foldTaste = foldHistory.foldIn(f, profile);
+            foldTasteAt = evBefore;
+          }
+          bundleFeat.add(new double[] {f.brandScore(foldTaste, bundleBrand(b)),
+              f.categoryScore(foldTaste, bundleCategory(c))});
+        }
         double a = truth.brandAffinity(u, b);
         double ta = truth.categoryTaste(u, c);
         trueA.add(a);
@@ -264,6 +336,7 @@ public final class TasteCeiling {
         double p = x[5] / 1e9;
         logit.add(Math.log(p / (1 - p)));
         clicked.add(x[3] == 1);
+        testBanner.add((int) x[6]);
         for (int v = 0; v < variants.length; v++) {
           est.get(v).add(new double[] {aHat(theta[v], b), tHat(theta[v], c)});
         }
@@ -339,7 +412,129 @@ public final class TasteCeiling {
       out.printf(Locale.ROOT, "| %s | %.4f | %.3f | %.3f |%n", shares[v],
           auc(logit, trueA, trueT, fitted, zero, y), corr(fb, ta), corr(fc, tt));
     }
+    if (foldFactors != null) {
+      double[] fb = column(bundleFeat, 0);
+      double[] fc = column(bundleFeat, 1);
+      double[] fitted = leastSquares(fb, fc, ta, tt);
+      out.printf(Locale.ROOT, "| fold-in (%s), whole history | %.4f | %.3f | %.3f |%n",
+          foldLabel, auc(logit, trueA, trueT, fitted, zero, y), corr(fb, ta), corr(fc, tt));
+    }
+    out.println();
+    out.println("#### Banner quality estimated from the days before the test day");
+    out.println();
+    out.println("The true formula with the banner's latent quality replaced by its MAP estimate from the clicks "
+        + "before the test day (every other term true; the campaign's shared offset and the banner's own, under "
+        + "the generator's priors, around the format and colour effects the catalog reveals).");
+    out.println();
+    double[] qHat = estimateQualities(imps);
+    double[] q = new double[n];
+    double[] qh = new double[n];
+    for (int i = 0; i < n; i++) {
+      q[i] = truth.bannerQuality(testBanner.get(i));
+      qh[i] = qHat[testBanner.get(i)];
+    }
+    out.println("| scorer | AUC |");
+    out.println("|---|---:|");
+    float[] sq = new float[n];
+    for (int i = 0; i < n; i++) {
+      sq[i] = (float) (logit.get(i) - q[i] + qh[i]);
+    }
+    out.printf(Locale.ROOT, "| true taste, estimated quality | %.4f |%n", ClickMetrics.auc(sq, y));
+    for (int v : new int[] {1, 6}) {
+      double[] ah = column(est.get(v), 0);
+      double[] th = column(est.get(v), 1);
+      for (int i = 0; i < n; i++) {
+        sq[i] = (float) (logit.get(i) - WorldTruth.CLICK_BRAND * (trueA.get(i) - ah[i])
+            - WorldTruth.CLICK_CATEGORY * (trueT.get(i) - th[i]) - q[i] + qh[i]);
+      }
+      out.printf(Locale.ROOT, "| %s taste, estimated quality | %.4f |%n", variants[v], ClickMetrics.auc(sq, y));
+    }
     out.printf(Locale.ROOT, "%ndone in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+  }
+
+  private static EventType eventType(int kind) {
+    return switch (kind) {
+      case 0 -> EventType.VIEW;
+      case 1 -> EventType.ADD_TO_CART;
+      default -> EventType.PURCHASE;
+    };
+  }
+
+  private int bundleBrand(int truthBrand) {
+    return foldVocab.brands().indexOf(truth.brandName(truthBrand));
+  }
+
+  private int bundleCategory(int truthCategory) {
+    return foldVocab.categories().indexOf(truth.categoryName(truthCategory));
+  }
+
+  /**
+   * Per campaign, the MAP of the campaign offset and each banner's own quality (priors N(0, 0.2²) and N(0, 0.3²)
+   * around the format and colour effects) from the impressions before the test day, every other term of the true
+   * logit known: the best any model can know a banner's quality from the logs.
+   */
+  private double[] estimateQualities(List<List<long[]>> imps) {
+    int nk = truth.bannerIds().size();
+    // per banner: offsets (true logit less quality) and clicks of its training impressions
+    List<List<double[]>> obs = new ArrayList<>();
+    for (int k = 0; k < nk; k++) {
+      obs.add(new ArrayList<>());
+    }
+    for (List<long[]> im : imps) {
+      for (long[] x : im) {
+        if (x[4] == 0) {
+          double p = x[5] / 1e9;
+          int k = (int) x[6];
+          obs.get(k).add(new double[] {Math.log(p / (1 - p)) - truth.bannerQuality(k), x[3]});
+        }
+      }
+    }
+    Map<String, List<Integer>> campaigns = new HashMap<>();
+    for (int k = 0; k < nk; k++) {
+      campaigns.computeIfAbsent(truth.bannerCampaign(k), c -> new ArrayList<>()).add(k);
+    }
+    double[] qHat = new double[nk];
+    double campaignPrec = 1 / (WorldTruth.CAMPAIGN_QUALITY_SD * WorldTruth.CAMPAIGN_QUALITY_SD);
+    double bannerPrec = 1 / (WorldTruth.BANNER_QUALITY_SD * WorldTruth.BANNER_QUALITY_SD);
+    List<String> names = new ArrayList<>(campaigns.keySet());
+    names.sort(null);
+    for (String name : names) {
+      List<Integer> ks = campaigns.get(name);
+      int m = ks.size();
+      double[] theta = new double[m + 1]; // offset, then each banner's own
+      for (int step = 0; step < 12; step++) {
+        double[] g = new double[m + 1];
+        double[][] h = new double[m + 1][m + 1];
+        g[0] = campaignPrec * theta[0];
+        h[0][0] = campaignPrec;
+        for (int j = 0; j < m; j++) {
+          int k = ks.get(j);
+          g[j + 1] = bannerPrec * theta[j + 1];
+          h[j + 1][j + 1] += bannerPrec;
+          double base = truth.bannerQualityPriorMean(k) + theta[0] + theta[j + 1];
+          for (double[] o : obs.get(k)) {
+            double p = 1 / (1 + Math.exp(-(o[0] + base)));
+            double r = p - o[1];
+            double w = p * (1 - p);
+            g[0] += r;
+            g[j + 1] += r;
+            h[0][0] += w;
+            h[0][j + 1] += w;
+            h[j + 1][0] += w;
+            h[j + 1][j + 1] += w;
+          }
+        }
+        double[] d = FoldInFactors.Cholesky.solve(h, g);
+        for (int i = 0; i <= m; i++) {
+          theta[i] -= d[i];
+        }
+      }
+      for (int j = 0; j < m; j++) {
+        int k = ks.get(j);
+        qHat[k] = truth.bannerQualityPriorMean(k) + theta[0] + theta[j + 1];
+      }
+    }
+    return qHat;
   }
 
   // ------------------------------------------------------------------ evidence

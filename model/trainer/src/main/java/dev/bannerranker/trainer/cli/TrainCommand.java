@@ -67,7 +67,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--taste-dim", defaultValue = "8", description = "Taste tower embedding size. Default: ${DEFAULT-VALUE}.")
   int tasteDim;
 
-  @Option(names = "--fold-in-dim", defaultValue = "0", description = "Size of the fold-in taste factors learned from browsing choices; 0 (the default) for none. Offline only for now: the service refuses bundles with fold-in, because it keeps each user's recent activity, not the whole-history choice counts the fold-in reads. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--fold-in-dim", defaultValue = "8", description = "Size of the fold-in taste factors learned from whole-history browsing choices; 0 for none. Default: ${DEFAULT-VALUE}.")
   int foldInDim;
 
   // wide & deep

@@ -3,6 +3,7 @@ package dev.bannerranker.trainer.foldin;
 import dev.bannerranker.data.BehaviourEvent;
 import dev.bannerranker.data.EventLog;
 import dev.bannerranker.data.EventType;
+import dev.bannerranker.data.UserProfile;
 import dev.bannerranker.features.FoldInFactors;
 import dev.bannerranker.features.UserHistory;
 import dev.bannerranker.features.Vocabularies;
@@ -12,12 +13,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
  * Learns the {@link FoldInFactors} from the browsing before {@code until}: alternating maximum a posteriori
  * estimation of the choice model, where each round folds every user in with the runtime's own code (the same
- * solve the service runs) and then takes one Newton step per brand and per category (factor and bias, ridge
- * penalty {@link #FACTOR_L2} on the factors) with the users' tastes fixed. Deterministic given the seed.
+ * solve the service runs) and then takes one Newton step per brand (factor and bias) and per category (factor and
+ * one bias per gender), with ridge penalty {@link #FACTOR_L2} on the factors and the users' tastes fixed. The users
+ * are folded in and accumulated in parallel, in fixed chunks merged in order: deterministic given the seed,
+ * whatever the number of threads.
  */
 public final class FoldInTrainer {
   /** Ridge penalty on the brand and category factors (the users' tastes have a standard normal prior). */
@@ -30,6 +34,15 @@ public final class FoldInTrainer {
   private FoldInTrainer() {}
 
   public record Result(FoldInFactors factors, List<Double> lossPerRound, double seconds) {}
+
+  /** One user's evidence and the gender row it is folded in with. */
+  private record UserEvidence(FoldInFactors.Evidence evidence, int genderRow) {}
+
+  /**
+   * Users are split into this many fixed chunks, each with its own accumulators, merged in chunk order: the
+   * result does not depend on how many threads run the chunks.
+   */
+  private static final int CHUNKS = 16;
 
   public static Result train(EventLog log, Vocabularies vocab, long until, int dim, int rounds, long seed) {
     long t0 = System.nanoTime();
@@ -61,38 +74,74 @@ public final class FoldInTrainer {
       DatasetBuilder.applyEvent(h, e, vocab);
     }
     order.sort(null);
+    Map<String, UserProfile> profiles = new HashMap<>();
+    for (UserProfile p : log.users()) {
+      profiles.put(p.id(), p);
+    }
     SplittableRandom r = new SplittableRandom(seed);
     float[][] brand = gaussian(r, nb, dim);
     float[][] category = gaussian(r, nc, dim);
     float[] brandBias = new float[nb];
-    float[] categoryBias = new float[nc];
+    float[][] categoryBias = new float[FoldInFactors.GENDERS][nc];
     FoldInFactors f = new FoldInFactors(brand, brandBias, category, categoryBias, membership);
-    List<FoldInFactors.Evidence> evidence = new ArrayList<>();
+    List<UserEvidence> users = new ArrayList<>();
     for (String u : order) {
       FoldInFactors.Evidence e = f.evidence(histories.get(u));
       if (!e.isEmpty()) {
-        evidence.add(e);
+        UserProfile p = profiles.get(u);
+        users.add(new UserEvidence(e, FoldInFactors.genderRow(p)));
       }
     }
     histories = null;
     List<Double> losses = new ArrayList<>();
     for (int round = 0; round < rounds; round++) {
-      f = new FoldInFactors(brand, brandBias, category, categoryBias, membership);
-      float[][] tastes = new float[evidence.size()][];
-      for (int u = 0; u < tastes.length; u++) {
-        tastes[u] = f.foldIn(evidence.get(u));
+      FoldInFactors current = new FoldInFactors(brand, brandBias, category, categoryBias, membership);
+      float[][] tastes = new float[users.size()][];
+      IntStream.range(0, users.size()).parallel().forEach(u -> {
+        UserEvidence ue = users.get(u);
+        tastes[u] = current.foldIn(ue.evidence(), ue.genderRow());
+      });
+      Round[] chunks = new Round[CHUNKS];
+      IntStream.range(0, CHUNKS).parallel().forEach(k -> chunks[k] = Round.of(current, users, tastes,
+          k * users.size() / CHUNKS, (k + 1) * users.size() / CHUNKS, nb, nc, dim));
+      Round total = chunks[0];
+      for (int k = 1; k < CHUNKS; k++) {
+        total.merge(chunks[k]);
       }
-      Accumulator ab = new Accumulator(nb, dim);
-      Accumulator ac = new Accumulator(nc, dim);
+      if (!Double.isFinite(total.loss)) {
+        throw new IllegalStateException("fold-in factor training diverged in round " + (round + 1));
+      }
+      losses.add(total.loss / Math.max(1, total.choices));
+      total.brands.step(brand, new float[][] {brandBias});
+      total.categories.step(category, categoryBias);
+    }
+    f = new FoldInFactors(brand, brandBias, category, categoryBias, membership);
+    return new Result(f, losses, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** The gradients, curvatures and loss of one chunk of users in one round. */
+  private static final class Round {
+    final Accumulator brands;
+    final Accumulator categories;
+    double loss;
+    long choices;
+
+    Round(int nb, int nc, int dim) {
+      brands = new Accumulator(nb, dim, 1);
+      categories = new Accumulator(nc, dim, FoldInFactors.GENDERS);
+    }
+
+    static Round of(FoldInFactors f, List<UserEvidence> users, float[][] tastes, int from, int to, int nb, int nc,
+        int dim) {
+      Round round = new Round(nb, nc, dim);
       int[] allCategories = f.categories();
-      double loss = 0;
-      long choices = 0;
-      for (int u = 0; u < tastes.length; u++) {
+      for (int u = from; u < to; u++) {
         float[] v = tastes[u];
-        FoldInFactors.Evidence e = evidence.get(u);
+        FoldInFactors.Evidence e = users.get(u).evidence();
+        int g = users.get(u).genderRow();
         for (int ci = 0; ci < e.categories().length; ci++) {
           int[] options = f.brandsOf(e.categories()[ci]);
-          double[] p = f.probabilities(v, true, options, -1);
+          double[] p = f.brandProbabilities(v, options, -1);
           int total = 0;
           for (int n : e.counts()[ci]) {
             total += n;
@@ -105,36 +154,37 @@ public final class FoldInTrainer {
             }
             if (k < e.brands()[ci].length && e.brands()[ci][k] == options[j]) {
               n = e.counts()[ci][k];
-              loss -= n * Math.log(Math.max(p[j], 1e-300));
+              round.loss -= n * Math.log(Math.max(p[j], 1e-300));
             }
-            ab.add(options[j], v, total * p[j] - n, total * p[j] * (1 - p[j]));
+            round.brands.add(options[j], v, 0, total * p[j] - n, total * p[j] * (1 - p[j]));
           }
-          choices += total;
+          round.choices += total;
         }
         for (int k = 0; k < e.chosenCategory().length; k++) {
-          double[] p = f.probabilities(v, false, allCategories, e.excludedCategory()[k]);
+          double[] p = f.categoryProbabilities(v, g, allCategories, e.excludedCategory()[k]);
           int times = e.choiceCount()[k];
           for (int j = 0; j < allCategories.length; j++) {
             boolean chosen = allCategories[j] == e.chosenCategory()[k];
             if (chosen) {
-              loss -= times * Math.log(Math.max(p[j], 1e-300));
+              round.loss -= times * Math.log(Math.max(p[j], 1e-300));
             }
             if (p[j] > 0) {
-              ac.add(allCategories[j], v, times * (p[j] - (chosen ? 1 : 0)), times * p[j] * (1 - p[j]));
+              round.categories.add(allCategories[j], v, g, times * (p[j] - (chosen ? 1 : 0)),
+                  times * p[j] * (1 - p[j]));
             }
           }
-          choices += times;
+          round.choices += times;
         }
       }
-      if (!Double.isFinite(loss)) {
-        throw new IllegalStateException("fold-in factor training diverged in round " + (round + 1));
-      }
-      losses.add(loss / Math.max(1, choices));
-      ab.step(brand, brandBias);
-      ac.step(category, categoryBias);
+      return round;
     }
-    f = new FoldInFactors(brand, brandBias, category, categoryBias, membership);
-    return new Result(f, losses, (System.nanoTime() - t0) / 1e9);
+
+    void merge(Round o) {
+      brands.merge(o.brands);
+      categories.merge(o.categories);
+      loss += o.loss;
+      choices += o.choices;
+    }
   }
 
   private static float[][] gaussian(SplittableRandom r, int rows, int dim) {
@@ -149,56 +199,85 @@ public final class FoldInTrainer {
     return m;
   }
 
-  /** Per row: gradient and Hessian of the negative log-likelihood in (factor, bias), users' tastes fixed. */
+  /**
+   * Per row: gradient and Hessian of the negative log-likelihood in (factor, bias), users' tastes fixed. A row has
+   * {@code biases} biases (one per gender for categories), of which each observation touches one.
+   */
   private static final class Accumulator {
     final int dim;
+    final int biases;
     final double[][] grad;
     final double[][][] hess;
 
-    Accumulator(int rows, int dim) {
+    Accumulator(int rows, int dim, int biases) {
       this.dim = dim;
-      grad = new double[rows][dim + 1];
+      this.biases = biases;
+      grad = new double[rows][dim + biases];
       hess = new double[rows][][];
     }
 
-    void add(int row, float[] v, double residual, double curvature) {
+    void add(int row, float[] v, int biasIdx, double residual, double curvature) {
       if (hess[row] == null) {
-        hess[row] = new double[dim + 1][dim + 1];
+        hess[row] = new double[dim + biases][dim + biases];
       }
       double[] g = grad[row];
       double[][] h = hess[row];
-      for (int i = 0; i <= dim; i++) {
-        double xi = i == dim ? 1 : v == null ? 0 : v[i];
+      int b = dim + biasIdx;
+      for (int i = 0; i < dim; i++) {
+        double xi = v == null ? 0 : v[i];
         g[i] += residual * xi;
         for (int j = 0; j <= i; j++) {
-          double xj = j == dim ? 1 : v == null ? 0 : v[j];
-          h[i][j] += curvature * xi * xj;
+          h[i][j] += curvature * xi * (v == null ? 0 : v[j]);
+        }
+        h[b][i] += curvature * xi;
+      }
+      g[b] += residual;
+      h[b][b] += curvature;
+    }
+
+    void merge(Accumulator o) {
+      for (int row = 0; row < grad.length; row++) {
+        if (o.hess[row] == null) {
+          continue;
+        }
+        if (hess[row] == null) {
+          hess[row] = new double[dim + biases][dim + biases];
+        }
+        for (int i = 0; i < dim + biases; i++) {
+          grad[row][i] += o.grad[row][i];
+          for (int j = 0; j < dim + biases; j++) {
+            hess[row][i][j] += o.hess[row][i][j];
+          }
         }
       }
     }
 
-    /** One ridge-regularised Newton step per row with data. */
-    void step(float[][] factor, float[] bias) {
+    /** One ridge-regularised Newton step per row with data; {@code bias[k][row]} is the row's k-th bias. */
+    void step(float[][] factor, float[][] bias) {
+      int n = dim + biases;
       for (int row = 0; row < grad.length; row++) {
         if (hess[row] == null) {
           continue;
         }
         double[][] h = hess[row];
         double[] g = grad[row].clone();
-        for (int i = 0; i <= dim; i++) {
+        for (int i = 0; i < n; i++) {
           for (int j = 0; j < i; j++) {
             h[j][i] = h[i][j];
           }
-          double l2 = i == dim ? BIAS_L2 : FACTOR_L2;
+          boolean isBias = i >= dim;
+          double l2 = isBias ? BIAS_L2 : FACTOR_L2;
           h[i][i] += l2;
-          g[i] += l2 * (i == dim ? bias[row] : factor[row][i]);
+          g[i] += l2 * (isBias ? bias[i - dim][row] : factor[row][i]);
         }
         double[] delta = FoldInFactors.Cholesky.solve(h, g);
         double scale = FoldInFactors.stepScale(delta, MAX_STEP);
         for (int i = 0; i < dim; i++) {
           factor[row][i] -= (float) (scale * delta[i]);
         }
-        bias[row] -= (float) (scale * delta[dim]);
+        for (int k = 0; k < biases; k++) {
+          bias[k][row] -= (float) (scale * delta[dim + k]);
+        }
       }
     }
   }

@@ -38,8 +38,8 @@ final class Catalog {
   static final double[] FORMAT_QUALITY = {0.0, 0.15, 0.05};
   static final double[] COLOR_QUALITY = {0.0, -0.05, 0.10};
   /** SD of a campaign's shared quality, and of a banner's own quality on top of it. */
-  private static final double CAMPAIGN_QUALITY_SD = 0.2;
-  private static final double BANNER_QUALITY_SD = 0.3;
+  static final double CAMPAIGN_QUALITY_SD = 0.2;
+  static final double BANNER_QUALITY_SD = 0.3;
   private static final int MIN_CAMPAIGN_BANNERS = 2;
   private static final int MAX_CAMPAIGN_BANNERS = 5;
   /** Banners of a campaign promote its main category with this probability, else another home category. */

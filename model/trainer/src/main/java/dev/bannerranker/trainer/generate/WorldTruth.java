@@ -92,6 +92,24 @@ public final class WorldTruth {
     return List.of(ids);
   }
 
+  public static final double CAMPAIGN_QUALITY_SD = Catalog.CAMPAIGN_QUALITY_SD;
+  public static final double BANNER_QUALITY_SD = Catalog.BANNER_QUALITY_SD;
+
+  /** Banner k's latent quality (logit units), by catalog index (the order of {@link #bannerIds()}). */
+  public double bannerQuality(int k) {
+    return world.catalog.banners[k].quality;
+  }
+
+  /** The part of banner k's quality its catalog row reveals: the creative format's and colour's effects. */
+  public double bannerQualityPriorMean(int k) {
+    Catalog.BannerDef b = world.catalog.banners[k];
+    return Catalog.FORMAT_QUALITY[b.format] + Catalog.COLOR_QUALITY[b.color];
+  }
+
+  public String bannerCampaign(int k) {
+    return world.catalog.banners[k].campaignId;
+  }
+
   public String userId(int u) {
     return Population.id(u);
   }

@@ -34,6 +34,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -43,9 +45,23 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 public final class TrainingPipeline {
   public static final String TRAINER_VERSION = "0.2.0";
   /** Alternating rounds of the fold-in factor training. */
-  static final int FOLD_IN_ROUNDS = 6;
+  static final int FOLD_IN_ROUNDS = 20;
 
   private TrainingPipeline() {}
+
+  private static <T> T await(FutureTask<T> task) {
+    try {
+      return task.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while training the fold-in factors", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
 
   /**
    * What a run produced. Besides the bundle it keeps the trained DL4J graph and the rows, so tests and
@@ -81,6 +97,13 @@ public final class TrainingPipeline {
 
     // item2vec on behaviour before the test period
     Vocabularies vocab = ModelVocabulary.build(log);
+    // The fold-in factors need only the log: they train on the second core while item2vec (one thread) runs.
+    FutureTask<FoldInTrainer.Result> foldInTask = new FutureTask<>(() -> o.foldInDim() > 0
+        ? FoldInTrainer.train(log, vocab, split.testStart(), o.foldInDim(), FOLD_IN_ROUNDS, o.item2vec().seed())
+        : null);
+    Thread foldInThread = new Thread(foldInTask, "fold-in-training");
+    foldInThread.setDaemon(true);
+    foldInThread.start();
     List<List<String>> sessions = SessionBuilder.sessions(log, split.testStart(), o.item2vec().sessionGapMinutes());
     Item2VecTrainer.Result i2v;
     try (ProgressBar pb = bar(o.progress(), "item2vec %", 100)) {
@@ -94,9 +117,8 @@ public final class TrainingPipeline {
     out.printf("item2vec: %d sessions, %d tokens, %d epochs in %.1f s = %.0f tokens/s, %d vectors%n", sessions.size(),
         i2v.corpusTokens(), o.item2vec().epochs(), i2v.seconds(), tokensPerSecond, i2v.vectors().size());
     ItemVectors vectors = ModelVocabulary.itemVectors(vocab, log.banners(), i2v.vectors(), o.item2vec().dimension());
-    FoldInTrainer.Result foldIn = null;
-    if (o.foldInDim() > 0) {
-      foldIn = FoldInTrainer.train(log, vocab, split.testStart(), o.foldInDim(), FOLD_IN_ROUNDS, o.item2vec().seed());
+    FoldInTrainer.Result foldIn = await(foldInTask);
+    if (foldIn != null) {
       vectors = vectors.withFoldIn(foldIn.factors());
       out.printf("fold-in factors: %d rounds in %.1f s, choice loss %.4f -> %.4f%n", FOLD_IN_ROUNDS, foldIn.seconds(),
           foldIn.lossPerRound().get(0), foldIn.lossPerRound().get(FOLD_IN_ROUNDS - 1));

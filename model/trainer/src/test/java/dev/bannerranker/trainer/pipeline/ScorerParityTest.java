@@ -17,10 +17,11 @@ class ScorerParityTest {
   }
 
   @Test
-  void withFoldInTasteToo() {
-    TrainingPipeline.Outcome t = TinyWorld.foldIn();
-    assertTrue(t.options().foldInDim() > 0);
-    assertParity(t, "bundle-fold-in");
+  void withoutFoldInTasteToo() {
+    assertTrue(TinyWorld.TRAINED.options().foldInDim() > 0, "the default has fold-in");
+    TrainingPipeline.Outcome t = TinyWorld.withoutFoldIn();
+    assertEquals(0, t.options().foldInDim());
+    assertParity(t, "bundle-no-fold-in");
   }
 
   private static void assertParity(TrainingPipeline.Outcome t, String bundle) {

@@ -12,40 +12,42 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * One tiny world and one trained bundle (the shipped defaults, no fold-in) per test JVM: training is the slow part,
- * so tests share it. {@link #foldIn()} trains a second bundle with fold-in taste factors, on first use.
+ * One tiny world and one trained bundle (the shipped defaults, with fold-in taste factors of size 4 for this small
+ * world) per test JVM: training is the slow part, so tests share it. {@link #withoutFoldIn()} trains a second
+ * bundle without fold-in, on first use.
  */
 final class TinyWorld {
   static final Path ROOT;
   static final Path DATA;
   static final TrainingPipeline.Outcome TRAINED;
-  private static TrainingPipeline.Outcome foldIn;
+  static final int FOLD_IN_DIM = 4;
+  private static TrainingPipeline.Outcome withoutFoldIn;
 
   static {
     try {
       ROOT = Files.createTempDirectory("banner-ranker-test");
       DATA = ROOT.resolve("tiny");
       new WorldGenerator(Scale.TINY, 5).generate(DATA, null);
-      TRAINED = TrainingPipeline.run(options(ROOT.resolve("bundle"), 3, 0), quiet(), quiet());
+      TRAINED = TrainingPipeline.run(options(ROOT.resolve("bundle"), 3), quiet(), quiet());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** The same world trained with fold-in taste factors of size 4, into {@code ROOT/bundle-fold-in}. */
-  static synchronized TrainingPipeline.Outcome foldIn() {
-    if (foldIn == null) {
+  /** The same world trained without fold-in factors, into {@code ROOT/bundle-no-fold-in}. */
+  static synchronized TrainingPipeline.Outcome withoutFoldIn() {
+    if (withoutFoldIn == null) {
       try {
-        foldIn = TrainingPipeline.run(options(ROOT.resolve("bundle-fold-in"), 3, 4), quiet(), quiet());
+        withoutFoldIn = TrainingPipeline.run(options(ROOT.resolve("bundle-no-fold-in"), 3, 0), quiet(), quiet());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
-    return foldIn;
+    return withoutFoldIn;
   }
 
   static TrainOptions options(Path out, int epochs) {
-    return options(out, epochs, 0);
+    return options(out, epochs, FOLD_IN_DIM);
   }
 
   static TrainOptions options(Path out, int epochs, int foldInDim) {
