@@ -412,10 +412,12 @@ public final class TasteCeiling {
       out.printf(Locale.ROOT, "| %s | %.4f | %.3f | %.3f |%n", shares[v],
           auc(logit, trueA, trueT, fitted, zero, y), corr(fb, ta), corr(fc, tt));
     }
+    double[] foldFitted = null;
     if (foldFactors != null) {
       double[] fb = column(bundleFeat, 0);
       double[] fc = column(bundleFeat, 1);
       double[] fitted = leastSquares(fb, fc, ta, tt);
+      foldFitted = fitted;
       out.printf(Locale.ROOT, "| fold-in (%s), whole history | %.4f | %.3f | %.3f |%n",
           foldLabel, auc(logit, trueA, trueT, fitted, zero, y), corr(fb, ta), corr(fc, tt));
     }
@@ -448,6 +450,14 @@ public final class TasteCeiling {
             - WorldTruth.CLICK_CATEGORY * (trueT.get(i) - th[i]) - q[i] + qh[i]);
       }
       out.printf(Locale.ROOT, "| %s taste, estimated quality | %.4f |%n", variants[v], ClickMetrics.auc(sq, y));
+    }
+    if (foldFitted != null) {
+      for (int i = 0; i < n; i++) {
+        sq[i] = (float) (logit.get(i) - WorldTruth.CLICK_BRAND * (trueA.get(i) - foldFitted[i])
+            - WorldTruth.CLICK_CATEGORY * trueT.get(i) - q[i] + qh[i]);
+      }
+      out.printf(Locale.ROOT, "| fold-in (%s) taste, estimated quality | %.4f |%n", foldLabel,
+          ClickMetrics.auc(sq, y));
     }
     out.printf(Locale.ROOT, "%ndone in %.1f s%n", (System.nanoTime() - t0) / 1e9);
   }
