@@ -1,5 +1,8 @@
 package dev.bannerranker.features;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -8,6 +11,8 @@ import java.util.Arrays;
  * Golomb of order k for non-negative ones, and permutations as Lehmer codes of fixed widths.
  */
 final class BitCodes {
+  private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
   private BitCodes() {}
 
   /** Bits needed for a number below {@code options}: 0 for a single option. */
@@ -115,6 +120,9 @@ final class BitCodes {
     /** The next 57 or more bits, without consuming them (zeros past the end). */
     private long peek() {
       int at = (int) (pos >>> 3);
+      if (at + 8 <= end) {
+        return (long) LONG_LE.get(in, at) >>> (pos & 7);
+      }
       long w = 0;
       for (int k = 0; k < 8 && at + k < end; k++) {
         w |= (in[at + k] & 0xFFL) << (8 * k);

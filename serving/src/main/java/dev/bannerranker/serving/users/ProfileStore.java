@@ -45,7 +45,7 @@ public final class ProfileStore {
   /**
    * Reads {@code dir/users.csv}; with {@code bootstrap}, also replays {@code events.csv} and
    * {@code impressions.csv} (which need {@code banners.csv} beside them), keeping each user's latest
-   * {@code capacity} events and impressions.
+   * {@code capacity} events and impressions and the whole history's choice counts.
    */
   public static ProfileStore load(Path dir, boolean bootstrap, int capacity) {
     long start = System.nanoTime();
