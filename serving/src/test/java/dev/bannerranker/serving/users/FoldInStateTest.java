@@ -21,6 +21,9 @@ import dev.bannerranker.features.ScoringContext;
 import dev.bannerranker.features.UserHistory;
 import dev.bannerranker.features.Vocabularies;
 import dev.bannerranker.serving.TestBundles;
+import dev.bannerranker.serving.TestPipeline;
+import dev.bannerranker.serving.TestSettings;
+import dev.bannerranker.serving.config.OrderingSettings;
 import dev.bannerranker.serving.config.RequestSettings;
 import dev.bannerranker.serving.config.UserSettings;
 import dev.bannerranker.serving.metrics.RankerMetrics;
@@ -29,11 +32,16 @@ import dev.bannerranker.serving.model.ModelGeneration;
 import dev.bannerranker.serving.model.ModelRegistry;
 import dev.bannerranker.serving.ranking.EventInput;
 import dev.bannerranker.serving.ranking.EventRecorder;
+import dev.bannerranker.serving.ranking.RankedItem;
+import dev.bannerranker.serving.ranking.Reason;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The fold-in taste the service builds from its name-keyed choice counts against the training side's: the same
  * events replayed through {@link HistoryUpdates} into {@link UserHistory#forSpec} with the model's indices, as the
- * training sweep does. Events go in through {@link EventRecorder}, the RecordEvents path.
+ * training sweep does. Events go in through {@link EventRecorder}, the RecordEvents path, or the bootstrap tables;
+ * one test ranks through {@code RankingService}.
  */
 class FoldInStateTest {
   static final int CAPACITY = 64;
@@ -204,6 +213,66 @@ class FoldInStateTest {
     ModelGeneration back = s.load(dir);
     s.record(heavy.subList(900, 1_200));
     assertSameTaste(trainingHistory(heavy, back), s.snapshot("heavy", back), back);
+  }
+
+  @Test
+  void aRankScoresWithTheTrainingSideTaste(@TempDir Path tmp) throws Exception {
+    ModelRegistry registry = new ModelRegistry(0, "s");
+    ModelGeneration g = registry.load(Arm.CONTROL, TestBundles.withFoldIn(tmp.resolve("f")));
+    TestPipeline p = TestPipeline.of(registry, ProfileStore.empty(), TestSettings.request(),
+        TestSettings.eligibility(0, List.of(), List.of()), TestSettings.ordering(OrderingSettings.Diversity.NONE, 0));
+    List<EventInput> events = browsing("u", 9, 200, TestBundles.T - 60 * 86_400L, BUNDLE);
+    p.events().record(events);
+    UserHistory trained = trainingHistory(events, g);
+    String placement = g.placements().iterator().next();
+    ScoringContext ctx = new ScoringContext(TestBundles.T, Platform.WEB, g.spec().neutralSlot());
+    var features = g.model().userFeatures(UserProfile.unknown("u"), trained, TestBundles.T);
+    for (int round = 0; round < 2; round++) { // solved, then cached
+      List<RankedItem> items = p.ranking().rank(TestPipeline.query("u", placement)).banners();
+      assertFalse(items.isEmpty());
+      for (RankedItem item : items) {
+        assertEquals(Reason.PERSONALIZED, item.reason());
+        float[] want = new float[1];
+        g.model().predict(features, ctx, new BannerFeatures[] {g.banner(item.bannerId())}, 1, want);
+        assertEquals(want[0], (float) item.predictedCtr(), item.bannerId());
+      }
+    }
+  }
+
+  @Test
+  void theBootstrapCountsTheWholeHistory(@TempDir Path tmp) throws Exception {
+    // the event tables of one heavy shopper; each click is the impression's, at its time
+    List<EventInput> events = browsing("u-000002", 13, 700, TestBundles.T - 60 * 86_400L, BUNDLE);
+    StringBuilder ev = new StringBuilder("user_id,timestamp,event_type,brand,category,price_tier,dwell_seconds\n");
+    StringBuilder im = new StringBuilder("impression_id,user_id,timestamp,banner_id,placement,slot_position,platform,"
+        + "clicked\n");
+    List<EventInput> replayed = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      EventInput e = events.get(i);
+      String time = Instant.ofEpochSecond(e.timeSeconds()).toString();
+      if (e.kind() == EventInput.Kind.PRODUCT) {
+        ev.append(String.join(",", e.userId(), time, e.productType().name().toLowerCase(Locale.ROOT), e.brand(),
+            e.category(), String.valueOf(e.priceTier()), String.valueOf(e.dwellSeconds()))).append('\n');
+        replayed.add(e);
+      } else if (e.kind() == EventInput.Kind.IMPRESSION) {
+        boolean clicked = i + 1 < events.size() && events.get(i + 1).kind() == EventInput.Kind.CLICK;
+        im.append(String.join(",", "im-" + i, e.userId(), time, e.bannerId(), "home_hero", "1", "web",
+            clicked ? "1" : "0")).append('\n');
+        replayed.add(e);
+        if (clicked) {
+          replayed.add(EventInput.click(e.userId(), e.timeSeconds(), e.bannerId()));
+        }
+      }
+    }
+    Files.copy(TestBundles.TINY.resolve("banners.csv"), tmp.resolve("banners.csv"));
+    Files.copy(TestBundles.USERS.resolve("users.csv"), tmp.resolve("users.csv"));
+    Files.writeString(tmp.resolve("events.csv"), ev);
+    Files.writeString(tmp.resolve("impressions.csv"), im);
+    ProfileStore profiles = ProfileStore.load(tmp, true, CAPACITY);
+    ModelRegistry registry = new ModelRegistry(0, "s");
+    ModelGeneration g = registry.load(Arm.CONTROL, TestBundles.withFoldIn(tmp.resolve("f")));
+    UserHistory served = profiles.newState("u-000002", CAPACITY).snapshot(g).history();
+    assertSameTaste(trainingHistory(replayed, g), served, g);
   }
 
   @Test
