@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.bannerranker.bundle.BundleIO;
 import dev.bannerranker.data.EventType;
+import dev.bannerranker.features.ChoiceCounts;
+import dev.bannerranker.features.FoldInFactors;
 import dev.bannerranker.features.UserHistory;
+import dev.bannerranker.features.Vocabularies;
 import dev.bannerranker.serving.config.RequestSettings;
 import dev.bannerranker.serving.config.UserSettings;
 import dev.bannerranker.serving.metrics.RankerMetrics;
@@ -69,6 +72,11 @@ public final class MemoryReport implements Callable<Integer> {
       + "mixed: 30% of users with 1-10 events and impressions, 30% with 10-40, 40% full. Default: ${DEFAULT-VALUE}.")
   Activity activity;
 
+  @Option(names = "--fold-in-dim", defaultValue = "0", description = "Fold-in taste size of the bundle (0: none). "
+      + "With fold-in every user keeps choice counts, and gets a demo-world shopper's whole history (see activity) "
+      + "so the counts are as large as there. Default: ${DEFAULT-VALUE}.")
+  int foldInDim;
+
   @Option(names = "--seed", defaultValue = "42", description = "Seed of the bundle and the users' activity. Default: ${DEFAULT-VALUE}.")
   long seed;
 
@@ -89,9 +97,9 @@ public final class MemoryReport implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (banners < 10 || users < 1 || capacity < 1) {
+    if (banners < 10 || users < 1 || capacity < 1 || foldInDim < 0) {
       throw new CommandLine.ParameterException(new CommandLine(this),
-          "--banners must be at least 10, --users and --capacity positive");
+          "--banners must be at least 10, --users and --capacity positive, --fold-in-dim not negative");
     }
     Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("ranker-memory");
     Map<String, Object> out = run(dir);
@@ -111,7 +119,7 @@ public final class MemoryReport implements Callable<Integer> {
     long baseline = usedAfterGc();
 
     Path bundleDir = dir.resolve("bundle");
-    BundleIO.write(RandomBundles.create(seed, banners, shape()), bundleDir, true);
+    BundleIO.write(RandomBundles.create(seed, banners, shape(), foldInDim), bundleDir, true);
     ModelRegistry registry = new ModelRegistry(0, "memory");
     ModelGeneration g = registry.load(Arm.CONTROL, bundleDir);
     long afterModel = usedAfterGc();
@@ -130,14 +138,31 @@ public final class MemoryReport implements Callable<Integer> {
     EventRecorder recorder = new EventRecorder(registry, store, metrics,
         new RequestSettings(128, 500, 50, 10, 1000, "", Duration.ofMillis(3)));
     List<String> bannerIds = g.model().bundle().catalog().stream().map(b -> b.id()).toList();
-    List<String> brands = g.model().bundle().vocab().brands().values();
+    Vocabularies vocab = g.model().bundle().vocab();
+    List<String> brands = vocab.brands().values();
     List<String> categories = g.model().bundle().vocab().categories().values();
     long events = 0;
+    long viewsTotal = 0;
+    long[] countBytes = new long[Math.min(users, 10_000)];
     long loadStart = System.nanoTime();
     for (int u = 1; u <= users; u++) {
-      List<EventInput> batch = activity(userId(u), new SplittableRandom(seed * 1_000_003L + u), bannerIds, brands,
-          categories);
-      events += recorder.record(batch);
+      SplittableRandom r = new SplittableRandom(seed * 1_000_003L + u);
+      List<EventInput> batch = foldInDim > 0 ? history(userId(u), r, bannerIds, brands, categories, g)
+          : activity(userId(u), r, bannerIds, brands, categories);
+      for (int from = 0; from < batch.size(); from += 1_000) {
+        events += recorder.record(batch.subList(from, Math.min(batch.size(), from + 1_000)));
+      }
+      if (foldInDim > 0 && u <= countBytes.length) {
+        ChoiceCounts c = new ChoiceCounts();
+        for (EventInput e : batch) {
+          if (e.kind() == EventInput.Kind.PRODUCT) {
+            c.add(vocab.brands().indexOf(e.brand()), vocab.categories().indexOf(e.category()), e.productType(),
+                e.timeSeconds());
+            viewsTotal += e.productType() == EventType.VIEW ? 1 : 0;
+          }
+        }
+        countBytes[u - 1] = c.pack().length;
+      }
       if (u % 100_000 == 0) {
         log("users: %,d recorded (%,.0f events/s)", u, events / ((System.nanoTime() - loadStart) / 1e9));
       }
@@ -167,6 +192,16 @@ public final class MemoryReport implements Callable<Integer> {
     o.put("activity_capacity", capacity);
     o.put("events_recorded", events);
     o.put("events_per_user", (double) events / users);
+    o.put("fold_in_dim", foldInDim);
+    if (foldInDim > 0) {
+      long[] sorted = countBytes.clone();
+      java.util.Arrays.sort(sorted);
+      o.put("choice_counts_sampled_users", sorted.length);
+      o.put("product_views_per_sampled_user", (double) viewsTotal / sorted.length);
+      o.put("choice_counts_packed_bytes_median", sorted[sorted.length / 2]);
+      o.put("choice_counts_packed_bytes_mean", java.util.Arrays.stream(sorted).average().orElse(0));
+      o.put("choice_counts_packed_bytes_p90", sorted[sorted.length * 9 / 10]);
+    }
     o.put("sampled_users_with_full_rings", fullRings);
     o.put("sampled_users", sample);
     o.put("model_rings", Map.of("events", g.spec().maxRecentEvents(), "impressions", g.spec().maxRecentImpressions()));
@@ -225,18 +260,114 @@ public final class MemoryReport implements Callable<Integer> {
           r.nextInt(10) == 0 ? 0 : 1 + r.nextInt(4), r.nextInt(1_200) / 10f));
       behaviour++;
       if (r.nextBoolean()) {
-        for (int k = 1 + r.nextInt(3); k > 0; k--) {
-          String banner = bannerIds.get(r.nextInt(bannerIds.size()));
-          out.add(EventInput.impression(user, t, banner));
-          impressions++;
-          if (r.nextInt(25) == 0) {
-            out.add(EventInput.click(user, t + 1 + r.nextInt(20), banner));
+        int shown = 1 + r.nextInt(3);
+        behaviour += show(user, t, shown, r, bannerIds, out);
+        impressions += shown;
+      }
+    }
+    return out;
+  }
+
+  /** {@code n} impressions at {@code t}, about 4% of them clicked; returns the clicks. */
+  private static int show(String user, long t, int n, SplittableRandom r, List<String> bannerIds,
+      List<EventInput> out) {
+    int clicks = 0;
+    for (int k = n; k > 0; k--) {
+      String banner = bannerIds.get(r.nextInt(bannerIds.size()));
+      out.add(EventInput.impression(user, t, banner));
+      if (r.nextInt(25) == 0) {
+        out.add(EventInput.click(user, t + 1 + r.nextInt(20), banner));
+        clicks++;
+      }
+    }
+    return clicks;
+  }
+
+  /**
+   * With fold-in, a demo-world shopper's whole history (docs/demo-world.md): Poisson(14 × activity) visits over 14
+   * days (activity log-normal with mean 1 and log-SD 0.7), hours apart; 15% are bounces (banners only); the others
+   * browse one category, or two with probability 0.6, drawn by the user's own tastes (log-weights N(0, 1.5²)), and
+   * view 1 + Poisson(5) products there (at most 10), each of a brand that sells in the category (the bundle's
+   * fold-in membership) drawn by the user's affinities (log-weights N(0, 1.3²)); 8% of views lead to a cart, a
+   * third of those to a purchase. Every visit shows 5 to 10 banners, about 4% clicked. With {@code --activity full}
+   * a user with fewer events or impressions than the capacity gets more visits, so the rings are full too.
+   */
+  List<EventInput> history(String user, SplittableRandom r, List<String> bannerIds, List<String> brands,
+      List<String> categories, ModelGeneration g) {
+    FoldInFactors f = g.model().vectors().foldIn();
+    double[] categoryTaste = gaussian(r, categories.size(), 1.5);
+    double[] brandTaste = gaussian(r, brands.size(), 1.3);
+    double activityLevel = Math.exp(0.7 * r.nextGaussian() - 0.245);
+    int visits = poisson(r, 14 * activityLevel);
+    boolean topUp = activity == Activity.full;
+    List<EventInput> out = new ArrayList<>();
+    long t = START;
+    int behaviour = 0;
+    int impressions = 0;
+    for (int v = 0; v < visits || topUp && (behaviour <= capacity || impressions <= capacity); v++) {
+      t += 4 * 3_600L + r.nextInt(40 * 3_600);
+      int shown = 5 + r.nextInt(6);
+      behaviour += show(user, t, shown, r, bannerIds, out);
+      impressions += shown;
+      t += 30;
+      if (r.nextInt(100) < 15) {
+        continue;
+      }
+      for (int c = r.nextInt(10) < 6 ? 2 : 1; c > 0; c--) {
+        int category = 1 + draw(r, categoryTaste, null);
+        int[] sellers = f.brandsOf(category);
+        for (int n = Math.min(10, 1 + poisson(r, 5)); n > 0; n--) {
+          t += 10 + r.nextInt(110);
+          int brand = sellers[draw(r, brandTaste, sellers)];
+          float dwell = Math.round(10 * Math.min(300, Math.exp(Math.log(25) + 0.6 * r.nextGaussian()))) / 10f;
+          out.add(EventInput.product(user, t, EventType.VIEW, brands.get(brand - 1), categories.get(category - 1),
+              1 + r.nextInt(4), dwell));
+          behaviour++;
+          if (r.nextInt(100) < 8) {
+            out.add(EventInput.product(user, t + 5, r.nextInt(3) == 0 ? EventType.PURCHASE : EventType.ADD_TO_CART,
+                brands.get(brand - 1), categories.get(category - 1), 1 + r.nextInt(4), 0f));
             behaviour++;
           }
         }
       }
     }
     return out;
+  }
+
+  private static double[] gaussian(SplittableRandom r, int n, double sd) {
+    double[] x = new double[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = sd * r.nextGaussian();
+    }
+    return x;
+  }
+
+  /** An index drawn with weights exp(logWeights): of {@code logWeights}, or of {@code options} (1-based ids). */
+  private static int draw(SplittableRandom r, double[] logWeights, int[] options) {
+    int n = options == null ? logWeights.length : options.length;
+    double total = 0;
+    for (int i = 0; i < n; i++) {
+      total += Math.exp(logWeights[options == null ? i : options[i] - 1]);
+    }
+    double x = r.nextDouble() * total;
+    for (int i = 0; i < n; i++) {
+      x -= Math.exp(logWeights[options == null ? i : options[i] - 1]);
+      if (x <= 0) {
+        return i;
+      }
+    }
+    return n - 1;
+  }
+
+  private static int poisson(SplittableRandom r, double mean) {
+    double limit = Math.exp(-mean);
+    double p = 1;
+    int k = -1;
+    do {
+      k++;
+      p *= r.nextDouble();
+    } while (p > limit);
+    return k;
   }
 
   static String userId(int u) {

@@ -38,5 +38,24 @@ class MemoryReportSmokeTest {
     assertTrue(r.get("profiles_bytes").asLong() > 0);
     assertTrue(r.get("vm_rss_bytes").asLong() > 0);
     assertTrue(r.get("heap_used_after_gc_bytes").asLong() > r.get("user_state_bytes").asLong());
+    assertEquals(0, r.get("fold_in_dim").asInt());
+    assertTrue(!r.has("choice_counts_packed_bytes_mean"));
+  }
+
+  @Test
+  void withFoldInUsersGetWholeHistoriesAndFullRings() throws Exception {
+    Path json = dir.resolve("fold-in.json");
+    int code = new CommandLine(new MemoryReport()).execute("--banners", "200", "--users", "500", "--fold-in-dim", "8",
+        "--json", json.toString());
+    assertEquals(0, code);
+    JsonNode r = new ObjectMapper().readTree(Files.readString(json));
+    assertEquals(8, r.get("fold_in_dim").asInt());
+    assertEquals(500, r.get("users_held").asLong());
+    assertEquals(r.get("sampled_users").asInt(), r.get("sampled_users_with_full_rings").asInt());
+    // a demo shopper views about 114 products and their packed counts take about 110 bytes
+    double views = r.get("product_views_per_sampled_user").asDouble();
+    assertTrue(views > 80 && views < 200, "views per user " + views);
+    double bytes = r.get("choice_counts_packed_bytes_mean").asDouble();
+    assertTrue(bytes > 50 && bytes < 250, "packed bytes " + bytes);
   }
 }

@@ -108,7 +108,11 @@ public final class TestBundles {
    * one: the same model under other vocabulary indices, as a retrain with a new brand would give.
    */
   public static Path shiftedBrands(Path dir, String version) {
-    Bundle b = tiny();
+    return shiftedBrands(tiny(), dir, version);
+  }
+
+  /** {@code b} with a new brand inserted first in the brand vocabulary, as {@link #shiftedBrands(Path, String)}. */
+  public static Path shiftedBrands(Bundle b, Path dir, String version) {
     List<String> brands = new ArrayList<>(b.vocab().brands().values());
     brands.add(0, "Aaa New Brand");
     Vocabularies v = b.vocab();
@@ -148,11 +152,23 @@ public final class TestBundles {
         ScoringModel.computeBannerFirstLayer(partial)));
   }
 
-  /**
-   * The tiny model with fold-in taste factors of size 2 added: two more cross scalars (standardised as they come),
-   * whose first-layer rows are zero, so the network scores as before; a bundle the service must refuse.
-   */
+  /** {@link #foldIn} with seed 1, written to {@code dir}. */
   public static Path withFoldIn(Path dir) {
+    return write(dir, foldIn(1, false));
+  }
+
+  /** A fold-in bundle whose factors are NaN, which every other check lets through: the golden requests catch it. */
+  public static Path nanFoldIn(Path dir) {
+    return write(dir, foldIn(1, true));
+  }
+
+  /**
+   * The tiny model with fold-in taste factors of size 2 added: random factors and biases (each category sells a
+   * random half of the brands, at least two), and two more cross scalars (standardised as they come) with random
+   * first-layer rows, so the taste moves the scores.
+   */
+  public static Bundle foldIn(long seed, boolean nanFactors) {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
     Bundle b = tiny();
     FeatureSpec s = b.spec();
     int oldCross = FeatureEncoder.crossScalarNames(false).size();
@@ -173,8 +189,9 @@ public final class TestBundles {
     WideDeepWeights w = b.weights();
     float[][] w1 = w.hidden().get(0).w();
     float[][] widened = new float[w1.length + 2][];
-    for (int r = 0, o = 0; r < widened.length; r++) {
-      widened[r] = r == crossOff + oldCross || r == crossOff + oldCross + 1 ? new float[w1[0].length] : w1[o++];
+    for (int row = 0, o = 0; row < widened.length; row++) {
+      widened[row] = row == crossOff + oldCross || row == crossOff + oldCross + 1 ? gaussian(r, w1[0].length, 0.5f)
+          : w1[o++];
     }
     List<WideDeepWeights.DenseLayer> hidden = new ArrayList<>(w.hidden());
     hidden.set(0, new WideDeepWeights.DenseLayer(widened, w.hidden().get(0).b()));
@@ -184,17 +201,39 @@ public final class TestBundles {
     int brands = iv.brandCount();
     int cats = iv.categoryCount();
     float[][] membership = new float[cats][brands];
-    for (float[] row : membership) {
-      java.util.Arrays.fill(row, 1, brands, 1f);
+    for (int c = 1; c < cats; c++) {
+      for (int k = 1; k < brands; k++) {
+        membership[c][k] = k == c || k == c + 1 || r.nextBoolean() ? 1f : 0f;
+      }
     }
-    FoldInFactors foldIn = new FoldInFactors(new float[brands][2], new float[brands], new float[cats][2],
-        new float[FoldInFactors.GENDERS][cats], membership);
+    float[][] brandFactors = new float[brands][];
+    float[][] categoryFactors = new float[cats][];
+    for (int k = 0; k < brands; k++) {
+      brandFactors[k] = nanFactors ? new float[] {Float.NaN, Float.NaN} : gaussian(r, 2, 1f);
+    }
+    for (int c = 0; c < cats; c++) {
+      categoryFactors[c] = gaussian(r, 2, 1f);
+    }
+    float[][] categoryBias = new float[FoldInFactors.GENDERS][];
+    for (int g = 0; g < categoryBias.length; g++) {
+      categoryBias[g] = gaussian(r, cats, 0.3f);
+    }
+    FoldInFactors foldIn = new FoldInFactors(brandFactors, gaussian(r, brands, 0.3f), categoryFactors, categoryBias,
+        membership);
     ItemVectors vectors = new ItemVectors(iv.dim(), rows(brands, iv::brand), rows(cats, iv::category),
         rows(iv.bannerCount(), iv::banner), trained(iv), foldIn);
     Bundle partial = new Bundle(manifest(b.manifest(), "wd-fold-in", spec), b.vocab(), vectors, weights,
         b.catalog(), b.bannerStats(), null);
-    return write(dir, new Bundle(partial.manifest(), b.vocab(), vectors, weights, b.catalog(), b.bannerStats(),
-        ScoringModel.computeBannerFirstLayer(partial)));
+    return new Bundle(partial.manifest(), b.vocab(), vectors, weights, b.catalog(), b.bannerStats(),
+        ScoringModel.computeBannerFirstLayer(partial));
+  }
+
+  private static float[] gaussian(java.util.SplittableRandom r, int n, float sd) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) (r.nextGaussian() * sd);
+    }
+    return v;
   }
 
   private static BundleManifest manifest(BundleManifest m, String version, FeatureSpec spec) {

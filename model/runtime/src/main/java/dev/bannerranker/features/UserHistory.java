@@ -176,6 +176,29 @@ public final class UserHistory {
     return choices;
   }
 
+  /**
+   * Uses {@code counts} as the whole history's browsing choices, in place of what the added events counted: for a
+   * history rebuilt from a bounded log whose counts were kept apart (the service keeps them by name and {@link
+   * ChoiceCounts#translate}s them). Events added later count into them; null keeps none.
+   */
+  public void setChoiceCounts(ChoiceCounts counts) {
+    choices = counts;
+    foldInOwner = null;
+    foldIn = null;
+  }
+
+  /**
+   * Takes {@code taste} as what {@link #foldIn} gives for these factors and this profile until the events change:
+   * for a service that cached the taste of the same choice counts. The caller vouches that it equals {@code
+   * factors.foldIn(this, profile)}.
+   */
+  public void setFoldIn(FoldInFactors factors, UserProfile profile, float[] taste) {
+    foldInOwner = factors;
+    foldInAt = totalEvents;
+    foldInGroup = FoldInFactors.genderRow(profile);
+    foldIn = taste;
+  }
+
   /** The fold-in taste of the current events and this profile, computed once per change of the events. */
   public float[] foldIn(FoldInFactors factors, UserProfile profile) {
     int group = FoldInFactors.genderRow(profile);

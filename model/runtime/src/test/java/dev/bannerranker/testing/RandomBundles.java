@@ -6,6 +6,7 @@ import dev.bannerranker.data.Banner;
 import dev.bannerranker.data.Gender;
 import dev.bannerranker.features.FeatureEncoder;
 import dev.bannerranker.features.FeatureSpec;
+import dev.bannerranker.features.FoldInFactors;
 import dev.bannerranker.features.ItemVectors;
 import dev.bannerranker.features.Standardizer;
 import dev.bannerranker.features.Vocabularies;
@@ -69,6 +70,14 @@ public final class RandomBundles {
   }
 
   public static Bundle create(long seed, int banners, Shape shape) {
+    return create(seed, banners, shape, 0);
+  }
+
+  /**
+   * A random bundle; with {@code foldInDim} above 0 also fold-in taste factors of that size (each category sold by
+   * a random fifth of the brands, at least one) and their two cross scalars.
+   */
+  public static Bundle create(long seed, int banners, Shape shape, int foldInDim) {
     SplittableRandom r = new SplittableRandom(seed);
     List<Banner> catalog = catalog(banners, shape);
     Vocabularies vocab = new Vocabularies(
@@ -81,7 +90,7 @@ public final class RandomBundles {
     int dim = shape.dim();
     ItemVectors vectors = new ItemVectors(dim, matrix(r, vocab.brands().cardinality(), dim, true),
         matrix(r, vocab.categories().cardinality(), dim, true), matrix(r, vocab.banners().cardinality(), dim, true),
-        flags(r, vocab.banners().cardinality()));
+        flags(r, vocab.banners().cardinality()), foldInDim == 0 ? null : foldIn(r, vocab, foldInDim));
     Map<String, Integer> cards = new HashMap<>();
     FeatureEncoder.putFixedCardinalities(cards, 4);
     cards.put("brand", vocab.brands().cardinality());
@@ -94,7 +103,8 @@ public final class RandomBundles {
     FeatureSpec spec = new FeatureSpec(dim, 72, shape.maxEvents(), shape.maxImpressions(), 72,
         List.of(1.0, 2.0, 3.0, 2.0), 60, 3, shape.wideBuckets(), 1, 4, 50, 0.04, dims, shape.hidden(), cards,
         standardizer(r, FeatureEncoder.USER_SCALARS), standardizer(r, FeatureEncoder.BANNER_SCALARS),
-        standardizer(r, FeatureEncoder.crossScalarNames(false)), shape.tasteBrands(), shape.tasteDim(), 0);
+        standardizer(r, FeatureEncoder.crossScalarNames(foldInDim > 0)), shape.tasteBrands(), shape.tasteDim(),
+        foldInDim);
     Map<String, float[][]> emb = new LinkedHashMap<>();
     for (String f : FeatureEncoder.USER_FIELDS) {
       emb.put(f, matrix(r, cards.get(f), dims.get(f), false));
@@ -123,6 +133,24 @@ public final class RandomBundles {
         Map.of("split", Map.of("valid_start", "2026-03-14T00:00:00Z", "test_start", "2026-03-15T00:00:00Z")), Map.of());
     Bundle partial = new Bundle(m, vocab, vectors, weights, catalog, stats, null);
     return new Bundle(m, vocab, vectors, weights, catalog, stats, ScoringModel.computeBannerFirstLayer(partial));
+  }
+
+  private static FoldInFactors foldIn(SplittableRandom r, Vocabularies vocab, int dim) {
+    int brands = vocab.brands().cardinality();
+    int categories = vocab.categories().cardinality();
+    float[][] membership = new float[categories][brands];
+    for (int c = 1; c < categories; c++) {
+      membership[c][1 + r.nextInt(brands - 1)] = 1f;
+      for (int b = 1; b < brands; b++) {
+        membership[c][b] = r.nextInt(5) == 0 ? 1f : membership[c][b];
+      }
+    }
+    float[][] categoryBias = new float[FoldInFactors.GENDERS][];
+    for (int g = 0; g < categoryBias.length; g++) {
+      categoryBias[g] = vector(r, categories, 0.3f);
+    }
+    return new FoldInFactors(matrix(r, brands, dim, true), vector(r, brands, 0.3f), matrix(r, categories, dim, true),
+        categoryBias, membership);
   }
 
   private static Standardizer standardizer(SplittableRandom r, List<String> names) {

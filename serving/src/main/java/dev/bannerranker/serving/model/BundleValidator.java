@@ -34,13 +34,6 @@ public final class BundleValidator {
     } catch (RuntimeException e) {
       throw new ModelRefusedException("bundle check failed: " + e.getMessage(), e);
     }
-    if (bundle.spec().hasFoldIn()) {
-      // The fold-in taste reads counts of the user's whole browsing history; the service keeps each user's recent
-      // activity only, so it would score such a bundle differently from training.
-      throw new ModelRefusedException("feature check failed: " + dir.resolve(Bundle.MANIFEST)
-          + ": featureSpec.foldInDim is " + bundle.spec().foldInDim() + ", but the service does not keep the "
-          + "whole-history choice counts the fold-in taste needs; train with --fold-in-dim 0", null);
-    }
     ModelGeneration generation;
     try {
       generation = new ModelGeneration(ScoringModel.of(bundle), dir, Instant.now(), canonicalKey);

@@ -1,5 +1,7 @@
 package dev.bannerranker.serving.model;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.bannerranker.data.Banner;
 import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.features.FeatureSpec;
@@ -19,10 +21,16 @@ import java.util.function.UnaryOperator;
 
 /**
  * One loaded model and the tables the service derives from it: banners by placement and the popularity order.
- * Immutable: a hot swap builds a new generation and switches a reference, so a request keeps the generation it
- * started with.
+ * Immutable but for a cache of the users' fold-in tastes: a hot swap builds a new generation and switches a
+ * reference, so a request keeps the generation it started with, and the cache goes with the generation.
  */
 public final class ModelGeneration {
+  /**
+   * Users whose fold-in taste is cached. Solving it takes up to a few hundred µs for a heavy shopper, several times
+   * a whole Rank, and it changes only with the user's browsing; at about 300 bytes an entry this is 6 MB.
+   */
+  static final int TASTE_CACHE_SIZE = 20_000;
+
   private final ScoringModel model;
   private final Path bundleDir;
   private final Instant loadedAt;
@@ -33,6 +41,14 @@ public final class ModelGeneration {
   private final int[] brandOfName;
   private final int[] categoryOfName;
   private final int[] bannerOfName;
+  /** User id to the taste of their choice counts; null without fold-in. */
+  private final Cache<String, CachedTaste> tastes;
+
+  /**
+   * A user's fold-in taste and what it was solved from: the packed choice counts (by name id) and the profile's
+   * gender row (it shifts the category choices). Neither array is ever changed after it is cached.
+   */
+  public record CachedTaste(byte[] counts, int genderRow, float[] taste) {}
 
   /**
    * @param canonicalKey returns an equal key already in use, so user states can compare keys by reference
@@ -47,6 +63,7 @@ public final class ModelGeneration {
     this.brandOfName = NameDictionary.BRANDS.indexTable(vocab.brands().values());
     this.categoryOfName = NameDictionary.CATEGORIES.indexTable(vocab.categories().values());
     this.bannerOfName = NameDictionary.BANNERS.indexTable(vocab.banners().values());
+    this.tastes = model.spec().hasFoldIn() ? Caffeine.newBuilder().maximumSize(TASTE_CACHE_SIZE).build() : null;
     Map<String, List<BannerFeatures>> placements = new TreeMap<>();
     for (Banner b : model.bundle().catalog()) {
       BannerFeatures f = model.banner(b.id());
@@ -112,6 +129,18 @@ public final class ModelGeneration {
 
   private static int lookup(int[] table, int nameId) {
     return nameId < table.length ? table[nameId] : Vocabulary.UNKNOWN;
+  }
+
+  /** The user's cached fold-in taste, or null. */
+  public CachedTaste cachedTaste(String userId) {
+    return tastes == null ? null : tastes.getIfPresent(userId);
+  }
+
+  /** Caches a user's fold-in taste (this model's) of the choice counts {@code counts}; a no-op without fold-in. */
+  public void cacheTaste(String userId, byte[] counts, int genderRow, float[] taste) {
+    if (tastes != null) {
+      tastes.put(userId, new CachedTaste(counts, genderRow, taste));
+    }
   }
 
   /** Placements of the catalog, sorted. */

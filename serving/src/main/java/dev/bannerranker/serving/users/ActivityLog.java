@@ -1,11 +1,13 @@
 package dev.bannerranker.serving.users;
 
 import dev.bannerranker.data.EventType;
+import dev.bannerranker.features.ChoiceCounts;
 import java.util.Arrays;
 
 /**
  * A user's latest behaviour events and impressions, oldest first, packed into one {@code byte[]}: the events
- * region, then the impressions region. Names are {@code NameDictionary} ids, so the log means the same thing
+ * region, the impressions region, then the whole history's browsing choice counts ({@link ChoiceCounts#pack}; an
+ * empty region when none are kept). Names are {@code NameDictionary} ids, so the log means the same thing
  * under every model. Quiet users stay small: the array grows with use, to the bytes needed plus 8 to 15 spare.
  *
  * <p>Every record starts with its time: absolute for the oldest record of its region, else the difference from
@@ -48,6 +50,8 @@ class ActivityLog {
   private int impressionBytes;
   private int eventCount;
   private int impressionCount;
+  /** Bytes of the choice counts region (a char keeps {@link UserState} at 72 bytes; packed counts are smaller). */
+  private char countBytes;
   private long lastEventTime;
   private long lastImpressionTime;
 
@@ -58,9 +62,10 @@ class ActivityLog {
     if (other == null) {
       return;
     }
-    buf = Arrays.copyOf(other.buf, other.eventBytes + other.impressionBytes);
+    buf = Arrays.copyOf(other.buf, other.eventBytes + other.impressionBytes + other.countBytes);
     eventBytes = other.eventBytes;
     impressionBytes = other.impressionBytes;
+    countBytes = other.countBytes;
     eventCount = other.eventCount;
     impressionCount = other.impressionCount;
     lastEventTime = other.lastEventTime;
@@ -73,6 +78,39 @@ class ActivityLog {
 
   final int impressionCount() {
     return impressionCount;
+  }
+
+  /** True when the log keeps the user's choice counts. */
+  final boolean keepsChoiceCounts() {
+    return countBytes > 0;
+  }
+
+  /** The kept choice counts, keyed by name ids; null when none are kept. */
+  final ChoiceCounts choiceCounts() {
+    int from = eventBytes + impressionBytes;
+    return countBytes == 0 ? null : ChoiceCounts.unpack(buf, from, from + countBytes);
+  }
+
+  /** The packed choice counts, empty when none are kept. */
+  final byte[] packedChoiceCounts() {
+    int from = eventBytes + impressionBytes;
+    return Arrays.copyOfRange(buf, from, from + countBytes);
+  }
+
+  /** True when the kept choice counts are these packed ones. */
+  final boolean hasChoiceCounts(byte[] packed) {
+    int from = eventBytes + impressionBytes;
+    return Arrays.equals(buf, from, from + countBytes, packed, 0, packed.length);
+  }
+
+  /** Keeps {@code counts} (keyed by name ids) in place of the kept ones. */
+  final void keepChoiceCounts(ChoiceCounts counts) {
+    byte[] packed = counts.pack();
+    if (packed.length > Character.MAX_VALUE) {
+      throw new IllegalStateException("packed choice counts take " + packed.length + " bytes, more than 65,535");
+    }
+    splice(eventBytes + impressionBytes, countBytes, packed, packed.length);
+    countBytes = (char) packed.length;
   }
 
   /** Bytes of the backing array, for tests of the packing. */
@@ -221,7 +259,7 @@ class ActivityLog {
 
   /** Replaces {@code removed} bytes at {@code at} with {@code n} bytes of {@code insert}. */
   private void splice(int at, int removed, byte[] insert, int n) {
-    int used = eventBytes + impressionBytes;
+    int used = eventBytes + impressionBytes + countBytes;
     int size = used - removed + n;
     if (size > buf.length) {
       // A little room to spare, not a share: a full log takes one record at a time and mostly stays its size.

@@ -9,6 +9,7 @@ import dev.bannerranker.data.EventLogReader;
 import dev.bannerranker.data.EventType;
 import dev.bannerranker.data.Impression;
 import dev.bannerranker.data.UserProfile;
+import dev.bannerranker.features.ChoiceCounts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -44,7 +45,7 @@ public final class ProfileStore {
   /**
    * Reads {@code dir/users.csv}; with {@code bootstrap}, also replays {@code events.csv} and
    * {@code impressions.csv} (which need {@code banners.csv} beside them), keeping each user's latest
-   * {@code capacity} events and impressions.
+   * {@code capacity} events and impressions and the whole history's choice counts.
    */
   public static ProfileStore load(Path dir, boolean bootstrap, int capacity) {
     long start = System.nanoTime();
@@ -73,39 +74,53 @@ public final class ProfileStore {
     return new ProfileStore(new ProfileTable(profiles), Map.copyOf(seeds));
   }
 
-  /** The event log in time order, as the training sweep applies it: an impression and its click together. */
+  /** A log to replay the tables into, never served itself, and the whole history's choice counts. */
+  private record Seed(UserState log, ChoiceCounts counts) {
+    Seed(int capacity) {
+      this(new UserState(NOBODY, false, capacity, List.of()), new ChoiceCounts());
+    }
+
+    void append(Activity a) {
+      log.append(a, null, counts);
+    }
+  }
+
+  /**
+   * The event log in time order, as the training sweep applies it: an impression and its click together. Every
+   * state keeps its choice counts: only here is the whole history seen, whichever model serves later.
+   */
   private static Map<String, UserState> replay(EventLog log, int capacity) {
     Map<String, Banner> banners = new HashMap<>();
     log.banners().forEach(b -> banners.put(b.id(), b));
-    Map<String, UserState> logs = new HashMap<>();
+    Map<String, Seed> seeds = new HashMap<>();
     List<BehaviourEvent> events = log.events();
     int ev = 0;
     for (Impression imp : log.impressions()) {
       while (ev < events.size() && events.get(ev).timestamp() <= imp.timestamp()) {
-        addEvent(logs, events.get(ev++), capacity);
+        addEvent(seeds, events.get(ev++), capacity);
       }
-      UserState a = logs.computeIfAbsent(imp.userId(), u -> seed(capacity));
-      a.append(new Activity.Shown(imp.bannerId(), imp.timestamp()), null);
+      Seed a = seeds.computeIfAbsent(imp.userId(), u -> new Seed(capacity));
+      a.append(new Activity.Shown(imp.bannerId(), imp.timestamp()));
       if (imp.clicked()) {
         Banner b = banners.get(imp.bannerId());
         a.append(new Activity.Behaviour(EventType.BANNER_CLICK, b.brand(), b.category(), b.priceTier(), 0f,
-            imp.timestamp()), null);
+            imp.timestamp()));
       }
     }
     for (; ev < events.size(); ev++) {
-      addEvent(logs, events.get(ev), capacity);
+      addEvent(seeds, events.get(ev), capacity);
     }
+    Map<String, UserState> logs = new HashMap<>();
+    seeds.forEach((user, seed) -> {
+      seed.log().keepChoiceCounts(seed.counts());
+      logs.put(user, seed.log());
+    });
     return logs;
   }
 
-  private static void addEvent(Map<String, UserState> logs, BehaviourEvent e, int capacity) {
-    logs.computeIfAbsent(e.userId(), u -> seed(capacity)).append(new Activity.Behaviour(e.type(), e.brand(),
-        e.category(), e.priceTier(), e.dwellSeconds(), e.timestamp()), null);
-  }
-
-  /** A log to replay the tables into; never served itself. */
-  private static UserState seed(int capacity) {
-    return new UserState(NOBODY, false, capacity, List.of());
+  private static void addEvent(Map<String, Seed> seeds, BehaviourEvent e, int capacity) {
+    seeds.computeIfAbsent(e.userId(), u -> new Seed(capacity)).append(new Activity.Behaviour(e.type(), e.brand(),
+        e.category(), e.priceTier(), e.dwellSeconds(), e.timestamp()));
   }
 
   /** A new state for the user: the profile (or none) and the bootstrap activity. */

@@ -2,6 +2,8 @@ package dev.bannerranker.serving.users;
 
 import dev.bannerranker.data.EventType;
 import dev.bannerranker.data.UserProfile;
+import dev.bannerranker.features.ChoiceCounts;
+import dev.bannerranker.features.FoldInFactors;
 import dev.bannerranker.features.HistoryUpdates;
 import dev.bannerranker.features.UserHistory;
 import dev.bannerranker.features.Vocabulary;
@@ -21,6 +23,11 @@ import java.util.List;
  * became compact): since the last change of {@link HistoryKey} the log keeps at least the model's ring sizes,
  * and counts the events it forgot for {@link UserHistory#totalEvents()}; a change of key starts again from the
  * latest {@code capacity} activities, as a rebuild did.
+ *
+ * <p>For a model with the fold-in taste the state also keeps the whole history's browsing choice counts ({@link
+ * ChoiceCounts}, by name id, so they outlive a model), and the history gets them translated to the model's
+ * indices. A state keeps counts from the bootstrap (which sees the whole history) or from the first activity
+ * recorded under a fold-in model (which starts them from the log), and from then on under every model.
  */
 public final class UserState extends ActivityLog {
   private final String userId;
@@ -41,7 +48,7 @@ public final class UserState extends ActivityLog {
     this.userId = profile.id();
     this.shape = knownProfile ? profile : null;
     this.capacity = checkedCapacity(capacity);
-    seed.forEach(a -> append(a, null));
+    seed.forEach(a -> append(a, null, null));
   }
 
   /**
@@ -65,10 +72,38 @@ public final class UserState extends ActivityLog {
     return (char) capacity;
   }
 
-  /** A consistent copy for one request, with the history indexed by {@code g}. */
-  public synchronized UserSnapshot snapshot(ModelGeneration g) {
+  /**
+   * A consistent copy for one request, with the history indexed by {@code g}. With fold-in the history carries the
+   * model's taste: {@code g}'s cached one when the counts are unchanged, else solved here, outside the lock, and
+   * cached.
+   */
+  public UserSnapshot snapshot(ModelGeneration g) {
+    byte[] uncached;
+    UserSnapshot snapshot;
+    synchronized (this) {
+      snapshot = build(g);
+      uncached = null;
+      if (g.spec().hasFoldIn() && keepsChoiceCounts()) {
+        ModelGeneration.CachedTaste cached = g.cachedTaste(userId);
+        if (cached != null && cached.genderRow() == FoldInFactors.genderRow(snapshot.profile())
+            && hasChoiceCounts(cached.counts())) {
+          snapshot.history().setFoldIn(g.model().vectors().foldIn(), snapshot.profile(), cached.taste());
+        } else {
+          uncached = packedChoiceCounts();
+        }
+      }
+    }
+    if (uncached != null) {
+      g.cacheTaste(userId, uncached, FoldInFactors.genderRow(snapshot.profile()),
+          snapshot.history().foldIn(g.model().vectors().foldIn(), snapshot.profile()));
+    }
+    return snapshot;
+  }
+
+  private UserSnapshot build(ModelGeneration g) {
     ensureKey(g);
-    UserHistory history = UserHistory.forSpec(g.spec());
+    // With fold-in the counts come from the kept ones below, not from the replayed ring.
+    UserHistory history = new UserHistory(g.spec().maxRecentEvents(), g.spec().maxRecentImpressions(), false);
     // Only what the model's rings will hold is replayed: the events before them are counted, not added, and
     // the known impressions before them would be overwritten anyway.
     int skippedEvents = Math.max(0, eventCount() - g.spec().maxRecentEvents());
@@ -98,6 +133,10 @@ public final class UserState extends ActivityLog {
       }
     });
     history.countForgottenEvents((long) forgotten + skippedEvents);
+    if (g.spec().hasFoldIn()) {
+      ChoiceCounts counts = keepsChoiceCounts() ? choiceCounts() : countsOfLog();
+      history.setChoiceCounts(counts.translate(g::brandIndex, g::categoryIndex));
+    }
     UserProfile profile = shape == null ? UserProfile.unknown(userId)
         : new UserProfile(userId, shape.gender(), shape.ageBand(), shape.cityTier());
     return new UserSnapshot(profile, shape == null && eventCount() == 0 && impressionCount() == 0, history);
@@ -106,19 +145,43 @@ public final class UserState extends ActivityLog {
   /** Appends activities, in order, to the log; the next snapshot's history of {@code g} holds them. */
   public synchronized void apply(List<Activity> activities, ModelGeneration g) {
     ensureKey(g);
-    activities.forEach(a -> append(a, g));
+    ChoiceCounts counts = keepsChoiceCounts() ? choiceCounts() : g.spec().hasFoldIn() ? countsOfLog() : null;
+    activities.forEach(a -> append(a, g, counts));
+    if (counts != null) {
+      keepChoiceCounts(counts);
+    }
+  }
+
+  /** Choice counts of the events in the log: all a state that kept none knows of the user's browsing. */
+  private ChoiceCounts countsOfLog() {
+    ChoiceCounts counts = new ChoiceCounts();
+    forEach(0, impressionCount(), new Visitor() {
+      @Override
+      public void event(EventType type, int brand, int category, int priceTier, float dwell, long time) {
+        counts.add(brand, category, type, time);
+      }
+
+      @Override
+      public void impression(int banner, long time) {}
+    });
+    return counts;
   }
 
   /**
    * Appends to the log. Before any model ({@code g} null, the bootstrap) it keeps the latest {@code capacity}
    * of each kind. Under a model it also keeps what that model's history holds: its ring of events (counting
    * the ones it forgets), and its ring of the impressions it knows (impressions of banners it does not know
-   * never enter its history, so they must not push known ones out).
+   * never enter its history, so they must not push known ones out). A behaviour event also counts in {@code
+   * counts} (by name id) unless that is null.
    */
-  final void append(Activity a, ModelGeneration g) {
+  final void append(Activity a, ModelGeneration g, ChoiceCounts counts) {
     if (a instanceof Activity.Behaviour b) {
-      addEvent(b.type(), id(NameDictionary.BRANDS, b.brand(), g), id(NameDictionary.CATEGORIES, b.category(), g),
-          b.priceTier(), b.dwellSeconds(), b.time());
+      int brand = id(NameDictionary.BRANDS, b.brand(), g);
+      int category = id(NameDictionary.CATEGORIES, b.category(), g);
+      addEvent(b.type(), brand, category, b.priceTier(), b.dwellSeconds(), b.time());
+      if (counts != null) {
+        counts.add(brand, category, b.type(), b.time());
+      }
       int limit = g == null ? capacity : Math.max(capacity, g.spec().maxRecentEvents());
       while (eventCount() > limit) {
         dropOldestEvent();
