@@ -52,20 +52,23 @@ import java.util.Map;
 public final class BenchModel {
   /** What the cache holds; a different recipe rebuilds it. */
   public record Recipe(Scale scale, long seed, int epochs, int item2vecEpochs, List<Integer> hidden, int itemDim,
-      int tasteBrands, int tasteDim) {
-    /** The demo world with train's default sizes (TrainCommand: --hidden 64,32 --dim 32 --taste-brands 10 --taste-dim 8). */
+      int tasteBrands, int tasteDim, int foldInDim) {
+    /**
+     * The demo world with train's default sizes (TrainCommand: --hidden 64,32 --dim 32 --taste-brands 10
+     * --taste-dim 8 --fold-in-dim 8).
+     */
     public static Recipe benchmark() {
-      return new Recipe(Scale.DEMO, 42, 1, 1, List.of(64, 32), 32, 10, 8);
+      return new Recipe(Scale.DEMO, 42, 1, 1, List.of(64, 32), 32, 10, 8, 8);
     }
 
     /** The smallest world at the same network sizes, for the smoke test. */
     public static Recipe tiny() {
-      return new Recipe(Scale.TINY, 5, 1, 1, List.of(64, 32), 32, 10, 8);
+      return new Recipe(Scale.TINY, 5, 1, 1, List.of(64, 32), 32, 10, 8, 8);
     }
 
     String key() {
       return scale.code() + " seed=" + seed + " epochs=" + epochs + " i2v-epochs=" + item2vecEpochs + " hidden="
-          + hidden + " dim=" + itemDim + " taste=" + tasteBrands + "x" + tasteDim + " trainer="
+          + hidden + " dim=" + itemDim + " taste=" + tasteBrands + "x" + tasteDim + " fold-in=" + foldInDim + " trainer="
           + TrainingPipeline.TRAINER_VERSION;
     }
   }
@@ -227,7 +230,7 @@ public final class BenchModel {
     WideDeepConfig wd = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, r.hidden(),
         WideDeepConfig.defaultEmbeddingDims(), 2048, r.epochs(), 1, 0.003, 1e-5, 7);
     return new TrainOptions(data, DataFormat.OWN, out, true, 0.01, i2v, wd, 168, 50, 3, 17, r.tasteBrands(), r.tasteDim(),
-        1, 1, 0.1, 0.1, false);
+        1, 1, 0.1, 0.1, false, r.foldInDim());
   }
 
   static PrintStream quiet() {

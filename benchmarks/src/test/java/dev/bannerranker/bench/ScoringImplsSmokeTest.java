@@ -32,8 +32,9 @@ class ScoringImplsSmokeTest {
     Map<String, Double> diffs = ScoringImpls.checkAgreement(r, Dl4jGraph.fromBundle(m.bundle()), ScoringBenchmark.TOLERANCE);
     assertEquals(ScoringImpls.NAMES, List.copyOf(diffs.keySet()));
     diffs.forEach((impl, d) -> assertTrue(d <= ScoringBenchmark.TOLERANCE, impl + " differs by " + d));
-    // (40 cross + 8 taste inputs) × 64 + 64 × 32 + 32: the split path's matrix work at the default sizes
-    assertEquals(48 * 64 + 64 * 32 + 32, ScoringImpls.macsPerCandidate(m.model()));
+    // (42 cross, the two fold-in scores among them, + 8 taste inputs) × 64 + 64 × 32 + 32: the split path's matrix
+    // work at the default sizes
+    assertEquals(50 * 64 + 64 * 32 + 32, ScoringImpls.macsPerCandidate(m.model()));
     // a second load reuses the cache instead of training again
     long t0 = System.nanoTime();
     BenchModel again = BenchModel.load(dir, BenchModel.Recipe.tiny(),

@@ -152,6 +152,47 @@ public final class TestBundles {
         ScoringModel.computeBannerFirstLayer(partial)));
   }
 
+  /**
+   * The tiny model without its fold-in taste: no factors, and the two fold-in scalars' rows dropped from the first
+   * layer (they sit right after the other cross scalars), so it is what training with {@code --fold-in-dim 0} gives
+   * in shape.
+   */
+  public static Path withoutFoldIn(Path dir) {
+    Bundle b = tiny();
+    FeatureSpec s = b.spec();
+    int plainCross = FeatureEncoder.crossScalarNames(false).size();
+    java.util.List<String> names = FeatureEncoder.crossScalarNames(false);
+    FeatureSpec spec = new FeatureSpec(s.itemVectorDim(), s.halfLifeHours(), s.maxRecentEvents(),
+        s.maxRecentImpressions(), s.fatigueWindowHours(), s.typeWeights(), s.dwellCapSeconds(), s.topBrands(),
+        s.wideBuckets(), s.neutralSlot(), s.maxSlot(), s.ctrPriorStrength(), s.globalCtr(), s.embeddingDims(),
+        s.hiddenLayers(), s.cardinalities(), s.userScalars(), s.bannerScalars(),
+        new dev.bannerranker.features.Standardizer(names,
+            java.util.Arrays.copyOf(s.crossScalars().mean(), plainCross),
+            java.util.Arrays.copyOf(s.crossScalars().std(), plainCross)),
+        s.tasteBrands(), s.tasteDim(), 0);
+    int crossOff = new dev.bannerranker.scoring.WideDeepScorer.Layout(s).inputWidth() - s.tasteDim()
+        - new FeatureEncoder(s).crossSize();
+    WideDeepWeights w = b.weights();
+    float[][] w1 = w.hidden().get(0).w();
+    float[][] narrowed = new float[w1.length - 2][];
+    for (int row = 0, o = 0; row < w1.length; row++) {
+      if (row != crossOff + plainCross && row != crossOff + plainCross + 1) {
+        narrowed[o++] = w1[row];
+      }
+    }
+    List<WideDeepWeights.DenseLayer> hidden = new ArrayList<>(w.hidden());
+    hidden.set(0, new WideDeepWeights.DenseLayer(narrowed, w.hidden().get(0).b()));
+    WideDeepWeights weights = new WideDeepWeights(w.wide(), w.embeddings(), hidden, w.outputWeights(),
+        w.outputBias(), w.tasteUser(), w.tasteItem());
+    ItemVectors iv = b.vectors();
+    ItemVectors vectors = new ItemVectors(iv.dim(), rows(iv.brandCount(), iv::brand),
+        rows(iv.categoryCount(), iv::category), rows(iv.bannerCount(), iv::banner), trained(iv), null);
+    Bundle partial = new Bundle(manifest(b.manifest(), "wd-no-fold-in", spec), b.vocab(), vectors, weights,
+        b.catalog(), b.bannerStats(), null);
+    return write(dir, new Bundle(partial.manifest(), b.vocab(), vectors, weights, b.catalog(), b.bannerStats(),
+        ScoringModel.computeBannerFirstLayer(partial)));
+  }
+
   /** {@link #foldIn} with seed 1, written to {@code dir}. */
   public static Path withFoldIn(Path dir) {
     return write(dir, foldIn(1, false));
@@ -163,40 +204,17 @@ public final class TestBundles {
   }
 
   /**
-   * The tiny model with fold-in taste factors of size 2 added: random factors and biases (each category sells a
-   * random half of the brands, at least two), and two more cross scalars (standardised as they come) with random
-   * first-layer rows, so the taste moves the scores.
+   * The tiny model (trained with fold-in) with its fold-in factors replaced by random ones of the same size (each
+   * category sells a random half of the brands, at least two), or by NaN brand factors: the network is the trained
+   * one, so the taste moves the scores, but no test depends on what training learned.
    */
   public static Bundle foldIn(long seed, boolean nanFactors) {
     java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
     Bundle b = tiny();
-    FeatureSpec s = b.spec();
-    int oldCross = FeatureEncoder.crossScalarNames(false).size();
-    java.util.List<String> names = FeatureEncoder.crossScalarNames(true);
-    double[] mean = java.util.Arrays.copyOf(s.crossScalars().mean(), names.size());
-    double[] std = java.util.Arrays.copyOf(s.crossScalars().std(), names.size());
-    for (int i = oldCross; i < names.size(); i++) {
-      std[i] = 1;
+    int dim = b.spec().foldInDim();
+    if (dim == 0) {
+      throw new IllegalStateException("the checked-in tiny bundle has no fold-in: regenerate it (serving/README.md)");
     }
-    FeatureSpec spec = new FeatureSpec(s.itemVectorDim(), s.halfLifeHours(), s.maxRecentEvents(),
-        s.maxRecentImpressions(), s.fatigueWindowHours(), s.typeWeights(), s.dwellCapSeconds(), s.topBrands(),
-        s.wideBuckets(), s.neutralSlot(), s.maxSlot(), s.ctrPriorStrength(), s.globalCtr(), s.embeddingDims(),
-        s.hiddenLayers(), s.cardinalities(), s.userScalars(), s.bannerScalars(),
-        new dev.bannerranker.features.Standardizer(names, mean, std), s.tasteBrands(), s.tasteDim(), 2);
-    // The new scalars sit right after the old ones in the cross block: insert zero rows there in W1.
-    int crossOff = new dev.bannerranker.scoring.WideDeepScorer.Layout(s).inputWidth()
-        - (oldCross + s.itemVectorDim()) - s.tasteDim();
-    WideDeepWeights w = b.weights();
-    float[][] w1 = w.hidden().get(0).w();
-    float[][] widened = new float[w1.length + 2][];
-    for (int row = 0, o = 0; row < widened.length; row++) {
-      widened[row] = row == crossOff + oldCross || row == crossOff + oldCross + 1 ? gaussian(r, w1[0].length, 0.5f)
-          : w1[o++];
-    }
-    List<WideDeepWeights.DenseLayer> hidden = new ArrayList<>(w.hidden());
-    hidden.set(0, new WideDeepWeights.DenseLayer(widened, w.hidden().get(0).b()));
-    WideDeepWeights weights = new WideDeepWeights(w.wide(), w.embeddings(), hidden, w.outputWeights(),
-        w.outputBias(), w.tasteUser(), w.tasteItem());
     ItemVectors iv = b.vectors();
     int brands = iv.brandCount();
     int cats = iv.categoryCount();
@@ -209,10 +227,13 @@ public final class TestBundles {
     float[][] brandFactors = new float[brands][];
     float[][] categoryFactors = new float[cats][];
     for (int k = 0; k < brands; k++) {
-      brandFactors[k] = nanFactors ? new float[] {Float.NaN, Float.NaN} : gaussian(r, 2, 1f);
+      brandFactors[k] = gaussian(r, dim, 1f);
+      if (nanFactors) {
+        java.util.Arrays.fill(brandFactors[k], Float.NaN);
+      }
     }
     for (int c = 0; c < cats; c++) {
-      categoryFactors[c] = gaussian(r, 2, 1f);
+      categoryFactors[c] = gaussian(r, dim, 1f);
     }
     float[][] categoryBias = new float[FoldInFactors.GENDERS][];
     for (int g = 0; g < categoryBias.length; g++) {
@@ -222,9 +243,9 @@ public final class TestBundles {
         membership);
     ItemVectors vectors = new ItemVectors(iv.dim(), rows(brands, iv::brand), rows(cats, iv::category),
         rows(iv.bannerCount(), iv::banner), trained(iv), foldIn);
-    Bundle partial = new Bundle(manifest(b.manifest(), "wd-fold-in", spec), b.vocab(), vectors, weights,
+    Bundle partial = new Bundle(manifest(b.manifest(), "wd-fold-in", b.spec()), b.vocab(), vectors, b.weights(),
         b.catalog(), b.bannerStats(), null);
-    return new Bundle(partial.manifest(), b.vocab(), vectors, weights, b.catalog(), b.bannerStats(),
+    return new Bundle(partial.manifest(), b.vocab(), vectors, b.weights(), b.catalog(), b.bannerStats(),
         ScoringModel.computeBannerFirstLayer(partial));
   }
 

@@ -86,7 +86,7 @@ class ModelRegistryTest {
     ModelRegistry r = new ModelRegistry(0, "s");
     ModelGeneration g = r.load(Arm.CONTROL, TestBundles.withFoldIn(tmp.resolve("f")));
     assertEquals("wd-fold-in", r.current().control().version());
-    assertEquals(2, g.spec().foldInDim());
+    assertEquals(TestBundles.tiny().spec().foldInDim(), g.spec().foldInDim());
     // The same recent events, once with the whole history's counts and once with none: only the taste differs.
     List<BannerFeatures> banners = g.banners(g.placements().iterator().next());
     long t = TestBundles.T;

@@ -308,7 +308,8 @@ class FoldInStateTest {
   @Test
   void aStateWithoutCountsStartsThemFromItsLog(@TempDir Path tmp) throws Exception {
     Service s = new Service();
-    ModelGeneration plain = s.load(TestBundles.TINY);
+    Path plainDir = TestBundles.withoutFoldIn(tmp.resolve("plain"));
+    ModelGeneration plain = s.load(plainDir);
     List<EventInput> events = browsing("u", 3, 300, TestBundles.T - 30 * 86_400L, BUNDLE);
     s.record(events.subList(0, 200));
     assertFalse(s.users.get("u").keepsChoiceCounts(), "no fold-in model: no counts kept");
@@ -324,7 +325,7 @@ class FoldInStateTest {
     counted.addAll(events.subList(200, 300));
     assertSameTaste(trainingHistory(counted, g), s.snapshot("u", g), g);
     // and a model without fold-in goes on counting, for the next one with it
-    s.load(TestBundles.TINY);
+    s.load(plainDir);
     s.record(browsing("u", 4, 100, lastTime(events) + 86_400, BUNDLE));
     assertTrue(s.users.get("u").snapshot(plain).history().eventCount() > 0);
     counted.addAll(browsing("u", 4, 100, lastTime(events) + 86_400, BUNDLE));

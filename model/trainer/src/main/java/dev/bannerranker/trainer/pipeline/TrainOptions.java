@@ -34,13 +34,4 @@ public record TrainOptions(
     double testFraction,
     boolean progress,
     int foldInDim) {
-
-  /** Options without fold-in factors. */
-  public TrainOptions(Path data, DataFormat format, Path out, boolean force, double maxBadFraction,
-      Item2VecConfig item2vec, WideDeepConfig wideDeep, double halfLifeHours, int maxRecentEvents, int topBrands,
-      int wideBucketsLog2, int tasteBrands, int tasteDim, int validDays, int testDays, double validFraction,
-      double testFraction, boolean progress) {
-    this(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours, maxRecentEvents, topBrands,
-        wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction, testFraction, progress, 0);
-  }
 }

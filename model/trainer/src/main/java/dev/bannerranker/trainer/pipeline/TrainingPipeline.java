@@ -43,7 +43,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /** {@code train}: event logs in, a verified model bundle out. */
 public final class TrainingPipeline {
-  public static final String TRAINER_VERSION = "0.2.0";
+  public static final String TRAINER_VERSION = "0.3.0";
   /** Alternating rounds of the fold-in factor training. */
   static final int FOLD_IN_ROUNDS = 20;
 
