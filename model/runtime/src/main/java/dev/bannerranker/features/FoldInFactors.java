@@ -274,8 +274,8 @@ public final class FoldInFactors {
           grad[i] -= e.choiceCount()[k] * f[i];
         }
       }
-      for (int k = 0; k < excluded.length; k++) {
-        softmaxTerms(v, category, bias, allCategories, excluded[k], excludedCount[k], grad, hess);
+      if (excluded.length > 0) {
+        categoryTerms(v, bias, excluded, excludedCount, grad, hess);
       }
       double[] delta = Cholesky.solve(hess, grad);
       double scale = stepScale(delta, MAX_STEP);
@@ -288,6 +288,66 @@ public final class FoldInFactors {
       out[i] = (float) v[i];
     }
     return out;
+  }
+
+  /**
+   * The category choices' terms: per group of choices with the same excluded category, {@code count} × (E_p[f],
+   * Cov_p[f]) of the softmax over every category but that one. The groups share one pass over the categories: the
+   * softmax without category x has the sums of the full one less x's share (a visit's second choice excludes its
+   * first, so a shopper has up to one group per category). When x held nearly all the mass the subtraction would
+   * lose precision, and that group takes its own pass.
+   */
+  private void categoryTerms(double[] v, float[] bias, int[] excluded, int[] count, double[] grad,
+      double[][] hess) {
+    int n = allCategories.length;
+    double[] w = new double[category.length];
+    double max = Double.NEGATIVE_INFINITY;
+    for (int c : allCategories) {
+      double s = bias[c];
+      for (int i = 0; i < dim; i++) {
+        s += category[c][i] * v[i];
+      }
+      w[c] = s;
+      max = Math.max(max, s);
+    }
+    double z = 0;
+    double[] m1 = new double[dim];
+    double[][] m2 = new double[dim][dim];
+    for (int c : allCategories) {
+      w[c] = Math.exp(w[c] - max);
+      z += w[c];
+      float[] x = category[c];
+      for (int i = 0; i < dim; i++) {
+        double wx = w[c] * x[i];
+        m1[i] += wx;
+        for (int j = 0; j <= i; j++) {
+          m2[i][j] += wx * x[j];
+        }
+      }
+    }
+    double[] mean = new double[dim];
+    for (int g = 0; g < excluded.length; g++) {
+      int x = excluded[g];
+      boolean drop = x >= 1 && x < category.length && n > 0;
+      double we = drop ? w[x] : 0;
+      double zg = z - we;
+      if (zg < 1e-9 * z) {
+        softmaxTerms(v, category, bias, allCategories, x, count[g], grad, hess);
+        continue;
+      }
+      float[] fx = drop ? category[x] : null;
+      for (int i = 0; i < dim; i++) {
+        mean[i] = (m1[i] - (drop ? we * fx[i] : 0)) / zg;
+        grad[i] += count[g] * mean[i];
+      }
+      for (int i = 0; i < dim; i++) {
+        for (int j = 0; j <= i; j++) {
+          double second = (m2[i][j] - (drop ? we * fx[i] * fx[j] : 0)) / zg;
+          hess[i][j] += count[g] * (second - mean[i] * mean[j]);
+          hess[j][i] = hess[i][j];
+        }
+      }
+    }
   }
 
   /**

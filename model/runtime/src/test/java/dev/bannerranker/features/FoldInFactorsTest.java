@@ -89,6 +89,12 @@ class FoldInFactorsTest {
       h.addEvent(k % 3 == 0 ? 2 : 1, 2, EventType.VIEW, 2, 10f, t + 10 * k); // brand 1 twice as often as 2
       h.addEvent(3, 2, EventType.VIEW, 2, 10f, t + 10 * k + 5);
     }
+    // visits whose second category choice excludes the first: 1 then 2 twice, and 1 then 3
+    for (int visit = 1; visit <= 3; visit++) {
+      long start = t + 7_200L * visit;
+      h.addEvent(0, 1, EventType.VIEW, 2, 10f, start);
+      h.addEvent(0, visit < 3 ? 2 : 3, EventType.VIEW, 2, 10f, start + 60);
+    }
     float[] v = f.foldIn(h, WOMAN_25_34);
     assertTrue(v[0] > 0.1, "leans to brand 1: " + v[0]);
     assertTrue(v[1] > 0.1, "leans to brand 3: " + v[1]);
@@ -116,11 +122,15 @@ class FoldInFactorsTest {
     }
     int[] cats = {1, 2, 3};
     float[][] c = {{0, 0}, {1, 1}, {-1, -1}, {0, 0}};
-    double[] pc = f.categoryProbabilities(v, Gender.F.ordinal(), cats, -1);
-    for (int d = 0; d < 2; d++) {
-      grad[d] -= c[2][d];
-      for (int j = 0; j < cats.length; j++) {
-        grad[d] += pc[j] * c[cats[j]][d];
+    assertArrayEquals(new int[] {-1, -1, 1, 1}, e.excludedCategory());
+    for (int k = 0; k < e.chosenCategory().length; k++) {
+      double[] pc = f.categoryProbabilities(v, Gender.F.ordinal(), cats, e.excludedCategory()[k]);
+      int n = e.choiceCount()[k];
+      for (int d = 0; d < 2; d++) {
+        grad[d] -= n * c[e.chosenCategory()[k]][d];
+        for (int j = 0; j < cats.length; j++) {
+          grad[d] += n * pc[j] * c[cats[j]][d];
+        }
       }
     }
     assertEquals(0, grad[0], 1e-5);
