@@ -74,23 +74,27 @@ public final class UserState extends ActivityLog {
 
   /**
    * A consistent copy for one request, with the history indexed by {@code g}. With fold-in the history carries the
-   * model's taste: {@code g}'s cached one when the counts are unchanged, else solved here, outside the lock, and
-   * cached.
+   * model's taste: {@code g}'s cached one when the counts are unchanged (the history then holds no counts: the
+   * taste is all they are for, and translating them is most of the cost of a cached Rank), else solved here,
+   * outside the lock, from the translated counts, and cached.
    */
   public UserSnapshot snapshot(ModelGeneration g) {
-    byte[] uncached;
+    byte[] uncached = null;
     UserSnapshot snapshot;
     synchronized (this) {
-      snapshot = build(g);
-      uncached = null;
+      UserProfile profile = profile();
+      ModelGeneration.CachedTaste cached = null;
       if (g.spec().hasFoldIn() && keepsChoiceCounts()) {
-        ModelGeneration.CachedTaste cached = g.cachedTaste(userId);
-        if (cached != null && cached.genderRow() == FoldInFactors.genderRow(snapshot.profile())
-            && hasChoiceCounts(cached.counts())) {
-          snapshot.history().setFoldIn(g.model().vectors().foldIn(), snapshot.profile(), cached.taste());
-        } else {
+        cached = g.cachedTaste(userId);
+        if (cached == null || cached.genderRow() != FoldInFactors.genderRow(profile)
+            || !hasChoiceCounts(cached.counts())) {
+          cached = null;
           uncached = packedChoiceCounts();
         }
+      }
+      snapshot = build(g, profile, cached == null);
+      if (cached != null) {
+        snapshot.history().setFoldIn(g.model().vectors().foldIn(), profile, cached.taste());
       }
     }
     if (uncached != null) {
@@ -100,7 +104,13 @@ public final class UserState extends ActivityLog {
     return snapshot;
   }
 
-  private UserSnapshot build(ModelGeneration g) {
+  private UserProfile profile() {
+    return shape == null ? UserProfile.unknown(userId)
+        : new UserProfile(userId, shape.gender(), shape.ageBand(), shape.cityTier());
+  }
+
+  /** @param withCounts with fold-in, give the history the translated choice counts */
+  private UserSnapshot build(ModelGeneration g, UserProfile profile, boolean withCounts) {
     ensureKey(g);
     // With fold-in the counts come from the kept ones below, not from the replayed ring.
     UserHistory history = new UserHistory(g.spec().maxRecentEvents(), g.spec().maxRecentImpressions(), false);
@@ -133,12 +143,10 @@ public final class UserState extends ActivityLog {
       }
     });
     history.countForgottenEvents((long) forgotten + skippedEvents);
-    if (g.spec().hasFoldIn()) {
+    if (g.spec().hasFoldIn() && withCounts) {
       ChoiceCounts counts = keepsChoiceCounts() ? choiceCounts() : countsOfLog();
       history.setChoiceCounts(counts.translate(g::brandIndex, g::categoryIndex));
     }
-    UserProfile profile = shape == null ? UserProfile.unknown(userId)
-        : new UserProfile(userId, shape.gender(), shape.ageBand(), shape.cityTier());
     return new UserSnapshot(profile, shape == null && eventCount() == 0 && impressionCount() == 0, history);
   }
 
