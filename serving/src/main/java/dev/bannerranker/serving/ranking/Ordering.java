@@ -5,9 +5,10 @@ import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.features.ItemVectors;
 import dev.bannerranker.serving.config.OrderingSettings;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -85,7 +86,7 @@ public final class Ordering {
 
     RankedItem explored = null;
     if (explore && settings.explorationShare() > 0 && need > 0) {
-      Set<Scored> chosen = new HashSet<>(picked);
+      Set<Scored> chosen = identitySet(picked);
       List<Scored> pool = new ArrayList<>();
       for (Scored s : sorted) {
         if (!chosen.contains(s) && isNew(s.banner())) {
@@ -116,6 +117,17 @@ public final class Ordering {
     return new Outcome(out, explored);
   }
 
+  /**
+   * The banners as a set by identity: each candidate is scored once per request (the candidate ids are unique), and
+   * a record's own hash walks the whole banner, its strings and lists, which cost a tenth of a Rank at 200
+   * candidates when the exploration pool checked every candidate against the picks.
+   */
+  private static Set<Scored> identitySet(List<Scored> picked) {
+    Set<Scored> set = Collections.newSetFromMap(new IdentityHashMap<>(2 * picked.size()));
+    set.addAll(picked);
+    return set;
+  }
+
   private static RankedItem item(Scored s, Reason reason, double propensity) {
     return new RankedItem(s.banner().banner().id(), s.brand(), s.score(), s.predictedCtr(), reason, propensity, null);
   }
@@ -140,7 +152,7 @@ public final class Ordering {
       case MMR -> mmr(sorted, diverse, picked, taken);
       case NONE -> { }
     }
-    Set<Scored> in = new HashSet<>(picked);
+    Set<Scored> in = identitySet(picked);
     for (Scored s : sorted) {
       if (picked.size() == need) {
         break;
