@@ -63,7 +63,10 @@ public final class ModelGeneration {
     this.brandOfName = NameDictionary.BRANDS.indexTable(vocab.brands().values());
     this.categoryOfName = NameDictionary.CATEGORIES.indexTable(vocab.categories().values());
     this.bannerOfName = NameDictionary.BANNERS.indexTable(vocab.banners().values());
-    this.tastes = model.spec().hasFoldIn() ? Caffeine.newBuilder().maximumSize(TASTE_CACHE_SIZE).build() : null;
+    // Maintenance runs on the calling thread: read on every Rank, the cache would otherwise wake a pool thread for
+    // its upkeep thousands of times a second, on a machine whose few cores serve the Ranks.
+    this.tastes = model.spec().hasFoldIn()
+        ? Caffeine.newBuilder().maximumSize(TASTE_CACHE_SIZE).executor(Runnable::run).build() : null;
     Map<String, List<BannerFeatures>> placements = new TreeMap<>();
     for (Banner b : model.bundle().catalog()) {
       BannerFeatures f = model.banner(b.id());
