@@ -299,7 +299,6 @@ public final class FoldInFactors {
    */
   private void categoryTerms(double[] v, float[] bias, int[] excluded, int[] count, double[] grad,
       double[][] hess) {
-    int n = allCategories.length;
     double[] w = new double[category.length];
     double max = Double.NEGATIVE_INFINITY;
     for (int c : allCategories) {
@@ -328,7 +327,7 @@ public final class FoldInFactors {
     double[] mean = new double[dim];
     for (int g = 0; g < excluded.length; g++) {
       int x = excluded[g];
-      boolean drop = x >= 1 && x < category.length && n > 0;
+      boolean drop = x >= 1 && x < category.length;
       double we = drop ? w[x] : 0;
       double zg = z - we;
       if (zg < 1e-9 * z) {

@@ -167,6 +167,19 @@ class FoldInFactorsTest {
   }
 
   @Test
+  void historyCachesTheTastePerGenderToo() {
+    FoldInFactors f = factorsWithGenderBias();
+    UserHistory h = new UserHistory(50, 1, true);
+    for (int k = 0; k < 6; k++) {
+      h.addEvent(0, 1, EventType.VIEW, 2, 10f, 1_000_000L + 7_200L * k);
+    }
+    float[] woman = h.foldIn(f, WOMAN_25_34);
+    float[] man = h.foldIn(f, new UserProfile("u-3", Gender.M, "25-34", 1));
+    assertArrayEquals(f.foldIn(h, new UserProfile("u-3", Gender.M, "25-34", 1)), man, "solved for the man");
+    assertFalse(java.util.Arrays.equals(woman, man), "the women's bias changes the taste");
+  }
+
+  @Test
   void historyCachesTheTasteUntilItsEventsChange() {
     FoldInFactors f = factors();
     UserHistory h = new UserHistory(5, 1, true);

@@ -321,7 +321,7 @@ public final class TasteCeiling {
             HistoryUpdates.productEvent(foldHistory, bundleBrand((int) e[2]), bundleCategory((int) e[3]),
                 eventType((int) e[1]), (int) e[4], e[5] / 10f, e[0]);
           }
-          UserProfile profile = foldProfiles.get(String.format(Locale.ROOT, "u-%06d", u + 1));
+          UserProfile profile = foldProfiles.get(truth.userId(u));
           if (foldTasteAt != evBefore) {
             foldTaste = foldHistory.foldIn(f, profile);
             foldTasteAt = evBefore;

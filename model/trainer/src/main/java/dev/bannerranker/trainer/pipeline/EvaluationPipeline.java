@@ -37,7 +37,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -155,7 +154,7 @@ public final class EvaluationPipeline {
       }
       for (int m = 0; m < modes.size(); m++) {
         WideDeepConfig.Mode mode = modes.get(m);
-        float[] q = trained.get(m).get();
+        float[] q = Background.await(trained.get(m), "training the " + mode + " baseline");
         String name = mode == WideDeepConfig.Mode.WIDE_ONLY ? "wide_only" : "deep_only";
         baselines.put(name, Map.of("auc", ClickMetrics.auc(q, y), "logloss", ClickMetrics.logLoss(q, y),
             "description", mode == WideDeepConfig.Mode.WIDE_ONLY
@@ -163,14 +162,6 @@ public final class EvaluationPipeline {
         rocs.put(name.replace('_', '-'), ClickMetrics.roc(q, y, 400));
         out.printf("baseline %s: AUC %.4f%n", name, ClickMetrics.auc(q, y));
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while training the baselines", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException("training a baseline failed: " + e.getCause(), e.getCause());
     } finally {
       pool.shutdownNow();
     }

@@ -34,7 +34,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -48,20 +47,6 @@ public final class TrainingPipeline {
   static final int FOLD_IN_ROUNDS = 20;
 
   private TrainingPipeline() {}
-
-  private static <T> T await(FutureTask<T> task) {
-    try {
-      return task.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while training the fold-in factors", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
-    }
-  }
 
   /**
    * What a run produced. Besides the bundle it keeps the trained DL4J graph and the rows, so tests and
@@ -117,7 +102,7 @@ public final class TrainingPipeline {
     out.printf("item2vec: %d sessions, %d tokens, %d epochs in %.1f s = %.0f tokens/s, %d vectors%n", sessions.size(),
         i2v.corpusTokens(), o.item2vec().epochs(), i2v.seconds(), tokensPerSecond, i2v.vectors().size());
     ItemVectors vectors = ModelVocabulary.itemVectors(vocab, log.banners(), i2v.vectors(), o.item2vec().dimension());
-    FoldInTrainer.Result foldIn = await(foldInTask);
+    FoldInTrainer.Result foldIn = Background.await(foldInTask, "training the fold-in factors");
     if (foldIn != null) {
       vectors = vectors.withFoldIn(foldIn.factors());
       out.printf("fold-in factors: %d rounds in %.1f s, choice loss %.4f -> %.4f%n", FOLD_IN_ROUNDS, foldIn.seconds(),
