@@ -272,7 +272,7 @@ public final class ScoringImpls {
     private final float[] bannerDense;
     private final float[][] bannerCats;
     private final float[] cross;
-    private final float[] taste;
+    private final int[] taste;
     private final int tc;
     private final float[] wide;
 
@@ -298,7 +298,7 @@ public final class ScoringImpls {
       bannerCats = new float[bannerCats1.length][n];
       cross = new float[n * cs];
       tc = r.model().spec().tasteBrands();
-      taste = new float[n * tc];
+      taste = new int[n * tc];
       wide = new float[n * wc];
     }
 
@@ -343,7 +343,8 @@ public final class ScoringImpls {
       }
       in[k++] = Nd4j.create(cross, new long[] {n, cs}, 'c');
       if (tc > 0) {
-        in[k++] = Nd4j.create(taste, new long[] {n, tc}, 'c');
+        in[k++] = dev.bannerranker.trainer.widedeep.WideDeepNetwork.tasteShares(taste, n, tc,
+            r.model().spec().cardinality("brand"));
       }
       in[k] = Nd4j.create(wide, new long[] {n, wc}, 'c');
       INDArray p = net.outputSingle(false, in);

@@ -142,7 +142,7 @@ public final class TestBundles {
         s.maxRecentImpressions(), s.fatigueWindowHours(), s.typeWeights(), s.dwellCapSeconds(), s.topBrands(),
         s.wideBuckets(), s.neutralSlot(), s.maxSlot(), s.ctrPriorStrength(), s.globalCtr(), s.embeddingDims(),
         s.hiddenLayers(), cards, s.userScalars(), s.bannerScalars(), s.crossScalars(), s.tasteBrands(), s.tasteDim(),
-        s.foldInDim());
+        s.foldInDim(), s.wideCrosses());
     WideDeepWeights weights = new WideDeepWeights(w.wide(), embeddings, w.hidden(), w.outputWeights(), w.outputBias(),
         w.tasteUser() == null ? null : insertZeroRow(w.tasteUser()),
         w.tasteItem() == null ? null : insertZeroRow(w.tasteItem()));
@@ -169,7 +169,7 @@ public final class TestBundles {
         new dev.bannerranker.features.Standardizer(names,
             java.util.Arrays.copyOf(s.crossScalars().mean(), plainCross),
             java.util.Arrays.copyOf(s.crossScalars().std(), plainCross)),
-        s.tasteBrands(), s.tasteDim(), 0);
+        s.tasteBrands(), s.tasteDim(), 0, s.wideCrosses());
     int crossOff = new dev.bannerranker.scoring.WideDeepScorer.Layout(s).inputWidth() - s.tasteDim()
         - new FeatureEncoder(s).crossSize();
     WideDeepWeights w = b.weights();

@@ -53,6 +53,16 @@ public final class DataProblems {
     }
   }
 
+  /** Appends what {@code other} collected (files read on another thread), after this one's. */
+  public void addAll(DataProblems other) {
+    problems.addAll(other.problems);
+    other.countsByFile.forEach((file, c) -> {
+      long[] mine = countsByFile.computeIfAbsent(file, f -> new long[2]);
+      mine[0] += c[0];
+      mine[1] += c[1];
+    });
+  }
+
   public List<RowProblem> problems() {
     return Collections.unmodifiableList(problems);
   }

@@ -12,6 +12,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /** Reads the project's own format: the four tables of README "Input data" from one directory. */
@@ -31,6 +33,48 @@ public final class EventLogReader {
     Set<String> userIds = new HashSet<>();
     users.forEach(u -> userIds.add(u.id()));
 
+    // The events and the impressions are the two big files: they are parsed side by side, each with its own problem
+    // list, merged in file order afterwards so the outcome is that of reading them one after the other.
+    DataProblems eventProblems = new DataProblems(maxBadFraction);
+    CompletableFuture<List<BehaviourEvent>> eventsRead =
+        CompletableFuture.supplyAsync(() -> readEvents(dir, userIds, eventProblems));
+    DataProblems impressionProblems = new DataProblems(maxBadFraction);
+    List<Impression> impressions = new ArrayList<>();
+    Map<String, Double> truth = new HashMap<>();
+    RuntimeException impressionFailure = null;
+    try {
+      CsvTable.read(dir, IMPRESSIONS_FILE, IMPRESSIONS_HEADER, row -> {
+        Impression imp = parseImpression(row);
+        requireUser(userIds, imp.userId());
+        if (!bannerIds.contains(imp.bannerId())) {
+          throw new IllegalArgumentException("banner_id '" + imp.bannerId() + "' is not in " + BANNERS_FILE);
+        }
+        return imp;
+      }, impressions::add, impressionProblems);
+      impressions.sort(Comparator.comparingLong(Impression::timestamp));
+      if (Files.exists(dir.resolve(TRUTH_FILE))) {
+        CsvTable.read(dir, TRUTH_FILE, TRUTH_HEADER,
+            row -> Map.entry(row.text("impression_id"), row.decimal("true_ctr", 0, 1)),
+            e -> truth.put(e.getKey(), e.getValue()), impressionProblems);
+      }
+    } catch (RuntimeException e) {
+      impressionFailure = e; // reported after the events file's own failure, as a sequential read would
+    }
+    List<BehaviourEvent> events;
+    try {
+      events = eventsRead.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+    if (impressionFailure != null) {
+      throw impressionFailure;
+    }
+    problems.addAll(eventProblems);
+    problems.addAll(impressionProblems);
+    return new EventLog(List.copyOf(banners), List.copyOf(users), events, impressions, truth, problems);
+  }
+
+  private static List<BehaviourEvent> readEvents(Path dir, Set<String> userIds, DataProblems problems) {
     List<BehaviourEvent> events = new ArrayList<>();
     CsvTable.read(dir, EVENTS_FILE, EVENTS_HEADER, row -> {
       BehaviourEvent e = parseEvent(row);
@@ -38,25 +82,7 @@ public final class EventLogReader {
       return e;
     }, events::add, problems);
     events.sort(Comparator.comparingLong(BehaviourEvent::timestamp));
-
-    List<Impression> impressions = new ArrayList<>();
-    CsvTable.read(dir, IMPRESSIONS_FILE, IMPRESSIONS_HEADER, row -> {
-      Impression imp = parseImpression(row);
-      requireUser(userIds, imp.userId());
-      if (!bannerIds.contains(imp.bannerId())) {
-        throw new IllegalArgumentException("banner_id '" + imp.bannerId() + "' is not in " + BANNERS_FILE);
-      }
-      return imp;
-    }, impressions::add, problems);
-    impressions.sort(Comparator.comparingLong(Impression::timestamp));
-
-    Map<String, Double> truth = new HashMap<>();
-    if (Files.exists(dir.resolve(TRUTH_FILE))) {
-      CsvTable.read(dir, TRUTH_FILE, TRUTH_HEADER,
-          row -> Map.entry(row.text("impression_id"), row.decimal("true_ctr", 0, 1)),
-          e -> truth.put(e.getKey(), e.getValue()), problems);
-    }
-    return new EventLog(List.copyOf(banners), List.copyOf(users), events, impressions, truth, problems);
+    return events;
   }
 
   private static void requireUser(Set<String> userIds, String id) {

@@ -28,14 +28,26 @@ public final class FeatureEncoder {
       List.of("cosine", "brand_cosine", "category_cosine", "brand_affinity", "category_affinity", "log_fatigue",
           "price_gap", "age_days", "fold_in_brand", "fold_in_category");
   static final int FOLD_IN_SCALARS = 2;
+  /**
+   * Every wide cross besides the user's top brands × the banner's brand, in hashing order (a cross's position here
+   * seeds its hash, so the list only ever grows at the end). {@code campaign} lets banners of one campaign share what
+   * is learnt of its creative quality, which a banner new to the catalog then starts from.
+   */
+  public static final List<String> WIDE_CROSSES = List.of("gender x category", "age_band x category",
+      "city_tier x brand", "slot x platform", "hour x category", "banner_id", "campaign");
+  /** The wide crosses of bundles written before trainer 0.4, whose manifests do not list them. */
+  public static final List<String> WIDE_CROSSES_BEFORE_0_4 = WIDE_CROSSES.subList(0, 6);
 
   /** Banner age is capped so that very old banners do not extrapolate. */
   static final double MAX_AGE_DAYS = 90;
 
   private final FeatureSpec spec;
+  /** The spec's wide crosses as positions in {@link #WIDE_CROSSES}. */
+  private final int[] crosses;
 
   public FeatureEncoder(FeatureSpec spec) {
     this.spec = spec;
+    crosses = spec.wideCrosses().stream().mapToInt(WIDE_CROSSES::indexOf).toArray();
   }
 
   public FeatureSpec spec() {
@@ -80,13 +92,12 @@ public final class FeatureEncoder {
     for (int k = 0; k < spec.topBrands(); k++) {
       names.add("top_brand_" + (k + 1) + " x banner_brand");
     }
-    names.addAll(List.of("gender x category", "age_band x category", "city_tier x brand", "slot x platform",
-        "hour x category", "banner_id"));
+    names.addAll(spec.wideCrosses());
     return names;
   }
 
   public int wideCount() {
-    return spec.topBrands() + 6;
+    return spec.topBrands() + crosses.length;
   }
 
   // ---- raw (unstandardised) scalars: the definitions ----
@@ -210,13 +221,20 @@ public final class FeatureEncoder {
     for (int i = 0; i < k; i++) {
       out[off + i] = WideHash.index(i, u.topBrands[i], b.brandIdx(), buckets);
     }
-    int gender = u.profile.gender().ordinal() + 1;
-    int age = u.ageBandIndex + 1;
-    out[off + k] = WideHash.index(k, gender, b.categoryIdx(), buckets);
-    out[off + k + 1] = WideHash.index(k + 1, age, b.categoryIdx(), buckets);
-    out[off + k + 2] = WideHash.index(k + 2, u.profile.cityTier(), b.brandIdx(), buckets);
-    out[off + k + 3] = WideHash.index(k + 3, slotIndex(ctx.slot()), ctx.platformIndex(), buckets);
-    out[off + k + 4] = WideHash.index(k + 4, ctx.hourOfDay(), b.categoryIdx(), buckets);
-    out[off + k + 5] = WideHash.index(k + 5, b.index(), 0, buckets);
+    for (int i = 0; i < crosses.length; i++) {
+      int c = crosses[i];
+      int field = k + c;
+      out[off + k + i] = switch (c) {
+        case 0 -> WideHash.index(field, u.profile.gender().ordinal() + 1, b.categoryIdx(), buckets);
+        case 1 -> WideHash.index(field, u.ageBandIndex + 1, b.categoryIdx(), buckets);
+        case 2 -> WideHash.index(field, u.profile.cityTier(), b.brandIdx(), buckets);
+        case 3 -> WideHash.index(field, slotIndex(ctx.slot()), ctx.platformIndex(), buckets);
+        case 4 -> WideHash.index(field, ctx.hourOfDay(), b.categoryIdx(), buckets);
+        case 5 -> WideHash.index(field, b.index(), 0, buckets);
+        // String.hashCode is specified, so the campaign's bucket is the same in every JVM and cached per string.
+        case 6 -> WideHash.index(field, b.banner().campaignId().hashCode(), 0, buckets);
+        default -> throw new IllegalStateException("no encoding for wide cross " + WIDE_CROSSES.get(c));
+      };
+    }
   }
 }

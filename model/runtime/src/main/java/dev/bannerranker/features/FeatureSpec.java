@@ -30,6 +30,8 @@ import java.util.Map;
  * @param tasteBrands how many of the user's brands feed the taste tower (0: no tower, as in early bundles)
  * @param tasteDim size of the taste tower's learned brand embeddings
  * @param foldInDim size of the fold-in taste ({@link FoldInFactors}; 0: none, as in early bundles)
+ * @param wideCrosses the wide crosses besides the top-brand ones, by name from {@link FeatureEncoder#WIDE_CROSSES}, in
+ *     index order; absent from manifests before trainer 0.4, which used {@link FeatureEncoder#WIDE_CROSSES_BEFORE_0_4}
  */
 public record FeatureSpec(
     int itemVectorDim,
@@ -53,12 +55,22 @@ public record FeatureSpec(
     Standardizer crossScalars,
     int tasteBrands,
     int tasteDim,
-    int foldInDim) {
+    int foldInDim,
+    List<String> wideCrosses) {
 
   public FeatureSpec {
     typeWeights = List.copyOf(typeWeights);
     embeddingDims = Map.copyOf(embeddingDims);
     hiddenLayers = List.copyOf(hiddenLayers);
+    wideCrosses = wideCrosses == null ? FeatureEncoder.WIDE_CROSSES_BEFORE_0_4 : List.copyOf(wideCrosses);
+    for (String c : wideCrosses) {
+      if (!FeatureEncoder.WIDE_CROSSES.contains(c)) {
+        throw new IllegalArgumentException("feature spec: unknown wide cross '" + c + "'; known: " + FeatureEncoder.WIDE_CROSSES);
+      }
+    }
+    if (new java.util.HashSet<>(wideCrosses).size() != wideCrosses.size()) {
+      throw new IllegalArgumentException("feature spec: a wide cross is listed twice in " + wideCrosses);
+    }
     cardinalities = Map.copyOf(cardinalities);
     if (itemVectorDim <= 0 || maxRecentEvents <= 0 || topBrands <= 0 || wideBuckets <= 1) {
       throw new IllegalArgumentException("feature spec: sizes must be positive");
@@ -79,7 +91,8 @@ public record FeatureSpec(
       Standardizer banner, Standardizer cross) {
     return new FeatureSpec(itemVectorDim, halfLifeHours, maxRecentEvents, maxRecentImpressions,
         fatigueWindowHours, typeWeights, dwellCapSeconds, topBrands, wideBuckets, neutralSlot, maxSlot,
-        ctrPriorStrength, ctr, embeddingDims, hiddenLayers, cards, user, banner, cross, tasteBrands, tasteDim, foldInDim);
+        ctrPriorStrength, ctr, embeddingDims, hiddenLayers, cards, user, banner, cross, tasteBrands, tasteDim, foldInDim,
+        wideCrosses);
   }
 
   public boolean hasFoldIn() {

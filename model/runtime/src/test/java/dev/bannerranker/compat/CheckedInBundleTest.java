@@ -63,6 +63,8 @@ class CheckedInBundleTest {
   void formatVersion1BundleLoadsAndScoresAsWhenItWasWritten() throws IOException {
     Bundle b = BundleIO.load(V1);
     assertEquals(1, b.manifest().formatVersion());
+    // Its manifest predates the listed wide crosses: it must read as the six it was trained with.
+    assertEquals(dev.bannerranker.features.FeatureEncoder.WIDE_CROSSES_BEFORE_0_4, b.spec().wideCrosses());
     Map<String, Float> now = score(ScoringModel.of(b));
     JsonNode golden = BundleIO.json().readTree(V1.resolveSibling("v1-golden.json").toFile());
     assertEquals(golden.size(), now.size());

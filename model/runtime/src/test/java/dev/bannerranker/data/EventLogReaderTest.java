@@ -70,6 +70,19 @@ class EventLogReaderTest {
     assertTrue(e.getMessage().contains("events.csv:3: price_tier must be in [1, 4], got 9"), e.getMessage());
   }
 
+  /** The two big files are parsed side by side; a failure still names the file a sequential read would stop at. */
+  @Test
+  void whenBothBigFilesFailTheEventsFileIsReportedAsInASequentialRead() throws IOException {
+    String badEvent = "u-1,2026-03-03T10:00:00Z,view,Velora,dresses,9,1\n";
+    String badImpression = "im-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,7\n";
+    write(BANNER, USERS, badEvent, badImpression);
+    BadInputException both = assertThrows(BadInputException.class, () -> EventLogReader.read(dir, 0.01));
+    assertTrue(both.getMessage().startsWith("events.csv:"), both.getMessage());
+    write(BANNER, USERS, "u-1,2026-03-03T10:00:00Z,view,Velora,dresses,2,1\n", badImpression);
+    BadInputException impressions = assertThrows(BadInputException.class, () -> EventLogReader.read(dir, 0.01));
+    assertTrue(impressions.getMessage().startsWith("impressions.csv:"), impressions.getMessage());
+  }
+
   @Test
   void wrongHeaderAndMissingFileAreClear() throws IOException {
     write(BANNER, USERS, "", "");

@@ -15,7 +15,7 @@ class UserFeaturesTest {
   private static FeatureSpec spec(int maxEvents) {
     Standardizer s = Standardizer.identity(List.of());
     return new FeatureSpec(2, 24, maxEvents, 4, 72, List.of(1.0, 2.0, 3.0, 2.0), 60, 2, 1024, 1, 4, 10, 0.05,
-        Map.of(), List.of(4), Map.of(), s, s, s, 3, 2, 0);
+        Map.of(), List.of(4), Map.of(), s, s, s, 3, 2, 0, FeatureEncoder.WIDE_CROSSES);
   }
 
   /** brand 1 = (1,0), brand 2 = (0,1); categories 1 = (1,1); item vector = mean of brand and category. */

@@ -104,7 +104,7 @@ public final class RandomBundles {
         List.of(1.0, 2.0, 3.0, 2.0), 60, 3, shape.wideBuckets(), 1, 4, 50, 0.04, dims, shape.hidden(), cards,
         standardizer(r, FeatureEncoder.USER_SCALARS), standardizer(r, FeatureEncoder.BANNER_SCALARS),
         standardizer(r, FeatureEncoder.crossScalarNames(foldInDim > 0)), shape.tasteBrands(), shape.tasteDim(),
-        foldInDim);
+        foldInDim, FeatureEncoder.WIDE_CROSSES);
     Map<String, float[][]> emb = new LinkedHashMap<>();
     for (String f : FeatureEncoder.USER_FIELDS) {
       emb.put(f, matrix(r, cards.get(f), dims.get(f), false));

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
+import java.util.stream.IntStream;
 
 /**
  * Replays the log in time order through the runtime's {@link UserHistory} and {@link FeatureEncoder}, the
@@ -87,10 +88,18 @@ public final class DatasetBuilder {
   private record Pending(long time, UserHistory history, BannerFeatures banner, boolean clicked) {}
 
   /**
-   * Builds the rows. {@code spec} must already hold the global CTR; its standardisers are not used here.
+   * Builds the rows. {@code spec} must already hold the global CTR; its standardisers are not used here. The users are
+   * split into one shard per core, each swept in time order on its own thread: a row depends only on its own user's
+   * history, so the rows are exactly those of a single sweep.
    */
   public static ImpressionDataset build(EventLog log, Vocabularies vocab, ItemVectors vectors, FeatureSpec spec,
       TimeSplit split, Map<String, long[]> stats, LongConsumer progress) {
+    return build(log, vocab, vectors, spec, split, stats, progress, Runtime.getRuntime().availableProcessors());
+  }
+
+  /** As above with an explicit number of user shards, each swept on its own thread (1: a single sweep). */
+  public static ImpressionDataset build(EventLog log, Vocabularies vocab, ItemVectors vectors, FeatureSpec spec,
+      TimeSplit split, Map<String, long[]> stats, LongConsumer progress, int shards) {
     FeatureEncoder enc = new FeatureEncoder(spec);
     Map<String, BannerFeatures> banners = new HashMap<>();
     for (BannerFeatures b : bannersByIndex(log.banners(), vocab, vectors, stats)) {
@@ -104,15 +113,35 @@ public final class DatasetBuilder {
       profiles.put(p.id(), p);
       userNumbers.put(p.id(), userNumbers.size());
     }
-    Map<String, UserHistory> histories = new HashMap<>();
+    List<Impression> imps = log.impressions();
+    ImpressionDataset ds = new ImpressionDataset(imps.size(), spec.itemVectorDim(), enc.wideCount(),
+        FeatureEncoder.USER_FIELDS.size(), FeatureEncoder.USER_SCALARS.size(), FeatureEncoder.BANNER_SCALARS.size(),
+        FeatureEncoder.CROSS_SCALARS.size(), spec.tasteBrands());
+    int n = Math.max(1, shards);
+    // Each shard writes only its own users' rows; shard 0 reports progress (its rows are spread over the whole log).
+    IntStream.range(0, n).parallel().forEach(shard -> sweep(log, vocab, vectors, spec, enc, split, banners, profiles,
+        userNumbers, ds, shard, n, shard == 0 ? progress : null));
+    if (progress != null) {
+      progress.accept(imps.size());
+    }
+    return ds;
+  }
 
+  private static int shardOf(String userId, int shards) {
+    return Math.floorMod(userId.hashCode(), shards);
+  }
+
+  /** One shard's sweep: every event and impression of its users, in time order. */
+  private static void sweep(EventLog log, Vocabularies vocab, ItemVectors vectors, FeatureSpec spec, FeatureEncoder enc,
+      TimeSplit split,
+      Map<String, BannerFeatures> banners, Map<String, UserProfile> profiles, Map<String, Integer> userNumbers,
+      ImpressionDataset ds, int shard, int shards, LongConsumer progress) {
+    Map<String, UserHistory> histories = new HashMap<>();
     int uf = FeatureEncoder.USER_FIELDS.size();
     int us = FeatureEncoder.USER_SCALARS.size();
     int bs = FeatureEncoder.BANNER_SCALARS.size();
     int cs = FeatureEncoder.CROSS_SCALARS.size();
     List<Impression> imps = log.impressions();
-    ImpressionDataset ds = new ImpressionDataset(imps.size(), spec.itemVectorDim(), enc.wideCount(), uf, us, bs, cs,
-        spec.tasteBrands());
     List<BehaviourEvent> events = log.events();
     ArrayDeque<Pending> pending = new ArrayDeque<>();
     double[] uRaw = new double[us];
@@ -123,9 +152,15 @@ public final class DatasetBuilder {
     int ev = 0;
     for (int row = 0; row < imps.size(); row++) {
       Impression imp = imps.get(row);
+      if (shards > 1 && shardOf(imp.userId(), shards) != shard) {
+        continue;
+      }
       long t = imp.timestamp();
       // Everything before t, in time order; at equal times product events go first, as the service sees them.
       while (true) {
+        while (shards > 1 && ev < events.size() && shardOf(events.get(ev).userId(), shards) != shard) {
+          ev++;
+        }
         boolean eventDue = ev < events.size() && events.get(ev).timestamp() < t;
         boolean pendingDue = !pending.isEmpty() && pending.peekFirst().time() < t;
         if (eventDue && (!pendingDue || events.get(ev).timestamp() <= pending.peekFirst().time())) {
@@ -176,10 +211,6 @@ public final class DatasetBuilder {
         progress.accept(row);
       }
     }
-    if (progress != null) {
-      progress.accept(imps.size());
-    }
-    return ds;
   }
 
   private static UserHistory history(Map<String, UserHistory> histories, String user, FeatureSpec spec) {

@@ -42,7 +42,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /** {@code train}: event logs in, a verified model bundle out. */
 public final class TrainingPipeline {
-  public static final String TRAINER_VERSION = "0.3.0";
+  public static final String TRAINER_VERSION = "0.4.0";
   /** Alternating rounds of the fold-in factor training. */
   static final int FOLD_IN_ROUNDS = 20;
 
@@ -76,8 +76,9 @@ public final class TrainingPipeline {
     }
     Path problemsFile = Files.createTempFile("banner-ranker-problems", ".csv");
     EventLog log = readLog(o.format(), o.data(), o.maxBadFraction(), problemsFile, err);
-    out.printf("read %d banners, %d users, %d events, %d impressions from %s (%s format)%n", log.banners().size(),
-        log.users().size(), log.events().size(), log.impressions().size(), o.data(), o.format().code());
+    out.printf("read %d banners, %d users, %d events, %d impressions from %s (%s format) in %.1f s%n",
+        log.banners().size(), log.users().size(), log.events().size(), log.impressions().size(), o.data(),
+        o.format().code(), (System.nanoTime() - t0) / 1e9);
     TimeSplit split = split(log, o);
 
     // item2vec on behaviour before the test period
@@ -110,6 +111,7 @@ public final class TrainingPipeline {
     }
 
     // point-in-time rows
+    long rowsStart = System.nanoTime();
     Map<String, long[]> stats = DatasetBuilder.trainStats(log, split);
     double ctr = DatasetBuilder.ctr(stats);
     FeatureSpec spec = baseSpec(o, vocab).withStatistics(ctr, cardinalities(vocab, o), identity(FeatureEncoder.USER_SCALARS),
@@ -129,7 +131,8 @@ public final class TrainingPipeline {
         fit(FeatureEncoder.USER_SCALARS, ds.userScalars, FeatureEncoder.USER_SCALARS.size(), train),
         fit(FeatureEncoder.BANNER_SCALARS, ds.bannerScalars, FeatureEncoder.BANNER_SCALARS.size(), train),
         fit(FeatureEncoder.crossScalarNames(o.foldInDim() > 0), ds.crossScalars, FeatureEncoder.CROSS_SCALARS.size(), train));
-    out.printf("rows: %d train, %d validation, %d test; training CTR %.4f%n", train.length, valid.length, test.length, ctr);
+    out.printf("rows: %d train, %d validation, %d test; training CTR %.4f; built in %.1f s%n", train.length,
+        valid.length, test.length, ctr, (System.nanoTime() - rowsStart) / 1e9);
 
     // wide & deep
     FeatureEncoder enc = new FeatureEncoder(spec);
@@ -137,8 +140,9 @@ public final class TrainingPipeline {
     RowEncoder rows = new RowEncoder(enc, ds, byIndex);
     ComputationGraph net = WideDeepNetwork.build(spec, o.wideDeep());
     WideDeepTrainer.Result fit = WideDeepTrainer.train(net, rows, ds, train, valid, o.wideDeep(), o.progress());
-    out.printf("wide & deep: best epoch %d of %d, validation logloss %.5f%n", fit.bestEpoch(), fit.validLoss().size(),
-        fit.validLoss().get(fit.bestEpoch() - 1));
+    out.printf("wide & deep: best epoch %d of %d, validation logloss %.5f; per epoch %.1f s fitting, %.1f s measuring the losses%n",
+        fit.bestEpoch(), fit.validLoss().size(), fit.validLoss().get(fit.bestEpoch() - 1), mean(fit.fitSeconds()),
+        mean(fit.lossSeconds()));
     WideDeepWeights weights = WideDeepNetwork.export(fit.net(), spec);
 
     // bundle
@@ -146,6 +150,8 @@ public final class TrainingPipeline {
     training.put("train_loss", fit.trainLoss());
     training.put("valid_loss", fit.validLoss());
     training.put("best_epoch", fit.bestEpoch());
+    training.put("epoch_fit_seconds", fit.fitSeconds());
+    training.put("epoch_loss_seconds", fit.lossSeconds());
     training.put("item2vec_tokens_per_second", tokensPerSecond);
     training.put("item2vec_seconds", i2v.seconds());
     if (foldIn != null) {
@@ -182,11 +188,16 @@ public final class TrainingPipeline {
     return new Outcome(bundle, metrics, tokensPerSecond, fit.net(), ds, rows, test, o);
   }
 
+  private static double mean(List<Double> xs) {
+    return xs.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+  }
+
   private static FeatureSpec baseSpec(TrainOptions o, Vocabularies vocab) {
     return new FeatureSpec(o.item2vec().dimension(), o.halfLifeHours(), o.maxRecentEvents(), 32, 72.0,
         List.of(1.0, 2.0, 3.0, 2.0), 60.0, o.topBrands(), 1 << o.wideBucketsLog2(), 1, 4, 100.0, 0.0,
         o.wideDeep().embeddingDims(), o.wideDeep().hidden(), Map.of(), identity(FeatureEncoder.USER_SCALARS),
-        identity(FeatureEncoder.BANNER_SCALARS), identity(FeatureEncoder.crossScalarNames(o.foldInDim() > 0)), o.tasteBrands(), o.tasteDim(), o.foldInDim());
+        identity(FeatureEncoder.BANNER_SCALARS), identity(FeatureEncoder.crossScalarNames(o.foldInDim() > 0)), o.tasteBrands(), o.tasteDim(), o.foldInDim(),
+        FeatureEncoder.WIDE_CROSSES);
   }
 
   private static Map<String, Integer> cardinalities(Vocabularies v, TrainOptions o) {

@@ -39,10 +39,6 @@ public record WideDeepConfig(Mode mode, List<Integer> hidden, Map<String, Intege
         Map.entry("creative_color", 2));
   }
 
-  public static WideDeepConfig defaults(long seed) {
-    return new WideDeepConfig(Mode.WIDE_AND_DEEP, List.of(64, 32), defaultEmbeddingDims(), 2048, 8, 1, 3e-3, 1e-5, seed);
-  }
-
   public WideDeepConfig withMode(Mode m) {
     return new WideDeepConfig(m, hidden, embeddingDims, batchSize, maxEpochs, patience, learningRate, l2Wide, seed);
   }

@@ -11,6 +11,89 @@ import org.junit.jupiter.api.Test;
 
 class ClickMetricsTest {
 
+  /** Rows of {@code users} users with {@code perUser} impressions each; labels at a 20 % rate. */
+  private record Rows(float[] better, float[] worse, boolean[] clicked, int[] user) {}
+
+  private static Rows rows(int users, int perUser, long seed) {
+    Random r = new Random(seed);
+    int n = users * perUser;
+    Rows x = new Rows(new float[n], new float[n], new boolean[n], new int[n]);
+    for (int i = 0; i < n; i++) {
+      x.user()[i] = i / perUser;
+      x.clicked()[i] = r.nextDouble() < 0.2;
+      double signal = x.clicked()[i] ? 1 : 0;
+      x.better()[i] = (float) (signal + 1.2 * r.nextGaussian());
+      x.worse()[i] = (float) (signal + 2.0 * r.nextGaussian());
+    }
+    return x;
+  }
+
+  @Test
+  void aucDifferenceEstimateIsThePlainDifference() {
+    Rows x = rows(300, 5, 1);
+    var d = ClickMetrics.aucDifference(x.better(), x.worse(), x.clicked(), x.user(), 200, 7);
+    assertEquals(ClickMetrics.auc(x.better(), x.clicked()) - ClickMetrics.auc(x.worse(), x.clicked()), d.estimate(), 1e-12);
+    assertTrue(d.low() <= d.estimate() && d.estimate() <= d.high(), d.toString());
+    assertEquals(d, ClickMetrics.aucDifference(x.better(), x.worse(), x.clicked(), x.user(), 200, 7), "same seed");
+  }
+
+  @Test
+  void aClearlyBetterScoreIsSignificantlyAheadAndTheSameScoreIsNot() {
+    Rows x = rows(1000, 4, 2);
+    var ahead = ClickMetrics.aucDifference(x.better(), x.worse(), x.clicked(), x.user(), 300, 7);
+    assertTrue(ahead.significantlyAhead(), ahead.toString());
+    var same = ClickMetrics.aucDifference(x.worse(), x.worse(), x.clicked(), x.user(), 300, 7);
+    assertEquals(0, same.low(), 0);
+    assertEquals(0, same.high(), 0);
+    assertTrue(!same.significantlyAhead());
+    var behind = ClickMetrics.aucDifference(x.worse(), x.better(), x.clicked(), x.user(), 300, 7);
+    assertTrue(behind.high() < 0, behind.toString());
+  }
+
+  /**
+   * A user's impressions are resampled together: when every user's rows are ten copies of one row, the interval is
+   * as wide as with the single rows (about √10 wider than if the copies were counted as independent).
+   */
+  @Test
+  void theBootstrapResamplesUsersNotImpressions() {
+    Rows one = rows(2000, 1, 3);
+    int copies = 10;
+    int n = one.clicked().length * copies;
+    float[] a = new float[n];
+    float[] b = new float[n];
+    boolean[] y = new boolean[n];
+    int[] user = new int[n];
+    int[] eachRow = new int[n];
+    for (int i = 0; i < n; i++) {
+      int src = i / copies;
+      a[i] = one.better()[src];
+      b[i] = one.worse()[src];
+      y[i] = one.clicked()[src];
+      user[i] = src;
+      eachRow[i] = i;
+    }
+    var single = ClickMetrics.aucDifference(one.better(), one.worse(), one.clicked(), one.user(), 400, 11);
+    var byUser = ClickMetrics.aucDifference(a, b, y, user, 400, 11);
+    var byRow = ClickMetrics.aucDifference(a, b, y, eachRow, 400, 11);
+    double wSingle = single.high() - single.low();
+    double wUser = byUser.high() - byUser.low();
+    double wRow = byRow.high() - byRow.low();
+    assertEquals(wSingle, wUser, 0.25 * wSingle, "clustered width " + wUser + " vs single rows " + wSingle);
+    assertTrue(wRow < 0.5 * wUser, "rows as clusters " + wRow + " vs users " + wUser);
+  }
+
+  @Test
+  void aucDifferenceRejectsBadInput() {
+    Rows x = rows(10, 3, 4);
+    assertThrows(IllegalArgumentException.class,
+        () -> ClickMetrics.aucDifference(x.better(), new float[3], x.clicked(), x.user(), 10, 1));
+    int[] negative = x.user().clone();
+    negative[0] = -1;
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> ClickMetrics.aucDifference(x.better(), x.worse(), x.clicked(), negative, 10, 1));
+    assertTrue(e.getMessage().contains("cluster"), e.getMessage());
+  }
+
   /** O(n^2) definition: P(score_pos > score_neg) + 0.5 P(tie). */
   private static double bruteForceAuc(float[] s, boolean[] y) {
     double wins = 0;

@@ -39,6 +39,23 @@ class EndToEndTest {
     assertTrue(((Number) test.get("auc")).doubleValue() > 0.55, "tiny-world test AUC " + test.get("auc"));
   }
 
+  /**
+   * The loss curve's training values are the data's logloss: below that of always predicting the training CTR once
+   * trained, and in the validation loss's range (DL4J's own score adds the L2 penalty and sat far above both).
+   */
+  @Test
+  void trainingLossCurveIsTheLogloss() {
+    var training = TinyWorld.TRAINED.bundle().manifest().training();
+    java.util.List<?> train = (java.util.List<?>) training.get("train_loss");
+    java.util.List<?> valid = (java.util.List<?>) training.get("valid_loss");
+    double ctr = TinyWorld.TRAINED.bundle().spec().globalCtr();
+    double constant = -(ctr * Math.log(ctr) + (1 - ctr) * Math.log(1 - ctr));
+    double last = ((Number) train.get(train.size() - 1)).doubleValue();
+    double lastValid = ((Number) valid.get(valid.size() - 1)).doubleValue();
+    assertTrue(last > 0 && last < constant, "last training loss " + last + ", constant-CTR logloss " + constant);
+    assertTrue(last < 1.5 * lastValid && lastValid < 1.5 * last, "training " + last + " vs validation " + lastValid);
+  }
+
   @Test
   void trainingIsReproducibleWithTheSameSeed() throws IOException {
     var again = TrainingPipeline.run(TinyWorld.options(TinyWorld.ROOT.resolve("bundle-again"), 3), TinyWorld.quiet(),
@@ -65,7 +82,16 @@ class EndToEndTest {
     for (String b : new String[] {"popularity", "wide_only", "deep_only", "item2vec_cosine"}) {
       double auc = json.get("baselines").get(b).get("auc").asDouble();
       assertTrue(auc > 0.3 && auc < 1, b + " auc " + auc);
+      var d = json.get("baselines").get(b).get("auc_difference");
+      assertEquals(json.get("auc").asDouble() - auc, d.get("estimate").asDouble(), 1e-9, b);
+      assertTrue(d.get("ci95_low").asDouble() <= d.get("estimate").asDouble()
+          && d.get("estimate").asDouble() <= d.get("ci95_high").asDouble(), b + " " + d);
+      assertTrue(d.get("ci95_high").asDouble() > d.get("ci95_low").asDouble(), b + " " + d);
     }
+    var goals = json.get("goals");
+    assertTrue(goals.get("significantly_ahead_of_every_baseline").isBoolean());
+    assertTrue(!goals.get("significantly_ahead_of_every_baseline").asBoolean()
+        || goals.get("ahead_of_every_baseline").asBoolean(), "significantly ahead implies ahead");
     double p10 = json.get("item2vec").get("category_precision_at_10").asDouble();
     assertTrue(p10 >= 0 && p10 <= 1);
     assertEquals(r.get("auc"), json.get("auc").asDouble());

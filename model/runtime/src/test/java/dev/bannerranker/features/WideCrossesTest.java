@@ -1,0 +1,93 @@
+package dev.bannerranker.features;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.bannerranker.bundle.Bundle;
+import dev.bannerranker.bundle.BundleIO;
+import dev.bannerranker.data.Gender;
+import dev.bannerranker.data.Platform;
+import dev.bannerranker.data.UserProfile;
+import dev.bannerranker.scoring.ScoringModel;
+import dev.bannerranker.testing.RandomBundles;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The spec's list of wide crosses: what the encoder computes, and what a manifest records. */
+class WideCrossesTest {
+  private final Bundle bundle = RandomBundles.create(5, 24);
+  private final ScoringModel model = ScoringModel.of(bundle);
+  private static final long NOW = RandomBundles.START + 86_400;
+
+  private int[] wide(ScoringModel m, BannerFeatures b) {
+    FeatureEncoder enc = m.encoder();
+    UserFeatures u = m.userFeatures(new UserProfile("u", Gender.M, "35-44", 1), UserHistory.forSpec(m.spec()), NOW);
+    int[] out = new int[enc.wideCount()];
+    enc.wideIndices(u, b, new ScoringContext(NOW, Platform.WEB, 1), out, 0);
+    return out;
+  }
+
+  private static FeatureSpec withCrosses(FeatureSpec s, List<String> crosses) {
+    return new FeatureSpec(s.itemVectorDim(), s.halfLifeHours(), s.maxRecentEvents(), s.maxRecentImpressions(),
+        s.fatigueWindowHours(), s.typeWeights(), s.dwellCapSeconds(), s.topBrands(), s.wideBuckets(), s.neutralSlot(),
+        s.maxSlot(), s.ctrPriorStrength(), s.globalCtr(), s.embeddingDims(), s.hiddenLayers(), s.cardinalities(),
+        s.userScalars(), s.bannerScalars(), s.crossScalars(), s.tasteBrands(), s.tasteDim(), s.foldInDim(), crosses);
+  }
+
+  /** Banners of one campaign share the campaign's bucket; banners of different campaigns do not. */
+  @Test
+  void bannersOfOneCampaignShareTheCampaignWeight() {
+    int campaign = model.encoder().wideFieldNames().indexOf("campaign");
+    int bannerId = model.encoder().wideFieldNames().indexOf("banner_id");
+    assertTrue(campaign > 0 && bannerId > 0);
+    List<BannerFeatures> all = new ArrayList<>(model.banners().values());
+    int same = 0;
+    for (BannerFeatures a : all) {
+      for (BannerFeatures b : all) {
+        if (a == b) {
+          continue;
+        }
+        boolean sameCampaign = a.banner().campaignId().equals(b.banner().campaignId());
+        assertEquals(sameCampaign, wide(model, a)[campaign] == wide(model, b)[campaign], a.banner().id() + " " + b.banner().id());
+        assertNotEquals(wide(model, a)[bannerId], wide(model, b)[bannerId]);
+        same += sameCampaign ? 1 : 0;
+      }
+    }
+    assertTrue(same > 0, "the catalog should have campaigns with several banners");
+  }
+
+  /** Dropping the last cross keeps every other index as it was: a cross's hash depends on its name, not the list. */
+  @Test
+  void theOlderListGivesTheSameIndicesWithoutTheCampaign() {
+    FeatureEncoder legacy = new FeatureEncoder(withCrosses(bundle.spec(), FeatureEncoder.WIDE_CROSSES_BEFORE_0_4));
+    assertEquals(model.encoder().wideCount() - 1, legacy.wideCount());
+    UserFeatures u = model.userFeatures(new UserProfile("u", Gender.F, "25-34", 2), UserHistory.forSpec(model.spec()), NOW);
+    ScoringContext ctx = new ScoringContext(NOW, Platform.IOS, 2);
+    for (BannerFeatures b : model.banners().values()) {
+      int[] full = new int[model.encoder().wideCount()];
+      int[] old = new int[legacy.wideCount()];
+      model.encoder().wideIndices(u, b, ctx, full, 0);
+      legacy.wideIndices(u, b, ctx, old, 0);
+      assertArrayEquals(java.util.Arrays.copyOf(full, old.length), old);
+    }
+  }
+
+  @Test
+  void unknownOrRepeatedCrossesAreRefusedByName() {
+    var unknown = assertThrows(IllegalArgumentException.class,
+        () -> withCrosses(bundle.spec(), List.of("banner_id", "colour x hour")));
+    assertTrue(unknown.getMessage().contains("'colour x hour'"), unknown.getMessage());
+    var twice = assertThrows(IllegalArgumentException.class,
+        () -> withCrosses(bundle.spec(), List.of("banner_id", "banner_id")));
+    assertTrue(twice.getMessage().contains("twice"), twice.getMessage());
+  }
+
+  @Test
+  void theManifestRecordsTheCrosses(@TempDir Path dir) throws Exception {
+    BundleIO.write(bundle, dir.resolve("b"), false);
+    assertEquals(FeatureEncoder.WIDE_CROSSES, BundleIO.load(dir.resolve("b")).spec().wideCrosses());
+    assertTrue(java.nio.file.Files.readString(dir.resolve("b").resolve(Bundle.MANIFEST)).contains("\"campaign\""));
+  }
+}
