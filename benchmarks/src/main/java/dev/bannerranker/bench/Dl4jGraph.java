@@ -43,7 +43,7 @@ public final class Dl4jGraph {
     set(net, "deep_out", "b", Nd4j.create(new float[] {w.outputBias()}));
     set(net, "wide_emb", "W", Nd4j.create(w.wide()));
     if (bundle.spec().hasTasteTower()) {
-      set(net, "taste_user_mean", "W", Nd4j.create(w.tasteUser()));
+      set(net, WideDeepNetwork.tasteTableLayer(bundle.spec()), "W", Nd4j.create(w.tasteUser()));
       set(net, "taste_item", "W", Nd4j.create(w.tasteItem()));
     }
     return net;

@@ -11,6 +11,7 @@ import dev.bannerranker.features.UserFeatures;
 import dev.bannerranker.scoring.ScoringModel;
 import dev.bannerranker.scoring.WideDeepScorer;
 import dev.bannerranker.scoring.WideDeepWeights;
+import dev.bannerranker.trainer.widedeep.WideDeepNetwork;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -343,8 +344,8 @@ public final class ScoringImpls {
       }
       in[k++] = Nd4j.create(cross, new long[] {n, cs}, 'c');
       if (tc > 0) {
-        in[k++] = dev.bannerranker.trainer.widedeep.WideDeepNetwork.tasteShares(taste, n, tc,
-            r.model().spec().cardinality("brand"));
+        in[k++] = WideDeepNetwork.tasteInput(taste, n, tc, r.model().spec(),
+            WideDeepNetwork.denseTaste(r.model().spec()));
       }
       in[k] = Nd4j.create(wide, new long[] {n, wc}, 'c');
       INDArray p = net.outputSingle(false, in);

@@ -96,7 +96,7 @@ public final class TestBundles {
     Path manifest = out.resolve(Bundle.MANIFEST);
     try {
       String json = Files.readString(manifest);
-      Files.writeString(manifest, json.replaceFirst("\"formatVersion\"\\s*:\\s*1", "\"formatVersion\" : 99"));
+      Files.writeString(manifest, json.replaceFirst("\"formatVersion\"\\s*:\\s*\\d+", "\"formatVersion\" : 99"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

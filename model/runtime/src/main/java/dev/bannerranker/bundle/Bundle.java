@@ -23,7 +23,13 @@ public record Bundle(
     Map<String, long[]> bannerStats,
     float[][] bannerFirstLayer) {
 
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * The format this build writes. Version 2 (trainer 0.4) lists the wide crosses in the feature spec; a build that
+   * reads only version 1 would ignore that list and score with the older crosses, so it must refuse these bundles.
+   */
+  public static final int FORMAT_VERSION = 2;
+  /** The oldest format this build still reads: version 1 bundles read as the six wide crosses they were trained with. */
+  public static final int OLDEST_READABLE_FORMAT_VERSION = 1;
 
   public static final String MANIFEST = "manifest.json";
   public static final String VOCAB = "vocab.json";

@@ -173,9 +173,15 @@ public final class BundleIO {
     if (version == null || !version.canConvertToInt()) {
       throw new BundleException(file + ": formatVersion is missing");
     }
-    if (version.asInt() != Bundle.FORMAT_VERSION) {
-      throw new BundleException(file + ": bundle format version " + version.asInt()
-          + " is not supported; this build reads version " + Bundle.FORMAT_VERSION);
+    int v = version.asInt();
+    if (v < Bundle.OLDEST_READABLE_FORMAT_VERSION || v > Bundle.FORMAT_VERSION) {
+      throw new BundleException(file + ": bundle format version " + v + " is not supported; this build reads versions "
+          + Bundle.OLDEST_READABLE_FORMAT_VERSION + " to " + Bundle.FORMAT_VERSION);
+    }
+    JsonNode crosses = node.path("featureSpec").get("wideCrosses");
+    if (v >= 2 && (crosses == null || !crosses.isArray())) {
+      throw new BundleException(file + ": featureSpec.wideCrosses is missing; a format version " + v
+          + " manifest must list its wide crosses");
     }
     try {
       return JSON.treeToValue(node, BundleManifest.class);

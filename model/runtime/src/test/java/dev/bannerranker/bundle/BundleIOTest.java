@@ -71,10 +71,23 @@ class BundleIOTest {
   void wrongFormatVersionIsRefused() throws IOException {
     Path target = written();
     Path manifest = target.resolve(Bundle.MANIFEST);
-    String json = Files.readString(manifest).replace("\"formatVersion\" : 1", "\"formatVersion\" : 99");
+    String json = Files.readString(manifest).replaceFirst("\"formatVersion\"\\s*:\\s*\\d+", "\"formatVersion\" : 99");
     Files.writeString(manifest, json);
     BundleException e = assertThrows(BundleException.class, () -> BundleIO.load(target));
     assertTrue(e.getMessage().contains("format version 99 is not supported"), e.getMessage());
+  }
+
+  /** A version 2 manifest must list its wide crosses: without the list it would silently score with the older ones. */
+  @Test
+  void version2ManifestWithoutItsWideCrossesIsRefused() throws IOException {
+    Path target = written();
+    Path manifest = target.resolve(Bundle.MANIFEST);
+    var json = (com.fasterxml.jackson.databind.node.ObjectNode) BundleIO.json().readTree(manifest.toFile());
+    assertEquals(2, json.get("formatVersion").asInt());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("featureSpec")).remove("wideCrosses");
+    Files.writeString(manifest, BundleIO.json().writeValueAsString(json));
+    BundleException e = assertThrows(BundleException.class, () -> BundleIO.readManifest(target));
+    assertTrue(e.getMessage().contains("featureSpec.wideCrosses is missing"), e.getMessage());
   }
 
   @Test

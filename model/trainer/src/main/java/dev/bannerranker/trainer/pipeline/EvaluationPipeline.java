@@ -343,8 +343,8 @@ public final class EvaluationPipeline {
     }
     g.put("ahead_of_every_baseline", beats);
     // The point estimates can lead by less than one test day's sampling noise; this says whether every lead is
-    // beyond it (the whole 95 % interval of the paired difference above zero).
-    boolean significantly = true;
+    // beyond it (the point estimate ahead and the whole 95 % interval of the paired difference above zero).
+    boolean significantly = beats;
     for (Object b : ((Map<?, ?>) r.get("baselines")).values()) {
       Map<?, ?> d = (Map<?, ?>) ((Map<?, ?>) b).get("auc_difference");
       significantly &= d != null && ((Number) d.get("ci95_low")).doubleValue() > 0;

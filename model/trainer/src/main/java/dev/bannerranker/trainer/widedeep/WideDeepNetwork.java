@@ -64,7 +64,28 @@ public final class WideDeepNetwork {
     return in;
   }
 
+  /**
+   * Largest brand vocabulary whose taste input is a dense share matrix ({@code [rows][brands]}); above it the input
+   * stays the brand indices of a sequence embedding layer, whose cost does not grow with the vocabulary.
+   */
+  public static final int DENSE_TASTE_MAX_BRANDS = 2048;
+
+  /** Whether the taste tower's user side is a dense layer over brand shares (else a sequence embedding layer). */
+  public static boolean denseTaste(FeatureSpec spec) {
+    return spec.cardinality("brand") <= DENSE_TASTE_MAX_BRANDS;
+  }
+
+  /** The layer holding the taste tower's user-side table {@code [brands][tasteDim]}. */
+  public static String tasteTableLayer(FeatureSpec spec) {
+    return denseTaste(spec) ? "taste_user_mean" : "taste_user";
+  }
+
   public static ComputationGraph build(FeatureSpec spec, WideDeepConfig cfg) {
+    return build(spec, cfg, denseTaste(spec));
+  }
+
+  /** As above, with the taste tower's form chosen by the caller (tests hold the two forms equal). */
+  static ComputationGraph build(FeatureSpec spec, WideDeepConfig cfg, boolean denseTaste) {
     FeatureEncoder enc = new FeatureEncoder(spec);
     var g = new NeuralNetConfiguration.Builder()
         .seed(cfg.seed())
@@ -90,11 +111,17 @@ public final class WideDeepNetwork {
       merged.add("cross");
       if (spec.hasTasteTower()) {
         // Taste tower: mean embedding of the user's ranked brands ⊙ the candidate brand's embedding, the
-        // shape of a factorisation machine's user-brand term. The mean embedding is the brands' shares (each
-        // brand's count / tasteBrands) times the table, a dense layer: DL4J's sequence embedding layer computes
-        // its gradient with a scatter costing about a microsecond per index, a quarter of each training step.
-        g.addLayer("taste_user_mean", new DenseLayer.Builder().nIn(spec.cardinality("brand")).nOut(spec.tasteDim())
-            .hasBias(false).activation(Activation.IDENTITY).build(), "taste_brands");
+        // shape of a factorisation machine's user-brand term. For up to DENSE_TASTE_MAX_BRANDS brands the mean
+        // embedding is the brands' shares (each brand's count / tasteBrands) times the table, a dense layer: DL4J's
+        // sequence embedding layer scatters its gradient at about 0.6 µs per index, 12-15 ms of each 2,048-row step.
+        if (denseTaste) {
+          g.addLayer("taste_user_mean", new DenseLayer.Builder().nIn(spec.cardinality("brand")).nOut(spec.tasteDim())
+              .hasBias(false).activation(Activation.IDENTITY).build(), "taste_brands");
+        } else {
+          g.addLayer("taste_user", new EmbeddingSequenceLayer.Builder().nIn(spec.cardinality("brand"))
+              .nOut(spec.tasteDim()).inputLength(spec.tasteBrands()).hasBias(false).build(), "taste_brands");
+          g.addLayer("taste_user_mean", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "taste_user");
+        }
         g.addLayer("taste_item", new EmbeddingLayer.Builder().nIn(spec.cardinality("brand")).nOut(spec.tasteDim())
             .hasBias(false).activation(Activation.IDENTITY).build(), "in_brand");
         g.addVertex("taste", new ElementWiseVertex(ElementWiseVertex.Op.Product), "taste_user_mean", "taste_item");
@@ -161,12 +188,18 @@ public final class WideDeepNetwork {
     float[] wide = net.getLayer("wide_emb").getParam("W").reshape(-1).toFloatVector();
     boolean taste = spec.hasTasteTower();
     return new WideDeepWeights(wide, emb, hidden, out.getParam("W").reshape(-1).toFloatVector(),
-        out.getParam("b").getFloat(0), taste ? net.getLayer("taste_user_mean").getParam("W").toFloatMatrix() : null,
+        out.getParam("b").getFloat(0), taste ? net.getLayer(tasteTableLayer(spec)).getParam("W").toFloatMatrix() : null,
         taste ? net.getLayer("taste_item").getParam("W").toFloatMatrix() : null);
   }
 
   /** Builds the graph's input arrays for a set of rows. */
   public static INDArray[] features(RowEncoder rows, int[] idx, int from, int to, WideDeepConfig.Mode mode) {
+    return features(rows, idx, from, to, mode, denseTaste(rows.encoder().spec()));
+  }
+
+  /** As above, for a graph built with the given taste-tower form. */
+  static INDArray[] features(RowEncoder rows, int[] idx, int from, int to, WideDeepConfig.Mode mode,
+      boolean denseTaste) {
     FeatureEncoder enc = rows.encoder();
     int n = to - from;
     int ud = enc.userDenseSize();
@@ -199,7 +232,7 @@ public final class WideDeepNetwork {
       }
       out.add(Nd4j.create(cross, new long[] {n, cs}, 'c'));
       if (tc > 0) {
-        out.add(tasteShares(taste, n, tc, enc.spec().cardinality("brand")));
+        out.add(tasteInput(taste, n, tc, enc.spec(), denseTaste));
       }
     }
     if (mode != WideDeepConfig.Mode.DEEP_ONLY) {
@@ -209,10 +242,15 @@ public final class WideDeepNetwork {
   }
 
   /**
-   * The taste tower's input: each row's ranked brands ({@code width} per row in {@code idx}) as shares, {@code
-   * [n][brands]}, entry b = (times b is among the row's brands) / width.
+   * The taste tower's input for rows with {@code width} ranked brands each in {@code idx}: with {@code dense}, the
+   * shares {@code [n][brands]} (entry b = times b is among the row's brands / width), else the indices {@code
+   * [n][width]}.
    */
-  public static INDArray tasteShares(int[] idx, int n, int width, int brands) {
+  public static INDArray tasteInput(int[] idx, int n, int width, FeatureSpec spec, boolean dense) {
+    return dense ? tasteShares(idx, n, width, spec.cardinality("brand")) : indices(idx, n, width);
+  }
+
+  private static INDArray tasteShares(int[] idx, int n, int width, int brands) {
     float[] f = new float[n * brands];
     float share = 1f / width;
     for (int r = 0; r < n; r++) {

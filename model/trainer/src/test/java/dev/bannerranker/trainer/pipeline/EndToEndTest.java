@@ -84,8 +84,6 @@ class EndToEndTest {
       assertTrue(auc > 0.3 && auc < 1, b + " auc " + auc);
       var d = json.get("baselines").get(b).get("auc_difference");
       assertEquals(json.get("auc").asDouble() - auc, d.get("estimate").asDouble(), 1e-9, b);
-      assertTrue(d.get("ci95_low").asDouble() <= d.get("estimate").asDouble()
-          && d.get("estimate").asDouble() <= d.get("ci95_high").asDouble(), b + " " + d);
       assertTrue(d.get("ci95_high").asDouble() > d.get("ci95_low").asDouble(), b + " " + d);
     }
     var goals = json.get("goals");
