@@ -79,12 +79,7 @@ public final class ClickMetrics {
    * @param high 97.5th percentile
    * @param resamples number of bootstrap resamples
    */
-  public record AucDifference(double estimate, double low, double high, int resamples) {
-    /** Whether the whole interval lies above zero: a lead that one test set's sampling does not explain. */
-    public boolean significantlyAhead() {
-      return low > 0;
-    }
-  }
+  public record AucDifference(double estimate, double low, double high, int resamples) {}
 
   /**
    * AUC(a) − AUC(b), with an interval from a paired bootstrap over clusters (users): each resample weights every
