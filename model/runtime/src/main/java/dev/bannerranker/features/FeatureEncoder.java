@@ -31,12 +31,27 @@ public final class FeatureEncoder {
   /**
    * Every wide cross besides the user's top brands × the banner's brand, in hashing order (a cross's position here
    * seeds its hash, so the list only ever grows at the end). {@code campaign} lets banners of one campaign share what
-   * is learnt of its creative quality, which a banner new to the catalog then starts from.
+   * is learnt of its creative quality, which a banner new to the catalog then starts from; the campaign's crosses with
+   * gender and age band memorise how its creative lands with each audience, which no dense feature carries.
    */
   public static final List<String> WIDE_CROSSES = List.of("gender x category", "age_band x category",
-      "city_tier x brand", "slot x platform", "hour x category", "banner_id", "campaign");
+      "city_tier x brand", "slot x platform", "hour x category", "banner_id", "campaign", "campaign x gender",
+      "campaign x age_band");
   /** The wide crosses of bundles written before trainer 0.4, whose manifests do not list them. */
   public static final List<String> WIDE_CROSSES_BEFORE_0_4 = WIDE_CROSSES.subList(0, 6);
+
+  /** What is wrong with a list of wide cross names (unknown or repeated), or null when nothing is. */
+  public static String wideCrossesProblem(List<String> names) {
+    for (String c : names) {
+      if (!WIDE_CROSSES.contains(c)) {
+        return "unknown wide cross '" + c + "'; known: " + WIDE_CROSSES;
+      }
+    }
+    if (new java.util.HashSet<>(names).size() != names.size()) {
+      return "a wide cross is listed twice in " + names;
+    }
+    return null;
+  }
 
   /** Banner age is capped so that very old banners do not extrapolate. */
   static final double MAX_AGE_DAYS = 90;
@@ -233,6 +248,8 @@ public final class FeatureEncoder {
         case 5 -> WideHash.index(field, b.index(), 0, buckets);
         // String.hashCode is specified, so the campaign's bucket is the same in every JVM and cached per string.
         case 6 -> WideHash.index(field, b.banner().campaignId().hashCode(), 0, buckets);
+        case 7 -> WideHash.index(field, b.banner().campaignId().hashCode(), u.profile.gender().ordinal() + 1, buckets);
+        case 8 -> WideHash.index(field, b.banner().campaignId().hashCode(), u.ageBandIndex + 1, buckets);
         default -> throw new IllegalStateException("no encoding for wide cross " + WIDE_CROSSES.get(c));
       };
     }

@@ -63,13 +63,9 @@ public record FeatureSpec(
     embeddingDims = Map.copyOf(embeddingDims);
     hiddenLayers = List.copyOf(hiddenLayers);
     wideCrosses = wideCrosses == null ? FeatureEncoder.WIDE_CROSSES_BEFORE_0_4 : List.copyOf(wideCrosses);
-    for (String c : wideCrosses) {
-      if (!FeatureEncoder.WIDE_CROSSES.contains(c)) {
-        throw new IllegalArgumentException("feature spec: unknown wide cross '" + c + "'; known: " + FeatureEncoder.WIDE_CROSSES);
-      }
-    }
-    if (new java.util.HashSet<>(wideCrosses).size() != wideCrosses.size()) {
-      throw new IllegalArgumentException("feature spec: a wide cross is listed twice in " + wideCrosses);
+    String problem = FeatureEncoder.wideCrossesProblem(wideCrosses);
+    if (problem != null) {
+      throw new IllegalArgumentException("feature spec: " + problem);
     }
     cardinalities = Map.copyOf(cardinalities);
     if (itemVectorDim <= 0 || maxRecentEvents <= 0 || topBrands <= 0 || wideBuckets <= 1) {

@@ -22,8 +22,12 @@ class WideCrossesTest {
   private static final long NOW = RandomBundles.START + 86_400;
 
   private int[] wide(ScoringModel m, BannerFeatures b) {
+    return wide(m, b, new UserProfile("u", Gender.M, "35-44", 1));
+  }
+
+  private int[] wide(ScoringModel m, BannerFeatures b, UserProfile profile) {
     FeatureEncoder enc = m.encoder();
-    UserFeatures u = m.userFeatures(new UserProfile("u", Gender.M, "35-44", 1), UserHistory.forSpec(m.spec()), NOW);
+    UserFeatures u = m.userFeatures(profile, UserHistory.forSpec(m.spec()), NOW);
     int[] out = new int[enc.wideCount()];
     enc.wideIndices(u, b, new ScoringContext(NOW, Platform.WEB, 1), out, 0);
     return out;
@@ -56,11 +60,41 @@ class WideCrossesTest {
     assertTrue(same > 0, "the catalog should have campaigns with several banners");
   }
 
-  /** Dropping the last cross (the older list) keeps every other index as it was. */
+  /**
+   * A campaign's audience crosses: one bucket per campaign and gender (or age band), shared by the campaign's banners,
+   * and a different one for another audience of the same banner.
+   */
   @Test
-  void theOlderListGivesTheSameIndicesWithoutTheCampaign() {
+  void campaignAudienceCrossesSeparateAudiencesAndShareBanners() {
+    List<String> names = model.encoder().wideFieldNames();
+    int byGender = names.indexOf("campaign x gender");
+    int byAge = names.indexOf("campaign x age_band");
+    assertTrue(byGender > 0 && byAge > 0, names.toString());
+    UserProfile man = new UserProfile("u", Gender.M, "35-44", 1);
+    UserProfile woman = new UserProfile("v", Gender.F, "35-44", 3);
+    UserProfile youngMan = new UserProfile("w", Gender.M, "18-24", 2);
+    List<BannerFeatures> all = new ArrayList<>(model.banners().values());
+    for (BannerFeatures a : all) {
+      int[] m = wide(model, a, man);
+      int[] f = wide(model, a, woman);
+      int[] y = wide(model, a, youngMan);
+      assertNotEquals(m[byGender], f[byGender], a.banner().id());
+      assertEquals(m[byAge], f[byAge], a.banner().id() + ": same age band, other gender and city");
+      assertEquals(m[byGender], y[byGender], a.banner().id() + ": same gender, other age band");
+      assertNotEquals(m[byAge], y[byAge], a.banner().id());
+      for (BannerFeatures b : all) {
+        boolean sameCampaign = a.banner().campaignId().equals(b.banner().campaignId());
+        assertEquals(sameCampaign, m[byGender] == wide(model, b, man)[byGender], a.banner().id() + " " + b.banner().id());
+        assertEquals(sameCampaign, m[byAge] == wide(model, b, man)[byAge], a.banner().id() + " " + b.banner().id());
+      }
+    }
+  }
+
+  /** Dropping the crosses added since (the older list) keeps every other index as it was. */
+  @Test
+  void theOlderListGivesTheSameIndicesWithoutTheLaterCrosses() {
     FeatureEncoder legacy = new FeatureEncoder(withCrosses(bundle.spec(), FeatureEncoder.WIDE_CROSSES_BEFORE_0_4));
-    assertEquals(model.encoder().wideCount() - 1, legacy.wideCount());
+    assertEquals(model.encoder().wideCount() - 3, legacy.wideCount());
     assertSameIndicesByName(legacy, new UserProfile("u", Gender.F, "25-34", 2), new ScoringContext(NOW, Platform.IOS, 2));
   }
 

@@ -251,6 +251,7 @@ public final class TasteCeiling {
       shareFeat.add(new ArrayList<>());
     }
     List<Integer> testBanner = new ArrayList<>();
+    List<Integer> testUser = new ArrayList<>();
     List<double[]> bundleFeat = new ArrayList<>(); // {brand score, category score} of the bundle's fold-in
     long[] eventsBeforeTest = new long[users];
     double[] spanLast50Days = new double[users];
@@ -337,6 +338,7 @@ public final class TasteCeiling {
         logit.add(Math.log(p / (1 - p)));
         clicked.add(x[3] == 1);
         testBanner.add((int) x[6]);
+        testUser.add(u);
         for (int v = 0; v < variants.length; v++) {
           est.get(v).add(new double[] {aHat(theta[v], b), tHat(theta[v], c)});
         }
@@ -422,18 +424,21 @@ public final class TasteCeiling {
           foldLabel, auc(logit, trueA, trueT, fitted, zero, y), corr(fb, ta), corr(fc, tt));
     }
     out.println();
-    out.println("#### Banner quality estimated from the days before the test day");
+    out.println("#### Banner quality and campaign appeal estimated from the days before the test day");
     out.println();
-    out.println("The true formula with the banner's latent quality replaced by its MAP estimate from the clicks "
-        + "before the test day (every other term true; the campaign's shared offset and the banner's own, under "
-        + "the generator's priors, around the format and colour effects the catalog reveals).");
+    out.println("The true formula with the banner's latent quality and its campaign's appeal to the shopper's gender "
+        + "and age band replaced by their MAP estimates from the clicks before the test day (every other term true; "
+        + "the campaign's shared offset, the banner's own, and the campaign's appeals, under the generator's priors, "
+        + "around the format and colour effects the catalog reveals).");
     out.println();
-    double[] qHat = estimateQualities(imps);
+    double[][] bannerHat = estimateBannerTerms(imps);
     double[] q = new double[n];
     double[] qh = new double[n];
     for (int i = 0; i < n; i++) {
-      q[i] = truth.bannerQuality(testBanner.get(i));
-      qh[i] = qHat[testBanner.get(i)];
+      int banner = testBanner.get(i);
+      int user = testUser.get(i);
+      q[i] = truth.bannerQuality(banner) + truth.bannerAppeal(banner, user);
+      qh[i] = bannerTerm(bannerHat[banner], user);
     }
     out.println("| scorer | AUC |");
     out.println("|---|---:|");
@@ -441,7 +446,7 @@ public final class TasteCeiling {
     for (int i = 0; i < n; i++) {
       sq[i] = (float) (logit.get(i) - q[i] + qh[i]);
     }
-    out.printf(Locale.ROOT, "| true taste, estimated quality | %.4f |%n", ClickMetrics.auc(sq, y));
+    out.printf(Locale.ROOT, "| true taste, estimated quality and appeal | %.4f |%n", ClickMetrics.auc(sq, y));
     for (int v : new int[] {1, 6}) {
       double[] ah = column(est.get(v), 0);
       double[] th = column(est.get(v), 1);
@@ -449,14 +454,15 @@ public final class TasteCeiling {
         sq[i] = (float) (logit.get(i) - WorldTruth.CLICK_BRAND * (trueA.get(i) - ah[i])
             - WorldTruth.CLICK_CATEGORY * (trueT.get(i) - th[i]) - q[i] + qh[i]);
       }
-      out.printf(Locale.ROOT, "| %s taste, estimated quality | %.4f |%n", variants[v], ClickMetrics.auc(sq, y));
+      out.printf(Locale.ROOT, "| %s taste, estimated quality and appeal | %.4f |%n", variants[v],
+          ClickMetrics.auc(sq, y));
     }
     if (foldFitted != null) {
       for (int i = 0; i < n; i++) {
         sq[i] = (float) (logit.get(i) - WorldTruth.CLICK_BRAND * (trueA.get(i) - foldFitted[i])
             - WorldTruth.CLICK_CATEGORY * trueT.get(i) - q[i] + qh[i]);
       }
-      out.printf(Locale.ROOT, "| fold-in (%s) taste, estimated quality | %.4f |%n", foldLabel,
+      out.printf(Locale.ROOT, "| fold-in (%s) taste, estimated quality and appeal | %.4f |%n", foldLabel,
           ClickMetrics.auc(sq, y));
     }
     out.printf(Locale.ROOT, "%ndone in %.1f s%n", (System.nanoTime() - t0) / 1e9);
@@ -478,24 +484,30 @@ public final class TasteCeiling {
     return foldVocab.categories().indexOf(truth.categoryName(truthCategory));
   }
 
+  /** Banner terms: {quality, appeal to genders 0..2, appeal to age bands 0..4}. */
+  private double bannerTerm(double[] hat, int u) {
+    return hat[0] + hat[1 + truth.gender(u)] + hat[1 + WorldTruth.GENDERS + truth.ageBand(u)];
+  }
+
   /**
-   * Per campaign, the MAP of the campaign offset and each banner's own quality (priors N(0, 0.2²) and N(0, 0.3²)
-   * around the format and colour effects) from the impressions before the test day, every other term of the true
-   * logit known: the best any model can know a banner's quality from the logs.
+   * Per campaign, the MAP of the campaign offset, each banner's own quality and the campaign's appeal to each gender
+   * and age band (the generator's priors, around the format and colour effects) from the impressions before the test
+   * day, every other term of the true logit known: the best any model can know these terms from the logs.
    */
-  private double[] estimateQualities(List<List<long[]>> imps) {
+  private double[][] estimateBannerTerms(List<List<long[]>> imps) {
     int nk = truth.bannerIds().size();
-    // per banner: offsets (true logit less quality) and clicks of its training impressions
+    // per banner: offsets (true logit less the banner terms), clicks, gender and age band of its training impressions
     List<List<double[]>> obs = new ArrayList<>();
     for (int k = 0; k < nk; k++) {
       obs.add(new ArrayList<>());
     }
-    for (List<long[]> im : imps) {
-      for (long[] x : im) {
+    for (int u = 0; u < imps.size(); u++) {
+      for (long[] x : imps.get(u)) {
         if (x[4] == 0) {
           double p = x[5] / 1e9;
           int k = (int) x[6];
-          obs.get(k).add(new double[] {Math.log(p / (1 - p)) - truth.bannerQuality(k), x[3]});
+          obs.get(k).add(new double[] {Math.log(p / (1 - p)) - truth.bannerQuality(k) - truth.bannerAppeal(k, u), x[3],
+              truth.gender(u), truth.ageBand(u)});
         }
       }
     }
@@ -503,48 +515,70 @@ public final class TasteCeiling {
     for (int k = 0; k < nk; k++) {
       campaigns.computeIfAbsent(truth.bannerCampaign(k), c -> new ArrayList<>()).add(k);
     }
-    double[] qHat = new double[nk];
-    double campaignPrec = 1 / (WorldTruth.CAMPAIGN_QUALITY_SD * WorldTruth.CAMPAIGN_QUALITY_SD);
-    double bannerPrec = 1 / (WorldTruth.BANNER_QUALITY_SD * WorldTruth.BANNER_QUALITY_SD);
+    int audiences = WorldTruth.GENDERS + WorldTruth.AGE_BANDS;
+    double[][] hat = new double[nk][];
     List<String> names = new ArrayList<>(campaigns.keySet());
     names.sort(null);
     for (String name : names) {
       List<Integer> ks = campaigns.get(name);
       int m = ks.size();
-      double[] theta = new double[m + 1]; // offset, then each banner's own
+      // parameters: campaign offset, each banner's own, then the appeals to genders and age bands
+      int size = 1 + m + audiences;
+      double[] prec = new double[size];
+      prec[0] = 1 / sq(WorldTruth.CAMPAIGN_QUALITY_SD);
+      for (int i = 0; i < size - 1; i++) {
+        prec[i + 1] = 1 / sq(i < m ? WorldTruth.BANNER_QUALITY_SD
+            : i < m + WorldTruth.GENDERS ? WorldTruth.GENDER_APPEAL_SD : WorldTruth.AGE_APPEAL_SD);
+      }
+      double[] theta = new double[size];
+      int[] at = new int[4];
       for (int step = 0; step < 12; step++) {
-        double[] g = new double[m + 1];
-        double[][] h = new double[m + 1][m + 1];
-        g[0] = campaignPrec * theta[0];
-        h[0][0] = campaignPrec;
+        double[] g = new double[size];
+        double[][] h = new double[size][size];
+        for (int i = 0; i < size; i++) {
+          g[i] = prec[i] * theta[i];
+          h[i][i] = prec[i];
+        }
         for (int j = 0; j < m; j++) {
           int k = ks.get(j);
-          g[j + 1] = bannerPrec * theta[j + 1];
-          h[j + 1][j + 1] += bannerPrec;
-          double base = truth.bannerQualityPriorMean(k) + theta[0] + theta[j + 1];
           for (double[] o : obs.get(k)) {
-            double p = 1 / (1 + Math.exp(-(o[0] + base)));
+            at[0] = 0;
+            at[1] = 1 + j;
+            at[2] = 1 + m + (int) o[2];
+            at[3] = 1 + m + WorldTruth.GENDERS + (int) o[3];
+            double z = o[0] + truth.bannerQualityPriorMean(k);
+            for (int i : at) {
+              z += theta[i];
+            }
+            double p = 1 / (1 + Math.exp(-z));
             double r = p - o[1];
             double w = p * (1 - p);
-            g[0] += r;
-            g[j + 1] += r;
-            h[0][0] += w;
-            h[0][j + 1] += w;
-            h[j + 1][0] += w;
-            h[j + 1][j + 1] += w;
+            for (int i : at) {
+              g[i] += r;
+              for (int l : at) {
+                h[i][l] += w;
+              }
+            }
           }
         }
         double[] d = FoldInFactors.Cholesky.solve(h, g);
-        for (int i = 0; i <= m; i++) {
+        for (int i = 0; i < size; i++) {
           theta[i] -= d[i];
         }
       }
       for (int j = 0; j < m; j++) {
         int k = ks.get(j);
-        qHat[k] = truth.bannerQualityPriorMean(k) + theta[0] + theta[j + 1];
+        double[] e = new double[1 + audiences];
+        e[0] = truth.bannerQualityPriorMean(k) + theta[0] + theta[1 + j];
+        System.arraycopy(theta, 1 + m, e, 1, audiences);
+        hat[k] = e;
       }
     }
-    return qHat;
+    return hat;
+  }
+
+  private static double sq(double x) {
+    return x * x;
   }
 
   // ------------------------------------------------------------------ evidence

@@ -1,5 +1,6 @@
 package dev.bannerranker.trainer.cli;
 
+import dev.bannerranker.features.FeatureEncoder;
 import dev.bannerranker.trainer.item2vec.Item2VecConfig;
 import dev.bannerranker.trainer.pipeline.DataFormat;
 import dev.bannerranker.trainer.pipeline.TrainOptions;
@@ -59,6 +60,10 @@ final class TrainCommand implements Callable<Integer> {
   int recentEvents;
   @Option(names = "--top-brands", defaultValue = "3", description = "User's top brands crossed with the banner brand. Default: ${DEFAULT-VALUE}.")
   int topBrands;
+  @Option(names = "--wide-crosses", split = ",", paramLabel = "NAME",
+      description = "Wide crosses besides the top brands x banner brand, comma-separated, from: ${COMPLETION-CANDIDATES}. "
+          + "Default: all of them.", completionCandidates = WideCrossNames.class)
+  List<String> wideCrosses = FeatureEncoder.WIDE_CROSSES;
   @Option(names = "--wide-buckets-log2", defaultValue = "17", description = "log2 of the hashed wide space. Default: ${DEFAULT-VALUE}.")
   int wideLog2;
 
@@ -79,8 +84,11 @@ final class TrainCommand implements Callable<Integer> {
   int epochs;
   @Option(names = "--patience", defaultValue = "1", description = "Epochs without improvement before stopping. Default: ${DEFAULT-VALUE}.")
   int patience;
-  @Option(names = "--learning-rate", defaultValue = "0.003", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--learning-rate", defaultValue = "0.003", description = "Adam learning rate of the deep side. Default: ${DEFAULT-VALUE}.")
   double lr;
+  @Option(names = "--wide-learning-rate", defaultValue = "0.05",
+      description = "AdaGrad learning rate of the hashed wide weights; 0 for trainer 0.4's rule (Adam at a tenth of --learning-rate). Default: ${DEFAULT-VALUE}.")
+  double wideLr;
   @Option(names = "--l2-wide", defaultValue = "1e-5", description = "L2 on wide weights. Default: ${DEFAULT-VALUE}.")
   double l2;
 
@@ -99,11 +107,18 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!(wideLr >= 0)) {
+      throw new IllegalArgumentException("--wide-learning-rate must be >= 0, got " + wideLr);
+    }
     if (wideLog2 < 8 || wideLog2 > 24) {
       throw new IllegalArgumentException("--wide-buckets-log2 must be in [8, 24], got " + wideLog2);
     }
     if (tasteBrands < 0 || tasteDim < 0 || (tasteBrands > 0 && tasteDim == 0)) {
       throw new IllegalArgumentException("--taste-brands and --taste-dim must be >= 0, and --taste-dim > 0 with a tower");
+    }
+    String crossProblem = FeatureEncoder.wideCrossesProblem(wideCrosses);
+    if (crossProblem != null) {
+      throw new IllegalArgumentException("--wide-crosses: " + crossProblem);
     }
     if (foldInDim < 0) {
       throw new IllegalArgumentException("--fold-in-dim must be >= 0, got " + foldInDim);
@@ -114,11 +129,19 @@ final class TrainCommand implements Callable<Integer> {
     Item2VecConfig i2v = new Item2VecConfig(dim, window, negatives, i2vEpochs, minCount, subsampling, i2vLr, sessionGap,
         workers, seed);
     WideDeepConfig wd = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, hidden, WideDeepConfig.defaultEmbeddingDims(),
-        batch, epochs, patience, lr, l2, seed);
+        batch, epochs, patience, lr, wideLr, l2, seed);
     TrainOptions o = new TrainOptions(data, DataFormat.parse(format), out, force, maxBad, i2v, wd, halfLife, recentEvents,
         topBrands, wideLog2, tasteBrands, tasteBrands == 0 ? 0 : tasteDim, validDays, testDays, validFraction, testFraction, !noProgress,
-        foldInDim);
+        foldInDim, List.copyOf(wideCrosses));
     TrainingPipeline.run(o, System.out, System.err);
     return 0;
+  }
+
+  /** The cross names, for the help text. */
+  static final class WideCrossNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return FeatureEncoder.WIDE_CROSSES.iterator();
+    }
   }
 }

@@ -40,6 +40,13 @@ final class Catalog {
   /** SD of a campaign's shared quality, and of a banner's own quality on top of it. */
   static final double CAMPAIGN_QUALITY_SD = 0.2;
   static final double BANNER_QUALITY_SD = 0.3;
+  /**
+   * SD of a campaign's appeal to each gender and to each age band (logit units): its creative concept — the models,
+   * the styling, the message — lands better with some audiences than others. Only clicks reveal it, per audience,
+   * which is the kind of sparse interaction the wide crosses exist to memorise.
+   */
+  static final double GENDER_APPEAL_SD = 0.3;
+  static final double AGE_APPEAL_SD = 0.2;
   private static final int MIN_CAMPAIGN_BANNERS = 2;
   private static final int MAX_CAMPAIGN_BANNERS = 5;
   /** Banners of a campaign promote its main category with this probability, else another home category. */
@@ -135,10 +142,13 @@ final class Catalog {
     final int cityMask;
     /** Latent quality (logit units): format + colour effect + campaign and banner noise. */
     final double quality;
+    /** The campaign's appeal to each gender (F, M, U) and each age band, shared by its banners. */
+    final double[] genderAppeal;
+    final double[] ageAppeal;
 
     BannerDef(int index, String id, int brand, int category, int placement, int format, int color,
         int discountPct, String campaignId, int priceTier, int startHour, int endHour, int bidCents, int priority,
-        int genderMask, int ageMask, int cityMask, double quality) {
+        int genderMask, int ageMask, int cityMask, double quality, double[] genderAppeal, double[] ageAppeal) {
       this.index = index;
       this.id = id;
       this.brand = brand;
@@ -157,6 +167,13 @@ final class Catalog {
       this.ageMask = ageMask;
       this.cityMask = cityMask;
       this.quality = quality;
+      this.genderAppeal = genderAppeal;
+      this.ageAppeal = ageAppeal;
+    }
+
+    /** Appeal (logit units) of this banner's campaign to a shopper of this gender and age band. */
+    double appeal(int gender, int ageBand) {
+      return genderAppeal[gender] + ageAppeal[ageBand];
     }
 
     boolean liveInHour(int hour) {
@@ -179,12 +196,16 @@ final class Catalog {
   private final Map<String, Integer> brandIndex = new HashMap<>();
   private final Map<String, Integer> bannerIndex = new HashMap<>();
 
-  Catalog(Scale scale, SplittableRandom rng) {
+  /**
+   * @param appealSeed seeds the campaigns' audience appeals in their own per-campaign streams, so that adding them
+   *     left every other draw of the catalog as it was
+   */
+  Catalog(Scale scale, SplittableRandom rng, long appealSeed) {
     categories = Categories.first(scale.categories());
     brands = buildBrands(scale.brands(), rng);
     brandsByCategory = indexByCategory();
     List<BannerDef> list = new ArrayList<>(scale.banners());
-    campaigns = buildBanners(scale.banners(), rng, list);
+    campaigns = buildBanners(scale.banners(), rng, appealSeed, list);
     banners = list.toArray(new BannerDef[0]);
     for (Brand b : brands) {
       brandIndex.put(b.name, b.index);
@@ -291,7 +312,7 @@ final class Catalog {
     return result;
   }
 
-  private int buildBanners(int count, SplittableRandom rng, List<BannerDef> out) {
+  private int buildBanners(int count, SplittableRandom rng, long appealSeed, List<BannerDef> out) {
     double[] brandWeights = new double[brands.length];
     for (Brand b : brands) {
       brandWeights[b.index] = StrictMath.exp(CAMPAIGN_BRAND_POPULARITY_TILT * b.popularity);
@@ -326,6 +347,15 @@ final class Catalog {
 
       int discount = drawDiscount(rng, flash);
       double campaignQuality = CAMPAIGN_QUALITY_SD * Rand.gaussian(rng);
+      SplittableRandom appealRng = new SplittableRandom(Rand.derive(appealSeed, campaign));
+      double[] genderAppeal = new double[GENDERS];
+      for (int g = 0; g < GENDERS; g++) {
+        genderAppeal[g] = GENDER_APPEAL_SD * Rand.gaussian(appealRng);
+      }
+      double[] ageAppeal = new double[AGE_BANDS];
+      for (int a = 0; a < AGE_BANDS; a++) {
+        ageAppeal[a] = AGE_APPEAL_SD * Rand.gaussian(appealRng);
+      }
 
       // targeting
       int genderMask = 0;
@@ -367,7 +397,7 @@ final class Catalog {
         int priority = (int) Math.min(MAX_PRIORITY, StrictMath.round(Math.abs(PRIORITY_SD * Rand.gaussian(rng))));
         out.add(new BannerDef(index, Fmt.id("bn-", index + 1, 5), brand.index, category, placement, format,
             color, discount, campaignId, brand.tier, start, end, bid, priority, genderMask, ageMask, cityMask,
-            quality));
+            quality, genderAppeal, ageAppeal));
       }
     }
     return campaign;

@@ -10,6 +10,7 @@ package dev.bannerranker.trainer.generate;
  *         + PRICE_MATCH     × (-|preferredTier(user) - banner.priceTier|)
  *         + GENDER_CATEGORY × genderSign(user) × genderSkew(banner.category)
  *         + banner.quality
+ *         + banner.campaign.genderAppeal[gender(user)] + banner.campaign.ageAppeal[ageBand(user)]
  *         + DISCOUNT        × banner.discountPct / 100
  *         + PLACEMENT_BIAS[placement] + SLOT_BIAS[slot - 1]
  *         - FATIGUE         × (impressions of this banner to this user in the previous 72 h)
@@ -35,13 +36,14 @@ final class ClickModel {
   static final double MAX_LOGIT = 6.0;
 
   static double logit(double brandAffinity, double categoryTaste, int priceMatch, double genderCategory,
-      double quality, int discountPct, int placement, int slot, int recentImpressions) {
+      double quality, double appeal, int discountPct, int placement, int slot, int recentImpressions) {
     return BASE
         + BRAND_AFFINITY * brandAffinity
         + CATEGORY_TASTE * categoryTaste
         + PRICE_MATCH * priceMatch
         + GENDER_CATEGORY * genderCategory
         + quality
+        + appeal
         + DISCOUNT * discountPct / 100.0
         + PLACEMENT_BIAS[placement] + SLOT_BIAS[slot - 1]
         - FATIGUE * recentImpressions;

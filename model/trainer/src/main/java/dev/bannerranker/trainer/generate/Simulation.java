@@ -415,7 +415,8 @@ final class Simulation {
     int recent = log.countRecent(banner, time);
     double genderCategory = people.genderSign(v.user) * catalog.categories.get(b.category).genderSkew();
     double logit = ClickModel.logit(people.brandAffinity(v.user, b.brand), people.categoryTaste(v.user, b.category),
-        people.priceMatch(v.user, b.priceTier), genderCategory, b.quality, b.discountPct, placement, slot, recent);
+        people.priceMatch(v.user, b.priceTier), genderCategory, b.quality,
+        b.appeal(people.gender[v.user], people.ageBand[v.user]), b.discountPct, placement, slot, recent);
     Fmt.Prob p = Fmt.sixDigits(ClickModel.probability(logit));
     boolean clicked = v.clicks.nextDouble() < p.value();
     log.add(banner, time);

@@ -46,7 +46,8 @@ final class World {
     behaviourSeed = root.nextLong();
     servingSeed = root.nextLong();
     clickSeed = root.nextLong();
-    catalog = new Catalog(scale, catalogStream);
+    long appealSeed = root.nextLong(); // drawn last, so that the seeds above are those of worlds without appeals
+    catalog = new Catalog(scale, catalogStream, appealSeed);
     population = new Population(scale.users(), catalog, userSeed, noiseSeed);
     visits = schedule(scheduleSeed);
   }

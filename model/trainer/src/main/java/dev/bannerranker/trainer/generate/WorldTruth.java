@@ -94,6 +94,10 @@ public final class WorldTruth {
 
   public static final double CAMPAIGN_QUALITY_SD = Catalog.CAMPAIGN_QUALITY_SD;
   public static final double BANNER_QUALITY_SD = Catalog.BANNER_QUALITY_SD;
+  public static final double GENDER_APPEAL_SD = Catalog.GENDER_APPEAL_SD;
+  public static final double AGE_APPEAL_SD = Catalog.AGE_APPEAL_SD;
+  public static final int GENDERS = Catalog.GENDERS;
+  public static final int AGE_BANDS = Catalog.AGE_BANDS;
 
   /** Banner k's latent quality (logit units), by catalog index (the order of {@link #bannerIds()}). */
   public double bannerQuality(int k) {
@@ -104,6 +108,11 @@ public final class WorldTruth {
   public double bannerQualityPriorMean(int k) {
     Catalog.BannerDef b = world.catalog.banners[k];
     return Catalog.FORMAT_QUALITY[b.format] + Catalog.COLOR_QUALITY[b.color];
+  }
+
+  /** The appeal (logit units) of banner k's campaign to user u's gender and age band. */
+  public double bannerAppeal(int k, int u) {
+    return world.catalog.banners[k].appeal(world.population.gender[u], world.population.ageBand[u]);
   }
 
   public String bannerCampaign(int k) {
@@ -132,6 +141,11 @@ public final class WorldTruth {
 
   public int ageBand(int u) {
     return world.population.ageBand[u];
+  }
+
+  /** 0 = F, 1 = M, 2 = U. */
+  public int gender(int u) {
+    return world.population.gender[u];
   }
 
   public int genderSign(int u) {

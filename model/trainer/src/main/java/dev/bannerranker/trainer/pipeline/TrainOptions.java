@@ -13,6 +13,7 @@ import java.nio.file.Path;
  * @param validFraction share of impressions for validation (MovieLens)
  * @param testFraction share of impressions for test (MovieLens)
  * @param foldInDim size of the fold-in taste factors (0: none)
+ * @param wideCrosses the wide crosses besides the top-brand ones, names from {@code FeatureEncoder.WIDE_CROSSES}
  */
 public record TrainOptions(
     Path data,
@@ -33,5 +34,6 @@ public record TrainOptions(
     double validFraction,
     double testFraction,
     boolean progress,
-    int foldInDim) {
+    int foldInDim,
+    java.util.List<String> wideCrosses) {
 }

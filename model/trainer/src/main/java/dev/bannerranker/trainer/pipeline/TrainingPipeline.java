@@ -42,7 +42,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /** {@code train}: event logs in, a verified model bundle out. */
 public final class TrainingPipeline {
-  public static final String TRAINER_VERSION = "0.4.0";
+  public static final String TRAINER_VERSION = "0.5.0";
   /** Alternating rounds of the fold-in factor training. */
   static final int FOLD_IN_ROUNDS = 20;
 
@@ -197,7 +197,7 @@ public final class TrainingPipeline {
         List.of(1.0, 2.0, 3.0, 2.0), 60.0, o.topBrands(), 1 << o.wideBucketsLog2(), 1, 4, 100.0, 0.0,
         o.wideDeep().embeddingDims(), o.wideDeep().hidden(), Map.of(), identity(FeatureEncoder.USER_SCALARS),
         identity(FeatureEncoder.BANNER_SCALARS), identity(FeatureEncoder.crossScalarNames(o.foldInDim() > 0)), o.tasteBrands(), o.tasteDim(), o.foldInDim(),
-        FeatureEncoder.WIDE_CROSSES);
+        o.wideCrosses());
   }
 
   private static Map<String, Integer> cardinalities(Vocabularies v, TrainOptions o) {

@@ -12,12 +12,14 @@ import java.util.Map;
  * @param batchSize minibatch size
  * @param maxEpochs upper bound on epochs
  * @param patience epochs without a better validation logloss before stopping
- * @param learningRate Adam learning rate
+ * @param learningRate Adam learning rate of the deep side
+ * @param wideLearningRate AdaGrad learning rate of the hashed wide weights; 0 reads as the rule of trainer 0.4 and
+ *     before (Adam at a tenth of {@code learningRate}), whose manifests do not record it
  * @param l2Wide L2 penalty on the hashed wide weights
  * @param seed weight-initialisation and shuffling seed
  */
 public record WideDeepConfig(Mode mode, List<Integer> hidden, Map<String, Integer> embeddingDims, int batchSize,
-    int maxEpochs, int patience, double learningRate, double l2Wide, long seed) {
+    int maxEpochs, int patience, double learningRate, double wideLearningRate, double l2Wide, long seed) {
 
   public enum Mode { WIDE_AND_DEEP, WIDE_ONLY, DEEP_ONLY }
 
@@ -27,7 +29,7 @@ public record WideDeepConfig(Mode mode, List<Integer> hidden, Map<String, Intege
     if (hidden.isEmpty() || hidden.stream().anyMatch(h -> h < 1)) {
       throw new IllegalArgumentException("wide & deep: hidden layer sizes must be positive, got " + hidden);
     }
-    if (batchSize < 1 || maxEpochs < 1 || patience < 0 || learningRate <= 0 || l2Wide < 0) {
+    if (batchSize < 1 || maxEpochs < 1 || patience < 0 || learningRate <= 0 || wideLearningRate < 0 || l2Wide < 0) {
       throw new IllegalArgumentException("wide & deep: invalid optimiser settings " + this);
     }
   }
@@ -40,6 +42,7 @@ public record WideDeepConfig(Mode mode, List<Integer> hidden, Map<String, Intege
   }
 
   public WideDeepConfig withMode(Mode m) {
-    return new WideDeepConfig(m, hidden, embeddingDims, batchSize, maxEpochs, patience, learningRate, l2Wide, seed);
+    return new WideDeepConfig(m, hidden, embeddingDims, batchSize, maxEpochs, patience, learningRate, wideLearningRate, l2Wide,
+        seed);
   }
 }

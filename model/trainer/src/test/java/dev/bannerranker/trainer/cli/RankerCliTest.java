@@ -89,6 +89,23 @@ class RankerCliTest {
   }
 
   @Test
+  void badWideSettingsAreUsageErrorsNamingTheOption() {
+    String data = dir.toString();
+    String out = dir.resolve("b").toString();
+    Run unknown = run("train", "--data", data, "--out", out, "--wide-crosses", "campaign,colour x hour");
+    assertEquals(CommandLine.ExitCode.USAGE, unknown.code());
+    assertTrue(unknown.err().contains("--wide-crosses: unknown wide cross 'colour x hour'"), unknown.err());
+    Run twice = run("train", "--data", data, "--out", out, "--wide-crosses", "campaign,campaign");
+    assertEquals(CommandLine.ExitCode.USAGE, twice.code());
+    assertTrue(twice.err().contains("--wide-crosses: a wide cross is listed twice"), twice.err());
+    Run rate = run("train", "--data", data, "--out", out, "--wide-learning-rate", "-0.1");
+    assertEquals(CommandLine.ExitCode.USAGE, rate.code());
+    assertTrue(rate.err().contains("--wide-learning-rate must be >= 0"), rate.err());
+    String help = RankerCli.commandLine().getSubcommands().get("train").getUsageMessage().replaceAll("\\s+", " ");
+    assertTrue(help.contains("campaign, campaign x gender, campaign x age_band"), help);
+  }
+
+  @Test
   void missingDataDirectoryIsBadData() {
     Run r = run("train", "--data", dir.resolve("absent").toString(), "--out", dir.resolve("b").toString(), "--no-progress");
     assertEquals(RankerCli.EXIT_BAD_DATA, r.code());

@@ -1,5 +1,6 @@
 package dev.bannerranker.trainer.generate;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -195,6 +196,7 @@ class WorldStatisticsTest {
           + ClickModel.GENDER_CATEGORY * w.population.genderSign(user)
               * w.catalog.categories.get(b.category).genderSkew()
           + b.quality
+          + b.genderAppeal[w.population.gender[user]] + b.ageAppeal[w.population.ageBand[user]]
           + ClickModel.DISCOUNT * b.discountPct / 100.0
           + ClickModel.PLACEMENT_BIAS[placements.get(r[4])]
           + ClickModel.SLOT_BIAS[Integer.parseInt(r[5]) - 1]
@@ -203,5 +205,36 @@ class WorldStatisticsTest {
       assertEquals(p, truth[i], 1e-5 * p, "true_ctr of " + r[0]);
     }
     assertTrue(fatigued > truth.length / 20, "repeat impressions within 72 h: " + fatigued);
+  }
+
+  @Test
+  void campaignsShareTheirAudienceAppeals() {
+    Catalog c = world.generator.world().catalog;
+    Map<String, Catalog.BannerDef> firstOfCampaign = new HashMap<>();
+    List<Double> genderAppeals = new ArrayList<>();
+    List<Double> ageAppeals = new ArrayList<>();
+    for (Catalog.BannerDef b : c.banners) {
+      Catalog.BannerDef first = firstOfCampaign.putIfAbsent(b.campaignId, b);
+      if (first != null) {
+        assertArrayEquals(first.genderAppeal, b.genderAppeal, "gender appeal of " + b.id);
+        assertArrayEquals(first.ageAppeal, b.ageAppeal, "age appeal of " + b.id);
+      } else {
+        for (double a : b.genderAppeal) {
+          genderAppeals.add(a);
+        }
+        for (double a : b.ageAppeal) {
+          ageAppeals.add(a);
+        }
+      }
+    }
+    // tiny has about 45 campaigns: 135 gender and 225 age draws, so the sample SDs land within about 15 %
+    assertEquals(Catalog.GENDER_APPEAL_SD, sd(genderAppeals), 0.2 * Catalog.GENDER_APPEAL_SD);
+    assertEquals(Catalog.AGE_APPEAL_SD, sd(ageAppeals), 0.2 * Catalog.AGE_APPEAL_SD);
+    assertTrue(new java.util.HashSet<>(genderAppeals).size() == genderAppeals.size(), "campaigns draw their own appeals");
+  }
+
+  private static double sd(List<Double> xs) {
+    double mean = xs.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    return Math.sqrt(xs.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / (xs.size() - 1));
   }
 }
