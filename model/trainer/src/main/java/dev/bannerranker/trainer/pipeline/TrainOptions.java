@@ -3,6 +3,7 @@ package dev.bannerranker.trainer.pipeline;
 import dev.bannerranker.trainer.item2vec.Item2VecConfig;
 import dev.bannerranker.trainer.widedeep.WideDeepConfig;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Everything {@code train} needs. Feature settings that are not learnt from data live here too, and end
@@ -35,5 +36,5 @@ public record TrainOptions(
     double testFraction,
     boolean progress,
     int foldInDim,
-    java.util.List<String> wideCrosses) {
+    List<String> wideCrosses) {
 }

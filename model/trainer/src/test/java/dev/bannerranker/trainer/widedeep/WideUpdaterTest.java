@@ -22,6 +22,24 @@ class WideUpdaterTest {
     assertEquals(0.05, u.getLearningRate(), 0);
   }
 
+  /** The graph's wide table, and only it, learns with the wide updater; the deep side keeps Adam. */
+  @Test
+  void theNetworkTrainsTheWideTableWithIt() {
+    var spec = dev.bannerranker.trainer.pipeline.TinyWorldAccess.spec();
+    WideDeepConfig cfg = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, spec.hiddenLayers(),
+        spec.embeddingDims(), 64, 1, 1, 0.003, 0.07, 1e-5, 7);
+    var net = WideDeepNetwork.build(spec, cfg);
+    AdaGrad wide = assertInstanceOf(AdaGrad.class, updater(net, "wide_emb"));
+    assertEquals(0.07, wide.getLearningRate(), 0);
+    Adam deep = assertInstanceOf(Adam.class, updater(net, "deep_out"));
+    assertEquals(0.003, deep.getLearningRate(), 0);
+  }
+
+  private static org.nd4j.linalg.learning.config.IUpdater updater(
+      org.deeplearning4j.nn.graph.ComputationGraph net, String layer) {
+    return ((org.deeplearning4j.nn.conf.layers.BaseLayer) net.getLayer(layer).conf().getLayer()).getIUpdater();
+  }
+
   /** A trainer 0.4 manifest has no wideLearningRate: its baselines are retrained the way its model was. */
   @Test
   void aManifestWithoutTheWideRateReadsAsTheOlderRule() {
