@@ -84,12 +84,19 @@ final class TrainCommand implements Callable<Integer> {
   int epochs;
   @Option(names = "--patience", defaultValue = "1", description = "Epochs without improvement before stopping. Default: ${DEFAULT-VALUE}.")
   int patience;
+  @Option(names = "--validations-per-epoch", defaultValue = "4",
+      description = "How often per epoch the validation logloss is measured for early stopping. Default: ${DEFAULT-VALUE}.")
+  int validationsPerEpoch;
+  @Option(names = "--weight-average-decay", defaultValue = "0.99",
+      description = "Decay of the moving average of the weights that is validated and kept, in [0, 1); 0 keeps the "
+          + "training weights themselves. Default: ${DEFAULT-VALUE}.")
+  double weightAverageDecay;
   @Option(names = "--learning-rate", defaultValue = "0.003", description = "Adam learning rate of the deep side. Default: ${DEFAULT-VALUE}.")
   double lr;
   @Option(names = "--wide-learning-rate", defaultValue = "0.05",
       description = "AdaGrad learning rate of the hashed wide weights; 0 for trainer 0.4's rule (Adam at a tenth of --learning-rate). Default: ${DEFAULT-VALUE}.")
   double wideLr;
-  @Option(names = "--l2-wide", defaultValue = "1e-5", description = "L2 on wide weights. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--l2-wide", defaultValue = "1e-4", description = "L2 on wide weights. Default: ${DEFAULT-VALUE}.")
   double l2;
 
   // split
@@ -110,6 +117,16 @@ final class TrainCommand implements Callable<Integer> {
     if (!(wideLr >= 0)) {
       throw new IllegalArgumentException("--wide-learning-rate must be >= 0, got " + wideLr);
     }
+    if (patience < 0 || validationsPerEpoch < 1) {
+      throw new IllegalArgumentException("--patience must be >= 0 and --validations-per-epoch >= 1, got " + patience
+          + " and " + validationsPerEpoch);
+    }
+    if (!(weightAverageDecay >= 0 && weightAverageDecay < 1)) {
+      throw new IllegalArgumentException("--weight-average-decay must be in [0, 1), got " + weightAverageDecay);
+    }
+    if (!(l2 >= 0)) {
+      throw new IllegalArgumentException("--l2-wide must be >= 0, got " + l2);
+    }
     if (wideLog2 < 8 || wideLog2 > 24) {
       throw new IllegalArgumentException("--wide-buckets-log2 must be in [8, 24], got " + wideLog2);
     }
@@ -129,7 +146,7 @@ final class TrainCommand implements Callable<Integer> {
     Item2VecConfig i2v = new Item2VecConfig(dim, window, negatives, i2vEpochs, minCount, subsampling, i2vLr, sessionGap,
         workers, seed);
     WideDeepConfig wd = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, hidden, WideDeepConfig.defaultEmbeddingDims(),
-        batch, epochs, patience, lr, wideLr, l2, seed);
+        batch, epochs, patience, validationsPerEpoch, lr, wideLr, l2, weightAverageDecay, seed);
     TrainOptions o = new TrainOptions(data, DataFormat.parse(format), out, force, maxBad, i2v, wd, halfLife, recentEvents,
         topBrands, wideLog2, tasteBrands, tasteBrands == 0 ? 0 : tasteDim, validDays, testDays, validFraction, testFraction, !noProgress,
         foldInDim, List.copyOf(wideCrosses));

@@ -99,7 +99,7 @@ public final class ReportWriter {
    *     flattened to dotted keys ({@code baselines.popularity.auc}) in the HTML table. NaN and
    *     infinite doubles become the JSON strings "NaN"/"Infinity".
    * @param rocs ROC curves by legend name, drawn in map iteration order
-   * @param lossCurves loss per epoch, e.g. "train" and "validation"
+   * @param lossCurves loss against epochs trained, e.g. "train" and "validation"
    * @param brandMap ~hundreds of points; more than {@value #MAX_MAP_GROUPS} groups are reduced to
    *     the 11 largest plus {@value #OTHER_GROUP}
    */
@@ -130,7 +130,7 @@ public final class ReportWriter {
             "True positive rate against false positive rate as the score threshold falls. "
                 + "The dashed diagonal is a random ranker (AUC 0.5)."),
         new Figure(CALIBRATION_PNG, "Calibration", hasCal, calibrationCaption(calibration)),
-        new Figure(LOSS_PNG, "Loss", hasLoss, "Loss per epoch for each named series."),
+        new Figure(LOSS_PNG, "Loss", hasLoss, "Loss against epochs trained, at each validation, for each named series."),
         new Figure(BRAND_MAP_PNG, "Brand map", hasMap,
             "2-D projection of the embeddings, one labelled point each, coloured by group. "
                 + "With more than " + MAX_MAP_GROUPS + " groups the " + (MAX_MAP_GROUPS - 1)

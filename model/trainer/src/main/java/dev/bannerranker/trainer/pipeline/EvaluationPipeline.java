@@ -311,20 +311,25 @@ public final class EvaluationPipeline {
     return points;
   }
 
-  @SuppressWarnings("unchecked")
+  /** The loss curves against epochs; a manifest without validations_per_epoch (trainer ≤ 0.5) had one per epoch. */
   private static List<ReportWriter.Curve> lossCurves(Bundle bundle) {
     Map<String, Object> t = bundle.manifest().training();
     List<ReportWriter.Curve> out = new ArrayList<>();
-    for (String key : List.of("train_loss", "valid_loss")) {
+    double perEpoch = t != null && t.get("validations_per_epoch") instanceof Number n ? n.doubleValue() : 1;
+    Map<String, String> series = new LinkedHashMap<>();
+    series.put("train_loss", "training");
+    series.put("valid_loss", "validation");
+    series.put("valid_loss_training_weights", "validation, training weights (not averaged)");
+    for (String key : series.keySet()) {
       Object o = t == null ? null : t.get(key);
       if (o instanceof List<?> l && !l.isEmpty()) {
         double[] x = new double[l.size()];
         double[] yv = new double[l.size()];
         for (int i = 0; i < l.size(); i++) {
-          x[i] = i + 1;
+          x[i] = (i + 1) / perEpoch;
           yv[i] = ((Number) l.get(i)).doubleValue();
         }
-        out.add(new ReportWriter.Curve(key.equals("train_loss") ? "training" : "validation", x, yv));
+        out.add(new ReportWriter.Curve(series.get(key), x, yv));
       }
     }
     return out;

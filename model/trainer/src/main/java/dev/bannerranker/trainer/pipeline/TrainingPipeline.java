@@ -42,7 +42,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /** {@code train}: event logs in, a verified model bundle out. */
 public final class TrainingPipeline {
-  public static final String TRAINER_VERSION = "0.5.0";
+  public static final String TRAINER_VERSION = "0.6.0";
   /** Alternating rounds of the fold-in factor training. */
   static final int FOLD_IN_ROUNDS = 20;
 
@@ -140,18 +140,29 @@ public final class TrainingPipeline {
     RowEncoder rows = new RowEncoder(enc, ds, byIndex);
     ComputationGraph net = WideDeepNetwork.build(spec, o.wideDeep());
     WideDeepTrainer.Result fit = WideDeepTrainer.train(net, rows, ds, train, valid, o.wideDeep(), o.progress());
-    out.printf("wide & deep: best epoch %d of %d, validation logloss %.5f; per epoch %.1f s fitting, %.1f s measuring the losses%n",
-        fit.bestEpoch(), fit.validLoss().size(), fit.validLoss().get(fit.bestEpoch() - 1), mean(fit.fitSeconds()),
-        mean(fit.lossSeconds()));
+    double epochsTrained = (double) fit.validLoss().size() / fit.validationsPerEpoch();
+    out.printf("wide & deep: best after %.2f epochs (validation %d of %d, %d per epoch), validation logloss %.5f; %.1f s "
+        + "fitting per epoch, %.1f s measuring the losses per validation%n", fit.bestEpoch(), fit.bestValidation(),
+        fit.validLoss().size(), fit.validationsPerEpoch(), fit.validLoss().get(fit.bestValidation() - 1),
+        sum(fit.fitSeconds()) / epochsTrained, mean(fit.lossSeconds()));
+    if (!fit.trainingWeightsValidLoss().isEmpty()) {
+      out.printf("weight average: validation logloss %.5f, the training weights at that point %.5f%n",
+          fit.validLoss().get(fit.bestValidation() - 1), fit.trainingWeightsValidLoss().get(fit.bestValidation() - 1));
+    }
     WideDeepWeights weights = WideDeepNetwork.export(fit.net(), spec);
 
     // bundle
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("train_loss", fit.trainLoss());
     training.put("valid_loss", fit.validLoss());
+    if (!fit.trainingWeightsValidLoss().isEmpty()) {
+      training.put("valid_loss_training_weights", fit.trainingWeightsValidLoss());
+    }
+    training.put("validations_per_epoch", fit.validationsPerEpoch());
+    training.put("best_validation", fit.bestValidation());
     training.put("best_epoch", fit.bestEpoch());
     training.put("epoch_fit_seconds", fit.fitSeconds());
-    training.put("epoch_loss_seconds", fit.lossSeconds());
+    training.put("validation_loss_seconds", fit.lossSeconds());
     training.put("item2vec_tokens_per_second", tokensPerSecond);
     training.put("item2vec_seconds", i2v.seconds());
     if (foldIn != null) {
@@ -190,6 +201,10 @@ public final class TrainingPipeline {
 
   private static double mean(List<Double> xs) {
     return xs.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+  }
+
+  private static double sum(List<Double> xs) {
+    return xs.stream().mapToDouble(Double::doubleValue).sum();
   }
 
   private static FeatureSpec baseSpec(TrainOptions o, Vocabularies vocab) {

@@ -12,14 +12,19 @@ import java.util.Map;
  * @param batchSize minibatch size
  * @param maxEpochs upper bound on epochs
  * @param patience epochs without a better validation logloss before stopping
+ * @param validationsPerEpoch how often per epoch the validation logloss is measured (and the best parameters kept);
+ *     0 reads as 1, the rule of trainer 0.5 and before, whose manifests do not record it
  * @param learningRate Adam learning rate of the deep side
  * @param wideLearningRate AdaGrad learning rate of the hashed wide weights; 0 reads as the rule of trainer 0.4 and
  *     before (Adam at a tenth of {@code learningRate}), whose manifests do not record it
  * @param l2Wide L2 penalty on the hashed wide weights
+ * @param weightAverageDecay decay of the moving average of the parameters that is validated and kept ({@link
+ *     WeightAverage}); 0 keeps the training weights themselves, the rule of trainer 0.5 and before
  * @param seed weight-initialisation and shuffling seed
  */
 public record WideDeepConfig(Mode mode, List<Integer> hidden, Map<String, Integer> embeddingDims, int batchSize,
-    int maxEpochs, int patience, double learningRate, double wideLearningRate, double l2Wide, long seed) {
+    int maxEpochs, int patience, int validationsPerEpoch, double learningRate, double wideLearningRate, double l2Wide,
+    double weightAverageDecay, long seed) {
 
   public enum Mode { WIDE_AND_DEEP, WIDE_ONLY, DEEP_ONLY }
 
@@ -29,8 +34,23 @@ public record WideDeepConfig(Mode mode, List<Integer> hidden, Map<String, Intege
     if (hidden.isEmpty() || hidden.stream().anyMatch(h -> h < 1)) {
       throw new IllegalArgumentException("wide & deep: hidden layer sizes must be positive, got " + hidden);
     }
-    if (batchSize < 1 || maxEpochs < 1 || patience < 0 || learningRate <= 0 || wideLearningRate < 0 || l2Wide < 0) {
-      throw new IllegalArgumentException("wide & deep: invalid optimiser settings " + this);
+    // Each field's own check, so that the message names it (the record's fields are not yet set here).
+    require(batchSize >= 1, "batchSize", batchSize);
+    require(maxEpochs >= 1, "maxEpochs", maxEpochs);
+    require(patience >= 0, "patience", patience);
+    require(validationsPerEpoch >= 0, "validationsPerEpoch", validationsPerEpoch);
+    require(learningRate > 0, "learningRate", learningRate);
+    require(wideLearningRate >= 0, "wideLearningRate", wideLearningRate);
+    require(l2Wide >= 0, "l2Wide", l2Wide);
+    require(weightAverageDecay >= 0 && weightAverageDecay < 1, "weightAverageDecay (in [0, 1))", weightAverageDecay);
+    if (validationsPerEpoch == 0) {
+      validationsPerEpoch = 1;
+    }
+  }
+
+  private static void require(boolean ok, String field, Object value) {
+    if (!ok) {
+      throw new IllegalArgumentException("wide & deep: invalid " + field + ": " + value);
     }
   }
 
@@ -42,7 +62,7 @@ public record WideDeepConfig(Mode mode, List<Integer> hidden, Map<String, Intege
   }
 
   public WideDeepConfig withMode(Mode m) {
-    return new WideDeepConfig(m, hidden, embeddingDims, batchSize, maxEpochs, patience, learningRate, wideLearningRate, l2Wide,
-        seed);
+    return new WideDeepConfig(m, hidden, embeddingDims, batchSize, maxEpochs, patience, validationsPerEpoch, learningRate,
+        wideLearningRate, l2Wide, weightAverageDecay, seed);
   }
 }

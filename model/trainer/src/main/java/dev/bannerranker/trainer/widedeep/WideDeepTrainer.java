@@ -13,25 +13,43 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Minibatch training with Adam, a seeded shuffle per epoch, and early stopping on validation logloss: the
- * parameters of the best epoch are restored at the end.
+ * Minibatch training with a seeded shuffle per epoch, and early stopping on validation logloss, measured {@link
+ * WideDeepConfig#validationsPerEpoch()} times per epoch: the best parameters seen are restored at the end. With a
+ * {@link WideDeepConfig#weightAverageDecay()} the parameters validated and kept are the moving average of the
+ * training steps ({@link WeightAverage}), not the last step's.
  */
 public final class WideDeepTrainer {
   private WideDeepTrainer() {}
 
   /**
-   * The trained graph, and logloss per epoch after it: on a fixed sample of the training rows ({@link
-   * #TRAIN_LOSS_SAMPLE}) and on the validation rows.
+   * The trained graph, and logloss at each validation: on a fixed sample of the training rows ({@link
+   * #TRAIN_LOSS_SAMPLE}) and on the validation rows. With a weight average, those are the average's, and {@code
+   * trainingWeightsValidLoss} holds the validation logloss of the training weights themselves at the same points
+   * (what the average gains; empty without an average or without {@code trainingLoss}).
+   *
+   * @param bestValidation 1-based index of the validation whose parameters the graph holds
+   * @param fitSeconds fitting time per epoch (the last may be partial)
+   * @param lossSeconds time spent measuring the losses, per validation
    */
-  public record Result(ComputationGraph net, List<Double> trainLoss, List<Double> validLoss, int bestEpoch,
-      List<Double> fitSeconds, List<Double> lossSeconds) {}
+  public record Result(ComputationGraph net, List<Double> trainLoss, List<Double> validLoss,
+      List<Double> trainingWeightsValidLoss, int bestValidation, int validationsPerEpoch, List<Double> fitSeconds,
+      List<Double> lossSeconds) {
+
+    /** Epochs of training behind the kept parameters, e.g. 2.25 with four validations per epoch. */
+    public double bestEpoch() {
+      return (double) bestValidation / validationsPerEpoch;
+    }
+  }
 
   public static Result train(ComputationGraph net, RowEncoder rows, ImpressionDataset ds, int[] train, int[] valid,
       WideDeepConfig cfg, boolean showProgress) {
     return train(net, rows, ds, train, valid, cfg, showProgress, true);
   }
 
-  /** As above; without {@code trainingLoss} the training loss is not measured (its list stays empty). */
+  /**
+   * As above; without {@code trainingLoss} neither the training loss nor the training weights' validation loss is
+   * measured (their lists stay empty).
+   */
   public static Result train(ComputationGraph net, RowEncoder rows, ImpressionDataset ds, int[] train, int[] valid,
       WideDeepConfig cfg, boolean showProgress, boolean trainingLoss) {
     Nd4j.getRandom().setSeed(cfg.seed());
@@ -39,48 +57,79 @@ public final class WideDeepTrainer {
     int[] order = train.clone();
     List<Double> trainLoss = new ArrayList<>();
     List<Double> validLoss = new ArrayList<>();
+    List<Double> liveLoss = new ArrayList<>();
     List<Double> fitSeconds = new ArrayList<>();
     List<Double> lossSeconds = new ArrayList<>();
     INDArray best = null;
     double bestLoss = Double.POSITIVE_INFINITY;
-    int bestEpoch = 0;
+    int bestValidation = 0;
     int sinceBest = 0;
     int batches = (order.length + cfg.batchSize() - 1) / cfg.batchSize();
+    int perEpoch = Math.min(cfg.validationsPerEpoch(), batches);
+    WeightAverage average = cfg.weightAverageDecay() > 0 ? new WeightAverage(cfg.weightAverageDecay(), net.params()) : null;
     int[] trainSample = trainingLoss ? sample(train, TRAIN_LOSS_SAMPLE, cfg.seed()) : null;
-    for (int epoch = 1; epoch <= cfg.maxEpochs(); epoch++) {
+    boolean stop = false;
+    for (int epoch = 1; epoch <= cfg.maxEpochs() && !stop; epoch++) {
       shuffle(order, rng);
+      long fitNanos = 0;
       long fitStart = System.nanoTime();
       try (ProgressBar pb = bar(showProgress, cfg.mode().name().toLowerCase() + " epoch " + epoch, batches)) {
-        for (int b = 0; b < batches; b++) {
+        for (int b = 0; b < batches && !stop; b++) {
           int from = b * cfg.batchSize();
           int to = Math.min(order.length, from + cfg.batchSize());
           net.fit(new MultiDataSet(WideDeepNetwork.features(rows, order, from, to, cfg.mode()), new INDArray[] {labels(ds, order, from, to)}));
+          if (average != null) {
+            average.add(net.params());
+          }
           if (pb != null) {
             pb.step();
           }
+          if (!validationDue(b, batches, perEpoch)) {
+            continue;
+          }
+          long lossStart = System.nanoTime();
+          fitNanos += lossStart - fitStart;
+          INDArray live = null;
+          INDArray candidate = null;
+          if (average != null) {
+            live = net.params().dup();
+            candidate = average.average();
+            net.setParams(candidate);
+          }
+          if (trainSample != null) {
+            trainLoss.add(logLoss(predict(net, rows, trainSample, cfg), ds, trainSample));
+          }
+          double v = logLoss(predict(net, rows, valid, cfg), ds, valid);
+          validLoss.add(v);
+          if (live != null) {
+            net.setParams(live);
+            if (trainingLoss) {
+              liveLoss.add(logLoss(predict(net, rows, valid, cfg), ds, valid));
+            }
+          }
+          if (v < bestLoss - 1e-6) {
+            bestLoss = v;
+            bestValidation = validLoss.size();
+            best = candidate != null ? candidate : net.params().dup();
+            sinceBest = 0;
+          } else if (++sinceBest > cfg.patience() * perEpoch) {
+            stop = true;
+          }
+          fitStart = System.nanoTime();
+          lossSeconds.add((fitStart - lossStart) / 1e9);
         }
       }
-      long lossStart = System.nanoTime();
-      fitSeconds.add((lossStart - fitStart) / 1e9);
-      if (trainSample != null) {
-        trainLoss.add(logLoss(predict(net, rows, trainSample, cfg), ds, trainSample));
-      }
-      double v = logLoss(predict(net, rows, valid, cfg), ds, valid);
-      validLoss.add(v);
-      lossSeconds.add((System.nanoTime() - lossStart) / 1e9);
-      if (v < bestLoss - 1e-6) {
-        bestLoss = v;
-        bestEpoch = epoch;
-        best = net.params().dup();
-        sinceBest = 0;
-      } else if (++sinceBest > cfg.patience()) {
-        break;
-      }
+      fitSeconds.add((fitNanos + (stop ? 0 : System.nanoTime() - fitStart)) / 1e9);
     }
     if (best != null) {
       net.setParams(best);
     }
-    return new Result(net, trainLoss, validLoss, bestEpoch, fitSeconds, lossSeconds);
+    return new Result(net, trainLoss, validLoss, liveLoss, bestValidation, perEpoch, fitSeconds, lossSeconds);
+  }
+
+  /** Whether the validation falls after batch {@code b} (0-based): the epoch's batches in {@code perEpoch} even parts. */
+  static boolean validationDue(int b, int batches, int perEpoch) {
+    return (long) (b + 1) * perEpoch / batches != (long) b * perEpoch / batches;
   }
 
   /**

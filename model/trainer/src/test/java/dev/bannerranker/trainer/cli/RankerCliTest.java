@@ -89,20 +89,22 @@ class RankerCliTest {
   }
 
   @Test
-  void badWideSettingsAreUsageErrorsNamingTheOption() {
-    String data = dir.toString();
-    String out = dir.resolve("b").toString();
-    Run unknown = run("train", "--data", data, "--out", out, "--wide-crosses", "campaign,colour x hour");
-    assertEquals(CommandLine.ExitCode.USAGE, unknown.code());
-    assertTrue(unknown.err().contains("--wide-crosses: unknown wide cross 'colour x hour'"), unknown.err());
-    Run twice = run("train", "--data", data, "--out", out, "--wide-crosses", "campaign,campaign");
-    assertEquals(CommandLine.ExitCode.USAGE, twice.code());
-    assertTrue(twice.err().contains("--wide-crosses: a wide cross is listed twice"), twice.err());
-    Run rate = run("train", "--data", data, "--out", out, "--wide-learning-rate", "-0.1");
-    assertEquals(CommandLine.ExitCode.USAGE, rate.code());
-    assertTrue(rate.err().contains("--wide-learning-rate must be >= 0"), rate.err());
+  void badTrainingSettingsAreUsageErrorsNamingTheOption() {
+    assertTrainUsageError("--wide-crosses: unknown wide cross 'colour x hour'", "--wide-crosses", "campaign,colour x hour");
+    assertTrainUsageError("--wide-crosses: a wide cross is listed twice", "--wide-crosses", "campaign,campaign");
+    assertTrainUsageError("--wide-learning-rate must be >= 0", "--wide-learning-rate", "-0.1");
+    assertTrainUsageError("--weight-average-decay must be in [0, 1), got 1.0", "--weight-average-decay", "1");
+    assertTrainUsageError("--validations-per-epoch >= 1", "--validations-per-epoch", "0");
+    assertTrainUsageError("--l2-wide must be >= 0", "--l2-wide", "-1e-4");
     String help = RankerCli.commandLine().getSubcommands().get("train").getUsageMessage().replaceAll("\\s+", " ");
     assertTrue(help.contains("campaign, campaign x gender, campaign x age_band"), help);
+  }
+
+  /** {@code train} with {@code option value} exits with the usage code and a message containing {@code expected}. */
+  private void assertTrainUsageError(String expected, String option, String value) {
+    Run r = run("train", "--data", dir.toString(), "--out", dir.resolve("b").toString(), option, value);
+    assertEquals(CommandLine.ExitCode.USAGE, r.code(), r.err());
+    assertTrue(r.err().contains(expected), r.err());
   }
 
   @Test

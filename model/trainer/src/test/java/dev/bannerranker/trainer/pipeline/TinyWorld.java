@@ -54,7 +54,7 @@ final class TinyWorld {
     return new TrainOptions(DATA, DataFormat.OWN, out, true, 0.01,
         new Item2VecConfig(16, 5, 5, 2, 2, 1e-3, 0.025, 30, 1, 7),
         new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, List.of(16, 8), WideDeepConfig.defaultEmbeddingDims(), 512,
-            epochs, 1, 2e-3, 0.05, 1e-5, 7),
+            epochs, 1, 2, 2e-3, 0.05, 1e-5, 0.9, 7),
         168, 50, 3, 12, 6, 4, 1, 1, 0.1, 0.1, false, foldInDim,
         dev.bannerranker.features.FeatureEncoder.WIDE_CROSSES);
   }

@@ -21,7 +21,7 @@ class TasteTowerFormsTest {
     FeatureSpec spec = dev.bannerranker.trainer.pipeline.TinyWorldAccess.spec();
     assertTrue(spec.hasTasteTower());
     WideDeepConfig cfg = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, spec.hiddenLayers(),
-        spec.embeddingDims(), 256, 1, 0, 1e-3, 0.05, 1e-5, 3);
+        spec.embeddingDims(), 256, 1, 0, 1, 1e-3, 0.05, 1e-5, 0, 3);
     ComputationGraph dense = WideDeepNetwork.build(spec, cfg, true);
     ComputationGraph sequence = WideDeepNetwork.build(spec, cfg, false);
     // Random parameters everywhere (the wide table starts at zero), then the same values in both graphs.

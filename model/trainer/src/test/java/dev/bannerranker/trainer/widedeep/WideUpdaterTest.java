@@ -16,8 +16,8 @@ class WideUpdaterTest {
 
   @Test
   void theWideSideUsesAdaGradAtItsOwnRate() {
-    WideDeepConfig cfg = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, List.of(8), Map.of(), 64, 1, 1, 0.003,
-        0.05, 1e-5, 7);
+    WideDeepConfig cfg = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, List.of(8), Map.of(), 64, 1, 1, 1, 0.003,
+        0.05, 1e-5, 0, 7);
     AdaGrad u = assertInstanceOf(AdaGrad.class, WideDeepNetwork.wideUpdater(cfg));
     assertEquals(0.05, u.getLearningRate(), 0);
   }
@@ -27,7 +27,7 @@ class WideUpdaterTest {
   void theNetworkTrainsTheWideTableWithIt() {
     var spec = dev.bannerranker.trainer.pipeline.TinyWorldAccess.spec();
     WideDeepConfig cfg = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, spec.hiddenLayers(),
-        spec.embeddingDims(), 64, 1, 1, 0.003, 0.07, 1e-5, 7);
+        spec.embeddingDims(), 64, 1, 1, 1, 0.003, 0.07, 1e-5, 0, 7);
     var net = WideDeepNetwork.build(spec, cfg);
     AdaGrad wide = assertInstanceOf(AdaGrad.class, updater(net, "wide_emb"));
     assertEquals(0.07, wide.getLearningRate(), 0);
@@ -43,8 +43,8 @@ class WideUpdaterTest {
   /** A trainer 0.4 manifest has no wideLearningRate: its baselines are retrained the way its model was. */
   @Test
   void aManifestWithoutTheWideRateReadsAsTheOlderRule() {
-    WideDeepConfig cfg = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, List.of(8), Map.of(), 64, 1, 1, 0.003,
-        0.05, 1e-5, 7);
+    WideDeepConfig cfg = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, List.of(8), Map.of(), 64, 1, 1, 1, 0.003,
+        0.05, 1e-5, 0, 7);
     @SuppressWarnings("unchecked")
     Map<String, Object> json = JSON.convertValue(cfg, Map.class);
     assertEquals(0.05, json.remove("wideLearningRate"));
