@@ -228,7 +228,7 @@ public final class BenchModel {
   static TrainOptions options(Path data, Path out, Recipe r) {
     Item2VecConfig i2v = new Item2VecConfig(r.itemDim(), 5, 5, r.item2vecEpochs(), 5, 1e-3, 0.025, 30, 1, 7);
     WideDeepConfig wd = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, r.hidden(),
-        WideDeepConfig.defaultEmbeddingDims(), 2048, r.epochs(), 1, 4, 0.003, 0.05, 1e-4, 0.99, 7);
+        WideDeepConfig.defaultEmbeddingDims(), 2048, r.epochs(), 0.5, 4, 0.003, 0.05, 1e-4, 0.99, 7);
     return new TrainOptions(data, DataFormat.OWN, out, true, 0.01, i2v, wd, 168, 50, 3, 17, r.tasteBrands(), r.tasteDim(),
         1, 1, 0.1, 0.1, false, r.foldInDim(),
         dev.bannerranker.features.FeatureEncoder.WIDE_CROSSES);

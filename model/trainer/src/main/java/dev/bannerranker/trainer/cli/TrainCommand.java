@@ -82,8 +82,9 @@ final class TrainCommand implements Callable<Integer> {
   int batch;
   @Option(names = "--epochs", defaultValue = "8", description = "Maximum epochs (early stopping on validation logloss). Default: ${DEFAULT-VALUE}.")
   int epochs;
-  @Option(names = "--patience", defaultValue = "1", description = "Epochs without improvement before stopping. Default: ${DEFAULT-VALUE}.")
-  int patience;
+  @Option(names = "--patience", defaultValue = "0.5",
+      description = "Epochs without a better validation logloss before stopping (a fraction counts validations). Default: ${DEFAULT-VALUE}.")
+  double patience;
   @Option(names = "--validations-per-epoch", defaultValue = "4",
       description = "How often per epoch the validation logloss is measured for early stopping. Default: ${DEFAULT-VALUE}.")
   int validationsPerEpoch;
@@ -117,7 +118,7 @@ final class TrainCommand implements Callable<Integer> {
     if (!(wideLr >= 0)) {
       throw new IllegalArgumentException("--wide-learning-rate must be >= 0, got " + wideLr);
     }
-    if (patience < 0 || validationsPerEpoch < 1) {
+    if (!(patience >= 0) || validationsPerEpoch < 1) {
       throw new IllegalArgumentException("--patience must be >= 0 and --validations-per-epoch >= 1, got " + patience
           + " and " + validationsPerEpoch);
     }

@@ -11,7 +11,8 @@ import java.util.Map;
  * @param embeddingDims learned embedding size per categorical field
  * @param batchSize minibatch size
  * @param maxEpochs upper bound on epochs
- * @param patience epochs without a better validation logloss before stopping
+ * @param patience epochs without a better validation logloss before stopping: training stops at the first validation
+ *     that makes the validations since the best more than {@code patience × validationsPerEpoch}
  * @param validationsPerEpoch how often per epoch the validation logloss is measured (and the best parameters kept);
  *     0 reads as 1, the rule of trainer 0.5 and before, whose manifests do not record it
  * @param learningRate Adam learning rate of the deep side
@@ -23,7 +24,7 @@ import java.util.Map;
  * @param seed weight-initialisation and shuffling seed
  */
 public record WideDeepConfig(Mode mode, List<Integer> hidden, Map<String, Integer> embeddingDims, int batchSize,
-    int maxEpochs, int patience, int validationsPerEpoch, double learningRate, double wideLearningRate, double l2Wide,
+    int maxEpochs, double patience, int validationsPerEpoch, double learningRate, double wideLearningRate, double l2Wide,
     double weightAverageDecay, long seed) {
 
   public enum Mode { WIDE_AND_DEEP, WIDE_ONLY, DEEP_ONLY }
