@@ -83,7 +83,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--epochs", defaultValue = "8", description = "Maximum epochs (early stopping on validation logloss). Default: ${DEFAULT-VALUE}.")
   int epochs;
   @Option(names = "--patience", defaultValue = "0.5",
-      description = "Epochs without a better validation logloss before stopping (a fraction counts validations). Default: ${DEFAULT-VALUE}.")
+      description = "Stop at the first validation more than this many epochs after the best one (may be a fraction). Default: ${DEFAULT-VALUE}.")
   double patience;
   @Option(names = "--validations-per-epoch", defaultValue = "4",
       description = "How often per epoch the validation logloss is measured for early stopping. Default: ${DEFAULT-VALUE}.")
@@ -118,9 +118,11 @@ final class TrainCommand implements Callable<Integer> {
     if (!(wideLr >= 0)) {
       throw new IllegalArgumentException("--wide-learning-rate must be >= 0, got " + wideLr);
     }
-    if (!(patience >= 0) || validationsPerEpoch < 1) {
-      throw new IllegalArgumentException("--patience must be >= 0 and --validations-per-epoch >= 1, got " + patience
-          + " and " + validationsPerEpoch);
+    if (!(patience >= 0)) {
+      throw new IllegalArgumentException("--patience must be >= 0, got " + patience);
+    }
+    if (validationsPerEpoch < 1) {
+      throw new IllegalArgumentException("--validations-per-epoch must be >= 1, got " + validationsPerEpoch);
     }
     if (!(weightAverageDecay >= 0 && weightAverageDecay < 1)) {
       throw new IllegalArgumentException("--weight-average-decay must be in [0, 1), got " + weightAverageDecay);

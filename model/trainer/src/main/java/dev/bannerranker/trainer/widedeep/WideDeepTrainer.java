@@ -133,7 +133,7 @@ public final class WideDeepTrainer {
   }
 
   /**
-   * Training rows whose logloss is the training curve, measured like the validation loss after each epoch. DL4J's
+   * Training rows whose logloss is the training curve, measured like the validation loss at each validation. DL4J's
    * minibatch score is no use here: on this graph it read about 0.73 on the demo world, whose logloss is about 0.15.
    */
   static final int TRAIN_LOSS_SAMPLE = 50_000;

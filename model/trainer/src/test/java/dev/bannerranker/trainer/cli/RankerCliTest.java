@@ -94,7 +94,8 @@ class RankerCliTest {
     assertTrainUsageError("--wide-crosses: a wide cross is listed twice", "--wide-crosses", "campaign,campaign");
     assertTrainUsageError("--wide-learning-rate must be >= 0", "--wide-learning-rate", "-0.1");
     assertTrainUsageError("--weight-average-decay must be in [0, 1), got 1.0", "--weight-average-decay", "1");
-    assertTrainUsageError("--validations-per-epoch >= 1", "--validations-per-epoch", "0");
+    assertTrainUsageError("--validations-per-epoch must be >= 1, got 0", "--validations-per-epoch", "0");
+    assertTrainUsageError("--patience must be >= 0, got -1.0", "--patience", "-1");
     assertTrainUsageError("--l2-wide must be >= 0", "--l2-wide", "-1e-4");
     String help = RankerCli.commandLine().getSubcommands().get("train").getUsageMessage().replaceAll("\\s+", " ");
     assertTrue(help.contains("campaign, campaign x gender, campaign x age_band"), help);

@@ -59,6 +59,30 @@ class WeightAveragingTrainingTest {
     assertTrue(p.trainingWeightsValidLoss().isEmpty());
   }
 
+  /** Patience 0.5 at 4 validations per epoch stops at the third validation after the best, unless the epochs run out. */
+  @Test
+  void trainingStopsAtTheFirstValidationMoreThanThePatienceAfterTheBest() {
+    var t = TinyWorld.TRAINED;
+    int[] nonTest = nonTestRows(t);
+    int[] train = IntStream.range(0, nonTest.length).filter(i -> i % 5 != 0).map(i -> nonTest[i]).toArray();
+    int[] valid = IntStream.range(0, nonTest.length).filter(i -> i % 5 == 0).map(i -> nonTest[i]).toArray();
+    WideDeepConfig base = t.options().wideDeep();
+    int maxEpochs = 6;
+    WideDeepConfig cfg = new WideDeepConfig(base.mode(), base.hidden(), base.embeddingDims(), base.batchSize(),
+        maxEpochs, 0.5, 4, base.learningRate(), base.wideLearningRate(), base.l2Wide(), 0.9, base.seed());
+    WideDeepTrainer.Result r = WideDeepTrainer.train(WideDeepNetwork.build(t.bundle().spec(), cfg), t.rows(),
+        t.dataset(), train, valid, cfg, false, false);
+    int after = r.validLoss().size() - r.bestValidation();
+    if (r.validLoss().size() < maxEpochs * 4) {
+      assertEquals(3, after, "validations " + r.validLoss());
+    } else {
+      assertTrue(after <= 3, "validations " + r.validLoss());
+    }
+    for (int i = r.bestValidation(); i < r.validLoss().size(); i++) {
+      assertTrue(r.validLoss().get(i) >= r.validLoss().get(r.bestValidation() - 1) - 1e-6);
+    }
+  }
+
   private static double lossOf(WideDeepTrainer.Result r, int[] valid, WideDeepConfig cfg) {
     float[] q = WideDeepTrainer.predict(r.net(), TinyWorld.TRAINED.rows(), valid, cfg);
     double s = 0;
