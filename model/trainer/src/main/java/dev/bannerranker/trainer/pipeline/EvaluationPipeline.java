@@ -168,7 +168,7 @@ public final class EvaluationPipeline {
         out.printf("baseline %s: AUC %.4f; wide & deep - baseline %+.4f, 95%% interval [%+.4f, %+.4f]; trained in %.1f s, "
             + "best after %.2f of %.2f epochs%n", name, (double) entry.get("auc"), (double) d.get("estimate"),
             (double) d.get("ci95_low"), (double) d.get("ci95_high"), tb.seconds(), tb.fit().bestEpoch(),
-            (double) tb.fit().validLoss().size() / tb.fit().validationsPerEpoch());
+            tb.fit().epochsTrained());
       }
     } finally {
       pool.shutdownNow();

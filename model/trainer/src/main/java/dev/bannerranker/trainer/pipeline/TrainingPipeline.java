@@ -140,11 +140,10 @@ public final class TrainingPipeline {
     RowEncoder rows = new RowEncoder(enc, ds, byIndex);
     ComputationGraph net = WideDeepNetwork.build(spec, o.wideDeep());
     WideDeepTrainer.Result fit = WideDeepTrainer.train(net, rows, ds, train, valid, o.wideDeep(), o.progress());
-    double epochsTrained = (double) fit.validLoss().size() / fit.validationsPerEpoch();
     out.printf("wide & deep: best after %.2f epochs (validation %d of %d, %d per epoch), validation logloss %.5f; %.1f s "
         + "fitting per epoch, %.1f s measuring the losses per validation%n", fit.bestEpoch(), fit.bestValidation(),
         fit.validLoss().size(), fit.validationsPerEpoch(), fit.validLoss().get(fit.bestValidation() - 1),
-        sum(fit.fitSeconds()) / epochsTrained, mean(fit.lossSeconds()));
+        sum(fit.fitSeconds()) / fit.epochsTrained(), mean(fit.lossSeconds()));
     if (!fit.trainingWeightsValidLoss().isEmpty()) {
       out.printf("weight average: validation logloss %.5f, the training weights at that point %.5f%n",
           fit.validLoss().get(fit.bestValidation() - 1), fit.trainingWeightsValidLoss().get(fit.bestValidation() - 1));

@@ -39,6 +39,11 @@ public final class WideDeepTrainer {
     public double bestEpoch() {
       return (double) bestValidation / validationsPerEpoch;
     }
+
+    /** Epochs of training done, e.g. 2.75. */
+    public double epochsTrained() {
+      return (double) validLoss.size() / validationsPerEpoch;
+    }
   }
 
   public static Result train(ComputationGraph net, RowEncoder rows, ImpressionDataset ds, int[] train, int[] valid,

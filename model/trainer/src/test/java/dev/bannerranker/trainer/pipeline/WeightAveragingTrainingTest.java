@@ -22,9 +22,8 @@ class WeightAveragingTrainingTest {
   @Test
   void theKeptWeightsAreTheBestValidatedAverageAndTrainingIsUndisturbed() {
     var t = TinyWorld.TRAINED;
-    int[] nonTest = nonTestRows(t);
-    int[] train = IntStream.range(0, nonTest.length).filter(i -> i % 5 != 0).map(i -> nonTest[i]).toArray();
-    int[] valid = IntStream.range(0, nonTest.length).filter(i -> i % 5 == 0).map(i -> nonTest[i]).toArray();
+    int[] train = split(t, false);
+    int[] valid = split(t, true);
     WideDeepConfig base = t.options().wideDeep();
     // A large patience: every validation of both epochs runs.
     WideDeepConfig averaged = new WideDeepConfig(base.mode(), base.hidden(), base.embeddingDims(), base.batchSize(),
@@ -63,9 +62,8 @@ class WeightAveragingTrainingTest {
   @Test
   void trainingStopsAtTheFirstValidationMoreThanThePatienceAfterTheBest() {
     var t = TinyWorld.TRAINED;
-    int[] nonTest = nonTestRows(t);
-    int[] train = IntStream.range(0, nonTest.length).filter(i -> i % 5 != 0).map(i -> nonTest[i]).toArray();
-    int[] valid = IntStream.range(0, nonTest.length).filter(i -> i % 5 == 0).map(i -> nonTest[i]).toArray();
+    int[] train = split(t, false);
+    int[] valid = split(t, true);
     WideDeepConfig base = t.options().wideDeep();
     int maxEpochs = 6;
     WideDeepConfig cfg = new WideDeepConfig(base.mode(), base.hidden(), base.embeddingDims(), base.batchSize(),
@@ -101,6 +99,12 @@ class WeightAveragingTrainingTest {
       }
     }
     return best;
+  }
+
+  /** Every fifth row that is not a test row is a validation row; the others train. */
+  private static int[] split(TrainingPipeline.Outcome t, boolean validation) {
+    int[] nonTest = nonTestRows(t);
+    return IntStream.range(0, nonTest.length).filter(i -> (i % 5 == 0) == validation).map(i -> nonTest[i]).toArray();
   }
 
   private static int[] nonTestRows(TrainingPipeline.Outcome t) {
