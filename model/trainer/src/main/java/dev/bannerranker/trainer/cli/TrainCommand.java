@@ -8,6 +8,7 @@ import dev.bannerranker.trainer.pipeline.TrainingPipeline;
 import dev.bannerranker.trainer.widedeep.WideDeepConfig;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -115,20 +116,10 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!(wideLr >= 0)) {
-      throw new IllegalArgumentException("--wide-learning-rate must be >= 0, got " + wideLr);
-    }
-    if (!(patience >= 0)) {
-      throw new IllegalArgumentException("--patience must be >= 0, got " + patience);
-    }
+    // The config reads 0 as trainer 0.5's one validation per epoch, for old manifests; on the command line it is
+    // an error, not a silent 1.
     if (validationsPerEpoch < 1) {
       throw new IllegalArgumentException("--validations-per-epoch must be >= 1, got " + validationsPerEpoch);
-    }
-    if (!(weightAverageDecay >= 0 && weightAverageDecay < 1)) {
-      throw new IllegalArgumentException("--weight-average-decay must be in [0, 1), got " + weightAverageDecay);
-    }
-    if (!(l2 >= 0)) {
-      throw new IllegalArgumentException("--l2-wide must be >= 0, got " + l2);
     }
     if (wideLog2 < 8 || wideLog2 > 24) {
       throw new IllegalArgumentException("--wide-buckets-log2 must be in [8, 24], got " + wideLog2);
@@ -148,14 +139,27 @@ final class TrainCommand implements Callable<Integer> {
     }
     Item2VecConfig i2v = new Item2VecConfig(dim, window, negatives, i2vEpochs, minCount, subsampling, i2vLr, sessionGap,
         workers, seed);
-    WideDeepConfig wd = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, hidden, WideDeepConfig.defaultEmbeddingDims(),
-        batch, epochs, patience, validationsPerEpoch, lr, wideLr, l2, weightAverageDecay, seed);
+    WideDeepConfig wd;
+    try {
+      wd = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, hidden, WideDeepConfig.defaultEmbeddingDims(), batch,
+          epochs, patience, validationsPerEpoch, lr, wideLr, l2, weightAverageDecay, seed);
+    } catch (WideDeepConfig.InvalidSetting e) {
+      // The config checks the ranges; the message names the option that set the field.
+      String option = OPTION_OF_FIELD.getOrDefault(e.field(), e.field());
+      throw new IllegalArgumentException(option + " " + e.rule() + ", got " + e.value(), e);
+    }
     TrainOptions o = new TrainOptions(data, DataFormat.parse(format), out, force, maxBad, i2v, wd, halfLife, recentEvents,
         topBrands, wideLog2, tasteBrands, tasteBrands == 0 ? 0 : tasteDim, validDays, testDays, validFraction, testFraction, !noProgress,
         foldInDim, List.copyOf(wideCrosses));
     TrainingPipeline.run(o, System.out, System.err);
     return 0;
   }
+
+  /** The option behind each {@link WideDeepConfig} field that the command sets. */
+  static final Map<String, String> OPTION_OF_FIELD = Map.of("hidden", "--hidden", "batchSize", "--batch-size",
+      "maxEpochs", "--epochs", "patience", "--patience", "validationsPerEpoch", "--validations-per-epoch",
+      "learningRate", "--learning-rate", "wideLearningRate", "--wide-learning-rate", "l2Wide", "--l2-wide",
+      "weightAverageDecay", "--weight-average-decay");
 
   /** The cross names, for the help text. */
   static final class WideCrossNames implements Iterable<String> {

@@ -187,7 +187,7 @@ public final class EvaluationPipeline {
     report.put("goals", goals(report));
     report.put("seconds", (System.nanoTime() - t0) / 1e9);
 
-    List<ReportWriter.Curve> loss = lossCurves(bundle);
+    List<ReportWriter.Curve> loss = lossCurves(bundle.manifest().training());
     ReportWriter.write(reportDir, "banner-ranker evaluation: " + bundle.modelVersion(), report, rocs,
         ClickMetrics.calibration(p, y, ECE_BINS), loss, brandMap(vocab, v, brandCategory));
     out.printf("test: AUC %.4f (oracle %s), logloss %.5f, ECE %.4f, NDCG@5 %.4f; report in %s%n",
@@ -318,9 +318,11 @@ public final class EvaluationPipeline {
     return points;
   }
 
-  /** The loss curves against epochs; a manifest without validations_per_epoch (trainer ≤ 0.5) had one per epoch. */
-  private static List<ReportWriter.Curve> lossCurves(Bundle bundle) {
-    Map<String, Object> t = bundle.manifest().training();
+  /**
+   * The manifest's loss curves against epochs trained; a manifest without validations_per_epoch (trainer ≤ 0.5) had
+   * one validation per epoch. A curve the manifest lacks is left out.
+   */
+  static List<ReportWriter.Curve> lossCurves(Map<String, Object> t) {
     List<ReportWriter.Curve> out = new ArrayList<>();
     double perEpoch = t != null && t.get("validations_per_epoch") instanceof Number n ? n.doubleValue() : 1;
     Map<String, String> series = new LinkedHashMap<>();

@@ -32,26 +32,52 @@ public record WideDeepConfig(Mode mode, List<Integer> hidden, Map<String, Intege
   public WideDeepConfig {
     hidden = List.copyOf(hidden);
     embeddingDims = Map.copyOf(embeddingDims);
-    if (hidden.isEmpty() || hidden.stream().anyMatch(h -> h < 1)) {
-      throw new IllegalArgumentException("wide & deep: hidden layer sizes must be positive, got " + hidden);
-    }
     // Each field's own check, so that the message names it (the record's fields are not yet set here).
-    require(batchSize >= 1, "batchSize", batchSize);
-    require(maxEpochs >= 1, "maxEpochs", maxEpochs);
-    require(patience >= 0, "patience", patience);
-    require(validationsPerEpoch >= 0, "validationsPerEpoch", validationsPerEpoch);
-    require(learningRate > 0, "learningRate", learningRate);
-    require(wideLearningRate >= 0, "wideLearningRate", wideLearningRate);
-    require(l2Wide >= 0, "l2Wide", l2Wide);
-    require(weightAverageDecay >= 0 && weightAverageDecay < 1, "weightAverageDecay (in [0, 1))", weightAverageDecay);
+    require(!hidden.isEmpty() && hidden.stream().allMatch(h -> h >= 1), "hidden", "sizes must be positive", hidden);
+    require(batchSize >= 1, "batchSize", "must be >= 1", batchSize);
+    require(maxEpochs >= 1, "maxEpochs", "must be >= 1", maxEpochs);
+    require(patience >= 0, "patience", "must be >= 0", patience);
+    require(validationsPerEpoch >= 0, "validationsPerEpoch", "must be >= 0", validationsPerEpoch);
+    require(learningRate > 0, "learningRate", "must be > 0", learningRate);
+    require(wideLearningRate >= 0, "wideLearningRate", "must be >= 0", wideLearningRate);
+    require(l2Wide >= 0, "l2Wide", "must be >= 0", l2Wide);
+    require(weightAverageDecay >= 0 && weightAverageDecay < 1, "weightAverageDecay", "must be in [0, 1)",
+        weightAverageDecay);
     if (validationsPerEpoch == 0) {
       validationsPerEpoch = 1;
     }
   }
 
-  private static void require(boolean ok, String field, Object value) {
+  /** A setting out of its range; {@link #field()} is the record component, for callers that name it otherwise. */
+  public static final class InvalidSetting extends IllegalArgumentException {
+    private final String field;
+    private final String rule;
+    private final transient Object value;
+
+    InvalidSetting(String field, String rule, Object value) {
+      super("wide & deep: " + field + " " + rule + ", got " + value);
+      this.field = field;
+      this.rule = rule;
+      this.value = value;
+    }
+
+    public String field() {
+      return field;
+    }
+
+    /** What the value must be, e.g. "must be >= 0". */
+    public String rule() {
+      return rule;
+    }
+
+    public Object value() {
+      return value;
+    }
+  }
+
+  private static void require(boolean ok, String field, String rule, Object value) {
     if (!ok) {
-      throw new IllegalArgumentException("wide & deep: invalid " + field + ": " + value);
+      throw new InvalidSetting(field, rule, value);
     }
   }
 

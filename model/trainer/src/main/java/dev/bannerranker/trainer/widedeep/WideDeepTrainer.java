@@ -57,6 +57,11 @@ public final class WideDeepTrainer {
    */
   public static Result train(ComputationGraph net, RowEncoder rows, ImpressionDataset ds, int[] train, int[] valid,
       WideDeepConfig cfg, boolean showProgress, boolean trainingLoss) {
+    // Without rows there is no validation to keep parameters from, and the schedule would divide by zero batches.
+    if (train.length == 0 || valid.length == 0) {
+      throw new IllegalArgumentException("wide & deep: no " + (train.length == 0 ? "training" : "validation")
+          + " rows to train on");
+    }
     Nd4j.getRandom().setSeed(cfg.seed());
     SplittableRandom rng = new SplittableRandom(cfg.seed());
     int[] order = train.clone();

@@ -97,6 +97,14 @@ class RankerCliTest {
     assertTrainUsageError("--validations-per-epoch must be >= 1, got 0", "--validations-per-epoch", "0");
     assertTrainUsageError("--patience must be >= 0, got -1.0", "--patience", "-1");
     assertTrainUsageError("--l2-wide must be >= 0", "--l2-wide", "-1e-4");
+    // These ranges are the network config's own checks, reported under the option's name.
+    assertTrainUsageError("--batch-size must be >= 1, got 0", "--batch-size", "0");
+    assertTrainUsageError("--epochs must be >= 1, got 0", "--epochs", "0");
+    assertTrainUsageError("--learning-rate must be > 0, got 0.0", "--learning-rate", "0");
+    assertTrainUsageError("--hidden sizes must be positive, got [64, 0]", "--hidden", "64,0");
+    var fields = java.util.Arrays.stream(dev.bannerranker.trainer.widedeep.WideDeepConfig.class.getRecordComponents())
+        .map(java.lang.reflect.RecordComponent::getName).toList();
+    assertTrue(fields.containsAll(TrainCommand.OPTION_OF_FIELD.keySet()), "fields " + fields);
     String help = RankerCli.commandLine().getSubcommands().get("train").getUsageMessage().replaceAll("\\s+", " ");
     assertTrue(help.contains("campaign, campaign x gender, campaign x age_band"), help);
   }

@@ -56,6 +56,55 @@ class EndToEndTest {
     assertTrue(last < 1.5 * lastValid && lastValid < 1.5 * last, "training " + last + " vs validation " + lastValid);
   }
 
+  /**
+   * The manifest's training record is consistent with itself: one value of each curve per validation, the kept
+   * validation is the lowest validation loss, the best epoch is that validation over the validations per epoch, and
+   * there is a fitting time per epoch trained.
+   */
+  @Test
+  void manifestRecordsTheValidationSchedule() {
+    var training = TinyWorld.TRAINED.bundle().manifest().training();
+    java.util.List<Double> valid = numbers(training.get("valid_loss"));
+    int n = valid.size();
+    assertTrue(n >= 2, "validations " + n);
+    assertEquals(n, numbers(training.get("train_loss")).size());
+    assertEquals(n, numbers(training.get("valid_loss_training_weights")).size(), "TinyWorld trains with an average");
+    assertEquals(n, numbers(training.get("validation_loss_seconds")).size());
+    int perEpoch = ((Number) training.get("validations_per_epoch")).intValue();
+    assertEquals(2, perEpoch, "TinyWorld validates twice per epoch");
+    int best = ((Number) training.get("best_validation")).intValue();
+    assertTrue(best >= 1 && best <= n, "best validation " + best + " of " + n);
+    assertEquals(java.util.Collections.min(valid), valid.get(best - 1), "the kept validation is the lowest");
+    assertEquals((double) best / perEpoch, ((Number) training.get("best_epoch")).doubleValue(), 1e-12);
+    assertEquals((n + perEpoch - 1) / perEpoch, numbers(training.get("epoch_fit_seconds")).size());
+    assertTrue(numbers(training.get("epoch_fit_seconds")).stream().allMatch(s -> s > 0));
+  }
+
+  /** The report's loss curves are placed at epochs trained: quarter epochs now, whole epochs for old manifests. */
+  @Test
+  void lossCurvesAreAgainstEpochs() {
+    Map<String, Object> now = Map.of("validations_per_epoch", 4, "train_loss", java.util.List.of(0.3, 0.2, 0.1),
+        "valid_loss", java.util.List.of(0.31, 0.21, 0.11), "valid_loss_training_weights", java.util.List.of(0.32, 0.22, 0.12));
+    var curves = EvaluationPipeline.lossCurves(now);
+    assertEquals(java.util.List.of("training", "validation", "validation, training weights (not averaged)"),
+        curves.stream().map(ReportWriter.Curve::name).toList());
+    for (var c : curves) {
+      assertArrayEquals(new double[] {0.25, 0.5, 0.75}, c.x(), 0, c.name());
+    }
+    assertArrayEquals(new double[] {0.31, 0.21, 0.11}, curves.get(1).y(), 0);
+    // Trainer 0.5 and before: one validation per epoch, no key, no training-weights curve.
+    var old = EvaluationPipeline.lossCurves(Map.of("train_loss", java.util.List.of(0.3, 0.2),
+        "valid_loss", java.util.List.of(0.31, 0.21)));
+    assertEquals(java.util.List.of("training", "validation"), old.stream().map(ReportWriter.Curve::name).toList());
+    assertArrayEquals(new double[] {1, 2}, old.get(1).x(), 0);
+    assertTrue(EvaluationPipeline.lossCurves(null).isEmpty(), "a manifest without a training record");
+  }
+
+  private static java.util.List<Double> numbers(Object list) {
+    assertTrue(list instanceof java.util.List<?>, "a list: " + list);
+    return ((java.util.List<?>) list).stream().map(o -> ((Number) o).doubleValue()).toList();
+  }
+
   @Test
   void trainingIsReproducibleWithTheSameSeed() throws IOException {
     var again = TrainingPipeline.run(TinyWorld.options(TinyWorld.ROOT.resolve("bundle-again"), 3), TinyWorld.quiet(),

@@ -2,6 +2,7 @@ package dev.bannerranker.trainer.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bannerranker.trainer.widedeep.WideDeepConfig;
@@ -56,6 +57,19 @@ class WeightAveragingTrainingTest {
     // ...and the average is something else than those weights.
     assertNotEquals(p.validLoss().get(0), a.validLoss().get(0), 1e-6);
     assertTrue(p.trainingWeightsValidLoss().isEmpty());
+  }
+
+  @Test
+  void trainingWithoutRowsIsRefused() {
+    var t = TinyWorld.TRAINED;
+    WideDeepConfig cfg = t.options().wideDeep();
+    var net = WideDeepNetwork.build(t.bundle().spec(), cfg);
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> WideDeepTrainer.train(net, t.rows(), t.dataset(), new int[0], split(t, true), cfg, false));
+    assertTrue(e.getMessage().contains("no training rows"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> WideDeepTrainer.train(net, t.rows(), t.dataset(), split(t, false), new int[0], cfg, false));
+    assertTrue(e.getMessage().contains("no validation rows"), e.getMessage());
   }
 
   /** Patience 0.5 at 4 validations per epoch stops at the third validation after the best, unless the epochs run out. */
