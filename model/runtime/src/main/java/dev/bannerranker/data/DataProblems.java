@@ -34,7 +34,28 @@ public final class DataProblems {
     countsByFile.computeIfAbsent(file, f -> new long[2])[1]++;
   }
 
-  /** Throws {@link BadInputException} when the file's bad share exceeds the limit. */
+  /** How many problems an error message or a console summary lists; the rest are in the problems file. */
+  public static final int FIRST_SHOWN = 20;
+
+  /**
+   * Too many malformed rows in one file. It carries every problem collected so far, so that the caller can still
+   * write them all out before failing.
+   */
+  public static final class TooManyBadRows extends BadInputException {
+    private static final long serialVersionUID = 1L;
+    private final transient List<RowProblem> problems;
+
+    TooManyBadRows(String message, List<RowProblem> problems) {
+      super(message);
+      this.problems = List.copyOf(problems);
+    }
+
+    public List<RowProblem> problems() {
+      return problems;
+    }
+  }
+
+  /** Throws {@link TooManyBadRows} when the file's bad share exceeds the limit. */
   public void checkLimit(String file) {
     long[] c = countsByFile.getOrDefault(file, new long[2]);
     if (c[0] == 0) {
@@ -47,9 +68,9 @@ public final class DataProblems {
           .append(" rows are malformed (").append(String.format("%.2f%%", 100 * share))
           .append("), above the limit of ").append(String.format("%.2f%%", 100 * maxBadFraction))
           .append(". First problems:");
-      problems.stream().filter(p -> p.file().equals(file)).limit(5)
+      problems.stream().filter(p -> p.file().equals(file)).limit(FIRST_SHOWN)
           .forEach(p -> msg.append("\n  ").append(p));
-      throw new BadInputException(msg.toString());
+      throw new TooManyBadRows(msg.toString(), problems);
     }
   }
 

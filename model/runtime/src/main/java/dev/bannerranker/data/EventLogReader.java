@@ -41,6 +41,7 @@ public final class EventLogReader {
     DataProblems impressionProblems = new DataProblems(maxBadFraction);
     List<Impression> impressions = new ArrayList<>();
     Map<String, Double> truth = new HashMap<>();
+    Set<String> impressionIds = new HashSet<>();
     RuntimeException impressionFailure = null;
     try {
       CsvTable.read(dir, IMPRESSIONS_FILE, IMPRESSIONS_HEADER, row -> {
@@ -49,13 +50,26 @@ public final class EventLogReader {
         if (!bannerIds.contains(imp.bannerId())) {
           throw new IllegalArgumentException("banner_id '" + imp.bannerId() + "' is not in " + BANNERS_FILE);
         }
+        if (!impressionIds.add(imp.impressionId())) {
+          throw new IllegalArgumentException("impression_id '" + imp.impressionId() + "' appears twice");
+        }
         return imp;
       }, impressions::add, impressionProblems);
       impressions.sort(Comparator.comparingLong(Impression::timestamp));
       if (Files.exists(dir.resolve(TRUTH_FILE))) {
-        CsvTable.read(dir, TRUTH_FILE, TRUTH_HEADER,
-            row -> Map.entry(row.text("impression_id"), row.decimal("true_ctr", 0, 1)),
-            e -> truth.put(e.getKey(), e.getValue()), impressionProblems);
+        // Parsed and stored row by row, so a repeated id is seen by the next row's check.
+        CsvTable.read(dir, TRUTH_FILE, TRUTH_HEADER, row -> {
+          String id = row.text("impression_id");
+          double p = row.decimal("true_ctr", 0, 1);
+          if (!impressionIds.contains(id)) {
+            throw new IllegalArgumentException("impression_id '" + id + "' is not among the good rows of "
+                + IMPRESSIONS_FILE);
+          }
+          if (truth.containsKey(id)) {
+            throw new IllegalArgumentException("impression_id '" + id + "' appears twice");
+          }
+          return Map.entry(id, p);
+        }, e -> truth.put(e.getKey(), e.getValue()), impressionProblems);
       }
     } catch (RuntimeException e) {
       impressionFailure = e; // reported after the events file's own failure, as a sequential read would

@@ -102,4 +102,36 @@ class EventLogReaderTest {
     assertTrue(log.problems().problems().get(0).reason().contains("banner_id 'bn-1' appears twice"));
     assertTrue(log.problems().problems().get(1).reason().contains("banner_id 'bn-7' is not in banners.csv"));
   }
+  @Test
+  void repeatedImpressionIdsAndTruthRowsOfUnknownImpressionsAreBadRows() throws IOException {
+    write(BANNER, USERS, "", "im-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,0\n"
+        + "im-1,u-2,2026-03-03T12:00:00Z,bn-1,home_hero,2,ios,0\n"
+        + "im-2,u-2,2026-03-03T13:00:00Z,bn-1,home_hero,2,ios,1\n");
+    Files.writeString(dir.resolve(CsvSchemas.TRUTH_FILE), String.join(",", CsvSchemas.TRUTH_HEADER) + "\n"
+        + "im-1,0.02\nim-2,0.05\nim-2,0.06\nim-9,0.01\n");
+    EventLog log = EventLogReader.read(dir, 1.0);
+    var p = log.problems().problems();
+    assertEquals(3, p.size(), p.toString());
+    assertEquals(new RowProblem("impressions.csv", 3, "impression_id 'im-1' appears twice"), p.get(0));
+    assertEquals(new RowProblem("impressions_truth.csv", 4, "impression_id 'im-2' appears twice"), p.get(1));
+    assertEquals(new RowProblem("impressions_truth.csv", 5,
+        "impression_id 'im-9' is not among the good rows of impressions.csv"), p.get(2));
+    assertEquals(2, log.impressions().size(), "the first im-1 is kept");
+    assertEquals(java.util.Map.of("im-1", 0.02, "im-2", 0.05), log.trueCtr(), "the first truth row of an id is kept");
+  }
+
+  /** Over the limit, the exception still carries every bad row, so the caller can write them all out. */
+  @Test
+  void tooManyBadRowsCarriesEveryProblemAndListsTheFirstTwenty() throws IOException {
+    StringBuilder events = new StringBuilder();
+    for (int i = 0; i < 30; i++) {
+      events.append("u-1,2026-03-03T10:00:00Z,view,Velora,dresses,9,1\n");
+    }
+    write(BANNER, USERS, events.toString(), "im-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,0\n");
+    var e = assertThrows(DataProblems.TooManyBadRows.class, () -> EventLogReader.read(dir, 0.01));
+    assertEquals(30, e.problems().size());
+    assertEquals(31, e.problems().get(29).line());
+    assertTrue(e.getMessage().contains("events.csv:21:"), e.getMessage());
+    assertFalse(e.getMessage().contains("events.csv:22:"), e.getMessage());
+  }
 }

@@ -49,8 +49,9 @@ final class TrainCommand implements Callable<Integer> {
   double subsampling;
   @Option(names = "--i2v-learning-rate", defaultValue = "0.025", description = "item2vec learning rate. Default: ${DEFAULT-VALUE}.")
   double i2vLr;
-  @Option(names = "--session-gap-minutes", defaultValue = "30", description = "Pause that starts a new session. Default: ${DEFAULT-VALUE}.")
-  int sessionGap;
+  @Option(names = "--session-gap-minutes", description = "Pause that starts a new session; 0 never cuts. Default: 30, "
+      + "and 0 with --format movielens, whose sessions are each user's time-ordered ratings.")
+  Integer sessionGap;
   @Option(names = "--i2v-workers", defaultValue = "1", description = "item2vec threads (1 is reproducible). Default: ${DEFAULT-VALUE}.")
   int workers;
 
@@ -137,7 +138,9 @@ final class TrainCommand implements Callable<Integer> {
     if (recentEvents < 1 || topBrands < 1 || halfLife <= 0) {
       throw new IllegalArgumentException("--recent-events, --top-brands and --half-life-hours must be positive");
     }
-    Item2VecConfig i2v = new Item2VecConfig(dim, window, negatives, i2vEpochs, minCount, subsampling, i2vLr, sessionGap,
+    DataFormat dataFormat = DataFormat.parse(format);
+    int gap = sessionGap != null ? sessionGap : dataFormat == DataFormat.MOVIELENS ? 0 : DEFAULT_SESSION_GAP_MINUTES;
+    Item2VecConfig i2v = new Item2VecConfig(dim, window, negatives, i2vEpochs, minCount, subsampling, i2vLr, gap,
         workers, seed);
     WideDeepConfig wd;
     try {
@@ -148,12 +151,14 @@ final class TrainCommand implements Callable<Integer> {
       String option = OPTION_OF_FIELD.getOrDefault(e.field(), e.field());
       throw new IllegalArgumentException(option + " " + e.rule() + ", got " + e.value(), e);
     }
-    TrainOptions o = new TrainOptions(data, DataFormat.parse(format), out, force, maxBad, i2v, wd, halfLife, recentEvents,
+    TrainOptions o = new TrainOptions(data, dataFormat, out, force, maxBad, i2v, wd, halfLife, recentEvents,
         topBrands, wideLog2, tasteBrands, tasteBrands == 0 ? 0 : tasteDim, validDays, testDays, validFraction, testFraction, !noProgress,
         foldInDim, List.copyOf(wideCrosses));
     TrainingPipeline.run(o, System.out, System.err);
     return 0;
   }
+
+  static final int DEFAULT_SESSION_GAP_MINUTES = 30;
 
   /** The option behind each {@link WideDeepConfig} field that the command sets. */
   static final Map<String, String> OPTION_OF_FIELD = Map.of("hidden", "--hidden", "batchSize", "--batch-size",

@@ -14,7 +14,7 @@ import java.util.TreeMap;
 /**
  * Turns each user's time-ordered behaviour into item2vec sentences. A product event contributes its brand
  * and category tokens; a banner click contributes the banner's token. A gap longer than the session gap
- * ends a sentence. Only activity before {@code until} is used, so test-day behaviour never trains vectors.
+ * ends a sentence; a gap of 0 never does. Only activity before {@code until} is used, so test-day behaviour never trains vectors.
  */
 public final class SessionBuilder {
   private SessionBuilder() {}
@@ -38,7 +38,7 @@ public final class SessionBuilder {
             .add(new Item(imp.timestamp(), order++, new String[] {ItemTokens.banner(imp.bannerId())}));
       }
     }
-    long gap = gapMinutes * 60L;
+    long gap = gapMinutes == 0 ? Long.MAX_VALUE : gapMinutes * 60L;
     List<List<String>> out = new ArrayList<>();
     for (List<Item> items : byUser.values()) {
       items.sort(Comparator.comparingLong(Item::time).thenComparingInt(Item::order));

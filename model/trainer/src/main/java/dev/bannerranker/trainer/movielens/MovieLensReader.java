@@ -9,7 +9,6 @@ import dev.bannerranker.data.EventType;
 import dev.bannerranker.data.Gender;
 import dev.bannerranker.data.Impression;
 import dev.bannerranker.data.Platform;
-import dev.bannerranker.data.RowProblem;
 import dev.bannerranker.data.UserProfile;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -66,9 +65,7 @@ import java.util.stream.Stream;
  * movies that are not in {@code u.user} / {@code u.item}, including ones whose own row was bad) are
  * reported to {@link DataProblems} with file, line (1-based, the header is line 1) and reason, and
  * skipped. Blank lines are ignored. Each file fails as a whole with {@link BadInputException} when its
- * bad share exceeds {@code maxBadFraction}. Note: {@code DataProblems} counts good rows only for its own
- * CSV reader, so {@link DataProblems#countsByFile()} lists the bad rows of these files with a row count
- * of 0; the limit is enforced here with the true counts.
+ * bad share exceeds {@code maxBadFraction}, the same rule as the project's own CSV files.
  */
 public final class MovieLensReader {
   private MovieLensReader() {}
@@ -150,8 +147,8 @@ public final class MovieLensReader {
       throw new BadInputException(dir + ": not a directory (expected the MovieLens 100K folder with "
           + MOVIES_FILE + ", " + USERS_FILE + " and " + RATINGS_FILE + ")");
     }
-    Map<Integer, Movie> movies = readMovies(dir, problems, maxBadFraction);
-    Map<Integer, UserProfile> users = readUsers(dir, problems, maxBadFraction);
+    Map<Integer, Movie> movies = readMovies(dir, problems);
+    Map<Integer, UserProfile> users = readUsers(dir, problems);
 
     List<Rating> ratings = new ArrayList<>();
     readTable(dir, RATINGS_FILE, RATINGS_HEADER, (cells, line) -> {
@@ -166,7 +163,7 @@ public final class MovieLensReader {
         throw new IllegalArgumentException("item " + item + " is not in " + MOVIES_FILE);
       }
       ratings.add(new Rating(line - 1, user, item, rating, time));
-    }, problems, maxBadFraction);
+    }, problems);
     if (ratings.isEmpty()) {
       throw new BadInputException(dir.resolve(RATINGS_FILE) + ": no usable ratings");
     }
@@ -209,14 +206,14 @@ public final class MovieLensReader {
    * @throws BadInputException when the file is missing or its header is wrong
    */
   public static Map<String, Set<String>> genres(Path dir) {
-    Map<Integer, Movie> movies = readMovies(dir, new DataProblems(1.0), 1.0);
+    Map<Integer, Movie> movies = readMovies(dir, new DataProblems(1.0));
     Map<String, Set<String>> out = new LinkedHashMap<>();
     movies.values().forEach(m -> out.put(movieId(m.item()),
         Collections.unmodifiableSet(new LinkedHashSet<>(m.genres()))));
     return Collections.unmodifiableMap(out);
   }
 
-  private static Map<Integer, Movie> readMovies(Path dir, DataProblems problems, double maxBadFraction) {
+  private static Map<Integer, Movie> readMovies(Path dir, DataProblems problems) {
     Map<Integer, Movie> movies = new LinkedHashMap<>();
     readTable(dir, MOVIES_FILE, MOVIES_HEADER, (cells, line) -> {
       int item = integer(cells, 0, "item", 1, Integer.MAX_VALUE);
@@ -233,11 +230,11 @@ public final class MovieLensReader {
         throw new IllegalArgumentException("item " + item + " appears twice");
       }
       movies.put(item, new Movie(item, List.copyOf(genres)));
-    }, problems, maxBadFraction);
+    }, problems);
     return movies;
   }
 
-  private static Map<Integer, UserProfile> readUsers(Path dir, DataProblems problems, double maxBadFraction) {
+  private static Map<Integer, UserProfile> readUsers(Path dir, DataProblems problems) {
     Map<Integer, UserProfile> users = new LinkedHashMap<>();
     readTable(dir, USERS_FILE, USERS_HEADER, (cells, line) -> {
       int user = integer(cells, 0, "user", 1, Integer.MAX_VALUE);
@@ -252,7 +249,7 @@ public final class MovieLensReader {
         throw new IllegalArgumentException("user " + user + " appears twice");
       }
       users.put(user, new UserProfile(userId(user), gender, ageBand(age), CITY_TIER));
-    }, problems, maxBadFraction);
+    }, problems);
     return users;
   }
 
@@ -267,10 +264,8 @@ public final class MovieLensReader {
    * cells to {@code handler}, reports bad rows and enforces the bad-row limit for this file.
    */
   private static void readTable(Path dir, String fileName, List<String> header, RowHandler handler,
-      DataProblems problems, double maxBadFraction) {
+      DataProblems problems) {
     Path file = dir.resolve(fileName);
-    long rows = 0;
-    long bad = 0;
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
       String first = in.readLine();
       List<String> actual = first == null ? List.of() : List.of(first.split("\\|", -1));
@@ -287,7 +282,7 @@ public final class MovieLensReader {
         if (text.isEmpty()) {
           continue;
         }
-        rows++;
+        problems.countRow(fileName);
         String[] cells = text.split("\\|", -1);
         try {
           if (cells.length != header.size()) {
@@ -296,7 +291,6 @@ public final class MovieLensReader {
           handler.accept(cells, line);
         } catch (IllegalArgumentException e) {
           problems.report(fileName, line, e.getMessage());
-          bad++;
         }
       }
     } catch (NoSuchFileException e) {
@@ -305,25 +299,7 @@ public final class MovieLensReader {
     } catch (IOException e) {
       throw new BadInputException(file + ": cannot read: " + e.getMessage(), e);
     }
-    checkLimit(fileName, rows, bad, problems, maxBadFraction);
-  }
-
-  /** Same rule and message as {@code DataProblems.checkLimit}, which is not visible outside its package. */
-  private static void checkLimit(String fileName, long rows, long bad, DataProblems problems, double maxBadFraction) {
-    if (rows == 0) {
-      return;
-    }
-    double share = (double) bad / rows;
-    if (share > maxBadFraction) {
-      StringBuilder msg = new StringBuilder()
-          .append(fileName).append(": ").append(bad).append(" of ").append(rows)
-          .append(" rows are malformed (").append(String.format("%.2f%%", 100 * share))
-          .append("), above the limit of ").append(String.format("%.2f%%", 100 * maxBadFraction))
-          .append(". First problems:");
-      problems.problems().stream().filter(p -> p.file().equals(fileName)).limit(5)
-          .map(RowProblem::toString).forEach(p -> msg.append("\n  ").append(p));
-      throw new BadInputException(msg.toString());
-    }
+    problems.checkLimit(fileName);
   }
 
   private static int integer(String[] cells, int col, String name, int min, int max) {

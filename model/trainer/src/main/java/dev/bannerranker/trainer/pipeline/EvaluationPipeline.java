@@ -67,7 +67,7 @@ public final class EvaluationPipeline {
       throw new IllegalArgumentException("--format " + format.code() + " does not match the bundle, which was trained on '"
           + trainedFormat + "' data");
     }
-    EventLog log = TrainingPipeline.readLog(format, data, maxBad, reportDir.resolve("data_problems.csv"), err);
+    EventLog log = TrainingPipeline.readLog(format, data, maxBad, reportDir.resolve(TrainingPipeline.PROBLEMS_FILE), err);
     String fingerprint = DataFingerprint.of(format, data);
     if (!fingerprint.equals(bundle.manifest().dataFingerprint())) {
       err.println("warning: " + data + " is not the data this bundle was trained on (fingerprints differ); "
@@ -112,9 +112,12 @@ public final class EvaluationPipeline {
       for (int i = 0; i < test.length; i++) {
         truth[i] = ds.trueCtr[test[i]];
       }
-      report.put("oracle_auc", ClickMetrics.auc(truth, y));
-      report.put("oracle_logloss", ClickMetrics.logLoss(truth, y));
-      rocs.put("oracle (true CTR)", ClickMetrics.roc(truth, y, 400));
+      String why = putOracle(truth, y, report, rocs, () -> log.impressions().stream()
+          .filter(imp -> imp.timestamp() >= split.testStart() && !log.trueCtr().containsKey(imp.impressionId()))
+          .map(dev.bannerranker.data.Impression::impressionId).findFirst().orElse("?"));
+      if (why != null) {
+        err.println("warning: " + why);
+      }
     }
 
     Map<String, Object> baselines = new LinkedHashMap<>();
@@ -194,6 +197,29 @@ public final class EvaluationPipeline {
         (double) report.get("auc"), report.containsKey("oracle_auc") ? String.format("%.4f", (double) report.get("oracle_auc")) : "n/a",
         (double) report.get("logloss"), (double) report.get("ece"), (double) report.get("ndcg_at_5"), reportDir);
     return report;
+  }
+
+  /**
+   * Puts the oracle's AUC, logloss and ROC into the report, from the true click probability of each test row; or,
+   * when some row has none (NaN), returns why there are no oracle figures and records that as
+   * {@code oracle_unavailable}: an oracle over part of the test day would not compare with the model's figures.
+   */
+  static String putOracle(float[] truth, boolean[] y, Map<String, Object> report,
+      Map<String, ClickMetrics.RocCurve> rocs, java.util.function.Supplier<String> firstMissingId) {
+    int missing = 0;
+    for (float t : truth) {
+      missing += Float.isNaN(t) ? 1 : 0;
+    }
+    if (missing == 0) {
+      report.put("oracle_auc", ClickMetrics.auc(truth, y));
+      report.put("oracle_logloss", ClickMetrics.logLoss(truth, y));
+      rocs.put("oracle (true CTR)", ClickMetrics.roc(truth, y, 400));
+      return null;
+    }
+    String why = String.format("%s has no true_ctr for %d of %d test impressions (first: '%s'); no oracle figures",
+        dev.bannerranker.data.CsvSchemas.TRUTH_FILE, missing, truth.length, firstMissingId.get());
+    report.put("oracle_unavailable", why);
+    return why;
   }
 
   static TimeSplit splitOf(Bundle bundle) {

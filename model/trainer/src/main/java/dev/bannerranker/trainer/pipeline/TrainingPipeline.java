@@ -3,7 +3,9 @@ package dev.bannerranker.trainer.pipeline;
 import dev.bannerranker.bundle.Bundle;
 import dev.bannerranker.bundle.BundleIO;
 import dev.bannerranker.bundle.BundleManifest;
+import dev.bannerranker.data.BadInputException;
 import dev.bannerranker.data.CsvSchemas;
+import dev.bannerranker.data.DataProblems;
 import dev.bannerranker.data.EventLog;
 import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.features.FeatureEncoder;
@@ -55,11 +57,26 @@ public final class TrainingPipeline {
   public record Outcome(Bundle bundle, Map<String, Object> metrics, double item2vecTokensPerSecond, ComputationGraph net,
       ImpressionDataset dataset, RowEncoder rows, int[] testRows, TrainOptions options) {}
 
-  /** Shared by train and evaluate: the log read with its problems reported. */
+  /** As below, with the problems file shown where it is written. */
   public static EventLog readLog(DataFormat format, Path data, double maxBad, Path problemsFile, PrintStream err)
       throws IOException {
-    EventLog log = format.read(data, maxBad);
-    ProblemReport.report(log.problems(), problemsFile, err);
+    return readLog(format, data, maxBad, problemsFile, problemsFile, err);
+  }
+
+  /**
+   * Shared by train and evaluate: the log read with its problems reported and written to {@code problemsFile}. When a
+   * file has too many bad rows the run fails, and the rows found so far are still written there first.
+   */
+  public static EventLog readLog(DataFormat format, Path data, double maxBad, Path problemsFile, Path shownAs,
+      PrintStream err) throws IOException {
+    EventLog log;
+    try {
+      log = format.read(data, maxBad);
+    } catch (DataProblems.TooManyBadRows e) {
+      ProblemReport.write(e.problems(), problemsFile);
+      throw new BadInputException(e.getMessage() + "\nevery malformed row found is listed in " + problemsFile, e);
+    }
+    ProblemReport.report(log.problems(), problemsFile, shownAs, err);
     return log;
   }
 
@@ -74,8 +91,31 @@ public final class TrainingPipeline {
     if (Files.exists(o.out()) && !o.force()) {
       throw new IllegalArgumentException(o.out() + " exists; pass --force to replace it");
     }
+    // The bundle directory appears only at the atomic rename, so the problems file waits in a temporary file; it is
+    // kept, and named, only when too many bad rows fail the run.
     Path problemsFile = Files.createTempFile("banner-ranker-problems", ".csv");
-    EventLog log = readLog(o.format(), o.data(), o.maxBadFraction(), problemsFile, err);
+    boolean keepProblems = false;
+    try {
+      EventLog log;
+      try {
+        log = readLog(o.format(), o.data(), o.maxBadFraction(), problemsFile, o.out().resolve(PROBLEMS_FILE), err);
+      } catch (BadInputException e) {
+        keepProblems = e.getCause() instanceof DataProblems.TooManyBadRows;
+        throw e;
+      }
+      return train(o, log, problemsFile, t0, out, err);
+    } finally {
+      if (!keepProblems) {
+        Files.deleteIfExists(problemsFile);
+      }
+    }
+  }
+
+  /** The bundle's copy of the malformed rows; evaluate writes one of the same name into the report directory. */
+  public static final String PROBLEMS_FILE = "data_problems.csv";
+
+  private static Outcome train(TrainOptions o, EventLog log, Path problemsFile, long t0, PrintStream out,
+      PrintStream err) throws IOException {
     out.printf("read %d banners, %d users, %d events, %d impressions from %s (%s format) in %.1f s%n",
         log.banners().size(), log.users().size(), log.events().size(), log.impressions().size(), o.data(),
         o.format().code(), (System.nanoTime() - t0) / 1e9);
@@ -189,9 +229,8 @@ public final class TrainingPipeline {
     BundleManifest finalManifest = new BundleManifest(manifest.formatVersion(), modelVersion, manifest.createdAt(),
         fingerprint, manifest.provenance(), manifest.hyperparameters(), spec, metrics, training, Map.of());
     Bundle bundle = new Bundle(finalManifest, vocab, vectors, weights, log.banners(), stats, firstLayer);
-    Map<String, Path> extra = log.problems().badRows() > 0 ? Map.of("data_problems.csv", problemsFile) : Map.of();
+    Map<String, Path> extra = log.problems().badRows() > 0 ? Map.of(PROBLEMS_FILE, problemsFile) : Map.of();
     BundleIO.write(bundle, o.out(), o.force(), extra);
-    Files.deleteIfExists(problemsFile);
     out.printf("wrote bundle %s (model %s) in %.1f s; test AUC %.4f, logloss %.5f%n", o.out(), modelVersion,
         (System.nanoTime() - t0) / 1e9, ((Map<?, ?>) metrics.get("test")).get("auc"),
         ((Map<?, ?>) metrics.get("test")).get("logloss"));

@@ -53,6 +53,18 @@ class RankerCliTest {
     assertEquals(RankerCli.EXIT_BAD_DATA, r.code(), r.err());
     assertTrue(r.err().contains("events.csv:" + (lines + 1) + ": timestamp is not an ISO-8601"), r.err());
     assertFalse(Files.exists(dir.resolve("b")), "no bundle is written from bad data");
+    // The message lists the first rows; the file it names holds every one of them.
+    var named = java.util.regex.Pattern.compile("every malformed row found is listed in (\\S+)").matcher(r.err());
+    assertTrue(named.find(), r.err());
+    Path problems = Path.of(named.group(1));
+    try {
+      java.util.List<String> rows = Files.readAllLines(problems);
+      assertEquals("file,line,reason", rows.get(0));
+      assertEquals(lines / 50, rows.size() - 1);
+      assertTrue(rows.get(rows.size() - 1).startsWith("events.csv," + (lines + lines / 50) + ","), rows.get(rows.size() - 1));
+    } finally {
+      Files.deleteIfExists(problems);
+    }
   }
 
   @Test

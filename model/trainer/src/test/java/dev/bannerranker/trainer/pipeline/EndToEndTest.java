@@ -100,6 +100,24 @@ class EndToEndTest {
     assertTrue(EvaluationPipeline.lossCurves(null).isEmpty(), "a manifest without a training record");
   }
 
+  /** A test row without a true probability leaves the oracle out, with the reason, rather than failing or guessing. */
+  @Test
+  void oracleNeedsATrueProbabilityForEveryTestRow() {
+    boolean[] y = {true, false, false, true};
+    Map<String, Object> report = new java.util.LinkedHashMap<>();
+    var rocs = new java.util.LinkedHashMap<String, dev.bannerranker.trainer.eval.ClickMetrics.RocCurve>();
+    assertNull(EvaluationPipeline.putOracle(new float[] {0.9f, 0.1f, 0.2f, 0.8f}, y, report, rocs, () -> "unused"));
+    assertEquals(1.0, (double) report.get("oracle_auc"), 1e-12);
+    assertTrue(rocs.containsKey("oracle (true CTR)"));
+    report.clear();
+    rocs.clear();
+    String why = EvaluationPipeline.putOracle(new float[] {0.9f, Float.NaN, 0.2f, Float.NaN}, y, report, rocs, () -> "im-7");
+    assertEquals("impressions_truth.csv has no true_ctr for 2 of 4 test impressions (first: 'im-7'); no oracle figures", why);
+    assertEquals(why, report.get("oracle_unavailable"));
+    assertFalse(report.containsKey("oracle_auc"));
+    assertTrue(rocs.isEmpty());
+  }
+
   private static java.util.List<Double> numbers(Object list) {
     assertTrue(list instanceof java.util.List<?>, "a list: " + list);
     return ((java.util.List<?>) list).stream().map(o -> ((Number) o).doubleValue()).toList();
