@@ -234,7 +234,8 @@ public final class BundleIO {
     float[][] brands = matrix(emb, "item2vec.brand", vocab.brands().cardinality(), dim, Bundle.EMBEDDINGS);
     float[][] cats = matrix(emb, "item2vec.category", vocab.categories().cardinality(), dim, Bundle.EMBEDDINGS);
     float[][] banners = matrix(emb, "item2vec.banner", vocab.banners().cardinality(), dim, Bundle.EMBEDDINGS);
-    float[] trainedF = emb.get("item2vec.banner_trained").values();
+    float[] trainedF = matrix(emb, "item2vec.banner_trained", 1, vocab.banners().cardinality(), Bundle.EMBEDDINGS,
+        true)[0];
     boolean[] trained = new boolean[trainedF.length];
     for (int i = 0; i < trained.length; i++) {
       trained[i] = trainedF[i] != 0f;

@@ -133,4 +133,21 @@ class BundleIOTest {
     BundleException e = assertThrows(BundleException.class, () -> TensorFile.read(f));
     assertTrue(e.getMessage().contains("truncated"), e.getMessage());
   }
+  /** A well-formed, correctly checksummed embeddings file that lacks a tensor is refused by the tensor's name. */
+  @Test
+  void missingTensorIsRefusedByName() throws Exception {
+    Path target = written();
+    Path emb = target.resolve(Bundle.EMBEDDINGS);
+    Map<String, TensorFile.Tensor> tensors = new java.util.LinkedHashMap<>(TensorFile.read(emb));
+    assertNotNull(tensors.remove("item2vec.banner_trained"));
+    TensorFile.write(emb, tensors);
+    var json = BundleIO.json();
+    var manifest = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(target.resolve(Bundle.MANIFEST).toFile());
+    String sha = java.util.HexFormat.of().formatHex(
+        java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(emb)));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) manifest.get("files")).put(Bundle.EMBEDDINGS, sha);
+    json.writeValue(target.resolve(Bundle.MANIFEST).toFile(), manifest);
+    BundleException e = assertThrows(BundleException.class, () -> BundleIO.load(target));
+    assertEquals("embeddings.bin: missing tensor 'item2vec.banner_trained'", e.getMessage());
+  }
 }

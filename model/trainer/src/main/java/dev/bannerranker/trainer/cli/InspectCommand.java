@@ -42,6 +42,16 @@ final class InspectCommand implements Callable<Integer> {
         throw new IllegalArgumentException("-k must be at least 1");
       }
       ItemVectors v = b.vectors();
+      float[] q = v.brand(idx);
+      boolean trained = false;
+      for (float x : q) {
+        trained |= x != 0;
+      }
+      if (!trained) {
+        // Every cosine to a zero vector is 0: a list would rank the brands by index and mean nothing.
+        throw new IllegalArgumentException("--nearest: brand '" + nearest + "' has no item2vec vector (it was too rare "
+            + "in the training sessions for --min-count)");
+      }
       List<Neighbours.Neighbour> list = Neighbours.nearest(v::brand, v.brandCount(), idx, k);
       System.out.printf("nearest brands to %s:%n", nearest);
       for (Neighbours.Neighbour n : list) {

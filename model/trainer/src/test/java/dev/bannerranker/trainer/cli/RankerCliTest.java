@@ -90,6 +90,18 @@ class RankerCliTest {
     assertTrue(bad.err().contains("brand 'Nope' is not in this bundle"), bad.err());
   }
 
+  /** A brand too rare for item2vec has a zero vector: its "neighbours" would all be 0 and mean nothing. */
+  @Test
+  void inspectRefusesABrandWithoutAVector() throws IOException {
+    Bundle bundle = RandomBundles.create(1, 12);
+    java.util.Arrays.fill(bundle.vectors().brand(bundle.vocab().brands().indexOf("brand-2")), 0f); // the array itself
+    Path b = dir.resolve("bundle");
+    BundleIO.write(bundle, b, false);
+    Run r = run("inspect", "--bundle", b.toString(), "--nearest", "brand-2");
+    assertEquals(CommandLine.ExitCode.USAGE, r.code(), r.out());
+    assertTrue(r.err().contains("brand 'brand-2' has no item2vec vector"), r.err());
+  }
+
   @Test
   void usageErrorsExitWithTwo() {
     assertEquals(CommandLine.ExitCode.USAGE, run("generate", "--out", dir.toString(), "--scale", "huge").code());
