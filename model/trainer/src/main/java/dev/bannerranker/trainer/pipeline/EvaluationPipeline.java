@@ -42,6 +42,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
 import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dimensionalityreduction.PCA;
 import org.nd4j.linalg.factory.Nd4j;
@@ -147,6 +149,11 @@ public final class EvaluationPipeline {
     }
     List<Future<TrainedBaseline>> trained = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(parallel ? modes.size() : 1);
+    // Side by side, the two share one bar; its total grows by an epoch's batches as either starts an epoch, so the
+    // ETA is that of the epochs under way (early stopping decides how many follow).
+    ProgressBar shared = progress && parallel ? new ProgressBarBuilder()
+        .setTaskName("baselines").setInitialMax(0)
+        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).build() : null;
     try {
       for (WideDeepConfig.Mode mode : modes) {
         WideDeepConfig cfg = base.withMode(mode);
@@ -154,13 +161,20 @@ public final class EvaluationPipeline {
           var net = WideDeepNetwork.build(bundle.spec(), cfg);
           // Only the test predictions are reported: no training-loss curve for the baselines.
           long start = System.nanoTime();
-          var fit = WideDeepTrainer.train(net, rows, ds, train, valid, cfg, progress && !parallel, false);
+          var fit = WideDeepTrainer.train(net, rows, ds, train, valid, cfg, progress && !parallel, false, shared);
           return new TrainedBaseline(WideDeepTrainer.predict(net, rows, test, cfg), fit, (System.nanoTime() - start) / 1e9);
         }));
       }
+      List<TrainedBaseline> done = new ArrayList<>();
+      for (int m = 0; m < modes.size(); m++) {
+        done.add(Background.await(trained.get(m), "training the " + modes.get(m) + " baseline"));
+      }
+      if (shared != null) {
+        shared.close(); // before the lines below, which the bar's redraws would otherwise cut into
+      }
       for (int m = 0; m < modes.size(); m++) {
         WideDeepConfig.Mode mode = modes.get(m);
-        TrainedBaseline tb = Background.await(trained.get(m), "training the " + mode + " baseline");
+        TrainedBaseline tb = done.get(m);
         float[] q = tb.test();
         String name = mode == WideDeepConfig.Mode.WIDE_ONLY ? "wide_only" : "deep_only";
         Map<String, Object> entry = baseline(p, q, y, users, true, mode == WideDeepConfig.Mode.WIDE_ONLY
@@ -175,6 +189,9 @@ public final class EvaluationPipeline {
       }
     } finally {
       pool.shutdownNow();
+      if (shared != null) {
+        shared.close();
+      }
     }
     report.put("baselines", baselines);
 

@@ -57,6 +57,15 @@ public final class WideDeepTrainer {
    */
   public static Result train(ComputationGraph net, RowEncoder rows, ImpressionDataset ds, int[] train, int[] valid,
       WideDeepConfig cfg, boolean showProgress, boolean trainingLoss) {
+    return train(net, rows, ds, train, valid, cfg, showProgress, trainingLoss, null);
+  }
+
+  /**
+   * As above; with a {@code shared} bar (for networks trained side by side, whose own bars would overwrite each other
+   * on one console) each epoch adds its batches to that bar's total and steps it, instead of drawing its own bar.
+   */
+  public static Result train(ComputationGraph net, RowEncoder rows, ImpressionDataset ds, int[] train, int[] valid,
+      WideDeepConfig cfg, boolean showProgress, boolean trainingLoss, ProgressBar shared) {
     // Without rows there is no validation to keep parameters from, and the schedule would divide by zero batches.
     if (train.length == 0 || valid.length == 0) {
       throw new IllegalArgumentException("wide & deep: no " + (train.length == 0 ? "training" : "validation")
@@ -83,7 +92,14 @@ public final class WideDeepTrainer {
       shuffle(order, rng);
       long fitNanos = 0;
       long fitStart = System.nanoTime();
-      try (ProgressBar pb = bar(showProgress, cfg.mode().name().toLowerCase() + " epoch " + epoch, batches)) {
+      try (ProgressBar own = shared == null ? bar(showProgress, cfg.mode().name().toLowerCase() + " epoch " + epoch, batches)
+          : null) {
+        ProgressBar pb = shared != null ? shared : own;
+        if (shared != null) {
+          synchronized (shared) {
+            shared.maxHint(Math.max(shared.getMax(), 0) + batches);
+          }
+        }
         for (int b = 0; b < batches && !stop; b++) {
           int from = b * cfg.batchSize();
           int to = Math.min(order.length, from + cfg.batchSize());
