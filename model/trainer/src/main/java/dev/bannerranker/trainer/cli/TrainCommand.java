@@ -80,6 +80,10 @@ final class TrainCommand implements Callable<Integer> {
   // wide & deep
   @Option(names = "--hidden", defaultValue = "64,32", split = ",", description = "Deep hidden layer sizes. Default: ${DEFAULT-VALUE}.")
   List<Integer> hidden;
+  @Option(names = "--embedding-dims", split = ",", paramLabel = "FIELD=SIZE",
+      description = "Learned embedding sizes of categorical fields, e.g. brand=12,category=8; fields not named keep "
+          + "their default (brand 8, category 6, age_band 3, hour 3, the others 2).")
+  Map<String, Integer> embeddingDims = Map.of();
   @Option(names = "--batch-size", defaultValue = "2048", description = "Minibatch size. Default: ${DEFAULT-VALUE}.")
   int batch;
   @Option(names = "--epochs", defaultValue = "8", description = "Maximum epochs (early stopping on validation logloss). Default: ${DEFAULT-VALUE}.")
@@ -144,7 +148,7 @@ final class TrainCommand implements Callable<Integer> {
         workers, seed);
     WideDeepConfig wd;
     try {
-      wd = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, hidden, WideDeepConfig.defaultEmbeddingDims(), batch,
+      wd = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, hidden, embeddingDims(), batch,
           epochs, patience, validationsPerEpoch, lr, wideLr, l2, weightAverageDecay, seed);
     } catch (WideDeepConfig.InvalidSetting e) {
       // The config checks the ranges; the message names the option that set the field.
@@ -160,11 +164,24 @@ final class TrainCommand implements Callable<Integer> {
 
   static final int DEFAULT_SESSION_GAP_MINUTES = 30;
 
+  /** The defaults with the fields named on the command line replaced. */
+  private Map<String, Integer> embeddingDims() {
+    Map<String, Integer> dims = new java.util.HashMap<>(WideDeepConfig.defaultEmbeddingDims());
+    for (var e : embeddingDims.entrySet()) {
+      if (!dims.containsKey(e.getKey())) {
+        throw new IllegalArgumentException("--embedding-dims: unknown field '" + e.getKey() + "'; the fields are "
+            + new java.util.TreeSet<>(dims.keySet()));
+      }
+      dims.put(e.getKey(), e.getValue());
+    }
+    return dims;
+  }
+
   /** The option behind each {@link WideDeepConfig} field that the command sets. */
   static final Map<String, String> OPTION_OF_FIELD = Map.of("hidden", "--hidden", "batchSize", "--batch-size",
       "maxEpochs", "--epochs", "patience", "--patience", "validationsPerEpoch", "--validations-per-epoch",
       "learningRate", "--learning-rate", "wideLearningRate", "--wide-learning-rate", "l2Wide", "--l2-wide",
-      "weightAverageDecay", "--weight-average-decay");
+      "weightAverageDecay", "--weight-average-decay", "embeddingDims", "--embedding-dims");
 
   /** The cross names, for the help text. */
   static final class WideCrossNames implements Iterable<String> {

@@ -34,6 +34,8 @@ public record WideDeepConfig(Mode mode, List<Integer> hidden, Map<String, Intege
     embeddingDims = Map.copyOf(embeddingDims);
     // Each field's own check, so that the message names it (the record's fields are not yet set here).
     require(!hidden.isEmpty() && hidden.stream().allMatch(h -> h >= 1), "hidden", "sizes must be positive", hidden);
+    require(embeddingDims.values().stream().allMatch(d -> d >= 1), "embeddingDims", "sizes must be positive",
+        new java.util.TreeMap<>(embeddingDims));
     require(batchSize >= 1, "batchSize", "must be >= 1", batchSize);
     require(maxEpochs >= 1, "maxEpochs", "must be >= 1", maxEpochs);
     require(patience >= 0, "patience", "must be >= 0", patience);

@@ -126,6 +126,8 @@ class RankerCliTest {
     assertTrainUsageError("--epochs must be >= 1, got 0", "--epochs", "0");
     assertTrainUsageError("--learning-rate must be > 0, got 0.0", "--learning-rate", "0");
     assertTrainUsageError("--hidden sizes must be positive, got [64, 0]", "--hidden", "64,0");
+    assertTrainUsageError("--embedding-dims sizes must be positive, got {", "--embedding-dims", "brand=0");
+    assertTrainUsageError("--embedding-dims: unknown field 'colour'", "--embedding-dims", "colour=3");
     var fields = java.util.Arrays.stream(dev.bannerranker.trainer.widedeep.WideDeepConfig.class.getRecordComponents())
         .map(java.lang.reflect.RecordComponent::getName).toList();
     assertTrue(fields.containsAll(TrainCommand.OPTION_OF_FIELD.keySet()), "fields " + fields);
