@@ -12,6 +12,7 @@ import dev.bannerranker.proto.v1.RankRequest;
 import dev.bannerranker.proto.v1.RankResponse;
 import dev.bannerranker.proto.v1.RankingContext;
 import dev.bannerranker.proto.v1.RankingServiceGrpc;
+import dev.bannerranker.serving.cli.ServingCli;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
@@ -78,7 +79,8 @@ public final class LoadTest implements Callable<Integer> {
   int concurrency;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new LoadTest()).execute(args));
+    // The same exit codes as every other bin/ranker command.
+    System.exit(ServingCli.withExitCodes(new CommandLine(new LoadTest())).execute(args));
   }
 
   @Override

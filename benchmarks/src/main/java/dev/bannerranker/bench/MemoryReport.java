@@ -8,6 +8,7 @@ import dev.bannerranker.features.ChoiceCounts;
 import dev.bannerranker.features.FoldInFactors;
 import dev.bannerranker.features.UserHistory;
 import dev.bannerranker.features.Vocabularies;
+import dev.bannerranker.serving.cli.ServingCli;
 import dev.bannerranker.serving.config.RequestSettings;
 import dev.bannerranker.serving.config.UserSettings;
 import dev.bannerranker.serving.metrics.RankerMetrics;
@@ -92,7 +93,8 @@ public final class MemoryReport implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new MemoryReport()).execute(args));
+    // The same exit codes as every other bin/ranker command.
+    System.exit(ServingCli.withExitCodes(new CommandLine(new MemoryReport())).execute(args));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.bannerranker.serving;
 
+import dev.bannerranker.bundle.BundleException;
 import dev.bannerranker.serving.config.ModelSettings;
 import dev.bannerranker.serving.grpc.ServingHealth;
 import dev.bannerranker.serving.model.Arm;
@@ -20,7 +21,9 @@ import java.util.Map;
 /**
  * Loads the configured bundles when the application starts (before the servers accept calls), starts the
  * bundle watch, and turns health NOT_SERVING as soon as shutdown begins; the gRPC server then drains calls in
- * flight for up to {@code grpc.server.await-termination}.
+ * flight for up to {@code grpc.server.await-termination}. A configured bundle that is refused at start stops the
+ * start with a {@link BundleException}, before the servers open their ports; only an empty
+ * {@code ranker.model.bundle} starts without a model.
  */
 @Context
 public class ModelLifecycle {
@@ -51,7 +54,9 @@ public class ModelLifecycle {
       try {
         registry.load(arm, dir);
       } catch (ModelRefusedException e) {
-        // logged by the registry; the arm answers UNAVAILABLE until a good bundle arrives
+        // Serving without the model the operator named (or an A/B test without its treatment) would only hide the
+        // mistake; hot swaps later keep the old model instead, since then there is one.
+        throw new BundleException("the " + arm.label() + " bundle " + dir + " was refused: " + e.getMessage(), e);
       }
     });
     if (settings.watch() && !dirs.isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.bannerranker.serving.cli;
 
 import com.google.protobuf.Timestamp;
+import dev.bannerranker.cli.ExitCodes;
 import dev.bannerranker.proto.v1.FeatureContribution;
 import dev.bannerranker.proto.v1.Platform;
 import dev.bannerranker.proto.v1.RankRequest;
@@ -73,7 +74,7 @@ public final class RankCommand implements Callable<Integer> {
         ctx.setTimestamp(Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()));
       } catch (DateTimeParseException e) {
         spec.commandLine().getErr().println("error: --time must be an ISO-8601 instant like 2026-03-10T12:00:00Z");
-        return 2;
+        return ExitCodes.USAGE;
       }
     }
     RankRequest request = RankRequest.newBuilder().setUserId(user).setContext(ctx).addAllCandidateBannerIds(candidates)

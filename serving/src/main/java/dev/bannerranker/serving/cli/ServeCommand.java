@@ -7,11 +7,14 @@ import dev.bannerranker.serving.model.Arm;
 import dev.bannerranker.serving.model.ModelGeneration;
 import dev.bannerranker.serving.model.ModelRegistry;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.env.Environment;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import io.micronaut.runtime.Micronaut;
+import io.micronaut.runtime.exceptions.ApplicationStartupException;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +22,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Starts the service with Micronaut; options become configuration overrides. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -51,6 +57,9 @@ final class ServeCommand implements Callable<Integer> {
       + "e.g. 2026-03-10T12:00:00Z to serve the demo world's period.")
   String defaultTime;
 
+  @Spec
+  CommandSpec spec;
+
   /** A demo world's banners fly in its own weeks; say so rather than answer every request with nothing. */
   private static void warnIfNothingIsInFlight(ModelGeneration model, long now) {
     List<Banner> catalog = model.model().bundle().catalog();
@@ -65,8 +74,40 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Micronaut that lets a start-up failure reach the exit-code handler: its own handler logs it and exits 1,
+   * whatever the failure (a refused bundle, a bad data directory, a port in use).
+   */
+  private static final class StartupFailuresThrow extends Micronaut {
+    @Override
+    protected void handleStartupException(Environment environment, Throwable exception) {
+      if (exception instanceof RuntimeException r) {
+        throw r;
+      }
+      if (exception instanceof Error e) {
+        throw e;
+      }
+      throw new ApplicationStartupException("Error starting Micronaut server: " + exception.getMessage(), exception);
+    }
+  }
+
   @Override
   public Integer call() throws InterruptedException {
+    if (bundle.toString().isBlank()) { // an empty ranker.model.bundle would start without a model
+      throw new ParameterException(spec.commandLine(), "--bundle must name a bundle directory");
+    }
+    // Checked here too, so the message names the option rather than the configuration key it becomes.
+    if (treatmentPercent < 0 || treatmentPercent > 100) {
+      throw new ParameterException(spec.commandLine(), "--treatment-percent must be in [0, 100], got " + treatmentPercent);
+    }
+    if (defaultTime != null) {
+      try {
+        Instant.parse(defaultTime);
+      } catch (DateTimeParseException e) {
+        throw new ParameterException(spec.commandLine(),
+            "--default-time must be an ISO-8601 instant like 2026-03-10T12:00:00Z, got '" + defaultTime + "'");
+      }
+    }
     Map<String, Object> props = new HashMap<>();
     props.put("ranker.model.bundle", bundle.toString());
     props.put("grpc.server.port", port);
@@ -82,12 +123,13 @@ final class ServeCommand implements Callable<Integer> {
     if (defaultTime != null) {
       props.put("ranker.request.default-time", defaultTime);
     }
-    ApplicationContext ctx = Micronaut.build(new String[0]).mainClass(ServingCli.class).banner(false).properties(props).start();
+    // A refused bundle stops the start (ModelLifecycle) before the ports open, and exits 4 with the reason.
+    ApplicationContext ctx = new StartupFailuresThrow().args().mainClass(ServingCli.class).banner(false)
+        .properties(props).start();
     ModelGeneration control = ctx.getBean(ModelRegistry.class).current().generation(Arm.CONTROL);
-    if (control == null) {
-      System.err.println("error: the bundle " + bundle + " could not be loaded (see the log above); stopping");
+    if (control == null) { // cannot happen: ModelLifecycle fails the start instead
       ctx.close();
-      return 2;
+      throw new IllegalStateException("the service started without the control bundle " + bundle);
     }
     System.out.println("banner-ranker serving model " + control.version());
     System.out.println("  gRPC     localhost:" + ctx.getBean(GrpcEmbeddedServer.class).getPort());

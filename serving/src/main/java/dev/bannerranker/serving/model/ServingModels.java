@@ -28,7 +28,7 @@ public record ServingModels(ModelGeneration control, ModelGeneration treatment, 
         : new ServingModels(control, g, treatmentPercent, salt);
   }
 
-  /** The user's bucket in [0, 100): FNV-1a over salt and id, then a SplitMix64 finaliser. */
+  /** The user's bucket in [0, 100): FNV-1a over salt, a NUL and id, then the first round of MurmurHash3's fmix64. */
   static int bucket(String salt, String userId) {
     long h = 0xcbf29ce484222325L;
     for (byte b : (salt + '\u0000' + userId).getBytes(StandardCharsets.UTF_8)) {

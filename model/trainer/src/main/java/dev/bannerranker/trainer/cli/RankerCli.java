@@ -1,24 +1,21 @@
 package dev.bannerranker.trainer.cli;
 
-import dev.bannerranker.bundle.BundleException;
-import dev.bannerranker.data.BadInputException;
-import java.io.IOException;
-import java.io.PrintWriter;
+import dev.bannerranker.cli.ExitCodes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code bin/ranker}'s offline commands. Exit codes: 0 success, 2 bad usage, 3 bad input data, 4 bad
- * bundle, 5 I/O failure, 1 anything unexpected.
+ * {@code bin/ranker}'s offline commands. Exit codes ({@link ExitCodes}): 0 success, 2 bad usage, 3 bad input data,
+ * 4 bad bundle, 5 I/O failure, 1 anything unexpected.
  */
 @Command(name = "ranker", mixinStandardHelpOptions = true, versionProvider = RankerCli.Version.class,
     description = "banner-ranker offline tools: generate a demo world, train, evaluate and inspect model bundles.",
     subcommands = {GenerateCommand.class, TrainCommand.class, EvaluateCommand.class, InspectCommand.class,
         CommandLine.HelpCommand.class})
 public final class RankerCli implements Runnable {
-  public static final int EXIT_BAD_DATA = 3;
-  public static final int EXIT_BAD_BUNDLE = 4;
-  public static final int EXIT_IO = 5;
+  public static final int EXIT_BAD_DATA = ExitCodes.BAD_DATA;
+  public static final int EXIT_BAD_BUNDLE = ExitCodes.BAD_BUNDLE;
+  public static final int EXIT_IO = ExitCodes.IO;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -38,28 +35,7 @@ public final class RankerCli implements Runnable {
   /** Builds the command line with the project's exit codes and error messages. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new RankerCli());
-    cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-      PrintWriter err = cmd.getErr();
-      if (ex instanceof BadInputException) {
-        err.println("error: bad input data: " + ex.getMessage());
-        return EXIT_BAD_DATA;
-      }
-      if (ex instanceof BundleException) {
-        err.println("error: bad bundle: " + ex.getMessage());
-        return EXIT_BAD_BUNDLE;
-      }
-      if (ex instanceof IllegalArgumentException) {
-        err.println("error: " + ex.getMessage());
-        return CommandLine.ExitCode.USAGE;
-      }
-      if (ex instanceof IOException || ex instanceof java.io.UncheckedIOException) {
-        err.println("error: " + ex.getMessage());
-        return EXIT_IO;
-      }
-      err.println("error: unexpected failure: " + ex);
-      ex.printStackTrace(err);
-      return CommandLine.ExitCode.SOFTWARE;
-    });
+    cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> ExitCodes.report(ex, cmd.getErr()));
     return cl;
   }
 

@@ -1,0 +1,70 @@
+package dev.bannerranker.cli;
+
+import dev.bannerranker.bundle.BundleException;
+import dev.bannerranker.data.BadInputException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+
+/**
+ * The exit codes of every {@code bin/ranker} command, offline and online (the README's table), and the one mapping
+ * from a command's failure to its code and message. Here, in the runtime, because the trainer's and the service's
+ * command lines both depend on it and on nothing of each other.
+ */
+public final class ExitCodes {
+  /** The command did what it was asked. */
+  public static final int OK = 0;
+  /** Anything not foreseen below; picocli's {@code ExitCode.SOFTWARE}. */
+  public static final int UNEXPECTED = 1;
+  /** A missing or bad option or argument; picocli's {@code ExitCode.USAGE}, which its own parse errors return. */
+  public static final int USAGE = 2;
+  /** Input data that cannot be used ({@link BadInputException}). */
+  public static final int BAD_DATA = 3;
+  /** A model bundle that cannot be loaded or written ({@link BundleException}). */
+  public static final int BAD_BUNDLE = 4;
+  /** A file or network operation that failed ({@link IOException}, {@link UncheckedIOException}). */
+  public static final int IO = 5;
+
+  private ExitCodes() {}
+
+  /**
+   * Prints {@code error: ...} for the failure to {@code err} (with the stack trace when it is unexpected) and
+   * returns its exit code.
+   */
+  public static int report(Throwable failure, PrintWriter err) {
+    return report(failure, failure.getMessage(), err);
+  }
+
+  /** As {@link #report(Throwable, PrintWriter)}, printing {@code message} in place of the failure's own. */
+  public static int report(Throwable failure, String message, PrintWriter err) {
+    int code = codeOf(failure);
+    switch (code) {
+      case BAD_DATA -> err.println("error: bad input data: " + message);
+      case BAD_BUNDLE -> err.println("error: bad bundle: " + message);
+      case USAGE, IO -> err.println("error: " + message);
+      default -> {
+        err.println("error: unexpected failure: " + failure);
+        failure.printStackTrace(err);
+      }
+    }
+    err.flush();
+    return code;
+  }
+
+  /** The exit code of a command that failed with {@code failure}. */
+  public static int codeOf(Throwable failure) {
+    if (failure instanceof BadInputException) {
+      return BAD_DATA;
+    }
+    if (failure instanceof BundleException) {
+      return BAD_BUNDLE;
+    }
+    if (failure instanceof IllegalArgumentException) {
+      return USAGE;
+    }
+    if (failure instanceof IOException || failure instanceof UncheckedIOException) {
+      return IO;
+    }
+    return UNEXPECTED;
+  }
+}
