@@ -39,6 +39,49 @@ class RankerCliTest {
     }
   }
 
+  /** The success path through the real command line, with small settings so that it stays quick. */
+  @Test
+  void generateTrainEvaluateAndInspectSucceed() throws IOException {
+    Path data = dir.resolve("world");
+    Path bundle = dir.resolve("bundle");
+    Path report = dir.resolve("report");
+    Run gen = run("generate", "--out", data.toString(), "--scale", "tiny", "--seed", "5", "--no-progress");
+    assertEquals(0, gen.code(), gen.err());
+    Run train = run("train", "--data", data.toString(), "--out", bundle.toString(), "--dim", "16", "--i2v-epochs", "2",
+        "--hidden", "16,8", "--epochs", "2", "--batch-size", "512", "--wide-buckets-log2", "12", "--fold-in-dim", "4",
+        "--no-progress");
+    assertEquals(0, train.code(), train.err());
+    assertTrue(Files.isRegularFile(bundle.resolve("manifest.json")), "manifest.json");
+    Run eval = run("evaluate", "--data", data.toString(), "--bundle", bundle.toString(), "--report", report.toString(),
+        "--no-progress");
+    assertEquals(0, eval.code(), eval.err());
+    var json = BundleIO.json().readTree(report.resolve("report.json").toFile());
+    for (String key : new String[] {"auc", "logloss", "ece", "ndcg_at_5", "oracle_auc"}) {
+      assertTrue(json.path(key).isNumber(), key + " in " + json);
+    }
+    for (String b : new String[] {"popularity", "wide_only", "deep_only", "item2vec_cosine"}) {
+      assertTrue(json.path("baselines").path(b).path("auc").isNumber(), b + " in " + json.get("baselines"));
+    }
+
+    String brand = BundleIO.load(bundle).vocab().brands().valueAt(1);
+    Run inspect = run("inspect", "--bundle", bundle.toString(), "--nearest", brand, "-k", "4");
+    assertEquals(0, inspect.code(), inspect.err());
+    java.util.List<String> lines = inspect.out().lines().toList();
+    int header = lines.indexOf("nearest brands to " + brand + ":");
+    assertTrue(header >= 0, inspect.out());
+    java.util.List<String> neighbours = lines.subList(header + 1, lines.size());
+    assertEquals(4, neighbours.size(), inspect.out());
+    double previous = Double.POSITIVE_INFINITY;
+    for (String line : neighbours) {
+      var m = java.util.regex.Pattern.compile("  (.+?) +(-?\\d\\.\\d{4})").matcher(line);
+      assertTrue(m.matches(), line);
+      assertNotEquals(brand, m.group(1).strip(), "a brand is not its own neighbour");
+      double similarity = Double.parseDouble(m.group(2));
+      assertTrue(similarity <= previous && similarity >= -1 && similarity <= 1, inspect.out());
+      previous = similarity;
+    }
+  }
+
   @Test
   void tooManyMalformedRowsExitWithBadDataNamingFileAndLine() throws IOException {
     Path data = dir.resolve("w");

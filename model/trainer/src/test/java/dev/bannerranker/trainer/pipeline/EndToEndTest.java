@@ -10,10 +10,12 @@ import dev.bannerranker.features.ScoringContext;
 import dev.bannerranker.features.UserHistory;
 import dev.bannerranker.scoring.ScoringModel;
 import dev.bannerranker.trainer.eval.ReportWriter;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 /** generate → train → bundle → load → score, and evaluate's report. */
@@ -127,10 +129,28 @@ class EndToEndTest {
   void trainingIsReproducibleWithTheSameSeed() throws IOException {
     var again = TrainingPipeline.run(TinyWorld.options(TinyWorld.ROOT.resolve("bundle-again"), 3), TinyWorld.quiet(),
         TinyWorld.quiet());
-    assertArrayEquals(TinyWorld.TRAINED.bundle().weights().wide(), again.bundle().weights().wide());
-    assertArrayEquals(TinyWorld.TRAINED.bundle().weights().hidden().get(0).w()[3],
-        again.bundle().weights().hidden().get(0).w()[3]);
-    assertArrayEquals(TinyWorld.TRAINED.bundle().vectors().brand(2), again.bundle().vectors().brand(2));
+    var first = TinyWorld.TRAINED.bundle();
+    // The model version holds the creation time, so it differs; everything learnt must not.
+    assertEquals(first.manifest().metrics().get("test"), again.bundle().manifest().metrics().get("test"));
+    assertEquals(first.manifest().metrics(), again.bundle().manifest().metrics());
+    var a = first.weights();
+    var b = again.bundle().weights();
+    assertArrayEquals(a.wide(), b.wide());
+    assertEquals(a.hidden().size(), b.hidden().size());
+    for (int i = 0; i < a.hidden().size(); i++) {
+      assertArrayEquals(a.hidden().get(i).w(), b.hidden().get(i).w(), "hidden " + i + " w");
+      assertArrayEquals(a.hidden().get(i).b(), b.hidden().get(i).b(), "hidden " + i + " b");
+    }
+    assertArrayEquals(a.outputWeights(), b.outputWeights());
+    assertEquals(a.outputBias(), b.outputBias());
+    assertEquals(a.embeddings().keySet(), b.embeddings().keySet());
+    a.embeddings().forEach((field, table) -> assertArrayEquals(table, b.embeddings().get(field), field));
+    assertArrayEquals(a.tasteUser(), b.tasteUser());
+    assertArrayEquals(a.tasteItem(), b.tasteItem());
+    assertEquals(first.vectors().brandCount(), again.bundle().vectors().brandCount());
+    for (int i = 0; i < first.vectors().brandCount(); i++) {
+      assertArrayEquals(first.vectors().brand(i), again.bundle().vectors().brand(i), "brand " + i);
+    }
   }
 
   @Test
@@ -138,9 +158,17 @@ class EndToEndTest {
     Path report = TinyWorld.ROOT.resolve("report");
     Map<String, Object> r = EvaluationPipeline.run(TinyWorld.DATA, DataFormat.OWN, TinyWorld.ROOT.resolve("bundle"), report,
         0.01, false, TinyWorld.quiet(), TinyWorld.quiet());
-    for (String f : new String[] {ReportWriter.JSON_FILE, ReportWriter.HTML_FILE, ReportWriter.ROC_PNG,
-        ReportWriter.CALIBRATION_PNG, ReportWriter.LOSS_PNG, ReportWriter.BRAND_MAP_PNG}) {
+    for (String f : new String[] {ReportWriter.JSON_FILE, ReportWriter.HTML_FILE}) {
       assertTrue(Files.size(report.resolve(f)) > 0, f);
+    }
+    String html = Files.readString(report.resolve(ReportWriter.HTML_FILE));
+    for (String png : new String[] {ReportWriter.ROC_PNG, ReportWriter.CALIBRATION_PNG, ReportWriter.LOSS_PNG,
+        ReportWriter.BRAND_MAP_PNG}) {
+      BufferedImage img = ImageIO.read(report.resolve(png).toFile());
+      assertNotNull(img, png + " decodes");
+      assertTrue(img.getWidth() >= 400 && img.getWidth() <= 4000 && img.getHeight() >= 300 && img.getHeight() <= 4000,
+          png + " is " + img.getWidth() + "x" + img.getHeight());
+      assertTrue(html.contains("src=\"" + png + "\""), "report.html shows " + png);
     }
     var json = BundleIO.json().readTree(report.resolve(ReportWriter.JSON_FILE).toFile());
     for (String key : new String[] {"auc", "logloss", "ece", "ndcg_at_5", "oracle_auc", "oracle_logloss"}) {
@@ -150,7 +178,8 @@ class EndToEndTest {
       double auc = json.get("baselines").get(b).get("auc").asDouble();
       assertTrue(auc > 0.3 && auc < 1, b + " auc " + auc);
       var d = json.get("baselines").get(b).get("auc_difference");
-      assertEquals(json.get("auc").asDouble() - auc, d.get("estimate").asDouble(), 1e-9, b);
+      double estimate = d.get("estimate").asDouble();
+      assertTrue(d.get("ci95_low").asDouble() <= estimate && estimate <= d.get("ci95_high").asDouble(), b + " " + d);
       assertTrue(d.get("ci95_high").asDouble() > d.get("ci95_low").asDouble(), b + " " + d);
     }
     var goals = json.get("goals");
@@ -159,6 +188,7 @@ class EndToEndTest {
         || goals.get("ahead_of_every_baseline").asBoolean(), "significantly ahead implies ahead");
     double p10 = json.get("item2vec").get("category_precision_at_10").asDouble();
     assertTrue(p10 >= 0 && p10 <= 1);
+    assertTrue(json.get("item2vec").get("tokens_per_second").asDouble() > 0, json.get("item2vec").toString());
     assertEquals(r.get("auc"), json.get("auc").asDouble());
     assertTrue(json.get("oracle_auc").asDouble() > json.get("auc").asDouble() - 0.2);
   }

@@ -15,6 +15,15 @@ public final class TinyWorldAccess {
     return TinyWorld.TRAINED.rows();
   }
 
+  /** Whether each of these rows was clicked. */
+  public static boolean[] clicked(int[] rows) {
+    boolean[] y = new boolean[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      y[i] = TinyWorld.TRAINED.dataset().clicked[rows[i]];
+    }
+    return y;
+  }
+
   /** The first {@code n} test rows. */
   public static int[] someRows(int n) {
     int[] test = TinyWorld.TRAINED.testRows();

@@ -2,11 +2,16 @@ package dev.bannerranker.trainer.widedeep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bannerranker.trainer.pipeline.TinyWorldAccess;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.AdaGrad;
 import org.nd4j.linalg.learning.config.Adam;
 
@@ -14,12 +19,84 @@ import org.nd4j.linalg.learning.config.Adam;
 class WideUpdaterTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * One step on a fresh network moves each wide weight the batch touches by AdaGrad's first step at the wide rate,
+   * lr·g/(√(ε+g²)+ε) with g the batch-mean gradient (DL4J starts AdaGrad's sum of squares at ε = 1e-6): about lr
+   * whatever the size of a large gradient, less for a small one. Weights the batch does not touch stay at zero; the
+   * L2 term is nothing on zero weights.
+   */
   @Test
   void theWideSideUsesAdaGradAtItsOwnRate() {
-    WideDeepConfig cfg = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, List.of(8), Map.of(), 64, 1, 1, 1, 0.003,
-        0.05, 1e-5, 0, 7);
-    AdaGrad u = assertInstanceOf(AdaGrad.class, WideDeepNetwork.wideUpdater(cfg));
-    assertEquals(0.05, u.getLearningRate(), 0);
+    double lr = 0.07;
+    Step s = firstStep(lr);
+    int large = 0;
+    for (int i = 0; i < s.before().length; i++) {
+      assertEquals(0f, s.before()[i], "the wide table starts at zero");
+      if (!s.touched()[i]) {
+        assertEquals(0f, s.after()[i], "untouched bucket " + i);
+        continue;
+      }
+      double g = s.gradient()[i];
+      double expected = -lr * g / (Math.sqrt(1e-6 + g * g) + 1e-6);
+      assertEquals(expected, s.after()[i], 1e-7, "bucket " + i + ", gradient " + g);
+      if (Math.abs(g) >= 0.01) {
+        assertEquals(lr, Math.abs(s.after()[i]), 0.01 * lr, "bucket " + i + ", gradient " + g);
+        large++;
+      }
+    }
+    assertTrue(large >= 10, "buckets with a large gradient: " + large);
+  }
+
+  /** Trainer 0.4's rule, Adam at a tenth of the deep rate: its first step is that rate for every touched bucket. */
+  @Test
+  void theLegacyWideSideTakesAdamStepsAtATenthOfTheDeepRate() {
+    Step s = firstStep(0);
+    for (int i = 0; i < s.before().length; i++) {
+      if (!s.touched()[i]) {
+        assertEquals(0f, s.after()[i], "untouched bucket " + i);
+      } else {
+        double g = s.gradient()[i];
+        assertEquals(-0.0003 * Math.signum(g), s.after()[i], 0.03 * 0.0003, "bucket " + i + ", gradient " + g);
+      }
+    }
+  }
+
+  /** The wide table before and after one fit step on 256 rows, their batch-mean gradient and which buckets they use. */
+  private record Step(float[] before, float[] after, double[] gradient, boolean[] touched) {}
+
+  private static Step firstStep(double wideLearningRate) {
+    var spec = TinyWorldAccess.spec();
+    WideDeepConfig cfg = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, spec.hiddenLayers(),
+        spec.embeddingDims(), 256, 1, 1, 1, 0.003, wideLearningRate, 1e-5, 0, 7);
+    var net = WideDeepNetwork.build(spec, cfg);
+    int[] rows = TinyWorldAccess.someRows(256);
+    boolean[] clicked = TinyWorldAccess.clicked(rows);
+    float[] y = new float[rows.length];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = clicked[i] ? 1f : 0f;
+    }
+    INDArray[] in = WideDeepNetwork.features(TinyWorldAccess.rows(), rows, 0, rows.length, cfg.mode());
+    INDArray labels = Nd4j.create(y, new long[] {y.length, 1}, 'c');
+    boolean[] touched = new boolean[spec.wideBuckets()];
+    for (float bucket : in[in.length - 1].reshape(-1).toFloatVector()) {
+      touched[(int) bucket] = true;
+    }
+    net.setInputs(in);
+    net.setLabels(labels);
+    net.computeGradientAndScore();
+    // The graph's gradient is the batch sum; the updater divides it by the batch size first.
+    float[] sum = net.gradient().getGradientFor("wide_emb_W").dup().reshape(-1).toFloatVector();
+    double[] mean = new double[sum.length];
+    for (int i = 0; i < sum.length; i++) {
+      mean[i] = sum[i] / (double) rows.length;
+    }
+    float[] before = wide(net);
+    net.fit(new MultiDataSet(in, new INDArray[] {labels}));
+    return new Step(before, wide(net), mean, touched);
+  }
+
+  private static float[] wide(org.deeplearning4j.nn.graph.ComputationGraph net) {
+    return net.getLayer("wide_emb").getParam("W").reshape(-1).toFloatVector();
   }
 
   /** The graph's wide table, and only it, learns with the wide updater; the deep side keeps Adam. */
