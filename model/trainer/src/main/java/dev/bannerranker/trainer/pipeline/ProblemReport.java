@@ -16,8 +16,6 @@ import org.apache.commons.csv.CSVPrinter;
 
 /** Prints and files the malformed rows of a read, so none is dropped silently. */
 public final class ProblemReport {
-  static final int PRINTED = DataProblems.FIRST_SHOWN;
-
   private ProblemReport() {}
 
   /**
@@ -31,7 +29,7 @@ public final class ProblemReport {
     }
     err.printf("%d malformed input rows were skipped (limit %.2f%% per file):%n", problems.badRows(),
         100 * problems.maxBadFraction());
-    problems.problems().stream().limit(PRINTED).forEach(p -> err.println("  " + p));
+    problems.problems().stream().limit(DataProblems.FIRST_SHOWN).forEach(p -> err.println("  " + p));
     write(problems.problems(), file);
     err.println("  every malformed row is listed in " + shownAs);
   }
