@@ -27,11 +27,19 @@ public record Bundle(
    * The format this build writes. Version 2 (trainer 0.4) lists the wide crosses in the feature spec; a build that
    * reads only version 1 would ignore that list and score with the older crosses, so it must refuse these bundles.
    */
-  public static final int FORMAT_VERSION = 2;
+  public static final int FORMAT_VERSION = 3;
+  /**
+   * Version 3 seals the manifest itself: {@link #MANIFEST_CHECKSUM} holds its SHA-256, so a hand-edited or damaged
+   * manifest (still valid JSON: its metrics, spec or the other files' checksums) is refused like any other file.
+   * Older bundles have no seal and still load.
+   */
+  public static final int MANIFEST_SEALED_SINCE = 3;
   /** The oldest format this build still reads: version 1 bundles read as the six wide crosses they were trained with. */
   public static final int OLDEST_READABLE_FORMAT_VERSION = 1;
 
   public static final String MANIFEST = "manifest.json";
+  /** The manifest's SHA-256 in {@code sha256sum} format, so {@code sha256sum -c manifest.sha256} checks it too. */
+  public static final String MANIFEST_CHECKSUM = "manifest.sha256";
   public static final String VOCAB = "vocab.json";
   public static final String EMBEDDINGS = "embeddings.bin";
   public static final String NETWORK = "network.bin";
@@ -39,7 +47,7 @@ public record Bundle(
   public static final String BANNERS = "banners.csv";
   public static final String BANNER_STATS = "banner_stats.csv";
 
-  /** Every file besides the manifest; each has a checksum in the manifest. */
+  /** Every file besides the manifest and its seal; each has a checksum in the manifest. */
   public static final List<String> DATA_FILES =
       List.of(VOCAB, EMBEDDINGS, NETWORK, BANNER_FIRST_LAYER, BANNERS, BANNER_STATS);
 

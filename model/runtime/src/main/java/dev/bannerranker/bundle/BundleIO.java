@@ -29,6 +29,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -79,7 +80,9 @@ public final class BundleIO {
           sums.put(f.getFileName().toString(), Checksums.sha256(f));
         }
       }
-      JSON.writeValue(tmp.resolve(Bundle.MANIFEST).toFile(), bundle.manifest().withFiles(sums));
+      byte[] manifest = JSON.writeValueAsBytes(bundle.manifest().withFiles(sums));
+      Files.write(tmp.resolve(Bundle.MANIFEST), manifest);
+      Files.writeString(tmp.resolve(Bundle.MANIFEST_CHECKSUM), sealLine(manifest), StandardCharsets.UTF_8);
       Path old = null;
       if (Files.exists(target)) {
         old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
@@ -154,7 +157,15 @@ public final class BundleIO {
     return m;
   }
 
-  /** Reads only the manifest, checking the format version. */
+  /**
+   * The manifest's seal: its SHA-256 and name in the {@code sha256sum} format ({@code <hex>  manifest.json}), so
+   * the standard tool can check it.
+   */
+  public static String sealLine(byte[] manifest) {
+    return HexFormat.of().formatHex(Checksums.newDigest().digest(manifest)) + "  " + Bundle.MANIFEST + "\n";
+  }
+
+  /** Reads only the manifest, checking its seal (when the bundle has one) and the format version. */
   public static BundleManifest readManifest(Path dir) {
     Path file = dir.resolve(Bundle.MANIFEST);
     if (!Files.isDirectory(dir)) {
@@ -163,9 +174,20 @@ public final class BundleIO {
     if (!Files.exists(file)) {
       throw new BundleException(dir + ": not a bundle (no " + Bundle.MANIFEST + ")");
     }
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new BundleException(file + ": cannot read: " + e.getMessage(), e);
+    }
+    Path sealFile = dir.resolve(Bundle.MANIFEST_CHECKSUM);
+    boolean sealed = Files.exists(sealFile);
+    if (sealed) {
+      checkSeal(sealFile, bytes);
+    }
     JsonNode node;
     try {
-      node = JSON.readTree(file.toFile());
+      node = JSON.readTree(bytes);
     } catch (IOException e) {
       throw new BundleException(file + ": not valid JSON: " + e.getMessage(), e);
     }
@@ -178,6 +200,10 @@ public final class BundleIO {
       throw new BundleException(file + ": bundle format version " + v + " is not supported; this build reads versions "
           + Bundle.OLDEST_READABLE_FORMAT_VERSION + " to " + Bundle.FORMAT_VERSION);
     }
+    if (v >= Bundle.MANIFEST_SEALED_SINCE && !sealed) {
+      throw new BundleException(sealFile + ": missing; a format version " + v
+          + " bundle seals its manifest with it, so the manifest cannot be checked");
+    }
     JsonNode crosses = node.path("featureSpec").get("wideCrosses");
     if (v >= 2 && (crosses == null || !crosses.isArray())) {
       throw new BundleException(file + ": featureSpec.wideCrosses is missing; a format version " + v
@@ -187,6 +213,25 @@ public final class BundleIO {
       return JSON.treeToValue(node, BundleManifest.class);
     } catch (JsonProcessingException | IllegalArgumentException e) {
       throw new BundleException(file + ": malformed manifest: " + e.getMessage(), e);
+    }
+  }
+
+  private static void checkSeal(Path sealFile, byte[] manifest) {
+    String line;
+    try {
+      line = Files.readString(sealFile, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new BundleException(sealFile + ": cannot read: " + e.getMessage(), e);
+    }
+    String[] parts = line.strip().split("\\s+\\*?", 2);
+    if (parts.length != 2 || !parts[0].matches("[0-9a-f]{64}") || !parts[1].equals(Bundle.MANIFEST)) {
+      throw new BundleException(sealFile + ": expected '<sha256 hex>  " + Bundle.MANIFEST + "', found '"
+          + line.strip() + "'");
+    }
+    String actual = HexFormat.of().formatHex(Checksums.newDigest().digest(manifest));
+    if (!actual.equals(parts[0])) {
+      throw new BundleException(sealFile.resolveSibling(Bundle.MANIFEST) + ": checksum mismatch (" + Bundle.MANIFEST_CHECKSUM
+          + " " + parts[0] + ", file " + actual + "); the manifest was changed after it was written");
     }
   }
 

@@ -19,6 +19,67 @@ class BundleIOTest {
     return target;
   }
 
+  /** Re-seals a manifest a test edited on purpose, so that the check under test is the one that fires. */
+  private static void reseal(Path target) throws IOException {
+    Files.writeString(target.resolve(Bundle.MANIFEST_CHECKSUM),
+        BundleIO.sealLine(Files.readAllBytes(target.resolve(Bundle.MANIFEST))));
+  }
+
+  private static String sha256Hex(byte[] bytes) throws Exception {
+    return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  @Test
+  void manifestIsSealedInSha256sumFormat() throws Exception {
+    Path target = written();
+    String seal = Files.readString(target.resolve(Bundle.MANIFEST_CHECKSUM));
+    assertEquals(sha256Hex(Files.readAllBytes(target.resolve(Bundle.MANIFEST))) + "  manifest.json\n", seal);
+    assertEquals(3, BundleIO.readManifest(target).formatVersion());
+  }
+
+  /** An edit that keeps the JSON valid (here a metric) is caught by the seal, not read as the truth. */
+  @Test
+  void editedManifestIsRefused() throws IOException {
+    Path target = written();
+    Path manifest = target.resolve(Bundle.MANIFEST);
+    var json = (com.fasterxml.jackson.databind.node.ObjectNode) BundleIO.json().readTree(manifest.toFile());
+    json.put("modelVersion", "someone-else");
+    BundleIO.json().writeValue(manifest.toFile(), json);
+    BundleException e = assertThrows(BundleException.class, () -> BundleIO.load(target));
+    assertTrue(e.getMessage().startsWith(manifest + ": checksum mismatch (manifest.sha256 "), e.getMessage());
+    assertThrows(BundleException.class, () -> BundleIO.readManifest(target));
+  }
+
+  @Test
+  void missingSealIsRefusedInAVersion3Bundle() throws IOException {
+    Path target = written();
+    Files.delete(target.resolve(Bundle.MANIFEST_CHECKSUM));
+    BundleException e = assertThrows(BundleException.class, () -> BundleIO.load(target));
+    assertTrue(e.getMessage().contains("manifest.sha256: missing; a format version 3 bundle seals its manifest"),
+        e.getMessage());
+  }
+
+  @Test
+  void malformedSealIsRefusedByName() throws IOException {
+    Path target = written();
+    Files.writeString(target.resolve(Bundle.MANIFEST_CHECKSUM), "not a checksum\n");
+    BundleException e = assertThrows(BundleException.class, () -> BundleIO.load(target));
+    assertTrue(e.getMessage().contains("manifest.sha256: expected '<sha256 hex>  manifest.json', found 'not a checksum'"),
+        e.getMessage());
+  }
+
+  /** Bundles written before the seal (format 2) have none and still load. */
+  @Test
+  void version2BundleWithoutASealLoads() throws IOException {
+    Path target = written();
+    Path manifest = target.resolve(Bundle.MANIFEST);
+    Files.writeString(manifest, Files.readString(manifest).replaceFirst("\"formatVersion\"\\s*:\\s*\\d+", "\"formatVersion\" : 2"));
+    Files.delete(target.resolve(Bundle.MANIFEST_CHECKSUM));
+    Bundle loaded = BundleIO.load(target);
+    assertEquals(2, loaded.manifest().formatVersion());
+    assertEquals("test-3", loaded.modelVersion());
+  }
+
   @Test
   void roundTripKeepsEveryArray() throws IOException {
     Bundle original = RandomBundles.create(3, 24);
@@ -73,6 +134,7 @@ class BundleIOTest {
     Path manifest = target.resolve(Bundle.MANIFEST);
     String json = Files.readString(manifest).replaceFirst("\"formatVersion\"\\s*:\\s*\\d+", "\"formatVersion\" : 99");
     Files.writeString(manifest, json);
+    reseal(target);
     BundleException e = assertThrows(BundleException.class, () -> BundleIO.load(target));
     assertTrue(e.getMessage().contains("format version 99 is not supported"), e.getMessage());
   }
@@ -83,9 +145,10 @@ class BundleIOTest {
     Path target = written();
     Path manifest = target.resolve(Bundle.MANIFEST);
     var json = (com.fasterxml.jackson.databind.node.ObjectNode) BundleIO.json().readTree(manifest.toFile());
-    assertEquals(2, json.get("formatVersion").asInt());
+    json.put("formatVersion", 2);
     ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("featureSpec")).remove("wideCrosses");
     Files.writeString(manifest, BundleIO.json().writeValueAsString(json));
+    Files.delete(target.resolve(Bundle.MANIFEST_CHECKSUM));
     BundleException e = assertThrows(BundleException.class, () -> BundleIO.readManifest(target));
     assertTrue(e.getMessage().contains("featureSpec.wideCrosses is missing"), e.getMessage());
   }
@@ -103,6 +166,7 @@ class BundleIOTest {
     Path manifest = target.resolve(Bundle.MANIFEST);
     String json = Files.readString(manifest).replace("\"files\" : {", "\"files\" : { \"../evil\" : \"00\",");
     Files.writeString(manifest, json);
+    reseal(target);
     BundleException e = assertThrows(BundleException.class, () -> BundleIO.load(target));
     assertTrue(e.getMessage().contains("leaves the bundle directory"), e.getMessage());
   }
@@ -147,6 +211,7 @@ class BundleIOTest {
         java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(emb)));
     ((com.fasterxml.jackson.databind.node.ObjectNode) manifest.get("files")).put(Bundle.EMBEDDINGS, sha);
     json.writeValue(target.resolve(Bundle.MANIFEST).toFile(), manifest);
+    reseal(target);
     BundleException e = assertThrows(BundleException.class, () -> BundleIO.load(target));
     assertEquals("embeddings.bin: missing tensor 'item2vec.banner_trained'", e.getMessage());
   }

@@ -26,12 +26,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Bundles written by earlier builds must keep loading and scoring the same. {@code bundles/v1} was written
- * once by {@link #main} with format version 1; its golden scores are frozen next to it. If this test fails
+ * once by {@link #main} with format version 1, {@code bundles/v2} by the last build that wrote version 2 (commit
+ * c0cbd93, {@code RandomBundles.create(2027, 16, SMALL, 3)}: with fold-in factors, a taste tower and the listed wide
+ * crosses, and without the manifest seal of version 3); their golden scores are frozen next to them. If this test fails
  * after a change to the features or the bundle layout, keep reading the old layout (or bump the format
  * version with a migration) rather than regenerating the files.
  */
 class CheckedInBundleTest {
   static final Path V1 = Path.of("src/test/resources/bundles/v1");
+  static final Path V2 = Path.of("src/test/resources/bundles/v2");
   static final long NOW = RandomBundles.START + 6 * 86_400L;
 
   /** Scores every catalog banner for three fixed users; keys are {@code user/banner}. */
@@ -65,18 +68,39 @@ class CheckedInBundleTest {
     assertEquals(1, b.manifest().formatVersion());
     // Its manifest predates the listed wide crosses: it must read as the six it was trained with.
     assertEquals(dev.bannerranker.features.FeatureEncoder.WIDE_CROSSES_BEFORE_0_4, b.spec().wideCrosses());
+    assertScoresAsGolden(b, V1.resolveSibling("v1-golden.json"));
+  }
+
+  @Test
+  void formatVersion2BundleLoadsWithoutASealAndScoresAsWhenItWasWritten() throws IOException {
+    assertFalse(Files.exists(V2.resolve(Bundle.MANIFEST_CHECKSUM)), "version 2 predates the manifest seal");
+    Bundle b = BundleIO.load(V2);
+    assertEquals(2, b.manifest().formatVersion());
+    assertEquals(3, b.spec().foldInDim());
+    assertEquals(dev.bannerranker.features.FeatureEncoder.WIDE_CROSSES.size(), b.spec().wideCrosses().size());
+    assertScoresAsGolden(b, V2.resolveSibling("v2-golden.json"));
+  }
+
+  private static void assertScoresAsGolden(Bundle b, Path goldenFile) throws IOException {
     Map<String, Float> now = score(ScoringModel.of(b));
-    JsonNode golden = BundleIO.json().readTree(V1.resolveSibling("v1-golden.json").toFile());
+    JsonNode golden = BundleIO.json().readTree(goldenFile.toFile());
     assertEquals(golden.size(), now.size());
     golden.fields().forEachRemaining(e ->
         assertEquals(e.getValue().floatValue(), now.get(e.getKey()), 1e-6f, e.getKey()));
   }
 
-  /** Writes {@code bundles/v1} and its golden scores. Run once per format version, never to make the test pass. */
+  /**
+   * Writes {@code bundles/v<FORMAT_VERSION>} and its golden scores, for the test of the next format version to
+   * keep. Run once per format version, never to make a test pass: it refuses to overwrite.
+   */
   public static void main(String[] args) throws IOException {
-    Bundle b = RandomBundles.create(2026, 16);
-    BundleIO.write(b, V1, true);
-    Files.writeString(V1.resolveSibling("v1-golden.json"),
-        BundleIO.json().writeValueAsString(score(ScoringModel.of(BundleIO.load(V1)))));
+    Path out = V1.resolveSibling("v" + Bundle.FORMAT_VERSION);
+    if (Files.exists(out)) {
+      throw new IOException(out + " exists: a checked-in bundle is frozen");
+    }
+    Bundle b = RandomBundles.create(2026 + Bundle.FORMAT_VERSION - 1, 16, RandomBundles.SMALL, 3);
+    BundleIO.write(b, out, false);
+    Files.writeString(out.resolveSibling(out.getFileName() + "-golden.json"),
+        BundleIO.json().writeValueAsString(score(ScoringModel.of(BundleIO.load(out)))));
   }
 }
