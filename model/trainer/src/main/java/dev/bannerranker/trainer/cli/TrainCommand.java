@@ -74,7 +74,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--taste-dim", defaultValue = "8", description = "Taste tower embedding size. Default: ${DEFAULT-VALUE}.")
   int tasteDim;
 
-  @Option(names = "--fold-in-dim", defaultValue = "8", description = "Size of the fold-in taste factors learned from whole-history browsing choices; 0 for none. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--fold-in-dim", defaultValue = "8", description = "Learned dimensions of the fold-in taste factors (from whole-history browsing choices; 2 fixed price-tier dimensions come on top); 0 for none. Default: ${DEFAULT-VALUE}.")
   int foldInDim;
 
   // wide & deep

@@ -30,6 +30,14 @@ public final class FoldInTrainer {
   static final double INIT_SD = 0.1;
   /** Longest Newton step of a brand's or category's (factor, bias) per round. */
   static final double MAX_STEP = 1.0;
+  /**
+   * Fixed factor dimensions for the brand's price tier, after the learned ones: {@code x} and {@code x² − 1/2} with
+   * {@code x = (tier − 2.5) / 1.5}, so a shopper's taste can hold a preferred tier (a quadratic utility over the
+   * tiers, peaking where the two weights put it). Without them the learned dimensions had to explain price-driven
+   * brand choices as style: on the demo world they lower the validation logloss on all five training seeds
+   * (docs/taste-ceiling.md, experiment 44). Categories have 0 there; a brand whose tier is unknown has 0 in both.
+   */
+  public static final int PRICE_TIER_DIMS = 2;
 
   private FoldInTrainer() {}
 
@@ -44,8 +52,18 @@ public final class FoldInTrainer {
    */
   private static final int CHUNKS = 16;
 
-  public static Result train(EventLog log, Vocabularies vocab, long until, int dim, int rounds, long seed) {
+  /** The size of the factors for {@code styleDim} learned dimensions: they add {@link #PRICE_TIER_DIMS}. */
+  public static int factorDim(int styleDim) {
+    return styleDim + PRICE_TIER_DIMS;
+  }
+
+  /**
+   * Learns factors of {@link #factorDim}({@code styleDim}) dimensions: {@code styleDim} learned, then the fixed
+   * price-tier ones.
+   */
+  public static Result train(EventLog log, Vocabularies vocab, long until, int styleDim, int rounds, long seed) {
     long t0 = System.nanoTime();
+    int dim = factorDim(styleDim);
     int nb = vocab.brands().cardinality();
     int nc = vocab.categories().cardinality();
     float[][] membership = new float[nc][nb];
@@ -81,6 +99,16 @@ public final class FoldInTrainer {
     SplittableRandom r = new SplittableRandom(seed);
     float[][] brand = gaussian(r, nb, dim);
     float[][] category = gaussian(r, nc, dim);
+    int[] tier = brandTiers(log, vocab, until);
+    for (int b = 0; b < nb; b++) {
+      double x = tier[b] == 0 ? 0 : (tier[b] - 2.5) / 1.5;
+      brand[b][styleDim] = (float) x;
+      brand[b][styleDim + 1] = tier[b] == 0 ? 0f : (float) (x * x - 0.5);
+    }
+    for (int c = 0; c < nc; c++) {
+      category[c][styleDim] = 0f;
+      category[c][styleDim + 1] = 0f;
+    }
     float[] brandBias = new float[nb];
     float[][] categoryBias = new float[FoldInFactors.GENDERS][nc];
     FoldInFactors f = new FoldInFactors(brand, brandBias, category, categoryBias, membership);
@@ -112,8 +140,8 @@ public final class FoldInTrainer {
         throw new IllegalStateException("fold-in factor training diverged in round " + (round + 1));
       }
       losses.add(total.loss / Math.max(1, total.choices));
-      total.brands.step(brand, new float[][] {brandBias});
-      total.categories.step(category, categoryBias);
+      total.brands.step(brand, new float[][] {brandBias}, styleDim);
+      total.categories.step(category, categoryBias, styleDim);
     }
     f = new FoldInFactors(brand, brandBias, category, categoryBias, membership);
     return new Result(f, losses, (System.nanoTime() - t0) / 1e9);
@@ -187,6 +215,32 @@ public final class FoldInTrainer {
     }
   }
 
+  /**
+   * Each brand's price tier (1..4): the most frequent tier of its products viewed before {@code until}, the lower on
+   * a tie; 0 when none has a known tier.
+   */
+  static int[] brandTiers(EventLog log, Vocabularies vocab, long until) {
+    int nb = vocab.brands().cardinality();
+    int[][] counts = new int[nb][5];
+    for (BehaviourEvent e : log.events()) {
+      if (e.timestamp() < until && e.type() == EventType.VIEW && e.priceTier() >= 1 && e.priceTier() <= 4) {
+        int b = vocab.brands().indexOf(e.brand());
+        if (b > 0) {
+          counts[b][e.priceTier()]++;
+        }
+      }
+    }
+    int[] tier = new int[nb];
+    for (int b = 0; b < nb; b++) {
+      for (int t = 1; t <= 4; t++) {
+        if (counts[b][t] > counts[b][tier[b]]) {
+          tier[b] = t;
+        }
+      }
+    }
+    return tier;
+  }
+
   private static float[][] gaussian(SplittableRandom r, int rows, int dim) {
     float[][] m = new float[rows][dim];
     for (int i = 1; i < rows; i++) {
@@ -252,8 +306,11 @@ public final class FoldInTrainer {
       }
     }
 
-    /** One ridge-regularised Newton step per row with data; {@code bias[k][row]} is the row's k-th bias. */
-    void step(float[][] factor, float[][] bias) {
+    /**
+     * One ridge-regularised Newton step per row with data, over the learned dimensions ({@code 0..learned-1}) and
+     * the biases; the fixed dimensions after them stay as they are. {@code bias[k][row]} is the row's k-th bias.
+     */
+    void step(float[][] factor, float[][] bias, int learned) {
       int n = dim + biases;
       for (int row = 0; row < grad.length; row++) {
         if (hess[row] == null) {
@@ -264,6 +321,17 @@ public final class FoldInTrainer {
         for (int i = 0; i < n; i++) {
           for (int j = 0; j < i; j++) {
             h[j][i] = h[i][j];
+          }
+        }
+        for (int i = 0; i < n; i++) {
+          if (i >= learned && i < dim) { // a fixed dimension: a unit row with no gradient, so its step is 0
+            for (int j = 0; j < n; j++) {
+              h[i][j] = 0;
+              h[j][i] = 0;
+            }
+            h[i][i] = 1;
+            g[i] = 0;
+            continue;
           }
           boolean isBias = i >= dim;
           double l2 = isBias ? BIAS_L2 : FACTOR_L2;

@@ -13,7 +13,7 @@ import java.util.List;
  * @param testDays days at the end held out for test (own format)
  * @param validFraction share of impressions for validation (MovieLens)
  * @param testFraction share of impressions for test (MovieLens)
- * @param foldInDim size of the fold-in taste factors (0: none)
+ * @param foldInDim learned dimensions of the fold-in taste factors, which add the fixed price-tier ones (0: none)
  * @param wideCrosses the wide crosses besides the top-brand ones, names from {@code FeatureEncoder.WIDE_CROSSES}
  */
 public record TrainOptions(

@@ -249,8 +249,8 @@ public final class TrainingPipeline {
     return new FeatureSpec(o.item2vec().dimension(), o.halfLifeHours(), o.maxRecentEvents(), 32, 72.0,
         List.of(1.0, 2.0, 3.0, 2.0), 60.0, o.topBrands(), 1 << o.wideBucketsLog2(), 1, 4, 100.0, 0.0,
         o.wideDeep().embeddingDims(), o.wideDeep().hidden(), Map.of(), identity(FeatureEncoder.USER_SCALARS),
-        identity(FeatureEncoder.BANNER_SCALARS), identity(FeatureEncoder.crossScalarNames(o.foldInDim() > 0)), o.tasteBrands(), o.tasteDim(), o.foldInDim(),
-        o.wideCrosses());
+        identity(FeatureEncoder.BANNER_SCALARS), identity(FeatureEncoder.crossScalarNames(o.foldInDim() > 0)), o.tasteBrands(), o.tasteDim(),
+        o.foldInDim() > 0 ? FoldInTrainer.factorDim(o.foldInDim()) : 0, o.wideCrosses());
   }
 
   private static Map<String, Integer> cardinalities(Vocabularies v, TrainOptions o) {
@@ -307,6 +307,9 @@ public final class TrainingPipeline {
     h.put("taste_brands", o.tasteBrands());
     h.put("taste_dim", o.tasteDim());
     h.put("fold_in_dim", o.foldInDim());
+    if (o.foldInDim() > 0) {
+      h.put("fold_in_price_tier_dims", FoldInTrainer.PRICE_TIER_DIMS);
+    }
     h.put("valid_days", o.validDays());
     h.put("test_days", o.testDays());
     h.put("valid_fraction", o.validFraction());

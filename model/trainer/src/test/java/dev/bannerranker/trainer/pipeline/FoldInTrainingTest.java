@@ -44,6 +44,42 @@ class FoldInTrainingTest {
     }
   }
 
+  /**
+   * The two price-tier dimensions after the learned ones stay the brand's tier, encoded: the catalog's tier of its
+   * banners (the generator's brand tier, which 80 % of its products carry) gives the expected values independently
+   * of the events the trainer counts. Categories hold 0 there.
+   */
+  @Test
+  void priceTierDimensionsStayTheBrandsTier() {
+    TrainingPipeline.Outcome t = TinyWorld.TRAINED;
+    FoldInFactors f = t.bundle().vectors().foldIn();
+    int learned = t.options().foldInDim();
+    assertEquals(learned + 2, f.dim());
+    assertEquals(f.dim(), t.bundle().spec().foldInDim());
+    java.util.Map<String, Integer> catalogTier = new java.util.HashMap<>();
+    for (dev.bannerranker.data.Banner b : t.bundle().catalog()) {
+      catalogTier.put(b.brand(), b.priceTier());
+    }
+    int checked = 0;
+    java.util.Set<Integer> tiersSeen = new java.util.HashSet<>();
+    for (java.util.Map.Entry<String, Integer> e : catalogTier.entrySet()) {
+      int b = t.bundle().vocab().brands().indexOf(e.getKey());
+      if (b <= 0) {
+        continue;
+      }
+      double x = (e.getValue() - 2.5) / 1.5;
+      assertEquals(x, f.brandFactors()[b][learned], 1e-6, e.getKey() + " tier " + e.getValue());
+      assertEquals(x * x - 0.5, f.brandFactors()[b][learned + 1], 1e-6, e.getKey());
+      tiersSeen.add(e.getValue());
+      checked++;
+    }
+    assertTrue(checked >= 20 && tiersSeen.size() == 4, checked + " brands, tiers " + tiersSeen);
+    for (float[] c : f.categoryFactors()) {
+      assertEquals(0f, c[learned]);
+      assertEquals(0f, c[learned + 1]);
+    }
+  }
+
   @Test
   void theBundleHoldsTheTrainedFactorsExactly() {
     TrainingPipeline.Outcome t = TinyWorld.TRAINED;
