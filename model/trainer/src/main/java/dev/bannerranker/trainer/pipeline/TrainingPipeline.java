@@ -44,7 +44,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /** {@code train}: event logs in, a verified model bundle out. */
 public final class TrainingPipeline {
-  public static final String TRAINER_VERSION = "0.6.0";
+  public static final String TRAINER_VERSION = "0.7.0";
   /** Alternating rounds of the fold-in factor training. */
   static final int FOLD_IN_ROUNDS = 20;
 
