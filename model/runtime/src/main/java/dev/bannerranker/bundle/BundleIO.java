@@ -29,7 +29,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -162,7 +161,7 @@ public final class BundleIO {
    * the standard tool can check it.
    */
   public static String sealLine(byte[] manifest) {
-    return HexFormat.of().formatHex(Checksums.newDigest().digest(manifest)) + "  " + Bundle.MANIFEST + "\n";
+    return Checksums.sha256(manifest) + "  " + Bundle.MANIFEST + "\n";
   }
 
   /** Reads only the manifest, checking its seal (when the bundle has one) and the format version. */
@@ -228,7 +227,7 @@ public final class BundleIO {
       throw new BundleException(sealFile + ": expected '<sha256 hex>  " + Bundle.MANIFEST + "', found '"
           + line.strip() + "'");
     }
-    String actual = HexFormat.of().formatHex(Checksums.newDigest().digest(manifest));
+    String actual = Checksums.sha256(manifest);
     if (!actual.equals(parts[0])) {
       throw new BundleException(sealFile.resolveSibling(Bundle.MANIFEST) + ": checksum mismatch (" + Bundle.MANIFEST_CHECKSUM
           + " " + parts[0] + ", file " + actual + "); the manifest was changed after it was written");

@@ -8,7 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256 of files, as lowercase hex. */
+/** SHA-256 of files and byte arrays, as lowercase hex. */
 public final class Checksums {
   private Checksums() {}
 
@@ -22,6 +22,10 @@ public final class Checksums {
       }
     }
     return HexFormat.of().formatHex(md.digest());
+  }
+
+  public static String sha256(byte[] bytes) {
+    return HexFormat.of().formatHex(newDigest().digest(bytes));
   }
 
   public static MessageDigest newDigest() {
