@@ -37,7 +37,10 @@ import java.util.Map;
  * (category choices, brand choices within a category, add-to-cart, dwell, and optionally past banner clicks) under
  * the generator's prior. No model that sees only the logs can estimate the taste better than this on average, so
  * its AUC bounds what taste features can add. Variants restrict the evidence (before the test day, point in time,
- * the last 50 events) and compare simple share features.
+ * the last 50 events) and compare simple share features. With {@code --bundle}, {@code --train-fold-in} or
+ * {@code --true-style-fold-in} it also measures a fold-in taste: a bundle's, freshly trained factors, or the fold-in
+ * solved against the world's own styles (which separates what the learned factors lose from what the fold-in's
+ * simpler choice model loses).
  *
  * <pre>
  *   java -cp model/trainer/target/banner-ranker-model-trainer.jar \
@@ -79,6 +82,12 @@ public final class TasteCeiling {
 
   /** Learned fold-in factors measured against the truth, and their vocabulary; null for none. */
   private FoldInFactors foldFactors;
+  /**
+   * How many leading dimensions of the fold-in factors are style; any after them are the fixed price-tier ones
+   * (trainer 0.7), which make the brand score {@code brand_b · v} part price preference. The formula's {@code a} is
+   * style only (its price match is a separate term), so the style part is what is compared with it.
+   */
+  private int foldStyleDims;
   private Vocabularies foldVocab;
   private String foldLabel;
   private final Map<String, UserProfile> foldProfiles = new HashMap<>();
@@ -108,8 +117,13 @@ public final class TasteCeiling {
     Path bundle = null;
     int trainDim = 0;
     int trainRounds = 0;
+    boolean trueStyles = false;
     for (int i = 0; i < args.length; i += 2) {
       switch (args[i]) {
+        case "--true-style-fold-in" -> {
+          trueStyles = true;
+          i--; // a flag, no value
+        }
         case "--data" -> data = Path.of(args[i + 1]);
         case "--scale" -> scale = args[i + 1];
         case "--seed" -> seed = Long.parseLong(args[i + 1]);
@@ -120,7 +134,8 @@ public final class TasteCeiling {
           trainRounds = Integer.parseInt(dr[1]);
         }
         default -> throw new IllegalArgumentException(
-            "usage: --data DIR --scale S --seed N [--bundle DIR | --train-fold-in DIM:ROUNDS], got " + args[i]);
+            "usage: --data DIR --scale S --seed N [--bundle DIR | --train-fold-in DIM:ROUNDS | "
+                + "--true-style-fold-in], got " + args[i]);
       }
     }
     TasteCeiling c = new TasteCeiling(new WorldTruth(scale, seed));
@@ -132,6 +147,13 @@ public final class TasteCeiling {
       c.foldLabel = "bundle " + b.modelVersion();
       c.foldVocab = b.vocab();
       c.foldFactors = b.vectors().foldIn();
+      Object tierDims = b.manifest().hyperparameters().get("fold_in_price_tier_dims");
+      c.foldStyleDims = c.foldFactors.dim() - (tierDims == null ? 0 : ((Number) tierDims).intValue());
+    } else if (trueStyles) {
+      c.foldVocab = ModelVocabulary.build(EventLogReader.read(data, 0.0));
+      c.foldLabel = "the world's true styles";
+      c.foldFactors = c.trueStyleFactors();
+      c.foldStyleDims = WorldTruth.STYLE_DIM;
     } else if (trainDim > 0) {
       EventLog log = EventLogReader.read(data, 0.0);
       long last = log.impressions().stream().mapToLong(x -> x.timestamp()).max().orElseThrow();
@@ -142,11 +164,78 @@ public final class TasteCeiling {
           r.seconds(), r.lossPerRound());
       c.foldLabel = "trained k=" + trainDim + ", " + trainRounds + " rounds";
       c.foldFactors = r.factors();
+      c.foldStyleDims = trainDim;
     }
     for (UserProfile p : EventLogReader.readUsers(data, new DataProblems(0.0))) {
       c.foldProfiles.put(p.id(), p);
     }
     c.run(data, System.out);
+  }
+
+  /**
+   * Fold-in factors made of the world's own browsing model instead of learned ones, in the trainer's layout (8 style
+   * dimensions, then the two price-tier ones): brand factor {@code 1.3 · 0.85 / √8 · style_b}, category factor
+   * {@code 1.0 · 0.8 / √8 · style_c}, the true brand popularity as the brand bias and the true popularity and gender
+   * skew as the category bias. Solving the fold-in against them separates what the learned factors lose from what
+   * the fold-in's simpler choice model loses (no dwell, carts or per-category taste noise).
+   */
+  FoldInFactors trueStyleFactors() {
+    int dim = FoldInTrainer.factorDim(WorldTruth.STYLE_DIM);
+    int brands = foldVocab.brands().cardinality();
+    int categories = foldVocab.categories().cardinality();
+    float[][] brand = new float[brands][dim];
+    float[] brandBias = new float[brands];
+    float[][] category = new float[categories][dim];
+    float[][] categoryBias = new float[FoldInFactors.GENDERS][categories];
+    float[][] membership = new float[categories][brands];
+    double brandScale = WorldTruth.BROWSE_BRAND_AFFINITY * brandCoef;
+    double categoryScale = WorldTruth.BROWSE_CATEGORY_TASTE * catCoef;
+    for (int b = 0; b < nb; b++) {
+      int i = bundleBrand(b);
+      if (i <= 0) {
+        continue; // never browsed before the test day: no factor, as in training
+      }
+      for (int d = 0; d < WorldTruth.STYLE_DIM; d++) {
+        brand[i][d] = (float) (brandScale * brandStyle[b][d]);
+      }
+      double x = (truth.brandTier(b) - 2.5) / 1.5; // FoldInTrainer's tier encoding
+      brand[i][WorldTruth.STYLE_DIM] = (float) x;
+      brand[i][WorldTruth.STYLE_DIM + 1] = (float) (x * x - 0.5);
+      brandBias[i] = (float) truth.brandPopularity(b);
+    }
+    for (int c = 0; c < nc; c++) {
+      int i = bundleCategory(c);
+      if (i <= 0) {
+        continue;
+      }
+      for (int d = 0; d < WorldTruth.STYLE_DIM; d++) {
+        category[i][d] = (float) (categoryScale * catStyle[c][d]);
+      }
+      for (dev.bannerranker.data.Gender g : dev.bannerranker.data.Gender.values()) {
+        int sign = g == dev.bannerranker.data.Gender.F ? 1 : g == dev.bannerranker.data.Gender.M ? -1 : 0;
+        categoryBias[g.ordinal()][i] = (float) (truth.categoryPopularity(c)
+            + WorldTruth.BROWSE_CATEGORY_GENDER * sign * truth.categorySkew(c));
+      }
+      for (int b : truth.brandsOfCategory(c)) {
+        if (bundleBrand(b) > 0) {
+          membership[i][bundleBrand(b)] = 1f;
+        }
+      }
+    }
+    return new FoldInFactors(brand, brandBias, category, categoryBias, membership);
+  }
+
+  /** The style part of the fold-in brand score: {@code brand_b · v} over the style dimensions only. */
+  private double styleScore(float[] taste, int brandIdx) {
+    if (taste == null) {
+      return 0;
+    }
+    float[] f = foldFactors.brandFactors()[brandIdx];
+    double s = 0;
+    for (int d = 0; d < foldStyleDims; d++) {
+      s += (double) f[d] * taste[d];
+    }
+    return s;
   }
 
   // ------------------------------------------------------------------ data
@@ -328,7 +417,7 @@ public final class TasteCeiling {
             foldTasteAt = evBefore;
           }
           bundleFeat.add(new double[] {f.brandScore(foldTaste, bundleBrand(b)),
-              f.categoryScore(foldTaste, bundleCategory(c))});
+              f.categoryScore(foldTaste, bundleCategory(c)), styleScore(foldTaste, bundleBrand(b))});
         }
         double a = truth.brandAffinity(u, b);
         double ta = truth.categoryTaste(u, c);
@@ -416,11 +505,18 @@ public final class TasteCeiling {
     }
     double[] foldFitted = null;
     if (foldFactors != null) {
-      double[] fb = column(bundleFeat, 0);
       double[] fc = column(bundleFeat, 1);
+      if (foldStyleDims < foldFactors.dim()) {
+        // the whole brand score holds the preferred price tier too, which the formula has as a separate, true term
+        double[] fb = column(bundleFeat, 0);
+        out.printf(Locale.ROOT, "| fold-in (%s), whole history, whole brand score (style and price) | %.4f | %.3f | "
+            + "%.3f |%n", foldLabel, auc(logit, trueA, trueT, leastSquares(fb, fc, ta, tt), zero, y), corr(fb, ta),
+            corr(fc, tt));
+      }
+      double[] fb = column(bundleFeat, 2);
       double[] fitted = leastSquares(fb, fc, ta, tt);
       foldFitted = fitted;
-      out.printf(Locale.ROOT, "| fold-in (%s), whole history | %.4f | %.3f | %.3f |%n",
+      out.printf(Locale.ROOT, "| fold-in (%s), whole history, style part of the brand score | %.4f | %.3f | %.3f |%n",
           foldLabel, auc(logit, trueA, trueT, fitted, zero, y), corr(fb, ta), corr(fc, tt));
     }
     out.println();
@@ -462,7 +558,7 @@ public final class TasteCeiling {
         sq[i] = (float) (logit.get(i) - WorldTruth.CLICK_BRAND * (trueA.get(i) - foldFitted[i])
             - WorldTruth.CLICK_CATEGORY * trueT.get(i) - q[i] + qh[i]);
       }
-      out.printf(Locale.ROOT, "| fold-in (%s) taste, estimated quality and appeal | %.4f |%n", foldLabel,
+      out.printf(Locale.ROOT, "| fold-in (%s) taste (style part), estimated quality and appeal | %.4f |%n", foldLabel,
           ClickMetrics.auc(sq, y));
     }
     out.printf(Locale.ROOT, "%ndone in %.1f s%n", (System.nanoTime() - t0) / 1e9);
