@@ -30,8 +30,9 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The checked-in tiny bundle (a 2-epoch model of the seed-1 tiny demo world) and variants of it for swap and
- * refusal tests. Regenerate it after a bundle format change, see serving/README.md.
+ * The checked-in tiny bundle (a format-1 model of the seed-1 tiny demo world by trainer 0.3, kept so the service's
+ * tests also prove that an old bundle still serves) and variants of it for swap and refusal tests. See
+ * serving/README.md, "Tests", for how to regenerate it.
  */
 public final class TestBundles {
   public static final Path TINY = Path.of("src/test/resources/bundles/tiny");
