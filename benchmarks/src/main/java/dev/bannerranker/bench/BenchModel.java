@@ -211,6 +211,14 @@ public final class BenchModel {
       }
       log.printf("bench model: training (%d epoch(s), hidden %s, dim %d) into %s%n", recipe.epochs(), recipe.hidden(),
           recipe.itemDim(), bundleDir);
+      if (Files.isDirectory(bundleDir) && !Files.isRegularFile(bundleDir.resolve(Bundle.MANIFEST))) {
+        // a cache left half-made by hand: --force (rightly) replaces only a bundle
+        try (var files = Files.walk(bundleDir)) {
+          for (Path p : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
+            Files.delete(p);
+          }
+        }
+      }
       TrainingPipeline.run(options(data, bundleDir, recipe), quiet(), log);
       Files.writeString(keyFile, recipe.key(), StandardCharsets.UTF_8);
       log.printf("bench model: ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);

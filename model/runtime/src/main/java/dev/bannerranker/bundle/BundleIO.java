@@ -60,8 +60,9 @@ public final class BundleIO {
   public static void write(Bundle bundle, Path target, boolean replace, Map<String, Path> extraFiles) throws IOException {
     Path parent = target.toAbsolutePath().getParent();
     Files.createDirectories(parent);
-    if (Files.exists(target) && !replace) {
-      throw new FileAlreadyExistsException(target + " exists (pass --force to replace it)");
+    String problem = dev.bannerranker.cli.OutputPaths.bundleTargetProblem(target, replace);
+    if (problem != null) {
+      throw new FileAlreadyExistsException(target.toString(), null, problem);
     }
     Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
     try {

@@ -32,7 +32,35 @@ public final class ExitCodes {
    * returns its exit code.
    */
   public static int report(Throwable failure, PrintWriter err) {
-    return report(failure, failure.getMessage(), err);
+    return report(failure, messageOf(failure), err);
+  }
+
+  /**
+   * The failure's message; for a file-system failure, whose own message is often the bare path, the path and what
+   * went wrong ("permission denied", "is not a directory", ...).
+   */
+  public static String messageOf(Throwable failure) {
+    Throwable f = failure instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : failure;
+    if (!(f instanceof java.nio.file.FileSystemException fs) || fs.getFile() == null) {
+      return failure.getMessage();
+    }
+    String what;
+    if (fs.getReason() != null) {
+      what = fs.getReason();
+    } else if (fs instanceof java.nio.file.AccessDeniedException) {
+      what = "permission denied";
+    } else if (fs instanceof java.nio.file.NoSuchFileException) {
+      what = "no such file or directory";
+    } else if (fs instanceof java.nio.file.FileAlreadyExistsException) {
+      what = "already exists";
+    } else if (fs instanceof java.nio.file.NotDirectoryException) {
+      what = "is not a directory";
+    } else if (fs instanceof java.nio.file.DirectoryNotEmptyException) {
+      what = "directory not empty";
+    } else {
+      what = fs.getClass().getSimpleName();
+    }
+    return fs.getFile() + (fs.getOtherFile() == null ? "" : " -> " + fs.getOtherFile()) + ": " + what;
   }
 
   /** As {@link #report(Throwable, PrintWriter)}, printing {@code message} in place of the failure's own. */

@@ -1,8 +1,16 @@
 package dev.bannerranker.data;
 
 import java.io.IOException;
+import java.io.PushbackReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -33,10 +41,12 @@ public final class CsvTable {
   public static final class Row {
     private final CSVRecord record;
     private final List<String> header;
+    private final long line;
 
-    Row(CSVRecord record, List<String> header) {
+    Row(CSVRecord record, List<String> header, long line) {
       this.record = record;
       this.header = header;
+      this.line = line;
     }
 
     public String text(String column) {
@@ -104,8 +114,9 @@ public final class CsvTable {
       return record.isConsistent() && record.size() == header.size();
     }
 
+    /** The physical line the record starts on (1 = the header), counting blank lines and quoted line breaks. */
     long line() {
-      return record.getRecordNumber() + 1; // the header is line 1
+      return line;
     }
   }
 
@@ -119,7 +130,7 @@ public final class CsvTable {
     CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
         .setAllowMissingColumnNames(false).setTrim(false).get();
     long good = 0;
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+    try (Reader reader = withoutByteOrderMark(Files.newBufferedReader(file, StandardCharsets.UTF_8));
         CSVParser parser2 = CSVParser.parse(reader, format)) {
       List<String> actual = parser2.getHeaderNames();
       if (!actual.equals(header)) {
@@ -127,7 +138,8 @@ public final class CsvTable {
             + "\nbut is\n  " + String.join(",", actual));
       }
       for (CSVRecord rec : parser2) {
-        Row row = new Row(rec, header);
+        // the parser has read up to the end of this record; it starts as many lines earlier as it holds line breaks
+        Row row = new Row(rec, header, parser2.getCurrentLineNumber() - lineBreaks(rec));
         problems.countRow(fileName);
         if (!row.consistent()) {
           problems.report(fileName, row.line(), "expected " + header.size() + " columns, found " + rec.size());
@@ -145,13 +157,90 @@ public final class CsvTable {
       }
     } catch (NoSuchFileException e) {
       throw new BadInputException(file + ": file not found (expected one of the four input tables, see README 'Input data')");
+    } catch (CharacterCodingException e) {
+      throw notUtf8(file, e);
     } catch (IOException e) {
       throw new BadInputException(file + ": cannot read: " + e.getMessage(), e);
     } catch (UncheckedIOException | IllegalStateException e) {
+      if (e.getCause() instanceof CharacterCodingException cce) {
+        throw notUtf8(file, cce);
+      }
       // commons-csv reports broken quoting this way; it names the line in its message.
       throw new BadInputException(file + ": malformed CSV: " + e.getMessage(), e);
     }
     problems.checkLimit(fileName);
     return good;
+  }
+
+  /** Excel and some exporters start UTF-8 files with a byte order mark; it is not part of the first column's name. */
+  private static Reader withoutByteOrderMark(Reader r) throws IOException {
+    PushbackReader p = new PushbackReader(r, 1);
+    int first = p.read();
+    if (first != -1 && first != '\uFEFF') {
+      p.unread(first);
+    }
+    return p;
+  }
+
+  /** Line breaks inside the record's (quoted) cells: CR LF, LF or CR each count once. */
+  private static long lineBreaks(CSVRecord rec) {
+    long n = 0;
+    for (String v : rec) {
+      for (int i = 0; i < v.length(); i++) {
+        char c = v.charAt(i);
+        if (c == '\n' || (c == '\r' && (i + 1 == v.length() || v.charAt(i + 1) != '\n'))) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  private static BadInputException notUtf8(Path file, CharacterCodingException e) {
+    String where;
+    try {
+      long line = lineOfFirstInvalidUtf8(file);
+      where = line > 0 ? "line " + line : "somewhere";
+    } catch (IOException again) {
+      where = "somewhere";
+    }
+    return new BadInputException(file + ": " + where + ": not valid UTF-8 (the tables must be saved as UTF-8)", e);
+  }
+
+  /**
+   * The line of the first byte sequence that is not UTF-8. The reader decodes ahead in blocks, so its failure does
+   * not say where; this second pass does. A line feed byte never occurs inside a multi-byte sequence, so counting
+   * them in the bytes decoded so far counts lines.
+   */
+  static long lineOfFirstInvalidUtf8(Path file) throws IOException {
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.allocate(1 << 16);
+    CharBuffer out = CharBuffer.allocate(1 << 16);
+    long line = 1;
+    try (ReadableByteChannel ch = Files.newByteChannel(file)) {
+      boolean eof = false;
+      while (true) {
+        if (!eof && ch.read(in) < 0) {
+          eof = true;
+        }
+        in.flip();
+        int from = in.position();
+        CoderResult r = decoder.decode(in, out, eof);
+        for (int i = from; i < in.position(); i++) {
+          if (in.get(i) == '\n') {
+            line++;
+          }
+        }
+        if (r.isError()) {
+          return line;
+        }
+        out.clear();
+        in.compact();
+        if (eof && in.position() == 0) {
+          return -1;
+        }
+      }
+    }
   }
 }

@@ -28,8 +28,14 @@ public final class DataProblems {
     countsByFile.computeIfAbsent(file, f -> new long[2])[0]++;
   }
 
+  /** A reason longer than this is cut: it quotes the bad cell, which may be a whole file's worth of text. */
+  static final int MAX_REASON_CHARS = 300;
+
   /** Records one bad row. */
   public void report(String file, long line, String reason) {
+    if (reason != null && reason.length() > MAX_REASON_CHARS) {
+      reason = reason.substring(0, MAX_REASON_CHARS) + "... (" + reason.length() + " characters)";
+    }
     problems.add(new RowProblem(file, line, reason));
     countsByFile.computeIfAbsent(file, f -> new long[2])[1]++;
   }
@@ -65,8 +71,8 @@ public final class DataProblems {
     if (share > maxBadFraction) {
       StringBuilder msg = new StringBuilder()
           .append(file).append(": ").append(c[1]).append(" of ").append(c[0])
-          .append(" rows are malformed (").append(String.format("%.2f%%", 100 * share))
-          .append("), above the limit of ").append(String.format("%.2f%%", 100 * maxBadFraction))
+          .append(" rows are malformed (").append(percent(share))
+          .append("), above the limit of ").append(percent(maxBadFraction))
           .append(". First problems:");
       problems.stream().filter(p -> p.file().equals(file)).limit(FIRST_SHOWN)
           .forEach(p -> msg.append("\n  ").append(p));
@@ -101,5 +107,14 @@ public final class DataProblems {
     Map<String, long[]> copy = new LinkedHashMap<>();
     countsByFile.forEach((k, v) -> copy.put(k, v.clone()));
     return copy;
+  }
+
+  /** A share as a percentage with enough digits that a small nonzero one does not print as 0.00%. */
+  static String percent(double share) {
+    double pct = 100 * share;
+    if (pct == 0 || pct >= 0.01) {
+      return String.format(java.util.Locale.ROOT, "%.2f%%", pct);
+    }
+    return new java.math.BigDecimal(pct).round(new java.math.MathContext(2)).toPlainString() + "%";
   }
 }

@@ -134,4 +134,55 @@ class EventLogReaderTest {
     assertTrue(e.getMessage().contains("events.csv:21:"), e.getMessage());
     assertFalse(e.getMessage().contains("events.csv:22:"), e.getMessage());
   }
+
+  @Test
+  void badRowsAreNamedByTheirPhysicalLineAfterBlankLinesAndQuotedLineBreaks() throws IOException {
+    String good = "u-1,2026-03-03T10:00:00Z,view,Velora,dresses,2,1\n";
+    String events = good // line 2
+        + "\n\n" // lines 3-4: blank, skipped
+        + "u-1,2026-03-03T10:00:00Z,view,\"Velora\",dresses,2,oops\n" // line 5
+        + "u-1,2026-03-03T10:00:00Z,view,\"Vel\r\nora\",dresses,2,1\n" // lines 6-7: a cell with a line break
+        + "u-1,2026-03-03T10:00:00Z,view,Velora,dresses,2,-1\n"; // line 8
+    write(BANNER, USERS, events, "im-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,1\n");
+    var p = EventLogReader.read(dir, 1.0).problems().problems();
+    assertEquals(2, p.size(), p.toString());
+    assertEquals(5, p.get(0).line(), p.get(0).toString());
+    assertEquals(8, p.get(1).line(), p.get(1).toString());
+  }
+
+  @Test
+  void invalidUtf8NamesTheLineInsteadOfACoderError() throws IOException {
+    write(BANNER, USERS, "", "im-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,1\n");
+    StringBuilder events = new StringBuilder(String.join(",", CsvSchemas.EVENTS_HEADER)).append('\n');
+    for (int i = 0; i < 5000; i++) { // past the reader's first block, so its failure alone could not say where
+      events.append("u-1,2026-03-03T10:00:00Z,view,Velora,dresses,2,1\n");
+    }
+    byte[] head = events.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] latin1 = "u-1,2026-03-03T10:00:00Z,view,Caf\u00e9,dresses,2,1\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    byte[] all = java.util.Arrays.copyOf(head, head.length + latin1.length);
+    System.arraycopy(latin1, 0, all, head.length, latin1.length);
+    Files.write(dir.resolve(CsvSchemas.EVENTS_FILE), all);
+    BadInputException e = assertThrows(BadInputException.class, () -> EventLogReader.read(dir, 1.0));
+    assertTrue(e.getMessage().contains("events.csv: line 5002: not valid UTF-8"), e.getMessage());
+  }
+
+  @Test
+  void aUtf8ByteOrderMarkIsNotPartOfTheHeader() throws IOException {
+    write(BANNER, USERS, "", "im-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,1\n");
+    Path users = dir.resolve(CsvSchemas.USERS_FILE);
+    Files.writeString(users, "\uFEFF" + String.join(",", CsvSchemas.USERS_HEADER) + "\n" + USERS);
+    EventLog log = EventLogReader.read(dir, 0.0);
+    assertEquals(2, log.users().size());
+    assertEquals(0, log.problems().badRows());
+  }
+
+  @Test
+  void aHugeBadCellIsCutInTheReport() throws IOException {
+    write(BANNER, USERS, "u-1,2026-03-03T10:00:00Z,view,Velora,dresses,2," + "9".repeat(5000) + "x\n",
+        "im-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,1\n");
+    var p = EventLogReader.read(dir, 1.0).problems().problems();
+    assertEquals(1, p.size());
+    assertTrue(p.get(0).reason().length() < 400, p.get(0).reason().length() + " characters");
+    assertTrue(p.get(0).reason().matches("(?s).*\\.\\.\\. \\(\\d+ characters\\)"), p.get(0).reason());
+  }
 }

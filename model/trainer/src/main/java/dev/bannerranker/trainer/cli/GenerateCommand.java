@@ -29,6 +29,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Scale s = Scale.parse(scale);
+    dev.bannerranker.cli.OutputPaths.checkDirectory("--out", out);
     WorldGenerator gen = new WorldGenerator(s, seed);
     long start = System.nanoTime();
     GenerationSummary sum;

@@ -32,11 +32,37 @@ public final class Item2VecTrainer {
   }
 
   /**
+   * DL4J fails on an empty vocabulary with a division by zero or "can't fit() model with empty Vocabulary"; say
+   * which it is instead: no sessions at all is the data's problem, no token frequent enough is {@code --min-count}'s.
+   */
+  static void checkSomethingToLearn(List<List<String>> sentences, Item2VecConfig cfg) {
+    java.util.Map<String, Integer> counts = new java.util.HashMap<>();
+    long tokens = 0;
+    for (List<String> s : sentences) {
+      tokens += s.size();
+      for (String t : s) {
+        counts.merge(t, 1, Integer::sum);
+      }
+    }
+    if (tokens == 0) {
+      throw new dev.bannerranker.data.BadInputException("item2vec has no sessions to learn from: the data holds no "
+          + "behaviour (product events or banner clicks) before the held-out days");
+    }
+    int max = counts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+    if (max < cfg.minCount()) {
+      throw new IllegalArgumentException("--min-count " + cfg.minCount() + " leaves item2vec an empty vocabulary: the "
+          + "most frequent of the " + counts.size() + " items occurs " + max + " times in " + sentences.size()
+          + " sessions");
+    }
+  }
+
+  /**
    * Trains on the sentences. {@code onProgress} (may be null) is told the share done, in [0, 1]: DL4J M2.1
    * does not deliver its epoch events, so progress is counted from the sequences it reads (one vocabulary
    * pass, then one pass per epoch).
    */
   public static Result train(List<List<String>> sentences, Item2VecConfig cfg, DoubleConsumer onProgress) {
+    checkSomethingToLearn(sentences, cfg);
     Nd4j.getRandom().setSeed(cfg.seed());
     List<Sequence<VocabWord>> seqs = new ArrayList<>(sentences.size());
     long tokens = 0;

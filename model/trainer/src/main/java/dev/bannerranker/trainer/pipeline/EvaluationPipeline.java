@@ -61,6 +61,7 @@ public final class EvaluationPipeline {
   public static Map<String, Object> run(Path data, DataFormat format, Path bundleDir, Path reportDir, double maxBad,
       boolean progress, PrintStream out, PrintStream err) throws IOException {
     long t0 = System.nanoTime();
+    dev.bannerranker.cli.OutputPaths.checkDirectory("--report", reportDir);
     Bundle bundle = BundleIO.load(bundleDir);
     ScoringModel model = ScoringModel.of(bundle);
     Map<String, Object> prov = bundle.manifest().provenance();
@@ -101,6 +102,13 @@ public final class EvaluationPipeline {
     Map<String, Object> report = new LinkedHashMap<>();
     Map<String, ClickMetrics.RocCurve> rocs = new LinkedHashMap<>();
     float[] p = QuickMetrics.predict(model, rows, test);
+    for (int i = 0; i < p.length; i++) {
+      if (!Float.isFinite(p[i])) {
+        // checksums only prove the files are the ones written; a model written broken scores NaN
+        throw new dev.bannerranker.bundle.BundleException(bundleDir + ": the model scores " + p[i] + " for test row "
+            + (i + 1) + " of " + p.length + "; its weights are broken (retrain it)");
+      }
+    }
     report.put("model_version", bundle.modelVersion());
     report.put("test_rows", test.length);
     report.put("test_clicks", count(y));

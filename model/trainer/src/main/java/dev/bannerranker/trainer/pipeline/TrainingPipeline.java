@@ -88,9 +88,7 @@ public final class TrainingPipeline {
 
   public static Outcome run(TrainOptions o, PrintStream out, PrintStream err) throws IOException {
     long t0 = System.nanoTime();
-    if (Files.exists(o.out()) && !o.force()) {
-      throw new IllegalArgumentException(o.out() + " exists; pass --force to replace it");
-    }
+    dev.bannerranker.cli.OutputPaths.checkBundleTarget("--out", o.out(), o.force());
     // The bundle directory appears only at the atomic rename, so the problems file waits in a temporary file; it is
     // kept, and named, only when too many bad rows fail the run.
     Path problemsFile = Files.createTempFile("banner-ranker-problems", ".csv");

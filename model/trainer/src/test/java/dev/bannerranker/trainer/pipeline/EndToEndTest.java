@@ -154,6 +154,20 @@ class EndToEndTest {
   }
 
   @Test
+  void evaluateRefusesABundleThatScoresNaNAsABundleProblem() throws IOException {
+    var b = TinyWorld.TRAINED.bundle();
+    var w = b.weights();
+    Path nan = TinyWorld.ROOT.resolve("bundle-nan");
+    BundleIO.write(new dev.bannerranker.bundle.Bundle(b.manifest(), b.vocab(), b.vectors(),
+        new dev.bannerranker.scoring.WideDeepWeights(w.wide(), w.embeddings(), w.hidden(), w.outputWeights(), Float.NaN,
+            w.tasteUser(), w.tasteItem()), b.catalog(), b.bannerStats(), b.bannerFirstLayer()), nan, true);
+    var e = assertThrows(dev.bannerranker.bundle.BundleException.class, () -> EvaluationPipeline.run(TinyWorld.DATA,
+        DataFormat.OWN, nan, TinyWorld.ROOT.resolve("report-nan"), 0.01, false, TinyWorld.quiet(), TinyWorld.quiet()));
+    assertTrue(e.getMessage().startsWith(nan + ": the model scores NaN for test row 1 of "), e.getMessage());
+    assertFalse(Files.exists(TinyWorld.ROOT.resolve("report-nan").resolve(ReportWriter.JSON_FILE)));
+  }
+
+  @Test
   void evaluateWritesTheReport() throws IOException {
     Path report = TinyWorld.ROOT.resolve("report");
     Map<String, Object> r = EvaluationPipeline.run(TinyWorld.DATA, DataFormat.OWN, TinyWorld.ROOT.resolve("bundle"), report,
