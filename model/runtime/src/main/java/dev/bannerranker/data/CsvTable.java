@@ -75,10 +75,17 @@ public final class CsvTable {
       return x;
     }
 
+    private static final java.util.regex.Pattern DECIMAL =
+        java.util.regex.Pattern.compile("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
+
     public double decimal(String column, double min, double max) {
       String v = record.get(column);
       double x;
       try {
+        if (!DECIMAL.matcher(v.trim()).matches()) {
+          // Double.parseDouble also takes "10d", "0x1p3" and "Infinity", which no exporter means as a number here
+          throw new NumberFormatException(v);
+        }
         x = Double.parseDouble(v.trim());
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(column + " is not a number: '" + v + "'");

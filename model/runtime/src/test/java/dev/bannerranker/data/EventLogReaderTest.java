@@ -185,4 +185,17 @@ class EventLogReaderTest {
     assertTrue(p.get(0).reason().length() < 400, p.get(0).reason().length() + " characters");
     assertTrue(p.get(0).reason().matches("(?s).*\\.\\.\\. \\(\\d+ characters\\)"), p.get(0).reason());
   }
+
+  @Test
+  void decimalsAreDecimalsNotJavaLiterals() throws IOException {
+    String row = "u-1,2026-03-03T10:00:00Z,view,Velora,dresses,2,";
+    write(BANNER, USERS, row + "10d\n" + row + "0x1p3\n" + row + "1e1\n" + row + ".5\n" + row + "12.\n",
+        "im-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,1\n");
+    EventLog log = EventLogReader.read(dir, 1.0);
+    var p = log.problems().problems();
+    assertEquals(2, p.size(), p.toString());
+    assertEquals("dwell_seconds is not a number: '10d'", p.get(0).reason());
+    assertEquals(3, p.get(1).line());
+    assertEquals(3, log.events().size(), "1e1, .5 and 12. are numbers");
+  }
 }
