@@ -213,11 +213,7 @@ public final class BenchModel {
           recipe.itemDim(), bundleDir);
       if (Files.isDirectory(bundleDir) && !Files.isRegularFile(bundleDir.resolve(Bundle.MANIFEST))) {
         // a cache left half-made by hand: --force (rightly) replaces only a bundle
-        try (var files = Files.walk(bundleDir)) {
-          for (Path p : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
-            Files.delete(p);
-          }
-        }
+        MemoryReport.deleteTree(bundleDir);
       }
       TrainingPipeline.run(options(data, bundleDir, recipe), quiet(), log);
       Files.writeString(keyFile, recipe.key(), StandardCharsets.UTF_8);

@@ -472,7 +472,7 @@ public final class MemoryReport implements Callable<Integer> {
     System.err.printf(format + "%n", args);
   }
 
-  private static void deleteTree(Path dir) throws IOException {
+  static void deleteTree(Path dir) throws IOException {
     try (Stream<Path> paths = Files.walk(dir)) {
       for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);

@@ -198,4 +198,11 @@ class EventLogReaderTest {
     assertEquals(3, p.get(1).line());
     assertEquals(3, log.events().size(), "1e1, .5 and 12. are numbers");
   }
+
+  @Test
+  void aSmallShareOfBadRowsDoesNotPrintAsZero() {
+    assertEquals("1.50%", DataProblems.percent(0.015));
+    assertEquals("0.00%", DataProblems.percent(0));
+    assertEquals("0.0021%", DataProblems.percent(1.0 / 47449));
+  }
 }

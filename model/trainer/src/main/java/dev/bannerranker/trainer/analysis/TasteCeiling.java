@@ -198,9 +198,7 @@ public final class TasteCeiling {
       for (int d = 0; d < WorldTruth.STYLE_DIM; d++) {
         brand[i][d] = (float) (brandScale * brandStyle[b][d]);
       }
-      double x = (truth.brandTier(b) - 2.5) / 1.5; // FoldInTrainer's tier encoding
-      brand[i][WorldTruth.STYLE_DIM] = (float) x;
-      brand[i][WorldTruth.STYLE_DIM + 1] = (float) (x * x - 0.5);
+      FoldInTrainer.setPriceTierDims(brand[i], WorldTruth.STYLE_DIM, truth.brandTier(b));
       brandBias[i] = (float) truth.brandPopularity(b);
     }
     for (int c = 0; c < nc; c++) {
@@ -212,9 +210,9 @@ public final class TasteCeiling {
         category[i][d] = (float) (categoryScale * catStyle[c][d]);
       }
       for (dev.bannerranker.data.Gender g : dev.bannerranker.data.Gender.values()) {
-        int sign = g == dev.bannerranker.data.Gender.F ? 1 : g == dev.bannerranker.data.Gender.M ? -1 : 0;
+        // the generator numbers genders F, M, U as the enum does
         categoryBias[g.ordinal()][i] = (float) (truth.categoryPopularity(c)
-            + WorldTruth.BROWSE_CATEGORY_GENDER * sign * truth.categorySkew(c));
+            + WorldTruth.BROWSE_CATEGORY_GENDER * WorldTruth.genderSignOf(g.ordinal()) * truth.categorySkew(c));
       }
       for (int b : truth.brandsOfCategory(c)) {
         if (bundleBrand(b) > 0) {

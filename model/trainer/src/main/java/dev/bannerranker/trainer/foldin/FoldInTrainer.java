@@ -52,6 +52,17 @@ public final class FoldInTrainer {
    */
   private static final int CHUNKS = 16;
 
+  /**
+   * Writes a brand's fixed price-tier dimensions at {@code from}: {@code x} and {@code x² − ½} with
+   * {@code x = (tier − 2.5) / 1.5}, so that a taste's two weights there are a quadratic utility over the tiers 1..4;
+   * 0 and 0 for an unknown tier (0).
+   */
+  public static void setPriceTierDims(float[] factor, int from, int tier) {
+    double x = tier == 0 ? 0 : (tier - 2.5) / 1.5;
+    factor[from] = (float) x;
+    factor[from + 1] = tier == 0 ? 0f : (float) (x * x - 0.5);
+  }
+
   /** The size of the factors for {@code styleDim} learned dimensions: they add {@link #PRICE_TIER_DIMS}. */
   public static int factorDim(int styleDim) {
     return styleDim + PRICE_TIER_DIMS;
@@ -101,9 +112,7 @@ public final class FoldInTrainer {
     float[][] category = gaussian(r, nc, dim);
     int[] tier = brandTiers(log, vocab, until);
     for (int b = 0; b < nb; b++) {
-      double x = tier[b] == 0 ? 0 : (tier[b] - 2.5) / 1.5;
-      brand[b][styleDim] = (float) x;
-      brand[b][styleDim + 1] = tier[b] == 0 ? 0f : (float) (x * x - 0.5);
+      setPriceTierDims(brand[b], styleDim, tier[b]);
     }
     for (int c = 0; c < nc; c++) {
       category[c][styleDim] = 0f;

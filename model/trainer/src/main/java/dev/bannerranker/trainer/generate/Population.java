@@ -150,7 +150,12 @@ final class Population {
 
   /** +1 for F, -1 for M, 0 for U; multiplies a category's gender skew. */
   int genderSign(int user) {
-    return gender[user] == 0 ? 1 : gender[user] == 1 ? -1 : 0;
+    return genderSignOf(gender[user]);
+  }
+
+  /** The sign of gender 0 = F, 1 = M, 2 = U. */
+  static int genderSignOf(int gender) {
+    return gender == 0 ? 1 : gender == 1 ? -1 : 0;
   }
 
   /** -|preferred tier - tier|: 0 for a perfect price match, down to -3. */

@@ -152,6 +152,11 @@ public final class WorldTruth {
     return world.population.genderSign(u);
   }
 
+  /** +1 for gender 0 (F), -1 for 1 (M), 0 for 2 (U). */
+  public static int genderSignOf(int gender) {
+    return Population.genderSignOf(gender);
+  }
+
   /** Mean of style dimension 0 for the age band (the prior mean of a user's style). */
   public static double ageStyleShift(int ageBand) {
     return Population.AGE_STYLE_SHIFT[ageBand];
