@@ -13,7 +13,6 @@ import dev.bannerranker.serving.model.ModelGeneration;
 import dev.bannerranker.serving.model.ModelRefusedException;
 import dev.bannerranker.serving.model.ModelRegistry;
 import dev.bannerranker.serving.ranking.InvalidRequestException;
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
@@ -46,9 +45,8 @@ public class ModelAdminEndpoint extends ModelAdminServiceGrpc.ModelAdminServiceI
       try {
         registry.load(arm, Path.of(dir));
       } catch (ModelRefusedException e) {
-        throw Status.FAILED_PRECONDITION.withDescription("bundle " + dir + " refused: " + e.getMessage() + "; the "
-            + arm.label() + " arm keeps serving " + (previous == null ? "no model" : previous.version()))
-            .asRuntimeException();
+        throw new ModelRefusedException("bundle " + dir + " refused: " + e.getMessage() + "; the " + arm.label()
+            + " arm keeps serving " + (previous == null ? "no model" : previous.version()), e);
       }
       return ReloadModelResponse.newBuilder().setStatus(status(arm))
           .setPreviousModelVersion(previous == null ? "" : previous.version()).build();
