@@ -29,8 +29,11 @@ public class ModelAdminEndpoint extends ModelAdminServiceGrpc.ModelAdminServiceI
   }
 
   /**
-   * ReloadModel: loads, validates and swaps in a bundle for one arm. A refused bundle answers
-   * FAILED_PRECONDITION with the reason, and the arm keeps its model.
+   * Loads, validates and swaps in a bundle for one arm. A refused bundle answers FAILED_PRECONDITION with the
+   * reason, and the arm keeps its model; an empty bundle_dir reloads the arm's configured directory.
+   *
+   * @param request the arm and the bundle directory, as the server's file system names it.
+   * @param observer the observer that will receive the arm's new status and the version it replaced.
    */
   @Override
   public void reloadModel(ReloadModelRequest request, StreamObserver<ReloadModelResponse> observer) {
@@ -53,7 +56,12 @@ public class ModelAdminEndpoint extends ModelAdminServiceGrpc.ModelAdminServiceI
     });
   }
 
-  /** GetModelStatus: each arm's serving model and last refusal, and the treatment share. */
+  /**
+   * Reports each arm's serving model and last refusal, and the share of users the treatment arm serves.
+   *
+   * @param request empty.
+   * @param observer the observer that will receive the status of both arms.
+   */
   @Override
   public void getModelStatus(GetModelStatusRequest request, StreamObserver<GetModelStatusResponse> observer) {
     GrpcErrors.unary("GetModelStatus", observer, () -> GetModelStatusResponse.newBuilder()
