@@ -1,6 +1,7 @@
 package dev.bannerranker.serving.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bannerranker.serving.metrics.RankerMetrics.Stage;
@@ -41,6 +42,7 @@ class RankerMetricsTest {
     metrics.fallback(RankPath.COLD_START);
     assertEquals(1, meters.get("ranker.fallbacks").tag("reason", "cold_start").counter().count());
     assertEquals(2, meters.get("ranker.fallbacks").tag("reason", "deadline").counter().count());
+    assertThrows(IllegalArgumentException.class, () -> metrics.fallback(RankPath.PERSONALIZED));
   }
 
   @Test
