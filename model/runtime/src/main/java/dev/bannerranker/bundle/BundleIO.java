@@ -392,7 +392,8 @@ public final class BundleIO {
     return Vocabulary.ofOrdered(values);
   }
 
-  static void deleteTree(Path root) {
+  /** Deletes a directory tree of our own (a temporary bundle, a test's world), best effort. */
+  public static void deleteTree(Path root) {
     if (!Files.exists(root)) {
       return;
     }

@@ -11,6 +11,7 @@ import dev.bannerranker.proto.v1.RankingContext;
 import dev.bannerranker.proto.v1.RankingServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -27,7 +28,10 @@ import picocli.CommandLine.Spec;
 
 /** A plain grpc-java client of Rank: prints the ranking, or the status and message and exits 1. */
 @Command(name = "rank", mixinStandardHelpOptions = true,
-    description = "Rank banners for a user on a running service and print them. Exits 1 on an error status.")
+    description = {"Rank banners for a user on a running service and print them. Exits 1 on an error status.",
+        "Columns: value is what a click is worth in the order (the bid, unless the server's ranker.ordering.value "
+            + "says otherwise), pCTR the predicted click probability, and score = value x pCTR for personalized "
+            + "banners (the popularity for the fallback order)."})
 public final class RankCommand implements Callable<Integer> {
   @Option(names = "--target", required = true, description = "Service address, HOST:PORT.")
   String target;
@@ -47,7 +51,8 @@ public final class RankCommand implements Callable<Integer> {
   @Option(names = "--results", defaultValue = "0", description = "Banners to return (0: the server default).")
   int results;
 
-  @Option(names = "--time", description = "Request time, ISO-8601, e.g. 2026-03-10T12:00:00Z (default: now).")
+  @Option(names = "--time", description = "Request time, ISO-8601, e.g. 2026-03-10T12:00:00Z. Default: none is "
+      + "sent, so the server's --default-time applies, or its clock when that is not set.")
   String time;
 
   @Option(names = "--candidates", split = ",", description = "Banner ids to rank (default: all of the placement).")
@@ -85,9 +90,22 @@ public final class RankCommand implements Callable<Integer> {
           .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).rank(request);
       print(response, spec.commandLine().getOut());
       spec.commandLine().getOut().flush();
+      if (response.getBannersCount() == 0) {
+        // Not an error: the placement may be empty at that time. Say what usually causes it.
+        spec.commandLine().getErr().println("note: nothing is eligible. Common causes: no banner of the placement is "
+            + "in flight at the request time (" + (time != null ? "--time " + time
+            : "the server's --default-time, or its clock; pass --time inside the flights") + "), the placement has "
+            + "no banner for this user's targeting, or the user reached the frequency caps.");
+        spec.commandLine().getErr().flush();
+      }
       return 0;
     } catch (StatusRuntimeException e) {
-      spec.commandLine().getErr().println("error: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+      String message = "error: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription();
+      // The channel's own failure (no connection) carries its cause; the server's statuses do not.
+      if (e.getStatus().getCode() == Status.Code.UNAVAILABLE && e.getStatus().getCause() != null) {
+        message += "; is the service running at " + target + "?";
+      }
+      spec.commandLine().getErr().println(message);
       spec.commandLine().getErr().flush();
       return 1;
     } finally {
@@ -110,12 +128,13 @@ public final class RankCommand implements Callable<Integer> {
       out.println("no eligible banners");
       return;
     }
-    out.printf("%3s  %-12s %-20s %-16s %9s %8s %10s%n", "#", "banner", "brand", "reason", "score", "pCTR", "propensity");
+    out.printf("%3s  %-12s %-20s %-16s %8s %8s %9s %10s%n", "#", "banner", "brand", "reason", "value", "pCTR", "score",
+        "propensity");
     int rank = 1;
     for (RankedBanner b : r.getBannersList()) {
-      out.printf("%3d  %-12s %-20s %-16s %9.5f %8.5f %10.4f%n", rank++, b.getBannerId(), b.getBrand(),
-          b.getReason().name().replace("RANKING_REASON_", "").toLowerCase(Locale.ROOT), b.getScore(),
-          b.getPredictedCtr(), b.getPropensity());
+      out.printf("%3d  %-12s %-20s %-16s %8.3f %8.5f %9.5f %10.4f%n", rank++, b.getBannerId(), b.getBrand(),
+          b.getReason().name().replace("RANKING_REASON_", "").toLowerCase(Locale.ROOT), b.getValue(),
+          b.getPredictedCtr(), b.getScore(), b.getPropensity());
       if (b.hasExplanation()) {
         out.println("       wide:  " + b.getExplanation().getTopWideFeaturesList().stream()
             .map(RankCommand::contribution).collect(Collectors.joining(", ")));

@@ -1,29 +1,39 @@
 package dev.bannerranker.serving.grpc;
 
+import dev.bannerranker.serving.model.ModelRefusedException;
 import dev.bannerranker.serving.ranking.DeadlineExpiredException;
 import dev.bannerranker.serving.ranking.InvalidRequestException;
 import dev.bannerranker.serving.ranking.NoModelException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one place domain failures become status codes: a client's mistake is INVALID_ARGUMENT, a missing model
- * UNAVAILABLE, a passed deadline DEADLINE_EXCEEDED; only a bug is INTERNAL, and it is logged.
+ * UNAVAILABLE, a passed deadline DEADLINE_EXCEEDED, a refused bundle FAILED_PRECONDITION; only a bug is INTERNAL,
+ * and it is logged.
  */
 final class GrpcErrors {
   private static final Logger LOG = LoggerFactory.getLogger(GrpcErrors.class);
 
   private GrpcErrors() {}
 
+  /** The body of a unary call; only ReloadModel can refuse a bundle. */
+  @FunctionalInterface
+  interface Call<T> {
+    T answer() throws ModelRefusedException;
+  }
+
   /** Runs a unary call: the answer goes to the observer, or the mapped status. */
-  static <T> void unary(String rpc, StreamObserver<T> observer, Supplier<T> call) {
+  static <T> void unary(String rpc, StreamObserver<T> observer, Call<T> call) {
     T response;
     try {
-      response = call.get();
+      response = call.answer();
+    } catch (ModelRefusedException e) {
+      observer.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
+      return;
     } catch (RuntimeException e) {
       observer.onError(toStatus(rpc, e));
       return;

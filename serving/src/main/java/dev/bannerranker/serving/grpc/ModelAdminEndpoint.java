@@ -13,7 +13,6 @@ import dev.bannerranker.serving.model.ModelGeneration;
 import dev.bannerranker.serving.model.ModelRefusedException;
 import dev.bannerranker.serving.model.ModelRegistry;
 import dev.bannerranker.serving.ranking.InvalidRequestException;
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
@@ -30,8 +29,11 @@ public class ModelAdminEndpoint extends ModelAdminServiceGrpc.ModelAdminServiceI
   }
 
   /**
-   * ReloadModel: loads, validates and swaps in a bundle for one arm. A refused bundle answers
-   * FAILED_PRECONDITION with the reason, and the arm keeps its model.
+   * Loads, validates and swaps in a bundle for one arm. A refused bundle answers FAILED_PRECONDITION with the
+   * reason, and the arm keeps its model; an empty bundle_dir reloads the arm's configured directory.
+   *
+   * @param request the arm and the bundle directory, as the server's file system names it.
+   * @param observer the observer that will receive the arm's new status and the version it replaced.
    */
   @Override
   public void reloadModel(ReloadModelRequest request, StreamObserver<ReloadModelResponse> observer) {
@@ -46,16 +48,20 @@ public class ModelAdminEndpoint extends ModelAdminServiceGrpc.ModelAdminServiceI
       try {
         registry.load(arm, Path.of(dir));
       } catch (ModelRefusedException e) {
-        throw Status.FAILED_PRECONDITION.withDescription("bundle " + dir + " refused: " + e.getMessage() + "; the "
-            + arm.label() + " arm keeps serving " + (previous == null ? "no model" : previous.version()))
-            .asRuntimeException();
+        throw new ModelRefusedException("bundle " + dir + " refused: " + e.getMessage() + "; the " + arm.label()
+            + " arm keeps serving " + (previous == null ? "no model" : previous.version()), e);
       }
       return ReloadModelResponse.newBuilder().setStatus(status(arm))
           .setPreviousModelVersion(previous == null ? "" : previous.version()).build();
     });
   }
 
-  /** GetModelStatus: each arm's serving model and last refusal, and the treatment share. */
+  /**
+   * Reports each arm's serving model and last refusal, and the share of users the treatment arm serves.
+   *
+   * @param request empty.
+   * @param observer the observer that will receive the status of both arms.
+   */
   @Override
   public void getModelStatus(GetModelStatusRequest request, StreamObserver<GetModelStatusResponse> observer) {
     GrpcErrors.unary("GetModelStatus", observer, () -> GetModelStatusResponse.newBuilder()

@@ -66,7 +66,7 @@ final class ProtoMapper {
         .setModelVersion(r.modelVersion()).setArm(r.arm());
     for (RankedItem item : r.banners()) {
       RankedBanner.Builder b = RankedBanner.newBuilder().setBannerId(item.bannerId()).setBrand(item.brand())
-          .setScore(item.score()).setPredictedCtr(item.predictedCtr()).setReason(reason(item))
+          .setScore(item.score()).setValue(item.value()).setPredictedCtr(item.predictedCtr()).setReason(reason(item))
           .setPropensity(item.propensity());
       if (item.explanation() != null) {
         Explanation.Builder e = Explanation.newBuilder();

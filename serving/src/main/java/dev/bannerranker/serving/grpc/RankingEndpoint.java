@@ -26,9 +26,12 @@ public class RankingEndpoint extends RankingServiceGrpc.RankingServiceImplBase {
   }
 
   /**
-   * Rank: the eligible banners of one placement for one user, best first. INVALID_ARGUMENT names the bad
-   * field; UNAVAILABLE while no model is loaded; DEADLINE_EXCEEDED when the deadline passed before ranking
-   * started. A deadline too close to score in yields the popularity order.
+   * Ranks the eligible banners of one placement for one user, best first. INVALID_ARGUMENT names the bad field;
+   * UNAVAILABLE while no model is loaded; DEADLINE_EXCEEDED when the deadline passed before ranking started. A
+   * deadline too close to score in yields the popularity order.
+   *
+   * @param request the user, the placement and its context, optional candidates and the number of results.
+   * @param observer the observer that will receive the ranking, or the error status.
    */
   @Override
   public void rank(RankRequest request, StreamObserver<RankResponse> observer) {
@@ -37,8 +40,11 @@ public class RankingEndpoint extends RankingServiceGrpc.RankingServiceImplBase {
   }
 
   /**
-   * RecordEvents: impressions, clicks and product events, applied before the call returns so the user's next
-   * Rank sees them. The batch is validated first; a bad event rejects it whole with INVALID_ARGUMENT.
+   * Records impressions, clicks and product events, applied before the call returns so the user's next Rank sees
+   * them. The batch is validated first; a bad event rejects it whole with INVALID_ARGUMENT naming the event's field.
+   *
+   * @param request the events, in the order they happened.
+   * @param observer the observer that will receive the number of events applied, or the error status.
    */
   @Override
   public void recordEvents(RecordEventsRequest request, StreamObserver<RecordEventsResponse> observer) {

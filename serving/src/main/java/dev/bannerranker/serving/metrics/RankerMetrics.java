@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import dev.bannerranker.serving.model.Arm;
 import dev.bannerranker.serving.model.ModelGeneration;
 import dev.bannerranker.serving.model.ModelListener;
+import dev.bannerranker.serving.ranking.RankPath;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -36,23 +37,18 @@ public final class RankerMetrics implements ModelListener {
     }
   }
 
-  /** The path of a Rank answered by the model. */
-  public static final String PERSONALIZED = "personalized";
-  public static final String FALLBACK_COLD_START = "cold_start";
-  public static final String FALLBACK_DEADLINE = "deadline";
-
   private final MeterRegistry registry;
   /** By {@link Stage#ordinal()}. */
   private final Timer[] stages = new Timer[Stage.values().length];
   private final DistributionSummary candidates;
   private final Counter explorations;
-  private final Counter coldStartFallbacks;
-  private final Counter deadlineFallbacks;
+  /** {@code ranker.fallbacks} by path; PERSONALIZED has none. */
+  private final Map<RankPath, Counter> fallbacks = new EnumMap<>(RankPath.class);
   /** The response counters of each arm's latest model version, so a Rank does not look its counter up. */
   private final Map<Arm, ResponseCounters> responses = new ConcurrentHashMap<>();
 
-  /** {@code ranker.rank.responses} of one arm and model version, one counter per path. */
-  private record ResponseCounters(String modelVersion, Counter personalized, Counter coldStart, Counter deadline) {}
+  /** {@code ranker.rank.responses} of one arm and model version, one counter per path (by ordinal). */
+  private record ResponseCounters(String modelVersion, Counter[] byPath) {}
   private final Map<Arm, Gauge> modelInfo = new EnumMap<>(Arm.class);
   private final Map<Arm, AtomicLong> loadedAt = new EnumMap<>(Arm.class);
 
@@ -70,8 +66,11 @@ public final class RankerMetrics implements ModelListener {
     explorations = Counter.builder("ranker.explorations").description("Rank responses that show an exploration banner")
         .register(registry);
     // Both present at zero, so dashboards and alerts see the series from the start.
-    coldStartFallbacks = fallbackCounter(FALLBACK_COLD_START);
-    deadlineFallbacks = fallbackCounter(FALLBACK_DEADLINE);
+    for (RankPath path : List.of(RankPath.COLD_START, RankPath.DEADLINE)) {
+      fallbacks.put(path, Counter.builder("ranker.fallbacks")
+          .description("Rank responses ordered by popularity, by reason").tag("reason", path.label())
+          .register(registry));
+    }
   }
 
   public MeterRegistry registry() {
@@ -92,43 +91,33 @@ public final class RankerMetrics implements ModelListener {
     candidates.record(n);
   }
 
-  /** A ranking answered by popularity; {@code reason} is {@value #FALLBACK_COLD_START} or {@value #FALLBACK_DEADLINE}. */
-  public void fallback(String reason) {
-    switch (reason) {
-      case FALLBACK_COLD_START -> coldStartFallbacks.increment();
-      case FALLBACK_DEADLINE -> deadlineFallbacks.increment();
-      default -> fallbackCounter(reason).increment();
+  /** A ranking answered by popularity, COLD_START or DEADLINE. */
+  public void fallback(RankPath path) {
+    Counter c = fallbacks.get(path);
+    if (c == null) {
+      throw new IllegalArgumentException(path + " is not a fallback");
     }
-  }
-
-  private Counter fallbackCounter(String reason) {
-    return Counter.builder("ranker.fallbacks").description("Rank responses ordered by popularity, by reason")
-        .tag("reason", reason).register(registry);
+    c.increment();
   }
 
   public void exploration() {
     explorations.increment();
   }
 
-  /** One Rank answered, by arm, model version and path (personalized, cold_start, deadline). */
-  public void ranked(Arm arm, String modelVersion, String path) {
+  /** One Rank answered, by arm, model version and path. */
+  public void ranked(Arm arm, String modelVersion, RankPath path) {
     ResponseCounters c = responses.get(arm);
     if (c == null || !c.modelVersion().equals(modelVersion)) {
       // First Rank of this model version (or a call still on the previous one): look the counters up once.
-      c = new ResponseCounters(modelVersion, responseCounter(arm, modelVersion, PERSONALIZED),
-          responseCounter(arm, modelVersion, FALLBACK_COLD_START), responseCounter(arm, modelVersion, FALLBACK_DEADLINE));
+      Counter[] byPath = new Counter[RankPath.values().length];
+      for (RankPath p : RankPath.values()) {
+        byPath[p.ordinal()] = registry.counter("ranker.rank.responses", "arm", arm.label(), "model_version",
+            modelVersion, "path", p.label());
+      }
+      c = new ResponseCounters(modelVersion, byPath);
       responses.put(arm, c);
     }
-    switch (path) {
-      case PERSONALIZED -> c.personalized().increment();
-      case FALLBACK_COLD_START -> c.coldStart().increment();
-      case FALLBACK_DEADLINE -> c.deadline().increment();
-      default -> responseCounter(arm, modelVersion, path).increment();
-    }
-  }
-
-  private Counter responseCounter(Arm arm, String modelVersion, String path) {
-    return registry.counter("ranker.rank.responses", "arm", arm.label(), "model_version", modelVersion, "path", path);
+    c.byPath()[path.ordinal()].increment();
   }
 
   public void eventsRecorded(String type, int n) {

@@ -108,7 +108,7 @@ public final class Ordering {
           }
         } else if (replace) {
           RankedItem kept = tail.get(pos);
-          tail.set(pos, new RankedItem(kept.bannerId(), kept.brand(), kept.score(), kept.predictedCtr(),
+          tail.set(pos, new RankedItem(kept.bannerId(), kept.brand(), kept.score(), kept.value(), kept.predictedCtr(),
               kept.reason(), 1 - share, null));
         }
       }
@@ -128,8 +128,9 @@ public final class Ordering {
     return set;
   }
 
-  private static RankedItem item(Scored s, Reason reason, double propensity) {
-    return new RankedItem(s.banner().banner().id(), s.brand(), s.score(), s.predictedCtr(), reason, propensity, null);
+  private RankedItem item(Scored s, Reason reason, double propensity) {
+    return new RankedItem(s.banner().banner().id(), s.brand(), s.score(), value(s.banner().banner()), s.predictedCtr(),
+        reason, propensity, null);
   }
 
   /** The first {@code window} picks follow the diversity rule; the rest, and any shortfall, follow the score. */

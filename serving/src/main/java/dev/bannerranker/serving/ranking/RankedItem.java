@@ -8,14 +8,15 @@ import java.util.List;
  *
  * @param bannerId catalog id
  * @param brand the banner's brand
- * @param score the ordering value
+ * @param score the ordering value: {@code value * predictedCtr} for the model's order, the popularity for the fallback
+ * @param value what a click on the banner is worth in the order ({@code ranker.ordering.value}: the bid by default)
  * @param predictedCtr the model's click probability, or the popularity when the model was not used
  * @param reason why it holds its position
  * @param propensity probability that the policy put it here
  * @param explanation set for debug requests when the user's features were computed, else null
  */
-public record RankedItem(String bannerId, String brand, double score, double predictedCtr, Reason reason,
-    double propensity, Explanation explanation) {
+public record RankedItem(String bannerId, String brand, double score, double value, double predictedCtr,
+    Reason reason, double propensity, Explanation explanation) {
 
   /** Why the model scored the banner as it did. */
   public record Explanation(List<WideContribution> topWideFeatures, List<NearBrand> nearestRecentBrands) {}
@@ -24,6 +25,6 @@ public record RankedItem(String bannerId, String brand, double score, double pre
   public record NearBrand(String brand, double similarity, double userShare) {}
 
   RankedItem withExplanation(Explanation e) {
-    return new RankedItem(bannerId, brand, score, predictedCtr, reason, propensity, e);
+    return new RankedItem(bannerId, brand, score, value, predictedCtr, reason, propensity, e);
   }
 }

@@ -38,7 +38,6 @@ public final class RankingService {
   private static final Logger LOG = LoggerFactory.getLogger(RankingService.class);
   /** Every exploration with its propensity, for off-policy evaluation; route this logger as needed. */
   private static final Logger EXPLORATION_LOG = LoggerFactory.getLogger("dev.bannerranker.serving.exploration");
-  static final String PERSONALIZED = RankerMetrics.PERSONALIZED;
   static final int EXPLAINED_WIDE_FEATURES = 5;
   static final int EXPLAINED_BRANDS = 3;
 
@@ -96,12 +95,11 @@ public final class RankingService {
     t = metrics.record(Stage.ELIGIBILITY, t);
     metrics.candidates(eligible.size());
 
-    String path = user.cold() ? RankerMetrics.FALLBACK_COLD_START
-        : budgetAllows(q.budget(), eligible.size()) ? PERSONALIZED : RankerMetrics.FALLBACK_DEADLINE;
-    boolean personalized = path.equals(PERSONALIZED);
+    RankPath path = user.cold() ? RankPath.COLD_START
+        : budgetAllows(q.budget(), eligible.size()) ? RankPath.PERSONALIZED : RankPath.DEADLINE;
     UserFeatures features = null;
     List<Scored> scored;
-    if (personalized) {
+    if (path == RankPath.PERSONALIZED) {
       features = g.model().userFeatures(user.profile(), user.history(), now);
       scored = score(g, features, ctx, eligible);
       t = metrics.record(Stage.SCORING, t);
@@ -114,8 +112,8 @@ public final class RankingService {
     }
     List<Scored> pinned = scored.subList(0, eligible.pinned().size());
     List<Scored> ranked = scored.subList(eligible.pinned().size(), eligible.size());
-    Reason reason = personalized ? Reason.PERSONALIZED : Reason.POPULAR_FALLBACK;
-    boolean deadline = path.equals(RankerMetrics.FALLBACK_DEADLINE);
+    Reason reason = path == RankPath.PERSONALIZED ? Reason.PERSONALIZED : Reason.POPULAR_FALLBACK;
+    boolean deadline = path == RankPath.DEADLINE;
     Outcome outcome = ordering.order(pinned, ranked, reason, results, deadline ? 0 : window, !deadline,
         rng(q.userId(), now));
     metrics.record(Stage.ORDERING, t);
@@ -137,7 +135,7 @@ public final class RankingService {
     if (LOG.isDebugEnabled()) { // the arguments would be built even when the line is not written
       LOG.atDebug().addKeyValue("request_id", requestId).addKeyValue("user_id", q.userId())
           .addKeyValue("placement", q.placement()).addKeyValue("arm", arm.label())
-          .addKeyValue("model_version", g.version()).addKeyValue("path", path)
+          .addKeyValue("model_version", g.version()).addKeyValue("path", path.label())
           .addKeyValue("eligible", eligible.size()).addKeyValue("returned", items.size()).log("ranked");
     }
     return new RankResult(requestId, g.version(), arm.label(), items);

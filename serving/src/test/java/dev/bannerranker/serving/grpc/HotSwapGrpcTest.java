@@ -23,9 +23,6 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,15 +42,18 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Model lifecycle over a real channel: hot swaps under load, refusals, the directory watch and A/B. */
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HotSwapGrpcTest implements TestPropertyProvider {
-  static final Path DIR = tempDir();
-  static final Path CURRENT = TestBundles.withVersion(DIR.resolve("current"), "wd-a");
-  static final Path OTHER = TestBundles.withVersion(DIR.resolve("other"), "wd-b");
+  /** Set before the context starts (JUnit fills static temporary directories before the class's callbacks). */
+  @TempDir
+  static Path dir;
+  Path current;
+  Path other;
 
   @Inject
   GrpcEmbeddedServer grpcServer;
@@ -68,17 +68,11 @@ class HotSwapGrpcTest implements TestPropertyProvider {
   RankingServiceGrpc.RankingServiceBlockingStub ranking;
   ModelAdminServiceGrpc.ModelAdminServiceBlockingStub admin;
 
-  static Path tempDir() {
-    try {
-      return Files.createTempDirectory("hot-swap-test");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   @Override
   public Map<String, String> getProperties() {
-    return Map.of("ranker.model.bundle", CURRENT.toString(), "ranker.model.watch", "true",
+    current = TestBundles.withVersion(dir.resolve("current"), "wd-a");
+    other = TestBundles.withVersion(dir.resolve("other"), "wd-b");
+    return Map.of("ranker.model.bundle", current.toString(), "ranker.model.watch", "true",
         "ranker.model.watch-interval", "1h", "ranker.model.treatment-percent", "50");
   }
 
@@ -134,7 +128,7 @@ class HotSwapGrpcTest implements TestPropertyProvider {
       }));
     }
     for (int s = 0; s < swaps; s++) {
-      reload(ModelArm.MODEL_ARM_CONTROL, s % 2 == 0 ? OTHER : CURRENT);
+      reload(ModelArm.MODEL_ARM_CONTROL, s % 2 == 0 ? other : current);
     }
     swapping.set(false);
     for (Future<?> f : running) {
@@ -148,9 +142,9 @@ class HotSwapGrpcTest implements TestPropertyProvider {
   @Test
   @Order(2)
   void aBadBundleIsRefusedWhileTheOldOneKeepsServing() throws Exception {
-    assertEquals("wd-a", reload(ModelArm.MODEL_ARM_CONTROL, CURRENT));
-    for (Path bad : List.of(TestBundles.corruptChecksum(DIR.resolve("corrupt")),
-        TestBundles.futureFormat(DIR.resolve("future")), TestBundles.nanScores(DIR.resolve("nan")))) {
+    assertEquals("wd-a", reload(ModelArm.MODEL_ARM_CONTROL, current));
+    for (Path bad : List.of(TestBundles.corruptChecksum(dir.resolve("corrupt")),
+        TestBundles.futureFormat(dir.resolve("future")), TestBundles.nanScores(dir.resolve("nan")))) {
       assertStatus(Status.Code.FAILED_PRECONDITION, "bundle " + bad + " refused: ",
           () -> reload(ModelArm.MODEL_ARM_CONTROL, bad));
       assertEquals("wd-a", servingVersion());
@@ -167,7 +161,7 @@ class HotSwapGrpcTest implements TestPropertyProvider {
   @Order(3)
   void aNewVersionInTheWatchedDirectoryIsSwappedIn() {
     assertEquals("wd-a", servingVersion());
-    TestBundles.withVersion(CURRENT, "wd-watched");
+    TestBundles.withVersion(current, "wd-watched");
     lifecycle.watcher().checkAll(); // the timer is set to an hour; look now
     assertEquals("wd-watched", servingVersion());
     assertEquals("wd-watched", admin.getModelStatus(GetModelStatusRequest.getDefaultInstance()).getArms(0)
@@ -177,7 +171,7 @@ class HotSwapGrpcTest implements TestPropertyProvider {
   @Test
   @Order(4)
   void twoModelsServeTheirShareOfUsersStably() {
-    assertEquals("wd-b", reload(ModelArm.MODEL_ARM_TREATMENT, OTHER));
+    assertEquals("wd-b", reload(ModelArm.MODEL_ARM_TREATMENT, other));
     Set<String> arms = ConcurrentHashMap.newKeySet();
     for (int u = 1; u <= 60; u++) {
       String user = String.format("u-%06d", u);

@@ -4,6 +4,8 @@ import static dev.bannerranker.serving.grpc.GrpcCalls.assertStatus;
 import static dev.bannerranker.serving.grpc.GrpcCalls.impression;
 import static dev.bannerranker.serving.grpc.GrpcCalls.rank;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bannerranker.proto.v1.ModelAdminServiceGrpc;
 import dev.bannerranker.proto.v1.RankingServiceGrpc;
@@ -44,6 +46,13 @@ class NoModelGrpcTest {
       assertEquals(ServingStatus.NOT_SERVING, health.check(HealthCheckRequest.getDefaultInstance()).getStatus());
       assertStatus(Status.Code.INVALID_ARGUMENT, "bundle_dir", () -> ModelAdminServiceGrpc.newBlockingStub(channel)
           .reloadModel(ReloadModelRequest.getDefaultInstance()));
+
+      // The server's UNAVAILABLE is not mistaken for a missing service: the client does not ask about the target.
+      String target = "localhost:" + grpcServer.getPort();
+      String[] client = RankingGrpcTest.rankClient("--target", target, "--user", "u-000001");
+      assertEquals("1", client[0]);
+      assertTrue(client[2].startsWith("error: UNAVAILABLE"), client[2]);
+      assertFalse(client[2].contains(target), client[2]);
 
       ModelAdminServiceGrpc.newBlockingStub(channel).reloadModel(ReloadModelRequest.newBuilder()
           .setBundleDir(TestBundles.TINY.toString()).build());

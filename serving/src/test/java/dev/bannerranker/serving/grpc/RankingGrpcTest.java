@@ -95,8 +95,15 @@ class RankingGrpcTest {
       assertEquals(1.0, b.getPropensity());
       assertFalse(b.hasExplanation());
       assertFalse(b.getBrand().isEmpty());
+      // The order is explainable: the default ranker.ordering.value is the bid, and score = value x pCTR.
+      assertEquals(bid(b.getBannerId()), b.getValue());
+      assertEquals(b.getValue() * b.getPredictedCtr(), b.getScore(), 1e-9 * b.getScore());
     }
     assertEquals(4, r.getBannersList().stream().map(RankedBanner::getBrand).distinct().count(), "one per brand");
+  }
+
+  private static double bid(String bannerId) {
+    return TestBundles.tiny().catalog().stream().filter(c -> c.id().equals(bannerId)).findFirst().orElseThrow().bid();
   }
 
   @Test
@@ -300,6 +307,64 @@ class RankingGrpcTest {
         .setErr(new PrintWriter(err2));
     assertEquals(1, bad.execute("--target", target, "--user", KNOWN_USER, "--placement", "home_footer"));
     assertTrue(err2.toString().startsWith("error: INVALID_ARGUMENT: context.placement 'home_footer'"), err2.toString());
+  }
+
+  /** Runs {@code rank} with {@code args}; returns the exit code, stdout and stderr. */
+  static String[] rankClient(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = new CommandLine(new RankCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+        .execute(args);
+    return new String[] {String.valueOf(code), out.toString(), err.toString()};
+  }
+
+  @Test
+  void theRankClientShowsTheValueAndPctrThatMakeTheScore() {
+    String[] run = rankClient("--target", "localhost:" + grpcServer.getPort(), "--user", KNOWN_USER, "--placement",
+        "home_carousel", "--time", "2026-03-10T12:00:00Z", "--results", "5");
+    assertEquals("0", run[0], run[2]);
+    List<String> lines = run[1].lines().toList();
+    List<String> header = List.of(lines.get(1).trim().split("\\s+"));
+    int value = header.indexOf("value");
+    int pctr = header.indexOf("pCTR");
+    int score = header.indexOf("score");
+    assertTrue(value >= 0 && pctr >= 0 && score >= 0, header.toString());
+    List<String> rows = lines.subList(2, lines.size());
+    assertEquals(5, rows.size(), run[1]);
+    for (String row : rows) {
+      // Numbers from the right: a brand name may hold spaces.
+      String[] cells = row.trim().split("\\s+");
+      double v = Double.parseDouble(cells[cells.length - header.size() + value]);
+      double p = Double.parseDouble(cells[cells.length - header.size() + pctr]);
+      double sc = Double.parseDouble(cells[cells.length - header.size() + score]);
+      assertEquals(bid(cells[1]), v, 5e-4, row);
+      // The printed figures are rounded; their product is the printed score to that precision.
+      assertEquals(sc, v * p, 1e-5 * (v + 1), row);
+    }
+  }
+
+  @Test
+  void anEmptyRankingExitsZeroWithAHintOnStderr() {
+    long later = java.time.Instant.parse("2035-01-01T00:00:00Z").getEpochSecond();
+    assertEquals(0, ranking.rank(rank(KNOWN_USER, "home_hero").setContext(rank(KNOWN_USER, "home_hero").getContext()
+        .toBuilder().setTimestamp(at(later))).build()).getBannersCount(), "no flight runs in 2035");
+    String[] run = rankClient("--target", "localhost:" + grpcServer.getPort(), "--user", KNOWN_USER, "--time",
+        "2035-01-01T00:00:00Z");
+    assertEquals("0", run[0], run[2]);
+    assertTrue(run[2].contains("--time"), "the hint names the option that sets the time: " + run[2]);
+  }
+
+  @Test
+  void aTargetWithNoServiceIsUnavailableNamingTheTarget() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort(); // free once closed
+    }
+    String target = "localhost:" + port;
+    String[] run = rankClient("--target", target, "--user", KNOWN_USER);
+    assertEquals("1", run[0]);
+    assertTrue(run[2].startsWith("error: UNAVAILABLE"), run[2]);
+    assertTrue(run[2].contains(target), run[2]);
   }
 
   @Test

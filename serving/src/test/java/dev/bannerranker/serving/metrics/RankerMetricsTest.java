@@ -1,10 +1,12 @@
 package dev.bannerranker.serving.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bannerranker.serving.metrics.RankerMetrics.Stage;
 import dev.bannerranker.serving.model.Arm;
+import dev.bannerranker.serving.ranking.RankPath;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -20,11 +22,11 @@ class RankerMetricsTest {
 
   @Test
   void responsesAreCountedByArmVersionAndPathAcrossModelSwaps() {
-    metrics.ranked(Arm.CONTROL, "v1", RankerMetrics.PERSONALIZED);
-    metrics.ranked(Arm.CONTROL, "v1", RankerMetrics.PERSONALIZED);
-    metrics.ranked(Arm.CONTROL, "v2", RankerMetrics.FALLBACK_COLD_START);
-    metrics.ranked(Arm.CONTROL, "v1", RankerMetrics.FALLBACK_DEADLINE); // a call still on the old model
-    metrics.ranked(Arm.TREATMENT, "v2", RankerMetrics.PERSONALIZED);
+    metrics.ranked(Arm.CONTROL, "v1", RankPath.PERSONALIZED);
+    metrics.ranked(Arm.CONTROL, "v1", RankPath.PERSONALIZED);
+    metrics.ranked(Arm.CONTROL, "v2", RankPath.COLD_START);
+    metrics.ranked(Arm.CONTROL, "v1", RankPath.DEADLINE); // a call still on the old model
+    metrics.ranked(Arm.TREATMENT, "v2", RankPath.PERSONALIZED);
     assertEquals(2, responses("control", "v1", "personalized"));
     assertEquals(1, responses("control", "v1", "deadline"));
     assertEquals(1, responses("control", "v2", "cold_start"));
@@ -35,11 +37,12 @@ class RankerMetricsTest {
   @Test
   void fallbacksStartAtZeroAndCountByReason() {
     assertEquals(0, meters.get("ranker.fallbacks").tag("reason", "cold_start").counter().count());
-    metrics.fallback(RankerMetrics.FALLBACK_DEADLINE);
-    metrics.fallback(RankerMetrics.FALLBACK_DEADLINE);
-    metrics.fallback(RankerMetrics.FALLBACK_COLD_START);
+    metrics.fallback(RankPath.DEADLINE);
+    metrics.fallback(RankPath.DEADLINE);
+    metrics.fallback(RankPath.COLD_START);
     assertEquals(1, meters.get("ranker.fallbacks").tag("reason", "cold_start").counter().count());
     assertEquals(2, meters.get("ranker.fallbacks").tag("reason", "deadline").counter().count());
+    assertThrows(IllegalArgumentException.class, () -> metrics.fallback(RankPath.PERSONALIZED));
   }
 
   @Test

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.bannerranker.data.EventType;
 import dev.bannerranker.data.Gender;
 import dev.bannerranker.data.Platform;
@@ -16,6 +18,7 @@ import dev.bannerranker.features.HistoryUpdates;
 import dev.bannerranker.features.ScoringContext;
 import dev.bannerranker.features.UserFeatures;
 import dev.bannerranker.features.UserHistory;
+import dev.bannerranker.serving.LogCapture;
 import dev.bannerranker.serving.TestBundles;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,8 +74,16 @@ class ModelRegistryTest {
         new Bad("missing", dir -> dir, "bundle directory not found"));
     for (Bad bad : bads) {
       Path dir = bad.make().apply(tmp.resolve(bad.name()));
-      ModelRefusedException e = assertThrows(ModelRefusedException.class, () -> r.load(Arm.CONTROL, dir));
-      assertTrue(e.getMessage().contains(bad.reason()), bad.name() + ": " + e.getMessage());
+      try (LogCapture log = LogCapture.of(ModelRegistry.class)) {
+        ModelRefusedException e = assertThrows(ModelRefusedException.class, () -> r.load(Arm.CONTROL, dir));
+        assertTrue(e.getMessage().contains(bad.reason()), bad.name() + ": " + e.getMessage());
+        // An operator sees each refusal: an ERROR naming the arm, the directory and the version still serving.
+        ILoggingEvent logged = log.events().get(0);
+        assertEquals(Level.ERROR, logged.getLevel());
+        assertEquals("control", LogCapture.value(logged, "arm"));
+        assertEquals(dir.toString(), LogCapture.value(logged, "bundle_dir"));
+        assertEquals(serving, LogCapture.value(logged, "serving_version"));
+      }
       assertEquals(serving, r.current().control().version());
       assertEquals(dir, r.lastRefusal(Arm.CONTROL).orElseThrow().dir());
     }

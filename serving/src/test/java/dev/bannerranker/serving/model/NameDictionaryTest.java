@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import dev.bannerranker.serving.LogCapture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -34,7 +36,13 @@ class NameDictionaryTest {
     for (int i = 0; i < NameDictionary.MAX_EVENT_NAMES; i++) {
       assertTrue(d.idOf("event-" + i) > 0);
     }
-    assertEquals(0, d.idOf("one-too-many"));
+    try (LogCapture log = LogCapture.of(NameDictionary.class)) {
+      assertEquals(0, d.idOf("one-too-many"));
+      assertEquals(0, d.idOf("another-one"));
+      assertEquals(1, log.events().size(), "one warning, not one per name");
+      assertEquals(Level.WARN, log.events().get(0).getLevel());
+      assertEquals("brand", LogCapture.value(log.events().get(0), "kind"));
+    }
     assertEquals(0, d.idOf("one-too-many"));
     assertTrue(d.idOf("event-7") > 0, "names already numbered keep their ids");
     int vocab = d.register("in-a-model");

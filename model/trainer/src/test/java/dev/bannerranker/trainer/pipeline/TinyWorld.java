@@ -1,5 +1,6 @@
 package dev.bannerranker.trainer.pipeline;
 
+import dev.bannerranker.bundle.BundleIO;
 import dev.bannerranker.trainer.generate.Scale;
 import dev.bannerranker.trainer.generate.WorldGenerator;
 import dev.bannerranker.trainer.item2vec.Item2VecConfig;
@@ -28,6 +29,8 @@ final class TinyWorld {
   static {
     try {
       ROOT = Files.createTempDirectory("banner-ranker-test");
+      // Every test class of the JVM shares it, so none can delete it; it goes when the test JVM exits.
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> BundleIO.deleteTree(ROOT), "delete-tiny-world"));
       DATA = ROOT.resolve("tiny");
       new WorldGenerator(Scale.TINY, 5).generate(DATA, null);
       TRAINED = TrainingPipeline.run(options(ROOT.resolve("bundle"), 3), quiet(), quiet());
