@@ -191,4 +191,45 @@ class RankerCliTest {
     assertEquals(RankerCli.EXIT_BAD_DATA, r.code());
     assertTrue(r.err().contains("absent: not a directory"), r.err());
   }
+
+  @Test
+  void generateRefusesANonEmptyDirectoryUnlessForced() throws IOException {
+    Path world = dir.resolve("world");
+    Files.createDirectories(world);
+    Path note = Files.writeString(world.resolve("notes.txt"), "keep me");
+    Run refused = run("generate", "--out", world.toString(), "--scale", "tiny", "--no-progress");
+    assertEquals(CommandLine.ExitCode.USAGE, refused.code(), refused.err());
+    assertTrue(refused.err().contains(world.toString()), refused.err());
+    assertFalse(Files.exists(world.resolve("impressions.csv")), "nothing is written");
+    Run forced = run("generate", "--out", world.toString(), "--scale", "tiny", "--no-progress", "--force");
+    assertEquals(0, forced.code(), forced.err());
+    assertTrue(Files.isRegularFile(world.resolve("impressions.csv")));
+    assertEquals("keep me", Files.readString(note), "--force replaces only the world's files");
+  }
+
+  @CommandLine.Command(name = "oom")
+  static final class OutOfMemory implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Option(names = "--wrapped") boolean wrapped;
+
+    @Override
+    public Integer call() {
+      OutOfMemoryError e = new OutOfMemoryError("Java heap space");
+      // a background task's failure arrives wrapped, as Background.await rethrows it
+      if (wrapped) {
+        throw new IllegalStateException("reading failed", e);
+      }
+      throw e;
+    }
+  }
+
+  @Test
+  void runningOutOfMemorySaysWhatToDoWithoutAStackTrace() {
+    for (String[] args : new String[][] {{}, {"--wrapped"}}) {
+      StringWriter err = new StringWriter();
+      CommandLine cl = RankerCli.withExitCodes(new CommandLine(new OutOfMemory())).setErr(new PrintWriter(err, true));
+      assertEquals(dev.bannerranker.cli.ExitCodes.UNEXPECTED, RankerCli.execute(cl, args), err.toString());
+      assertTrue(err.toString().contains("RANKER_JAVA_OPTS"), err.toString());
+      assertFalse(err.toString().contains("\tat "), "no stack trace: " + err);
+    }
+  }
 }
