@@ -232,4 +232,25 @@ class RankerCliTest {
       assertFalse(err.toString().contains("\tat "), "no stack trace: " + err);
     }
   }
+
+  /** The real entry point in a JVM whose heap cannot hold even the tiny world. */
+  @Test
+  void trainInATooSmallHeapExitsWithTheMessage() throws Exception {
+    Path data = dir.resolve("w");
+    new WorldGenerator(Scale.TINY, 3).generate(data, null);
+    String javaBin = ProcessHandle.current().info().command().orElse("java");
+    Process p = new ProcessBuilder(javaBin, "-Xmx20m", "-cp", System.getProperty("java.class.path"),
+        RankerCli.class.getName(), "train", "--data", data.toString(), "--out", dir.resolve("b").toString(),
+        "--no-progress")
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    try {
+      assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "the child JVM ends");
+      assertEquals(dev.bannerranker.cli.ExitCodes.UNEXPECTED, p.exitValue(), err);
+      assertTrue(err.contains("RANKER_JAVA_OPTS"), err);
+      assertFalse(err.contains("\tat "), "no stack trace: " + err);
+    } finally {
+      p.destroyForcibly();
+    }
+  }
 }
