@@ -25,7 +25,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Random seed. Default: ${DEFAULT-VALUE}.")
   long seed;
 
-  @Option(names = "--no-progress", description = "Do not draw progress bars.")
+  @Option(names = "--no-progress", description = "Show no progress (a bar on a terminal, else a line every 5 s).")
   boolean noProgress;
 
   @Override

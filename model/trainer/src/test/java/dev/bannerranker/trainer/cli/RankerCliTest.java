@@ -27,11 +27,11 @@ class RankerCliTest {
 
   private Run run(String... args) {
     StringWriter err = new StringWriter();
-    CommandLine cl = RankerCli.commandLine();
-    cl.setErr(new PrintWriter(err, true));
     PrintStream old = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     System.setOut(new PrintStream(out, true));
+    CommandLine cl = RankerCli.commandLine(); // after the swap: picocli's help goes to System.out as it finds it
+    cl.setErr(new PrintWriter(err, true));
     try {
       return new Run(cl.execute(args), out.toString(), err.toString());
     } finally {
