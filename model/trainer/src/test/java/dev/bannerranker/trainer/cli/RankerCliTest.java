@@ -239,7 +239,8 @@ class RankerCliTest {
     Path data = dir.resolve("w");
     new WorldGenerator(Scale.TINY, 3).generate(data, null);
     String javaBin = ProcessHandle.current().info().command().orElse("java");
-    Process p = new ProcessBuilder(javaBin, "-Xmx20m", "-cp", System.getProperty("java.class.path"),
+    // its temporary files go in this test's directory: out of memory, the JVM may fail to delete them
+    Process p = new ProcessBuilder(javaBin, "-Xmx20m", "-Djava.io.tmpdir=" + dir, "-cp", System.getProperty("java.class.path"),
         RankerCli.class.getName(), "train", "--data", data.toString(), "--out", dir.resolve("b").toString(),
         "--no-progress")
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
