@@ -26,7 +26,7 @@ mkdir -p "$WORK" benchmarks/results
 
 # 1. the demo world, as `bin/ranker demo` makes it
 if [ ! -f "$DATA/impressions.csv" ]; then
-  bin/ranker generate --out "$DATA" --scale demo --seed 42 --no-progress
+  bin/ranker generate --out "$DATA" --scale demo --seed 42 --no-progress --force
 fi
 
 # 2. the item2vec corpus train uses (SessionBuilder before the test day), one sentence per line

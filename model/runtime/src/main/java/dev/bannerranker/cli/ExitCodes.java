@@ -14,7 +14,7 @@ import java.io.UncheckedIOException;
 public final class ExitCodes {
   /** The command did what it was asked. */
   public static final int OK = 0;
-  /** Anything not foreseen below; picocli's {@code ExitCode.SOFTWARE}. */
+  /** Anything not foreseen below, and running out of memory; picocli's {@code ExitCode.SOFTWARE}. */
   public static final int UNEXPECTED = 1;
   /** A missing or bad option or argument; picocli's {@code ExitCode.USAGE}, which its own parse errors return. */
   public static final int USAGE = 2;
@@ -66,6 +66,15 @@ public final class ExitCodes {
   /** As {@link #report(Throwable, PrintWriter)}, printing {@code message} in place of the failure's own. */
   public static int report(Throwable failure, String message, PrintWriter err) {
     int code = codeOf(failure);
+    OutOfMemoryError oom = outOfMemory(failure);
+    if (oom != null) {
+      // a stack trace says nothing here: the input did not fit in the heap, wherever the last allocation was
+      err.println("error: out of memory (" + oom.getMessage() + ") with a maximum Java heap of "
+          + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB: the input is too large for this heap. Raise it, e.g. "
+          + "RANKER_JAVA_OPTS=-Xmx8g bin/ranker ..., or use a smaller input.");
+      err.flush();
+      return code;
+    }
     switch (code) {
       case BAD_DATA -> err.println("error: bad input data: " + message);
       case BAD_BUNDLE -> err.println("error: bad bundle: " + message);
@@ -81,6 +90,9 @@ public final class ExitCodes {
 
   /** The exit code of a command that failed with {@code failure}. */
   public static int codeOf(Throwable failure) {
+    if (outOfMemory(failure) != null) {
+      return UNEXPECTED;
+    }
     if (failure instanceof BadInputException) {
       return BAD_DATA;
     }
@@ -94,5 +106,19 @@ public final class ExitCodes {
       return IO;
     }
     return UNEXPECTED;
+  }
+
+  /**
+   * The {@link OutOfMemoryError} behind {@code failure}, or null. Work on other threads rethrows it wrapped (a
+   * future's {@code ExecutionException}, {@code CompletionException}), so the causes are searched.
+   */
+  public static OutOfMemoryError outOfMemory(Throwable failure) {
+    Throwable t = failure;
+    for (int depth = 0; t != null && depth < 20; depth++, t = t.getCause()) {
+      if (t instanceof OutOfMemoryError oom) {
+        return oom;
+      }
+    }
+    return null;
   }
 }

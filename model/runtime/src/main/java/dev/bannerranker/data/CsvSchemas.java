@@ -42,4 +42,15 @@ public final class CsvSchemas {
   public static final int MAX_PRICE_TIER = 4;
   public static final int MIN_CITY_TIER = 1;
   public static final int MAX_CITY_TIER = 3;
+
+  /**
+   * Every time in the tables lies in [{@value #MIN_TIME_TEXT}, {@value #END_TIME_TEXT}): a row outside is bad. A
+   * typo such as year 2206 would otherwise become the last day of the log and leave the time split's
+   * validation days empty.
+   */
+  public static final String MIN_TIME_TEXT = "1970-01-01T00:00:00Z";
+  public static final String END_TIME_TEXT = "2100-01-01T00:00:00Z";
+  /** {@link #MIN_TIME_TEXT} and {@link #END_TIME_TEXT} in epoch seconds. */
+  public static final long MIN_TIME = 0L;
+  public static final long END_TIME = 4_102_444_800L;
 }

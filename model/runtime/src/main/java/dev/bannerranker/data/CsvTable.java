@@ -17,8 +17,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Iterator;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -96,14 +99,23 @@ public final class CsvTable {
       return x;
     }
 
-    /** An ISO-8601 instant such as 2026-03-02T08:15:30Z, as epoch seconds. */
+    /**
+     * An ISO-8601 instant such as 2026-03-02T08:15:30Z, as epoch seconds; it must lie in the years 1970 to 2099
+     * ({@link CsvSchemas#MIN_TIME}, {@link CsvSchemas#END_TIME}).
+     */
     public long instant(String column) {
       String v = record.get(column);
+      long t;
       try {
-        return Instant.parse(v.trim()).getEpochSecond();
+        t = Instant.parse(v.trim()).getEpochSecond();
       } catch (DateTimeParseException e) {
         throw new IllegalArgumentException(column + " is not an ISO-8601 UTC time like 2026-03-02T08:15:30Z: '" + v + "'");
       }
+      if (t < CsvSchemas.MIN_TIME || t >= CsvSchemas.END_TIME) {
+        throw new IllegalArgumentException(column + " must be from " + CsvSchemas.MIN_TIME_TEXT + " to before "
+            + CsvSchemas.END_TIME_TEXT + ", got " + v.trim());
+      }
+      return t;
     }
 
     public boolean flag01(String column) {
@@ -144,7 +156,7 @@ public final class CsvTable {
         throw new BadInputException(file + ": line 1: header must be\n  " + String.join(",", header)
             + "\nbut is\n  " + String.join(",", actual));
       }
-      for (CSVRecord rec : parser2) {
+      for (CSVRecord rec : records(parser2, file)) {
         // the parser has read up to the end of this record; it starts as many lines earlier as it holds line breaks
         Row row = new Row(rec, header, parser2.getCurrentLineNumber() - lineBreaks(rec));
         problems.countRow(fileName);
@@ -172,11 +184,61 @@ public final class CsvTable {
       if (e.getCause() instanceof CharacterCodingException cce) {
         throw notUtf8(file, cce);
       }
-      // commons-csv reports broken quoting this way; it names the line in its message.
-      throw new BadInputException(file + ": malformed CSV: " + e.getMessage(), e);
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new BadInputException(file + ": malformed CSV: " + cause.getMessage(), e);
     }
     problems.checkLimit(fileName);
     return good;
+  }
+
+  /** The parser's records, with broken quoting reported by file and line rather than by commons-csv's exception. */
+  private static Iterable<CSVRecord> records(CSVParser parser, Path file) {
+    Iterator<CSVRecord> it = parser.iterator();
+    return () -> new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        try {
+          return it.hasNext();
+        } catch (UncheckedIOException e) {
+          throw malformed(file, e, parser.getCurrentLineNumber());
+        }
+      }
+
+      @Override
+      public CSVRecord next() {
+        try {
+          return it.next();
+        } catch (UncheckedIOException e) {
+          throw malformed(file, e, parser.getCurrentLineNumber());
+        }
+      }
+    };
+  }
+
+  // commons-csv names the physical line in these two messages (checked by a test against the pinned version)
+  private static final Pattern NEVER_CLOSED = Pattern.compile("\\(startline (\\d+)\\) EOF reached before encapsulated token");
+  private static final Pattern AFTER_CLOSING = Pattern.compile("between encapsulated token and delimiter at line: (\\d+)");
+
+  /**
+   * Broken quoting cannot be a bad row: where the cell ends is unknown, so the whole file fails, naming the line
+   * where the quoting went wrong.
+   */
+  private static RuntimeException malformed(Path file, UncheckedIOException e, long linesRead) {
+    if (e.getCause() instanceof CharacterCodingException) {
+      return e; // reported by read(), which finds the line
+    }
+    String detail = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+    Matcher m = NEVER_CLOSED.matcher(detail == null ? "" : detail);
+    if (m.find()) {
+      return new BadInputException(file + ": line " + m.group(1) + ": unbalanced quote: the quoted cell that starts "
+          + "on this line is never closed", e);
+    }
+    m = AFTER_CLOSING.matcher(detail == null ? "" : detail);
+    if (m.find()) {
+      return new BadInputException(file + ": line " + m.group(1) + ": unbalanced quote: text follows a closing quote "
+          + "(a quote inside a quoted cell is written twice: \"\")", e);
+    }
+    return new BadInputException(file + ": line " + Math.max(1, linesRead) + ": malformed CSV: " + detail, e);
   }
 
   /** Excel and some exporters start UTF-8 files with a byte order mark; it is not part of the first column's name. */

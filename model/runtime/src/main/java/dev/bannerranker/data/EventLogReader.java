@@ -28,8 +28,8 @@ public final class EventLogReader {
     DataProblems problems = new DataProblems(maxBadFraction);
     List<Banner> banners = readBanners(dir, problems);
     List<UserProfile> users = readUsers(dir, problems);
-    Set<String> bannerIds = new HashSet<>();
-    banners.forEach(b -> bannerIds.add(b.id()));
+    Map<String, String> placementOfBanner = new HashMap<>();
+    banners.forEach(b -> placementOfBanner.put(b.id(), b.placement()));
     Set<String> userIds = new HashSet<>();
     users.forEach(u -> userIds.add(u.id()));
 
@@ -47,8 +47,14 @@ public final class EventLogReader {
       CsvTable.read(dir, IMPRESSIONS_FILE, IMPRESSIONS_HEADER, row -> {
         Impression imp = parseImpression(row);
         requireUser(userIds, imp.userId());
-        if (!bannerIds.contains(imp.bannerId())) {
+        String placement = placementOfBanner.get(imp.bannerId());
+        if (placement == null) {
           throw new IllegalArgumentException("banner_id '" + imp.bannerId() + "' is not in " + BANNERS_FILE);
+        }
+        if (!placement.equals(imp.placement())) {
+          // a banner is shown only in its own placement; another one means a join or export went wrong
+          throw new IllegalArgumentException("placement '" + imp.placement() + "' is not the placement of banner '"
+              + imp.bannerId() + "' in " + BANNERS_FILE + " ('" + placement + "')");
         }
         if (!impressionIds.add(imp.impressionId())) {
           throw new IllegalArgumentException("impression_id '" + imp.impressionId() + "' appears twice");

@@ -200,6 +200,51 @@ class EventLogReaderTest {
   }
 
   @Test
+  void timesOutsideTheYears1970To2099AreBadRows() throws IOException {
+    String row = ",view,Velora,dresses,2,1\n";
+    write(BANNER, USERS, "u-1,2026-03-03T10:00:00Z" + row + "u-1,2206-03-03T10:00:00Z" + row
+            + "u-1,1969-12-31T23:59:59Z" + row + "u-1,2099-12-31T23:59:59Z" + row,
+        "im-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,1\nim-2,u-1,2100-01-01T00:00:00Z,bn-1,home_hero,1,ios,1\n");
+    EventLog log = EventLogReader.read(dir, 1.0);
+    var p = log.problems().problems();
+    assertEquals(3, p.size(), p.toString());
+    assertEquals(java.util.List.of("events.csv:3", "events.csv:4", "impressions.csv:3"),
+        p.stream().map(x -> x.file() + ":" + x.line()).toList());
+    assertTrue(p.get(0).reason().startsWith("timestamp"), p.get(0).reason());
+    assertEquals(2, log.events().size(), "2099-12-31 is still in range");
+    assertEquals(1, log.impressions().size());
+  }
+
+  @Test
+  void anImpressionInAnotherPlacementThanItsBannersIsABadRow() throws IOException {
+    write(BANNER, USERS, "", "im-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,1\n"
+        + "im-2,u-1,2026-03-03T12:00:00Z,bn-1,home_sidebar,1,ios,0\n");
+    EventLog log = EventLogReader.read(dir, 1.0);
+    var p = log.problems().problems();
+    assertEquals(1, p.size(), p.toString());
+    assertEquals("impressions.csv", p.get(0).file());
+    assertEquals(3, p.get(0).line());
+    assertTrue(p.get(0).reason().startsWith("placement"), p.get(0).reason());
+    assertEquals(1, log.impressions().size());
+  }
+
+  @Test
+  void anUnbalancedQuoteNamesFileAndLineNotTheParsersException() throws IOException {
+    String good = "u-1,2026-03-03T10:00:00Z,view,Velora,dresses,2,1\n";
+    String impression = "im-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,1\n";
+    // line 4 opens a quote that is never closed
+    write(BANNER, USERS, good + "\n" + "u-1,2026-03-03T10:00:00Z,view,\"Velora,dresses,2,1\n" + good + good, impression);
+    BadInputException open = assertThrows(BadInputException.class, () -> EventLogReader.read(dir, 1.0));
+    assertTrue(open.getMessage().contains(CsvSchemas.EVENTS_FILE + ": line 4:"), open.getMessage());
+    assertFalse(open.getMessage().contains("Exception"), open.getMessage());
+    // line 3: text after the closing quote
+    write(BANNER, USERS, good + "u-1,2026-03-03T10:00:00Z,view,\"Vel\"ora,dresses,2,1\n" + good, impression);
+    BadInputException after = assertThrows(BadInputException.class, () -> EventLogReader.read(dir, 1.0));
+    assertTrue(after.getMessage().contains(CsvSchemas.EVENTS_FILE + ": line 3:"), after.getMessage());
+    assertFalse(after.getMessage().contains("Exception"), after.getMessage());
+  }
+
+  @Test
   void aSmallShareOfBadRowsDoesNotPrintAsZero() {
     assertEquals("1.50%", DataProblems.percent(0.015));
     assertEquals("0.00%", DataProblems.percent(0));

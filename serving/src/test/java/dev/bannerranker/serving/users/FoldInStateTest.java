@@ -247,6 +247,9 @@ class FoldInStateTest {
     StringBuilder im = new StringBuilder("impression_id,user_id,timestamp,banner_id,placement,slot_position,platform,"
         + "clicked\n");
     List<EventInput> replayed = new ArrayList<>();
+    // an impression is in its banner's placement, or the reader rejects it
+    java.util.Map<String, String> placements = new java.util.HashMap<>();
+    BUNDLE.catalog().forEach(b -> placements.put(b.id(), b.placement()));
     for (int i = 0; i < events.size(); i++) {
       EventInput e = events.get(i);
       String time = Instant.ofEpochSecond(e.timeSeconds()).toString();
@@ -256,7 +259,7 @@ class FoldInStateTest {
         replayed.add(e);
       } else if (e.kind() == EventInput.Kind.IMPRESSION) {
         boolean clicked = i + 1 < events.size() && events.get(i + 1).kind() == EventInput.Kind.CLICK;
-        im.append(String.join(",", "im-" + i, e.userId(), time, e.bannerId(), "home_hero", "1", "web",
+        im.append(String.join(",", "im-" + i, e.userId(), time, e.bannerId(), placements.get(e.bannerId()), "1", "web",
             clicked ? "1" : "0")).append('\n');
         replayed.add(e);
         if (clicked) {

@@ -23,7 +23,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--max-bad-fraction", defaultValue = "0.01", description = "Largest share of malformed rows tolerated per file. Default: ${DEFAULT-VALUE}.")
   double maxBad;
 
-  @Option(names = "--no-progress", description = "Do not draw progress bars.")
+  @Option(names = "--no-progress", description = "Show no progress (a bar on a terminal, else a line every 5 s).")
   boolean noProgress;
 
   @Override

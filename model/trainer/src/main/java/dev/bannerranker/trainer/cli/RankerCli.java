@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code bin/ranker}'s offline commands. Exit codes ({@link ExitCodes}): 0 success, 2 bad usage, 3 bad input data,
- * 4 bad bundle, 5 I/O failure, 1 anything unexpected.
+ * 4 bad bundle, 5 I/O failure, 1 out of memory or anything unexpected.
  */
 @Command(name = "ranker", mixinStandardHelpOptions = true, versionProvider = RankerCli.Version.class,
     description = "banner-ranker offline tools: generate a demo world, train, evaluate and inspect model bundles.",
@@ -34,13 +34,29 @@ public final class RankerCli implements Runnable {
 
   /** Builds the command line with the project's exit codes and error messages. */
   public static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new RankerCli());
+    return withExitCodes(new CommandLine(new RankerCli()));
+  }
+
+  /** {@code cl} with the project's exit codes and error messages. */
+  static CommandLine withExitCodes(CommandLine cl) {
     cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> ExitCodes.report(ex, cmd.getErr()));
     return cl;
   }
 
+  /**
+   * Runs a command and returns its exit code. picocli hands exceptions to the handler above but lets errors through;
+   * running out of memory is the one a user causes (with too large an input), so it gets a message too.
+   */
+  static int execute(CommandLine cl, String... args) {
+    try {
+      return cl.execute(args);
+    } catch (OutOfMemoryError e) {
+      return ExitCodes.report(e, cl.getErr());
+    }
+  }
+
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");
-    System.exit(commandLine().execute(args));
+    System.exit(execute(commandLine(), args));
   }
 }

@@ -116,7 +116,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--test-fraction", defaultValue = "0.1", description = "Test share of impressions by time (movielens). Default: ${DEFAULT-VALUE}.")
   double testFraction;
 
-  @Option(names = "--no-progress", description = "Do not draw progress bars.")
+  @Option(names = "--no-progress", description = "Show no progress (a bar on a terminal, else a line every 5 s).")
   boolean noProgress;
 
   @Override

@@ -44,7 +44,11 @@ public record TimeSplit(long validStart, long testStart) {
     }
     if (counts[TRAIN] == 0 || counts[VALID] == 0 || counts[TEST] == 0) {
       throw new IllegalArgumentException("the time split leaves a part empty (train " + counts[TRAIN] + ", validation "
-          + counts[VALID] + ", test " + counts[TEST] + " impressions); the data must span more days than validation + test");
+          + counts[VALID] + ", test " + counts[TEST] + " impressions); the data must span more days than validation + test"
+          + "; it runs from impression '" + sorted.get(0).impressionId() + "' at "
+          + java.time.Instant.ofEpochSecond(sorted.get(0).timestamp()) + " to impression '"
+          + sorted.get(sorted.size() - 1).impressionId() + "' at "
+          + java.time.Instant.ofEpochSecond(sorted.get(sorted.size() - 1).timestamp()));
     }
     return s;
   }

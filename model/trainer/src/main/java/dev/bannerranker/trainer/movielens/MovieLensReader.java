@@ -2,6 +2,7 @@ package dev.bannerranker.trainer.movielens;
 
 import dev.bannerranker.data.BadInputException;
 import dev.bannerranker.data.Banner;
+import dev.bannerranker.data.CsvSchemas;
 import dev.bannerranker.data.BehaviourEvent;
 import dev.bannerranker.data.DataProblems;
 import dev.bannerranker.data.EventLog;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -61,8 +63,9 @@ import java.util.stream.Stream;
  *       from.</li>
  * </ul>
  *
- * <p>Bad rows (wrong column count, unparsable or out-of-range cells, duplicate ids, ratings of users or
- * movies that are not in {@code u.user} / {@code u.item}, including ones whose own row was bad) are
+ * <p>Bad rows (wrong column count, unparsable or out-of-range cells, duplicate ids, a second rating of the same
+ * movie by the same user, timestamps outside the years 1970 to 2099 ({@link CsvSchemas#END_TIME}), ratings of
+ * users or movies that are not in {@code u.user} / {@code u.item}, including ones whose own row was bad) are
  * reported to {@link DataProblems} with file, line (1-based, the header is line 1) and reason, and
  * skipped. Blank lines are ignored. Each file fails as a whole with {@link BadInputException} when its
  * bad share exceeds {@code maxBadFraction}, the same rule as the project's own CSV files.
@@ -96,8 +99,6 @@ public final class MovieLensReader {
   public static final String NO_GENRE = "unknown";
 
   private static final long DAY_SECONDS = 86_400L;
-  /** 9999-12-31T23:59:59Z: keeps the flight end from overflowing. */
-  private static final long MAX_TIMESTAMP = 253_402_300_799L;
   private static final int FIRST_GENRE_COLUMN = 5;
 
   /** Banner and brand id of a MovieLens item. */
@@ -151,16 +152,23 @@ public final class MovieLensReader {
     Map<Integer, UserProfile> users = readUsers(dir, problems);
 
     List<Rating> ratings = new ArrayList<>();
+    Map<Long, Long> lineOfRating = new HashMap<>(); // (user, item) -> its first line
     readTable(dir, RATINGS_FILE, RATINGS_HEADER, (cells, line) -> {
       int user = integer(cells, 0, "user", 1, Integer.MAX_VALUE);
       int item = integer(cells, 1, "item", 1, Integer.MAX_VALUE);
       int rating = integer(cells, 2, "rating", 1, 5);
-      long time = longInteger(cells, 3, "timestamp", 0, MAX_TIMESTAMP);
+      long time = longInteger(cells, 3, "timestamp", CsvSchemas.MIN_TIME, CsvSchemas.END_TIME - 1);
       if (!users.containsKey(user)) {
         throw new IllegalArgumentException("user " + user + " is not in " + USERS_FILE);
       }
       if (!movies.containsKey(item)) {
         throw new IllegalArgumentException("item " + item + " is not in " + MOVIES_FILE);
+      }
+      // MovieLens keeps one rating per user and movie; a second one is an export or merge error
+      Long first = lineOfRating.putIfAbsent(((long) user << 32) | item, line);
+      if (first != null) {
+        throw new IllegalArgumentException("user " + user + " rated item " + item + " twice (first on line " + first
+            + ")");
       }
       ratings.add(new Rating(line - 1, user, item, rating, time));
     }, problems);

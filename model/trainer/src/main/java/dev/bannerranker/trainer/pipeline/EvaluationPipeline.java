@@ -23,6 +23,7 @@ import dev.bannerranker.trainer.eval.ClickMetrics;
 import dev.bannerranker.trainer.eval.ReportWriter;
 import dev.bannerranker.trainer.movielens.MovieLensMetrics;
 import dev.bannerranker.trainer.movielens.MovieLensReader;
+import dev.bannerranker.trainer.progress.Progress;
 import dev.bannerranker.trainer.widedeep.RowEncoder;
 import dev.bannerranker.trainer.widedeep.WideDeepConfig;
 import dev.bannerranker.trainer.widedeep.WideDeepNetwork;
@@ -41,9 +42,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dimensionalityreduction.PCA;
 import org.nd4j.linalg.factory.Nd4j;
@@ -84,12 +82,8 @@ public final class EvaluationPipeline {
       }
     }
     ImpressionDataset ds;
-    try (ProgressBar pb = TrainingPipeline.bar(progress, "features", log.impressions().size())) {
-      ds = DatasetBuilder.build(log, vocab, bundle.vectors(), bundle.spec(), split, bundle.bannerStats(), n -> {
-        if (pb != null) {
-          pb.stepTo(n);
-        }
-      });
+    try (Progress pb = Progress.start(progress, "features", log.impressions().size(), "impressions")) {
+      ds = DatasetBuilder.build(log, vocab, bundle.vectors(), bundle.spec(), split, bundle.bannerStats(), pb::stepTo);
     }
     int[] train = ds.rowsOf(TimeSplit.TRAIN);
     int[] valid = ds.rowsOf(TimeSplit.VALID);
@@ -159,9 +153,7 @@ public final class EvaluationPipeline {
     ExecutorService pool = Executors.newFixedThreadPool(parallel ? modes.size() : 1);
     // Side by side, the two share one bar; its total grows by an epoch's batches as either starts an epoch, so the
     // ETA is that of the epochs under way (early stopping decides how many follow).
-    ProgressBar shared = progress && parallel ? new ProgressBarBuilder()
-        .setTaskName("baselines").setInitialMax(0)
-        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).build() : null;
+    Progress shared = progress && parallel ? Progress.start(true, "baselines", 0, "batches") : null;
     try {
       for (WideDeepConfig.Mode mode : modes) {
         WideDeepConfig cfg = base.withMode(mode);

@@ -22,6 +22,7 @@ import dev.bannerranker.trainer.dataset.ModelVocabulary;
 import dev.bannerranker.trainer.dataset.TimeSplit;
 import dev.bannerranker.trainer.item2vec.Item2VecTrainer;
 import dev.bannerranker.trainer.item2vec.SessionBuilder;
+import dev.bannerranker.trainer.progress.Progress;
 import dev.bannerranker.trainer.widedeep.RowEncoder;
 import dev.bannerranker.trainer.widedeep.WideDeepNetwork;
 import dev.bannerranker.trainer.widedeep.WideDeepTrainer;
@@ -37,9 +38,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.FutureTask;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /** {@code train}: event logs in, a verified model bundle out. */
@@ -130,12 +128,8 @@ public final class TrainingPipeline {
     foldInThread.start();
     List<List<String>> sessions = SessionBuilder.sessions(log, split.testStart(), o.item2vec().sessionGapMinutes());
     Item2VecTrainer.Result i2v;
-    try (ProgressBar pb = bar(o.progress(), "item2vec %", 100)) {
-      i2v = Item2VecTrainer.train(sessions, o.item2vec(), share -> {
-        if (pb != null) {
-          pb.stepTo(Math.round(share * 100));
-        }
-      });
+    try (Progress pb = Progress.start(o.progress(), "item2vec", 100, null)) {
+      i2v = Item2VecTrainer.train(sessions, o.item2vec(), share -> pb.stepTo(Math.round(share * 100)));
     }
     double tokensPerSecond = i2v.tokensPerSecond(o.item2vec().epochs());
     out.printf("item2vec: %d sessions, %d tokens, %d epochs in %.1f s = %.0f tokens/s, %d vectors%n", sessions.size(),
@@ -155,12 +149,8 @@ public final class TrainingPipeline {
     FeatureSpec spec = baseSpec(o, vocab).withStatistics(ctr, cardinalities(vocab, o), identity(FeatureEncoder.USER_SCALARS),
         identity(FeatureEncoder.BANNER_SCALARS), identity(FeatureEncoder.crossScalarNames(o.foldInDim() > 0)));
     ImpressionDataset ds;
-    try (ProgressBar pb = bar(o.progress(), "features", log.impressions().size())) {
-      ds = DatasetBuilder.build(log, vocab, vectors, spec, split, stats, n -> {
-        if (pb != null) {
-          pb.stepTo(n);
-        }
-      });
+    try (Progress pb = Progress.start(o.progress(), "features", log.impressions().size(), "impressions")) {
+      ds = DatasetBuilder.build(log, vocab, vectors, spec, split, stats, pb::stepTo);
     }
     int[] train = ds.rowsOf(TimeSplit.TRAIN);
     int[] valid = ds.rowsOf(TimeSplit.VALID);
@@ -316,11 +306,4 @@ public final class TrainingPipeline {
     return h;
   }
 
-  static ProgressBar bar(boolean show, String task, long max) {
-    if (!show) {
-      return null;
-    }
-    return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
-        .setUpdateIntervalMillis(500).build();
-  }
 }

@@ -1,12 +1,10 @@
 package dev.bannerranker.trainer.widedeep;
 
 import dev.bannerranker.trainer.dataset.ImpressionDataset;
+import dev.bannerranker.trainer.progress.Progress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -65,7 +63,7 @@ public final class WideDeepTrainer {
    * on one console) each epoch adds its batches to that bar's total and steps it, instead of drawing its own bar.
    */
   public static Result train(ComputationGraph net, RowEncoder rows, ImpressionDataset ds, int[] train, int[] valid,
-      WideDeepConfig cfg, boolean showProgress, boolean trainingLoss, ProgressBar shared) {
+      WideDeepConfig cfg, boolean showProgress, boolean trainingLoss, Progress shared) {
     // Without rows there is no validation to keep parameters from, and the schedule would divide by zero batches.
     if (train.length == 0 || valid.length == 0) {
       throw new IllegalArgumentException("wide & deep: no " + (train.length == 0 ? "training" : "validation")
@@ -92,13 +90,11 @@ public final class WideDeepTrainer {
       shuffle(order, rng);
       long fitNanos = 0;
       long fitStart = System.nanoTime();
-      try (ProgressBar own = shared == null ? bar(showProgress, cfg.mode().name().toLowerCase() + " epoch " + epoch, batches)
-          : null) {
-        ProgressBar pb = shared != null ? shared : own;
+      try (Progress own = shared == null ? Progress.start(showProgress, cfg.mode().name().toLowerCase().replace('_', ' ')
+          + " epoch " + epoch + "/" + cfg.maxEpochs(), batches, "batches") : null) {
+        Progress pb = shared != null ? shared : own;
         if (shared != null) {
-          synchronized (shared) {
-            shared.maxHint(Math.max(shared.getMax(), 0) + batches);
-          }
+          shared.addToMax(batches);
         }
         for (int b = 0; b < batches && !stop; b++) {
           int from = b * cfg.batchSize();
@@ -107,9 +103,7 @@ public final class WideDeepTrainer {
           if (average != null) {
             average.add(net.params());
           }
-          if (pb != null) {
-            pb.step();
-          }
+          pb.step();
           if (!validationDue(b, batches, perEpoch)) {
             continue;
           }
@@ -174,14 +168,6 @@ public final class WideDeepTrainer {
     int[] out = java.util.Arrays.copyOf(copy, n);
     java.util.Arrays.sort(out);
     return out;
-  }
-
-  private static ProgressBar bar(boolean show, String task, int max) {
-    if (!show) {
-      return null;
-    }
-    return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
-        .setUpdateIntervalMillis(500).showSpeed().build();
   }
 
   /** DL4J's predicted click probability for each of {@code rows}. */

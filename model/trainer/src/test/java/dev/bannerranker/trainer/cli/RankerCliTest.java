@@ -27,11 +27,11 @@ class RankerCliTest {
 
   private Run run(String... args) {
     StringWriter err = new StringWriter();
-    CommandLine cl = RankerCli.commandLine();
-    cl.setErr(new PrintWriter(err, true));
     PrintStream old = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     System.setOut(new PrintStream(out, true));
+    CommandLine cl = RankerCli.commandLine(); // after the swap: picocli's help goes to System.out as it finds it
+    cl.setErr(new PrintWriter(err, true));
     try {
       return new Run(cl.execute(args), out.toString(), err.toString());
     } finally {
@@ -190,5 +190,68 @@ class RankerCliTest {
     Run r = run("train", "--data", dir.resolve("absent").toString(), "--out", dir.resolve("b").toString(), "--no-progress");
     assertEquals(RankerCli.EXIT_BAD_DATA, r.code());
     assertTrue(r.err().contains("absent: not a directory"), r.err());
+  }
+
+  @Test
+  void generateRefusesANonEmptyDirectoryUnlessForced() throws IOException {
+    Path world = dir.resolve("world");
+    Files.createDirectories(world);
+    Path note = Files.writeString(world.resolve("notes.txt"), "keep me");
+    Run refused = run("generate", "--out", world.toString(), "--scale", "tiny", "--no-progress");
+    assertEquals(CommandLine.ExitCode.USAGE, refused.code(), refused.err());
+    assertTrue(refused.err().contains(world.toString()), refused.err());
+    assertFalse(Files.exists(world.resolve("impressions.csv")), "nothing is written");
+    Run forced = run("generate", "--out", world.toString(), "--scale", "tiny", "--no-progress", "--force");
+    assertEquals(0, forced.code(), forced.err());
+    assertTrue(Files.isRegularFile(world.resolve("impressions.csv")));
+    assertEquals("keep me", Files.readString(note), "--force replaces only the world's files");
+  }
+
+  @CommandLine.Command(name = "oom")
+  static final class OutOfMemory implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Option(names = "--wrapped") boolean wrapped;
+
+    @Override
+    public Integer call() {
+      OutOfMemoryError e = new OutOfMemoryError("Java heap space");
+      // a background task's failure arrives wrapped, as Background.await rethrows it
+      if (wrapped) {
+        throw new IllegalStateException("reading failed", e);
+      }
+      throw e;
+    }
+  }
+
+  @Test
+  void runningOutOfMemorySaysWhatToDoWithoutAStackTrace() {
+    for (String[] args : new String[][] {{}, {"--wrapped"}}) {
+      StringWriter err = new StringWriter();
+      CommandLine cl = RankerCli.withExitCodes(new CommandLine(new OutOfMemory())).setErr(new PrintWriter(err, true));
+      assertEquals(dev.bannerranker.cli.ExitCodes.UNEXPECTED, RankerCli.execute(cl, args), err.toString());
+      assertTrue(err.toString().contains("RANKER_JAVA_OPTS"), err.toString());
+      assertFalse(err.toString().contains("\tat "), "no stack trace: " + err);
+    }
+  }
+
+  /** The real entry point in a JVM whose heap cannot hold even the tiny world. */
+  @Test
+  void trainInATooSmallHeapExitsWithTheMessage() throws Exception {
+    Path data = dir.resolve("w");
+    new WorldGenerator(Scale.TINY, 3).generate(data, null);
+    String javaBin = ProcessHandle.current().info().command().orElse("java");
+    // its temporary files go in this test's directory: out of memory, the JVM may fail to delete them
+    Process p = new ProcessBuilder(javaBin, "-Xmx20m", "-Djava.io.tmpdir=" + dir, "-cp", System.getProperty("java.class.path"),
+        RankerCli.class.getName(), "train", "--data", data.toString(), "--out", dir.resolve("b").toString(),
+        "--no-progress")
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    try {
+      assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "the child JVM ends");
+      assertEquals(dev.bannerranker.cli.ExitCodes.UNEXPECTED, p.exitValue(), err);
+      assertTrue(err.contains("RANKER_JAVA_OPTS"), err);
+      assertFalse(err.contains("\tat "), "no stack trace: " + err);
+    } finally {
+      p.destroyForcibly();
+    }
   }
 }

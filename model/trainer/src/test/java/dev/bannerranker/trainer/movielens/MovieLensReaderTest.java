@@ -119,7 +119,7 @@ class MovieLensReaderTest {
     List<String> data = new ArrayList<>(List.of("user|item|rating|timestamp"));
     for (int line = 2; line <= 21; line++) {
       int u = 1 + line % 8;
-      int m = 1 + (line * 3) % 8;
+      int m = 1 + (line * 3 + line / 8) % 8; // each user rates each movie at most once
       int rating = 1 + line % 5;
       long t = 1_000_000L + 100L * (25 - line); // later lines are earlier...
       if (line == 20 || line == 21) {
@@ -208,6 +208,34 @@ class MovieLensReaderTest {
     // u.item and u.user are 1 bad in 9 (11%): past a 10% limit it is u.item, read first, that fails.
     BadInputException items = assertThrows(BadInputException.class, () -> MovieLensReader.read(dir, 0.1));
     assertTrue(items.getMessage().startsWith("u.item: 1 of 9 rows are malformed"), items.getMessage());
+  }
+
+  @Test
+  void aSecondRatingOfTheSameMovieByTheSameUserIsABadRow(@TempDir Path dir) throws IOException {
+    writeSmall(dir);
+    List<String> data = new ArrayList<>(Files.readAllLines(dir.resolve("u.data"), StandardCharsets.ISO_8859_1));
+    String[] line2 = data.get(1).split("\\|");
+    data.add(line2[0] + "|" + line2[1] + "|1|1000500"); // line 22: user 3 rates movie 7 again
+    Files.write(dir.resolve("u.data"), data, StandardCharsets.ISO_8859_1);
+    EventLog log = MovieLensReader.read(dir, 0.3);
+    assertEquals(15, log.impressions().size(), "the first rating is kept");
+    RowProblem last = log.problems().problems().get(log.problems().problems().size() - 1);
+    assertEquals("u.data", last.file());
+    assertEquals(22, last.line());
+    assertTrue(last.reason().contains("line 2"), last.reason());
+  }
+
+  @Test
+  void aTimestampAfter2099IsABadRow(@TempDir Path dir) throws IOException {
+    writeSmall(dir);
+    List<String> data = new ArrayList<>(Files.readAllLines(dir.resolve("u.data"), StandardCharsets.ISO_8859_1));
+    data.add("8|8|4|" + dev.bannerranker.data.CsvSchemas.END_TIME); // line 22: 2100-01-01
+    Files.write(dir.resolve("u.data"), data, StandardCharsets.ISO_8859_1);
+    EventLog log = MovieLensReader.read(dir, 0.3);
+    assertEquals(15, log.impressions().size());
+    RowProblem last = log.problems().problems().get(log.problems().problems().size() - 1);
+    assertEquals(new RowProblem("u.data", 22, last.reason()), last);
+    assertTrue(last.reason().startsWith("timestamp"), last.reason());
   }
 
   @Test

@@ -24,7 +24,20 @@ final class SharedData {
     boolean present = Files.isRegularFile(ml.resolve(MovieLensReader.RATINGS_FILE))
         && Files.isRegularFile(ml.resolve(MovieLensReader.MOVIES_FILE))
         && Files.isRegularFile(ml.resolve(MovieLensReader.USERS_FILE));
-    assumeTrue(present, "MovieLens 100K not found at " + ml + " (set -Dshared.data.dir); skipping real-data test");
+    String reason = "MovieLens 100K not found at " + ml + " (set -Dshared.data.dir); skipping real-data test";
+    if (!present) {
+      // surefire keeps an assumption's message in its XML report only; the console should say why too
+      System.err.println("[SKIPPED] " + callingTest() + ": " + reason);
+    }
+    assumeTrue(present, reason);
     return ml;
+  }
+
+  /** {@code Class.method} of the test that asked for the data. */
+  private static String callingTest() {
+    return StackWalker.getInstance().walk(frames -> frames
+        .filter(f -> f.getClassName().endsWith("Test"))
+        .map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "." + f.getMethodName())
+        .findFirst().orElse("a test"));
   }
 }
