@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Named float32 tensors in one little-endian binary file. Layout (documented in README "Model bundle"):
+ * Named float32 tensors in one little-endian binary file. Layout (documented in docs/bundle-format.md):
  *
  * <pre>
  *   bytes 0-3   magic "BRTF"

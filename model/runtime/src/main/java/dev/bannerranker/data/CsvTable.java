@@ -175,7 +175,7 @@ public final class CsvTable {
         good++;
       }
     } catch (NoSuchFileException e) {
-      throw new BadInputException(file + ": file not found (expected one of the four input tables, see README 'Input data')");
+      throw new BadInputException(file + ": file not found (expected one of the four input tables, see docs/data-format.md)");
     } catch (CharacterCodingException e) {
       throw notUtf8(file, e);
     } catch (IOException e) {

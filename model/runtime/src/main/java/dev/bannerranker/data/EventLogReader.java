@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
-/** Reads the project's own format: the four tables of README "Input data" from one directory. */
+/** Reads the project's own format: the four tables of docs/data-format.md from one directory. */
 public final class EventLogReader {
   private EventLogReader() {}
 

@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
 /** Starts the service with Micronaut; options become configuration overrides. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Start the gRPC ranking service (and the metrics HTTP server). Every ranker.* key of "
-        + "application.yml can also be set through the environment, see serving/README.md.")
+        + "application.yml can also be set through the environment, see docs/operations.md.")
 final class ServeCommand implements Callable<Integer> {
   @Option(names = "--bundle", required = true, description = "Model bundle directory (the control arm).")
   Path bundle;

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The service's own meters. gRPC request rate, status codes and per-RPC latency come from the interceptor
  * Micronaut registers ({@code grpc.server.processing.duration}); these add the pipeline's view. Names and tags
- * are listed in serving/README.md and drawn by docs/grafana/banner-ranker.json.
+ * are listed in docs/operations.md and drawn by docs/grafana/banner-ranker.json.
  */
 public final class RankerMetrics implements ModelListener {
   /** The ranking pipeline's stages, each timed. */

@@ -35,7 +35,7 @@ public final class FoldInTrainer {
    * {@code x = (tier − 2.5) / 1.5}, so a shopper's taste can hold a preferred tier (a quadratic utility over the
    * tiers, peaking where the two weights put it). Without them the learned dimensions had to explain price-driven
    * brand choices as style: on the demo world they lower the validation logloss on all five training seeds
-   * (docs/taste-ceiling.md, experiments 44-47). Categories have 0 there; a brand whose tier is unknown has 0 in both.
+   * (research/taste-ceiling.md). Categories have 0 there; a brand whose tier is unknown has 0 in both.
    */
   public static final int PRICE_TIER_DIMS = 2;
 

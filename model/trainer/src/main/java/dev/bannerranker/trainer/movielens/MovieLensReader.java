@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Maps MovieLens 100K onto the project's tables (see README "Real data").
+ * Maps MovieLens 100K onto the project's tables (see docs/data-format.md, "MovieLens 100K").
  *
  * <p>Input: the copy in {@code shared/data/movielens-100k/}, which is <b>pipe-separated with a header
  * line</b> (the GroupLens original is tab-separated without one and is rejected with a message saying so):
