@@ -2,6 +2,7 @@ package dev.bannerranker.research;
 
 import dev.bannerranker.bundle.Bundle;
 import dev.bannerranker.bundle.BundleIO;
+import dev.bannerranker.data.BadInputException;
 import dev.bannerranker.data.EventLog;
 import dev.bannerranker.data.EventLogReader;
 import dev.bannerranker.data.DataProblems;
@@ -28,6 +29,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * How much of the oracle's lead over the model is recoverable from the logs at all (the "history-informed
@@ -113,10 +119,45 @@ public final class TasteCeiling {
     catCoef = WorldTruth.CATEGORY_STYLE * WorldTruth.INV_SQRT_DIM;
   }
 
+  /** The command line; at most one fold-in source. */
+  @Command(name = "taste-ceiling", sortOptions = false,
+      description = "How much of the oracle's lead over the model is recoverable from the logs: the world's true click "
+          + "formula with each shopper's taste estimated from the behaviour before each test impression.")
+  static final class Options {
+    @Option(names = "--data", defaultValue = "work/demo/data",
+        description = "The world's data directory, as generate wrote it. Default: ${DEFAULT-VALUE}.")
+    Path data;
+
+    @Option(names = "--scale", defaultValue = "demo", description = "The scale generate used. Default: ${DEFAULT-VALUE}.")
+    String scale;
+
+    @Option(names = "--seed", defaultValue = "42", description = "The seed generate used. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @ArgGroup(exclusive = true)
+    FoldIn foldIn = new FoldIn();
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+  }
+
+  static final class FoldIn {
+    @Option(names = "--bundle", paramLabel = "DIR", description = "Also measure this bundle's fold-in taste.")
+    Path bundle;
+
+    @Option(names = "--train-fold-in", paramLabel = "DIM:ROUNDS",
+        description = "Also measure fold-in factors trained here with DIM dimensions for ROUNDS rounds.")
+    String train;
+
+    @Option(names = "--true-style-fold-in",
+        description = "Also measure the fold-in solved against the world's own styles.")
+    boolean trueStyles;
+  }
+
   public static void main(String[] args) {
     try {
       run(args, System.out);
-    } catch (IllegalArgumentException | IOException e) {
+    } catch (IllegalArgumentException | BadInputException | IOException e) {
       System.err.println("taste-ceiling: " + e.getMessage());
       System.exit(2);
     }
@@ -124,34 +165,34 @@ public final class TasteCeiling {
 
   /** Runs the study the arguments describe (see the class comment), writing its tables to {@code out}. */
   static void run(String[] args, PrintStream out) throws IOException {
-    Path data = Path.of("work/demo/data");
-    String scale = "demo";
-    long seed = 42;
-    Path bundle = null;
+    Options o = new Options();
+    CommandLine cl = new CommandLine(o);
+    try {
+      cl.parseArgs(args);
+    } catch (ParameterException e) {
+      throw new IllegalArgumentException(e.getMessage() + " (see --help)", e);
+    }
+    if (cl.isUsageHelpRequested()) {
+      cl.usage(out);
+      return;
+    }
+    Path data = o.data;
+    String scale = o.scale;
+    long seed = o.seed;
+    Path bundle = o.foldIn.bundle;
+    boolean trueStyles = o.foldIn.trueStyles;
     int trainDim = 0;
     int trainRounds = 0;
-    boolean trueStyles = false;
-    for (int i = 0; i < args.length; i += 2) {
-      if (i + 1 == args.length && !args[i].equals("--true-style-fold-in")) {
-        throw new IllegalArgumentException(args[i] + " needs a value");
+    if (o.foldIn.train != null) {
+      String[] dr = o.foldIn.train.split(":", -1);
+      try {
+        trainDim = Integer.parseInt(dr[0]);
+        trainRounds = dr.length == 2 ? Integer.parseInt(dr[1]) : -1;
+      } catch (NumberFormatException e) {
+        trainDim = -1;
       }
-      switch (args[i]) {
-        case "--true-style-fold-in" -> {
-          trueStyles = true;
-          i--; // a flag, no value
-        }
-        case "--data" -> data = Path.of(args[i + 1]);
-        case "--scale" -> scale = args[i + 1];
-        case "--seed" -> seed = Long.parseLong(args[i + 1]);
-        case "--bundle" -> bundle = Path.of(args[i + 1]);
-        case "--train-fold-in" -> { // DIM:ROUNDS
-          String[] dr = args[i + 1].split(":");
-          trainDim = Integer.parseInt(dr[0]);
-          trainRounds = Integer.parseInt(dr[1]);
-        }
-        default -> throw new IllegalArgumentException(
-            "usage: --data DIR --scale S --seed N [--bundle DIR | --train-fold-in DIM:ROUNDS | "
-                + "--true-style-fold-in], got " + args[i]);
+      if (trainDim <= 0 || trainRounds <= 0) {
+        throw new IllegalArgumentException("--train-fold-in must be DIM:ROUNDS, two positive integers");
       }
     }
     TasteCeiling c = new TasteCeiling(new WorldTruth(scale, seed));

@@ -60,9 +60,13 @@ class TasteCeilingTest {
   }
 
   @Test
-  void refusesAnOptionWithoutItsValue() {
-    assertThrows(IllegalArgumentException.class, () -> TasteCeiling.run(new String[] {"--data", data.toString(),
-        "--seed"}, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+  void refusesBadArguments() {
+    for (String[] args : new String[][] {{"--seed"}, {"--seed", "x"}, {"--train-fold-in", "8"},
+        {"--train-fold-in", "8:0"}, {"--bundle", "b", "--true-style-fold-in"}, {"--unknown"}}) {
+      assertThrows(IllegalArgumentException.class,
+          () -> TasteCeiling.run(args, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)),
+          String.join(" ", args));
+    }
   }
 
   /** Runs the study on the tiny world; its table rows by first cell, the numeric cells after it ("-" is NaN). */
