@@ -1,19 +1,20 @@
-package dev.bannerranker.trainer.analysis;
+package dev.bannerranker.research;
 
 import dev.bannerranker.bundle.Bundle;
 import dev.bannerranker.bundle.BundleIO;
+import dev.bannerranker.data.BadInputException;
 import dev.bannerranker.data.EventLog;
 import dev.bannerranker.data.EventLogReader;
 import dev.bannerranker.data.DataProblems;
 import dev.bannerranker.data.EventType;
 import dev.bannerranker.data.UserProfile;
-import dev.bannerranker.features.Vocabularies;
-import dev.bannerranker.trainer.dataset.ModelVocabulary;
-import dev.bannerranker.trainer.foldin.FoldInTrainer;
 import dev.bannerranker.features.FoldInFactors;
 import dev.bannerranker.features.HistoryUpdates;
 import dev.bannerranker.features.UserHistory;
+import dev.bannerranker.features.Vocabularies;
+import dev.bannerranker.trainer.dataset.ModelVocabulary;
 import dev.bannerranker.trainer.eval.ClickMetrics;
+import dev.bannerranker.trainer.foldin.FoldInTrainer;
 import dev.bannerranker.trainer.generate.WorldTruth;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -28,6 +29,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * How much of the oracle's lead over the model is recoverable from the logs at all (the "history-informed
@@ -43,8 +49,8 @@ import java.util.Map;
  * simpler choice model loses).
  *
  * <pre>
- *   java -cp model/trainer/target/banner-ranker-model-trainer.jar \
- *       dev.bannerranker.trainer.analysis.TasteCeiling --data work/demo/data --scale demo --seed 42
+ *   java --add-modules jdk.incubator.vector -jar research/target/banner-ranker-research.jar \
+ *       --data work/demo/data --scale demo --seed 42
  * </pre>
  *
  * The data directory must be the world that {@code generate} wrote with the same scale and seed (checked: the
@@ -53,10 +59,13 @@ import java.util.Map;
 public final class TasteCeiling {
   private static final long DAY = 86_400;
   /** A landing-page view follows its banner click within this many seconds (scroll + home dwell + delay). */
-  private static final long LANDING_WINDOW = 70;
-  /** Events further apart than this start a new visit (visits start at least 4 h apart). */
-  private static final long VISIT_GAP = 1_800;
+  private static final long LANDING_WINDOW = WorldTruth.MAX_CLICK_TO_LANDING_SECONDS;
+  /** Events further apart than this start a new visit, as in the fold-in's choice model. */
+  private static final long VISIT_GAP = FoldInFactors.SESSION_GAP_SECONDS;
+  /** The trainer's default {@code --recent-events}. */
   private static final int RECENT_EVENTS = 50;
+  /** The trainer's default {@code --half-life-hours}, for the decayed share features. */
+  private static final double SHARE_HALF_LIFE_HOURS = 168;
   /** Longest Newton step of the taste fit. */
   private static final double MAX_STEP = 1.0;
 
@@ -83,8 +92,8 @@ public final class TasteCeiling {
   /** Learned fold-in factors measured against the truth, and their vocabulary; null for none. */
   private FoldInFactors foldFactors;
   /**
-   * How many leading dimensions of the fold-in factors are style; any after them are the fixed price-tier ones
-   * (trainer 0.7), which make the brand score {@code brand_b · v} part price preference. The formula's {@code a} is
+   * How many leading dimensions of the fold-in factors are style; any after them are the fixed price-tier ones,
+   * which make the brand score {@code brand_b · v} part price preference. The formula's {@code a} is
    * style only (its price match is a separate term), so the style part is what is compared with it.
    */
   private int foldStyleDims;
@@ -110,32 +119,80 @@ public final class TasteCeiling {
     catCoef = WorldTruth.CATEGORY_STYLE * WorldTruth.INV_SQRT_DIM;
   }
 
-  public static void main(String[] args) throws IOException {
-    Path data = Path.of("work/demo/data");
-    String scale = "demo";
-    long seed = 42;
-    Path bundle = null;
+  /** The command line; at most one fold-in source. */
+  @Command(name = "taste-ceiling", sortOptions = false,
+      description = "How much of the oracle's lead over the model is recoverable from the logs: the world's true click "
+          + "formula with each shopper's taste estimated from the behaviour before each test impression.")
+  static final class Options {
+    @Option(names = "--data", defaultValue = "work/demo/data",
+        description = "The world's data directory, as generate wrote it. Default: ${DEFAULT-VALUE}.")
+    Path data;
+
+    @Option(names = "--scale", defaultValue = "demo", description = "The scale generate used. Default: ${DEFAULT-VALUE}.")
+    String scale;
+
+    @Option(names = "--seed", defaultValue = "42", description = "The seed generate used. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @ArgGroup(exclusive = true)
+    FoldIn foldIn = new FoldIn();
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+  }
+
+  static final class FoldIn {
+    @Option(names = "--bundle", paramLabel = "DIR", description = "Also measure this bundle's fold-in taste.")
+    Path bundle;
+
+    @Option(names = "--train-fold-in", paramLabel = "DIM:ROUNDS",
+        description = "Also measure fold-in factors trained here with DIM dimensions for ROUNDS rounds.")
+    String train;
+
+    @Option(names = "--true-style-fold-in",
+        description = "Also measure the fold-in solved against the world's own styles.")
+    boolean trueStyles;
+  }
+
+  public static void main(String[] args) {
+    try {
+      run(args, System.out);
+    } catch (IllegalArgumentException | BadInputException | IOException e) {
+      System.err.println("taste-ceiling: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  /** Runs the study the arguments describe (see the class comment), writing its tables to {@code out}. */
+  static void run(String[] args, PrintStream out) throws IOException {
+    Options o = new Options();
+    CommandLine cl = new CommandLine(o);
+    try {
+      cl.parseArgs(args);
+    } catch (ParameterException e) {
+      throw new IllegalArgumentException(e.getMessage() + " (see --help)", e);
+    }
+    if (cl.isUsageHelpRequested()) {
+      cl.usage(out);
+      return;
+    }
+    Path data = o.data;
+    String scale = o.scale;
+    long seed = o.seed;
+    Path bundle = o.foldIn.bundle;
+    boolean trueStyles = o.foldIn.trueStyles;
     int trainDim = 0;
     int trainRounds = 0;
-    boolean trueStyles = false;
-    for (int i = 0; i < args.length; i += 2) {
-      switch (args[i]) {
-        case "--true-style-fold-in" -> {
-          trueStyles = true;
-          i--; // a flag, no value
-        }
-        case "--data" -> data = Path.of(args[i + 1]);
-        case "--scale" -> scale = args[i + 1];
-        case "--seed" -> seed = Long.parseLong(args[i + 1]);
-        case "--bundle" -> bundle = Path.of(args[i + 1]);
-        case "--train-fold-in" -> { // DIM:ROUNDS
-          String[] dr = args[i + 1].split(":");
-          trainDim = Integer.parseInt(dr[0]);
-          trainRounds = Integer.parseInt(dr[1]);
-        }
-        default -> throw new IllegalArgumentException(
-            "usage: --data DIR --scale S --seed N [--bundle DIR | --train-fold-in DIM:ROUNDS | "
-                + "--true-style-fold-in], got " + args[i]);
+    if (o.foldIn.train != null) {
+      String[] dr = o.foldIn.train.split(":", -1);
+      try {
+        trainDim = Integer.parseInt(dr[0]);
+        trainRounds = dr.length == 2 ? Integer.parseInt(dr[1]) : -1;
+      } catch (NumberFormatException e) {
+        trainDim = -1;
+      }
+      if (trainDim <= 0 || trainRounds <= 0) {
+        throw new IllegalArgumentException("--train-fold-in must be DIM:ROUNDS, two positive integers");
       }
     }
     TasteCeiling c = new TasteCeiling(new WorldTruth(scale, seed));
@@ -160,7 +217,7 @@ public final class TasteCeiling {
       c.foldVocab = ModelVocabulary.build(log);
       FoldInTrainer.Result r = FoldInTrainer.train(log, c.foldVocab, last - Math.floorMod(last, DAY), trainDim,
           trainRounds, 7);
-      System.out.printf(Locale.ROOT, "fold-in k=%d: %d rounds in %.1f s, loss per round %s%n", trainDim, trainRounds,
+      out.printf(Locale.ROOT, "fold-in k=%d: %d rounds in %.1f s, loss per round %s%n", trainDim, trainRounds,
           r.seconds(), r.lossPerRound());
       c.foldLabel = "trained k=" + trainDim + ", " + trainRounds + " rounds";
       c.foldFactors = r.factors();
@@ -169,13 +226,14 @@ public final class TasteCeiling {
     for (UserProfile p : EventLogReader.readUsers(data, new DataProblems(0.0))) {
       c.foldProfiles.put(p.id(), p);
     }
-    c.run(data, System.out);
+    c.run(data, out);
   }
 
   /**
-   * Fold-in factors made of the world's own browsing model instead of learned ones, in the trainer's layout (8 style
-   * dimensions, then the two price-tier ones): brand factor {@code 1.3 · 0.85 / √8 · style_b}, category factor
-   * {@code 1.0 · 0.8 / √8 · style_c}, the true brand popularity as the brand bias and the true popularity and gender
+   * Fold-in factors made of the world's own browsing model instead of learned ones, in the trainer's layout (the
+   * style dimensions, then the price-tier ones): brand factor
+   * {@code BROWSE_BRAND_AFFINITY · BRAND_STYLE / √STYLE_DIM · style_b}, category factor
+   * {@code BROWSE_CATEGORY_TASTE · CATEGORY_STYLE / √STYLE_DIM · style_c}, the true brand popularity as the brand bias and the true popularity and gender
    * skew as the category bias. Solving the fold-in against them separates what the learned factors lose from what
    * the fold-in's simpler choice model loses (no dwell, carts or per-category taste noise).
    */
@@ -271,10 +329,19 @@ public final class TasteCeiling {
     Map<String, Integer> catIdx = index(nc, truth::categoryName);
     Map<String, int[]> banners = new HashMap<>(); // brand, category
     List<String> ids = truth.bannerIds();
+    boolean sameWorld = true;
     for (String[] r : read(data.resolve("banners.csv"))) {
-      banners.put(r[0], new int[] {brandIdx.get(r[1]), catIdx.get(r[2]), ids.indexOf(r[0])});
+      Integer brand = brandIdx.get(r[1]);
+      Integer category = catIdx.get(r[2]);
+      int k = ids.indexOf(r[0]);
+      if (brand == null || category == null || k < 0 || truth.bannerBrand(k) != brand
+          || truth.bannerCategory(k) != category) {
+        sameWorld = false;
+        break;
+      }
+      banners.put(r[0], new int[] {brand, category, k});
     }
-    if (banners.size() != ids.size() || !banners.containsKey(ids.get(ids.size() - 1))) {
+    if (!sameWorld || banners.size() != ids.size()) {
       throw new IllegalArgumentException("banners.csv is not the world of this scale and seed");
     }
     int users = truth.users();
@@ -490,7 +557,8 @@ public final class TasteCeiling {
     }
     out.println();
     out.println("## Simple features: the true formula with the taste terms replaced by the best linear use of");
-    out.println("## the user's share of the banner's brand and category (least-squares fit of 0.75a + 0.45t;");
+    out.printf(Locale.ROOT, "## the user's share of the banner's brand and category (least-squares fit of %sa + %st;%n",
+        WorldTruth.CLICK_BRAND, WorldTruth.CLICK_CATEGORY);
     out.println("## uses the truth for the two coefficients, so it is an upper bound for these features)");
     out.println("| feature | AUC | corr(brand feature, a) | corr(category feature, t) |");
     out.println("|---|---:|---:|---:|");
@@ -980,7 +1048,7 @@ public final class TasteCeiling {
     double wc = 0;
     for (int i = from; i < to; i++) {
       long[] e = ev.get(i);
-      double w = decayed ? Math.pow(2, -(t - e[0]) / (168 * 3600.0)) : 1;
+      double w = decayed ? Math.pow(2, -(t - e[0]) / (SHARE_HALF_LIFE_HOURS * 3600.0)) : 1;
       total += w;
       if (e[2] == b) {
         wb += w;
@@ -1053,7 +1121,7 @@ public final class TasteCeiling {
     return a;
   }
 
-  /** AUC of the true logit with the taste terms (0.75 a + 0.45 t) replaced by 0.75 â + 0.45 t̂. */
+  /** AUC of the true logit with the taste terms (CLICK_BRAND a + CLICK_CATEGORY t) replaced by their estimates. */
   private static double auc(List<Double> logit, List<Double> a, List<Double> t, double[] ah, double[] th,
       boolean[] y) {
     float[] s = new float[y.length];
@@ -1064,7 +1132,7 @@ public final class TasteCeiling {
     return ClickMetrics.auc(s, y);
   }
 
-  /** Least-squares fit of 0.75a + 0.45t on [1, fb, fc], returned divided by 0.75 (to stand in for â with t̂ = 0). */
+  /** Least-squares fit of CLICK_BRAND a + CLICK_CATEGORY t on [1, fb, fc], divided by CLICK_BRAND (â with t̂ = 0). */
   private static double[] leastSquares(double[] fb, double[] fc, double[] a, double[] t) {
     int n = fb.length;
     double[][] xtx = new double[3][3];

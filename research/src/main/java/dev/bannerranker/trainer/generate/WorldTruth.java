@@ -6,6 +6,9 @@ import java.util.List;
  * Read-only access to a generated world's latent parameters (style vectors, tastes, the browsing and click
  * constants), for analyses that compare what a model learns with what is knowable. Never used by training,
  * evaluation features or serving: the model only sees the CSV files.
+ *
+ * <p>It lives in the research module but in the generator's package, so that it can read the generator's
+ * package-private state without making that state public API of the trainer.
  */
 public final class WorldTruth {
   public static final int STYLE_DIM = Catalog.STYLE_DIM;
@@ -26,6 +29,9 @@ public final class WorldTruth {
   public static final double DWELL_MEDIAN_SECONDS = Simulation.DWELL_MEDIAN_SECONDS;
   public static final double DWELL_AFFINITY = Simulation.DWELL_AFFINITY;
   public static final double DWELL_LOG_SD = Simulation.DWELL_LOG_SD;
+  /** A banner click's landing-page view follows the impression by at most this many seconds. */
+  public static final long MAX_CLICK_TO_LANDING_SECONDS =
+      Simulation.MAX_SCROLL_DELAY + Simulation.MAX_HOME_DWELL + Simulation.MAX_CLICK_DELAY;
 
   private final World world;
   private final double[][] categoryStyle;
@@ -113,6 +119,16 @@ public final class WorldTruth {
   /** The appeal (logit units) of banner k's campaign to user u's gender and age band. */
   public double bannerAppeal(int k, int u) {
     return world.catalog.banners[k].appeal(world.population.gender[u], world.population.ageBand[u]);
+  }
+
+  /** Banner k's brand index, by catalog index. */
+  public int bannerBrand(int k) {
+    return world.catalog.banners[k].brand;
+  }
+
+  /** Banner k's category index, by catalog index. */
+  public int bannerCategory(int k) {
+    return world.catalog.banners[k].category;
   }
 
   public String bannerCampaign(int k) {
