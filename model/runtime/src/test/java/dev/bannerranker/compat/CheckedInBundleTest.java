@@ -67,7 +67,7 @@ class CheckedInBundleTest {
     Bundle b = BundleIO.load(V1);
     assertEquals(1, b.manifest().formatVersion());
     // Its manifest predates the listed wide crosses: it must read as the six it was trained with.
-    assertEquals(dev.bannerranker.features.FeatureEncoder.WIDE_CROSSES_BEFORE_0_4, b.spec().wideCrosses());
+    assertEquals(dev.bannerranker.features.FeatureEncoder.WIDE_CROSSES_OF_FORMAT_1, b.spec().wideCrosses());
     assertScoresAsGolden(b, V1.resolveSibling("v1-golden.json"));
   }
 
