@@ -2,6 +2,7 @@ package dev.bannerranker.bundle;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.Map;
 
 /**
@@ -13,7 +14,9 @@ import java.util.Map;
  * @param rows rows of each part of the split
  * @param dataProblems rows read and rows rejected, per input file
  */
+// Keys in alphabetical order, as the manifest was written when these were maps.
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder(alphabetic = true)
 public record ModelMetrics(
     SplitMetrics valid,
     SplitMetrics test,
@@ -27,11 +30,14 @@ public record ModelMetrics(
   }
 
   /** AUC and logloss of one part of the split, over {@code rows} impressions. */
+  @JsonPropertyOrder(alphabetic = true)
   public record SplitMetrics(double auc, double logloss, int rows) {}
 
   /** Impressions in each part of the time split. */
+  @JsonPropertyOrder(alphabetic = true)
   public record RowCounts(int train, int valid, int test) {}
 
   /** One input file: rows read and rows rejected as malformed. */
+  @JsonPropertyOrder(alphabetic = true)
   public record FileRows(long rows, @JsonProperty("bad_rows") long badRows) {}
 }

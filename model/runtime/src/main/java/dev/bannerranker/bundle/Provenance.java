@@ -2,6 +2,7 @@ package dev.bannerranker.bundle;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 
 /**
@@ -17,7 +18,9 @@ import java.util.List;
  * @param dataFormat the input format's code ({@code own} or {@code movielens})
  * @param inputFiles the files of {@code dataDir} the data fingerprint covers
  */
+// Keys in alphabetical order, as the manifest was written when these were maps.
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder(alphabetic = true)
 public record Provenance(
     String trainer,
     @JsonProperty("git_commit") String gitCommit,

@@ -3,6 +3,7 @@ package dev.bannerranker.bundle;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -25,7 +26,9 @@ import java.util.List;
  * @param foldInSeconds the fold-in factors' training time
  * @param split where the validation and test days start
  */
+// Keys in alphabetical order, as the manifest was written when these were maps.
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder(alphabetic = true)
 public record TrainingRecord(
     @JsonProperty("train_loss") List<Double> trainLoss,
     @JsonProperty("valid_loss") List<Double> validLoss,
@@ -47,6 +50,7 @@ public record TrainingRecord(
   }
 
   /** The start of the validation days and of the test days, ISO-8601 instants. */
+  @JsonPropertyOrder(alphabetic = true)
   public record Split(@JsonProperty("valid_start") String validStart, @JsonProperty("test_start") String testStart) {
     public Split {
       check("valid_start", validStart);

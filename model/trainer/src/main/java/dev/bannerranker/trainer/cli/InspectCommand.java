@@ -67,7 +67,7 @@ final class InspectCommand implements Callable<Integer> {
     line(out, "model version", m.modelVersion());
     line(out, "format version", String.valueOf(m.formatVersion()));
     line(out, "created", m.createdAt());
-    line(out, "data", m.dataFingerprint());
+    line(out, "data sha256", m.dataFingerprint());
     if (m.provenance().trainer() != null) {
       line(out, "trained by", m.provenance().trainer()
           + (m.provenance().gitCommit() == null ? "" : " (commit " + m.provenance().gitCommit() + ")"));
