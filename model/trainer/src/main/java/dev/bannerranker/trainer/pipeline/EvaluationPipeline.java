@@ -55,6 +55,49 @@ public final class EvaluationPipeline {
       boolean progress, PrintStream out, PrintStream err) throws IOException {
     long t0 = System.nanoTime();
     dev.bannerranker.cli.OutputPaths.checkDirectory("--report", reportDir);
+    TestDays t = testDays(data, format, bundleDir, reportDir, maxBad, progress, err);
+    Bundle bundle = t.model().bundle();
+    float[] p = modelPredictions(t.model(), t.rows(), t.test(), bundleDir);
+    Map<String, ClickMetrics.RocCurve> rocs = new LinkedHashMap<>();
+    rocs.put("wide & deep", ClickMetrics.roc(p, t.y(), 400));
+    Oracle oracle = t.log().hasTruth() ? oracle(t, rocs) : Oracle.NONE;
+    if (oracle.unavailable() != null) {
+      err.println("warning: " + oracle.unavailable());
+    }
+    Map<String, EvaluationReport.Baseline> baselines = baselines(t, p, rocs, progress, out);
+
+    Map<String, String> brandCategory = dominantCategory(t.log());
+    ItemVectors v = bundle.vectors();
+    TrainingRecord training = bundle.manifest().training();
+    EvaluationReport report = new EvaluationReport(bundle.modelVersion(), t.test().length, count(t.y()),
+        ClickMetrics.auc(p, t.y()), ClickMetrics.logLoss(p, t.y()),
+        ClickMetrics.expectedCalibrationError(p, t.y(), ECE_BINS), ClickMetrics.ndcgAtK(t.users(), p, t.y(), NDCG_K),
+        oracle.auc(), oracle.logloss(), oracle.unavailable(), baselines,
+        new EvaluationReport.Item2Vec(categoryPrecisionAt10(bundle.vocab(), v, brandCategory),
+            training == null ? null : training.item2vecTokensPerSecond()),
+        format == DataFormat.MOVIELENS ? movieLensMetrics(data, t.log(), t.model(), t.byIndex(), t.split()) : null,
+        (System.nanoTime() - t0) / 1e9);
+
+    ReportWriter.write(reportDir, "banner-ranker evaluation: " + bundle.modelVersion(), report, rocs,
+        ClickMetrics.calibration(p, t.y(), ECE_BINS), lossCurves(training),
+        brandMap(bundle.vocab(), v, brandCategory, t.log()));
+    out.printf("test: AUC %.4f (oracle %s), logloss %.5f, ECE %.4f, NDCG@5 %.4f; report in %s%n", report.auc(),
+        report.oracleAuc() != null ? String.format("%.4f", report.oracleAuc()) : "n/a", report.logloss(), report.ece(),
+        report.ndcgAt5(), reportDir);
+    return report;
+  }
+
+  /**
+   * The bundle's test days rebuilt from the data, row by row as training built them.
+   *
+   * @param test the test rows of {@code ds}; {@code y} their clicks and {@code users} their users, in the same order
+   */
+  private record TestDays(ScoringModel model, EventLog log, TimeSplit split, ImpressionDataset ds,
+      BannerFeatures[] byIndex, RowEncoder rows, int[] test, boolean[] y, int[] users) {}
+
+  /** Loads the bundle and the data, checks that they belong together, and builds the rows of the bundle's split. */
+  private static TestDays testDays(Path data, DataFormat format, Path bundleDir, Path reportDir, double maxBad,
+      boolean progress, PrintStream err) throws IOException {
     Bundle bundle = BundleIO.load(bundleDir);
     ScoringModel model = ScoringModel.of(bundle);
     String trainedFormat = bundle.manifest().provenance().dataFormat();
@@ -86,64 +129,49 @@ public final class EvaluationPipeline {
     int[] test = ds.rowsOf(TimeSplit.TEST);
     BannerFeatures[] byIndex = DatasetBuilder.bannersByIndex(bundle.catalog(), vocab, bundle.vectors(),
         bundle.bannerStats());
-    RowEncoder rows = new RowEncoder(model.encoder(), ds, byIndex);
-    boolean[] y = QuickMetrics.labels(ds, test);
-    int[] users = groups(ds, test);
-    float[] p = modelPredictions(model, rows, test, bundleDir);
+    return new TestDays(model, log, split, ds, byIndex, new RowEncoder(model.encoder(), ds, byIndex), test,
+        QuickMetrics.labels(ds, test), groups(ds, test));
+  }
 
-    Map<String, ClickMetrics.RocCurve> rocs = new LinkedHashMap<>();
-    rocs.put("wide & deep", ClickMetrics.roc(p, y, 400));
-    Oracle oracle = Oracle.NONE;
-    if (log.hasTruth()) {
-      float[] truth = new float[test.length];
-      for (int i = 0; i < test.length; i++) {
-        truth[i] = ds.trueCtr[test[i]];
-      }
-      oracle = oracle(truth, y, rocs, () -> log.impressions().stream()
-          .filter(imp -> imp.timestamp() >= split.testStart() && !log.trueCtr().containsKey(imp.impressionId()))
-          .map(dev.bannerranker.data.Impression::impressionId).findFirst().orElse("?"));
-      if (oracle.unavailable() != null) {
-        err.println("warning: " + oracle.unavailable());
-      }
-    }
-
+  /**
+   * Every baseline on the test days, by report key: popularity and the item2vec cosine are computed, wide-only and
+   * deep-only retrained ({@link BaselineTrainer}); each one's ROC goes into {@code rocs}.
+   */
+  private static Map<String, EvaluationReport.Baseline> baselines(TestDays t, float[] p,
+      Map<String, ClickMetrics.RocCurve> rocs, boolean progress, PrintStream out) {
     Map<String, EvaluationReport.Baseline> baselines = new LinkedHashMap<>();
-    float[][] scored = scoredBaselines(model.encoder(), ds, byIndex, test);
-    baselines.put("popularity", baseline(p, scored[0], y, users, true,
+    float[][] scored = scoredBaselines(t.model().encoder(), t.ds(), t.byIndex(), t.test());
+    baselines.put("popularity", baseline(p, scored[0], t.y(), t.users(), true,
         "banner CTR of the training days, shrunk toward the global CTR"));
-    rocs.put("popularity", ClickMetrics.roc(scored[0], y, 400));
-    baselines.put("item2vec_cosine", baseline(p, scored[1], y, users, false,
+    rocs.put("popularity", ClickMetrics.roc(scored[0], t.y(), 400));
+    baselines.put("item2vec_cosine", baseline(p, scored[1], t.y(), t.users(), false,
         "cosine of the user vector and the banner vector alone (a ranking score, not a probability)"));
-    rocs.put("item2vec cosine", ClickMetrics.roc(scored[1], y, 400));
+    rocs.put("item2vec cosine", ClickMetrics.roc(scored[1], t.y(), 400));
+    Bundle bundle = t.model().bundle();
     WideDeepConfig settings = bundle.manifest().hyperparameter("wide_deep", WideDeepConfig.class);
-    for (BaselineTrainer.Trained tb : BaselineTrainer.train(bundle.spec(), settings, rows, ds,
-        ds.rowsOf(TimeSplit.TRAIN), ds.rowsOf(TimeSplit.VALID), test, progress, out)) {
-      EvaluationReport.Baseline entry = baseline(p, tb.test(), y, users, true, tb.description());
+    for (BaselineTrainer.Trained tb : BaselineTrainer.train(bundle.spec(), settings, t.rows(), t.ds(),
+        t.ds().rowsOf(TimeSplit.TRAIN), t.ds().rowsOf(TimeSplit.VALID), t.test(), progress, out)) {
+      EvaluationReport.Baseline entry = baseline(p, tb.test(), t.y(), t.users(), true, tb.description());
       baselines.put(tb.name(), entry);
-      rocs.put(tb.name().replace('_', '-'), ClickMetrics.roc(tb.test(), y, 400));
+      rocs.put(tb.name().replace('_', '-'), ClickMetrics.roc(tb.test(), t.y(), 400));
       EvaluationReport.AucDifference d = entry.aucDifference();
       out.printf("baseline %s: AUC %.4f; wide & deep - baseline %+.4f, 95%% interval [%+.4f, %+.4f]; trained in %.1f s, "
           + "best after %.2f of %.2f epochs%n", tb.name(), entry.auc(), d.estimate(), d.ci95Low(), d.ci95High(),
           tb.seconds(), tb.fit().bestEpoch(), tb.fit().epochsTrained());
     }
+    return baselines;
+  }
 
-    Map<String, String> brandCategory = dominantCategory(log);
-    ItemVectors v = bundle.vectors();
-    TrainingRecord training = bundle.manifest().training();
-    EvaluationReport report = new EvaluationReport(bundle.modelVersion(), test.length, count(y),
-        ClickMetrics.auc(p, y), ClickMetrics.logLoss(p, y), ClickMetrics.expectedCalibrationError(p, y, ECE_BINS),
-        ClickMetrics.ndcgAtK(users, p, y, NDCG_K), oracle.auc(), oracle.logloss(), oracle.unavailable(), baselines,
-        new EvaluationReport.Item2Vec(categoryPrecisionAt10(vocab, v, brandCategory),
-            training == null ? null : training.item2vecTokensPerSecond()),
-        format == DataFormat.MOVIELENS ? movieLensMetrics(data, log, model, byIndex, split) : null,
-        (System.nanoTime() - t0) / 1e9);
-
-    ReportWriter.write(reportDir, "banner-ranker evaluation: " + bundle.modelVersion(), report, rocs,
-        ClickMetrics.calibration(p, y, ECE_BINS), lossCurves(training), brandMap(vocab, v, brandCategory, log));
-    out.printf("test: AUC %.4f (oracle %s), logloss %.5f, ECE %.4f, NDCG@5 %.4f; report in %s%n", report.auc(),
-        report.oracleAuc() != null ? String.format("%.4f", report.oracleAuc()) : "n/a", report.logloss(), report.ece(),
-        report.ndcgAt5(), reportDir);
-    return report;
+  /** The oracle from the true click probability of each test row. */
+  private static Oracle oracle(TestDays t, Map<String, ClickMetrics.RocCurve> rocs) {
+    float[] truth = new float[t.test().length];
+    for (int i = 0; i < truth.length; i++) {
+      truth[i] = t.ds().trueCtr[t.test()[i]];
+    }
+    EventLog log = t.log();
+    return oracle(truth, t.y(), rocs, () -> log.impressions().stream()
+        .filter(imp -> imp.timestamp() >= t.split().testStart() && !log.trueCtr().containsKey(imp.impressionId()))
+        .map(dev.bannerranker.data.Impression::impressionId).findFirst().orElse("?"));
   }
 
   /** The service's scorer on the test rows; a bundle whose weights score NaN is refused as a broken bundle. */
