@@ -11,8 +11,10 @@ import dev.bannerranker.proto.v1.RankingContext;
 import dev.bannerranker.proto.v1.RankingServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -64,6 +66,10 @@ public final class RankCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  @Option(names = "--token", defaultValue = "${env:RANKER_TOKEN}", description = "Bearer token, when the server "
+      + "asks for one for Rank (ranker.security.rank-token). Default: the RANKER_TOKEN environment variable.")
+  String token;
+
   @Option(names = "--deadline-ms", defaultValue = "5000", description = "Call deadline. Default: ${DEFAULT-VALUE}.")
   long deadlineMs;
 
@@ -86,8 +92,13 @@ public final class RankCommand implements Callable<Integer> {
         .setNumResults(results).setDebug(debug).build();
     ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
     try {
-      RankResponse response = RankingServiceGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).rank(request);
+      RankingServiceGrpc.RankingServiceBlockingStub stub = RankingServiceGrpc.newBlockingStub(channel);
+      if (token != null && !token.isBlank()) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token.strip());
+        stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+      }
+      RankResponse response = stub.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).rank(request);
       print(response, spec.commandLine().getOut());
       spec.commandLine().getOut().flush();
       if (response.getBannersCount() == 0) {
