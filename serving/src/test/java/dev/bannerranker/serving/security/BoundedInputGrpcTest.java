@@ -18,16 +18,12 @@ import dev.bannerranker.serving.LogCapture;
 import dev.bannerranker.serving.TestBundles;
 import dev.bannerranker.serving.model.ModelRegistry;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -46,22 +42,18 @@ class BoundedInputGrpcTest {
   @TempDir
   Path tmp;
 
-  private ApplicationContext ctx;
+  private RunningService service;
   private ManagedChannel channel;
 
   private void start(Map<String, Object> properties) {
-    ctx = ApplicationContext.run(properties, "test");
-    channel = ManagedChannelBuilder.forAddress("localhost", ctx.getBean(GrpcEmbeddedServer.class).getPort())
-        .usePlaintext().build();
+    service = new RunningService(properties);
+    channel = service.channel;
   }
 
   @AfterEach
   void stop() throws InterruptedException {
-    if (channel != null) {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
-    if (ctx != null) {
-      ctx.close();
+    if (service != null) {
+      service.close();
     }
   }
 

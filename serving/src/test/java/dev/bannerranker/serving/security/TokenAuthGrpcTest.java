@@ -15,7 +15,6 @@ import dev.bannerranker.proto.v1.RecordEventsRequest;
 import dev.bannerranker.serving.TestBundles;
 import dev.bannerranker.serving.cli.RankCommand;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -24,15 +23,12 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -44,25 +40,21 @@ class TokenAuthGrpcTest {
   private static final String WRITE = "write-secret-1";
   private static final String ADMIN = "admin-secret-2";
 
-  private ApplicationContext ctx;
+  private RunningService service;
   private ManagedChannel channel;
 
   @TempDir
   Path tmp;
 
   private void start(Map<String, Object> properties) {
-    ctx = ApplicationContext.run(properties, "test");
-    channel = ManagedChannelBuilder.forAddress("localhost", ctx.getBean(GrpcEmbeddedServer.class).getPort())
-        .usePlaintext().build();
+    service = new RunningService(properties);
+    channel = service.channel;
   }
 
   @AfterEach
   void stop() throws InterruptedException {
-    if (channel != null) {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
-    if (ctx != null) {
-      ctx.close();
+    if (service != null) {
+      service.close();
     }
   }
 
@@ -124,7 +116,7 @@ class TokenAuthGrpcTest {
     assertEquals(0, ranking.recordEvents(RecordEventsRequest.getDefaultInstance()).getAcceptedCount(),
         "no write token: RecordEvents stays open");
 
-    String target = "localhost:" + ctx.getBean(GrpcEmbeddedServer.class).getPort();
+    String target = "localhost:" + service.port();
     assertEquals(1, rankClient("--target", target, "--user", TestBundles.KNOWN_USER, "--time", "2026-03-10T12:00:00Z"));
     assertEquals(0, rankClient("--target", target, "--user", TestBundles.KNOWN_USER, "--time", "2026-03-10T12:00:00Z",
         "--token", "rank-secret"));
