@@ -18,6 +18,9 @@ import dev.bannerranker.proto.v1.ReloadModelRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -129,6 +132,33 @@ class DeployFilesTest {
       Set<String> unknown = new TreeSet<>(e.getValue());
       unknown.removeAll(exported);
       assertTrue(unknown.isEmpty(), e.getKey() + " names metrics the service does not export: " + unknown);
+    }
+  }
+
+  /** Each gRPC probe of the Deployment asks for a service that a running service with a model reports SERVING. */
+  @Test
+  void theDeploymentsProbesAskForServicesTheServiceReports() throws Exception {
+    Map<?, ?> deployment = (Map<?, ?>) load(DEPLOY.resolve("k8s/deployment.yaml")).get(0);
+    Map<?, ?> pod = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) deployment.get("spec")).get("template")).get("spec");
+    Map<?, ?> container = (Map<?, ?>) ((List<?>) pod.get("containers")).get(0);
+    List<String> services = new ArrayList<>();
+    for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
+      Map<?, ?> grpc = (Map<?, ?>) ((Map<?, ?>) container.get(probe)).get("grpc");
+      assertNotNull(grpc, probe + " is a gRPC probe");
+      services.add(grpc.get("service") == null ? "" : (String) grpc.get("service"));
+    }
+    assertEquals("", services.get(1), "readiness follows the server's status, NOT_SERVING without a model");
+    try (ApplicationContext ctx = ApplicationContext.run(Map.of(), "test")) {
+      ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost",
+          ctx.getBean(GrpcEmbeddedServer.class).getPort()).usePlaintext().build();
+      try {
+        for (String service : services) {
+          assertEquals(ServingStatus.SERVING, HealthGrpc.newBlockingStub(channel)
+              .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus(), service);
+        }
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
     }
   }
 
