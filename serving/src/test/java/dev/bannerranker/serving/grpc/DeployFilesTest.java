@@ -202,8 +202,10 @@ class DeployFilesTest {
 
   /** The metric names of a test service's /prometheus after a Rank, a RecordEvents and a refused reload. */
   private static Set<String> exportedMetrics() throws Exception {
-    try (ApplicationContext ctx = ApplicationContext.run(EmbeddedServer.class, Map.of(), "test")
-        .getApplicationContext()) {
+    // Configured as deploy/k8s configures it, so the meters of the limits exist.
+    try (ApplicationContext ctx = ApplicationContext.run(EmbeddedServer.class, Map.of(
+        "ranker.limits.max-concurrent-calls.rank", "64", "ranker.limits.max-concurrent-calls.record-events", "32"),
+        "test").getApplicationContext()) {
       int grpcPort = ctx.getBean(GrpcEmbeddedServer.class).getPort();
       ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", grpcPort).usePlaintext().build();
       try {
