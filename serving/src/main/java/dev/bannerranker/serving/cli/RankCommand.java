@@ -11,9 +11,15 @@ import dev.bannerranker.proto.v1.RankingContext;
 import dev.bannerranker.proto.v1.RankingServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -21,6 +27,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -64,6 +71,23 @@ public final class RankCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  @Option(names = "--token", defaultValue = "${env:RANKER_TOKEN}", description = "Bearer token, when the server "
+      + "asks for one for Rank (ranker.security.rank-token). Default: the RANKER_TOKEN environment variable.")
+  String token;
+
+  @Option(names = "--tls", description = "Connect with TLS, trusting the system's certificate authorities (implied by "
+      + "--ca-cert).")
+  boolean tls;
+
+  @Option(names = "--ca-cert", description = "PEM file of the certificate (or its authority) the server must present.")
+  Path caCert;
+
+  @Option(names = "--client-cert", description = "PEM certificate to present when the server asks for one (mTLS).")
+  Path clientCert;
+
+  @Option(names = "--client-key", description = "PKCS#8 PEM key of --client-cert.")
+  Path clientKey;
+
   @Option(names = "--deadline-ms", defaultValue = "5000", description = "Call deadline. Default: ${DEFAULT-VALUE}.")
   long deadlineMs;
 
@@ -84,10 +108,25 @@ public final class RankCommand implements Callable<Integer> {
     }
     RankRequest request = RankRequest.newBuilder().setUserId(user).setContext(ctx).addAllCandidateBannerIds(candidates)
         .setNumResults(results).setDebug(debug).build();
-    ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+    if ((clientCert == null) != (clientKey == null)) {
+      spec.commandLine().getErr().println("error: --client-cert and --client-key go together");
+      return ExitCodes.USAGE;
+    }
+    ManagedChannel channel;
     try {
-      RankResponse response = RankingServiceGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).rank(request);
+      channel = channel();
+    } catch (SSLException | IllegalArgumentException e) {
+      spec.commandLine().getErr().println("error: cannot set up TLS: " + e.getMessage());
+      return ExitCodes.USAGE;
+    }
+    try {
+      RankingServiceGrpc.RankingServiceBlockingStub stub = RankingServiceGrpc.newBlockingStub(channel);
+      if (token != null && !token.isBlank()) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token.strip());
+        stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+      }
+      RankResponse response = stub.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).rank(request);
       print(response, spec.commandLine().getOut());
       spec.commandLine().getOut().flush();
       if (response.getBannersCount() == 0) {
@@ -111,6 +150,20 @@ public final class RankCommand implements Callable<Integer> {
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
+  }
+
+  private ManagedChannel channel() throws SSLException {
+    if (!tls && caCert == null && clientCert == null) {
+      return ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+    }
+    SslContextBuilder ssl = GrpcSslContexts.forClient();
+    if (caCert != null) {
+      ssl.trustManager(caCert.toFile());
+    }
+    if (clientCert != null) {
+      ssl.keyManager(clientCert.toFile(), clientKey.toFile());
+    }
+    return NettyChannelBuilder.forTarget(target).sslContext(ssl.build()).build();
   }
 
   private static Platform platform(String name) {

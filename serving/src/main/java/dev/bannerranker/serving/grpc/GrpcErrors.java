@@ -4,6 +4,7 @@ import dev.bannerranker.serving.model.ModelRefusedException;
 import dev.bannerranker.serving.ranking.DeadlineExpiredException;
 import dev.bannerranker.serving.ranking.InvalidRequestException;
 import dev.bannerranker.serving.ranking.NoModelException;
+import dev.bannerranker.serving.security.ClientText;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -17,6 +18,8 @@ import org.slf4j.LoggerFactory;
  */
 final class GrpcErrors {
   private static final Logger LOG = LoggerFactory.getLogger(GrpcErrors.class);
+  /** The last guard on a message that may hold client text; each value in it is already cut (ClientText). */
+  private static final int MAX_DESCRIPTION = 2048;
 
   private GrpcErrors() {}
 
@@ -32,7 +35,8 @@ final class GrpcErrors {
     try {
       response = call.answer();
     } catch (ModelRefusedException e) {
-      observer.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
+      observer.onError(Status.FAILED_PRECONDITION.withDescription(ClientText.cap(e.getMessage(), MAX_DESCRIPTION))
+          .asRuntimeException());
       return;
     } catch (RuntimeException e) {
       observer.onError(toStatus(rpc, e));
@@ -47,8 +51,9 @@ final class GrpcErrors {
       return s;
     }
     if (e instanceof InvalidRequestException invalid) {
-      LOG.atDebug().addKeyValue("rpc", rpc).addKeyValue("field", invalid.field()).log(invalid.getMessage());
-      return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+      String message = ClientText.cap(invalid.getMessage(), MAX_DESCRIPTION);
+      LOG.atDebug().addKeyValue("rpc", rpc).addKeyValue("field", invalid.field()).log(message);
+      return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
     }
     if (e instanceof NoModelException) {
       return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();

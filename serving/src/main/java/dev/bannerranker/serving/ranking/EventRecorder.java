@@ -11,6 +11,7 @@ import dev.bannerranker.serving.metrics.RankerMetrics;
 import dev.bannerranker.serving.model.ModelGeneration;
 import dev.bannerranker.serving.model.ServingModels;
 import dev.bannerranker.serving.model.ModelRegistry;
+import dev.bannerranker.serving.security.ClientText;
 import dev.bannerranker.serving.users.Activity;
 import dev.bannerranker.serving.users.UserStateStore;
 import java.util.ArrayList;
@@ -80,7 +81,7 @@ public final class EventRecorder {
         }
         BannerFeatures b = g.banner(e.bannerId());
         if (b == null) {
-          throw new InvalidRequestException(field, field + " '" + e.bannerId() + "' is not in the catalog of model "
+          throw new InvalidRequestException(field, field + " " + ClientText.quote(e.bannerId()) + " is not in the catalog of model "
               + g.version());
         }
         Banner banner = b.banner();

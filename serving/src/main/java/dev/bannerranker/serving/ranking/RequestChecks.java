@@ -3,6 +3,7 @@ package dev.bannerranker.serving.ranking;
 import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.serving.config.RequestSettings;
 import dev.bannerranker.serving.model.ModelGeneration;
+import dev.bannerranker.serving.security.ClientText;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -40,8 +41,8 @@ final class RequestChecks {
       throw new InvalidRequestException("context.placement", "context.placement is required; one of " + g.placements());
     }
     if (!g.placements().contains(q.placement())) {
-      throw new InvalidRequestException("context.placement", "context.placement '" + q.placement()
-          + "' is not a placement of the catalog; one of " + g.placements());
+      throw new InvalidRequestException("context.placement", "context.placement " + ClientText.quote(q.placement())
+          + " is not a placement of the catalog; one of " + g.placements());
     }
     notNegative("context.slot_count", q.slotCount());
     notNegative("num_results", q.numResults());
@@ -64,12 +65,12 @@ final class RequestChecks {
       String id = ids.get(i);
       BannerFeatures b = g.banner(id);
       if (b == null) {
-        throw new InvalidRequestException("candidate_banner_ids", "candidate_banner_ids[" + i + "] '" + id
-            + "' is not in the catalog of model " + g.version());
+        throw new InvalidRequestException("candidate_banner_ids", "candidate_banner_ids[" + i + "] "
+            + ClientText.quote(id) + " is not in the catalog of model " + g.version());
       }
       if (seen.get(b.index())) {
-        throw new InvalidRequestException("candidate_banner_ids", "candidate_banner_ids[" + i + "] '" + id
-            + "' is repeated");
+        throw new InvalidRequestException("candidate_banner_ids", "candidate_banner_ids[" + i + "] "
+            + ClientText.quote(id) + " is repeated");
       }
       seen.set(b.index());
       banners.add(b);
