@@ -92,7 +92,7 @@ public final class RankingService {
     long t = System.nanoTime();
     UserSnapshot user = users.get(q.userId()).snapshot(g);
     t = metrics.record(Stage.USER_STATE, t);
-    Eligible eligible = eligibility.selectResolved(g, q.placement(), candidates, user.profile(), user.history(), now);
+    Eligible eligible = eligibility.selectResolved(g, q.placement(), candidates, user.profile(), user.shown(), now);
     t = metrics.record(Stage.ELIGIBILITY, t);
     metrics.candidates(eligible.size());
 

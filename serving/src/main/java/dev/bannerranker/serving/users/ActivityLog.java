@@ -171,6 +171,16 @@ class ActivityLog {
     return in.varint();
   }
 
+  /** The time of the oldest impression; the log must hold one. */
+  final long oldestImpressionTime() {
+    return new Reader(buf, eventBytes).time();
+  }
+
+  /** The time of the latest impression appended; meaningless when there is none. */
+  final long lastImpressionTime() {
+    return lastImpressionTime;
+  }
+
   /** Forgets the oldest events and impressions beyond {@code max} of each. */
   final void trimTo(int max) {
     while (eventCount > max) {

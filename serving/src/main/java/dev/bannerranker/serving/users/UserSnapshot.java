@@ -10,5 +10,6 @@ import dev.bannerranker.features.UserHistory;
  * @param profile the profile, or {@link UserProfile#unknown} when none is on file
  * @param cold true when nothing is known: no profile and no activity
  * @param history a copy of the history, indexed by the request's model
+ * @param shown the impressions the frequency caps count (every one the state holds of the model's banners)
  */
-public record UserSnapshot(UserProfile profile, boolean cold, UserHistory history) {}
+public record UserSnapshot(UserProfile profile, boolean cold, UserHistory history, ShownBanners shown) {}
