@@ -11,6 +11,7 @@ import dev.bannerranker.serving.ranking.Eligibility;
 import dev.bannerranker.serving.ranking.EventRecorder;
 import dev.bannerranker.serving.ranking.Ordering;
 import dev.bannerranker.serving.ranking.RankingService;
+import dev.bannerranker.serving.ranking.UserUpdates;
 import dev.bannerranker.serving.config.StateSettings;
 import dev.bannerranker.serving.store.MeteredUserStore;
 import dev.bannerranker.serving.store.UserStore;
@@ -98,6 +99,11 @@ public class ServingBeans {
   @Singleton
   EventRecorder events(ModelRegistry registry, UserStateStore users, RankerMetrics metrics, RequestSettings limits) {
     return new EventRecorder(registry, users, metrics, limits);
+  }
+
+  @Singleton
+  UserUpdates userUpdates(UserStateStore users, ModelRegistry registry, RequestSettings limits) {
+    return new UserUpdates(users, registry, limits);
   }
 
   @Singleton

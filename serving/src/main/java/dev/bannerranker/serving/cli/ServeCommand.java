@@ -6,6 +6,7 @@ import dev.bannerranker.serving.grpc.CallExecutors;
 import dev.bannerranker.serving.model.Arm;
 import dev.bannerranker.serving.model.ModelGeneration;
 import dev.bannerranker.serving.model.ModelRegistry;
+import dev.bannerranker.serving.store.UserStore;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.Environment;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
@@ -43,8 +44,16 @@ final class ServeCommand implements Callable<Integer> {
   int metricsPort;
 
   @Option(names = "--data", description = "Directory with users.csv (profiles), and optionally events.csv and "
-      + "impressions.csv to start users from their recent history.")
+      + "impressions.csv: imported into the user store when the store is empty (see the import command).")
   Path data;
+
+  @Option(names = "--state-dir", description = "Directory of the embedded (RocksDB) user store, created when missing. "
+      + "Default: ranker.state.dir, work/state under the working directory.")
+  Path stateDir;
+
+  @Option(names = "--redis", paramLabel = "URI", description = "Keep user state in Redis (redis://HOST:PORT), shared "
+      + "by every replica, instead of the embedded store.")
+  String redis;
 
   @Option(names = "--treatment-bundle", description = "A second bundle for an A/B test.")
   Path treatmentBundle;
@@ -108,7 +117,24 @@ final class ServeCommand implements Callable<Integer> {
             "--default-time must be an ISO-8601 instant like 2026-03-10T12:00:00Z, got '" + defaultTime + "'");
       }
     }
+    if (stateDir != null && redis != null) {
+      throw new ParameterException(spec.commandLine(), "--state-dir and --redis choose different stores; give one");
+    }
+    if (stateDir != null && stateDir.toString().isBlank()) {
+      throw new ParameterException(spec.commandLine(), "--state-dir must name a directory");
+    }
+    if (redis != null && !redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
+      throw new ParameterException(spec.commandLine(), "--redis must be a URI like redis://localhost:6379");
+    }
     Map<String, Object> props = new HashMap<>();
+    if (stateDir != null) {
+      props.put("ranker.state.store", "rocksdb");
+      props.put("ranker.state.dir", stateDir.toString());
+    }
+    if (redis != null) {
+      props.put("ranker.state.store", "redis");
+      props.put("ranker.state.redis-uri", redis);
+    }
     props.put("ranker.model.bundle", bundle.toString());
     props.put("grpc.server.port", port);
     props.put("micronaut.server.port", metricsPort);
@@ -135,6 +161,7 @@ final class ServeCommand implements Callable<Integer> {
     System.out.println("  gRPC     localhost:" + ctx.getBean(GrpcEmbeddedServer.class).getPort());
     System.out.println("  metrics  http://localhost:" + ctx.getBean(EmbeddedServer.class).getPort() + "/prometheus");
     System.out.println("  calls    " + ctx.getBean(CallExecutors.class).describe());
+    System.out.println("  state    " + ctx.getBean(UserStore.class).describe());
     // Which kernels the JVM chose at start-up: without --add-modules jdk.incubator.vector scoring is ~20x slower.
     System.out.println("  scoring  " + control.model().scorer().kernelName() + " kernels");
     warnIfNothingIsInFlight(control, ctx.getBean(RequestSettings.class).nowSeconds());

@@ -11,8 +11,9 @@ import picocli.CommandLine.Command;
  * {@code rank} also exits 1 when the service answers with an error status.
  */
 @Command(name = "ranker", mixinStandardHelpOptions = true, version = "banner-ranker serving 0.1.0",
-    description = "The banner ranking service (serve) and its command-line client (rank).",
-    subcommands = {ServeCommand.class, RankCommand.class})
+    description = "The banner ranking service (serve), its command-line client (rank) and the user-store import "
+        + "(import).",
+    subcommands = {ServeCommand.class, RankCommand.class, ImportCommand.class})
 public final class ServingCli {
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));

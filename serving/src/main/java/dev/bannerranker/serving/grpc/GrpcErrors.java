@@ -3,6 +3,7 @@ package dev.bannerranker.serving.grpc;
 import dev.bannerranker.serving.ranking.DeadlineExpiredException;
 import dev.bannerranker.serving.ranking.InvalidRequestException;
 import dev.bannerranker.serving.ranking.NoModelException;
+import dev.bannerranker.serving.store.StoreUnavailableException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -39,6 +40,10 @@ final class GrpcErrors {
     if (e instanceof InvalidRequestException invalid) {
       LOG.atDebug().addKeyValue("rpc", rpc).addKeyValue("field", invalid.field()).log(invalid.getMessage());
       return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+    }
+    if (e instanceof StoreUnavailableException) {
+      LOG.atWarn().addKeyValue("rpc", rpc).log(e.getMessage());
+      return Status.UNAVAILABLE.withDescription("the user store is unavailable; retry").asRuntimeException();
     }
     if (e instanceof NoModelException) {
       return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();

@@ -40,6 +40,8 @@ public final class RankerMetrics implements ModelListener {
   public static final String PERSONALIZED = "personalized";
   public static final String FALLBACK_COLD_START = "cold_start";
   public static final String FALLBACK_DEADLINE = "deadline";
+  /** The user store could not be read: ranked without the user's state. */
+  public static final String FALLBACK_STORE_UNAVAILABLE = "store_unavailable";
 
   private final MeterRegistry registry;
   /** By {@link Stage#ordinal()}. */
@@ -72,6 +74,7 @@ public final class RankerMetrics implements ModelListener {
     // Both present at zero, so dashboards and alerts see the series from the start.
     coldStartFallbacks = fallbackCounter(FALLBACK_COLD_START);
     deadlineFallbacks = fallbackCounter(FALLBACK_DEADLINE);
+    fallbackCounter(FALLBACK_STORE_UNAVAILABLE);
   }
 
   public MeterRegistry registry() {

@@ -100,18 +100,18 @@ public final class StoredLog {
     public Writer event(EventType type, int brandId, int categoryId, int priceTier, float dwellSeconds, long time) {
       int tier = priceTier >= 0 && priceTier < TIER_ESCAPE ? priceTier : TIER_ESCAPE;
       int dwellBits = Float.floatToRawIntBits(dwellSeconds);
-      int tenths = tenths(dwellSeconds);
+      int tenths = Varints.tenths(dwellSeconds);
       int dwellMode = dwellBits == 0 ? DWELL_ZERO : tenths >= 0 ? DWELL_TENTHS : DWELL_RAW;
       int n = 0;
       r[n++] = (byte) (type.ordinal() | tier << 3 | dwellMode << 6);
       n = putTime(r, n, time);
-      n = putVarint(r, n, brandId);
-      n = putVarint(r, n, categoryId);
+      n = Varints.putVarint(r, n, brandId);
+      n = Varints.putVarint(r, n, categoryId);
       if (tier == TIER_ESCAPE) {
-        n = putVarint(r, n, (priceTier << 1) ^ (priceTier >> 31));
+        n = Varints.putVarint(r, n, (priceTier << 1) ^ (priceTier >> 31));
       }
       if (dwellMode == DWELL_TENTHS) {
-        n = putVarint(r, n, tenths);
+        n = Varints.putVarint(r, n, tenths);
       } else if (dwellMode == DWELL_RAW) {
         for (int k = 0; k < 4; k++) {
           r[n++] = (byte) (dwellBits >>> (8 * k));
@@ -125,7 +125,7 @@ public final class StoredLog {
       int n = 0;
       r[n++] = (byte) IMPRESSION;
       n = putTime(r, n, time);
-      n = putVarint(r, n, bannerId);
+      n = Varints.putVarint(r, n, bannerId);
       out.write(r, 0, n);
       return this;
     }
@@ -150,14 +150,21 @@ public final class StoredLog {
     }
     int generation = generation(value);
     Reader in = new Reader(value, GENERATION_OFFSET + 4);
-    int length = in.varint();
-    int end = in.pos + length;
-    if (length < 0 || end > value.length) {
+    try {
+      int length = in.varint();
+      int end = in.pos + length;
+      if (length < 0 || end > value.length) {
+        throw corrupt();
+      }
+      long dropped = in.varlong();
+      int counted = in.varint();
+      if (in.pos > end) {
+        throw corrupt();
+      }
+      return new Header(generation, dropped, counted, Arrays.copyOfRange(value, in.pos, end), end);
+    } catch (ArrayIndexOutOfBoundsException e) {
       throw corrupt();
     }
-    long dropped = in.varlong();
-    int counted = in.varint();
-    return new Header(generation, dropped, counted, Arrays.copyOfRange(value, in.pos, end), end);
   }
 
   /** The generation of a value with a header, 0 for one without. */
@@ -197,7 +204,7 @@ public final class StoredLog {
         }
         float dwell = switch (h >>> 6) {
           case DWELL_ZERO -> 0f;
-          case DWELL_TENTHS -> (float) (in.varint() / 10.0);
+          case DWELL_TENTHS -> Varints.fromTenths(in.varint());
           default -> Float.intBitsToFloat(in.int32());
         };
         v.event(TYPES[kind], brand, category, tier, dwell, time);
@@ -212,11 +219,11 @@ public final class StoredLog {
       byte[] records) {
     byte[] packed = counts == null ? new byte[0] : counts.pack();
     byte[] tmp = new byte[30];
-    int n = putVarlong(tmp, 0, droppedEvents);
-    n = putVarint(tmp, n, countedEvents);
+    int n = Varints.putVarlong(tmp, 0, droppedEvents);
+    n = Varints.putVarint(tmp, n, countedEvents);
     int length = n + packed.length;
     byte[] len = new byte[5];
-    int ln = putVarint(len, 0, length);
+    int ln = Varints.putVarint(len, 0, length);
     byte[] out = new byte[GENERATION_OFFSET + 4 + ln + length + records.length];
     int o = 0;
     out[o++] = (byte) HEADER;
@@ -357,82 +364,20 @@ public final class StoredLog {
     return new IllegalStateException("a stored activity log is corrupt");
   }
 
-  /** The dwell in tenths of a second when that round-trips bit for bit, else -1. */
-  static int tenths(float dwell) {
-    if (!(dwell > 0f && dwell < 1e8f)) {
-      return -1;
-    }
-    long t = Math.round(dwell * 10.0);
-    return t <= Integer.MAX_VALUE && Float.floatToRawIntBits((float) (t / 10.0)) == Float.floatToRawIntBits(dwell)
-        ? (int) t : -1;
-  }
-
   private static int putTime(byte[] out, int pos, long time) {
     long d = time - TIME_BASE;
-    return putVarlong(out, pos, (d << 1) ^ (d >> 63));
-  }
-
-  private static int putVarlong(byte[] out, int pos, long v) {
-    while ((v & ~0x7FL) != 0) {
-      out[pos++] = (byte) ((v & 0x7F) | 0x80);
-      v >>>= 7;
-    }
-    out[pos++] = (byte) v;
-    return pos;
-  }
-
-  private static int putVarint(byte[] out, int pos, int value) {
-    while ((value & ~0x7F) != 0) {
-      out[pos++] = (byte) ((value & 0x7F) | 0x80);
-      value >>>= 7;
-    }
-    out[pos++] = (byte) value;
-    return pos;
+    return Varints.putVarlong(out, pos, (d << 1) ^ (d >> 63));
   }
 
   /** A cursor over the packed bytes. */
-  private static final class Reader {
-    private final byte[] b;
-    int pos;
-
+  private static final class Reader extends Varints.Cursor {
     Reader(byte[] b, int pos) {
-      this.b = b;
-      this.pos = pos;
+      super(b, pos);
     }
 
     long time() {
       long z = varlong();
       return ((z >>> 1) ^ -(z & 1)) + TIME_BASE;
-    }
-
-    long varlong() {
-      long v = 0;
-      for (int shift = 0; shift < 70; shift += 7) {
-        byte x = b[pos++];
-        v |= (long) (x & 0x7F) << shift;
-        if (x >= 0) {
-          return v;
-        }
-      }
-      throw corrupt();
-    }
-
-    int varint() {
-      int v = 0;
-      for (int shift = 0; shift < 35; shift += 7) {
-        byte x = b[pos++];
-        v |= (x & 0x7F) << shift;
-        if (x >= 0) {
-          return v;
-        }
-      }
-      throw corrupt();
-    }
-
-    int int32() {
-      int v = (b[pos] & 0xFF) | (b[pos + 1] & 0xFF) << 8 | (b[pos + 2] & 0xFF) << 16 | (b[pos + 3] & 0xFF) << 24;
-      pos += 4;
-      return v;
     }
   }
 }

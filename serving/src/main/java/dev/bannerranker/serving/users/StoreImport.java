@@ -28,6 +28,11 @@ public final class StoreImport {
     return copy(ProfileStore.load(dir, withActivity, capacity), store, new StoreNames(store), batchSize, progress);
   }
 
+  /** Writes every user of a loaded {@link ProfileStore} to {@code store}, as {@link #load} does. */
+  public static Result write(ProfileStore profiles, UserStore store, int batchSize, IntConsumer progress) {
+    return copy(profiles, store, new StoreNames(store), batchSize, progress);
+  }
+
   /** Users {@code load} would write from a loaded {@link ProfileStore}. */
   public static int userCount(ProfileStore profiles) {
     return profiles.userCount();

@@ -1,0 +1,105 @@
+package dev.bannerranker.serving.cli;
+
+import dev.bannerranker.serving.config.StateSettings;
+import dev.bannerranker.serving.config.UserSettings;
+import dev.bannerranker.serving.store.UserStore;
+import dev.bannerranker.serving.store.UserStores;
+import dev.bannerranker.serving.users.ProfileStore;
+import dev.bannerranker.serving.users.StoreImport;
+import dev.bannerranker.serving.users.UserStateStore;
+import io.micronaut.context.ApplicationContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * Loads a data directory's users into the user store once, rather than replaying the tables at every start. Each
+ * user's stored state is replaced by the one the tables give, so running it twice leaves the same state.
+ */
+@Command(name = "import", mixinStandardHelpOptions = true,
+    description = "Load users.csv, events.csv and impressions.csv into the user store (the embedded one in "
+        + "--state-dir, or Redis). Users in the data get their state from it, replacing what was stored; others are "
+        + "left as they are. Stop the service on that --state-dir first.")
+final class ImportCommand implements Callable<Integer> {
+  private static final int BATCH = 5_000;
+
+  @Option(names = "--data", required = true, description = "Directory with users.csv, and optionally events.csv and "
+      + "impressions.csv (with banners.csv beside them).")
+  Path data;
+
+  @Option(names = "--state-dir", description = "Directory of the embedded user store, created when missing. "
+      + "Default: ranker.state.dir, work/state under the working directory.")
+  Path stateDir;
+
+  @Option(names = "--redis", paramLabel = "URI", description = "Load into Redis (redis://HOST:PORT) instead.")
+  String redis;
+
+  @Option(names = "--no-progress", description = "Do not draw a progress bar.")
+  boolean noProgress;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    if (stateDir != null && redis != null) {
+      throw new ParameterException(spec.commandLine(), "--state-dir and --redis choose different stores; give one");
+    }
+    if (redis != null && !redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
+      throw new ParameterException(spec.commandLine(), "--redis must be a URI like redis://localhost:6379");
+    }
+    if (!Files.isDirectory(data)) {
+      throw new ParameterException(spec.commandLine(), "--data " + data + " is not a directory");
+    }
+    Map<String, Object> props = new HashMap<>();
+    if (stateDir != null) {
+      props.put("ranker.state.store", StateSettings.ROCKSDB);
+      props.put("ranker.state.dir", stateDir.toString());
+    }
+    if (redis != null) {
+      props.put("ranker.state.store", StateSettings.REDIS);
+      props.put("ranker.state.redis-uri", redis);
+    }
+    StateSettings state;
+    UserSettings users;
+    // The service's own configuration (application.yml and RANKER_* variables), so the import keeps what it keeps.
+    try (ApplicationContext ctx = ApplicationContext.builder().properties(props).deduceEnvironment(false).build()) {
+      ctx.getEnvironment().start();
+      state = ctx.getBean(StateSettings.class);
+      users = ctx.getBean(UserSettings.class);
+    }
+    if (state.store().equals(StateSettings.MEMORY)) {
+      throw new ParameterException(spec.commandLine(), "ranker.state.store is memory, which keeps nothing after the "
+          + "import; give --state-dir or --redis");
+    }
+    long start = System.nanoTime();
+    System.out.println("reading " + data + " ...");
+    ProfileStore profiles = ProfileStore.load(data, true, users.activityCapacity());
+    int total = StoreImport.userCount(profiles);
+    StoreImport.Result r;
+    try (UserStore store = UserStores.open(state, UserStateStore.limits(users))) {
+      if (noProgress) {
+        r = StoreImport.write(profiles, store, BATCH, n -> {});
+      } else {
+        try (ProgressBar pb = new ProgressBarBuilder().setTaskName("import").setInitialMax(total)
+            .setStyle(ProgressBarStyle.ASCII).setUnit(" users", 1).setUpdateIntervalMillis(500).build()) {
+          r = StoreImport.write(profiles, store, BATCH, pb::stepBy);
+        }
+      }
+      double s = (System.nanoTime() - start) / 1e9;
+      System.out.printf("imported %d users (%d with activity) into %s in %.1f s (%.0f users/s)%n", r.users(),
+          r.withActivity(), store.describe(), s, r.users() / Math.max(s, 1e-9));
+    }
+    return 0;
+  }
+}
