@@ -45,7 +45,8 @@ class RankerServerTest {
   final TestPipeline pipeline = TestPipeline.of(TestBundles.registry(), ProfileStore.load(TestBundles.USERS, false, 64),
       TestSettings.request(Duration.ofHours(1)), TestSettings.eligibility(3, List.of(), List.of()),
       TestSettings.ordering(Diversity.MAX_PER_BRAND, 0));
-  final RankingEndpoint endpoint = new RankingEndpoint(pipeline.ranking(), pipeline.events());
+  final RankingEndpoint endpoint = new RankingEndpoint(pipeline.ranking(), pipeline.events(),
+      pipeline.updates());
   final HealthStatusManager healthManager = new HealthStatusManager();
   final ServingHealth health = new ServingHealth(healthManager, pipeline.registry());
   final String name = InProcessServerBuilder.generateName();
@@ -58,7 +59,7 @@ class RankerServerTest {
       builder.intercept(i);
     }
     server = new RankerServer(builder, endpoint, new ModelAdminEndpoint(pipeline.registry(),
-        new ModelSettings("", "", 0, "", false, Duration.ofSeconds(5))), healthManager, health).start();
+        new ModelSettings("", "", 0, "", false, Duration.ofSeconds(5)), pipeline.updates()), healthManager, health).start();
     return server;
   }
 
