@@ -2,6 +2,7 @@ package dev.bannerranker.serving.store;
 
 import static dev.bannerranker.serving.TestBundles.KNOWN_USER;
 import static dev.bannerranker.serving.TestBundles.T;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -43,12 +44,17 @@ class RocksDbUserStoreTest {
     return new RocksDbUserStore(dir, UserStateStore.limits(SETTINGS), true, Duration.ofMillis(100), Duration.ZERO);
   }
 
+  /** Banner ids with their predicted CTRs, so any change of the user's features shows. */
   static List<String> ranking(TestPipeline p, String user) {
-    return p.ranking().rank(TestPipeline.query(user, "home_hero")).banners().stream().map(RankedItem::bannerId)
-        .toList();
+    return p.ranking().rank(TestPipeline.query(user, "home_hero")).banners().stream()
+        .map(b -> b.bannerId() + " " + b.predictedCtr()).toList();
   }
 
-  /** Three impressions of the user's top banner (the cap), a click, and views of a brand. */
+  static String id(String ranked) {
+    return ranked.substring(0, ranked.indexOf(' '));
+  }
+
+  /** Three impressions of the user's top banner (the cap), a click, and 100 views (more than the capacity of 64). */
   static List<EventInput> events(String user, String top) {
     List<EventInput> e = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -56,25 +62,36 @@ class RocksDbUserStoreTest {
     }
     e.add(EventInput.click(user, T - 500, top));
     String brand = TestBundles.generation().model().bundle().vocab().brands().valueAt(2);
-    for (int i = 0; i < 5; i++) {
-      e.add(EventInput.product(user, T - 400 + i, dev.bannerranker.data.EventType.VIEW, brand, "jeans", 2, 30f));
+    for (int i = 0; i < 100; i++) {
+      e.add(EventInput.product(user, T - 400 + i, dev.bannerranker.data.EventType.VIEW, i % 3 == 0 ? brand : "Nornor",
+          "jeans", 2, 30f));
     }
     return e;
   }
 
   @Test
   void acknowledgedEventsSurviveAReopen(@TempDir Path dir) {
-    ModelRegistry registry = TestBundles.registry();
+    survivesAReopen(TestBundles.registry(), dir);
+  }
+
+  @Test
+  void theFoldInTasteSurvivesAReopen(@TempDir Path dir) throws Exception {
+    ModelRegistry registry = new ModelRegistry(0, "s");
+    registry.load(dev.bannerranker.serving.model.Arm.CONTROL, TestBundles.withFoldIn(dir.resolve("bundle")));
+    survivesAReopen(registry, dir);
+  }
+
+  private static void survivesAReopen(ModelRegistry registry, Path dir) {
     List<String> before;
     List<String> after;
     String top;
     try (RocksDbUserStore store = open(dir.resolve("state"))) {
       TestPipeline p = TestPipeline.over(registry, new UserStateStore(SETTINGS, store));
       before = ranking(p, KNOWN_USER);
-      top = before.get(0);
+      top = id(before.get(0));
       p.events().record(events(KNOWN_USER, top));
       after = ranking(p, KNOWN_USER);
-      assertFalse(after.contains(top), "capped after three impressions");
+      assertFalse(after.stream().anyMatch(b -> id(b).equals(top)), "capped after three impressions");
     }
     try (RocksDbUserStore store = open(dir.resolve("state"))) {
       TestPipeline p = TestPipeline.over(registry, new UserStateStore(SETTINGS, store));
@@ -90,10 +107,10 @@ class RocksDbUserStoreTest {
     try (RocksDbUserStore store = open(dir.resolve("state"))) {
       UserStateStore users = new UserStateStore(tiny, store);
       TestPipeline p = TestPipeline.over(registry, users);
-      String top = ranking(p, "shopper-a").get(0);
+      String top = id(ranking(p, "shopper-a").get(0));
       p.events().record(events("shopper-a", top));
       List<String> capped = ranking(p, "shopper-a");
-      assertFalse(capped.contains(top));
+      assertFalse(capped.stream().anyMatch(b -> id(b).equals(top)));
       for (int i = 0; i < 50; i++) {
         ranking(p, "other-" + i); // each pushes the previous user out of a cache of one
         users.cache().cleanUp();
@@ -156,17 +173,19 @@ class RocksDbUserStoreTest {
   }
 
   @Test
-  void importingTwiceGivesTheSameStateAndTheSameRankings(@TempDir Path dir) {
-    ModelRegistry registry = TestBundles.registry();
-    ProfileStore profiles = ProfileStore.load(TestBundles.USERS, true, 64);
+  void importingTwiceGivesTheSameStateAndTheRankingsOfTheBootstrap(@TempDir Path dir) throws Exception {
+    ModelRegistry registry = new ModelRegistry(0, "s");
+    registry.load(dev.bannerranker.serving.model.Arm.CONTROL, TestBundles.withFoldIn(dir.resolve("bundle")));
+    ProfileStore profiles = ProfileStore.load(TestBundles.smallWorld(Files.createDirectories(dir.resolve("data"))),
+        true, 64);
     TestPipeline memory = TestPipeline.over(registry, new UserStateStore(SETTINGS, profiles));
     try (RocksDbUserStore store = open(dir.resolve("state"))) {
       StoreImport.Result first = StoreImport.write(profiles, store, 100, n -> {});
-      byte[] once = store.read(KNOWN_USER).log();
+      assertEquals(400, first.users());
+      assertEquals(1, first.withActivity());
+      byte[] once = store.read("u-000002").log();
       StoreImport.write(profiles, store, 100, n -> {});
-      assertEquals(first.users(), 400);
-      assertEquals(once == null ? null : List.of(once), store.read(KNOWN_USER).log() == null ? null
-          : List.of(store.read(KNOWN_USER).log()));
+      assertArrayEquals(once, store.read("u-000002").log());
       TestPipeline p = TestPipeline.over(registry, new UserStateStore(SETTINGS, store));
       for (String u : List.of(KNOWN_USER, "u-000002", "u-000150")) {
         assertEquals(ranking(memory, u), ranking(p, u), u);
@@ -221,7 +240,7 @@ class RocksDbUserStoreTest {
     List<String> personal = ranking(p, KNOWN_USER);
     assertEquals(1, meters.find(MeteredUserStore.DURATION).tags("store", "rocksdb", "op", "read").timer().count());
     // The banner's store id is known from then on, so a later write of it needs only the append.
-    p.events().record(List.of(EventInput.impression("warm-up", T, personal.get(0))));
+    p.events().record(List.of(EventInput.impression("warm-up", T, id(personal.get(0)))));
     raw.close(); // every operation now fails as a store that went away does
     List<String> fallback = ranking(p, "someone-new");
     assertEquals(1, p.counter("ranker.fallbacks", "reason", "store_unavailable"));
@@ -229,12 +248,12 @@ class RocksDbUserStoreTest {
         .allMatch(b -> b.reason() == dev.bannerranker.serving.ranking.Reason.POPULAR_FALLBACK));
     assertFalse(fallback.isEmpty());
     assertThrows(StoreUnavailableException.class,
-        () -> p.events().record(List.of(EventInput.impression("someone-new", T, personal.get(0)))));
+        () -> p.events().record(List.of(EventInput.impression("someone-new", T, id(personal.get(0))))));
     assertTrue(meters.find(MeteredUserStore.ERRORS).tags("op", "read").counter().count() >= 2);
     // A cached user's events fail at the append, and the cached state does not take them either.
     List<EventInput> cap = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      cap.add(EventInput.impression(KNOWN_USER, T - 60 + i, personal.get(0)));
+      cap.add(EventInput.impression(KNOWN_USER, T - 60 + i, id(personal.get(0))));
     }
     assertThrows(StoreUnavailableException.class, () -> p.events().record(cap));
     assertEquals(1, meters.find(MeteredUserStore.ERRORS).tags("op", "append").counter().count());
