@@ -11,8 +11,16 @@ import dev.bannerranker.serving.ranking.Eligibility;
 import dev.bannerranker.serving.ranking.EventRecorder;
 import dev.bannerranker.serving.ranking.Ordering;
 import dev.bannerranker.serving.ranking.RankingService;
-import dev.bannerranker.serving.users.ProfileStore;
+import dev.bannerranker.serving.ranking.UserUpdates;
+import dev.bannerranker.serving.config.StateSettings;
+import dev.bannerranker.serving.store.MeteredUserStore;
+import dev.bannerranker.serving.store.UserStore;
+import dev.bannerranker.serving.store.UserStores;
+import dev.bannerranker.serving.users.StoreImport;
 import dev.bannerranker.serving.users.UserStateStore;
+import io.micronaut.context.annotation.Bean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.grpc.BindableService;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -32,6 +40,7 @@ import java.time.Duration;
  */
 @Factory
 public class ServingBeans {
+  private static final Logger LOG = LoggerFactory.getLogger(ServingBeans.class);
   /** Latency buckets for the gRPC interceptor's per-RPC timer, so dashboards get p50/p95/p99 per RPC. */
   static final String GRPC_SERVER_TIMER = "grpc.server.processing.duration";
 
@@ -40,17 +49,37 @@ public class ServingBeans {
     return new RankerMetrics(registry);
   }
 
+  /** The store of record for user state, as {@code ranker.state.store} chooses; closed when the context stops. */
   @Singleton
-  ProfileStore profiles(UserSettings settings) {
-    return settings.dataDir().isEmpty() ? ProfileStore.empty()
-        : ProfileStore.load(Path.of(settings.dataDir()), settings.bootstrapHistory(), settings.activityCapacity());
+  @Bean(preDestroy = "close")
+  UserStore userStore(StateSettings state, UserSettings users, RankerMetrics metrics) {
+    return new MeteredUserStore(UserStores.open(state, UserStateStore.limits(users)), metrics.registry());
   }
 
+  /**
+   * The users' state over the store. With {@code ranker.users.data-dir}, an empty store is first filled from it (as
+   * {@code bin/ranker import} does); a store that holds users already is left as it is.
+   */
   @Singleton
-  UserStateStore users(UserSettings settings, ProfileStore profiles, RankerMetrics metrics) {
-    UserStateStore store = new UserStateStore(settings, profiles);
-    metrics.bindUserCache(store.cache());
-    return store;
+  UserStateStore users(UserSettings settings, UserStore store, RankerMetrics metrics) {
+    if (!settings.dataDir().isEmpty()) {
+      if (store.isEmpty()) {
+        long start = System.nanoTime();
+        StoreImport.Result r = StoreImport.load(Path.of(settings.dataDir()), settings.bootstrapHistory(),
+            settings.activityCapacity(), store, 10_000, n -> {});
+        LOG.atInfo().addKeyValue("data_dir", settings.dataDir()).addKeyValue("users", r.users())
+            .addKeyValue("with_activity", r.withActivity()).addKeyValue("store", store.describe())
+            .addKeyValue("ms", (System.nanoTime() - start) / 1_000_000)
+            .log("imported {} users into the empty store", r.users());
+      } else {
+        LOG.atInfo().addKeyValue("data_dir", settings.dataDir()).addKeyValue("store", store.describe())
+            .log("the store already holds users, so the data directory is not imported again (bin/ranker import "
+                + "replaces its users' state)");
+      }
+    }
+    UserStateStore users = new UserStateStore(settings, store);
+    metrics.bindUserCache(users.cache());
+    return users;
   }
 
   @Singleton
@@ -70,6 +99,11 @@ public class ServingBeans {
   @Singleton
   EventRecorder events(ModelRegistry registry, UserStateStore users, RankerMetrics metrics, RequestSettings limits) {
     return new EventRecorder(registry, users, metrics, limits);
+  }
+
+  @Singleton
+  UserUpdates userUpdates(UserStateStore users, ModelRegistry registry, RequestSettings limits) {
+    return new UserUpdates(users, registry, limits);
   }
 
   @Singleton

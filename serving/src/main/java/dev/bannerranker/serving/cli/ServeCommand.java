@@ -6,6 +6,7 @@ import dev.bannerranker.serving.grpc.CallExecutors;
 import dev.bannerranker.serving.model.Arm;
 import dev.bannerranker.serving.model.ModelGeneration;
 import dev.bannerranker.serving.model.ModelRegistry;
+import dev.bannerranker.serving.store.UserStore;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.Environment;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -43,8 +45,11 @@ final class ServeCommand implements Callable<Integer> {
   int metricsPort;
 
   @Option(names = "--data", description = "Directory with users.csv (profiles), and optionally events.csv and "
-      + "impressions.csv to start users from their recent history.")
+      + "impressions.csv: imported into the user store when the store is empty (see the import command).")
   Path data;
+
+  @Mixin
+  StoreOptions store;
 
   @Option(names = "--treatment-bundle", description = "A second bundle for an A/B test.")
   Path treatmentBundle;
@@ -109,6 +114,7 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     Map<String, Object> props = new HashMap<>();
+    store.apply(spec.commandLine(), props);
     props.put("ranker.model.bundle", bundle.toString());
     props.put("grpc.server.port", port);
     props.put("micronaut.server.port", metricsPort);
@@ -136,6 +142,7 @@ final class ServeCommand implements Callable<Integer> {
     System.out.println("  gRPC     localhost:" + ctx.getBean(GrpcEmbeddedServer.class).getPort());
     System.out.println("  metrics  http://localhost:" + ctx.getBean(EmbeddedServer.class).getPort() + "/prometheus");
     System.out.println("  calls    " + ctx.getBean(CallExecutors.class).describe());
+    System.out.println("  state    " + ctx.getBean(UserStore.class).describe());
     // Which kernels the JVM chose at start-up: without --add-modules jdk.incubator.vector scoring is ~20x slower.
     System.out.println("  scoring  " + control.model().scorer().kernelName() + " kernels");
     warnIfNothingIsInFlight(control, ctx.getBean(RequestSettings.class).nowSeconds());

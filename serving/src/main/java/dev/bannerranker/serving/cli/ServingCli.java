@@ -11,8 +11,9 @@ import picocli.CommandLine.Command;
  * {@code rank} also exits 1 when the service answers with an error status.
  */
 @Command(name = "ranker", mixinStandardHelpOptions = true, versionProvider = ServingCli.Version.class,
-    description = "The banner ranking service (serve) and its command-line client (rank).",
-    subcommands = {ServeCommand.class, RankCommand.class})
+    description = "The banner ranking service (serve), its command-line client (rank) and the user-store import "
+        + "(import).",
+    subcommands = {ServeCommand.class, RankCommand.class, ImportCommand.class})
 public final class ServingCli {
   /** The build's version and commit, as the trainer's {@code --version} reports them. */
   static final class Version implements CommandLine.IVersionProvider {

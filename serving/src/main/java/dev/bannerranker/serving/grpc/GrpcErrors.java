@@ -5,6 +5,7 @@ import dev.bannerranker.serving.ranking.DeadlineExpiredException;
 import dev.bannerranker.serving.ranking.InvalidRequestException;
 import dev.bannerranker.serving.ranking.NoModelException;
 import dev.bannerranker.serving.security.ClientText;
+import dev.bannerranker.serving.store.StoreUnavailableException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -54,6 +55,10 @@ final class GrpcErrors {
       String message = ClientText.cap(invalid.getMessage(), MAX_DESCRIPTION);
       LOG.atDebug().addKeyValue("rpc", rpc).addKeyValue("field", invalid.field()).log(message);
       return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
+    }
+    if (e instanceof StoreUnavailableException) {
+      LOG.atWarn().addKeyValue("rpc", rpc).log(e.getMessage());
+      return Status.UNAVAILABLE.withDescription("the user store is unavailable; retry").asRuntimeException();
     }
     if (e instanceof NoModelException) {
       return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();

@@ -13,6 +13,9 @@ import dev.bannerranker.serving.model.ModelGeneration;
 import dev.bannerranker.serving.model.ModelRefusedException;
 import dev.bannerranker.serving.model.ModelRegistry;
 import dev.bannerranker.serving.ranking.InvalidRequestException;
+import dev.bannerranker.serving.ranking.UserUpdates;
+import dev.bannerranker.proto.v1.DeleteUserRequest;
+import dev.bannerranker.proto.v1.DeleteUserResponse;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
@@ -22,10 +25,22 @@ import java.nio.file.Path;
 public class ModelAdminEndpoint extends ModelAdminServiceGrpc.ModelAdminServiceImplBase {
   private final ModelRegistry registry;
   private final ModelSettings settings;
+  private final UserUpdates updates;
 
-  public ModelAdminEndpoint(ModelRegistry registry, ModelSettings settings) {
+  public ModelAdminEndpoint(ModelRegistry registry, ModelSettings settings, UserUpdates updates) {
     this.registry = registry;
     this.settings = settings;
+    this.updates = updates;
+  }
+
+  /**
+   * DeleteUser: removes everything held about the user from the store and the caches. INVALID_ARGUMENT for a bad
+   * user id, UNAVAILABLE when the store cannot be written.
+   */
+  @Override
+  public void deleteUser(DeleteUserRequest request, StreamObserver<DeleteUserResponse> observer) {
+    GrpcErrors.unary("DeleteUser", observer, () -> DeleteUserResponse.newBuilder()
+        .setDeleted(updates.deleteUser(request.getUserId())).build());
   }
 
   /**

@@ -8,6 +8,12 @@ import dev.bannerranker.proto.v1.RecordEventsResponse;
 import dev.bannerranker.serving.ranking.Budget;
 import dev.bannerranker.serving.ranking.EventRecorder;
 import dev.bannerranker.serving.ranking.RankingService;
+import dev.bannerranker.serving.ranking.UserUpdates;
+import dev.bannerranker.proto.v1.ShopperProfile;
+import dev.bannerranker.proto.v1.UpsertProfilesRequest;
+import dev.bannerranker.proto.v1.UpsertProfilesResponse;
+import java.util.ArrayList;
+import java.util.List;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.stub.StreamObserver;
@@ -19,10 +25,12 @@ import java.util.concurrent.TimeUnit;
 public class RankingEndpoint extends RankingServiceGrpc.RankingServiceImplBase {
   private final RankingService ranking;
   private final EventRecorder events;
+  private final UserUpdates updates;
 
-  public RankingEndpoint(RankingService ranking, EventRecorder events) {
+  public RankingEndpoint(RankingService ranking, EventRecorder events, UserUpdates updates) {
     this.ranking = ranking;
     this.events = events;
+    this.updates = updates;
   }
 
   /**
@@ -50,6 +58,21 @@ public class RankingEndpoint extends RankingServiceGrpc.RankingServiceImplBase {
   public void recordEvents(RecordEventsRequest request, StreamObserver<RecordEventsResponse> observer) {
     GrpcErrors.unary("RecordEvents", observer, () -> RecordEventsResponse.newBuilder()
         .setAcceptedCount(events.record(ProtoMapper.events(request))).build());
+  }
+
+  /**
+   * UpsertProfiles: validated as users.csv rows, stored all or none; INVALID_ARGUMENT names the first bad field,
+   * UNAVAILABLE when the store cannot be written.
+   */
+  @Override
+  public void upsertProfiles(UpsertProfilesRequest request, StreamObserver<UpsertProfilesResponse> observer) {
+    GrpcErrors.unary("UpsertProfiles", observer, () -> {
+      List<UserUpdates.ProfileInput> inputs = new ArrayList<>(request.getProfilesCount());
+      for (ShopperProfile p : request.getProfilesList()) {
+        inputs.add(new UserUpdates.ProfileInput(p.getUserId(), p.getGender(), p.getAgeBand(), p.getCityTier()));
+      }
+      return UpsertProfilesResponse.newBuilder().setUpsertedCount(updates.upsertProfiles(inputs)).build();
+    });
   }
 
   /** The call's deadline, as the pipeline's budget. */

@@ -66,7 +66,7 @@ public final class RankerMetrics implements ModelListener {
     explorations = Counter.builder("ranker.explorations").description("Rank responses that show an exploration banner")
         .register(registry);
     // Both present at zero, so dashboards and alerts see the series from the start.
-    for (RankPath path : List.of(RankPath.COLD_START, RankPath.DEADLINE)) {
+    for (RankPath path : List.of(RankPath.COLD_START, RankPath.DEADLINE, RankPath.STORE_UNAVAILABLE)) {
       fallbacks.put(path, Counter.builder("ranker.fallbacks")
           .description("Rank responses ordered by popularity, by reason").tag("reason", path.label())
           .register(registry));

@@ -146,6 +146,13 @@ public final class ModelGeneration {
     }
   }
 
+  /** Forgets the user's cached taste (a deleted user). */
+  public void forgetTaste(String userId) {
+    if (tastes != null) {
+      tastes.invalidate(userId);
+    }
+  }
+
   /** Placements of the catalog, sorted. */
   public java.util.Set<String> placements() {
     return byPlacement.keySet();

@@ -5,6 +5,8 @@ import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.features.UserHistory;
 import dev.bannerranker.serving.config.EligibilitySettings;
 import dev.bannerranker.serving.model.ModelGeneration;
+import dev.bannerranker.serving.users.ShownBanners;
+import dev.bannerranker.serving.users.UserState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -15,7 +17,7 @@ import java.util.Set;
  * the order, not eligibility.
  */
 public final class Eligibility {
-  static final long DAY_SECONDS = 86_400;
+  static final long DAY_SECONDS = UserState.CAP_WINDOW_SECONDS;
 
   private final int cap;
   private final List<String> pinned;
@@ -57,18 +59,25 @@ public final class Eligibility {
    */
   public Eligible selectResolved(ModelGeneration g, String placement, List<BannerFeatures> candidates,
       UserProfile profile, UserHistory history, long now) {
+    return selectResolved(g, placement, candidates, profile, shownIn(history), now);
+  }
+
+  /** As above, with the caps counting {@code shown} (the user state's impressions) rather than a history's ring. */
+  public Eligible selectResolved(ModelGeneration g, String placement, List<BannerFeatures> candidates,
+      UserProfile profile, ShownBanners shown, long now) {
     List<BannerFeatures> pool = candidates.isEmpty() ? g.banners(placement) : candidates;
     List<BannerFeatures> pins = List.of();
     if (!pinned.isEmpty()) {
       pins = new ArrayList<>();
       for (String id : pinned) {
         BannerFeatures b = g.banner(id);
-        if (b != null && !pins.contains(b) && pool.contains(b) && eligible(b, placement, profile, history, now)) {
+        if (b != null && !pins.contains(b) && pool.contains(b) && shown(b, placement, profile, now)
+            && !capped(b, shown, now)) {
           pins.add(b);
         }
       }
     }
-    int[] capped = cappedBanners(history, now);
+    int[] capped = cappedBanners(shown, now);
     List<BannerFeatures> ranked = new ArrayList<>(pool.size());
     for (BannerFeatures b : pool) {
       // A pinned banner never ranks among the others, whether or not it was eligible.
@@ -84,17 +93,17 @@ public final class Eligibility {
    * The banners at the cap, found once per request from the user's impressions (a ring of a few dozen) rather
    * than by scanning the ring for every candidate; the same rule as {@link #capped}.
    */
-  int[] cappedBanners(UserHistory history, long now) {
-    int n = history.impressionCount();
+  int[] cappedBanners(ShownBanners history, long now) {
+    int n = history.size();
     if (cap == 0 || n < cap) {
       return NONE;
     }
     int[] out = new int[n / cap];
     int found = 0;
     for (int k = 0; k < n && found < out.length; k++) {
-      int banner = history.impressionBanner(k);
-      if (history.impressionTime(k) >= now - DAY_SECONDS && !contains(out, found, banner)
-          && history.impressionsOf(banner, now - DAY_SECONDS, Long.MAX_VALUE) >= cap) {
+      int banner = history.banner(k);
+      if (history.time(k) >= now - DAY_SECONDS && !contains(out, found, banner)
+          && history.countSince(banner, now - DAY_SECONDS) >= cap) {
         out[found++] = banner;
       }
     }
@@ -118,6 +127,22 @@ public final class Eligibility {
 
   boolean eligible(BannerFeatures b, String placement, UserProfile profile, UserHistory history, long now) {
     return shown(b, placement, profile, now) && !capped(b, history, now);
+  }
+
+  /** A history's ring of impressions, oldest first. */
+  static ShownBanners shownIn(UserHistory history) {
+    int n = history.impressionCount();
+    int[] banners = new int[n];
+    long[] times = new long[n];
+    for (int k = 0; k < n; k++) {
+      banners[k] = history.impressionBanner(k);
+      times[k] = history.impressionTime(k);
+    }
+    return ShownBanners.of(banners, times, n);
+  }
+
+  private boolean capped(BannerFeatures b, ShownBanners shown, long now) {
+    return cap > 0 && shown.countSince(b.index(), now - DAY_SECONDS) >= cap;
   }
 
   /** Every rule but the frequency cap. */

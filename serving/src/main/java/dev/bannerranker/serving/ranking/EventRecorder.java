@@ -62,7 +62,7 @@ public final class EventRecorder {
       byUser.computeIfAbsent(e.userId(), u -> new ArrayList<>()).add(activity(e, at, g));
     }
     Map<String, Integer> counts = new LinkedHashMap<>();
-    byUser.forEach((user, activities) -> users.get(user).apply(activities, generations.get(user)));
+    users.record(byUser, generations);
     events.forEach(e -> counts.merge(e.kind().name().toLowerCase(Locale.ROOT), 1, Integer::sum));
     counts.forEach(metrics::eventsRecorded);
     return events.size();

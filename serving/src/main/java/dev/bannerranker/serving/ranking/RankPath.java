@@ -9,11 +9,13 @@ public enum RankPath {
   /** Popularity order: the user has no state the model can use. */
   COLD_START,
   /** Popularity order: the deadline left no time to score. */
-  DEADLINE;
+  DEADLINE,
+  /** Popularity order: the user store could not be read. */
+  STORE_UNAVAILABLE;
 
   private final String label = name().toLowerCase(Locale.ROOT);
 
-  /** The metric tag value: personalized, cold_start or deadline. */
+  /** The metric tag value: personalized, cold_start, deadline or store_unavailable. */
   public String label() {
     return label;
   }

@@ -19,6 +19,7 @@ import dev.bannerranker.serving.ranking.Ordering.Outcome;
 import dev.bannerranker.serving.ranking.Ordering.Scored;
 import dev.bannerranker.serving.ranking.RankedItem.Explanation;
 import dev.bannerranker.serving.ranking.RankedItem.NearBrand;
+import dev.bannerranker.serving.store.StoreUnavailableException;
 import dev.bannerranker.serving.users.UserSnapshot;
 import dev.bannerranker.serving.users.UserStateStore;
 import java.util.ArrayList;
@@ -89,13 +90,22 @@ public final class RankingService {
 
     // Stages are timed inline rather than through lambdas: this is the hot path, once per Rank.
     long t = System.nanoTime();
-    UserSnapshot user = users.get(q.userId()).snapshot(g);
+    UserSnapshot user;
+    boolean storeDown = false;
+    try {
+      user = users.get(q.userId()).snapshot(g);
+    } catch (StoreUnavailableException e) {
+      // Answer without the user's state rather than fail the page: the popularity order, counted as such.
+      storeDown = true;
+      user = UserSnapshot.unknown(q.userId(), g);
+      LOG.atDebug().addKeyValue("user_id", q.userId()).log("user store unavailable: {}", e.getMessage());
+    }
     t = metrics.record(Stage.USER_STATE, t);
-    Eligible eligible = eligibility.selectResolved(g, q.placement(), candidates, user.profile(), user.history(), now);
+    Eligible eligible = eligibility.selectResolved(g, q.placement(), candidates, user.profile(), user.shown(), now);
     t = metrics.record(Stage.ELIGIBILITY, t);
     metrics.candidates(eligible.size());
 
-    RankPath path = user.cold() ? RankPath.COLD_START
+    RankPath path = storeDown ? RankPath.STORE_UNAVAILABLE : user.cold() ? RankPath.COLD_START
         : budgetAllows(q.budget(), eligible.size()) ? RankPath.PERSONALIZED : RankPath.DEADLINE;
     UserFeatures features = null;
     List<Scored> scored;

@@ -2,6 +2,7 @@ package dev.bannerranker.serving.users;
 
 import dev.bannerranker.data.EventType;
 import dev.bannerranker.features.ChoiceCounts;
+import dev.bannerranker.serving.store.Varints;
 import java.util.Arrays;
 
 /**
@@ -124,16 +125,16 @@ class ActivityLog {
     int n = putTime(r, 0, eventCount == 0 ? time : time - lastEventTime);
     int tier = priceTier >= 0 && priceTier < TIER_ESCAPE ? priceTier : TIER_ESCAPE;
     int dwellBits = Float.floatToRawIntBits(dwellSeconds);
-    int tenths = tenths(dwellSeconds);
+    int tenths = Varints.tenths(dwellSeconds);
     int dwellMode = dwellBits == 0 ? DWELL_ZERO : tenths >= 0 ? DWELL_TENTHS : DWELL_RAW;
     r[n++] = (byte) (type.ordinal() | tier << 3 | dwellMode << 6);
-    n = putVarint(r, n, brandId);
-    n = putVarint(r, n, categoryId);
+    n = Varints.putVarint(r, n, brandId);
+    n = Varints.putVarint(r, n, categoryId);
     if (tier == TIER_ESCAPE) {
-      n = putVarint(r, n, (priceTier << 1) ^ (priceTier >> 31));
+      n = Varints.putVarint(r, n, (priceTier << 1) ^ (priceTier >> 31));
     }
     if (dwellMode == DWELL_TENTHS) {
-      n = putVarint(r, n, tenths);
+      n = Varints.putVarint(r, n, tenths);
     } else if (dwellMode == DWELL_RAW) {
       for (int k = 0; k < 4; k++) {
         r[n++] = (byte) (dwellBits >>> (8 * k));
@@ -149,7 +150,7 @@ class ActivityLog {
   final void addImpression(int bannerId, long time) {
     byte[] r = new byte[MAX_RECORD];
     int n = putTime(r, 0, impressionCount == 0 ? time : time - lastImpressionTime);
-    n = putVarint(r, n, bannerId);
+    n = Varints.putVarint(r, n, bannerId);
     splice(eventBytes + impressionBytes, 0, r, n);
     impressionBytes += n;
     impressionCount++;
@@ -169,6 +170,16 @@ class ActivityLog {
     Reader in = new Reader(buf, eventBytes);
     in.time();
     return in.varint();
+  }
+
+  /** The time of the oldest impression; the log must hold one. */
+  final long oldestImpressionTime() {
+    return new Reader(buf, eventBytes).time();
+  }
+
+  /** The time of the latest impression appended; meaningless when there is none. */
+  final long lastImpressionTime() {
+    return lastImpressionTime;
   }
 
   /** Forgets the oldest events and impressions beyond {@code max} of each. */
@@ -197,7 +208,7 @@ class ActivityLog {
       }
       float dwell = switch (header >>> 6) {
         case DWELL_ZERO -> 0f;
-        case DWELL_TENTHS -> fromTenths(in.varint());
+        case DWELL_TENTHS -> Varints.fromTenths(in.varint());
         default -> Float.intBitsToFloat(in.int32());
       };
       if (k >= skipEvents) {
@@ -273,54 +284,18 @@ class ActivityLog {
     System.arraycopy(insert, 0, buf, at, n);
   }
 
-  /** The dwell in tenths of a second when that round-trips bit for bit, else -1. */
-  static int tenths(float dwell) {
-    if (!(dwell > 0f && dwell < 1e8f)) {
-      return -1;
-    }
-    long t = Math.round(dwell * 10.0);
-    return t <= Integer.MAX_VALUE && Float.floatToRawIntBits(fromTenths((int) t)) == Float.floatToRawIntBits(dwell)
-        ? (int) t : -1;
-  }
-
-  private static float fromTenths(int tenths) {
-    return (float) (tenths / 10.0);
-  }
-
   private static int putTime(byte[] out, int pos, long value) {
     if (value >= 0 && value < Long.MAX_VALUE) {
-      return putVarlong(out, pos, value + 1);
+      return Varints.putVarlong(out, pos, value + 1);
     }
     out[pos++] = 0;
-    return putVarlong(out, pos, (value << 1) ^ (value >> 63));
-  }
-
-  private static int putVarlong(byte[] out, int pos, long v) {
-    while ((v & ~0x7FL) != 0) {
-      out[pos++] = (byte) ((v & 0x7F) | 0x80);
-      v >>>= 7;
-    }
-    out[pos++] = (byte) v;
-    return pos;
-  }
-
-  private static int putVarint(byte[] out, int pos, int value) {
-    while ((value & ~0x7F) != 0) {
-      out[pos++] = (byte) ((value & 0x7F) | 0x80);
-      value >>>= 7;
-    }
-    out[pos++] = (byte) value;
-    return pos;
+    return Varints.putVarlong(out, pos, (value << 1) ^ (value >> 63));
   }
 
   /** A cursor over the packed bytes. */
-  private static final class Reader {
-    private final byte[] b;
-    int pos;
-
+  private static final class Reader extends Varints.Cursor {
     Reader(byte[] b, int pos) {
-      this.b = b;
-      this.pos = pos;
+      super(b, pos);
     }
 
     /** A time or difference, as {@link #putTime} wrote it. */
@@ -331,34 +306,6 @@ class ActivityLog {
       }
       long z = varlong();
       return (z >>> 1) ^ -(z & 1);
-    }
-
-    long varlong() {
-      long v = 0;
-      for (int shift = 0; ; shift += 7) {
-        byte x = b[pos++];
-        v |= (long) (x & 0x7F) << shift;
-        if (x >= 0) {
-          return v;
-        }
-      }
-    }
-
-    int varint() {
-      int v = 0;
-      for (int shift = 0; ; shift += 7) {
-        byte x = b[pos++];
-        v |= (x & 0x7F) << shift;
-        if (x >= 0) {
-          return v;
-        }
-      }
-    }
-
-    int int32() {
-      int v = (b[pos] & 0xFF) | (b[pos + 1] & 0xFF) << 8 | (b[pos + 2] & 0xFF) << 16 | (b[pos + 3] & 0xFF) << 24;
-      pos += 4;
-      return v;
     }
   }
 }

@@ -19,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Profiles from {@code users.csv}, and optionally each user's recent activity replayed from the event tables:
- * what a user's state starts from when the cache first sees them (or sees them again after eviction).
+ * Profiles from {@code users.csv}, and optionally each user's recent activity replayed from the event tables: what
+ * {@link StoreImport} writes into a user store ({@code bin/ranker import}, or {@code serve --data} on an empty store).
  */
 public final class ProfileStore {
   private static final Logger LOG = LoggerFactory.getLogger(ProfileStore.class);
@@ -123,16 +123,50 @@ public final class ProfileStore {
         e.category(), e.priceTier(), e.dwellSeconds(), e.timestamp()));
   }
 
-  /** A new state for the user: the profile (or none) and the bootstrap activity. */
+  /** A state for the user: the profile (or none) and the bootstrap activity, as the store's import writes them. */
   UserState newState(String userId, int capacity) {
     int slot = profiles.find(userId);
     return new UserState(userId, slot < 0 ? null : profiles.shapes[slot], capacity, seeds.get(userId));
   }
 
-  /** The table's own instance of the id when the user is on file, so the cache key shares it; else {@code userId}. */
+  /** The table's own instance of the id when the user is on file; else {@code userId}. */
   String canonicalId(String userId) {
     int slot = profiles.find(userId);
     return slot < 0 ? userId : profiles.ids[slot];
+  }
+
+  /**
+   * Visits every user on file or with bootstrap activity: the profile (null when none is on file) and the
+   * bootstrap state (null when none).
+   */
+  void forEachUser(UserVisitor visitor) {
+    ProfileTable t = profiles;
+    for (int i = 0; i < t.ids.length; i++) {
+      if (t.ids[i] != null) {
+        UserProfile shape = t.shapes[i];
+        visitor.user(t.ids[i], new UserProfile(t.ids[i], shape.gender(), shape.ageBand(), shape.cityTier()),
+            seeds.get(t.ids[i]));
+      }
+    }
+    seeds.forEach((id, seed) -> {
+      if (t.find(id) < 0) {
+        visitor.user(id, null, seed);
+      }
+    });
+  }
+
+  /** Receives one user of {@link #forEachUser}. */
+  interface UserVisitor {
+    void user(String userId, UserProfile profile, UserState seed);
+  }
+
+  /** Users {@link #forEachUser} visits. */
+  int userCount() {
+    int extra = 0;
+    for (String id : seeds.keySet()) {
+      extra += profiles.find(id) < 0 ? 1 : 0;
+    }
+    return profiles.size + extra;
   }
 
   public int size() {

@@ -10,6 +10,9 @@ import dev.bannerranker.features.Vocabulary;
 import dev.bannerranker.serving.model.HistoryKey;
 import dev.bannerranker.serving.model.ModelGeneration;
 import dev.bannerranker.serving.model.NameDictionary;
+import dev.bannerranker.serving.store.NameKind;
+import dev.bannerranker.serving.store.StoreNames;
+import dev.bannerranker.serving.store.StoredLog;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,15 +33,21 @@ import java.util.List;
  * recorded under a fold-in model (which starts them from the log), and from then on under every model.
  */
 public final class UserState extends ActivityLog {
+  /** The frequency caps count impressions this recent (a day). */
+  public static final long CAP_WINDOW_SECONDS = 86_400;
+  /** Most impressions a store-backed state keeps for the caps, however many were shown in the window. */
+  public static final int MAX_IMPRESSIONS = 256;
   private final String userId;
   /** Gender, age band and city tier, shared by every user with the same ones; null when none is on file. */
   private final UserProfile shape;
   /** A char (up to 65,535) and an int below keep the object at 72 bytes. */
   private final char capacity;
+  /** Keep the impressions of the frequency-cap window beyond {@code capacity} (states backed by a store). */
+  private boolean keepCapWindow;
   private HistoryKey historyKey;
   /**
-   * Behaviour events dropped from the log since the last change of key, still counted in the history; stops at
-   * {@code Integer.MAX_VALUE}.
+   * Behaviour events dropped from the log, still counted in the history: since the last change of key, or for a
+   * store-backed state all the user's stored history dropped; stops at {@code Integer.MAX_VALUE}.
    */
   private int forgotten;
   /** Impressions in the log of banners the current model knows. */
@@ -62,6 +71,84 @@ public final class UserState extends ActivityLog {
     this.shape = shape;
     this.capacity = checkedCapacity(capacity);
     trimTo(capacity);
+  }
+
+  /**
+   * A state from its stored form ({@link StoredLog}, store ids translated by {@code names}): every stored impression
+   * (the store keeps the frequency-cap window), the latest {@code capacity} events, and the choice counts of the
+   * whole stored history.
+   */
+  static UserState fromStored(String userId, UserProfile shape, int capacity, byte[] log, StoreNames names) {
+    UserState s = new UserState(userId, shape, capacity, null);
+    s.keepCapWindow = true;
+    if (log == null) {
+      return s;
+    }
+    StoredLog.Header h = StoredLog.header(log);
+    s.forgotten = (int) Math.min(Integer.MAX_VALUE, h.droppedEvents());
+    ChoiceCounts stored = h.choiceCounts();
+    ChoiceCounts counts = stored == null ? new ChoiceCounts() : stored;
+    int[] seen = {0};
+    StoredLog.forEach(log, new StoredLog.Visitor() {
+      @Override
+      public void event(EventType type, int brand, int category, int priceTier, float dwell, long time) {
+        if (seen[0]++ >= h.countedEvents()) {
+          counts.add(brand, category, type, time);
+        }
+        s.addEvent(type, names.toProcess(NameKind.BRAND, brand), names.toProcess(NameKind.CATEGORY, category),
+            priceTier, dwell, time);
+        if (s.eventCount() > capacity) {
+          s.dropOldestEvent();
+          s.forgotten += s.forgotten < Integer.MAX_VALUE ? 1 : 0;
+        }
+      }
+
+      @Override
+      public void impression(int banner, long time) {
+        s.addImpression(names.toProcess(NameKind.BANNER, banner), time);
+      }
+    });
+    if (stored != null || seen[0] > 0) {
+      s.keepChoiceCounts(counts.translate(b -> names.toProcess(NameKind.BRAND, b),
+          c -> names.toProcess(NameKind.CATEGORY, c)));
+    }
+    return s;
+  }
+
+  /** The records of {@code activities} in the store's form, with the store's ids. */
+  static byte[] stored(List<Activity> activities, ModelGeneration g, StoreNames names) {
+    StoredLog.Writer w = new StoredLog.Writer();
+    for (Activity a : activities) {
+      if (a instanceof Activity.Behaviour b) {
+        w.event(b.type(), names.toStore(NameKind.BRAND, id(NameDictionary.BRANDS, b.brand(), g)),
+            names.toStore(NameKind.CATEGORY, id(NameDictionary.CATEGORIES, b.category(), g)), b.priceTier(),
+            b.dwellSeconds(), b.time());
+      } else {
+        Activity.Shown s = (Activity.Shown) a;
+        w.impression(names.toStore(NameKind.BANNER, id(NameDictionary.BANNERS, s.bannerId(), g)), s.time());
+      }
+    }
+    return w.toBytes();
+  }
+
+  /** This (bootstrap) state's log in the store's form, its choice counts covering every event in it. */
+  synchronized byte[] stored(StoreNames names) {
+    StoredLog.Writer w = new StoredLog.Writer();
+    forEach(0, 0, new Visitor() {
+      @Override
+      public void event(EventType type, int brand, int category, int priceTier, float dwell, long time) {
+        w.event(type, names.toStore(NameKind.BRAND, brand), names.toStore(NameKind.CATEGORY, category), priceTier,
+            dwell, time);
+      }
+
+      @Override
+      public void impression(int banner, long time) {
+        w.impression(names.toStore(NameKind.BANNER, banner), time);
+      }
+    });
+    ChoiceCounts counts = keepsChoiceCounts() ? choiceCounts().translate(b -> names.toStore(NameKind.BRAND, b),
+        c -> names.toStore(NameKind.CATEGORY, c)) : null;
+    return StoredLog.withHeader(0, 0, counts == null ? 0 : eventCount(), counts, w.toBytes());
   }
 
   private static char checkedCapacity(int capacity) {
@@ -118,6 +205,7 @@ public final class UserState extends ActivityLog {
     // the known impressions before them would be overwritten anyway.
     int skippedEvents = Math.max(0, eventCount() - g.spec().maxRecentEvents());
     int[] knownToSkip = {Math.max(0, knownImpressions - g.spec().maxRecentImpressions())};
+    ShownBanners.Builder shown = new ShownBanners.Builder(impressionCount());
     forEach(skippedEvents, 0, new Visitor() {
       @Override
       public void event(EventType type, int brand, int category, int priceTier, float dwell, long time) {
@@ -135,6 +223,7 @@ public final class UserState extends ActivityLog {
         if (index == Vocabulary.UNKNOWN) {
           return;
         }
+        shown.add(index, time);
         if (knownToSkip[0] > 0) {
           knownToSkip[0]--;
         } else {
@@ -147,7 +236,8 @@ public final class UserState extends ActivityLog {
       ChoiceCounts counts = keepsChoiceCounts() ? choiceCounts() : countsOfLog();
       history.setChoiceCounts(counts.translate(g::brandIndex, g::categoryIndex));
     }
-    return new UserSnapshot(profile, shape == null && eventCount() == 0 && impressionCount() == 0, history);
+    return new UserSnapshot(profile, shape == null && eventCount() == 0 && impressionCount() == 0, history,
+        shown.build());
   }
 
   /** Appends activities, in order, to the log; the next snapshot's history of {@code g} holds them. */
@@ -211,7 +301,8 @@ public final class UserState extends ActivityLog {
       int ring = g.spec().maxRecentImpressions();
       while (impressionCount() > capacity) {
         boolean known = g.bannerIndex(oldestBanner()) != Vocabulary.UNKNOWN;
-        if (known && knownImpressions <= ring) {
+        if (known && knownImpressions <= ring || keepCapWindow && impressionCount() <= MAX_IMPRESSIONS
+            && oldestImpressionTime() >= lastImpressionTime() - CAP_WINDOW_SECONDS) {
           break;
         }
         dropOldestImpression();
@@ -232,8 +323,21 @@ public final class UserState extends ActivityLog {
       return;
     }
     if (historyKey == null || !historyKey.equals(key)) {
-      trimTo(capacity);
-      forgotten = 0;
+      if (keepCapWindow) {
+        // A store-backed state counts every event of the user's stored history, under every model, so its total
+        // is the same after an eviction or a restart; a change of key keeps the count.
+        while (eventCount() > capacity) {
+          dropOldestEvent();
+          forgotten += forgotten < Integer.MAX_VALUE ? 1 : 0;
+        }
+        while (impressionCount() > capacity && (impressionCount() > MAX_IMPRESSIONS
+            || oldestImpressionTime() < lastImpressionTime() - CAP_WINDOW_SECONDS)) {
+          dropOldestImpression();
+        }
+      } else {
+        trimTo(capacity);
+        forgotten = 0;
+      }
       int[] known = {0};
       forEach(eventCount(), 0, new Visitor() {
         @Override
