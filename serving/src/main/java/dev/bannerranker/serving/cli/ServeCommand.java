@@ -57,6 +57,10 @@ final class ServeCommand implements Callable<Integer> {
       + "e.g. 2026-03-10T12:00:00Z to serve the demo world's period.")
   String defaultTime;
 
+  @Option(names = "--log-dir", description = "Directory of the serving log: a decision record per Rank, every "
+      + "applied event, the profiles used and catalog snapshots (docs/serving-log.md). Default: no log.")
+  Path logDir;
+
   @Spec
   CommandSpec spec;
 
@@ -122,6 +126,17 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (defaultTime != null) {
       props.put("ranker.request.default-time", defaultTime);
+    }
+    if (logDir != null) {
+      if (logDir.toString().isBlank()) {
+        throw new ParameterException(spec.commandLine(), "--log-dir must name a directory");
+      }
+      try {
+        dev.bannerranker.cli.OutputPaths.checkDirectory("--log-dir", logDir);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+      props.put("ranker.log.dir", logDir.toString());
     }
     // A refused bundle stops the start (ModelLifecycle) before the ports open, and exits 4 with the reason.
     ApplicationContext ctx = new StartupFailuresThrow().args().mainClass(ServingCli.class).banner(false)
