@@ -11,6 +11,7 @@ import dev.bannerranker.serving.model.Arm;
 import dev.bannerranker.serving.model.ServingModels;
 import dev.bannerranker.serving.metrics.RankerMetrics;
 import dev.bannerranker.serving.model.ModelRegistry;
+import dev.bannerranker.serving.model.ModelVersions;
 import dev.bannerranker.serving.ranking.Eligibility;
 import dev.bannerranker.serving.ranking.EventRecorder;
 import dev.bannerranker.serving.ranking.Ordering;
@@ -65,6 +66,12 @@ public class ServingBeans {
     ModelRegistry registry = new ModelRegistry(settings.treatmentPercent(), settings.abSalt());
     registry.addListener(metrics);
     return registry;
+  }
+
+  /** The models root of {@code ranker.model.models-root}; disabled when that is empty. */
+  @Singleton
+  ModelVersions modelVersions(ModelSettings settings, ModelRegistry registry) {
+    return new ModelVersions(registry, settings.modelsRoot().isEmpty() ? null : Path.of(settings.modelsRoot()));
   }
 
   @Singleton

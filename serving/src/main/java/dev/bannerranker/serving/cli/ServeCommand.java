@@ -32,8 +32,17 @@ import picocli.CommandLine.Spec;
     description = "Start the gRPC ranking service (and the metrics HTTP server). Every ranker.* key of "
         + "application.yml can also be set through the environment, see serving/README.md.")
 final class ServeCommand implements Callable<Integer> {
-  @Option(names = "--bundle", required = true, description = "Model bundle directory (the control arm).")
+  @Option(names = "--bundle", description = "Model bundle directory (the control arm). Give this or --models-root.")
   Path bundle;
+
+  @Option(names = "--models-root", description = "A models root with one bundle per version directory "
+      + "(DIR/1, DIR/2, ...; `train --models-root` adds them): serves the newest valid version and swaps in newer "
+      + "ones as they appear. Give this or --bundle.")
+  Path modelsRoot;
+
+  @Option(names = "--model-version", description = "With --models-root: serve this version and do not follow newer "
+      + "ones.")
+  Long modelVersion;
 
   @Option(names = "--port", defaultValue = "50051", description = "gRPC port. Default: ${DEFAULT-VALUE}.")
   int port;
@@ -97,8 +106,17 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (bundle.toString().isBlank()) { // an empty ranker.model.bundle would start without a model
-      throw new ParameterException(spec.commandLine(), "--bundle must name a bundle directory");
+    if ((bundle == null) == (modelsRoot == null)) {
+      throw new ParameterException(spec.commandLine(), "give one of --bundle DIR or --models-root DIR");
+    }
+    Path source = bundle != null ? bundle : modelsRoot;
+    if (source.toString().isBlank()) { // an empty ranker.model.bundle would start without a model
+      throw new ParameterException(spec.commandLine(), (bundle != null ? "--bundle" : "--models-root")
+          + " must name a directory");
+    }
+    if (modelVersion != null && (modelsRoot == null || modelVersion <= 0)) {
+      throw new ParameterException(spec.commandLine(), "--model-version needs --models-root and a positive version, "
+          + "got " + modelVersion);
     }
     // Checked here too, so the message names the option rather than the configuration key it becomes.
     if (treatmentPercent < 0 || treatmentPercent > 100) {
@@ -113,7 +131,14 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     Map<String, Object> props = new HashMap<>();
-    props.put("ranker.model.bundle", bundle.toString());
+    if (bundle != null) {
+      props.put("ranker.model.bundle", bundle.toString());
+    } else {
+      props.put("ranker.model.models-root", modelsRoot.toString());
+      if (modelVersion != null) {
+        props.put("ranker.model.model-version", modelVersion);
+      }
+    }
     props.put("grpc.server.port", port);
     props.put("micronaut.server.port", metricsPort);
     if (data != null) {
@@ -144,7 +169,7 @@ final class ServeCommand implements Callable<Integer> {
     ModelGeneration control = ctx.getBean(ModelRegistry.class).current().generation(Arm.CONTROL);
     if (control == null) { // cannot happen: ModelLifecycle fails the start instead
       ctx.close();
-      throw new IllegalStateException("the service started without the control bundle " + bundle);
+      throw new IllegalStateException("the service started without the control bundle " + source);
     }
     System.out.println("banner-ranker serving model " + control.version());
     System.out.println("  gRPC     localhost:" + ctx.getBean(GrpcEmbeddedServer.class).getPort());
@@ -152,6 +177,13 @@ final class ServeCommand implements Callable<Integer> {
     System.out.println("  calls    " + ctx.getBean(CallExecutors.class).describe());
     // Which kernels the JVM chose at start-up: without --add-modules jdk.incubator.vector scoring is ~20x slower.
     System.out.println("  scoring  " + control.model().scorer().kernelName() + " kernels");
+    if (modelsRoot != null) {
+      System.out.println("  models   " + modelsRoot + ", version " + dev.bannerranker.bundle.ModelsRoot.versionOf(
+          control.bundleDir()) + (modelVersion != null ? " (pinned)" : " (newer versions are swapped in)"));
+    }
+    if (logDir != null) {
+      System.out.println("  log      " + logDir);
+    }
     warnIfNothingIsInFlight(control, ctx.getBean(RequestSettings.class).nowSeconds());
     System.out.flush();
     // Park: on SIGTERM, Micronaut's shutdown hook turns health NOT_SERVING, drains calls in flight and stops
