@@ -4,6 +4,14 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.bannerranker.serving.config.OrderingSettings.Policy;
 import dev.bannerranker.serving.log.LogSettings;
+import dev.bannerranker.serving.log.ServingLog;
+import dev.bannerranker.servinglog.LogRecord;
+import dev.bannerranker.servinglog.ServingLogReader;
+import dev.bannerranker.servinglog.StartRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import io.micronaut.context.ApplicationContext;
 import dev.bannerranker.serving.TestBundles;
 import dev.bannerranker.serving.model.ModelRegistry;
@@ -35,7 +43,7 @@ class LoopSettingsTest {
   }
 
   @Test
-  void keysAsAnOperatorWritesThem(@TempDir Path dir) {
+  void keysAsAnOperatorWritesThem(@TempDir Path dir) throws IOException {
     Path root = dir.resolve("models");
     TestBundles.withVersion(root.resolve("3"), "wd-3");
     TestBundles.withVersion(root.resolve("4"), "wd-4");
@@ -64,7 +72,14 @@ class LoopSettingsTest {
       assertEquals(root.toString(), m.modelsRoot());
       assertEquals(3L, m.modelVersion());
       assertEquals("wd-3", ctx.getBean(ModelRegistry.class).current().control().version(), "the pinned version");
+      assertTrue(ctx.getBean(ServingLog.class).enabled());
     }
+    // Closing the context closed the log: the start record, naming the pinned model's catalog snapshot, is on disk.
+    List<LogRecord> records = new ArrayList<>();
+    ServingLogReader.read(dir.resolve("log"), (r, f, l) -> records.add(r));
+    assertEquals(1, records.size());
+    StartRecord start = (StartRecord) records.get(0);
+    assertTrue(Files.isRegularFile(dir.resolve("log").resolve(start.catalog())), start.catalog());
   }
 
   @Test
