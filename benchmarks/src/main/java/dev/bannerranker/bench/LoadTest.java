@@ -77,7 +77,8 @@ public final class LoadTest implements Callable<Integer> {
 
   @Option(names = "--compare-target", description = "A second service on loopback, configured differently (say with "
       + "--log-dir): after the phases, Rank runs closed loop against the two in turn, in one-second slices for "
-      + "--duration seconds each, so both meet the same machine load; the JSON gets compare_* entries.")
+      + "--duration seconds each (after as many unrecorded ones), so both meet the same machine load; the JSON gets "
+      + "compare_* entries.")
   String compareTarget;
 
   @Option(names = "--concurrency", defaultValue = "8", description = "Requests in flight in the closed loops. Default: ${DEFAULT-VALUE}.")
@@ -199,12 +200,15 @@ public final class LoadTest implements Callable<Integer> {
           i -> otherRank.rank(requests.get(i % users)), true);
       double[] rps = new double[2];
       long errors = 0;
-      for (int slice = 0; slice < 2 * duration; slice++) {
+      // The first round of slices is not recorded: both services come to it with the same recent history.
+      for (int slice = 0; slice < 4 * duration; slice++) {
         int which = (slice % 2) ^ ((slice / 2) % 2);
         RankingServiceGrpc.RankingServiceBlockingStub stub = which == 0 ? rank : otherRank;
         Result r = closedLoop("slice", 1, 0, i -> stub.rank(requests.get(i % users)), false);
-        rps[which] += r.rps / duration;
-        errors += r.errors;
+        if (slice >= 2 * duration) {
+          rps[which] += r.rps / duration;
+          errors += r.errors;
+        }
       }
       out.put("compare_target", compareTarget);
       out.put("compare_rank_rps_target", rps[0]);

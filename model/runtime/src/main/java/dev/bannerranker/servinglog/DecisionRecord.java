@@ -24,8 +24,9 @@ public record DecisionRecord(
   }
 
   /**
-   * One returned banner. {@code position} is 1-based; {@code propensity} is the probability that the serving policy
-   * put this banner at this position given the banners above it (docs/serving-log.md).
+   * One returned banner. {@code position} is 1-based; {@code score} and {@code predictedCtr} are written at float
+   * precision; {@code propensity} is the probability that the serving policy put this banner at this position given
+   * the banners above it (docs/serving-log.md).
    */
   public record LoggedBanner(
       String bannerId, int position, double score, double predictedCtr, String reason, double propensity) {}

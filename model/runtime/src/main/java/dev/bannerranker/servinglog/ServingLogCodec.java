@@ -101,8 +101,9 @@ public final class ServingLogCodec {
       g.writeStartObject();
       g.writeStringField("banner_id", b.bannerId());
       g.writeNumberField("position", b.position());
-      g.writeNumberField("score", b.score());
-      g.writeNumberField("predicted_ctr", b.predictedCtr());
+      // Float precision, what the scorer computes in: the shortest digits of a float, not of a widened double.
+      g.writeNumberField("score", (float) b.score());
+      g.writeNumberField("predicted_ctr", (float) b.predictedCtr());
       g.writeStringField("reason", b.reason());
       g.writeNumberField("propensity", b.propensity());
       g.writeEndObject();

@@ -121,8 +121,8 @@ class DecisionLogTest {
       DecisionRecord.LoggedBanner b = d.banners().get(i);
       assertEquals(item.bannerId(), b.bannerId());
       assertEquals(i + 1, b.position());
-      assertEquals(item.score(), b.score());
-      assertEquals(item.predictedCtr(), b.predictedCtr());
+      assertEquals((float) item.score(), (float) b.score(), "scores are logged at float precision");
+      assertEquals((float) item.predictedCtr(), (float) b.predictedCtr());
       assertEquals(item.reason().name().toLowerCase(), b.reason());
       assertEquals(item.propensity(), b.propensity());
     }
