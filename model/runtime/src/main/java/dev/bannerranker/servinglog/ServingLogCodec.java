@@ -1,12 +1,15 @@
 package dev.bannerranker.servinglog;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bannerranker.servinglog.DecisionRecord.LoggedBanner;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -25,7 +28,9 @@ public final class ServingLogCodec {
   private ServingLogCodec() {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final JsonFactory FACTORY = JSON.getFactory();
+  /** Shortest-digits number printing (Schubfach), several times faster than Double.toString for the same text. */
+  private static final JsonFactory FACTORY = JsonFactory.builder()
+      .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -45,44 +50,66 @@ public final class ServingLogCodec {
   public static void encode(LogRecord record, Writer out) {
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-      g.writeStartObject();
-      g.writeStringField("type", record.type());
-      g.writeStringField("time", formatTime(record.time()));
-      if (record instanceof StartRecord s) {
-        g.writeStringField("service_version", s.serviceVersion());
-        g.writeStringField("catalog", s.catalog());
-      } else if (record instanceof DecisionRecord d) {
-        writeDecision(g, d);
-      } else if (record instanceof ImpressionRecord i) {
-        g.writeStringField("user_id", i.userId());
-        g.writeStringField("banner_id", i.bannerId());
-        g.writeStringField("request_id", i.requestId());
-        writeNullableInt(g, "slot_position", i.slotPosition());
-      } else if (record instanceof ClickRecord c) {
-        g.writeStringField("user_id", c.userId());
-        g.writeStringField("banner_id", c.bannerId());
-        g.writeStringField("request_id", c.requestId());
-      } else if (record instanceof ProductEventRecord e) {
-        g.writeStringField("user_id", e.userId());
-        g.writeStringField("event_type", e.eventType());
-        g.writeStringField("brand", e.brand());
-        g.writeStringField("category", e.category());
-        writeNullableInt(g, "price_tier", e.priceTier());
-        if (e.dwellSeconds() == null) {
-          g.writeNullField("dwell_seconds");
-        } else {
-          g.writeNumberField("dwell_seconds", e.dwellSeconds());
-        }
-      } else if (record instanceof ProfileRecord p) {
-        g.writeStringField("user_id", p.userId());
-        g.writeStringField("gender", p.gender());
-        g.writeStringField("age_band", p.ageBand());
-        g.writeNumberField("city_tier", p.cityTier());
-      }
-      g.writeEndObject();
+      write(record, g);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * A generator for writing many records to one stream with {@link #writeLine}; closing it does not close the
+   * stream.
+   */
+  public static JsonGenerator lineWriter(OutputStream out) throws IOException {
+    JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8);
+    g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    g.setRootValueSeparator(null);
+    return g;
+  }
+
+  /** Writes one record and its line break to a {@link #lineWriter}. */
+  public static void writeLine(LogRecord record, JsonGenerator g) throws IOException {
+    write(record, g);
+    g.writeRaw('\n');
+  }
+
+  /** Writes one record as a JSON object to {@code g}. */
+  public static void write(LogRecord record, JsonGenerator g) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("type", record.type());
+    g.writeStringField("time", formatTime(record.time()));
+    if (record instanceof StartRecord s) {
+      g.writeStringField("service_version", s.serviceVersion());
+      g.writeStringField("catalog", s.catalog());
+    } else if (record instanceof DecisionRecord d) {
+      writeDecision(g, d);
+    } else if (record instanceof ImpressionRecord i) {
+      g.writeStringField("user_id", i.userId());
+      g.writeStringField("banner_id", i.bannerId());
+      g.writeStringField("request_id", i.requestId());
+      writeNullableInt(g, "slot_position", i.slotPosition());
+    } else if (record instanceof ClickRecord c) {
+      g.writeStringField("user_id", c.userId());
+      g.writeStringField("banner_id", c.bannerId());
+      g.writeStringField("request_id", c.requestId());
+    } else if (record instanceof ProductEventRecord e) {
+      g.writeStringField("user_id", e.userId());
+      g.writeStringField("event_type", e.eventType());
+      g.writeStringField("brand", e.brand());
+      g.writeStringField("category", e.category());
+      writeNullableInt(g, "price_tier", e.priceTier());
+      if (e.dwellSeconds() == null) {
+        g.writeNullField("dwell_seconds");
+      } else {
+        g.writeNumberField("dwell_seconds", e.dwellSeconds());
+      }
+    } else if (record instanceof ProfileRecord p) {
+      g.writeStringField("user_id", p.userId());
+      g.writeStringField("gender", p.gender());
+      g.writeStringField("age_band", p.ageBand());
+      g.writeNumberField("city_tier", p.cityTier());
+    }
+    g.writeEndObject();
   }
 
   private static void writeDecision(JsonGenerator g, DecisionRecord d) throws IOException {

@@ -3,12 +3,12 @@ package dev.bannerranker.serving.log;
 import dev.bannerranker.servinglog.LogRecord;
 import dev.bannerranker.servinglog.ServingLogCodec;
 import dev.bannerranker.servinglog.ServingLogFiles;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
+import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,9 +49,9 @@ public final class ServingLogWriter implements AutoCloseable {
   // Writer-thread state.
   private int seq;
   private FileChannel channel;
-  private Writer out;
+  private CountingStream bytes;
+  private JsonGenerator out;
   private Path file;
-  private long fileBytes;
   private long fileOpenedAt;
   private long lastSync;
   private boolean dirty;
@@ -148,12 +148,10 @@ public final class ServingLogWriter implements AutoCloseable {
       if (out == null) {
         openFile();
       }
-      String line = ServingLogCodec.encode(record) + "\n";
-      out.write(line);
+      ServingLogCodec.writeLine(record, out);
       dirty = true;
-      fileBytes += utf8Length(line);
       written.incrementAndGet();
-      if (fileBytes >= maxFileSize) {
+      if (bytes.count + out.getOutputBuffered() >= maxFileSize) {
         closeFile();
       }
     } catch (IOException | RuntimeException e) {
@@ -179,9 +177,8 @@ public final class ServingLogWriter implements AutoCloseable {
           channel = ch;
           file = next;
         }
-        out = new OutputStreamWriter(Channels.newOutputStream(ch), StandardCharsets.UTF_8);
-        out = new java.io.BufferedWriter(out, 1 << 16);
-        fileBytes = 0;
+        bytes = new CountingStream(Channels.newOutputStream(ch));
+        out = ServingLogCodec.lineWriter(bytes);
         fileOpenedAt = now.toEpochMilli();
         return;
       } catch (FileAlreadyExistsException e) {
@@ -219,35 +216,40 @@ public final class ServingLogWriter implements AutoCloseable {
   private void abandonFile() {
     try {
       if (out != null) {
-        out.close();
+        out.close(); // flushes what the generator holds
+        bytes.close();
       }
     } catch (IOException e) {
       LOG.atWarn().setCause(e).addKeyValue("log_file", String.valueOf(file)).log("serving log close failed");
     }
     synchronized (this) {
       out = null;
+      bytes = null;
       channel = null;
       file = null;
     }
     dirty = false;
   }
 
-  private static long utf8Length(String s) {
-    long n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        n++;
-      } else if (c < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(c)) {
-        n += 4;
-        i++;
-      } else {
-        n += 3;
-      }
+  /** Counts the bytes that reach the file, for rotation by size. */
+  private static final class CountingStream extends FilterOutputStream {
+    long count;
+
+    CountingStream(OutputStream out) {
+      super(out);
     }
-    return n;
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      count += len;
+    }
   }
 
   /** Writes what is queued, syncs and closes the file; waits up to {@code timeoutMillis} for the thread. */
