@@ -1,6 +1,7 @@
 package dev.bannerranker.serving.grpc;
 
 import dev.bannerranker.serving.model.ModelRefusedException;
+import dev.bannerranker.serving.model.NoPreviousModelException;
 import dev.bannerranker.serving.ranking.DeadlineExpiredException;
 import dev.bannerranker.serving.ranking.InvalidRequestException;
 import dev.bannerranker.serving.ranking.NoModelException;
@@ -59,6 +60,9 @@ final class GrpcErrors {
     if (e instanceof StoreUnavailableException) {
       LOG.atWarn().addKeyValue("rpc", rpc).log(e.getMessage());
       return Status.UNAVAILABLE.withDescription("the user store is unavailable; retry").asRuntimeException();
+    }
+    if (e instanceof NoPreviousModelException) {
+      return Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException();
     }
     if (e instanceof NoModelException) {
       return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
