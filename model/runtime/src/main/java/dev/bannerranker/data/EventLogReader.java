@@ -44,7 +44,7 @@ public final class EventLogReader {
     Set<String> impressionIds = new HashSet<>();
     RuntimeException impressionFailure = null;
     try {
-      CsvTable.read(dir, IMPRESSIONS_FILE, IMPRESSIONS_HEADER, row -> {
+      CsvTable.read(dir, IMPRESSIONS_FILE, IMPRESSIONS_HEADER, IMPRESSIONS_OPTIONAL, row -> {
         Impression imp = parseImpression(row);
         requireUser(userIds, imp.userId());
         if (!bannerIds.contains(imp.bannerId())) {
@@ -164,9 +164,12 @@ public final class EventLogReader {
   }
 
   static Impression parseImpression(CsvTable.Row r) {
+    String requestId = r.has("request_id") ? r.optionalText("request_id") : "";
+    double propensity = r.has("propensity") && !r.optionalText("propensity").isEmpty()
+        ? r.decimal("propensity", Double.MIN_VALUE, 1) : Double.NaN;
     return new Impression(r.text("impression_id"), r.text("user_id"), r.instant("timestamp"),
         r.text("banner_id"), r.text("placement"), r.integer("slot_position", 1, 1000),
-        Platform.parse(r.optionalText("platform")), r.flag01("clicked"));
+        Platform.parse(r.optionalText("platform")), r.flag01("clicked"), requestId, propensity);
   }
 
   private static String ageBand(String v) {
