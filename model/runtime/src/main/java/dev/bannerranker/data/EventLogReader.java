@@ -110,6 +110,12 @@ public final class EventLogReader {
     return readUnique(dir, BANNERS_FILE, BANNERS_HEADER, EventLogReader::parseBanner, Banner::id, "banner_id", problems);
   }
 
+  /** Reads a banners table under another name, such as a serving log's catalog snapshot; as {@link #readBanners}. */
+  public static List<Banner> readBannersFile(Path file, DataProblems problems) {
+    return readUnique(file.getParent() == null ? Path.of(".") : file.getParent(), file.getFileName().toString(),
+        BANNERS_HEADER, EventLogReader::parseBanner, Banner::id, "banner_id", problems);
+  }
+
   /** Reads {@code users.csv}; duplicate ids are bad rows. */
   public static List<UserProfile> readUsers(Path dir, DataProblems problems) {
     return readUnique(dir, USERS_FILE, USERS_HEADER, EventLogReader::parseUser, UserProfile::id, "user_id", problems);
