@@ -1,0 +1,32 @@
+package dev.bannerranker.servinglog;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What one {@code Rank} returned. {@code path} is personalized, cold_start or deadline; {@code policy} the ordering
+ * policy that drew the top slots (greedy, epsilon_greedy, softmax); {@code catalog} the relative path of the catalog
+ * snapshot of the serving model; {@code slotCount} how many banners were asked for.
+ */
+public record DecisionRecord(
+    Instant time, String requestId, String userId, String placement, String platform, String arm,
+    String modelVersion, String catalog, String path, String policy, int slotCount, List<LoggedBanner> banners)
+    implements LogRecord {
+  public static final String TYPE = "decision";
+
+  public DecisionRecord {
+    banners = List.copyOf(banners);
+  }
+
+  @Override
+  public String type() {
+    return TYPE;
+  }
+
+  /**
+   * One returned banner. {@code position} is 1-based; {@code propensity} is the probability that the serving policy
+   * put this banner at this position given the banners above it (docs/serving-log.md).
+   */
+  public record LoggedBanner(
+      String bannerId, int position, double score, double predictedCtr, String reason, double propensity) {}
+}
