@@ -522,7 +522,7 @@ final class Simulation {
     }
   }
 
-  private void writeOnline(Row r) {
+  private void writeOnline(Row r) throws IOException {
     long time = Timeline.epoch(r.ts) + onlineShift;
     if (r.impression) {
       BannerDef b = catalog.banners[r.a];
