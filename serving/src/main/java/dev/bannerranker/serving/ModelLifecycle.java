@@ -7,6 +7,7 @@ import dev.bannerranker.serving.model.Arm;
 import dev.bannerranker.serving.model.BundleWatcher;
 import dev.bannerranker.serving.model.ModelRefusedException;
 import dev.bannerranker.serving.model.ModelRegistry;
+import dev.bannerranker.serving.model.ModelVersions;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
@@ -14,6 +15,7 @@ import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.runtime.server.event.ServerShutdownEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
@@ -30,11 +32,19 @@ public class ModelLifecycle {
   private final ModelRegistry registry;
   private final ModelSettings settings;
   private final ServingHealth health;
+  private final ModelVersions versions;
   private BundleWatcher watcher;
 
   public ModelLifecycle(ModelRegistry registry, ModelSettings settings, @Nullable HealthStatusManager healthManager) {
+    this(registry, settings, healthManager, new ModelVersions(registry, null));
+  }
+
+  @Inject
+  public ModelLifecycle(ModelRegistry registry, ModelSettings settings, @Nullable HealthStatusManager healthManager,
+      ModelVersions versions) {
     this.registry = registry;
     this.settings = settings;
+    this.versions = versions;
     this.health = healthManager == null ? null : new ServingHealth(healthManager, registry);
     if (health != null) {
       registry.addListener(health);
@@ -43,6 +53,21 @@ public class ModelLifecycle {
 
   @PostConstruct
   void start() {
+    if (versions.enabled()) {
+      if (!settings.bundle().isEmpty()) {
+        throw new BundleException("ranker.model.bundle and ranker.model.models-root are exclusive; set one");
+      }
+      try {
+        versions.start(settings.modelVersion());
+      } catch (ModelRefusedException e) {
+        throw new BundleException("the models root " + versions.root() + ": " + e.getMessage(), e);
+      }
+      if (settings.watch() && settings.modelVersion() == 0) {
+        versions.watch(settings.watchInterval());
+      }
+    } else if (settings.modelVersion() > 0) {
+      throw new BundleException("ranker.model.model-version needs ranker.model.models-root");
+    }
     Map<Arm, Path> dirs = new EnumMap<>(Arm.class);
     if (!settings.bundle().isEmpty()) {
       dirs.put(Arm.CONTROL, Path.of(settings.bundle()));
@@ -82,5 +107,6 @@ public class ModelLifecycle {
     if (watcher != null) {
       watcher.close();
     }
+    versions.close();
   }
 }

@@ -5,8 +5,13 @@ import dev.bannerranker.serving.config.ModelSettings;
 import dev.bannerranker.serving.config.OrderingSettings;
 import dev.bannerranker.serving.config.RequestSettings;
 import dev.bannerranker.serving.config.UserSettings;
+import dev.bannerranker.serving.log.LogSettings;
+import dev.bannerranker.serving.log.ServingLog;
+import dev.bannerranker.serving.model.Arm;
+import dev.bannerranker.serving.model.ServingModels;
 import dev.bannerranker.serving.metrics.RankerMetrics;
 import dev.bannerranker.serving.model.ModelRegistry;
+import dev.bannerranker.serving.model.ModelVersions;
 import dev.bannerranker.serving.ranking.Eligibility;
 import dev.bannerranker.serving.ranking.EventRecorder;
 import dev.bannerranker.serving.ranking.Ordering;
@@ -20,10 +25,13 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -60,16 +68,43 @@ public class ServingBeans {
     return registry;
   }
 
+  /** The models root of {@code ranker.model.models-root}; disabled when that is empty. */
   @Singleton
-  RankingService ranking(ModelRegistry registry, UserStateStore users, EligibilitySettings eligibility,
-      OrderingSettings ordering, RankerMetrics metrics, RequestSettings limits) {
-    return new RankingService(registry, users, new Eligibility(eligibility), new Ordering(ordering), metrics, limits,
-        ordering);
+  ModelVersions modelVersions(ModelSettings settings, ModelRegistry registry) {
+    return new ModelVersions(registry, settings.modelsRoot().isEmpty() ? null : Path.of(settings.modelsRoot()));
   }
 
   @Singleton
-  EventRecorder events(ModelRegistry registry, UserStateStore users, RankerMetrics metrics, RequestSettings limits) {
-    return new EventRecorder(registry, users, metrics, limits);
+  RankingService ranking(ModelRegistry registry, UserStateStore users, EligibilitySettings eligibility,
+      OrderingSettings ordering, RankerMetrics metrics, RequestSettings limits, ServingLog log) {
+    return new RankingService(registry, users, new Eligibility(eligibility), new Ordering(ordering), metrics, limits,
+        ordering, log);
+  }
+
+  @Singleton
+  EventRecorder events(ModelRegistry registry, UserStateStore users, RankerMetrics metrics, RequestSettings limits,
+      ServingLog log) {
+    return new EventRecorder(registry, users, metrics, limits, log);
+  }
+
+  /** The serving log when {@code ranker.log.dir} is set; it snapshots the catalogs of the models already serving. */
+  @Singleton
+  @Bean(preDestroy = "close")
+  ServingLog servingLog(LogSettings settings, RequestSettings limits, ModelRegistry registry, MeterRegistry meters)
+      throws IOException {
+    if (!settings.enabled()) {
+      return ServingLog.OFF;
+    }
+    String version = ServingLog.class.getPackage().getImplementationVersion();
+    ServingLog log = new ServingLog(settings, limits, meters, Clock.systemUTC(), version == null ? "dev" : version);
+    registry.addListener(log);
+    ServingModels current = registry.current();
+    for (Arm arm : Arm.values()) {
+      if (current.generation(arm) != null) {
+        log.loaded(arm, current.generation(arm), null);
+      }
+    }
+    return log;
   }
 
   @Singleton

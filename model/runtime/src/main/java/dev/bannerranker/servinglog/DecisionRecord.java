@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * What one {@code Rank} returned. {@code path} is personalized, cold_start or deadline; {@code policy} the ordering
+ * What one {@code Rank} returned. {@code platform} is null when the request gave none; {@code path} is personalized, cold_start or deadline; {@code policy} the ordering
  * policy that drew the top slots (greedy, epsilon_greedy, softmax); {@code catalog} the relative path of the catalog
  * snapshot of the serving model; {@code slotCount} how many banners were asked for.
  */

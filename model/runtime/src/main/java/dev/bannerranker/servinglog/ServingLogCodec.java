@@ -166,7 +166,7 @@ public final class ServingLogCodec {
           number(b, "propensity", prefix)));
     }
     return new DecisionRecord(time, optionalText(n, "request_id"), text(n, "user_id"), text(n, "placement"),
-        text(n, "platform"), text(n, "arm"), text(n, "model_version"), optionalText(n, "catalog"), text(n, "path"),
+        optionalText(n, "platform"), text(n, "arm"), text(n, "model_version"), optionalText(n, "catalog"), text(n, "path"),
         text(n, "policy"), integer(n, "slot_count"), banners);
   }
 

@@ -8,14 +8,17 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Names in a log directory: {@code serving-<UTC yyyyMMdd'T'HHmmss'Z'>-<seq>.jsonl} log files, which sort by name in
- * writing order, and the catalog snapshots {@code catalog/banners-<first 16 hex of sha256>.csv}.
+ * Names in a log directory: {@code serving-<UTC yyyyMMdd'T'HHmmss'Z'>-<seq>.jsonl} log files and the catalog
+ * snapshots {@code catalog/banners-<first 16 hex of sha256>.csv}. A writer numbers its files on from the highest
+ * sequence number already in the directory, so the sequence number gives the writing order even when the clock
+ * stepped back between two runs.
  */
 public final class ServingLogFiles {
   private ServingLogFiles() {}
@@ -43,11 +46,12 @@ public final class ServingLogFiles {
     return m.matches() ? Integer.parseInt(m.group(2)) : 0;
   }
 
-  /** The log files directly in {@code dir}, in writing order (by name). */
+  /** The log files directly in {@code dir}, in writing order: by sequence number, then by name. */
   public static List<Path> logFiles(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(p -> Files.isRegularFile(p) && isLogFile(p))
-          .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
+          .sorted(Comparator.comparingInt(ServingLogFiles::sequenceOf)
+              .thenComparing(p -> p.getFileName().toString()))
           .toList();
     }
   }

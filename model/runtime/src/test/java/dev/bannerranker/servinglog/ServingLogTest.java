@@ -120,8 +120,8 @@ class ServingLogTest {
   void readsFilesInWritingOrderAndSkipsATornLastLine() throws IOException {
     List<LogRecord> all = oneOfEach();
     String first = ServingLogFiles.logFileName(T, 1);
-    String second = ServingLogFiles.logFileName(T.plusSeconds(3600), 2);
-    // The second file is written first on disk: order comes from the names.
+    // The clock stepped back before the second file: order comes from the sequence numbers.
+    String second = ServingLogFiles.logFileName(T.minusSeconds(3600), 2);
     String complete = ServingLogCodec.encode(all.get(4));
     writeLog(second, lines(all.subList(5, 8)) + complete.substring(0, complete.length() / 2));
     writeLog(first, lines(all.subList(0, 5)));

@@ -32,8 +32,17 @@ import picocli.CommandLine.Spec;
     description = "Start the gRPC ranking service (and the metrics HTTP server). Every ranker.* key of "
         + "application.yml can also be set through the environment, see serving/README.md.")
 final class ServeCommand implements Callable<Integer> {
-  @Option(names = "--bundle", required = true, description = "Model bundle directory (the control arm).")
+  @Option(names = "--bundle", description = "Model bundle directory (the control arm). Give this or --models-root.")
   Path bundle;
+
+  @Option(names = "--models-root", description = "A models root with one bundle per version directory "
+      + "(DIR/1, DIR/2, ...; `train --models-root` adds them): serves the newest valid version and swaps in newer "
+      + "ones as they appear. Give this or --bundle.")
+  Path modelsRoot;
+
+  @Option(names = "--model-version", description = "With --models-root: serve this version and do not follow newer "
+      + "ones.")
+  Long modelVersion;
 
   @Option(names = "--port", defaultValue = "50051", description = "gRPC port. Default: ${DEFAULT-VALUE}.")
   int port;
@@ -56,6 +65,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--default-time", description = "ISO-8601 instant used for requests without a timestamp, "
       + "e.g. 2026-03-10T12:00:00Z to serve the demo world's period.")
   String defaultTime;
+
+  @Option(names = "--log-dir", description = "Directory of the serving log: a decision record per Rank, every "
+      + "applied event, the profiles used and catalog snapshots (docs/serving-log.md). Default: no log.")
+  Path logDir;
 
   @Spec
   CommandSpec spec;
@@ -93,8 +106,17 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (bundle.toString().isBlank()) { // an empty ranker.model.bundle would start without a model
-      throw new ParameterException(spec.commandLine(), "--bundle must name a bundle directory");
+    if ((bundle == null) == (modelsRoot == null)) {
+      throw new ParameterException(spec.commandLine(), "give one of --bundle DIR or --models-root DIR");
+    }
+    Path source = bundle != null ? bundle : modelsRoot;
+    if (source.toString().isBlank()) { // an empty ranker.model.bundle would start without a model
+      throw new ParameterException(spec.commandLine(), (bundle != null ? "--bundle" : "--models-root")
+          + " must name a directory");
+    }
+    if (modelVersion != null && (modelsRoot == null || modelVersion <= 0)) {
+      throw new ParameterException(spec.commandLine(), "--model-version needs --models-root and a positive version, "
+          + "got " + modelVersion);
     }
     // Checked here too, so the message names the option rather than the configuration key it becomes.
     if (treatmentPercent < 0 || treatmentPercent > 100) {
@@ -109,7 +131,14 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     Map<String, Object> props = new HashMap<>();
-    props.put("ranker.model.bundle", bundle.toString());
+    if (bundle != null) {
+      props.put("ranker.model.bundle", bundle.toString());
+    } else {
+      props.put("ranker.model.models-root", modelsRoot.toString());
+      if (modelVersion != null) {
+        props.put("ranker.model.model-version", modelVersion);
+      }
+    }
     props.put("grpc.server.port", port);
     props.put("micronaut.server.port", metricsPort);
     if (data != null) {
@@ -123,13 +152,24 @@ final class ServeCommand implements Callable<Integer> {
     if (defaultTime != null) {
       props.put("ranker.request.default-time", defaultTime);
     }
+    if (logDir != null) {
+      if (logDir.toString().isBlank()) {
+        throw new ParameterException(spec.commandLine(), "--log-dir must name a directory");
+      }
+      try {
+        dev.bannerranker.cli.OutputPaths.checkDirectory("--log-dir", logDir);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+      props.put("ranker.log.dir", logDir.toString());
+    }
     // A refused bundle stops the start (ModelLifecycle) before the ports open, and exits 4 with the reason.
     ApplicationContext ctx = new StartupFailuresThrow().args().mainClass(ServingCli.class).banner(false)
         .properties(props).start();
     ModelGeneration control = ctx.getBean(ModelRegistry.class).current().generation(Arm.CONTROL);
     if (control == null) { // cannot happen: ModelLifecycle fails the start instead
       ctx.close();
-      throw new IllegalStateException("the service started without the control bundle " + bundle);
+      throw new IllegalStateException("the service started without the control bundle " + source);
     }
     System.out.println("banner-ranker serving model " + control.version());
     System.out.println("  gRPC     localhost:" + ctx.getBean(GrpcEmbeddedServer.class).getPort());
@@ -137,6 +177,13 @@ final class ServeCommand implements Callable<Integer> {
     System.out.println("  calls    " + ctx.getBean(CallExecutors.class).describe());
     // Which kernels the JVM chose at start-up: without --add-modules jdk.incubator.vector scoring is ~20x slower.
     System.out.println("  scoring  " + control.model().scorer().kernelName() + " kernels");
+    if (modelsRoot != null) {
+      System.out.println("  models   " + modelsRoot + ", version " + dev.bannerranker.bundle.ModelsRoot.versionOf(
+          control.bundleDir()) + (modelVersion != null ? " (pinned)" : " (newer versions are swapped in)"));
+    }
+    if (logDir != null) {
+      System.out.println("  log      " + logDir);
+    }
     warnIfNothingIsInFlight(control, ctx.getBean(RequestSettings.class).nowSeconds());
     System.out.flush();
     // Park: on SIGTERM, Micronaut's shutdown hook turns health NOT_SERVING, drains calls in flight and stops

@@ -1,6 +1,8 @@
 package dev.bannerranker.serving.config;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Creator;
+import io.micronaut.core.annotation.Nullable;
 import java.time.Duration;
 
 /**
@@ -12,6 +14,8 @@ import java.time.Duration;
  * @param abSalt salt of the stable user hash; changing it reshuffles the split
  * @param watch whether to watch the bundle directories and hot-swap newer bundles
  * @param watchInterval how often the watch looks at the directories
+ * @param modelsRoot a models root ({@code <root>/<version>/}) to serve the control arm from instead of {@code bundle}
+ * @param modelVersion with a models root: the version to serve; 0 serves the newest valid version and follows new ones
  */
 @ConfigurationProperties("ranker.model")
 public record ModelSettings(
@@ -20,9 +24,24 @@ public record ModelSettings(
     int treatmentPercent,
     String abSalt,
     boolean watch,
-    Duration watchInterval) {
+    Duration watchInterval,
+    @Nullable String modelsRoot,
+    @Nullable Long modelVersion) {
 
+  /** Settings without a models root. */
+  public ModelSettings(String bundle, String treatmentBundle, int treatmentPercent, String abSalt, boolean watch,
+      Duration watchInterval) {
+    this(bundle, treatmentBundle, treatmentPercent, abSalt, watch, watchInterval, null, null);
+  }
+
+  @Creator
   public ModelSettings {
+    modelsRoot = modelsRoot == null ? "" : modelsRoot.trim();
+    modelVersion = modelVersion == null ? 0L : modelVersion;
+    if (modelVersion < 0) {
+      throw new IllegalArgumentException("ranker.model.model-version must be a positive version, or 0 for the newest, "
+          + "got " + modelVersion);
+    }
     bundle = bundle == null ? "" : bundle.trim();
     treatmentBundle = treatmentBundle == null ? "" : treatmentBundle.trim();
     abSalt = abSalt == null ? "" : abSalt;

@@ -5,16 +5,22 @@ import dev.bannerranker.proto.v1.GetModelStatusRequest;
 import dev.bannerranker.proto.v1.GetModelStatusResponse;
 import dev.bannerranker.proto.v1.ModelAdminServiceGrpc;
 import dev.bannerranker.proto.v1.ModelArm;
+import dev.bannerranker.proto.v1.ModelRootVersion;
 import dev.bannerranker.proto.v1.ReloadModelRequest;
 import dev.bannerranker.proto.v1.ReloadModelResponse;
+import dev.bannerranker.proto.v1.RollbackModelRequest;
+import dev.bannerranker.proto.v1.RollbackModelResponse;
 import dev.bannerranker.serving.config.ModelSettings;
 import dev.bannerranker.serving.model.Arm;
 import dev.bannerranker.serving.model.ModelGeneration;
 import dev.bannerranker.serving.model.ModelRefusedException;
 import dev.bannerranker.serving.model.ModelRegistry;
+import dev.bannerranker.serving.model.ModelVersions;
+import dev.bannerranker.serving.model.NoPreviousModelException;
 import dev.bannerranker.serving.ranking.InvalidRequestException;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 
@@ -23,20 +29,30 @@ import java.nio.file.Path;
 public class ModelAdminEndpoint extends ModelAdminServiceGrpc.ModelAdminServiceImplBase {
   private final ModelRegistry registry;
   private final ModelSettings settings;
+  private final ModelVersions versions;
 
   public ModelAdminEndpoint(ModelRegistry registry, ModelSettings settings) {
+    this(registry, settings, new ModelVersions(registry, null));
+  }
+
+  @Inject
+  public ModelAdminEndpoint(ModelRegistry registry, ModelSettings settings, ModelVersions versions) {
     this.registry = registry;
     this.settings = settings;
+    this.versions = versions;
   }
 
   /**
-   * ReloadModel: loads, validates and swaps in a bundle for one arm. A refused bundle answers
-   * FAILED_PRECONDITION with the reason, and the arm keeps its model.
+   * ReloadModel: loads, validates and swaps in a bundle (a directory, or a version of the models root) for one arm.
+   * A refused bundle answers FAILED_PRECONDITION with the reason, and the arm keeps its model.
    */
   @Override
   public void reloadModel(ReloadModelRequest request, StreamObserver<ReloadModelResponse> observer) {
     GrpcErrors.unary("ReloadModel", observer, () -> {
       Arm arm = arm(request.getArm());
+      if (request.getVersion() != 0) {
+        return reloadVersion(arm, request);
+      }
       String dir = request.getBundleDir().isEmpty() ? configuredDir(arm) : request.getBundleDir();
       if (dir.isEmpty()) {
         throw new InvalidRequestException("bundle_dir", "bundle_dir is empty and the " + arm.label()
@@ -55,12 +71,79 @@ public class ModelAdminEndpoint extends ModelAdminServiceGrpc.ModelAdminServiceI
     });
   }
 
-  /** GetModelStatus: each arm's serving model and last refusal, and the treatment share. */
+  /** ReloadModel with a version: that version of the models root. */
+  private ReloadModelResponse reloadVersion(Arm arm, ReloadModelRequest request) {
+    if (!request.getBundleDir().isEmpty()) {
+      throw new InvalidRequestException("version", "give bundle_dir or version, not both");
+    }
+    if (!versions.enabled()) {
+      throw new InvalidRequestException("version", "version needs a models root, and the service serves a bundle "
+          + "directory");
+    }
+    long v = request.getVersion();
+    java.util.List<Long> onDisk = versions.onDisk();
+    if (!onDisk.contains(v)) {
+      throw new InvalidRequestException("version", "version " + v + " is not in the models root (versions: "
+          + onDisk + ")");
+    }
+    ModelGeneration previous = registry.current().generation(arm);
+    try {
+      versions.load(arm, v);
+    } catch (ModelRefusedException e) {
+      throw Status.FAILED_PRECONDITION.withDescription("version " + v + " refused: " + e.getMessage() + "; the "
+          + arm.label() + " arm keeps serving " + (previous == null ? "no model" : previous.version()))
+          .asRuntimeException();
+    }
+    return ReloadModelResponse.newBuilder().setStatus(status(arm))
+        .setPreviousModelVersion(previous == null ? "" : previous.version()).build();
+  }
+
+  /**
+   * RollbackModel: the arm serves its previous model again, at once. FAILED_PRECONDITION when it has none.
+   */
+  @Override
+  public void rollbackModel(RollbackModelRequest request, StreamObserver<RollbackModelResponse> observer) {
+    GrpcErrors.unary("RollbackModel", observer, () -> {
+      Arm arm = arm(request.getArm());
+      ModelGeneration left;
+      try {
+        left = registry.rollback(arm);
+      } catch (NoPreviousModelException e) {
+        throw Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException();
+      }
+      return RollbackModelResponse.newBuilder().setStatus(status(arm)).setPreviousModelVersion(left.version()).build();
+    });
+  }
+
+  /** GetModelStatus: each arm's serving model and last refusal, the treatment share and the models root. */
   @Override
   public void getModelStatus(GetModelStatusRequest request, StreamObserver<GetModelStatusResponse> observer) {
-    GrpcErrors.unary("GetModelStatus", observer, () -> GetModelStatusResponse.newBuilder()
-        .addArms(status(Arm.CONTROL)).addArms(status(Arm.TREATMENT))
-        .setTreatmentPercent(registry.current().treatmentPercent()).build());
+    GrpcErrors.unary("GetModelStatus", observer, () -> {
+      GetModelStatusResponse.Builder b = GetModelStatusResponse.newBuilder()
+          .addArms(status(Arm.CONTROL)).addArms(status(Arm.TREATMENT))
+          .setTreatmentPercent(registry.current().treatmentPercent());
+      if (versions.enabled()) {
+        b.setModelsRoot(versions.root().toString());
+        for (long v : versions.onDisk()) {
+          ModelRootVersion.Builder rv = ModelRootVersion.newBuilder().setVersion(v)
+              .setBundleDir(versions.dir(v).toString());
+          for (Arm arm : Arm.values()) {
+            if (versions.versionOf(registry.current().generation(arm)) == v) {
+              rv.addServingArms(modelArm(arm));
+            }
+            if (versions.versionOf(registry.previous(arm)) == v) {
+              rv.addPreviousArms(modelArm(arm));
+            }
+          }
+          b.addVersions(rv);
+        }
+      }
+      return b.build();
+    });
+  }
+
+  private static ModelArm modelArm(Arm arm) {
+    return arm == Arm.CONTROL ? ModelArm.MODEL_ARM_CONTROL : ModelArm.MODEL_ARM_TREATMENT;
   }
 
   private String configuredDir(Arm arm) {
@@ -76,12 +159,16 @@ public class ModelAdminEndpoint extends ModelAdminServiceGrpc.ModelAdminServiceI
   }
 
   private ArmStatus status(Arm arm) {
-    ArmStatus.Builder b = ArmStatus.newBuilder()
-        .setArm(arm == Arm.CONTROL ? ModelArm.MODEL_ARM_CONTROL : ModelArm.MODEL_ARM_TREATMENT);
+    ArmStatus.Builder b = ArmStatus.newBuilder().setArm(modelArm(arm));
     ModelGeneration g = registry.current().generation(arm);
     if (g != null) {
       b.setModelVersion(g.version()).setBundleDir(g.bundleDir().toString())
-          .setLoadedAt(ProtoMapper.timestamp(g.loadedAt())).setBannerCount(g.bannerCount());
+          .setLoadedAt(ProtoMapper.timestamp(g.loadedAt())).setBannerCount(g.bannerCount())
+          .setRootVersion(versions.versionOf(g));
+    }
+    ModelGeneration previous = registry.previous(arm);
+    if (previous != null) {
+      b.setPreviousModelVersion(previous.version()).setPreviousBundleDir(previous.bundleDir().toString());
     }
     registry.lastRefusal(arm).ifPresent(r -> b.setLastRefusal(r.dir() + ": " + r.reason())
         .setLastRefusalAt(ProtoMapper.timestamp(r.at())));

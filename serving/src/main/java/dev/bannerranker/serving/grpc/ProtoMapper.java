@@ -99,11 +99,12 @@ final class ProtoMapper {
       out.add(switch (e.getEventCase()) {
         case IMPRESSION -> {
           BannerImpression imp = e.getImpression();
-          yield EventInput.impression(e.getUserId(), time, imp.getBannerId());
+          yield EventInput.impression(e.getUserId(), time, imp.getBannerId(), imp.getRequestId(),
+              imp.getSlotPosition());
         }
         case CLICK -> {
           BannerClick click = e.getClick();
-          yield EventInput.click(e.getUserId(), time, click.getBannerId());
+          yield EventInput.click(e.getUserId(), time, click.getBannerId(), click.getRequestId());
         }
         case PRODUCT_EVENT -> {
           ProductEvent p = e.getProductEvent();

@@ -25,6 +25,8 @@ public final class ModelRegistry {
 
   private final AtomicReference<ServingModels> current;
   private final Map<Arm, Refusal> refusals = new ConcurrentHashMap<>();
+  /** Each arm's model before its last swap, kept loaded so that {@link #rollback} is one reference write. */
+  private final Map<Arm, ModelGeneration> previous = new ConcurrentHashMap<>();
   private final List<ModelListener> listeners = new CopyOnWriteArrayList<>();
   private final List<HistoryKey> knownKeys = new ArrayList<>();
 
@@ -61,6 +63,9 @@ public final class ModelRegistry {
       throw e;
     }
     ModelGeneration previous = current.getAndUpdate(m -> m.with(arm, next)).generation(arm);
+    if (previous != null) {
+      this.previous.put(arm, previous);
+    }
     refusals.remove(arm);
     LOG.atInfo().addKeyValue("arm", arm.label()).addKeyValue("bundle_dir", dir.toString())
         .addKeyValue("model_version", next.version())
@@ -69,6 +74,33 @@ public final class ModelRegistry {
         .log("model {} now serves the {} arm", next.version(), arm.label());
     listeners.forEach(l -> l.loaded(arm, next, previous));
     return next;
+  }
+
+  /**
+   * Switches the arm back to the model it served before its last swap (which stays loaded, so nothing is read or
+   * validated); the model it leaves becomes the previous one, so a second call switches forward again. Requests in
+   * flight finish on the model they started with. Returns the model that was serving.
+   *
+   * @throws NoPreviousModelException when the arm has had only one model (or none)
+   */
+  public synchronized ModelGeneration rollback(Arm arm) throws NoPreviousModelException {
+    ModelGeneration back = previous.get(arm);
+    if (back == null) {
+      throw new NoPreviousModelException("the " + arm.label() + " arm has no previous model to roll back to");
+    }
+    ModelGeneration left = current.getAndUpdate(m -> m.with(arm, back)).generation(arm);
+    previous.put(arm, left);
+    LOG.atWarn().addKeyValue("arm", arm.label()).addKeyValue("model_version", back.version())
+        .addKeyValue("bundle_dir", back.bundleDir().toString()).addKeyValue("rolled_back_version", left.version())
+        .log("rolled back: model {} serves the {} arm again instead of {}", back.version(), arm.label(),
+            left.version());
+    listeners.forEach(l -> l.loaded(arm, back, left));
+    return left;
+  }
+
+  /** The model {@link #rollback} would switch the arm back to, or null. */
+  public ModelGeneration previous(Arm arm) {
+    return previous.get(arm);
   }
 
   /** The last refusal for the arm since its last successful load. */

@@ -14,9 +14,17 @@ import dev.bannerranker.data.EventType;
  * @param category product events: the category
  * @param priceTier product events: 1 to 4, 0 when unknown
  * @param dwellSeconds product events: seconds on the page
+ * @param requestId impressions and clicks: the request id of the Rank that served the banner, empty when not given
+ * @param slotPosition impressions: the 1-based position shown at, 0 when unknown
  */
 public record EventInput(String userId, Long timeSeconds, Kind kind, String bannerId, EventType productType,
-    String brand, String category, int priceTier, float dwellSeconds) {
+    String brand, String category, int priceTier, float dwellSeconds, String requestId, int slotPosition) {
+
+  /** An event without request id or position. */
+  public EventInput(String userId, Long timeSeconds, Kind kind, String bannerId, EventType productType, String brand,
+      String category, int priceTier, float dwellSeconds) {
+    this(userId, timeSeconds, kind, bannerId, productType, brand, category, priceTier, dwellSeconds, "", 0);
+  }
 
   /** The kinds of event. */
   public enum Kind { IMPRESSION, CLICK, PRODUCT }
@@ -29,6 +37,16 @@ public record EventInput(String userId, Long timeSeconds, Kind kind, String bann
     return new EventInput(userId, time, Kind.CLICK, bannerId, null, "", "", 0, 0f);
   }
 
+  /** An impression with the serving request's id and the position it was shown at (0 when unknown). */
+  public static EventInput impression(String userId, Long time, String bannerId, String requestId, int slotPosition) {
+    return new EventInput(userId, time, Kind.IMPRESSION, bannerId, null, "", "", 0, 0f, requestId, slotPosition);
+  }
+
+  /** A click with the serving request's id. */
+  public static EventInput click(String userId, Long time, String bannerId, String requestId) {
+    return new EventInput(userId, time, Kind.CLICK, bannerId, null, "", "", 0, 0f, requestId, 0);
+  }
+
   public static EventInput product(String userId, Long time, EventType type, String brand, String category,
       int priceTier, float dwellSeconds) {
     return new EventInput(userId, time, Kind.PRODUCT, "", type, brand, category, priceTier, dwellSeconds);
@@ -39,5 +57,6 @@ public record EventInput(String userId, Long timeSeconds, Kind kind, String bann
     bannerId = bannerId == null ? "" : bannerId;
     brand = brand == null ? "" : brand;
     category = category == null ? "" : category;
+    requestId = requestId == null ? "" : requestId;
   }
 }

@@ -7,6 +7,7 @@ import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.features.Vocabularies;
 import dev.bannerranker.features.Vocabulary;
 import dev.bannerranker.serving.config.RequestSettings;
+import dev.bannerranker.serving.log.ServingLog;
 import dev.bannerranker.serving.metrics.RankerMetrics;
 import dev.bannerranker.serving.model.ModelGeneration;
 import dev.bannerranker.serving.model.ServingModels;
@@ -27,17 +28,26 @@ import java.util.Map;
 public final class EventRecorder {
   static final float MAX_DWELL_SECONDS = 86_400f;
   static final int MAX_NAME_LENGTH = 200;
+  static final int MAX_REQUEST_ID_LENGTH = 128;
 
   private final ModelRegistry registry;
   private final UserStateStore users;
   private final RankerMetrics metrics;
   private final RequestSettings limits;
+  private final ServingLog log;
 
   public EventRecorder(ModelRegistry registry, UserStateStore users, RankerMetrics metrics, RequestSettings limits) {
+    this(registry, users, metrics, limits, ServingLog.OFF);
+  }
+
+  /** As above, appending every applied event to {@code log}. */
+  public EventRecorder(ModelRegistry registry, UserStateStore users, RankerMetrics metrics, RequestSettings limits,
+      ServingLog log) {
     this.registry = registry;
     this.users = users;
     this.metrics = metrics;
     this.limits = limits;
+    this.log = log;
   }
 
   /** Records the events; returns how many were applied (all of them, or none on an error). */
@@ -64,6 +74,11 @@ public final class EventRecorder {
     byUser.forEach((user, activities) -> users.get(user).apply(activities, generations.get(user)));
     events.forEach(e -> counts.merge(e.kind().name().toLowerCase(Locale.ROOT), 1, Integer::sum));
     counts.forEach(metrics::eventsRecorded);
+    if (log.enabled()) {
+      for (EventInput e : events) {
+        log.event(e, log.time(e.timeSeconds(), e.timeSeconds() != null ? e.timeSeconds() : limits.nowSeconds()));
+      }
+    }
     return events.size();
   }
 
@@ -82,6 +97,12 @@ public final class EventRecorder {
         if (b == null) {
           throw new InvalidRequestException(field, field + " '" + e.bannerId() + "' is not in the catalog of model "
               + g.version());
+        }
+        requestId(at + (e.kind() == EventInput.Kind.IMPRESSION ? ".impression" : ".click") + ".request_id",
+            e.requestId());
+        if (e.slotPosition() < 0) {
+          throw new InvalidRequestException(at + ".impression.slot_position", at
+              + ".impression.slot_position must be 0 (unknown) or a 1-based position, got " + e.slotPosition());
         }
         Banner banner = b.banner();
         return e.kind() == EventInput.Kind.IMPRESSION ? new Activity.Shown(banner.id(), time)
@@ -115,6 +136,13 @@ public final class EventRecorder {
   private static String canonical(Vocabulary v, String name) {
     int i = v.indexOf(name);
     return i == Vocabulary.UNKNOWN ? name : v.valueAt(i);
+  }
+
+  private static void requestId(String field, String value) {
+    if (value.length() > MAX_REQUEST_ID_LENGTH) {
+      throw new InvalidRequestException(field, field + " has " + value.length()
+          + " characters, more than the limit of " + MAX_REQUEST_ID_LENGTH);
+    }
   }
 
   private static void name(String field, String value) {

@@ -4,6 +4,8 @@ import dev.bannerranker.data.Banner;
 import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.features.ItemVectors;
 import dev.bannerranker.serving.config.OrderingSettings;
+import dev.bannerranker.serving.config.OrderingSettings.Diversity;
+import dev.bannerranker.serving.config.OrderingSettings.Policy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -16,8 +18,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * Turns scored banners into the returned list: pinned banners first, then the best scores under a brand
- * diversity rule over the top slots, then, with a small probability, one new banner in the last position.
- * Given the same draws it always returns the same list.
+ * diversity rule over the top slots (the first of them drawn at random under a stochastic policy), then, with a
+ * small probability, one new banner in the last position. Given the same draws it always returns the same list.
  */
 public final class Ordering {
   private static final Comparator<Scored> BEST_FIRST =
@@ -30,8 +32,11 @@ public final class Ordering {
     }
   }
 
-  /** The list, and the explored item when exploration happened (for logging). */
-  public record Outcome(List<RankedItem> items, RankedItem explored) {}
+  /**
+   * The list, the explored item when the exploration slot was used, and the policy that drew the top positions
+   * ({@link OrderingSettings.Policy#code()}; greedy when nothing was drawn by the policy).
+   */
+  public record Outcome(List<RankedItem> items, RankedItem explored, String policy) {}
 
   private final OrderingSettings settings;
 
@@ -54,14 +59,16 @@ public final class Ordering {
   }
 
   /**
-   * Orders the banners.
+   * Orders the banners. Every item's propensity is the probability that this banner holds its position given the
+   * banners above it: the policy's draw probability at a stochastic position, the exploration slot's chances at the
+   * last one, 1 elsewhere.
    *
    * @param pinned pinned banners, in configured order; they come first
    * @param ranked the other banners
    * @param reason reason of the ordered banners
    * @param results how many to return
    * @param window how many top positions the diversity rule covers
-   * @param explore whether this request may explore
+   * @param explore whether this request may explore (the stochastic policy and the exploration slot)
    * @param rng the exploration draws
    */
   public Outcome order(List<Scored> pinned, List<Scored> ranked, Reason reason, int results, int window,
@@ -80,23 +87,51 @@ public final class Ordering {
     int need = results - out.size();
     List<Scored> sorted = new ArrayList<>(ranked);
     sorted.sort(BEST_FIRST);
-    List<Scored> picked = diversify(sorted, need, Math.max(0, window - out.size()), brandCounts, taken);
-    List<RankedItem> tail = new ArrayList<>(picked.size());
-    picked.forEach(s -> tail.add(item(s, reason, 1.0)));
+    int diversityWindow = Math.max(0, window - out.size());
+    List<Scored> picked = new ArrayList<>(need);
+    List<RankedItem> tail = new ArrayList<>(need);
+
+    int stochastic = explore && settings.policy() != Policy.GREEDY ? Math.min(settings.stochasticSlots(), need) : 0;
+    String policy = Policy.GREEDY.code();
+    if (stochastic > 0 && !sorted.isEmpty()) {
+      policy = settings.policy().code();
+      double best = Math.max(sorted.get(0).score(), 1e-12);
+      List<Scored> left = sorted;
+      sorted = new ArrayList<>(left); // the full order, for the exploration pool below
+      left = new ArrayList<>(left);
+      for (int k = 0; k < stochastic && !left.isEmpty(); k++) {
+        Draw d = draw(left, k < diversityWindow, brandCounts, taken, best, rng);
+        Scored s = left.remove(d.index());
+        picked.add(s);
+        tail.add(item(s, reason, d.propensity()));
+        brandCounts.merge(s.brand(), 1, Integer::sum);
+        taken.add(s);
+      }
+      List<Scored> rest = diversify(left, need - picked.size(), Math.max(0, diversityWindow - picked.size()),
+          brandCounts, taken);
+      picked.addAll(rest);
+      rest.forEach(s -> tail.add(item(s, reason, 1.0)));
+    } else {
+      picked = diversify(sorted, need, diversityWindow, brandCounts, taken);
+      picked.forEach(s -> tail.add(item(s, reason, 1.0)));
+    }
 
     RankedItem explored = null;
     if (explore && settings.explorationShare() > 0 && need > 0) {
+      // The last position: appended when the list is short, else replacing the last ordered banner; never one the
+      // stochastic policy drew, which explores already.
+      boolean replace = tail.size() == need;
+      int pos = replace ? tail.size() - 1 : tail.size();
       Set<Scored> chosen = identitySet(picked);
       List<Scored> pool = new ArrayList<>();
-      for (Scored s : sorted) {
-        if (!chosen.contains(s) && isNew(s.banner())) {
-          pool.add(s);
+      if (pos >= stochastic) {
+        for (Scored s : sorted) {
+          if (!chosen.contains(s) && isNew(s.banner())) {
+            pool.add(s);
+          }
         }
       }
       if (!pool.isEmpty()) {
-        // The last position: appended when the list is short, else replacing the last ordered banner.
-        boolean replace = tail.size() == need;
-        int pos = replace ? tail.size() - 1 : tail.size();
         double share = settings.explorationShare();
         if (rng.nextDouble() < share) {
           Scored s = pool.get(rng.nextInt(pool.size()));
@@ -114,7 +149,62 @@ public final class Ordering {
       }
     }
     out.addAll(tail);
-    return new Outcome(out, explored);
+    return new Outcome(out, explored, policy);
+  }
+
+  /** One stochastic position's choice: its index in the list drawn from, and its probability. */
+  record Draw(int index, double propensity) {}
+
+  /**
+   * Draws one position from {@code left} (best first). The banners it may draw are those the diversity rule allows
+   * there (all of {@code left} when it allows none or the position is outside the window). EPSILON_GREEDY takes the
+   * greedy pick with probability 1 - epsilon, else a uniform draw among them (the greedy pick included);
+   * SOFTMAX draws banner i with probability proportional to score_i^(1/temperature).
+   */
+  private Draw draw(List<Scored> left, boolean diverse, Map<String, Integer> brandCounts, List<Scored> taken,
+      double best, RandomGenerator rng) {
+    int n = left.size();
+    int[] allowed = new int[n];
+    int m = 0;
+    if (diverse && settings.diversity() == Diversity.MAX_PER_BRAND) {
+      for (int i = 0; i < n; i++) {
+        if (brandCounts.getOrDefault(left.get(i).brand(), 0) < settings.maxPerBrand()) {
+          allowed[m++] = i;
+        }
+      }
+    }
+    if (m == 0) {
+      for (int i = 0; i < n; i++) {
+        allowed[i] = i;
+      }
+      m = n;
+    }
+    if (settings.policy() == Policy.EPSILON_GREEDY) {
+      int greedy = diverse && settings.diversity() == Diversity.MMR ? mmrBest(left, taken, best) : allowed[0];
+      double eps = settings.epsilon();
+      int choice = rng.nextDouble() < eps ? allowed[rng.nextInt(m)] : greedy;
+      return new Draw(choice, (choice == greedy ? 1 - eps : 0) + eps / m);
+    }
+    // Softmax of the log scores, relative to the best allowed one so the weights cannot overflow.
+    double invT = 1 / settings.temperature();
+    double top = Math.log(Math.max(left.get(allowed[0]).score(), 1e-12));
+    double[] w = new double[m];
+    double sum = 0;
+    for (int j = 0; j < m; j++) {
+      w[j] = Math.exp((Math.log(Math.max(left.get(allowed[j]).score(), 1e-12)) - top) * invT);
+      sum += w[j];
+    }
+    double u = rng.nextDouble() * sum;
+    int j = 0;
+    double acc = w[0];
+    while (u >= acc && j < m - 1) {
+      j++;
+      acc += w[j];
+    }
+    while (w[j] == 0 && j > 0) { // rounding ran past the last positive weight
+      j--;
+    }
+    return new Draw(allowed[j], w[j] / sum);
   }
 
   /**
@@ -167,27 +257,32 @@ public final class Ordering {
   /** Maximal marginal relevance: relevance (score over the best score) against item2vec similarity. */
   private void mmr(List<Scored> sorted, int count, List<Scored> picked, List<Scored> taken) {
     double best = sorted.isEmpty() ? 1 : Math.max(sorted.get(0).score(), 1e-12);
-    double lambda = settings.mmrLambda();
     List<Scored> selected = new ArrayList<>(taken);
     List<Scored> left = new ArrayList<>(sorted);
     while (picked.size() < count && !left.isEmpty()) {
-      int arg = 0;
-      double argValue = Double.NEGATIVE_INFINITY;
-      for (int i = 0; i < left.size(); i++) {
-        Scored s = left.get(i);
-        double sim = 0;
-        for (Scored t : selected) {
-          sim = Math.max(sim, ItemVectors.cosine(s.banner().vector(), t.banner().vector()));
-        }
-        double v = lambda * s.score() / best - (1 - lambda) * sim;
-        if (v > argValue) { // strict: ties keep the better-scored banner
-          argValue = v;
-          arg = i;
-        }
-      }
-      Scored s = left.remove(arg);
+      Scored s = left.remove(mmrBest(left, selected, best));
       picked.add(s);
       selected.add(s);
     }
+  }
+
+  /** The index in {@code left} with the best marginal relevance against {@code selected}. */
+  private int mmrBest(List<Scored> left, List<Scored> selected, double best) {
+    double lambda = settings.mmrLambda();
+    int arg = 0;
+    double argValue = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < left.size(); i++) {
+      Scored s = left.get(i);
+      double sim = 0;
+      for (Scored t : selected) {
+        sim = Math.max(sim, ItemVectors.cosine(s.banner().vector(), t.banner().vector()));
+      }
+      double v = lambda * s.score() / best - (1 - lambda) * sim;
+      if (v > argValue) { // strict: ties keep the better-scored banner
+        argValue = v;
+        arg = i;
+      }
+    }
+    return arg;
   }
 }

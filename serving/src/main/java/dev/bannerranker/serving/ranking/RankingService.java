@@ -8,6 +8,7 @@ import dev.bannerranker.features.Vocabulary;
 import dev.bannerranker.scoring.WideDeepScorer.WideContribution;
 import dev.bannerranker.serving.config.OrderingSettings;
 import dev.bannerranker.serving.config.RequestSettings;
+import dev.bannerranker.serving.log.ServingLog;
 import dev.bannerranker.serving.metrics.RankerMetrics;
 import dev.bannerranker.serving.metrics.RankerMetrics.Stage;
 import dev.bannerranker.serving.model.Arm;
@@ -49,11 +50,19 @@ public final class RankingService {
   private final RankerMetrics metrics;
   private final RequestSettings limits;
   private final Long seed;
+  private final ServingLog log;
   /** Recent scoring cost per candidate, for the deadline check; updated without locks, approximately. */
   private volatile double nanosPerCandidate;
 
   public RankingService(ModelRegistry registry, UserStateStore users, Eligibility eligibility, Ordering ordering,
       RankerMetrics metrics, RequestSettings limits, OrderingSettings orderingSettings) {
+    this(registry, users, eligibility, ordering, metrics, limits, orderingSettings, ServingLog.OFF);
+  }
+
+  /** As above, appending a decision record per Rank to {@code log}. */
+  public RankingService(ModelRegistry registry, UserStateStore users, Eligibility eligibility, Ordering ordering,
+      RankerMetrics metrics, RequestSettings limits, OrderingSettings orderingSettings, ServingLog log) {
+    this.log = log;
     this.registry = registry;
     this.users = users;
     this.eligibility = eligibility;
@@ -134,6 +143,11 @@ public final class RankingService {
       items = explain(g, u, ctx, items);
     }
     metrics.ranked(arm, g.version(), path);
+    if (log.enabled()) {
+      log.decision(log.time(q.timeSeconds(), now), requestId, q.userId(), q.placement(),
+          q.platform() == null ? null : q.platform().code(), arm, g, path, outcome.policy(), q.slotCount(), items,
+          user.profile());
+    }
     if (LOG.isDebugEnabled()) { // the arguments would be built even when the line is not written
       LOG.atDebug().addKeyValue("request_id", requestId).addKeyValue("user_id", q.userId())
           .addKeyValue("placement", q.placement()).addKeyValue("arm", arm.label())

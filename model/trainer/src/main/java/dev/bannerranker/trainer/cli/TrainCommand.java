@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import dev.bannerranker.bundle.ModelsRoot;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,8 +21,19 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--data", required = true, description = "Input directory.")
   Path data;
 
-  @Option(names = "--out", required = true, description = "Bundle directory to write (atomically).")
-  Path out;
+  /** Where the bundle goes: a directory, or a new version of a models root. */
+  static final class Target {
+    @Option(names = "--out", required = true, description = "Bundle directory to write (atomically).")
+    Path out;
+
+    @Option(names = "--models-root", required = true, description = "Instead of --out: add the bundle to this models "
+        + "root as a new version directory (one above the newest; DIR/1 in an empty root), written aside and renamed "
+        + "into place; an existing version is never replaced.")
+    Path modelsRoot;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Target target;
 
   @Option(names = "--format", defaultValue = "own", description = "own or movielens. Default: ${DEFAULT-VALUE}.")
   String format;
@@ -121,6 +134,14 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Path out = target.out;
+    if (target.modelsRoot != null) {
+      if (force) {
+        throw new IllegalArgumentException("--force cannot be used with --models-root: a version is never replaced");
+      }
+      dev.bannerranker.cli.OutputPaths.checkDirectory("--models-root", target.modelsRoot);
+      out = ModelsRoot.dir(target.modelsRoot, ModelsRoot.nextVersion(target.modelsRoot));
+    }
     // The config reads 0 as trainer 0.5's one validation per epoch, for old manifests; on the command line it is
     // an error, not a silent 1.
     if (validationsPerEpoch < 1) {
