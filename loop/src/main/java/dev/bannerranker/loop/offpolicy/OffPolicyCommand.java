@@ -47,6 +47,15 @@ public final class OffPolicyCommand implements Callable<Integer> {
           + "priority or none. Default: ${DEFAULT-VALUE}.")
   String value;
 
+  @Option(names = "--frequency-cap-per-day", defaultValue = "3",
+      description = "As the service's ranker.eligibility.frequency-cap-per-day: the target leaves out banners the user "
+          + "saw this often in the last 24 hours; 0 for none. Default: ${DEFAULT-VALUE}.")
+  int frequencyCap;
+
+  @Option(names = "--history", description = "The data directory the service was started with (serve --data): its "
+      + "events and impressions are the users' history before the log, as the service's own start.")
+  Path history;
+
   @Option(names = "--since", description = "Use requests at or after this time.")
   String since;
 
@@ -90,7 +99,12 @@ public final class OffPolicyCommand implements Callable<Integer> {
     ScoringModel model = ScoringModel.of(b);
     LogJoin.Joined joined = LogJoin.join(logs, new LogJoin.Options(CliValues.instant("--since", since),
         CliValues.instant("--until", until), CliValues.duration("--attribution-window", window), maxBad));
-    OffPolicyEvaluation.Replay replay = OffPolicyEvaluation.replay(joined, model, mode, v);
+    if (frequencyCap < 0) {
+      throw new IllegalArgumentException("--frequency-cap-per-day must be >= 0, got " + frequencyCap);
+    }
+    dev.bannerranker.data.EventLog before = history == null ? null
+        : dev.bannerranker.data.EventLogReader.read(history, maxBad);
+    OffPolicyEvaluation.Replay replay = OffPolicyEvaluation.replay(joined, model, mode, v, frequencyCap, before);
     Estimators.Estimates est = Estimators.estimate(replay.w(), replay.r(), replay.q(), replay.qLogged(), bootstrap, seed);
 
     Map<String, Object> out = new LinkedHashMap<>();
@@ -98,7 +112,8 @@ public final class OffPolicyCommand implements Callable<Integer> {
     out.put("bundle", bundle.toString());
     out.put("model_version", b.modelVersion());
     out.put("target_policy", Map.of("rule", "greedy top-1 by value x predicted CTR",
-        "candidates", mode.name().toLowerCase(Locale.ROOT), "value", v.name().toLowerCase(Locale.ROOT)));
+        "candidates", mode.name().toLowerCase(Locale.ROOT), "value", v.name().toLowerCase(Locale.ROOT),
+        "frequency_cap_per_day", frequencyCap));
     Map<String, Object> estimates = new LinkedHashMap<>();
     estimates.put("ips", estimate(est.ips()));
     estimates.put("snips", estimate(est.snips()));

@@ -2,6 +2,7 @@ package dev.bannerranker.loop.offpolicy;
 
 import dev.bannerranker.data.Banner;
 import dev.bannerranker.data.BehaviourEvent;
+import dev.bannerranker.data.EventLog;
 import dev.bannerranker.data.Impression;
 import dev.bannerranker.data.Platform;
 import dev.bannerranker.data.UserProfile;
@@ -37,7 +38,8 @@ import java.util.TreeMap;
  *   <li>the reward is the click on the logged top banner; the propensity that of the logged top banner at
  *       position 1; the direct model of DR is the bundle's predicted CTR at slot 1.</li>
  * </ul>
- * Assumes the service's other eligibility rules (frequency caps, pinning, diversity) do not change the top slot.
+ * Banners at the frequency cap are left out as the service does. Assumes the service's other rules (pinned and
+ * blocked banners, the popularity order of cold-start users) do not change the top slot.
  */
 public final class OffPolicyEvaluation {
 
@@ -51,9 +53,22 @@ public final class OffPolicyEvaluation {
   public record Replay(double[] w, double[] r, double[] q, double[] qLogged, Map<String, Object> counts,
       Map<String, long[]> byModelVersion) {}
 
+  private static final long DAY_SECONDS = 86_400;
+
   private OffPolicyEvaluation() {}
 
   public static Replay replay(LogJoin.Joined log, ScoringModel model, Candidates mode, Value value) {
+    return replay(log, model, mode, value, 0, null);
+  }
+
+  /**
+   * As {@link #replay(LogJoin.Joined, ScoringModel, Candidates, Value)}, leaving out of the target's candidates the
+   * banners the user was shown {@code frequencyCapPerDay} times in the 24 hours before the request, as the
+   * service's {@code ranker.eligibility.frequency-cap-per-day} does (0: no cap). {@code before}, when not null, is
+   * the history the service started its users from ({@code serve --data}): replayed ahead of the log's.
+   */
+  public static Replay replay(LogJoin.Joined log, ScoringModel model, Candidates mode, Value value,
+      int frequencyCapPerDay, EventLog before) {
     Map<String, Impression> topShown = new HashMap<>();
     for (Impression i : log.impressions()) {
       if (!i.requestId().isEmpty()) {
@@ -65,6 +80,17 @@ public final class OffPolicyEvaluation {
     Map<String, UserHistory> histories = new HashMap<>();
     List<BehaviourEvent> events = log.events();
     List<Impression> imps = log.impressions();
+    if (before != null) {
+      events = new ArrayList<>(before.events());
+      events.addAll(log.events());
+      events.sort(java.util.Comparator.comparingLong(BehaviourEvent::timestamp)); // stable: the data's first
+      imps = new ArrayList<>(before.impressions());
+      imps.addAll(log.impressions());
+      imps.sort(java.util.Comparator.comparingLong(Impression::timestamp));
+      for (UserProfile u : before.users()) {
+        profiles.putIfAbsent(u.id(), u);
+      }
+    }
     int e = 0;
     int i = 0;
 
@@ -115,12 +141,15 @@ public final class OffPolicyEvaluation {
         continue;
       }
       UserProfile profile = profiles.getOrDefault(d.userId(), UserProfile.unknown(d.userId()));
+      UserHistory h = histories.get(d.userId());
       List<BannerFeatures> candidates = candidates(log, d, profile, model, mode, now);
+      if (frequencyCapPerDay > 0 && h != null) {
+        candidates.removeIf(b -> h.impressionsOf(b.index(), now - DAY_SECONDS, Long.MAX_VALUE) >= frequencyCapPerDay);
+      }
       if (candidates.isEmpty()) {
         noCandidates++;
         continue;
       }
-      UserHistory h = histories.get(d.userId());
       UserFeatures u = model.userFeatures(profile, h == null ? UserHistory.forSpec(model.spec()) : h, now);
       Platform platform = platformOf(d.platform());
       BannerFeatures[] c = candidates.toArray(BannerFeatures[]::new);

@@ -85,7 +85,7 @@ final class GrpcShop implements LiveShoppers.Service, LiveShoppers.Output {
     String request = s.requestId() == null ? "" : s.requestId();
     add(UserEvent.newBuilder().setUserId(s.userId()).setTimestamp(time(s.epochSecond()))
         .setImpression(BannerImpression.newBuilder().setBannerId(s.bannerId()).setRequestId(request)
-)
+            .setSlotPosition(s.slot()))
         .build());
     if (s.clicked()) {
       add(UserEvent.newBuilder().setUserId(s.userId()).setTimestamp(time(s.epochSecond() + CLICK_DELAY_SECONDS))

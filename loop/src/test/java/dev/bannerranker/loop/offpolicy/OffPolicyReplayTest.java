@@ -48,34 +48,11 @@ class OffPolicyReplayTest {
   @Test
   void theTargetIsTheBundlesGreedyChoiceAndOnlyAgreeingRequestsCount() throws IOException {
     Bundle bundle = RandomBundles.create(3, 24);
-    ScoringModel model = ScoringModel.of(bundle);
-    UserProfile profile = new UserProfile("u-1", dev.bannerranker.data.Gender.M, "25-34", 2);
-    // what the service would put first for a user with no history: best bid x pCTR among eligible hero banners
-    List<BannerFeatures> eligible = new ArrayList<>();
-    for (Banner b : bundle.catalog()) {
-      if (b.placement().equals("home_hero") && b.liveAt(NOW.getEpochSecond()) && b.targets(profile)) {
-        eligible.add(model.banner(b.id()));
-      }
-    }
-    BannerFeatures[] c = eligible.toArray(BannerFeatures[]::new);
-    float[] p = new float[c.length];
-    UserFeatures u = model.userFeatures(profile, UserHistory.forSpec(model.spec()), NOW.getEpochSecond());
-    model.predict(u, new ScoringContext(NOW.getEpochSecond(), Platform.WEB, model.spec().neutralSlot()), c, c.length, p);
-    int best = 0;
-    for (int k = 1; k < c.length; k++) {
-      if (c[k].banner().bid() * p[k] > c[best].banner().bid() * p[best]) {
-        best = k;
-      }
-    }
-    String chosen = c[best].banner().id();
-    String other = c[(best + 1) % c.length].banner().id();
+    String[] pair = greedyPair(bundle);
+    String chosen = pair[0];
+    String other = pair[1];
 
-    Path logs = Files.createDirectories(tmp.resolve("logs"));
-    Files.createDirectories(logs.resolve("catalog"));
-    BannerCsv.write(logs.resolve(CATALOG), bundle.catalog());
     List<LogRecord> records = new ArrayList<>();
-    records.add(new StartRecord(NOW.minusSeconds(60), "test", CATALOG));
-    records.add(new ProfileRecord(NOW.minusSeconds(60), "u-1", "M", "25-34", 2));
     // request 1 put the target's choice first and was clicked; request 2 put another banner first (not clicked);
     // both users have no history, so the target's choice is the same for both
     records.add(new ProfileRecord(NOW.minusSeconds(60), "u-2", "M", "25-34", 2));
@@ -85,9 +62,7 @@ class OffPolicyReplayTest {
     records.add(decision("r2", "u-2", other, chosen));
     records.add(new ImpressionRecord(NOW.plusMillis(10), "u-2", other, "r2", 1));
     records.add(decision("r3", "u-2", other)); // its top banner was never shown: skipped
-    StringBuilder text = new StringBuilder();
-    records.forEach(r -> text.append(ServingLogCodec.encode(r)).append('\n'));
-    Files.writeString(logs.resolve(ServingLogFiles.logFileName(NOW, 1)), text);
+    Path logs = writeLogs(bundle, records);
     Path bundleDir = tmp.resolve("bundle");
     BundleIO.write(bundle, bundleDir, false);
 
@@ -112,6 +87,90 @@ class OffPolicyReplayTest {
     run("offpolicy", "--logs", logs.toString(), "--bundle", bundleDir.toString(), "--json", json.toString(),
         "--candidates", "returned", "--bootstrap", "50");
     assertEquals(1, new ObjectMapper().readTree(json.toFile()).get("counts").get("target_agrees_with_logged_top").asInt());
+  }
+
+  @Test
+  void aBannerAtTheFrequencyCapIsNotTheTargetsChoiceAndTheServicesStartingHistoryCounts() throws IOException {
+    Bundle bundle = RandomBundles.create(3, 24);
+    String chosen = greedyChoice(bundle);
+    Path logs = writeLogs(bundle, List.of(decision("r1", "u-1", chosen),
+        new ImpressionRecord(NOW.plusMillis(10), "u-1", chosen, "r1", 1)));
+    Path bundleDir = tmp.resolve("bundle");
+    BundleIO.write(bundle, bundleDir, false);
+    // the service's starting data: u-1 saw the banner three times in the hours before
+    Path data = Files.createDirectories(tmp.resolve("data"));
+    BannerCsv.write(data.resolve(dev.bannerranker.data.CsvSchemas.BANNERS_FILE), bundle.catalog());
+    Files.writeString(data.resolve("users.csv"), "user_id,gender,age_band,city_tier\nu-1,M,25-34,2\n");
+    Files.writeString(data.resolve("events.csv"),
+        String.join(",", dev.bannerranker.data.CsvSchemas.EVENTS_HEADER) + "\n");
+    StringBuilder imps = new StringBuilder(String.join(",", dev.bannerranker.data.CsvSchemas.IMPRESSIONS_HEADER) + "\n");
+    for (int k = 1; k <= 3; k++) {
+      imps.append("im-").append(k).append(",u-1,").append(NOW.minusSeconds(3600L * k)).append(',').append(chosen)
+          .append(",home_hero,1,web,0\n");
+    }
+    Files.writeString(data.resolve("impressions.csv"), imps);
+
+    Path json = tmp.resolve("est.json");
+    String[] base = {"offpolicy", "--logs", logs.toString(), "--bundle", bundleDir.toString(), "--json", json.toString(),
+        "--bootstrap", "20"};
+    assertEquals(0, run(base));
+    assertEquals(1, agreements(json), "without the starting history the banner is the target's choice");
+    assertEquals(0, run(concat(base, "--history", data.toString())));
+    assertEquals(0, agreements(json), "three impressions today: capped, the target picks another");
+    assertEquals(0, run(concat(base, "--history", data.toString(), "--frequency-cap-per-day", "0")));
+    assertEquals(1, agreements(json), "no cap");
+  }
+
+  /** A log directory with the bundle's catalog as snapshot, u-1's profile, and {@code records}. */
+  private Path writeLogs(Bundle bundle, List<LogRecord> records) throws IOException {
+    Path logs = Files.createDirectories(tmp.resolve("logs"));
+    Files.createDirectories(logs.resolve("catalog"));
+    BannerCsv.write(logs.resolve(CATALOG), bundle.catalog());
+    List<LogRecord> all = new ArrayList<>();
+    all.add(new StartRecord(NOW.minusSeconds(60), "test", CATALOG));
+    all.add(new ProfileRecord(NOW.minusSeconds(60), "u-1", "M", "25-34", 2));
+    all.addAll(records);
+    StringBuilder text = new StringBuilder();
+    all.forEach(r -> text.append(ServingLogCodec.encode(r)).append('\n'));
+    Files.writeString(logs.resolve(ServingLogFiles.logFileName(NOW, 1)), text);
+    return logs;
+  }
+
+  private static int agreements(Path json) throws IOException {
+    return new ObjectMapper().readTree(json.toFile()).get("counts").get("target_agrees_with_logged_top").asInt();
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  /** The top banner the service would rank for u-1 (no history) at NOW, computed directly with the scorer. */
+  static String greedyChoice(Bundle bundle) {
+    return greedyPair(bundle)[0];
+  }
+
+  static String[] greedyPair(Bundle bundle) {
+    ScoringModel model = ScoringModel.of(bundle);
+    UserProfile profile = new UserProfile("u-1", dev.bannerranker.data.Gender.M, "25-34", 2);
+    List<BannerFeatures> eligible = new ArrayList<>();
+    for (Banner b : bundle.catalog()) {
+      if (b.placement().equals("home_hero") && b.liveAt(NOW.getEpochSecond()) && b.targets(profile)) {
+        eligible.add(model.banner(b.id()));
+      }
+    }
+    BannerFeatures[] c = eligible.toArray(BannerFeatures[]::new);
+    float[] p = new float[c.length];
+    UserFeatures u = model.userFeatures(profile, UserHistory.forSpec(model.spec()), NOW.getEpochSecond());
+    model.predict(u, new ScoringContext(NOW.getEpochSecond(), Platform.WEB, model.spec().neutralSlot()), c, c.length, p);
+    int best = 0;
+    for (int k = 1; k < c.length; k++) {
+      if (c[k].banner().bid() * p[k] > c[best].banner().bid() * p[best]) {
+        best = k;
+      }
+    }
+    return new String[] {c[best].banner().id(), c[(best + 1) % c.length].banner().id()};
   }
 
   @Test
