@@ -451,7 +451,8 @@ public final class LogJoin {
     }
   }
 
-  static Platform platformOf(String code) {
+  /** The platform of a decision's code, or null when it has none or an unknown one. */
+  public static Platform platformOf(String code) {
     try {
       return code == null ? null : Platform.parse(code);
     } catch (IllegalArgumentException e) {

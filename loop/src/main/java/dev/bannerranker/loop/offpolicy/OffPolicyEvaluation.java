@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -151,7 +150,7 @@ public final class OffPolicyEvaluation {
         continue;
       }
       UserFeatures u = model.userFeatures(profile, h == null ? UserHistory.forSpec(model.spec()) : h, now);
-      Platform platform = platformOf(d.platform());
+      Platform platform = LogJoin.platformOf(d.platform());
       BannerFeatures[] c = candidates.toArray(BannerFeatures[]::new);
       float[] atNeutral = new float[c.length];
       model.predict(u, new ScoringContext(now, platform, neutral), c, c.length, atNeutral);
@@ -228,13 +227,5 @@ public final class OffPolicyEvaluation {
 
   private static UserHistory history(Map<String, UserHistory> histories, String user, ScoringModel model) {
     return histories.computeIfAbsent(user, k -> UserHistory.forSpec(model.spec()));
-  }
-
-  private static Platform platformOf(String code) {
-    try {
-      return code == null ? null : Platform.parse(code.toLowerCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
   }
 }
