@@ -75,6 +75,11 @@ public final class LoadTest implements Callable<Integer> {
   @Option(names = "--users", defaultValue = "5000", description = "Users u-000001 .. u-N, in turn. Default: ${DEFAULT-VALUE}.")
   int users;
 
+  @Option(names = "--compare-target", description = "A second service on loopback, configured differently (say with "
+      + "--log-dir): after the phases, Rank runs closed loop against the two in turn, in one-second slices for "
+      + "--duration seconds each, so both meet the same machine load; the JSON gets compare_* entries.")
+  String compareTarget;
+
   @Option(names = "--concurrency", defaultValue = "8", description = "Requests in flight in the closed loops. Default: ${DEFAULT-VALUE}.")
   int concurrency;
 
@@ -89,9 +94,9 @@ public final class LoadTest implements Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this),
           "--candidates, --duration, --users and --concurrency must be positive");
     }
-    String host = target.substring(0, Math.max(0, target.lastIndexOf(':')));
-    if (!(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"))) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "--target must be a loopback address, got " + target);
+    requireLoopback("--target", target);
+    if (compareTarget != null) {
+      requireLoopback("--compare-target", compareTarget);
     }
     List<String> ids = candidateIds();
     // Responses are handled on the transport thread (no hand-off to a pool): the client competes with the service
@@ -147,6 +152,9 @@ public final class LoadTest implements Callable<Integer> {
       out.put("load_average_before", loadBefore);
       out.put("load_average_after", loadAfter);
       out.put("errors", noop.errors + max.errors + open.errors);
+      if (compareTarget != null) {
+        compare(rank, requests, out);
+      }
       out.put("goals", Map.of("rank_at_least_half_of_noop", max.rps >= 0.5 * noop.rps,
           "rank_p99_at_most_5ms_at_70pct", open.p(99) <= 5.0));
       if (loadBefore > 1.0 || open.senderLagMs > 5) {
@@ -165,6 +173,48 @@ public final class LoadTest implements Callable<Integer> {
       return 0;
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private void requireLoopback(String option, String hostPort) {
+    String host = hostPort.substring(0, Math.max(0, hostPort.lastIndexOf(':')));
+    if (!(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"))) {
+      throw new CommandLine.ParameterException(new CommandLine(this), option + " must be a loopback address, got "
+          + hostPort);
+    }
+  }
+
+  /**
+   * Rank closed loop against the target and the compare target in turn, one-second slices, ABBA order: slow drifts
+   * of the machine's load fall on both alike, which two separate runs on a shared machine cannot promise.
+   */
+  private void compare(RankingServiceGrpc.RankingServiceBlockingStub rank, List<RankRequest> requests,
+      Map<String, Object> out) throws InterruptedException {
+    ManagedChannel other = ManagedChannelBuilder.forTarget(compareTarget).usePlaintext().directExecutor().build();
+    try {
+      RankingServiceGrpc.RankingServiceBlockingStub otherRank = RankingServiceGrpc.newBlockingStub(other);
+      otherRank.rank(requests.get(0));
+      // As long as the target had before its Rank phase: both JITs have compiled the path.
+      closedLoop("warm-up (compare)", Math.max(1, duration / 2) + duration, users,
+          i -> otherRank.rank(requests.get(i % users)), true);
+      double[] rps = new double[2];
+      long errors = 0;
+      for (int slice = 0; slice < 2 * duration; slice++) {
+        int which = (slice % 2) ^ ((slice / 2) % 2);
+        RankingServiceGrpc.RankingServiceBlockingStub stub = which == 0 ? rank : otherRank;
+        Result r = closedLoop("slice", 1, 0, i -> stub.rank(requests.get(i % users)), false);
+        rps[which] += r.rps / duration;
+        errors += r.errors;
+      }
+      out.put("compare_target", compareTarget);
+      out.put("compare_rank_rps_target", rps[0]);
+      out.put("compare_rank_rps_compare_target", rps[1]);
+      out.put("compare_ratio", rps[0] / rps[1]);
+      out.put("compare_errors", errors);
+      System.out.printf("  Rank in alternating 1-s slices, %d s each: %s %.0f/s, %s %.0f/s, ratio %.3f, errors %d%n",
+          duration, target, rps[0], compareTarget, rps[1], rps[0] / rps[1], errors);
+    } finally {
+      other.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 
@@ -199,6 +249,11 @@ public final class LoadTest implements Callable<Integer> {
 
   /** {@code seconds} of calls from {@code concurrency} threads, and at least {@code minCalls} calls. */
   private Result closedLoop(String name, int seconds, int minCalls, IntConsumer call) throws InterruptedException {
+    return closedLoop(name, seconds, minCalls, call, true);
+  }
+
+  private Result closedLoop(String name, int seconds, int minCalls, IntConsumer call, boolean print)
+      throws InterruptedException {
     Recorder recorder = new Recorder(3);
     AtomicLong done = new AtomicLong();
     AtomicLong errors = new AtomicLong();
@@ -229,7 +284,10 @@ public final class LoadTest implements Callable<Integer> {
     }
     double secs = (System.nanoTime() - start) / 1e9;
     Result r = new Result(done.get() / secs, recorder.getIntervalHistogram(), errors.get(), 0, 0);
-    System.out.printf("  %-22s %9.0f req/s  p50 %.3f ms  p99 %.3f ms  errors %d%n", name, r.rps, r.p(50), r.p(99), r.errors);
+    if (print) {
+      System.out.printf("  %-22s %9.0f req/s  p50 %.3f ms  p99 %.3f ms  errors %d%n", name, r.rps, r.p(50), r.p(99),
+          r.errors);
+    }
     return r;
   }
 

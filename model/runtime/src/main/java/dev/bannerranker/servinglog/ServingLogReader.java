@@ -1,7 +1,6 @@
 package dev.bannerranker.servinglog;
 
 import dev.bannerranker.data.RowProblem;
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -81,25 +80,24 @@ public final class ServingLogReader {
         .onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteArrayOutputStream buf = new ByteArrayOutputStream(1024);
     long lineNo = 0;
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-      int b;
-      while (true) {
-        b = in.read();
-        if (b == '\n' || b < 0) {
-          if (b < 0 && buf.size() == 0) {
-            break; // the file ends with a line break (or is empty)
+    byte[] chunk = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(file)) {
+      int n;
+      while ((n = in.read(chunk)) > 0) {
+        int from = 0;
+        for (int i = 0; i < n; i++) {
+          if (chunk[i] == '\n') {
+            buf.write(chunk, from, i - from);
+            handleLine(buf, true, name, ++lineNo, utf8, visitor, counter);
+            buf.reset();
+            from = i + 1;
           }
-          lineNo++;
-          boolean finished = b == '\n';
-          handleLine(buf, finished, name, lineNo, utf8, visitor, counter);
-          buf.reset();
-          if (!finished) {
-            break;
-          }
-        } else {
-          buf.write(b);
         }
+        buf.write(chunk, from, n - from);
       }
+    }
+    if (buf.size() > 0) { // no line break at the end: finished only if it parses
+      handleLine(buf, false, name, ++lineNo, utf8, visitor, counter);
     }
   }
 

@@ -134,6 +134,7 @@ final class ServeCommand implements Callable<Integer> {
     if (bundle != null) {
       props.put("ranker.model.bundle", bundle.toString());
     } else {
+      props.put("ranker.model.bundle", ""); // whatever the configuration says: the root serves the control arm
       props.put("ranker.model.models-root", modelsRoot.toString());
       if (modelVersion != null) {
         props.put("ranker.model.model-version", modelVersion);

@@ -85,6 +85,35 @@ class ServingCliTest {
   }
 
   @Test
+  void aModelsRootWithoutAValidVersionExitsWithBadBundle() throws IOException {
+    Path root = Files.createDirectories(dir.resolve("models"));
+    Run empty = serve("--models-root", root.toString());
+    assertEquals(ExitCodes.BAD_BUNDLE, empty.code(), empty.err());
+    assertTrue(empty.err().contains(root.toString()), empty.err());
+    TestBundles.corruptChecksum(root.resolve("1"));
+    Run bad = serve("--models-root", root.toString());
+    assertEquals(ExitCodes.BAD_BUNDLE, bad.code(), bad.err());
+    assertTrue(bad.err().contains("version 1"), bad.err());
+    Run pinned = serve("--models-root", root.toString(), "--model-version", "4");
+    assertEquals(ExitCodes.BAD_BUNDLE, pinned.code(), pinned.err());
+    assertTrue(pinned.err().contains("version 4"), pinned.err());
+  }
+
+  @Test
+  void modelSourceOptionsAreChecked() {
+    String tiny = TestBundles.TINY.toString();
+    for (String[] args : new String[][] {
+        {"--bundle", tiny, "--models-root", tiny},
+        {},
+        {"--bundle", tiny, "--model-version", "2"},
+        {"--models-root", tiny, "--model-version", "0"},
+        {"--bundle", tiny, "--log-dir", TestBundles.TINY.resolve(Bundle.MANIFEST).toString()}}) {
+      Run r = serve(args);
+      assertEquals(ExitCodes.USAGE, r.code(), String.join(" ", args) + ": " + r.err());
+    }
+  }
+
+  @Test
   void badOptionValuesExitWithUsageNamingTheOption() {
     String tiny = TestBundles.TINY.toString();
     Run port = serve("--bundle", tiny, "--port", "fifty");

@@ -145,6 +145,42 @@ class RankerCliTest {
     assertTrue(r.err().contains("brand 'brand-2' has no item2vec vector"), r.err());
   }
 
+  /** Each train adds the next version to a models root; none is ever replaced. */
+  @Test
+  void trainAddsVersionsToAModelsRoot() throws IOException {
+    Path data = dir.resolve("world");
+    Path root = dir.resolve("models");
+    assertEquals(0, run("generate", "--out", data.toString(), "--scale", "tiny", "--seed", "5", "--no-progress").code());
+    String[] small = {"--dim", "8", "--i2v-epochs", "1", "--hidden", "8", "--epochs", "1", "--batch-size", "1024",
+        "--wide-buckets-log2", "10", "--fold-in-dim", "0", "--taste-brands", "0", "--no-progress"};
+    Files.createDirectories(root.resolve("7.tmp")); // not a version: ignored
+    for (int i = 0; i < 2; i++) {
+      String[] args = new String[small.length + 5];
+      System.arraycopy(new String[] {"train", "--data", data.toString(), "--models-root", root.toString()}, 0, args, 0, 5);
+      System.arraycopy(small, 0, args, 5, small.length);
+      Run r = run(args);
+      assertEquals(0, r.code(), r.err());
+    }
+    assertEquals(java.util.List.of(1L, 2L), dev.bannerranker.bundle.ModelsRoot.versions(root));
+    byte[] first = Files.readAllBytes(root.resolve("1").resolve("manifest.json"));
+    BundleIO.load(root.resolve("2"));
+    // An existing version directory, even one that holds no valid bundle, is never written over: the next is 4.
+    Files.createDirectories(root.resolve("3"));
+    Files.writeString(root.resolve("3").resolve("manifest.json"), "{}");
+    String[] args = new String[small.length + 5];
+    System.arraycopy(new String[] {"train", "--data", data.toString(), "--models-root", root.toString()}, 0, args, 0, 5);
+    System.arraycopy(small, 0, args, 5, small.length);
+    assertEquals(0, run(args).code());
+    assertEquals(java.util.List.of(1L, 2L, 3L, 4L), dev.bannerranker.bundle.ModelsRoot.versions(root));
+    assertEquals("{}", Files.readString(root.resolve("3").resolve("manifest.json")));
+    assertArrayEquals(first, Files.readAllBytes(root.resolve("1").resolve("manifest.json")));
+
+    assertEquals(CommandLine.ExitCode.USAGE, run("train", "--data", data.toString(), "--models-root", root.toString(),
+        "--out", dir.resolve("x").toString()).code());
+    assertEquals(CommandLine.ExitCode.USAGE, run("train", "--data", data.toString(), "--models-root", root.toString(),
+        "--force").code());
+  }
+
   @Test
   void usageErrorsExitWithTwo() {
     assertEquals(CommandLine.ExitCode.USAGE, run("generate", "--out", dir.toString(), "--scale", "huge").code());
