@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  * {@code bin/ranker}'s closed-loop commands: {@code logs export}, {@code simulate} and {@code offpolicy}. Exit codes
  * as every command's ({@link ExitCodes}): 0 success, 2 bad usage, 3 bad input data, 4 bad bundle, 5 I/O failure.
  */
-@Command(name = "ranker", mixinStandardHelpOptions = true,
+@Command(name = "ranker", mixinStandardHelpOptions = true, versionProvider = LoopCli.Version.class,
     description = "banner-ranker closed loop: export serving logs, simulate shoppers, evaluate a bundle off-policy.",
     subcommands = {LoopCli.Logs.class, SimulateCommand.class, OffPolicyCommand.class, CommandLine.HelpCommand.class})
 public final class LoopCli implements Runnable {
@@ -21,6 +21,13 @@ public final class LoopCli implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"banner-ranker " + dev.bannerranker.trainer.pipeline.TrainingPipeline.TRAINER_VERSION};
+    }
   }
 
   /** {@code logs export}. */
