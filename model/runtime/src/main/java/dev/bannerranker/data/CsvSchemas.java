@@ -30,6 +30,13 @@ public final class CsvSchemas {
       "impression_id", "user_id", "timestamp", "banner_id", "placement", "slot_position", "platform",
       "clicked");
 
+  /**
+   * Optional trailing columns of {@code impressions.csv}, in this order after {@link #IMPRESSIONS_HEADER}: the id of
+   * the request that served the impression and the serving policy's propensity (written by {@code logs export}).
+   * Files without them still load.
+   */
+  public static final List<String> IMPRESSIONS_OPTIONAL = List.of("request_id", "propensity");
+
   public static final List<String> TRUTH_HEADER = List.of("impression_id", "true_ctr");
 
   /** Separator inside one cell for the targeting lists, e.g. {@code F|U}. */

@@ -60,6 +60,11 @@ public final class CsvTable {
       return v;
     }
 
+    /** True when the file has this column (an optional one may be absent). */
+    public boolean has(String column) {
+      return record.isMapped(column);
+    }
+
     public String optionalText(String column) {
       return record.get(column);
     }
@@ -145,6 +150,15 @@ public final class CsvTable {
    */
   public static <T> long read(Path dir, String fileName, List<String> header, RowParser<T> parser,
       Consumer<T> sink, DataProblems problems) {
+    return read(dir, fileName, header, List.of(), parser, sink, problems);
+  }
+
+  /**
+   * As {@link #read(Path, String, List, RowParser, Consumer, DataProblems)}, where the header may go on with any
+   * leading part of {@code optional} (e.g. none, the first, or both of two optional columns).
+   */
+  public static <T> long read(Path dir, String fileName, List<String> header, List<String> optional,
+      RowParser<T> parser, Consumer<T> sink, DataProblems problems) {
     Path file = dir.resolve(fileName);
     CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
         .setAllowMissingColumnNames(false).setTrim(false).get();
@@ -152,16 +166,19 @@ public final class CsvTable {
     try (Reader reader = withoutByteOrderMark(Files.newBufferedReader(file, StandardCharsets.UTF_8));
         CSVParser parser2 = CSVParser.parse(reader, format)) {
       List<String> actual = parser2.getHeaderNames();
-      if (!actual.equals(header)) {
+      int extra = actual.size() - header.size();
+      if (extra < 0 || extra > optional.size() || !actual.subList(0, header.size()).equals(header)
+          || !actual.subList(header.size(), actual.size()).equals(optional.subList(0, extra))) {
         throw new BadInputException(file + ": line 1: header must be\n  " + String.join(",", header)
+            + (optional.isEmpty() ? "" : " (optionally followed by ," + String.join(",", optional) + ")")
             + "\nbut is\n  " + String.join(",", actual));
       }
       for (CSVRecord rec : records(parser2, file)) {
         // the parser has read up to the end of this record; it starts as many lines earlier as it holds line breaks
-        Row row = new Row(rec, header, parser2.getCurrentLineNumber() - lineBreaks(rec));
+        Row row = new Row(rec, actual, parser2.getCurrentLineNumber() - lineBreaks(rec));
         problems.countRow(fileName);
         if (!row.consistent()) {
-          problems.report(fileName, row.line(), "expected " + header.size() + " columns, found " + rec.size());
+          problems.report(fileName, row.line(), "expected " + actual.size() + " columns, found " + rec.size());
           continue;
         }
         T value;

@@ -44,7 +44,7 @@ public final class EventLogReader {
     Set<String> impressionIds = new HashSet<>();
     RuntimeException impressionFailure = null;
     try {
-      CsvTable.read(dir, IMPRESSIONS_FILE, IMPRESSIONS_HEADER, row -> {
+      CsvTable.read(dir, IMPRESSIONS_FILE, IMPRESSIONS_HEADER, IMPRESSIONS_OPTIONAL, row -> {
         Impression imp = parseImpression(row);
         requireUser(userIds, imp.userId());
         String placement = placementOfBanner.get(imp.bannerId());
@@ -116,6 +116,12 @@ public final class EventLogReader {
     return readUnique(dir, BANNERS_FILE, BANNERS_HEADER, EventLogReader::parseBanner, Banner::id, "banner_id", problems);
   }
 
+  /** Reads a banners table under another name, such as a serving log's catalog snapshot; as {@link #readBanners}. */
+  public static List<Banner> readBannersFile(Path file, DataProblems problems) {
+    return readUnique(file.getParent() == null ? Path.of(".") : file.getParent(), file.getFileName().toString(),
+        BANNERS_HEADER, EventLogReader::parseBanner, Banner::id, "banner_id", problems);
+  }
+
   /** Reads {@code users.csv}; duplicate ids are bad rows. */
   public static List<UserProfile> readUsers(Path dir, DataProblems problems) {
     return readUnique(dir, USERS_FILE, USERS_HEADER, EventLogReader::parseUser, UserProfile::id, "user_id", problems);
@@ -170,9 +176,12 @@ public final class EventLogReader {
   }
 
   static Impression parseImpression(CsvTable.Row r) {
+    String requestId = r.has("request_id") ? r.optionalText("request_id") : "";
+    double propensity = r.has("propensity") && !r.optionalText("propensity").isEmpty()
+        ? r.decimal("propensity", Double.MIN_VALUE, 1) : Double.NaN;
     return new Impression(r.text("impression_id"), r.text("user_id"), r.instant("timestamp"),
         r.text("banner_id"), r.text("placement"), r.integer("slot_position", 1, 1000),
-        Platform.parse(r.optionalText("platform")), r.flag01("clicked"));
+        Platform.parse(r.optionalText("platform")), r.flag01("clicked"), requestId, propensity);
   }
 
   private static String ageBand(String v) {

@@ -250,4 +250,33 @@ class EventLogReaderTest {
     assertEquals("0.00%", DataProblems.percent(0));
     assertEquals("0.0021%", DataProblems.percent(1.0 / 47449));
   }
+
+  @Test
+  void impressionsMayCarryRequestIdAndPropensityColumns() throws IOException {
+    write(BANNER, USERS, "", "");
+    Files.writeString(dir.resolve(CsvSchemas.IMPRESSIONS_FILE), String.join(",", CsvSchemas.IMPRESSIONS_HEADER)
+        + ",request_id,propensity\n"
+        + "im-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,1,rq-7,0.25\n"
+        + "im-2,u-1,2026-03-03T12:00:00Z,bn-1,home_hero,1,ios,0,,\n"
+        + "im-3,u-1,2026-03-03T13:00:00Z,bn-1,home_hero,1,ios,0,rq-8,1.5\n"); // line 4: propensity above 1
+    EventLog log = EventLogReader.read(dir, 1.0);
+    assertEquals("rq-7", log.impressions().get(0).requestId());
+    assertEquals(0.25, log.impressions().get(0).propensity());
+    assertEquals("", log.impressions().get(1).requestId());
+    assertTrue(Double.isNaN(log.impressions().get(1).propensity()));
+    assertEquals(1, log.problems().badRows());
+    assertEquals(4, log.problems().problems().get(0).line());
+    assertTrue(log.problems().problems().get(0).reason().contains("propensity"));
+  }
+
+  @Test
+  void impressionsWithoutTheOptionalColumnsStillLoadAndOtherExtraColumnsAreRefused() throws IOException {
+    write(BANNER, USERS, "", "im-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,1\n");
+    Impression old = EventLogReader.read(dir, 0.0).impressions().get(0);
+    assertEquals("", old.requestId());
+    assertTrue(Double.isNaN(old.propensity()));
+    Files.writeString(dir.resolve(CsvSchemas.IMPRESSIONS_FILE), String.join(",", CsvSchemas.IMPRESSIONS_HEADER)
+        + ",propensity\nim-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,1,0.5\n");
+    assertThrows(BadInputException.class, () -> EventLogReader.read(dir, 0.0), "propensity without request_id");
+  }
 }

@@ -112,12 +112,33 @@ final class Simulation {
   private final LongConsumer progress;
   private final Fmt fmt = new Fmt();
   private final String[] userIds;
+  /** Set when the home page is served by a live service instead of the world's logging policy. */
+  private final LiveShoppers.Service service;
+  private final LiveShoppers.Output online;
+  private final long onlineShift;
+  /** The world's click seed; a live run may draw other clicks from the same shoppers. */
+  private final long clickSeed;
+  private final java.util.Map<String, Integer> bannerIndex = new java.util.HashMap<>();
   private long eventCount;
   private long impressionCount;
   private long clickCount;
   private double trueCtrSum;
 
   Simulation(World world, CSVPrinter events, CSVPrinter impressions, CSVPrinter truth, LongConsumer progress) {
+    this(world, events, impressions, truth, progress, null, null, 0, 0);
+  }
+
+  /** Shoppers of {@code world} served by a live service; rows go to {@code online}, times shifted by {@code shift} s. */
+  Simulation(World world, LiveShoppers.Service service, LiveShoppers.Output online, long shift, long clickSalt) {
+    this(world, null, null, null, null, service, online, shift, clickSalt);
+  }
+
+  private Simulation(World world, CSVPrinter events, CSVPrinter impressions, CSVPrinter truth, LongConsumer progress,
+      LiveShoppers.Service service, LiveShoppers.Output online, long shift, long clickSalt) {
+    this.clickSeed = clickSalt == 0 ? world.clickSeed : Rand.derive(world.clickSeed, clickSalt);
+    this.service = service;
+    this.online = online;
+    this.onlineShift = shift;
     this.world = world;
     this.catalog = world.catalog;
     this.people = world.population;
@@ -132,6 +153,9 @@ final class Simulation {
     }
     liveBanners = new int[Catalog.PLACEMENTS.length][Timeline.HOURS][];
     liveWeights = new double[Catalog.PLACEMENTS.length][Timeline.HOURS][];
+    for (BannerDef b : catalog.banners) {
+      bannerIndex.put(b.id, b.index);
+    }
     double[] weight = new double[catalog.banners.length];
     for (BannerDef b : catalog.banners) {
       weight[b.index] = StrictMath.pow(b.bidCents / 100.0, BID_TILT) * (1 + PRIORITY_TILT * b.priority);
@@ -158,12 +182,26 @@ final class Simulation {
   }
 
   GenerationSummary run() throws IOException {
+    return run(Integer.MAX_VALUE, Long.MAX_VALUE, () -> false);
+  }
+
+  /** Plays the visits of users below {@code users} that start before second {@code end}, until {@code stop}. */
+  GenerationSummary run(int users, long end, java.util.function.BooleanSupplier stop) throws IOException {
     for (long key : world.visits) {
       long start = World.startOf(key);
+      if (start >= end || stop.getAsBoolean()) {
+        break;
+      }
+      if (World.userOf(key) >= users) {
+        continue;
+      }
       flushUpTo(start);
       visit(World.userOf(key), start);
     }
     flushUpTo(Long.MAX_VALUE);
+    if (online != null) {
+      online.flush();
+    }
     if (progress != null) {
       progress.accept(impressionCount);
     }
@@ -184,6 +222,8 @@ final class Simulation {
     final SplittableRandom clicks;
     long t;
     int homeView;
+    /** The live service's answer for the placement being rendered. */
+    LiveShoppers.Answer answer;
 
     Visit(int user, long start) {
       this.user = user;
@@ -191,12 +231,12 @@ final class Simulation {
       this.plan = world.plan(user, start);
       this.behaviour = Rand.stream(world.behaviourSeed, user, start);
       this.serving = Rand.stream(world.servingSeed, user, start);
-      this.clicks = Rand.stream(world.clickSeed, user, start);
+      this.clicks = Rand.stream(clickSeed, user, start);
       this.t = start;
     }
   }
 
-  private void visit(int user, long start) {
+  private void visit(int user, long start) throws IOException {
     Visit v = new Visit(user, start);
     if (v.plan.bounce) {
       for (int i = 0; i < v.plan.homeViews; i++) {
@@ -298,7 +338,7 @@ final class Simulation {
   // ---------------------------------------------------------------- home page and the logging policy
 
   /** Renders the planned placements of the next home-page view at v.t and advances the clock past it. */
-  private void homeView(Visit v) {
+  private void homeView(Visit v) throws IOException {
     int[] slots = v.plan.slots[v.homeView++];
     long renderTime = v.t;
     long carouselTime = renderTime;
@@ -333,7 +373,10 @@ final class Simulation {
    * The logging policy: up to {@code k} distinct banners live in this hour, of this placement, whose targeting
    * admits the user, drawn without replacement with probability proportional to the serving weight.
    */
-  private int[] serve(Visit v, int placement, long time, int k) {
+  private int[] serve(Visit v, int placement, long time, int k) throws IOException {
+    if (service != null) {
+      return serveLive(v, placement, time, k);
+    }
     int hour = (int) (time / Timeline.SECONDS_PER_HOUR);
     if (hour >= Timeline.HOURS) {
       throw new IllegalStateException("impression after the end of the period");
@@ -380,6 +423,23 @@ final class Simulation {
     return n == k ? chosen : Arrays.copyOf(chosen, n);
   }
 
+  /** Asks the live service, after sending it everything that happened up to {@code time}. */
+  private int[] serveLive(Visit v, int placement, long time, int k) throws IOException {
+    flushUpTo(time);
+    online.flush();
+    v.answer = service.rank(new LiveShoppers.Request(userIds[v.user], Catalog.PLACEMENTS[placement],
+        PLATFORMS[v.plan.platform].code(), k, Timeline.epoch(time) + onlineShift));
+    int[] shown = new int[Math.min(k, v.answer.bannerIds().size())];
+    int n = 0;
+    for (String id : v.answer.bannerIds()) {
+      Integer index = bannerIndex.get(id);
+      if (n < shown.length && index != null) { // a banner the world does not know is not shown
+        shown[n++] = index;
+      }
+    }
+    return n == shown.length ? shown : Arrays.copyOf(shown, n);
+  }
+
   /** A uniformly chosen banner among the user's eligible impressions of the last 72 hours, or -1. */
   private int reserve(SplittableRandom r, FatigueLog log, int placement, int hour, long time, int g, int a, int c,
       int[] chosen, int n) {
@@ -421,6 +481,7 @@ final class Simulation {
     boolean clicked = v.clicks.nextDouble() < p.value();
     log.add(banner, time);
     Row row = new Row(time, seq++, true, v.user, banner, slot, v.plan.platform, clicked ? 1 : 0, 0, p);
+    row.answer = v.answer;
     pending.add(row);
     return clicked;
   }
@@ -438,6 +499,10 @@ final class Simulation {
   }
 
   private void write(Row r) throws IOException {
+    if (online != null) {
+      writeOnline(r);
+      return;
+    }
     String timestamp = fmt.timestamp(Timeline.epoch(r.ts));
     if (r.impression) {
       BannerDef b = catalog.banners[r.a];
@@ -457,6 +522,23 @@ final class Simulation {
     }
   }
 
+  private void writeOnline(Row r) throws IOException {
+    long time = Timeline.epoch(r.ts) + onlineShift;
+    if (r.impression) {
+      BannerDef b = catalog.banners[r.a];
+      impressionCount++;
+      clickCount += r.d;
+      trueCtrSum += r.prob.value();
+      online.impression(new LiveShoppers.Shown(userIds[r.user], time, b.id, Catalog.PLACEMENTS[b.placement], r.b,
+          r.answer == null ? null : r.answer.requestId(), r.answer == null ? null : r.answer.modelVersion(),
+          r.d == 1, r.prob.value()));
+    } else {
+      eventCount++;
+      online.productEvent(new LiveShoppers.Browse(userIds[r.user], time, EVENT_TYPES[r.c],
+          catalog.brands[r.a].name, catalog.categories.get(r.b).name(), r.d, r.e / 10.0));
+    }
+  }
+
   /** A queued output row. Events: a=brand, b=category, c=event type, d=tier, e=dwell tenths. Impressions:
    *  a=banner, b=slot, c=platform, d=clicked, prob=true probability. */
   private static final class Row {
@@ -470,6 +552,7 @@ final class Simulation {
     final int d;
     final int e;
     final Fmt.Prob prob;
+    LiveShoppers.Answer answer;
 
     Row(long ts, long seq, boolean impression, int user, int a, int b, int c, int d, int e, Fmt.Prob prob) {
       this.ts = ts;

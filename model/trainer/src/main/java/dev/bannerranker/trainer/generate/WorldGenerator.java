@@ -35,9 +35,14 @@ public final class WorldGenerator {
     this.world = new World(scale, seed);
   }
 
-  /** Writes the five CSV files into outDir (created if missing). Returns counts. */
+  /** Names the world's scale and seed, so that tools can rebuild its shoppers (bin/ranker simulate). */
+  public static final String WORLD_FILE = "world.json";
+
+  /** Writes the five CSV files and {@value #WORLD_FILE} into outDir (created if missing). Returns counts. */
   public GenerationSummary generate(Path outDir, LongConsumer progress) throws IOException {
     Files.createDirectories(outDir);
+    Files.writeString(outDir.resolve(WORLD_FILE),
+        "{\"scale\": \"" + world.scale.code() + "\", \"seed\": " + world.seed + "}\n", StandardCharsets.UTF_8);
     writeBanners(outDir.resolve(CsvSchemas.BANNERS_FILE));
     writeUsers(outDir.resolve(CsvSchemas.USERS_FILE));
     try (CSVPrinter events = open(outDir.resolve(CsvSchemas.EVENTS_FILE), CsvSchemas.EVENTS_HEADER);

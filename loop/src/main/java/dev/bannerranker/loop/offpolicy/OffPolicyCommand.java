@@ -1,0 +1,182 @@
+package dev.bannerranker.loop.offpolicy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.bannerranker.bundle.Bundle;
+import dev.bannerranker.bundle.BundleIO;
+import dev.bannerranker.cli.OutputPaths;
+import dev.bannerranker.loop.CliValues;
+import dev.bannerranker.loop.export.LogJoin;
+import dev.bannerranker.scoring.ScoringModel;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "offpolicy", mixinStandardHelpOptions = true,
+    description = "Estimates, from a serving log of the deployed policy, the top-slot click-through of the greedy "
+        + "policy a new bundle would run: IPS, self-normalised IPS and doubly robust, each with a 95% bootstrap "
+        + "interval and the effective sample size, beside the logging policy's observed click-through.")
+public final class OffPolicyCommand implements Callable<Integer> {
+  @Option(names = "--logs", required = true, description = "The service's --log-dir.")
+  Path logs;
+
+  @Option(names = "--bundle", required = true, description = "The candidate bundle to evaluate.")
+  Path bundle;
+
+  @Option(names = "--json", description = "Write the estimates as JSON to this file.")
+  Path json;
+
+  @Option(names = "--report", description = "Write offpolicy.json and offpolicy.html into this directory.")
+  Path report;
+
+  @Option(names = "--candidates", defaultValue = "catalog",
+      description = "What the target chooses from: catalog (the eligible banners of the request's catalog snapshot) "
+          + "or returned (the banners the service returned). Default: ${DEFAULT-VALUE}.")
+  String candidates;
+
+  @Option(names = "--value", defaultValue = "bid",
+      description = "What a click is worth in the target's order, as the service's ranker.ordering.value: bid, "
+          + "priority or none. Default: ${DEFAULT-VALUE}.")
+  String value;
+
+  @Option(names = "--frequency-cap-per-day", defaultValue = "3",
+      description = "As the service's ranker.eligibility.frequency-cap-per-day: the target leaves out banners the user "
+          + "saw this often in the last 24 hours; 0 for none. Default: ${DEFAULT-VALUE}.")
+  int frequencyCap;
+
+  @Option(names = "--history", description = "The data directory the service was started with (serve --data): its "
+      + "events and impressions are the users' history before the log, as the service's own start.")
+  Path history;
+
+  @Option(names = "--since", description = "Use requests at or after this time.")
+  String since;
+
+  @Option(names = "--until", description = "Use requests before this time.")
+  String until;
+
+  @Option(names = "--attribution-window", defaultValue = "30m",
+      description = "Longest time from an impression to its click. Default: ${DEFAULT-VALUE}.")
+  String window;
+
+  @Option(names = "--max-bad-fraction", defaultValue = "0.01",
+      description = "Largest share of malformed log lines tolerated. Default: ${DEFAULT-VALUE}.")
+  double maxBad;
+
+  @Option(names = "--bootstrap", defaultValue = "1000", description = "Bootstrap resamples. Default: ${DEFAULT-VALUE}.")
+  int bootstrap;
+
+  @Option(names = "--seed", defaultValue = "7", description = "Seed of the bootstrap. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    OffPolicyEvaluation.Candidates mode = parse(OffPolicyEvaluation.Candidates.class, "--candidates", candidates);
+    OffPolicyEvaluation.Value v = parse(OffPolicyEvaluation.Value.class, "--value", value);
+    if (bootstrap < 1 || bootstrap > 100_000) {
+      throw new IllegalArgumentException("--bootstrap must be 1 to 100000, got " + bootstrap);
+    }
+    if (!Files.isDirectory(logs)) {
+      throw new IllegalArgumentException("--logs " + logs + " is not a directory");
+    }
+    if (json != null) {
+      CliValues.checkOutputFile("--json", json);
+    }
+    if (report != null) {
+      OutputPaths.checkDirectory("--report", report);
+    }
+    Bundle b = BundleIO.load(bundle);
+    ScoringModel model = ScoringModel.of(b);
+    LogJoin.Joined joined = LogJoin.join(logs, new LogJoin.Options(CliValues.instant("--since", since),
+        CliValues.instant("--until", until), CliValues.duration("--attribution-window", window), maxBad));
+    if (frequencyCap < 0) {
+      throw new IllegalArgumentException("--frequency-cap-per-day must be >= 0, got " + frequencyCap);
+    }
+    dev.bannerranker.data.EventLog before = history == null ? null
+        : dev.bannerranker.data.EventLogReader.read(history, maxBad);
+    OffPolicyEvaluation.Replay replay = OffPolicyEvaluation.replay(joined, model, mode, v, frequencyCap, before);
+    Estimators.Estimates est = Estimators.estimate(replay.w(), replay.r(), replay.q(), replay.qLogged(), bootstrap, seed);
+
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("logs", logs.toString());
+    out.put("bundle", bundle.toString());
+    out.put("model_version", b.modelVersion());
+    out.put("target_policy", Map.of("rule", "greedy top-1 by value x predicted CTR",
+        "candidates", mode.name().toLowerCase(Locale.ROOT), "value", v.name().toLowerCase(Locale.ROOT),
+        "frequency_cap_per_day", frequencyCap));
+    Map<String, Object> estimates = new LinkedHashMap<>();
+    estimates.put("ips", estimate(est.ips()));
+    estimates.put("snips", estimate(est.snips()));
+    estimates.put("dr", estimate(est.dr()));
+    out.put("estimates", estimates);
+    Map<String, Object> logging = new LinkedHashMap<>();
+    logging.put("observed_ctr", est.observed().value());
+    logging.put("ci_low", est.observed().ciLow());
+    logging.put("ci_high", est.observed().ciHigh());
+    logging.put("requests", est.requests());
+    Map<String, Object> versions = new LinkedHashMap<>();
+    replay.byModelVersion().forEach((k, c) -> versions.put(k == null ? "" : k,
+        Map.of("requests", c[0], "clicks", c[1], "ctr", c[0] == 0 ? 0 : (double) c[1] / c[0])));
+    logging.put("model_versions", versions);
+    out.put("logging_policy", logging);
+    out.put("counts", replay.counts());
+    out.put("bootstrap", Map.of("resamples", bootstrap, "seed", seed, "level", 0.95));
+
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    if (json != null) {
+      mapper.writeValue(json.toFile(), out);
+    }
+    if (report != null) {
+      Files.createDirectories(report);
+      mapper.writeValue(report.resolve("offpolicy.json").toFile(), out);
+      Files.writeString(report.resolve("offpolicy.html"), OffPolicyHtml.render(out, est));
+    }
+    print(est, replay, spec.commandLine().getOut());
+    return 0;
+  }
+
+  private static Map<String, Object> estimate(Estimators.Estimate e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("value", e.value());
+    m.put("ci_low", e.ciLow());
+    m.put("ci_high", e.ciHigh());
+    m.put("ess", e.ess());
+    return m;
+  }
+
+  private static void print(Estimators.Estimates est, OffPolicyEvaluation.Replay replay, PrintWriter out) {
+    out.printf(Locale.ROOT, "%d requests used (%s where the target agrees with the logged top banner)%n",
+        est.requests(), replay.counts().get("target_agrees_with_logged_top"));
+    line(out, "logging policy (observed)", est.observed());
+    line(out, "IPS", est.ips());
+    line(out, "SNIPS", est.snips());
+    line(out, "DR", est.dr());
+    out.flush();
+  }
+
+  private static void line(PrintWriter out, String name, Estimators.Estimate e) {
+    out.printf(Locale.ROOT, "%-27s top-slot CTR %.5f  95%% [%.5f, %.5f]  ESS %.1f%n", name, e.value(), e.ciLow(),
+        e.ciHigh(), e.ess());
+  }
+
+  private static <E extends Enum<E>> E parse(Class<E> type, String option, String v) {
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equalsIgnoreCase(v == null ? "" : v.trim())) {
+        return e;
+      }
+    }
+    throw new IllegalArgumentException(option + " must be one of "
+        + java.util.Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList()
+        + ", got '" + (v == null ? "" : v.length() > 40 ? v.substring(0, 40) + "..." : v) + "'");
+  }
+}

@@ -1,0 +1,231 @@
+package dev.bannerranker.loop.offpolicy;
+
+import dev.bannerranker.data.Banner;
+import dev.bannerranker.data.BehaviourEvent;
+import dev.bannerranker.data.EventLog;
+import dev.bannerranker.data.Impression;
+import dev.bannerranker.data.Platform;
+import dev.bannerranker.data.UserProfile;
+import dev.bannerranker.features.BannerFeatures;
+import dev.bannerranker.features.ScoringContext;
+import dev.bannerranker.features.UserFeatures;
+import dev.bannerranker.features.UserHistory;
+import dev.bannerranker.loop.export.LogJoin;
+import dev.bannerranker.scoring.ScoringModel;
+import dev.bannerranker.servinglog.DecisionRecord;
+import dev.bannerranker.servinglog.DecisionRecord.LoggedBanner;
+import dev.bannerranker.trainer.dataset.DatasetBuilder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Replays a joined serving log against a new bundle and estimates the top-slot click-through of the policy that
+ * bundle would run. For each logged request whose top banner was shown (an impression with the request's id):
+ * <ul>
+ *   <li>the user's history is every logged product event and impression strictly before the request, replayed in
+ *       time order with the training sweep's rules (the service's feature code, the runtime scorer);</li>
+ *   <li>the target policy is greedy: it puts first the candidate with the highest value × predicted CTR (value as
+ *       the service's {@code ranker.ordering.value}: bid, 1 + priority, or 1), scored at the bundle's neutral
+ *       slot as the service does; ties go to the smaller banner id;</li>
+ *   <li>the candidates are, with {@link Candidates#CATALOG}, the banners of the request's catalog snapshot eligible
+ *       for it (placement, flight, targeting) that the bundle knows; with {@link Candidates#RETURNED}, the logged
+ *       returned banners;</li>
+ *   <li>the reward is the click on the logged top banner; the propensity that of the logged top banner at
+ *       position 1; the direct model of DR is the bundle's predicted CTR at slot 1.</li>
+ * </ul>
+ * Banners at the frequency cap are left out as the service does. Assumes the service's other rules (pinned and
+ * blocked banners, the popularity order of cold-start users) do not change the top slot.
+ */
+public final class OffPolicyEvaluation {
+
+  /** Where the target policy chooses from. */
+  public enum Candidates { CATALOG, RETURNED }
+
+  /** What a click is worth in the target's order. */
+  public enum Value { BID, PRIORITY, NONE }
+
+  /** The per-request arrays and the counts of skipped requests. */
+  public record Replay(double[] w, double[] r, double[] q, double[] qLogged, Map<String, Object> counts,
+      Map<String, long[]> byModelVersion) {}
+
+  private static final long DAY_SECONDS = 86_400;
+
+  private OffPolicyEvaluation() {}
+
+  public static Replay replay(LogJoin.Joined log, ScoringModel model, Candidates mode, Value value) {
+    return replay(log, model, mode, value, 0, null);
+  }
+
+  /**
+   * As {@link #replay(LogJoin.Joined, ScoringModel, Candidates, Value)}, leaving out of the target's candidates the
+   * banners the user was shown {@code frequencyCapPerDay} times in the 24 hours before the request, as the
+   * service's {@code ranker.eligibility.frequency-cap-per-day} does (0: no cap). {@code before}, when not null, is
+   * the history the service started its users from ({@code serve --data}): replayed ahead of the log's.
+   */
+  public static Replay replay(LogJoin.Joined log, ScoringModel model, Candidates mode, Value value,
+      int frequencyCapPerDay, EventLog before) {
+    Map<String, Impression> topShown = new HashMap<>();
+    for (Impression i : log.impressions()) {
+      if (!i.requestId().isEmpty()) {
+        topShown.putIfAbsent(i.requestId() + "\u0000" + i.bannerId(), i);
+      }
+    }
+    Map<String, UserProfile> profiles = new HashMap<>();
+    log.users().forEach(u -> profiles.put(u.id(), u));
+    Map<String, UserHistory> histories = new HashMap<>();
+    List<BehaviourEvent> events = log.events();
+    List<Impression> imps = log.impressions();
+    if (before != null) {
+      events = new ArrayList<>(before.events());
+      events.addAll(log.events());
+      events.sort(java.util.Comparator.comparingLong(BehaviourEvent::timestamp)); // stable: the data's first
+      imps = new ArrayList<>(before.impressions());
+      imps.addAll(log.impressions());
+      imps.sort(java.util.Comparator.comparingLong(Impression::timestamp));
+      for (UserProfile u : before.users()) {
+        profiles.putIfAbsent(u.id(), u);
+      }
+    }
+    int e = 0;
+    int i = 0;
+
+    int n = log.decisions().size();
+    double[] w = new double[n];
+    double[] r = new double[n];
+    double[] q = new double[n];
+    double[] qLogged = new double[n];
+    int m = 0;
+    long noTop = 0;
+    long notShown = 0;
+    long badPropensity = 0;
+    long noCandidates = 0;
+    long matched = 0;
+    Map<String, long[]> byVersion = new TreeMap<>();
+    int neutral = model.spec().neutralSlot();
+    for (DecisionRecord d : log.decisions()) {
+      long now = d.time().getEpochSecond();
+      // history strictly before the request; product events before impressions of the same second
+      while (true) {
+        boolean eventDue = e < events.size() && events.get(e).timestamp() < now;
+        boolean impDue = i < imps.size() && imps.get(i).timestamp() < now;
+        if (eventDue && (!impDue || events.get(e).timestamp() <= imps.get(i).timestamp())) {
+          BehaviourEvent ev = events.get(e++);
+          DatasetBuilder.applyEvent(history(histories, ev.userId(), model), ev, model.bundle().vocab());
+        } else if (impDue) {
+          Impression imp = imps.get(i++);
+          BannerFeatures b = model.banner(imp.bannerId());
+          if (b != null) {
+            DatasetBuilder.applyImpression(history(histories, imp.userId(), model), b, imp.timestamp(), imp.clicked());
+          }
+        } else {
+          break;
+        }
+      }
+      LoggedBanner top = d.banners().stream().filter(b -> b.position() == 1).findFirst().orElse(null);
+      if (top == null) {
+        noTop++;
+        continue;
+      }
+      Impression shown = d.requestId() == null ? null : topShown.get(d.requestId() + "\u0000" + top.bannerId());
+      if (shown == null || shown.slotPosition() != 1) {
+        notShown++;
+        continue;
+      }
+      if (!(top.propensity() > 0 && top.propensity() <= 1)) {
+        badPropensity++;
+        continue;
+      }
+      UserProfile profile = profiles.getOrDefault(d.userId(), UserProfile.unknown(d.userId()));
+      UserHistory h = histories.get(d.userId());
+      List<BannerFeatures> candidates = candidates(log, d, profile, model, mode, now);
+      if (frequencyCapPerDay > 0 && h != null) {
+        candidates.removeIf(b -> h.impressionsOf(b.index(), now - DAY_SECONDS, Long.MAX_VALUE) >= frequencyCapPerDay);
+      }
+      if (candidates.isEmpty()) {
+        noCandidates++;
+        continue;
+      }
+      UserFeatures u = model.userFeatures(profile, h == null ? UserHistory.forSpec(model.spec()) : h, now);
+      Platform platform = LogJoin.platformOf(d.platform());
+      BannerFeatures[] c = candidates.toArray(BannerFeatures[]::new);
+      float[] atNeutral = new float[c.length];
+      model.predict(u, new ScoringContext(now, platform, neutral), c, c.length, atNeutral);
+      int best = -1;
+      double bestScore = Double.NEGATIVE_INFINITY;
+      for (int k = 0; k < c.length; k++) {
+        double s = value(c[k].banner(), value) * atNeutral[k];
+        if (s > bestScore || (s == bestScore && c[k].banner().id().compareTo(c[best].banner().id()) < 0)) {
+          best = k;
+          bestScore = s;
+        }
+      }
+      BannerFeatures chosen = c[best];
+      BannerFeatures logged = model.banner(top.bannerId());
+      BannerFeatures[] pair = logged == null ? new BannerFeatures[] {chosen} : new BannerFeatures[] {chosen, logged};
+      float[] atTop = new float[pair.length];
+      model.predict(u, new ScoringContext(now, platform, 1), pair, pair.length, atTop);
+      boolean same = chosen.banner().id().equals(top.bannerId());
+      w[m] = same ? 1.0 / top.propensity() : 0;
+      r[m] = shown.clicked() ? 1 : 0;
+      q[m] = atTop[0];
+      qLogged[m] = logged == null ? 0 : atTop[1];
+      m++;
+      if (same) {
+        matched++;
+      }
+      long[] v = byVersion.computeIfAbsent(d.modelVersion(), k -> new long[2]);
+      v[0]++;
+      v[1] += shown.clicked() ? 1 : 0;
+    }
+    Map<String, Object> counts = new LinkedHashMap<>();
+    counts.put("decisions", n);
+    counts.put("requests_used", m);
+    counts.put("target_agrees_with_logged_top", matched);
+    counts.put("skipped_no_top_banner", noTop);
+    counts.put("skipped_top_not_shown", notShown);
+    counts.put("skipped_bad_propensity", badPropensity);
+    counts.put("skipped_no_candidates", noCandidates);
+    return new Replay(java.util.Arrays.copyOf(w, m), java.util.Arrays.copyOf(r, m), java.util.Arrays.copyOf(q, m),
+        java.util.Arrays.copyOf(qLogged, m), counts, byVersion);
+  }
+
+  private static List<BannerFeatures> candidates(LogJoin.Joined log, DecisionRecord d, UserProfile profile,
+      ScoringModel model, Candidates mode, long now) {
+    List<BannerFeatures> out = new ArrayList<>();
+    if (mode == Candidates.RETURNED) {
+      for (LoggedBanner b : d.banners()) {
+        BannerFeatures f = model.banner(b.bannerId());
+        if (f != null) {
+          out.add(f);
+        }
+      }
+      return out;
+    }
+    List<Banner> catalog = d.catalog() == null ? log.banners() : log.catalogs().getOrDefault(d.catalog(), log.banners());
+    for (Banner b : catalog) {
+      if (b.placement().equals(d.placement()) && b.liveAt(now) && b.targets(profile)) {
+        BannerFeatures f = model.banner(b.id());
+        if (f != null) {
+          out.add(f);
+        }
+      }
+    }
+    return out;
+  }
+
+  static double value(Banner b, Value value) {
+    return switch (value) {
+      case BID -> b.bid();
+      case PRIORITY -> 1 + b.priority();
+      case NONE -> 1;
+    };
+  }
+
+  private static UserHistory history(Map<String, UserHistory> histories, String user, ScoringModel model) {
+    return histories.computeIfAbsent(user, k -> UserHistory.forSpec(model.spec()));
+  }
+}

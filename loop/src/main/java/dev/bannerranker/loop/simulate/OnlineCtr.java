@@ -1,0 +1,79 @@
+package dev.bannerranker.loop.simulate;
+
+import dev.bannerranker.trainer.generate.LiveShoppers;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Online click-through of what the shoppers were shown: overall, per slot, per placement and slot, per model. */
+public final class OnlineCtr {
+  /** Impressions, clicks and the sum of the true click probabilities. */
+  static final class Cell {
+    long impressions;
+    long clicks;
+    double trueCtrSum;
+
+    void add(LiveShoppers.Shown s) {
+      impressions++;
+      clicks += s.clicked() ? 1 : 0;
+      trueCtrSum += s.trueCtr();
+    }
+
+    Map<String, Object> json() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("impressions", impressions);
+      m.put("clicks", clicks);
+      m.put("ctr", impressions == 0 ? 0.0 : (double) clicks / impressions);
+      m.put("mean_true_ctr", impressions == 0 ? 0.0 : trueCtrSum / impressions);
+      return m;
+    }
+  }
+
+  private final Cell all = new Cell();
+  private final Map<Integer, Cell> bySlot = new TreeMap<>();
+  private final Map<String, Map<Integer, Cell>> byPlacementSlot = new TreeMap<>();
+  private final Map<String, Cell> byModel = new TreeMap<>();
+  private final Map<String, Cell> topSlotByModel = new TreeMap<>();
+
+  public void add(LiveShoppers.Shown s) {
+    all.add(s);
+    bySlot.computeIfAbsent(s.slot(), k -> new Cell()).add(s);
+    byPlacementSlot.computeIfAbsent(s.placement(), k -> new TreeMap<>()).computeIfAbsent(s.slot(), k -> new Cell()).add(s);
+    String model = s.modelVersion() == null ? "" : s.modelVersion();
+    byModel.computeIfAbsent(model, k -> new Cell()).add(s);
+    if (s.slot() == 1) {
+      topSlotByModel.computeIfAbsent(model, k -> new Cell()).add(s);
+    }
+  }
+
+  public long impressions() {
+    return all.impressions;
+  }
+
+  public long clicks() {
+    return all.clicks;
+  }
+
+  /** {@code all}, {@code by_slot}, {@code by_placement_slot}, {@code by_model_version}, {@code top_slot_by_model_version}. */
+  public Map<String, Object> json() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("all", all.json());
+    Map<String, Object> slots = new LinkedHashMap<>();
+    bySlot.forEach((k, v) -> slots.put(Integer.toString(k), v.json()));
+    m.put("by_slot", slots);
+    Map<String, Object> ps = new LinkedHashMap<>();
+    byPlacementSlot.forEach((p, cells) -> {
+      Map<String, Object> inner = new LinkedHashMap<>();
+      cells.forEach((k, v) -> inner.put(Integer.toString(k), v.json()));
+      ps.put(p, inner);
+    });
+    m.put("by_placement_slot", ps);
+    Map<String, Object> models = new LinkedHashMap<>();
+    byModel.forEach((k, v) -> models.put(k, v.json()));
+    m.put("by_model_version", models);
+    Map<String, Object> top = new LinkedHashMap<>();
+    topSlotByModel.forEach((k, v) -> top.put(k, v.json()));
+    m.put("top_slot_by_model_version", top);
+    return m;
+  }
+}
