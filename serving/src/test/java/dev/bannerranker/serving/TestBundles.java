@@ -306,6 +306,26 @@ public final class TestBundles {
   }
 
   /** Copies a bundle directory file by file. */
+  /**
+   * A data directory in {@code dir}: the tiny bundle's banners, the tiny world's users, and for u-000002 two events
+   * (a view and a purchase of Nornor jeans) and two impressions of bn-00004, the second clicked.
+   */
+  public static Path smallWorld(Path dir) throws IOException {
+    Files.copy(TINY.resolve("banners.csv"), dir.resolve("banners.csv"));
+    Files.copy(USERS.resolve("users.csv"), dir.resolve("users.csv"));
+    Files.writeString(dir.resolve("events.csv"), """
+        user_id,timestamp,event_type,brand,category,price_tier,dwell_seconds
+        u-000002,2026-03-09T10:00:00Z,view,Nornor,jeans,3,40.0
+        u-000002,2026-03-09T10:01:00Z,purchase,Nornor,jeans,3,0.0
+        """);
+    Files.writeString(dir.resolve("impressions.csv"), """
+        impression_id,user_id,timestamp,banner_id,placement,slot_position,platform,clicked
+        im-1,u-000002,2026-03-09T09:00:00Z,bn-00004,home_hero,1,web,0
+        im-2,u-000002,2026-03-09T11:00:00Z,bn-00004,home_hero,1,web,1
+        """);
+    return dir;
+  }
+
   public static Path copy(Path from, Path to) {
     try {
       Files.createDirectories(to);

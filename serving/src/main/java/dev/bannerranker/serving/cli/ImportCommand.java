@@ -8,8 +8,10 @@ import dev.bannerranker.serving.users.ProfileStore;
 import dev.bannerranker.serving.users.StoreImport;
 import dev.bannerranker.serving.users.UserStateStore;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.env.Environment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -71,13 +73,22 @@ final class ImportCommand implements Callable<Integer> {
       props.put("ranker.state.redis-uri", redis);
     }
     StateSettings state;
-    UserSettings users;
-    // The service's own configuration (application.yml and RANKER_* variables), so the import keeps what it keeps.
+    int capacity;
+    // The service's own configuration (application.yml and RANKER_* variables), so the import keeps what it keeps;
+    // read without starting the service's beans.
     try (ApplicationContext ctx = ApplicationContext.builder().properties(props).deduceEnvironment(false).build()) {
-      ctx.getEnvironment().start();
-      state = ctx.getBean(StateSettings.class);
-      users = ctx.getBean(UserSettings.class);
+      Environment env = ctx.getEnvironment();
+      env.start();
+      state = new StateSettings(env.getProperty("ranker.state.store", String.class).orElse(null),
+          env.getProperty("ranker.state.dir", String.class).orElse(null),
+          env.getProperty("ranker.state.sync", String.class).orElse(null),
+          env.getProperty("ranker.state.sync-interval", Duration.class).orElse(null),
+          env.getProperty("ranker.state.retention", Duration.class).orElse(null),
+          env.getProperty("ranker.state.redis-uri", String.class).orElse(null),
+          env.getProperty("ranker.state.timeout", Duration.class).orElse(null));
+      capacity = env.getProperty("ranker.users.activity-capacity", Integer.class).orElse(64);
     }
+    UserSettings users = new UserSettings("", false, capacity, 1, Duration.ofHours(1));
     if (state.store().equals(StateSettings.MEMORY)) {
       throw new ParameterException(spec.commandLine(), "ranker.state.store is memory, which keeps nothing after the "
           + "import; give --state-dir or --redis");

@@ -2,6 +2,7 @@ package dev.bannerranker.serving.store;
 
 import dev.bannerranker.data.UserProfile;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.function.Supplier;
 public final class MeteredUserStore implements UserStore {
   public static final String DURATION = "ranker.store.duration";
   public static final String ERRORS = "ranker.store.errors";
+  public static final String CONNECTED = "ranker.store.connected";
 
   private final UserStore store;
   private final MeterRegistry registry;
@@ -30,6 +32,13 @@ public final class MeteredUserStore implements UserStore {
       timer(op);
       errors(op);
     }
+    Gauge.builder(CONNECTED, store, s -> s.connected() ? 1 : 0)
+        .description("1 while the user store is reachable, else 0").tag("store", store.kind()).register(registry);
+  }
+
+  @Override
+  public boolean connected() {
+    return store.connected();
   }
 
   /** The store behind the meters. */

@@ -65,6 +65,9 @@ public final class RocksDbUserStore implements UserStore {
   private final Map<String, Integer>[] ids;
   private final Map<Integer, String>[] names;
   private final int[] nextId = new int[NameKind.values().length];
+  /** Operations hold the read lock, close the write lock: the native handles are never used after close. */
+  private final java.util.concurrent.locks.ReentrantReadWriteLock open = new java.util.concurrent.locks.ReentrantReadWriteLock();
+  private boolean closed;
 
   /**
    * Opens (creating when new) the state in {@code dir}.
@@ -126,8 +129,15 @@ public final class RocksDbUserStore implements UserStore {
 
   private void syncWal() {
     try {
-      db.flushWal(true);
-    } catch (RocksDBException | RuntimeException e) {
+      guarded(() -> {
+        try {
+          db.flushWal(true);
+        } catch (RocksDBException e) {
+          throw new StoreUnavailableException("syncing the write-ahead log failed", e);
+        }
+        return null;
+      });
+    } catch (RuntimeException e) {
       LOG.atWarn().setCause(e).addKeyValue("dir", dir.toString()).log("syncing the state's write-ahead log failed");
     }
   }
@@ -184,6 +194,10 @@ public final class RocksDbUserStore implements UserStore {
 
   @Override
   public StoredUser read(String userId) {
+    return guarded(() -> doRead(userId));
+  }
+
+  private StoredUser doRead(String userId) {
     try {
       return decode(userId, db.get(users, key(userId)));
     } catch (RocksDBException e) {
@@ -206,6 +220,13 @@ public final class RocksDbUserStore implements UserStore {
 
   @Override
   public void appendAll(List<UserRecords> batch) {
+    guarded(() -> {
+      doAppendAll(batch);
+      return null;
+    });
+  }
+
+  private void doAppendAll(List<UserRecords> batch) {
     List<String> userIds = new ArrayList<>(batch.size());
     batch.forEach(r -> userIds.add(r.userId()));
     locked(userIds, () -> {
@@ -269,6 +290,13 @@ public final class RocksDbUserStore implements UserStore {
 
   @Override
   public void upsertProfiles(List<UserProfile> profiles) {
+    guarded(() -> {
+      doUpsertProfiles(profiles);
+      return null;
+    });
+  }
+
+  private void doUpsertProfiles(List<UserProfile> profiles) {
     List<String> userIds = new ArrayList<>(profiles.size());
     profiles.forEach(p -> userIds.add(p.id()));
     locked(userIds, () -> {
@@ -288,6 +316,13 @@ public final class RocksDbUserStore implements UserStore {
 
   @Override
   public void replaceUsers(List<StoredUser> list) {
+    guarded(() -> {
+      doReplaceUsers(list);
+      return null;
+    });
+  }
+
+  private void doReplaceUsers(List<StoredUser> list) {
     List<String> userIds = new ArrayList<>(list.size());
     list.forEach(u -> userIds.add(u.userId()));
     locked(userIds, () -> {
@@ -308,6 +343,10 @@ public final class RocksDbUserStore implements UserStore {
 
   @Override
   public boolean delete(String userId) {
+    return guarded(() -> doDelete(userId));
+  }
+
+  private boolean doDelete(String userId) {
     boolean[] held = {false};
     locked(List.of(userId), () -> {
       try {
@@ -322,6 +361,10 @@ public final class RocksDbUserStore implements UserStore {
 
   @Override
   public boolean isEmpty() {
+    return guarded(this::doIsEmpty);
+  }
+
+  private boolean doIsEmpty() {
     try (RocksIterator it = db.newIterator(users)) {
       it.seekToFirst();
       return !it.isValid();
@@ -330,6 +373,10 @@ public final class RocksDbUserStore implements UserStore {
 
   @Override
   public int nameId(NameKind kind, String name) {
+    return guarded(() -> doNameId(kind, name));
+  }
+
+  private int doNameId(NameKind kind, String name) {
     Integer id = ids[kind.ordinal()].get(name);
     if (id != null) {
       return id;
@@ -381,9 +428,46 @@ public final class RocksDbUserStore implements UserStore {
         + e.getMessage(), e);
   }
 
-  /** Syncs the log and releases the directory. */
+  /** Compacts the users now, which also drops those past their retention (else done in the background over time). */
+  void compactAll() {
+    guarded(() -> {
+      try {
+        db.compactRange(users);
+      } catch (RocksDBException e) {
+        throw unavailable("compact", e);
+      }
+      return null;
+    });
+  }
+
+  private <T> T guarded(java.util.function.Supplier<T> op) {
+    open.readLock().lock();
+    try {
+      if (closed) {
+        throw new StoreUnavailableException("the state store (" + dir + ") is closed");
+      }
+      return op.get();
+    } finally {
+      open.readLock().unlock();
+    }
+  }
+
+  /** Syncs the log and releases the directory, after the operations in flight. */
   @Override
-  public synchronized void close() {
+  public void close() {
+    open.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      closeHandles();
+    } finally {
+      open.writeLock().unlock();
+    }
+  }
+
+  private void closeHandles() {
     if (syncer != null) {
       syncer.shutdownNow();
     }

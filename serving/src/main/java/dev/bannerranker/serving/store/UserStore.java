@@ -32,6 +32,11 @@ public interface UserStore extends AutoCloseable {
   /** True when the state survives a crash of this process. */
   boolean durable();
 
+  /** True while the store is reachable (Redis: the connection is up); drawn as {@code ranker.store.connected}. */
+  default boolean connected() {
+    return true;
+  }
+
   /** The user's profile and log; null when nothing is stored about them. */
   StoredUser read(String userId);
 

@@ -29,9 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ServingCliTest {
   @TempDir Path dir;
 
-  private record Run(int code, String err) {}
+  record Run(int code, String err) {}
 
-  private static Run run(String... args) {
+  static Run run(String... args) {
     StringWriter err = new StringWriter();
     int code = ServingCli.commandLine().setErr(new PrintWriter(err, true)).execute(args);
     return new Run(code, err.toString());

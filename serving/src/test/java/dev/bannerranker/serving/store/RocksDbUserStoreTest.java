@@ -69,4 +69,51 @@ class RocksDbUserStoreTest extends UserStoreContractTest {
     Path file = Files.writeString(dir.resolve("file"), "x");
     assertThrows(BadInputException.class, () -> open(file));
   }
+
+  @Test
+  void aUserIdleForTheRetentionIsDeleted(@TempDir Path dir) throws Exception {
+    try (RocksDbUserStore store = new RocksDbUserStore(dir.resolve("state"), UserStateStore.limits(SETTINGS), true,
+        Duration.ofMillis(100), Duration.ofSeconds(1))) {
+      store.append("idle", new StoredLog.Writer().impression(1, T).toBytes());
+      store.compactAll();
+      assertTrue(store.read("idle") != null);
+      Thread.sleep(2_100);
+      store.append("busy", new StoredLog.Writer().impression(1, T).toBytes());
+      store.compactAll();
+      assertNull(store.read("idle"));
+      assertTrue(store.read("busy") != null);
+    }
+  }
+
+  @Test
+  void aFailingStoreIsMeteredRankFallsBackAndRecordEventsFails(@TempDir Path dir) {
+    ModelRegistry registry = TestBundles.registry();
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    RocksDbUserStore raw = open(dir.resolve("state"));
+    MeteredUserStore store = new MeteredUserStore(raw, meters);
+    TestPipeline p = TestPipeline.over(registry, new UserStateStore(SETTINGS, store));
+    List<String> personal = ranking(p, KNOWN_USER);
+    assertEquals(1, meters.find(MeteredUserStore.DURATION).tags("store", "rocksdb", "op", "read").timer().count());
+    // The banner's store id is known from then on, so a later write of it needs only the append.
+    p.events().record(List.of(EventInput.impression("warm-up", T, personal.get(0))));
+    raw.close(); // every operation now fails as a store that went away does
+    List<String> fallback = ranking(p, "someone-new");
+    assertEquals(1, p.counter("ranker.fallbacks", "reason", "store_unavailable"));
+    assertTrue(p.ranking().rank(TestPipeline.query("someone-new", "home_hero")).banners().stream()
+        .allMatch(b -> b.reason() == dev.bannerranker.serving.ranking.Reason.POPULAR_FALLBACK));
+    assertFalse(fallback.isEmpty());
+    assertThrows(StoreUnavailableException.class,
+        () -> p.events().record(List.of(EventInput.impression("someone-new", T, personal.get(0)))));
+    assertTrue(meters.find(MeteredUserStore.ERRORS).tags("op", "read").counter().count() >= 2);
+    // A cached user's events fail at the append, and the cached state does not take them either.
+    List<EventInput> cap = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      cap.add(EventInput.impression(KNOWN_USER, T - 60 + i, personal.get(0)));
+    }
+    assertThrows(StoreUnavailableException.class, () -> p.events().record(cap));
+    assertEquals(1, meters.find(MeteredUserStore.ERRORS).tags("op", "append").counter().count());
+    assertEquals(personal, ranking(p, KNOWN_USER));
+    assertEquals(1.0, meters.find(MeteredUserStore.CONNECTED).tags("store", "rocksdb").gauge().value());
+  }
 }

@@ -31,18 +31,7 @@ class ProfileStoreTest {
 
   @Test
   void recentHistoryIsBootstrappedFromTheEventTables(@TempDir Path dir) throws Exception {
-    Files.copy(TestBundles.TINY.resolve("banners.csv"), dir.resolve("banners.csv"));
-    Files.copy(TestBundles.USERS.resolve("users.csv"), dir.resolve("users.csv"));
-    Files.writeString(dir.resolve("events.csv"), """
-        user_id,timestamp,event_type,brand,category,price_tier,dwell_seconds
-        u-000002,2026-03-09T10:00:00Z,view,Nornor,jeans,3,40.0
-        u-000002,2026-03-09T10:01:00Z,purchase,Nornor,jeans,3,0.0
-        """);
-    Files.writeString(dir.resolve("impressions.csv"), """
-        impression_id,user_id,timestamp,banner_id,placement,slot_position,platform,clicked
-        im-1,u-000002,2026-03-09T09:00:00Z,bn-00004,home_hero,1,web,0
-        im-2,u-000002,2026-03-09T11:00:00Z,bn-00004,home_hero,1,web,1
-        """);
+    TestBundles.smallWorld(dir);
     ProfileStore store = ProfileStore.load(dir, true, 64);
     List<Activity> a = store.newState("u-000002", 64).activities();
     String brand = TestBundles.generation().banner("bn-00004").banner().brand();
