@@ -214,6 +214,7 @@ public final class RedisUserStore implements UserStore {
   }
 
   /** True while the connection is up (it reconnects by itself). */
+  @Override
   public boolean connected() {
     return connection.isOpen();
   }
