@@ -104,6 +104,8 @@ public final class RedisUserStore implements UserStore {
 
   private final StoredLog.Limits limits;
   private final long timeoutNanos;
+  /** The wait of operations off the request path: the bulk import, the start-up checks, loading a script. */
+  private final long bulkNanos;
   private final long ttl;
   private final byte[] ttlMillis;
   private final byte[] returnAtBytes;
@@ -128,6 +130,7 @@ public final class RedisUserStore implements UserStore {
   public RedisUserStore(String uri, StoredLog.Limits limits, Duration timeout, Duration retention) {
     this.limits = limits;
     this.timeoutNanos = timeout.toNanos();
+    this.bulkNanos = Math.max(timeoutNanos, Duration.ofSeconds(5).toNanos());
     this.ttl = retention.toMillis();
     this.ttlMillis = ascii(Long.toString(ttl));
     // needsCompaction wants more than capacity + slack records of one kind, each at least 5 bytes: a shorter value
@@ -173,6 +176,7 @@ public final class RedisUserStore implements UserStore {
     }
     try {
       checkLayout();
+      warmUp();
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -180,15 +184,24 @@ public final class RedisUserStore implements UserStore {
   }
 
   private void checkLayout() {
-    Duration startup = Duration.ofNanos(Math.max(Duration.ofSeconds(5).toNanos(), timeoutNanos));
     byte[] key = ascii(LAYOUT_KEY);
-    await("check the layout", redis.setnx(key, ascii(LAYOUT)), startup.toNanos());
-    byte[] held = await("check the layout", redis.get(key), startup.toNanos());
+    await("check the layout", redis.setnx(key, ascii(LAYOUT)), bulkNanos);
+    byte[] held = await("check the layout", redis.get(key), bulkNanos);
     String layout = held == null ? "" : new String(held, StandardCharsets.UTF_8);
     if (!layout.equals(LAYOUT)) {
       throw new BadInputException("the Redis database holds " + LAYOUT_KEY + " '"
           + layout.substring(0, Math.min(60, layout.length())) + "', not '" + LAYOUT + "': another program's data "
           + "or another layout; use an empty database (redis://HOST:PORT/N picks one)");
+    }
+  }
+
+  /** Loads the scripts and the names now, so the first requests need neither (nor a cold client's first call). */
+  private void warmUp() {
+    for (String script : List.of(APPEND, COMPACT, PROFILES, NAME_ID)) {
+      shas.put(script, await("load a script", redis.scriptLoad(script), bulkNanos));
+    }
+    for (NameKind kind : NameKind.values()) {
+      learnNames(kind, bulkNanos);
     }
   }
 
@@ -294,7 +307,7 @@ public final class RedisUserStore implements UserStore {
 
   @Override
   public void replaceUsers(List<StoredUser> users) {
-    long deadline = System.nanoTime() + budget(users.size());
+    long deadline = System.nanoTime() + Math.max(bulkNanos, budget(users.size()));
     List<RedisFuture<?>> sent = new ArrayList<>(users.size());
     for (StoredUser u : users) {
       if (u.profile() == null && u.log() == null) {
@@ -317,7 +330,7 @@ public final class RedisUserStore implements UserStore {
 
   @Override
   public boolean isEmpty() {
-    long deadline = System.nanoTime() + Math.max(timeoutNanos, Duration.ofSeconds(5).toNanos());
+    long deadline = System.nanoTime() + bulkNanos;
     ScanArgs match = ScanArgs.Builder.matches("u:*").limit(1_000);
     KeyScanCursor<byte[]> c = await("scan", redis.scan(match), deadline - System.nanoTime());
     while (c.getKeys().isEmpty() && !c.isFinished()) {
@@ -349,14 +362,18 @@ public final class RedisUserStore implements UserStore {
       return name;
     }
     // Another replica named it: take the whole table once (a few thousand names at most) rather than one by one.
-    Map<byte[], byte[]> all = await("name", redis.hgetall(idsKey(kind)), timeoutNanos);
+    learnNames(kind, timeoutNanos);
+    return names[kind.ordinal()].get(id);
+  }
+
+  private void learnNames(NameKind kind, long nanos) {
+    Map<byte[], byte[]> all = await("read names", redis.hgetall(idsKey(kind)), nanos);
     all.forEach((k, v) -> {
       int storeId = Integer.parseInt(new String(k, StandardCharsets.US_ASCII));
       String n = new String(v, StandardCharsets.UTF_8);
       names[kind.ordinal()].put(storeId, n);
       ids[kind.ordinal()].put(n, storeId);
     });
-    return names[kind.ordinal()].get(id);
   }
 
   private static byte[] namesKey(NameKind kind) {
@@ -385,14 +402,14 @@ public final class RedisUserStore implements UserStore {
     Script<T> send() {
       String sha = shas.get(source);
       if (sha == null) {
-        sha = load();
+        sha = load(bulkNanos);
       }
       sent = redis.evalsha(sha, type, keys, args);
       return this;
     }
 
-    private String load() {
-      String sha = await("load a script", redis.scriptLoad(source), Math.max(timeoutNanos, 1_000_000_000L));
+    private String load(long nanos) {
+      String sha = await("load a script", redis.scriptLoad(source), nanos);
       shas.put(source, sha);
       return sha;
     }
@@ -405,8 +422,7 @@ public final class RedisUserStore implements UserStore {
         if (!(e.getCause() instanceof RedisNoScriptException)) {
           throw e;
         }
-        load();
-        sent = redis.evalsha(shas.get(source), type, keys, args);
+        sent = redis.evalsha(load(deadline - System.nanoTime()), type, keys, args);
         return RedisUserStore.this.await(op, sent, deadline - System.nanoTime());
       }
     }
