@@ -175,6 +175,30 @@ public final class RedisServer implements AutoCloseable {
     stopProcess(false);
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as a stalled server does. */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** Lets a paused server go on (SIGCONT). */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      int code = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+      if (code != 0) {
+        throw new IllegalStateException("kill -" + name + " exited " + code);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Starts the server again on the same port and directory. */
   public void restart() {
     launch();
@@ -202,6 +226,9 @@ public final class RedisServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (process != null && process.isAlive()) {
+      resume(); // a paused server would not stop on SIGTERM
+    }
     stopProcess(false);
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
