@@ -103,6 +103,7 @@ public final class RedisUserStore implements UserStore {
       """;
 
   private final StoredLog.Limits limits;
+  private final int slack;
   private final long timeoutNanos;
   /** The wait of operations off the request path: the bulk import, the start-up checks, loading a script. */
   private final long bulkNanos;
@@ -133,9 +134,10 @@ public final class RedisUserStore implements UserStore {
     this.bulkNanos = Math.max(timeoutNanos, Duration.ofSeconds(5).toNanos());
     this.ttl = retention.toMillis();
     this.ttlMillis = ascii(Long.toString(ttl));
-    // needsCompaction wants more than capacity + slack records of one kind, each at least 5 bytes: a shorter value
-    // cannot need it, so the append script sends back only values this long.
-    int slack = Math.max(1, limits.capacity() / 2);
+    // Memory is what Redis costs, so logs are compacted once either kind is an eighth past the capacity (the
+    // embedded store waits for half). A value needing it holds more than capacity + slack records of one kind, each
+    // at least 5 bytes: the append script sends back only values that long.
+    this.slack = Math.max(1, limits.capacity() / 8);
     this.returnAtBytes = ascii(Integer.toString((limits.capacity() + slack + 1) * 5));
     RedisURI redisUri;
     try {
@@ -275,7 +277,7 @@ public final class RedisUserStore implements UserStore {
         continue;
       }
       byte[] log = UserValue.decode(batch.get(i).userId(), v).log();
-      if (log == null || !StoredLog.needsCompaction(log, limits)) {
+      if (log == null || !StoredLog.needsCompaction(log, limits, slack)) {
         continue;
       }
       byte[] compacted = StoredLog.compact(log, limits, true);
