@@ -40,9 +40,9 @@ import java.util.concurrent.TimeoutException;
  * ranker:next:<kind>}; they never expire, so Redis must not evict keys without an expiry ({@code maxmemory-policy}
  * {@code noeviction} or a {@code volatile-*} one) and should persist (AOF), or ids would be reassigned.
  *
- * <p>Every write is one Lua script or command, so it is atomic on the server: an append extends the log (two
- * replicas' appends for one user both land), a profile upsert replaces only the profile bytes, a name gets its id
- * once for all replicas. Compaction is optimistic: an append whose log may be past its limits gets the value back,
+ * <p>Every write is one Lua script or command, so it is atomic on the server: an append extends the logs of all
+ * the call's users at once (two replicas' appends for one user both land), a profile upsert replaces only the
+ * profile bytes, a name gets its id once for all replicas. Compaction is optimistic: an append whose log may be past its limits gets the value back,
  * compacts it here, and swaps in the compacted prefix only if that prefix is still the log's start (what other
  * replicas appended meanwhile is kept behind it); a swap that lost a race is dropped, the next append retries.
  *
@@ -58,14 +58,20 @@ public final class RedisUserStore implements UserStore {
   private static final int REQUEST_QUEUE = 10_000;
   private static final int BATCH_PER_TIMEOUT = 256;
 
-  /** Appends ARGV[1] to the log; sets the expiry ARGV[2] ms (0: none); returns the value when ARGV[3] bytes or more. */
+  /**
+   * Appends ARGV[i + 2] to the log of each user KEYS[i], all in one step; sets the expiry ARGV[1] ms (0: none);
+   * returns each value that is ARGV[2] bytes or longer, else an empty string.
+   */
   private static final String APPEND = """
-      local v = redis.call('GET', KEYS[1])
-      if not v then v = '\\0' end
-      v = v .. ARGV[1]
-      if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[1], v, 'PX', ARGV[2]) else redis.call('SET', KEYS[1], v) end
-      if #v >= tonumber(ARGV[3]) then return v end
-      return ''
+      local out = {}
+      for i, k in ipairs(KEYS) do
+        local v = redis.call('GET', k)
+        if not v then v = '\\0' end
+        v = v .. ARGV[i + 2]
+        if tonumber(ARGV[1]) > 0 then redis.call('SET', k, v, 'PX', ARGV[1]) else redis.call('SET', k, v) end
+        if #v >= tonumber(ARGV[2]) then out[i] = v else out[i] = '' end
+      end
+      return out
       """;
   /** Replaces the log's prefix ARGV[1] by ARGV[2] if the log still starts with it; 1 when swapped. */
   private static final String COMPACT = """
@@ -259,20 +265,25 @@ public final class RedisUserStore implements UserStore {
 
   @Override
   public void appendAll(List<UserRecords> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
     long deadline = System.nanoTime() + budget(batch.size());
-    List<Script<byte[]>> sent = new ArrayList<>(batch.size());
-    for (UserRecords r : batch) {
-      sent.add(new Script<byte[]>(APPEND, ScriptOutputType.VALUE, new byte[][] {key(r.userId())}, r.records(),
-          ttlMillis, returnAtBytes).send());
+    // One script for the whole batch: on the server it is applied all at once or (when the call fails) not at all.
+    byte[][] keys = new byte[batch.size()][];
+    byte[][] args = new byte[batch.size() + 2][];
+    args[0] = ttlMillis;
+    args[1] = returnAtBytes;
+    for (int i = 0; i < batch.size(); i++) {
+      keys[i] = key(batch.get(i).userId());
+      args[i + 2] = batch.get(i).records();
     }
-    List<byte[]> values = new ArrayList<>(sent.size());
-    for (Script<byte[]> call : sent) {
-      values.add(call.result("append", deadline));
-    }
+    List<Object> values = new Script<List<Object>>(APPEND, ScriptOutputType.MULTI, keys, args).send()
+        .result("append", deadline);
     // Compaction after the appends landed: the events are stored whether or not a swap wins.
     List<Script<Long>> swaps = new ArrayList<>();
     for (int i = 0; i < values.size(); i++) {
-      byte[] v = values.get(i);
+      byte[] v = (byte[]) values.get(i);
       if (v == null || v.length == 0) {
         continue;
       }

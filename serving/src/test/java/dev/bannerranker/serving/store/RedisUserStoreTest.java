@@ -116,6 +116,19 @@ class RedisUserStoreTest extends UserStoreContractTest {
   }
 
   @Test
+  void aBatchAppendsToEveryUserInIt() {
+    try (RedisUserStore store = open(server, Duration.ZERO)) {
+      byte[] shown = new StoredLog.Writer().impression(1, T).toBytes();
+      store.append("x", shown);
+      store.appendAll(List.of(new UserStore.UserRecords("x", shown), new UserStore.UserRecords("y", shown),
+          new UserStore.UserRecords("x", shown)));
+      assertEquals(3, StoredLog.counts(store.read("x").log())[1]);
+      assertEquals(1, StoredLog.counts(store.read("y").log())[1]);
+      store.appendAll(List.of());
+    }
+  }
+
+  @Test
   void everyWriteRefreshesTheRetentionAndIdleUsersExpire() throws Exception {
     try (RedisUserStore kept = open(server, Duration.ZERO); RedisUserStore expiring = open(server,
         Duration.ofSeconds(60))) {
