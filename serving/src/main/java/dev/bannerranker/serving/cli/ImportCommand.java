@@ -19,6 +19,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -39,12 +40,8 @@ final class ImportCommand implements Callable<Integer> {
       + "impressions.csv (with banners.csv beside them).")
   Path data;
 
-  @Option(names = "--state-dir", description = "Directory of the embedded user store, created when missing. "
-      + "Default: ranker.state.dir, work/state under the working directory.")
-  Path stateDir;
-
-  @Option(names = "--redis", paramLabel = "URI", description = "Load into Redis (redis://HOST:PORT) instead.")
-  String redis;
+  @Mixin
+  StoreOptions store;
 
   @Option(names = "--no-progress", description = "Do not draw a progress bar.")
   boolean noProgress;
@@ -54,23 +51,10 @@ final class ImportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (stateDir != null && redis != null) {
-      throw new ParameterException(spec.commandLine(), "--state-dir and --redis choose different stores; give one");
-    }
-    if (redis != null && !redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
-      throw new ParameterException(spec.commandLine(), "--redis must be a URI like redis://localhost:6379");
-    }
+    Map<String, Object> props = new HashMap<>();
+    store.apply(spec.commandLine(), props);
     if (!Files.isDirectory(data)) {
       throw new ParameterException(spec.commandLine(), "--data " + data + " is not a directory");
-    }
-    Map<String, Object> props = new HashMap<>();
-    if (stateDir != null) {
-      props.put("ranker.state.store", StateSettings.ROCKSDB);
-      props.put("ranker.state.dir", stateDir.toString());
-    }
-    if (redis != null) {
-      props.put("ranker.state.store", StateSettings.REDIS);
-      props.put("ranker.state.redis-uri", redis);
     }
     StateSettings state;
     int capacity;
@@ -98,18 +82,18 @@ final class ImportCommand implements Callable<Integer> {
     ProfileStore profiles = ProfileStore.load(data, true, users.activityCapacity());
     int total = StoreImport.userCount(profiles);
     StoreImport.Result r;
-    try (UserStore store = UserStores.open(state, UserStateStore.limits(users))) {
+    try (UserStore target = UserStores.open(state, UserStateStore.limits(users))) {
       if (noProgress) {
-        r = StoreImport.write(profiles, store, BATCH, n -> {});
+        r = StoreImport.write(profiles, target, BATCH, n -> {});
       } else {
         try (ProgressBar pb = new ProgressBarBuilder().setTaskName("import").setInitialMax(total)
             .setStyle(ProgressBarStyle.ASCII).setUnit(" users", 1).setUpdateIntervalMillis(500).build()) {
-          r = StoreImport.write(profiles, store, BATCH, pb::stepBy);
+          r = StoreImport.write(profiles, target, BATCH, pb::stepBy);
         }
       }
       double s = (System.nanoTime() - start) / 1e9;
       System.out.printf("imported %d users (%d with activity) into %s in %.1f s (%.0f users/s)%n", r.users(),
-          r.withActivity(), store.describe(), s, r.users() / Math.max(s, 1e-9));
+          r.withActivity(), target.describe(), s, r.users() / Math.max(s, 1e-9));
     }
     return 0;
   }

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -47,13 +48,8 @@ final class ServeCommand implements Callable<Integer> {
       + "impressions.csv: imported into the user store when the store is empty (see the import command).")
   Path data;
 
-  @Option(names = "--state-dir", description = "Directory of the embedded (RocksDB) user store, created when missing. "
-      + "Default: ranker.state.dir, work/state under the working directory.")
-  Path stateDir;
-
-  @Option(names = "--redis", paramLabel = "URI", description = "Keep user state in Redis (redis://HOST:PORT), shared "
-      + "by every replica, instead of the embedded store.")
-  String redis;
+  @Mixin
+  StoreOptions store;
 
   @Option(names = "--treatment-bundle", description = "A second bundle for an A/B test.")
   Path treatmentBundle;
@@ -117,24 +113,8 @@ final class ServeCommand implements Callable<Integer> {
             "--default-time must be an ISO-8601 instant like 2026-03-10T12:00:00Z, got '" + defaultTime + "'");
       }
     }
-    if (stateDir != null && redis != null) {
-      throw new ParameterException(spec.commandLine(), "--state-dir and --redis choose different stores; give one");
-    }
-    if (stateDir != null && stateDir.toString().isBlank()) {
-      throw new ParameterException(spec.commandLine(), "--state-dir must name a directory");
-    }
-    if (redis != null && !redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
-      throw new ParameterException(spec.commandLine(), "--redis must be a URI like redis://localhost:6379");
-    }
     Map<String, Object> props = new HashMap<>();
-    if (stateDir != null) {
-      props.put("ranker.state.store", "rocksdb");
-      props.put("ranker.state.dir", stateDir.toString());
-    }
-    if (redis != null) {
-      props.put("ranker.state.store", "redis");
-      props.put("ranker.state.redis-uri", redis);
-    }
+    store.apply(spec.commandLine(), props);
     props.put("ranker.model.bundle", bundle.toString());
     props.put("grpc.server.port", port);
     props.put("micronaut.server.port", metricsPort);

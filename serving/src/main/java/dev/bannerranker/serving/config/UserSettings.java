@@ -4,16 +4,16 @@ import io.micronaut.context.annotation.ConfigurationProperties;
 import java.time.Duration;
 
 /**
- * {@code ranker.users}: profiles and the per-user state cache.
+ * {@code ranker.users}: what is kept per user, and the cache in front of the user store ({@code ranker.state}).
  *
- * @param dataDir directory with {@code users.csv} (and optionally the event tables); empty means every user is
- *     unknown until events arrive
- * @param bootstrapHistory replay {@code events.csv} and {@code impressions.csv} of {@code dataDir} into the users'
- *     recent activity at start (reads the whole tables once)
+ * @param dataDir directory with {@code users.csv} (and optionally the event tables), imported into the user store
+ *     at start when the store is empty; empty means nothing is imported
+ * @param bootstrapHistory with {@code dataDir}, import {@code events.csv} and {@code impressions.csv} too (the
+ *     users' recent activity and their whole history's choice counts)
  * @param activityCapacity how many recent behaviour events and, separately, impressions are kept per user; must
  *     cover the model's rings so a model swap can rebuild them; at most 65,535
- * @param cacheMaxSize most users held in memory
- * @param cacheExpireAfterAccess a user not seen for this long is dropped (back to the bootstrap history)
+ * @param cacheMaxSize most users held in the cache (the store keeps them all)
+ * @param cacheExpireAfterAccess a user not seen for this long leaves the cache (and is read from the store again)
  */
 @ConfigurationProperties("ranker.users")
 public record UserSettings(

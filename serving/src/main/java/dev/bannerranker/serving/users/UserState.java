@@ -46,8 +46,8 @@ public final class UserState extends ActivityLog {
   private boolean keepCapWindow;
   private HistoryKey historyKey;
   /**
-   * Behaviour events dropped from the log since the last change of key, still counted in the history; stops at
-   * {@code Integer.MAX_VALUE}.
+   * Behaviour events dropped from the log, still counted in the history: since the last change of key, or for a
+   * store-backed state all the user's stored history dropped; stops at {@code Integer.MAX_VALUE}.
    */
   private int forgotten;
   /** Impressions in the log of banners the current model knows. */
@@ -85,6 +85,7 @@ public final class UserState extends ActivityLog {
       return s;
     }
     StoredLog.Header h = StoredLog.header(log);
+    s.forgotten = (int) Math.min(Integer.MAX_VALUE, h.droppedEvents());
     ChoiceCounts stored = h.choiceCounts();
     ChoiceCounts counts = stored == null ? new ChoiceCounts() : stored;
     int[] seen = {0};
@@ -98,6 +99,7 @@ public final class UserState extends ActivityLog {
             priceTier, dwell, time);
         if (s.eventCount() > capacity) {
           s.dropOldestEvent();
+          s.forgotten += s.forgotten < Integer.MAX_VALUE ? 1 : 0;
         }
       }
 
@@ -322,8 +324,11 @@ public final class UserState extends ActivityLog {
     }
     if (historyKey == null || !historyKey.equals(key)) {
       if (keepCapWindow) {
+        // A store-backed state counts every event of the user's stored history, under every model, so its total
+        // is the same after an eviction or a restart; a change of key keeps the count.
         while (eventCount() > capacity) {
           dropOldestEvent();
+          forgotten += forgotten < Integer.MAX_VALUE ? 1 : 0;
         }
         while (impressionCount() > capacity && (impressionCount() > MAX_IMPRESSIONS
             || oldestImpressionTime() < lastImpressionTime() - CAP_WINDOW_SECONDS)) {
@@ -331,8 +336,8 @@ public final class UserState extends ActivityLog {
         }
       } else {
         trimTo(capacity);
+        forgotten = 0;
       }
-      forgotten = 0;
       int[] known = {0};
       forEach(eventCount(), 0, new Visitor() {
         @Override

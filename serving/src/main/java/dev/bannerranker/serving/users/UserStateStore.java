@@ -56,7 +56,7 @@ public final class UserStateStore {
   private UserState load(String userId) {
     StoredUser u = store.read(userId);
     if (u == null) {
-      return new UserState(userId, null, capacity, (UserState) null);
+      return UserState.fromStored(userId, null, capacity, null, names);
     }
     UserProfile p = u.profile();
     return UserState.fromStored(userId, p == null ? null : new UserProfile("", p.gender(), p.ageBand(), p.cityTier()),

@@ -2,6 +2,7 @@ package dev.bannerranker.serving.store;
 
 import static dev.bannerranker.serving.TestBundles.KNOWN_USER;
 import static dev.bannerranker.serving.TestBundles.T;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -96,7 +97,7 @@ class RocksDbUserStoreTest extends UserStoreContractTest {
     List<String> personal = ranking(p, KNOWN_USER);
     assertEquals(1, meters.find(MeteredUserStore.DURATION).tags("store", "rocksdb", "op", "read").timer().count());
     // The banner's store id is known from then on, so a later write of it needs only the append.
-    p.events().record(List.of(EventInput.impression("warm-up", T, personal.get(0))));
+    p.events().record(List.of(EventInput.impression("warm-up", T, id(personal.get(0)))));
     raw.close(); // every operation now fails as a store that went away does
     List<String> fallback = ranking(p, "someone-new");
     assertEquals(1, p.counter("ranker.fallbacks", "reason", "store_unavailable"));
@@ -104,12 +105,12 @@ class RocksDbUserStoreTest extends UserStoreContractTest {
         .allMatch(b -> b.reason() == dev.bannerranker.serving.ranking.Reason.POPULAR_FALLBACK));
     assertFalse(fallback.isEmpty());
     assertThrows(StoreUnavailableException.class,
-        () -> p.events().record(List.of(EventInput.impression("someone-new", T, personal.get(0)))));
+        () -> p.events().record(List.of(EventInput.impression("someone-new", T, id(personal.get(0))))));
     assertTrue(meters.find(MeteredUserStore.ERRORS).tags("op", "read").counter().count() >= 2);
     // A cached user's events fail at the append, and the cached state does not take them either.
     List<EventInput> cap = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      cap.add(EventInput.impression(KNOWN_USER, T - 60 + i, personal.get(0)));
+      cap.add(EventInput.impression(KNOWN_USER, T - 60 + i, id(personal.get(0))));
     }
     assertThrows(StoreUnavailableException.class, () -> p.events().record(cap));
     assertEquals(1, meters.find(MeteredUserStore.ERRORS).tags("op", "append").counter().count());

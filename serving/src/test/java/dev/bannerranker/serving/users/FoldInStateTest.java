@@ -273,6 +273,12 @@ class FoldInStateTest {
     ModelGeneration g = registry.load(Arm.CONTROL, TestBundles.withFoldIn(tmp.resolve("f")));
     UserHistory served = profiles.newState("u-000002", CAPACITY).snapshot(g).history();
     assertSameTaste(trainingHistory(replayed, g), served, g);
+    // The same through a store: the import writes the counts, a state read from the store has the same taste.
+    UserStateStore stored = new UserStateStore(new UserSettings("", false, CAPACITY, 1_000, Duration.ofHours(1)),
+        profiles);
+    // A generation of its own, whose taste cache has not seen the user, so the taste is solved from the counts.
+    ModelGeneration fresh = new ModelRegistry(0, "s").load(Arm.CONTROL, tmp.resolve("f"));
+    assertSameTaste(trainingHistory(replayed, fresh), stored.get("u-000002").snapshot(fresh).history(), fresh);
   }
 
   @Test
