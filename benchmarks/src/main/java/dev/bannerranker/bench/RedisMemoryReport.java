@@ -66,7 +66,7 @@ public final class RedisMemoryReport implements Callable<Integer> {
       + "the capacity) or mixed. Default: ${DEFAULT-VALUE}.")
   MemoryReport.Activity activity;
 
-  @Option(names = "--fold-in-dim", defaultValue = "10", description = "As the memory report's; above 0, users get a "
+  @Option(names = "--fold-in-dim", defaultValue = "8", description = "As the memory report's; above 0, users get a "
       + "demo-world shopper's history. Default: ${DEFAULT-VALUE}.")
   int foldInDim;
 
