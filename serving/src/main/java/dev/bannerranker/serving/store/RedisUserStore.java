@@ -432,13 +432,22 @@ public final class RedisUserStore implements UserStore {
       try {
         return RedisUserStore.this.await(op, sent, deadline - System.nanoTime());
       } catch (StoreUnavailableException e) {
-        if (!(e.getCause() instanceof RedisNoScriptException)) {
+        if (!lostScript(e)) {
           throw e;
         }
         sent = redis.evalsha(load(deadline - System.nanoTime()), type, keys, args);
         return RedisUserStore.this.await(op, sent, deadline - System.nanoTime());
       }
     }
+  }
+
+  private static boolean lostScript(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof RedisNoScriptException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private long budget(int items) {
