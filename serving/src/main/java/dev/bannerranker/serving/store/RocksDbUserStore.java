@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * User state in an embedded RocksDB in a state directory ({@code ranker.state.store: rocksdb}), owned by one process
  * (RocksDB's lock file refuses a second). Column family {@code users}: the user id (UTF-8) to one value, a flag byte
- * (1 when a profile follows), the three {@link StoredProfile} bytes, then the {@link StoredLog}; one value per user,
- * so every write refreshes the retention of all of it. Column family {@code names}: the kind's letter and the name to
+ * and the three profile bytes, then the log ({@link UserValue}); one value per user, so every write refreshes the
+ * retention of all of it. Column family {@code names}: the kind's letter and the name to
  * its id (four big-endian bytes), and the upper-case letter and the id to the name.
  *
  * <p>Appends read, extend and write a value under a per-user lock of this process, the only writer. With {@code sync:
@@ -44,7 +44,6 @@ import org.slf4j.LoggerFactory;
 public final class RocksDbUserStore implements UserStore {
   private static final Logger LOG = LoggerFactory.getLogger(RocksDbUserStore.class);
   private static final int STRIPES = 1024;
-  private static final byte PROFILED = 1;
 
   static {
     RocksDB.loadLibrary();
@@ -207,26 +206,11 @@ public final class RocksDbUserStore implements UserStore {
   }
 
   private static StoredUser decode(String userId, byte[] v) {
-    if (v == null) {
-      return null;
-    }
-    if (v.length == 0 || v[0] != PROFILED && v[0] != 0 || v[0] == PROFILED && v.length < 4) {
-      throw new IllegalStateException("the stored state of a user is corrupt");
-    }
-    int logFrom = v[0] == PROFILED ? 4 : 1;
-    UserProfile p = v[0] == PROFILED ? StoredProfile.decode(userId, Arrays.copyOfRange(v, 1, 4)) : null;
-    byte[] log = v.length > logFrom ? Arrays.copyOfRange(v, logFrom, v.length) : null;
-    return new StoredUser(userId, p, log);
+    return UserValue.decode(userId, v);
   }
 
   private static byte[] encode(UserProfile profile, byte[] log) {
-    byte[] p = profile == null ? new byte[0] : StoredProfile.encode(profile);
-    byte[] l = log == null ? new byte[0] : log;
-    byte[] v = new byte[1 + p.length + l.length];
-    v[0] = profile == null ? 0 : PROFILED;
-    System.arraycopy(p, 0, v, 1, p.length);
-    System.arraycopy(l, 0, v, 1 + p.length, l.length);
-    return v;
+    return UserValue.encode(profile, log);
   }
 
   @Override

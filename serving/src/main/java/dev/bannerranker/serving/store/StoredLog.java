@@ -260,8 +260,12 @@ public final class StoredLog {
 
   /** True when {@link #compact} is due: either kind has grown half the capacity past what it keeps. */
   public static boolean needsCompaction(byte[] value, Limits limits) {
+    return needsCompaction(value, limits, Math.max(1, limits.capacity() / 2));
+  }
+
+  /** True when either kind has grown more than {@code slack} records past the capacity. */
+  public static boolean needsCompaction(byte[] value, Limits limits, int slack) {
     int[] c = counts(value);
-    int slack = Math.max(1, limits.capacity() / 2);
     return c[0] > limits.capacity() + slack || c[1] > limits.capacity() + slack;
   }
 

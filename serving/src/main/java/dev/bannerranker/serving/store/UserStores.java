@@ -12,8 +12,14 @@ public final class UserStores {
       case StateSettings.MEMORY -> new MemoryUserStore(limits);
       case StateSettings.ROCKSDB -> new RocksDbUserStore(Path.of(state.dir()), limits,
           state.sync().equals(StateSettings.ALWAYS), state.syncInterval(), state.retention());
-      default -> throw new IllegalArgumentException("ranker.state.store: " + state.store()
-          + " is not available in this build");
+      default -> { // StateSettings admits only memory, rocksdb and redis
+
+        if (state.redisUri().isEmpty()) {
+          throw new IllegalArgumentException("ranker.state.store is redis but ranker.state.redis-uri is empty; give "
+              + "redis://HOST:PORT (bin/ranker serve --redis URI)");
+        }
+        yield new RedisUserStore(state.redisUri(), limits, state.timeout(), state.retention());
+      }
     };
   }
 }

@@ -36,161 +36,18 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The embedded store in process: what it acknowledged survives a reopen and the cache, and bad input is refused. */
-class RocksDbUserStoreTest {
-  static final UserSettings SETTINGS = new UserSettings("", false, 64, 10_000, Duration.ofHours(1));
+/** The embedded store: the contract, and the state directories it refuses. */
+class RocksDbUserStoreTest extends UserStoreContractTest {
+  @TempDir
+  Path tmp;
+
+  @Override
+  UserStore openStore() {
+    return open(tmp.resolve("state"));
+  }
 
   static RocksDbUserStore open(Path dir) {
     return new RocksDbUserStore(dir, UserStateStore.limits(SETTINGS), true, Duration.ofMillis(100), Duration.ZERO);
-  }
-
-  /** Banner ids with their predicted CTRs, so any change of the user's features shows. */
-  static List<String> ranking(TestPipeline p, String user) {
-    return p.ranking().rank(TestPipeline.query(user, "home_hero")).banners().stream()
-        .map(b -> b.bannerId() + " " + b.predictedCtr()).toList();
-  }
-
-  static String id(String ranked) {
-    return ranked.substring(0, ranked.indexOf(' '));
-  }
-
-  /** Three impressions of the user's top banner (the cap), a click, and 100 views (more than the capacity of 64). */
-  static List<EventInput> events(String user, String top) {
-    List<EventInput> e = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      e.add(EventInput.impression(user, T - 600 + i, top));
-    }
-    e.add(EventInput.click(user, T - 500, top));
-    String brand = TestBundles.generation().model().bundle().vocab().brands().valueAt(2);
-    for (int i = 0; i < 100; i++) {
-      e.add(EventInput.product(user, T - 400 + i, dev.bannerranker.data.EventType.VIEW, i % 3 == 0 ? brand : "Nornor",
-          "jeans", 2, 30f));
-    }
-    return e;
-  }
-
-  @Test
-  void acknowledgedEventsSurviveAReopen(@TempDir Path dir) {
-    survivesAReopen(TestBundles.registry(), dir);
-  }
-
-  @Test
-  void theFoldInTasteSurvivesAReopen(@TempDir Path dir) throws Exception {
-    ModelRegistry registry = new ModelRegistry(0, "s");
-    registry.load(dev.bannerranker.serving.model.Arm.CONTROL, TestBundles.withFoldIn(dir.resolve("bundle")));
-    survivesAReopen(registry, dir);
-  }
-
-  private static void survivesAReopen(ModelRegistry registry, Path dir) {
-    List<String> before;
-    List<String> after;
-    String top;
-    try (RocksDbUserStore store = open(dir.resolve("state"))) {
-      TestPipeline p = TestPipeline.over(registry, new UserStateStore(SETTINGS, store));
-      before = ranking(p, KNOWN_USER);
-      top = id(before.get(0));
-      p.events().record(events(KNOWN_USER, top));
-      after = ranking(p, KNOWN_USER);
-      assertFalse(after.stream().anyMatch(b -> id(b).equals(top)), "capped after three impressions");
-    }
-    try (RocksDbUserStore store = open(dir.resolve("state"))) {
-      TestPipeline p = TestPipeline.over(registry, new UserStateStore(SETTINGS, store));
-      assertEquals(after, ranking(p, KNOWN_USER));
-      assertNotEquals(before, ranking(p, KNOWN_USER));
-    }
-  }
-
-  @Test
-  void evictionFromTheCacheLosesNothing(@TempDir Path dir) {
-    ModelRegistry registry = TestBundles.registry();
-    UserSettings tiny = new UserSettings("", false, 64, 1, Duration.ofHours(1));
-    try (RocksDbUserStore store = open(dir.resolve("state"))) {
-      UserStateStore users = new UserStateStore(tiny, store);
-      TestPipeline p = TestPipeline.over(registry, users);
-      String top = id(ranking(p, "shopper-a").get(0));
-      p.events().record(events("shopper-a", top));
-      List<String> capped = ranking(p, "shopper-a");
-      assertFalse(capped.stream().anyMatch(b -> id(b).equals(top)));
-      for (int i = 0; i < 50; i++) {
-        ranking(p, "other-" + i); // each pushes the previous user out of a cache of one
-        users.cache().cleanUp();
-      }
-      assertFalse(users.cache().asMap().containsKey("shopper-a"));
-      assertEquals(capped, ranking(p, "shopper-a"));
-    }
-  }
-
-  @Test
-  void concurrentAppendsForOneUserAllLand(@TempDir Path dir) throws Exception {
-    try (RocksDbUserStore store = open(dir.resolve("state"))) {
-      ExecutorService pool = Executors.newFixedThreadPool(4);
-      try {
-        List<Future<?>> work = new ArrayList<>();
-        for (int w = 0; w < 4; w++) {
-          int writer = w;
-          work.add(pool.submit(() -> {
-            for (int i = 0; i < 25; i++) {
-              store.append("u", new StoredLog.Writer().impression(1 + writer, T + i).toBytes());
-            }
-          }));
-        }
-        for (Future<?> f : work) {
-          f.get();
-        }
-      } finally {
-        pool.shutdownNow();
-      }
-      // 100 impressions within a day: all kept for the caps.
-      assertEquals(100, StoredLog.counts(store.read("u").log())[1]);
-    }
-  }
-
-  @Test
-  void profilesAreUpsertedAllOrNothing(@TempDir Path dir) {
-    ModelRegistry registry = TestBundles.registry();
-    try (RocksDbUserStore store = open(dir.resolve("state"))) {
-      UserStateStore users = new UserStateStore(SETTINGS, store);
-      UserUpdates updates = new UserUpdates(users, registry, dev.bannerranker.serving.TestSettings.request());
-      InvalidRequestException bad = assertThrows(InvalidRequestException.class, () -> updates.upsertProfiles(List.of(
-          new UserUpdates.ProfileInput("new-1", "F", "25-34", 1),
-          new UserUpdates.ProfileInput("new-2", "F", "30-40", 1))));
-      assertEquals("profiles[1].age_band", bad.field());
-      assertNull(store.read("new-1"));
-      for (var c : List.of(new UserUpdates.ProfileInput("n", "X", "25-34", 1),
-          new UserUpdates.ProfileInput("n", "F", "25-34", 4), new UserUpdates.ProfileInput("", "F", "25-34", 1))) {
-        assertThrows(InvalidRequestException.class, () -> updates.upsertProfiles(List.of(c)));
-      }
-      assertTrue(store.isEmpty());
-      // A cold user becomes a targeted one on the next request.
-      assertTrue(users.get("new-1").snapshot(TestBundles.generation()).cold());
-      assertEquals(1, updates.upsertProfiles(List.of(new UserUpdates.ProfileInput("new-1", "M", "35-44", 2))));
-      assertEquals(new UserProfile("new-1", Gender.M, "35-44", 2),
-          users.get("new-1").snapshot(TestBundles.generation()).profile());
-      assertTrue(updates.deleteUser("new-1"));
-      assertNull(store.read("new-1"));
-      assertTrue(users.get("new-1").snapshot(TestBundles.generation()).cold());
-    }
-  }
-
-  @Test
-  void importingTwiceGivesTheSameStateAndTheRankingsOfTheBootstrap(@TempDir Path dir) throws Exception {
-    ModelRegistry registry = new ModelRegistry(0, "s");
-    registry.load(dev.bannerranker.serving.model.Arm.CONTROL, TestBundles.withFoldIn(dir.resolve("bundle")));
-    ProfileStore profiles = ProfileStore.load(TestBundles.smallWorld(Files.createDirectories(dir.resolve("data"))),
-        true, 64);
-    TestPipeline memory = TestPipeline.over(registry, new UserStateStore(SETTINGS, profiles));
-    try (RocksDbUserStore store = open(dir.resolve("state"))) {
-      StoreImport.Result first = StoreImport.write(profiles, store, 100, n -> {});
-      assertEquals(400, first.users());
-      assertEquals(1, first.withActivity());
-      byte[] once = store.read("u-000002").log();
-      StoreImport.write(profiles, store, 100, n -> {});
-      assertArrayEquals(once, store.read("u-000002").log());
-      TestPipeline p = TestPipeline.over(registry, new UserStateStore(SETTINGS, store));
-      for (String u : List.of(KNOWN_USER, "u-000002", "u-000150")) {
-        assertEquals(ranking(memory, u), ranking(p, u), u);
-      }
-    }
   }
 
   @Test
