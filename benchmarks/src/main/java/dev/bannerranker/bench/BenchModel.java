@@ -69,7 +69,7 @@ public final class BenchModel {
     String key() {
       return scale.code() + " seed=" + seed + " epochs=" + epochs + " i2v-epochs=" + item2vecEpochs + " hidden="
           + hidden + " dim=" + itemDim + " taste=" + tasteBrands + "x" + tasteDim + " fold-in=" + foldInDim + " trainer="
-          + TrainingPipeline.TRAINER_VERSION;
+          + dev.bannerranker.BuildInfo.current().describe();
     }
   }
 

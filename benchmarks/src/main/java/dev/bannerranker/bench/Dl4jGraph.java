@@ -1,6 +1,5 @@
 package dev.bannerranker.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bannerranker.bundle.Bundle;
 import dev.bannerranker.features.FeatureEncoder;
 import dev.bannerranker.scoring.WideDeepWeights;
@@ -20,8 +19,7 @@ public final class Dl4jGraph {
   private Dl4jGraph() {}
 
   public static WideDeepConfig config(Bundle bundle) {
-    Object h = bundle.manifest().hyperparameters().get("wide_deep");
-    return new ObjectMapper().convertValue(h, WideDeepConfig.class);
+    return bundle.manifest().hyperparameter("wide_deep", WideDeepConfig.class);
   }
 
   public static ComputationGraph fromBundle(Bundle bundle) {

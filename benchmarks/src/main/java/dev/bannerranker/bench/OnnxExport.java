@@ -90,7 +90,7 @@ public final class OnnxExport {
         .setIrVersion(IR_VERSION)
         .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
         .setProducerName("banner-ranker-benchmarks")
-        .setProducerVersion("0.1.0")
+        .setProducerVersion(dev.bannerranker.BuildInfo.current().version())
         .setGraph(g)
         .build()
         .toByteArray();

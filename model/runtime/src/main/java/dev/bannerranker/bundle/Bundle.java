@@ -24,8 +24,9 @@ public record Bundle(
     float[][] bannerFirstLayer) {
 
   /**
-   * The format this build writes. Version 2 (trainer 0.4) lists the wide crosses in the feature spec; a build that
-   * reads only version 1 would ignore that list and score with the older crosses, so it must refuse these bundles.
+   * The format this build writes. Version 2 lists the wide crosses in the feature spec; a build that reads only
+   * version 1 would ignore that list and score with the older crosses, so it must refuse these bundles. What older
+   * versions leave out is filled in at load by {@link ManifestMigration}.
    */
   public static final int FORMAT_VERSION = 3;
   /**

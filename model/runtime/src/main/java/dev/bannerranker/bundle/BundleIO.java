@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bannerranker.bundle.TensorFile.Tensor;
 import dev.bannerranker.data.Banner;
 import dev.bannerranker.data.BannerCsv;
@@ -165,9 +166,15 @@ public final class BundleIO {
     return Checksums.sha256(manifest) + "  " + Bundle.MANIFEST + "\n";
   }
 
-  /** Reads only the manifest, checking its seal (when the bundle has one) and the format version. */
+  /**
+   * Reads only the manifest: checks its seal (when the bundle has one) and format version, migrates an older format to
+   * the current form ({@link ManifestMigration}) and maps it to records; a field of the wrong type or shape is named.
+   */
   public static BundleManifest readManifest(Path dir) {
     Path file = dir.resolve(Bundle.MANIFEST);
+    if (Files.isRegularFile(dir)) {
+      throw new BundleException(dir + ": is a file; a bundle is a directory (the one that holds " + Bundle.MANIFEST + ")");
+    }
     if (!Files.isDirectory(dir)) {
       throw new BundleException(dir + ": bundle directory not found");
     }
@@ -185,17 +192,16 @@ public final class BundleIO {
     if (sealed) {
       checkSeal(sealFile, bytes);
     }
-    JsonNode node;
+    JsonNode tree;
     try {
-      node = JSON.readTree(bytes);
+      tree = JSON.readTree(bytes);
     } catch (IOException e) {
       throw new BundleException(file + ": not valid JSON: " + e.getMessage(), e);
     }
-    JsonNode version = node.get("formatVersion");
-    if (version == null || !version.canConvertToInt()) {
-      throw new BundleException(file + ": formatVersion is missing");
+    if (!(tree instanceof ObjectNode node)) {
+      throw new BundleException(file + ": not a JSON object");
     }
-    int v = version.asInt();
+    int v = formatVersion(node, file);
     if (v < Bundle.OLDEST_READABLE_FORMAT_VERSION || v > Bundle.FORMAT_VERSION) {
       throw new BundleException(file + ": bundle format version " + v + " is not supported; this build reads versions "
           + Bundle.OLDEST_READABLE_FORMAT_VERSION + " to " + Bundle.FORMAT_VERSION);
@@ -204,16 +210,34 @@ public final class BundleIO {
       throw new BundleException(sealFile + ": missing; a format version " + v
           + " bundle seals its manifest with it, so the manifest cannot be checked");
     }
+    for (String field : List.of("modelVersion", "featureSpec")) {
+      if (node.get(field) == null || node.get(field).isNull()) {
+        throw new BundleException(file + ": " + field + " is missing");
+      }
+    }
     JsonNode crosses = node.path("featureSpec").get("wideCrosses");
-    if (v >= 2 && (crosses == null || !crosses.isArray())) {
+    if (v >= ManifestMigration.WIDE_CROSSES_LISTED_SINCE && (crosses == null || !crosses.isArray())) {
       throw new BundleException(file + ": featureSpec.wideCrosses is missing; a format version " + v
           + " manifest must list its wide crosses");
     }
+    ManifestMigration.toCurrent(node, v);
     try {
       return JSON.treeToValue(node, BundleManifest.class);
     } catch (JsonProcessingException | IllegalArgumentException e) {
-      throw new BundleException(file + ": malformed manifest: " + e.getMessage(), e);
+      throw new BundleException(file + ": " + ManifestMigration.describe(e), e);
     }
+  }
+
+  private static int formatVersion(ObjectNode node, Path file) {
+    JsonNode version = node.get("formatVersion");
+    if (version == null || version.isNull()) {
+      throw new BundleException(file + ": formatVersion is missing");
+    }
+    if (!version.isIntegralNumber() || !version.canConvertToInt()) {
+      throw new BundleException(file + ": formatVersion has the wrong type (expected an integer, found "
+          + version.getNodeType().toString().toLowerCase(java.util.Locale.ROOT) + ")");
+    }
+    return version.asInt();
   }
 
   private static void checkSeal(Path sealFile, byte[] manifest) {

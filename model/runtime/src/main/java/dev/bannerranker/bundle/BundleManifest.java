@@ -1,20 +1,24 @@
 package dev.bannerranker.bundle;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bannerranker.features.FeatureSpec;
 import java.util.Map;
 
 /**
- * {@code manifest.json}: what a bundle is, where it came from and how to check it.
+ * {@code manifest.json}: what a bundle is, where it came from and how to check it. A manifest read from disk is in the
+ * current form whatever its format version: {@link ManifestMigration} fills in what older versions left implicit.
  *
- * @param formatVersion bundle layout version; loaders refuse versions they do not know
+ * @param formatVersion bundle layout version as written on disk; loaders refuse versions they do not know
  * @param modelVersion unique, human-readable id returned in every ranking response
  * @param createdAt ISO-8601 creation time
  * @param dataFingerprint SHA-256 over the input files the model was trained on
- * @param provenance trainer version, Java and DL4J versions, seed, input directory and format
- * @param hyperparameters every training setting
+ * @param provenance the build and the data that trained the model
+ * @param hyperparameters every training setting, as the trainer wrote it; the runtime does not interpret them (see
+ *     {@link #hyperparameter})
  * @param featureSpec the feature definition serving must reproduce
  * @param metrics validation and test metrics measured at training time
- * @param training per-epoch loss history
+ * @param training loss history, timings and the time split
  * @param files SHA-256 of every other file in the bundle
  */
 public record BundleManifest(
@@ -22,15 +26,46 @@ public record BundleManifest(
     String modelVersion,
     String createdAt,
     String dataFingerprint,
-    Map<String, Object> provenance,
+    Provenance provenance,
     Map<String, Object> hyperparameters,
     FeatureSpec featureSpec,
-    Map<String, Object> metrics,
-    Map<String, Object> training,
+    ModelMetrics metrics,
+    TrainingRecord training,
     Map<String, String> files) {
+
+  private static final ObjectMapper CONVERT = new ObjectMapper()
+      .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  public BundleManifest {
+    provenance = provenance == null ? Provenance.of(null) : provenance;
+    hyperparameters = hyperparameters == null ? Map.of() : hyperparameters;
+    metrics = metrics == null ? ModelMetrics.NONE : metrics;
+  }
 
   public BundleManifest withFiles(Map<String, String> checksums) {
     return new BundleManifest(formatVersion, modelVersion, createdAt, dataFingerprint, provenance, hyperparameters,
         featureSpec, metrics, training, checksums);
+  }
+
+  public BundleManifest withMetrics(ModelMetrics m) {
+    return new BundleManifest(formatVersion, modelVersion, createdAt, dataFingerprint, provenance, hyperparameters,
+        featureSpec, m, training, files);
+  }
+
+  /**
+   * One group of {@link #hyperparameters} as the trainer's own settings type, e.g. {@code ("wide_deep",
+   * WideDeepConfig.class)}; a missing or malformed group is a {@link BundleException} naming it.
+   */
+  public <T> T hyperparameter(String key, Class<T> type) {
+    Object raw = hyperparameters.get(key);
+    if (raw == null) {
+      throw new BundleException(Bundle.MANIFEST + ": hyperparameters." + key + " is missing");
+    }
+    try {
+      return CONVERT.treeToValue(CONVERT.valueToTree(raw), type);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new BundleException(Bundle.MANIFEST + ": hyperparameters." + key + " "
+          + ManifestMigration.describe(e), e);
+    }
   }
 }

@@ -37,8 +37,8 @@ public final class FeatureEncoder {
   public static final List<String> WIDE_CROSSES = List.of("gender x category", "age_band x category",
       "city_tier x brand", "slot x platform", "hour x category", "banner_id", "campaign", "campaign x gender",
       "campaign x age_band");
-  /** The wide crosses of bundles written before trainer 0.4, whose manifests do not list them. */
-  public static final List<String> WIDE_CROSSES_BEFORE_0_4 = WIDE_CROSSES.subList(0, 6);
+  /** The wide crosses of format 1 bundles, whose manifests do not list them. */
+  public static final List<String> WIDE_CROSSES_OF_FORMAT_1 = WIDE_CROSSES.subList(0, 6);
 
   /** What is wrong with a list of wide cross names (unknown or repeated), or null when nothing is. */
   public static String wideCrossesProblem(List<String> names) {

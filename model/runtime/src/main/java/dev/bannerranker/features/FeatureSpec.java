@@ -31,7 +31,7 @@ import java.util.Map;
  * @param tasteDim size of the taste tower's learned brand embeddings
  * @param foldInDim size of the fold-in taste ({@link FoldInFactors}; 0: none, as in early bundles)
  * @param wideCrosses the wide crosses besides the top-brand ones, by name from {@link FeatureEncoder#WIDE_CROSSES}, in
- *     index order; absent from manifests before trainer 0.4, which used {@link FeatureEncoder#WIDE_CROSSES_BEFORE_0_4}
+ *     index order (a format 1 manifest, which does not list them, reads as {@link FeatureEncoder#WIDE_CROSSES_OF_FORMAT_1})
  */
 public record FeatureSpec(
     int itemVectorDim,
@@ -62,7 +62,10 @@ public record FeatureSpec(
     typeWeights = List.copyOf(typeWeights);
     embeddingDims = Map.copyOf(embeddingDims);
     hiddenLayers = List.copyOf(hiddenLayers);
-    wideCrosses = wideCrosses == null ? FeatureEncoder.WIDE_CROSSES_BEFORE_0_4 : List.copyOf(wideCrosses);
+    if (wideCrosses == null) {
+      throw new IllegalArgumentException("feature spec: wideCrosses is missing");
+    }
+    wideCrosses = List.copyOf(wideCrosses);
     String problem = FeatureEncoder.wideCrossesProblem(wideCrosses);
     if (problem != null) {
       throw new IllegalArgumentException("feature spec: " + problem);

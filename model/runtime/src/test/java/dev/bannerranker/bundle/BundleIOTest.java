@@ -215,4 +215,113 @@ class BundleIOTest {
     BundleException e = assertThrows(BundleException.class, () -> BundleIO.load(target));
     assertEquals("embeddings.bin: missing tensor 'item2vec.banner_trained'", e.getMessage());
   }
+
+  /** Edits the written manifest's JSON and re-seals it, so the check under test is the one that fires. */
+  private Path withManifest(java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit)
+      throws IOException {
+    Path target = Files.createTempDirectory(dir, "edited").resolve("bundle");
+    BundleIO.write(RandomBundles.create(3, 24), target, false);
+    Path manifest = target.resolve(Bundle.MANIFEST);
+    var json = (com.fasterxml.jackson.databind.node.ObjectNode) BundleIO.json().readTree(manifest.toFile());
+    edit.accept(json);
+    Files.writeString(manifest, BundleIO.json().writeValueAsString(json));
+    reseal(target);
+    return target;
+  }
+
+  private static String reason(Path bundle, Runnable load) {
+    BundleException e = assertThrows(BundleException.class, load::run);
+    assertTrue(e.getMessage().contains(bundle.toString()), e.getMessage());
+    return e.getMessage().replace(bundle.toString(), "");
+  }
+
+  /** A formatVersion that is text is a wrong type, not a missing field: the two get different errors. */
+  @Test
+  void formatVersionOfTheWrongTypeIsNotReadAsMissing() throws IOException {
+    Path text = withManifest(m -> m.put("formatVersion", "three"));
+    Path missing = dir.resolve("missing");
+    Files.createDirectories(missing);
+    Files.write(missing.resolve(Bundle.MANIFEST), "{}".getBytes());
+    String wrongType = reason(text, () -> BundleIO.readManifest(text));
+    String absent = reason(missing, () -> BundleIO.readManifest(missing));
+    assertTrue(wrongType.contains("formatVersion"), wrongType);
+    assertTrue(absent.contains("formatVersion"), absent);
+    assertNotEquals(wrongType.replaceAll("^.*?formatVersion", ""), absent.replaceAll("^.*?formatVersion", ""));
+  }
+
+  /** --bundle naming a regular file gets its own error, not the one for a directory that does not exist. */
+  @Test
+  void aFileIsNotReportedAsAMissingDirectory() throws IOException {
+    Path file = Files.writeString(dir.resolve("manifest-copy.json"), "{}");
+    Path absent = dir.resolve("absent");
+    assertNotEquals(reason(file, () -> BundleIO.load(file)), reason(absent, () -> BundleIO.load(absent)));
+  }
+
+  /** A malformed nested field is named by its path in the manifest. */
+  @Test
+  void aNestedFieldOfTheWrongTypeIsNamed() throws IOException {
+    Path target = withManifest(m -> ((com.fasterxml.jackson.databind.node.ObjectNode) m.get("training"))
+        .put("best_epoch", "many"));
+    BundleException e = assertThrows(BundleException.class, () -> BundleIO.readManifest(target));
+    assertTrue(e.getMessage().contains("training.best_epoch"), e.getMessage());
+    Path badSplit = withManifest(m -> ((com.fasterxml.jackson.databind.node.ObjectNode) m.get("training").get("split"))
+        .put("test_start", "yesterday"));
+    e = assertThrows(BundleException.class, () -> BundleIO.readManifest(badSplit));
+    assertTrue(e.getMessage().contains("training.split") && e.getMessage().contains("test_start"), e.getMessage());
+    Path noVersion = withManifest(m -> m.remove("modelVersion"));
+    e = assertThrows(BundleException.class, () -> BundleIO.readManifest(noVersion));
+    assertTrue(e.getMessage().contains("modelVersion"), e.getMessage());
+  }
+
+  /**
+   * A format 2 manifest without the validation schedule or the wide learning rate reads with them written out, the
+   * values its trainer used; a format 3 manifest is read as written.
+   */
+  @Test
+  void olderManifestsAreMigratedAtLoad() throws IOException {
+    Map<String, Object> wideDeep = Map.of("learningRate", 0.003, "hidden", java.util.List.of(8));
+    Path v2 = withManifest(m -> {
+      m.put("formatVersion", 2);
+      m.putPOJO("hyperparameters", Map.of("wide_deep", wideDeep));
+    });
+    Files.delete(v2.resolve(Bundle.MANIFEST_CHECKSUM));
+    BundleManifest old = BundleIO.readManifest(v2);
+    assertEquals(2, old.formatVersion());
+    assertEquals(1, old.training().validationsPerEpoch());
+    Map<?, ?> migrated = (Map<?, ?>) old.hyperparameters().get("wide_deep");
+    assertEquals(1, migrated.get("validationsPerEpoch"));
+    assertEquals(0, migrated.get("weightAverageDecay"));
+    assertEquals(0, migrated.get("wideLearningRate"));
+    assertEquals(0.003, migrated.get("learningRate"));
+
+    Path v3 = withManifest(m -> m.putPOJO("hyperparameters", Map.of("wide_deep", wideDeep)));
+    BundleManifest current = BundleIO.readManifest(v3);
+    assertNull(current.training().validationsPerEpoch());
+    assertEquals(wideDeep.keySet(), ((Map<?, ?>) current.hyperparameters().get("wide_deep")).keySet());
+  }
+
+  /** The typed records keep the manifest's keys: what is written reads back equal. */
+  @Test
+  void typedManifestRoundTrips() throws IOException {
+    Bundle b = RandomBundles.create(3, 24);
+    Provenance p = new Provenance("trainer 1.0", "0123456789ab", "17", "1.0.0-M2.1", "amd64", "/data", "own",
+        java.util.List.of("banners.csv"));
+    ModelMetrics metrics = new ModelMetrics(new ModelMetrics.SplitMetrics(0.7, 0.2, 10),
+        new ModelMetrics.SplitMetrics(0.75, 0.19, 12), new ModelMetrics.RowCounts(100, 10, 12),
+        Map.of("events.csv", new ModelMetrics.FileRows(50, 1)));
+    BundleManifest m = b.manifest();
+    BundleManifest typed = new BundleManifest(m.formatVersion(), m.modelVersion(), m.createdAt(), m.dataFingerprint(), p,
+        m.hyperparameters(), m.featureSpec(), metrics, m.training(), m.files());
+    Path target = dir.resolve("typed");
+    BundleIO.write(new Bundle(typed, b.vocab(), b.vectors(), b.weights(), b.catalog(), b.bannerStats(),
+        b.bannerFirstLayer()), target, false);
+    BundleManifest back = BundleIO.readManifest(target);
+    assertEquals(p, back.provenance());
+    assertEquals(metrics, back.metrics());
+    assertEquals(m.training(), back.training());
+    var json = BundleIO.json().readTree(target.resolve(Bundle.MANIFEST).toFile());
+    assertEquals("0123456789ab", json.get("provenance").get("git_commit").asText());
+    assertEquals(1, json.get("metrics").get("data_problems").get("events.csv").get("bad_rows").asInt());
+    assertEquals("2026-03-15T00:00:00Z", json.get("training").get("split").get("test_start").asText());
+  }
 }

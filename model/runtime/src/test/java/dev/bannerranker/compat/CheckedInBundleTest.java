@@ -67,7 +67,7 @@ class CheckedInBundleTest {
     Bundle b = BundleIO.load(V1);
     assertEquals(1, b.manifest().formatVersion());
     // Its manifest predates the listed wide crosses: it must read as the six it was trained with.
-    assertEquals(dev.bannerranker.features.FeatureEncoder.WIDE_CROSSES_BEFORE_0_4, b.spec().wideCrosses());
+    assertEquals(dev.bannerranker.features.FeatureEncoder.WIDE_CROSSES_OF_FORMAT_1, b.spec().wideCrosses());
     assertScoresAsGolden(b, V1.resolveSibling("v1-golden.json"));
   }
 
@@ -79,6 +79,36 @@ class CheckedInBundleTest {
     assertEquals(3, b.spec().foldInDim());
     assertEquals(dev.bannerranker.features.FeatureEncoder.WIDE_CROSSES.size(), b.spec().wideCrosses().size());
     assertScoresAsGolden(b, V2.resolveSibling("v2-golden.json"));
+  }
+
+  /**
+   * {@code bundles/v3-trainer-manifest} is the manifest (and seal) of a format 3 bundle the trainer wrote before the
+   * manifest was typed (commit b4edd22, tiny world seed 5, one epoch; its other files are left out for size). Every
+   * key reads into the records, and written back they give the same JSON: the records keep the format's keys.
+   */
+  @Test
+  void aFormat3TrainerManifestReadsIntoTheRecordsAndWritesBackUnchanged() throws IOException {
+    Path dir = V1.resolveSibling("v3-trainer-manifest");
+    var m = BundleIO.readManifest(dir);
+    assertEquals(3, m.formatVersion());
+    assertEquals("banner-ranker-model-trainer 0.7.0", m.provenance().trainer());
+    assertEquals("own", m.provenance().dataFormat());
+    assertEquals(4, m.provenance().inputFiles().size());
+    assertEquals(0.5504381203473946, m.metrics().test().auc());
+    assertEquals(2584, m.metrics().test().rows());
+    assertEquals(m.metrics().rows().test(), m.metrics().test().rows());
+    assertTrue(m.metrics().dataProblems().containsKey("impressions.csv"), m.metrics().dataProblems().toString());
+    var t = m.training();
+    assertEquals(t.validLoss().size(), t.trainLoss().size());
+    assertEquals((double) t.bestValidation() / t.validationsPerEpoch(), t.bestEpoch(), 1e-12);
+    assertEquals("2026-03-15T00:00:00Z", t.split().testStart());
+    assertTrue(m.hyperparameters().get("wide_deep") instanceof Map<?, ?> wd && wd.containsKey("wideLearningRate"));
+
+    JsonNode written = BundleIO.json().readTree(Files.readAllBytes(dir.resolve(Bundle.MANIFEST)));
+    JsonNode typed = BundleIO.json().readTree(BundleIO.json().writeValueAsBytes(m));
+    written.fieldNames().forEachRemaining(f -> written.get(f).fieldNames().forEachRemaining(g ->
+        assertEquals(written.get(f).get(g), typed.get(f).get(g), f + "." + g)));
+    assertEquals(written, typed);
   }
 
   private static void assertScoresAsGolden(Bundle b, Path goldenFile) throws IOException {

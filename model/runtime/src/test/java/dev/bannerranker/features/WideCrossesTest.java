@@ -93,7 +93,7 @@ class WideCrossesTest {
   /** Dropping the crosses added since (the older list) keeps every other index as it was. */
   @Test
   void theOlderListGivesTheSameIndicesWithoutTheLaterCrosses() {
-    FeatureEncoder legacy = new FeatureEncoder(withCrosses(bundle.spec(), FeatureEncoder.WIDE_CROSSES_BEFORE_0_4));
+    FeatureEncoder legacy = new FeatureEncoder(withCrosses(bundle.spec(), FeatureEncoder.WIDE_CROSSES_OF_FORMAT_1));
     assertEquals(model.encoder().wideCount() - 3, legacy.wideCount());
     assertSameIndicesByName(legacy, new UserProfile("u", Gender.F, "25-34", 2), new ScoringContext(NOW, Platform.IOS, 2));
   }

@@ -129,8 +129,9 @@ public final class RandomBundles {
       stats.put(b.id(), new long[] {imps, r.nextInt((int) imps / 10 + 1)});
     }
     BundleManifest m = new BundleManifest(Bundle.FORMAT_VERSION, "test-" + seed, "2026-03-20T00:00:00Z", "0".repeat(64),
-        Map.of("trainer", "RandomBundles"), Map.of("seed", seed), spec, Map.of(),
-        Map.of("split", Map.of("valid_start", "2026-03-14T00:00:00Z", "test_start", "2026-03-15T00:00:00Z")), Map.of());
+        dev.bannerranker.bundle.Provenance.of("RandomBundles"), Map.of("seed", seed), spec,
+        dev.bannerranker.bundle.ModelMetrics.NONE, dev.bannerranker.bundle.TrainingRecord.ofSplit(
+            new dev.bannerranker.bundle.TrainingRecord.Split("2026-03-14T00:00:00Z", "2026-03-15T00:00:00Z")), Map.of());
     Bundle partial = new Bundle(m, vocab, vectors, weights, catalog, stats, null);
     return new Bundle(m, vocab, vectors, weights, catalog, stats, ScoringModel.computeBannerFirstLayer(partial));
   }

@@ -132,6 +132,7 @@ final class ServeCommand implements Callable<Integer> {
       throw new IllegalStateException("the service started without the control bundle " + bundle);
     }
     System.out.println("banner-ranker serving model " + control.version());
+    System.out.println("  build    " + dev.bannerranker.BuildInfo.current().describe());
     System.out.println("  gRPC     localhost:" + ctx.getBean(GrpcEmbeddedServer.class).getPort());
     System.out.println("  metrics  http://localhost:" + ctx.getBean(EmbeddedServer.class).getPort() + "/prometheus");
     System.out.println("  calls    " + ctx.getBean(CallExecutors.class).describe());

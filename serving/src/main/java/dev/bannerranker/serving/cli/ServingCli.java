@@ -10,10 +10,18 @@ import picocli.CommandLine.Command;
  * ({@link ExitCodes}): 0 success, 2 bad usage, 3 bad input data, 4 bad bundle, 5 I/O failure, 1 anything unexpected;
  * {@code rank} also exits 1 when the service answers with an error status.
  */
-@Command(name = "ranker", mixinStandardHelpOptions = true, version = "banner-ranker serving 0.1.0",
+@Command(name = "ranker", mixinStandardHelpOptions = true, versionProvider = ServingCli.Version.class,
     description = "The banner ranking service (serve) and its command-line client (rank).",
     subcommands = {ServeCommand.class, RankCommand.class})
 public final class ServingCli {
+  /** The build's version and commit, as the trainer's {@code --version} reports them. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"banner-ranker serving " + dev.bannerranker.BuildInfo.current().describe()};
+    }
+  }
+
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }

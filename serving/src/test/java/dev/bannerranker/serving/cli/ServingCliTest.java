@@ -55,6 +55,15 @@ class ServingCliTest {
     return copy;
   }
 
+  /** --version reports the build's project version and commit, as the trainer's does. */
+  @Test
+  void versionIsTheBuilds() {
+    StringWriter out = new StringWriter();
+    assertEquals(0, ServingCli.commandLine().setOut(new PrintWriter(out, true)).execute("--version"));
+    assertTrue(out.toString().contains(dev.bannerranker.BuildInfo.current().version())
+        && out.toString().contains(dev.bannerranker.BuildInfo.current().commit()), out.toString());
+  }
+
   @Test
   void aMissingBundleDirectoryExitsWithBadBundleNamingIt() {
     Path missing = dir.resolve("no-such-bundle");

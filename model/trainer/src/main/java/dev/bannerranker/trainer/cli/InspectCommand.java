@@ -2,11 +2,13 @@ package dev.bannerranker.trainer.cli;
 
 import dev.bannerranker.bundle.Bundle;
 import dev.bannerranker.bundle.BundleIO;
+import dev.bannerranker.bundle.ModelMetrics;
 import dev.bannerranker.features.ItemVectors;
 import dev.bannerranker.features.Vocabulary;
 import dev.bannerranker.trainer.pipeline.Neighbours;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,11 +32,7 @@ final class InspectCommand implements Callable<Integer> {
       return 0;
     }
     Bundle b = BundleIO.load(bundle);
-    var m = b.manifest();
-    System.out.printf("bundle %s%n  model version  %s%n  format version %d%n  created        %s%n  data           %s%n"
-        + "  brands %d, categories %d, banners %d%n  metrics        %s%n", bundle, m.modelVersion(), m.formatVersion(),
-        m.createdAt(), m.dataFingerprint(), b.vocab().brands().values().size(), b.vocab().categories().values().size(),
-        b.vocab().banners().values().size(), m.metrics().get("test"));
+    System.out.print(summary(bundle, b));
     if (nearest != null) {
       Vocabulary brands = b.vocab().brands();
       int idx = brands.indexOf(nearest);
@@ -63,5 +61,42 @@ final class InspectCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** The manifest in aligned lines, with the training-time metrics as a table of the validation and test days. */
+  static String summary(Path dir, Bundle b) {
+    var m = b.manifest();
+    StringBuilder out = new StringBuilder();
+    out.append("bundle ").append(dir).append('\n');
+    line(out, "model version", m.modelVersion());
+    line(out, "format version", String.valueOf(m.formatVersion()));
+    line(out, "created", m.createdAt());
+    line(out, "data sha256", m.dataFingerprint());
+    if (m.provenance().trainer() != null) {
+      line(out, "trained by", m.provenance().trainer()
+          + (m.provenance().gitCommit() == null ? "" : " (commit " + m.provenance().gitCommit() + ")"));
+    }
+    line(out, "vocabulary", String.format(Locale.ROOT, "%,d brands, %,d categories, %,d banners",
+        b.vocab().brands().values().size(), b.vocab().categories().values().size(), b.vocab().banners().values().size()));
+    ModelMetrics metrics = m.metrics();
+    if (metrics.valid() == null && metrics.test() == null) {
+      line(out, "metrics", "none recorded");
+      return out.toString();
+    }
+    out.append("  metrics at training time:\n");
+    out.append(String.format(Locale.ROOT, "    %-10s %10s %8s %10s%n", "split", "rows", "AUC", "logloss"));
+    metricRow(out, "validation", metrics.valid());
+    metricRow(out, "test", metrics.test());
+    return out.toString();
+  }
+
+  private static void line(StringBuilder out, String name, String value) {
+    out.append(String.format(Locale.ROOT, "  %-15s %s%n", name, value));
+  }
+
+  private static void metricRow(StringBuilder out, String split, ModelMetrics.SplitMetrics s) {
+    if (s != null) {
+      out.append(String.format(Locale.ROOT, "    %-10s %,10d %8.4f %10.5f%n", split, s.rows(), s.auc(), s.logloss()));
+    }
   }
 }

@@ -28,7 +28,7 @@ public final class RankerCli implements Runnable {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"banner-ranker " + dev.bannerranker.trainer.pipeline.TrainingPipeline.TRAINER_VERSION};
+      return new String[] {"banner-ranker " + dev.bannerranker.BuildInfo.current().describe()};
     }
   }
 

@@ -103,7 +103,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--learning-rate", defaultValue = "0.003", description = "Adam learning rate of the deep side. Default: ${DEFAULT-VALUE}.")
   double lr;
   @Option(names = "--wide-learning-rate", defaultValue = "0.05",
-      description = "AdaGrad learning rate of the hashed wide weights; 0 for trainer 0.4's rule (Adam at a tenth of --learning-rate). Default: ${DEFAULT-VALUE}.")
+      description = "AdaGrad learning rate of the hashed wide weights; 0 for Adam at a tenth of --learning-rate. Default: ${DEFAULT-VALUE}.")
   double wideLr;
   @Option(names = "--l2-wide", defaultValue = "1e-4", description = "L2 on wide weights. Default: ${DEFAULT-VALUE}.")
   double l2;
@@ -130,8 +130,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // The config reads 0 as trainer 0.5's one validation per epoch, for old manifests; on the command line it is
-    // an error, not a silent 1.
+    // Checked here too, so the message names the option rather than the setting.
     if (validationsPerEpoch < 1) {
       throw new IllegalArgumentException("--validations-per-epoch must be >= 1, got " + validationsPerEpoch);
     }

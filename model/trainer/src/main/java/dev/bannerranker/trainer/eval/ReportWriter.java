@@ -40,8 +40,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Writes an offline evaluation report directory: {@value #JSON_FILE}, up to four PNG charts and a
- * self-contained {@value #HTML_FILE} that shows the metrics table and embeds the charts by
- * relative path, so the directory can be zipped, attached to a CI run or opened from disk.
+ * self-contained {@value #HTML_FILE} that shows the model against each baseline and embeds the
+ * charts by relative path, so the directory can be zipped, attached to a CI run or opened from disk.
  */
 public final class ReportWriter {
   static {
@@ -56,15 +56,18 @@ public final class ReportWriter {
   public static final String LOSS_PNG = "loss.png";
   public static final String BRAND_MAP_PNG = "brand_map.png";
   /** The brand map colours at most this many groups; smaller groups are merged into "other". */
-  public static final int MAX_MAP_GROUPS = 12;
+  public static final int MAX_MAP_GROUPS = 20;
+  /** The brand map names at most this many points, the most frequent first, skipping any that would overlap. */
+  public static final int MAX_MAP_LABELS = 40;
   public static final String OTHER_GROUP = "other";
 
   private static final int WIDTH = 800;
   private static final int HEIGHT = 600;
-  // Tableau 10 plus two; distinct enough for 11 groups and a grey "other".
+  // Tableau 20 without its greys, plus a navy and a dark green: 19 groups and a grey "other".
   private static final int[] PALETTE = {
-    0x4E79A7, 0xF28E2B, 0xE15759, 0x76B7B2, 0x59A14F, 0xEDC948,
-    0xB07AA1, 0xFF9DA7, 0x9C755F, 0x17BECF, 0x8C564B, 0x000080
+    0x4E79A7, 0xF28E2B, 0xE15759, 0x76B7B2, 0x59A14F, 0xEDC948, 0xB07AA1, 0xFF9DA7, 0x9C755F,
+    0xA0CBE8, 0xFFBE7D, 0xFF9D9A, 0x86BCB6, 0x8CD17D, 0xF1CE63, 0xD4A6C8, 0xD7B5A6, 0x000080,
+    0x1B5E20
   };
   private static final int OTHER_COLOR = 0xBAB0AC;
 
@@ -72,7 +75,6 @@ public final class ReportWriter {
       new ObjectMapper()
           .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS) // maps nested inside caller POJOs
           .writer(new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n")));
-  private static final ObjectWriter JSON_COMPACT = new ObjectMapper().writer();
 
   private ReportWriter() {}
 
@@ -86,8 +88,11 @@ public final class ReportWriter {
     }
   }
 
-  /** One labelled point of a 2-D embedding map, coloured by {@code group} (e.g. the category). */
-  public record MapPoint(String label, String group, double x, double y) {}
+  /**
+   * One point of a 2-D embedding map, coloured by {@code group} (e.g. the category); the points of largest
+   * {@code weight} (e.g. events) are the ones labelled.
+   */
+  public record MapPoint(String label, String group, double x, double y, long weight) {}
 
   /**
    * Writes the report into {@code dir} (created if missing). Any of {@code rocs}, {@code
@@ -95,25 +100,24 @@ public final class ReportWriter {
    * (a stale PNG from an earlier run is deleted) and the HTML says "not available".
    *
    * @param title page title, HTML-escaped
-   * @param metrics written to {@value #JSON_FILE} with keys sorted at every level; nested maps are
-   *     flattened to dotted keys ({@code baselines.popularity.auc}) in the HTML table. NaN and
-   *     infinite doubles become the JSON strings "NaN"/"Infinity".
+   * @param report written to {@value #JSON_FILE} with keys sorted at every level (NaN and infinite
+   *     doubles become the JSON strings "NaN"/"Infinity"), and shown as tables in the HTML
    * @param rocs ROC curves by legend name, drawn in map iteration order
    * @param lossCurves loss against epochs trained, e.g. "train" and "validation"
    * @param brandMap ~hundreds of points; more than {@value #MAX_MAP_GROUPS} groups are reduced to
-   *     the 11 largest plus {@value #OTHER_GROUP}
+   *     the largest ones plus {@value #OTHER_GROUP}, and at most {@value #MAX_MAP_LABELS} are named
    */
   public static void write(
       Path dir,
       String title,
-      Map<String, Object> metrics,
+      EvaluationReport report,
       Map<String, ClickMetrics.RocCurve> rocs,
       ClickMetrics.CalibrationCurve calibration,
       List<Curve> lossCurves,
       List<MapPoint> brandMap)
       throws IOException {
     Files.createDirectories(dir);
-    Map<String, Object> sorted = metrics == null ? new TreeMap<>() : sortedCopy(metrics);
+    Map<String, Object> sorted = sortedCopy(new ObjectMapper().convertValue(report, Map.class));
     Files.writeString(dir.resolve(JSON_FILE), JSON.writeValueAsString(sorted) + "\n");
 
     boolean hasRoc = save(dir.resolve(ROC_PNG), rocs == null || rocs.isEmpty() ? null : rocChart(rocs));
@@ -132,11 +136,11 @@ public final class ReportWriter {
         new Figure(CALIBRATION_PNG, "Calibration", hasCal, calibrationCaption(calibration)),
         new Figure(LOSS_PNG, "Loss", hasLoss, "Loss against epochs trained, at each validation, for each named series."),
         new Figure(BRAND_MAP_PNG, "Brand map", hasMap,
-            "2-D projection of the embeddings, one labelled point each, coloured by group. "
-                + "With more than " + MAX_MAP_GROUPS + " groups the " + (MAX_MAP_GROUPS - 1)
-                + " largest keep their colour and the rest are merged into \"" + OTHER_GROUP
-                + "\"."));
-    Files.writeString(dir.resolve(HTML_FILE), html(title == null ? "" : title, sorted, figures),
+            "The brands' item2vec vectors projected on their first two principal components, coloured by "
+                + "their main category (beyond " + (MAX_MAP_GROUPS - 1) + " categories the smallest are "
+                + "merged into \"" + OTHER_GROUP + "\"). Brands that shoppers browse together lie close. "
+                + "Only the most frequent brands are named, as many as fit without overlapping."));
+    Files.writeString(dir.resolve(HTML_FILE), html(title == null ? "" : title, report, figures),
         StandardCharsets.UTF_8);
   }
 
@@ -209,13 +213,15 @@ public final class ReportWriter {
     double padX = Math.max(maxX - minX, 1e-9) * 0.06;
     double padY = Math.max(maxY - minY, 1e-9) * 0.06;
 
-    XYChart chart = chart("Brand map", "", "", 1100, 850);
+    XYChart chart = chart("Brand map (item2vec)", "first principal component", "second principal component",
+        1100, 850);
     XYStyler st = chart.getStyler();
     st.setDefaultSeriesRenderStyle(XYSeriesRenderStyle.Scatter);
     st.setLegendPosition(LegendPosition.OutsideE).setMarkerSize(7);
     range(st, minX - padX, maxX + padX, minY - padY, maxY + padY);
-    st.setAxisTicksVisible(false);
-    st.setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.PLAIN, 9));
+    st.setXAxisDecimalPattern("0.0");
+    st.setYAxisDecimalPattern("0.0");
+    st.setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
     st.setAnnotationTextFontColor(new Color(0x404040));
     Set<String> used = new HashSet<>();
     int colour = 0;
@@ -233,12 +239,42 @@ public final class ReportWriter {
       s.setMarkerColor(new Color(other ? OTHER_COLOR : PALETTE[colour++ % PALETTE.length]));
     }
     // Labels sit just above their marker; XChart centres annotation text on the given point.
-    for (MapPoint p : points) {
-      if (p.label() != null && !p.label().isBlank()) {
-        chart.addAnnotation(new AnnotationText(p.label(), p.x(), p.y() + padY * 0.3, false));
-      }
+    for (MapPoint p : labelled(points, minX, maxX, minY, maxY)) {
+      chart.addAnnotation(new AnnotationText(p.label(), p.x(), p.y() + padY * 0.3, false));
     }
     return chart;
+  }
+
+  /**
+   * The points to name: the heaviest first, each kept only if its label box (as a share of the plot's width and
+   * height) overlaps none kept before, up to {@value #MAX_MAP_LABELS}; so the dense centre gets a few names, not a
+   * blob of them.
+   */
+  static List<MapPoint> labelled(List<MapPoint> points, double minX, double maxX, double minY, double maxY) {
+    double w = Math.max(maxX - minX, 1e-9);
+    double h = Math.max(maxY - minY, 1e-9);
+    List<MapPoint> order = points.stream().filter(p -> p.label() != null && !p.label().isBlank())
+        .sorted(Comparator.comparingLong(MapPoint::weight).reversed().thenComparing(MapPoint::label)).toList();
+    List<MapPoint> kept = new ArrayList<>();
+    for (MapPoint p : order) {
+      if (kept.size() == MAX_MAP_LABELS) {
+        break;
+      }
+      // About 0.008 of the width per character at 11 px on a 1,100 px chart, and one line is 0.025 of the height.
+      double halfWidth = 0.004 * Math.min(p.label().length(), 30) + 0.01;
+      boolean free = true;
+      for (MapPoint q : kept) {
+        double qHalfWidth = 0.004 * Math.min(q.label().length(), 30) + 0.01;
+        if (Math.abs(p.x() - q.x()) / w < halfWidth + qHalfWidth && Math.abs(p.y() - q.y()) / h < 0.03) {
+          free = false;
+          break;
+        }
+      }
+      if (free) {
+        kept.add(p);
+      }
+    }
+    return kept;
   }
 
   private static XYChart chart(String title, String xTitle, String yTitle, int w, int h) {
@@ -308,30 +344,69 @@ public final class ReportWriter {
         + "over-predicted.";
   }
 
-  private static String html(String title, Map<String, Object> metrics, List<Figure> figures)
-      throws IOException {
-    StringBuilder h = new StringBuilder(4096);
+  private static String html(String title, EvaluationReport r, List<Figure> figures) {
+    StringBuilder h = new StringBuilder(8192);
     h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
         .append(escape(title)).append("</title>\n<style>\n")
         .append("body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1150px;color:#222}\n")
-        .append("table{border-collapse:collapse;margin-bottom:1.5em}\n")
+        .append("table{border-collapse:collapse;margin-bottom:1em}\n")
         .append("th,td{border:1px solid #ccc;padding:.3em .8em;text-align:left}\n")
-        .append("td.v{text-align:right;font-family:monospace}\nth{background:#f2f2f2}\n")
+        .append("td.v{text-align:right;font-family:monospace;white-space:nowrap}\nth{background:#f2f2f2}\n")
+        .append("tr.model td{font-weight:bold}\np.note{color:#555;font-size:.9em;max-width:60em}\n")
         .append("figure{margin:0 0 2em}\nimg{max-width:100%;border:1px solid #ddd}\n")
         .append("figcaption{color:#555;font-size:.9em;margin-top:.3em}\n.na{color:#999;font-style:italic}\n")
         .append("</style>\n</head>\n<body>\n<h1>").append(escape(title)).append("</h1>\n");
 
-    h.append("<h2>Metrics</h2>\n");
-    List<String[]> rows = new ArrayList<>();
-    flatten("", metrics, rows);
-    if (rows.isEmpty()) {
-      h.append("<p class=\"na\">No metrics.</p>\n");
-    } else {
-      h.append("<table>\n<thead><tr><th>Metric</th><th>Value</th></tr></thead>\n<tbody>\n");
-      for (String[] r : rows) {
-        h.append("<tr><td>").append(escape(r[0])).append("</td><td class=\"v\">")
-            .append(escape(r[1])).append("</td></tr>\n");
+    h.append("<p>Model <code>").append(escape(String.valueOf(r.modelVersion()))).append("</code> on the held-out test days: ")
+        .append(String.format(Locale.ROOT, "%,d", r.testRows())).append(" impressions, ")
+        .append(String.format(Locale.ROOT, "%,d", r.testClicks())).append(" clicks");
+    if (r.testRows() > 0) {
+      h.append(String.format(Locale.ROOT, " (CTR %.2f%%)", 100.0 * r.testClicks() / r.testRows()));
+    }
+    h.append(". Evaluated in ").append(String.format(Locale.ROOT, "%.0f", r.seconds())).append(" s.</p>\n");
+
+    h.append("<h2>Model and baselines</h2>\n<table>\n<thead><tr><th>Scorer</th><th>AUC</th><th>Logloss</th>")
+        .append("<th>AUC difference<br>(model &minus; scorer)</th><th>95 % interval</th><th>What it is</th></tr></thead>\n<tbody>\n");
+    scorerRow(h, "model", "wide & deep (this bundle)", r.auc(), r.logloss(), null, "the bundle, scored by the service's code");
+    if (r.oracleAuc() != null) {
+      scorerRow(h, "", "oracle (true CTR)", r.oracleAuc(), r.oracleLogloss(), null,
+          "the generator's true click probability: the best any model can do on this data");
+    }
+    int resamples = 0;
+    for (Map.Entry<String, EvaluationReport.Baseline> e : r.baselines().entrySet()) {
+      EvaluationReport.Baseline b = e.getValue();
+      scorerRow(h, "", e.getKey().replace('_', ' '), b.auc(), b.logloss(), b.aucDifference(), b.description());
+      resamples = b.aucDifference() == null ? resamples : b.aucDifference().resamples();
+    }
+    h.append("</tbody>\n</table>\n<p class=\"note\">The difference is the model's AUC minus the scorer's on the same "
+        + "impressions; its 95 % interval comes from a paired bootstrap of ").append(resamples)
+        .append(" resamples of whole users. An interval above zero means the model's lead is beyond the test "
+            + "days' sampling noise. A scorer without a logloss gives a ranking score, not a probability.</p>\n");
+    if (r.oracleUnavailable() != null) {
+      h.append("<p class=\"note\">No oracle figures: ").append(escape(r.oracleUnavailable())).append(".</p>\n");
+    }
+
+    h.append("<h2>Calibration and ranking</h2>\n<table>\n<tbody>\n");
+    valueRow(h, "expected calibration error (20 equal-mass bins)", r.ece());
+    valueRow(h, "NDCG@5 of each user's test impressions", r.ndcgAt5());
+    h.append("</tbody>\n</table>\n");
+    if (r.item2vec() != null) {
+      h.append("<h2>item2vec</h2>\n<table>\n<tbody>\n");
+      valueRow(h, "brands among each brand's 10 nearest that share its main category", r.item2vec().categoryPrecisionAt10());
+      if (r.item2vec().tokensPerSecond() != null) {
+        valueRow(h, "training speed, tokens per second", r.item2vec().tokensPerSecond());
       }
+      h.append("</tbody>\n</table>\n");
+    }
+    if (r.movielens() != null) {
+      EvaluationReport.MovieLens m = r.movielens();
+      h.append("<h2>MovieLens</h2>\n<table>\n<tbody>\n");
+      valueRow(h, "genre consistency of the 10 nearest movies", m.genreConsistencyAt10());
+      valueRow(h, "genre consistency by chance", m.genreConsistencyAt10Chance());
+      valueRow(h, "next-item hit rate@10, wide & deep", m.nextItemHitRateAt10());
+      valueRow(h, "next-item hit rate@10, item2vec alone", m.nextItemHitRateAt10Item2vec());
+      valueRow(h, "next-item hit rate@10, popularity", m.nextItemHitRateAt10Popularity());
+      valueRow(h, "test users", m.nextItemTestUsers());
       h.append("</tbody>\n</table>\n");
     }
 
@@ -348,30 +423,47 @@ public final class ReportWriter {
     return h.append("</body>\n</html>\n").toString();
   }
 
-  /** Nested maps become dotted keys; an empty nested map stays one row showing {}. */
-  private static void flatten(String prefix, Map<?, ?> map, List<String[]> rows) throws IOException {
-    for (Map.Entry<?, ?> e : map.entrySet()) {
-      String key = prefix.isEmpty() ? String.valueOf(e.getKey()) : prefix + "." + e.getKey();
-      if (e.getValue() instanceof Map<?, ?> sub && !sub.isEmpty()) flatten(key, sub, rows);
-      else rows.add(new String[] {key, display(e.getValue())});
+  private static void scorerRow(StringBuilder h, String cssClass, String name, double auc, Double logloss,
+      EvaluationReport.AucDifference d, String description) {
+    h.append(cssClass.isEmpty() ? "<tr>" : "<tr class=\"" + cssClass + "\">")
+        .append("<td>").append(escape(name)).append("</td>")
+        .append("<td class=\"v\">").append(fixed(auc, 4)).append("</td>")
+        .append("<td class=\"v\">").append(logloss == null ? "&ndash;" : fixed(logloss, 5)).append("</td>");
+    if (d == null) {
+      h.append("<td class=\"v\">&ndash;</td><td class=\"v\">&ndash;</td>");
+    } else {
+      h.append("<td class=\"v\">").append(signed(d.estimate())).append("</td>")
+          .append("<td class=\"v\">[").append(signed(d.ci95Low())).append(", ").append(signed(d.ci95High()))
+          .append("]</td>");
     }
+    h.append("<td>").append(escape(description == null ? "" : description)).append("</td></tr>\n");
   }
 
-  private static String display(Object v) throws IOException {
-    if (v == null) return "null";
-    if (v instanceof Double || v instanceof Float) {
-      double d = ((Number) v).doubleValue();
-      if (!Double.isFinite(d) || d == 0) return String.valueOf(d);
-      double a = Math.abs(d);
-      if (a >= 1e-4 && a < 1e9) {
-        return new BigDecimal(d).round(new MathContext(5)).stripTrailingZeros().toPlainString();
-      }
-      return String.format(Locale.ROOT, "%.4e", d);
+  private static void valueRow(StringBuilder h, String name, Number value) {
+    h.append("<tr><td>").append(escape(name)).append("</td><td class=\"v\">").append(escape(display(value)))
+        .append("</td></tr>\n");
+  }
+
+  private static String fixed(double v, int decimals) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%." + decimals + "f", v) : String.valueOf(v);
+  }
+
+  private static String signed(double v) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%+.4f", v).replace("-", "&minus;") : String.valueOf(v);
+  }
+
+  /** Five significant digits, plain for ordinary magnitudes; integers as they are. */
+  static String display(Number v) {
+    if (!(v instanceof Double || v instanceof Float)) {
+      return String.valueOf(v);
     }
-    if (v instanceof Number || v instanceof CharSequence || v instanceof Boolean || v instanceof Enum<?>) {
-      return v.toString();
+    double d = v.doubleValue();
+    if (!Double.isFinite(d) || d == 0) return String.valueOf(d);
+    double a = Math.abs(d);
+    if (a >= 1e-4 && a < 1e9) {
+      return new BigDecimal(d).round(new MathContext(5)).stripTrailingZeros().toPlainString();
     }
-    return JSON_COMPACT.writeValueAsString(v); // lists, arrays, records
+    return String.format(Locale.ROOT, "%.4e", d);
   }
 
   /** Escapes text for both element content and double- or single-quoted attribute values. */

@@ -1,8 +1,8 @@
 package dev.bannerranker.trainer.pipeline;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bannerranker.bundle.Bundle;
 import dev.bannerranker.bundle.BundleIO;
+import dev.bannerranker.bundle.TrainingRecord;
 import dev.bannerranker.data.BehaviourEvent;
 import dev.bannerranker.data.EventLog;
 import dev.bannerranker.data.Impression;
@@ -20,27 +20,22 @@ import dev.bannerranker.trainer.dataset.DatasetBuilder;
 import dev.bannerranker.trainer.dataset.ImpressionDataset;
 import dev.bannerranker.trainer.dataset.TimeSplit;
 import dev.bannerranker.trainer.eval.ClickMetrics;
+import dev.bannerranker.trainer.eval.EvaluationReport;
 import dev.bannerranker.trainer.eval.ReportWriter;
 import dev.bannerranker.trainer.movielens.MovieLensMetrics;
 import dev.bannerranker.trainer.movielens.MovieLensReader;
 import dev.bannerranker.trainer.progress.Progress;
 import dev.bannerranker.trainer.widedeep.RowEncoder;
 import dev.bannerranker.trainer.widedeep.WideDeepConfig;
-import dev.bannerranker.trainer.widedeep.WideDeepNetwork;
-import dev.bannerranker.trainer.widedeep.WideDeepTrainer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Function;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dimensionalityreduction.PCA;
@@ -56,14 +51,56 @@ public final class EvaluationPipeline {
 
   private EvaluationPipeline() {}
 
-  public static Map<String, Object> run(Path data, DataFormat format, Path bundleDir, Path reportDir, double maxBad,
+  public static EvaluationReport run(Path data, DataFormat format, Path bundleDir, Path reportDir, double maxBad,
       boolean progress, PrintStream out, PrintStream err) throws IOException {
     long t0 = System.nanoTime();
     dev.bannerranker.cli.OutputPaths.checkDirectory("--report", reportDir);
+    TestDays t = testDays(data, format, bundleDir, reportDir, maxBad, progress, err);
+    Bundle bundle = t.model().bundle();
+    float[] p = modelPredictions(t.model(), t.rows(), t.test(), bundleDir);
+    Map<String, ClickMetrics.RocCurve> rocs = new LinkedHashMap<>();
+    rocs.put("wide & deep", ClickMetrics.roc(p, t.y(), 400));
+    Oracle oracle = t.log().hasTruth() ? oracle(t, rocs) : Oracle.NONE;
+    if (oracle.unavailable() != null) {
+      err.println("warning: " + oracle.unavailable());
+    }
+    Map<String, EvaluationReport.Baseline> baselines = baselines(t, p, rocs, progress, out);
+
+    Map<String, String> brandCategory = dominantCategory(t.log());
+    ItemVectors v = bundle.vectors();
+    TrainingRecord training = bundle.manifest().training();
+    EvaluationReport report = new EvaluationReport(bundle.modelVersion(), t.test().length, count(t.y()),
+        ClickMetrics.auc(p, t.y()), ClickMetrics.logLoss(p, t.y()),
+        ClickMetrics.expectedCalibrationError(p, t.y(), ECE_BINS), ClickMetrics.ndcgAtK(t.users(), p, t.y(), NDCG_K),
+        oracle.auc(), oracle.logloss(), oracle.unavailable(), baselines,
+        new EvaluationReport.Item2Vec(categoryPrecisionAt10(bundle.vocab(), v, brandCategory),
+            training == null ? null : training.item2vecTokensPerSecond()),
+        format == DataFormat.MOVIELENS ? movieLensMetrics(data, t.log(), t.model(), t.byIndex(), t.split()) : null,
+        (System.nanoTime() - t0) / 1e9);
+
+    ReportWriter.write(reportDir, "banner-ranker evaluation: " + bundle.modelVersion(), report, rocs,
+        ClickMetrics.calibration(p, t.y(), ECE_BINS), lossCurves(training),
+        brandMap(bundle.vocab(), v, brandCategory, t.log()));
+    out.printf("test: AUC %.4f (oracle %s), logloss %.5f, ECE %.4f, NDCG@5 %.4f; report in %s%n", report.auc(),
+        report.oracleAuc() != null ? String.format("%.4f", report.oracleAuc()) : "n/a", report.logloss(), report.ece(),
+        report.ndcgAt5(), reportDir);
+    return report;
+  }
+
+  /**
+   * The bundle's test days rebuilt from the data, row by row as training built them.
+   *
+   * @param test the test rows of {@code ds}; {@code y} their clicks and {@code users} their users, in the same order
+   */
+  private record TestDays(ScoringModel model, EventLog log, TimeSplit split, ImpressionDataset ds,
+      BannerFeatures[] byIndex, RowEncoder rows, int[] test, boolean[] y, int[] users) {}
+
+  /** Loads the bundle and the data, checks that they belong together, and builds the rows of the bundle's split. */
+  private static TestDays testDays(Path data, DataFormat format, Path bundleDir, Path reportDir, double maxBad,
+      boolean progress, PrintStream err) throws IOException {
     Bundle bundle = BundleIO.load(bundleDir);
     ScoringModel model = ScoringModel.of(bundle);
-    Map<String, Object> prov = bundle.manifest().provenance();
-    Object trainedFormat = prov == null ? null : prov.get("data_format");
+    String trainedFormat = bundle.manifest().provenance().dataFormat();
     if (trainedFormat != null && !trainedFormat.equals(format.code())) {
       throw new IllegalArgumentException("--format " + format.code() + " does not match the bundle, which was trained on '"
           + trainedFormat + "' data");
@@ -85,16 +122,56 @@ public final class EvaluationPipeline {
     try (Progress pb = Progress.start(progress, "features", log.impressions().size(), "impressions")) {
       ds = DatasetBuilder.build(log, vocab, bundle.vectors(), bundle.spec(), split, bundle.bannerStats(), pb::stepTo);
     }
-    int[] train = ds.rowsOf(TimeSplit.TRAIN);
-    int[] valid = ds.rowsOf(TimeSplit.VALID);
     int[] test = ds.rowsOf(TimeSplit.TEST);
     BannerFeatures[] byIndex = DatasetBuilder.bannersByIndex(bundle.catalog(), vocab, bundle.vectors(),
         bundle.bannerStats());
-    RowEncoder rows = new RowEncoder(model.encoder(), ds, byIndex);
-    boolean[] y = QuickMetrics.labels(ds, test);
+    return new TestDays(model, log, split, ds, byIndex, new RowEncoder(model.encoder(), ds, byIndex), test,
+        QuickMetrics.labels(ds, test), groups(ds, test));
+  }
 
-    Map<String, Object> report = new LinkedHashMap<>();
-    Map<String, ClickMetrics.RocCurve> rocs = new LinkedHashMap<>();
+  /**
+   * Every baseline on the test days, by report key: popularity and the item2vec cosine are computed, wide-only and
+   * deep-only retrained ({@link BaselineTrainer}); each one's ROC goes into {@code rocs}.
+   */
+  private static Map<String, EvaluationReport.Baseline> baselines(TestDays t, float[] p,
+      Map<String, ClickMetrics.RocCurve> rocs, boolean progress, PrintStream out) {
+    Map<String, EvaluationReport.Baseline> baselines = new LinkedHashMap<>();
+    float[][] scored = scoredBaselines(t.model().encoder(), t.ds(), t.byIndex(), t.test());
+    baselines.put("popularity", baseline(p, scored[0], t.y(), t.users(), true,
+        "banner CTR of the training days, shrunk toward the global CTR"));
+    rocs.put("popularity", ClickMetrics.roc(scored[0], t.y(), 400));
+    baselines.put("item2vec_cosine", baseline(p, scored[1], t.y(), t.users(), false,
+        "cosine of the user vector and the banner vector alone (a ranking score, not a probability)"));
+    rocs.put("item2vec cosine", ClickMetrics.roc(scored[1], t.y(), 400));
+    Bundle bundle = t.model().bundle();
+    WideDeepConfig settings = bundle.manifest().hyperparameter("wide_deep", WideDeepConfig.class);
+    for (BaselineTrainer.Trained tb : BaselineTrainer.train(bundle.spec(), settings, t.rows(), t.ds(),
+        t.ds().rowsOf(TimeSplit.TRAIN), t.ds().rowsOf(TimeSplit.VALID), t.test(), progress, out)) {
+      EvaluationReport.Baseline entry = baseline(p, tb.test(), t.y(), t.users(), true, tb.description());
+      baselines.put(tb.name(), entry);
+      rocs.put(tb.name().replace('_', '-'), ClickMetrics.roc(tb.test(), t.y(), 400));
+      EvaluationReport.AucDifference d = entry.aucDifference();
+      out.printf("baseline %s: AUC %.4f; wide & deep - baseline %+.4f, 95%% interval [%+.4f, %+.4f]; trained in %.1f s, "
+          + "best after %.2f of %.2f epochs%n", tb.name(), entry.auc(), d.estimate(), d.ci95Low(), d.ci95High(),
+          tb.seconds(), tb.fit().bestEpoch(), tb.fit().epochsTrained());
+    }
+    return baselines;
+  }
+
+  /** The oracle from the true click probability of each test row. */
+  private static Oracle oracle(TestDays t, Map<String, ClickMetrics.RocCurve> rocs) {
+    float[] truth = new float[t.test().length];
+    for (int i = 0; i < truth.length; i++) {
+      truth[i] = t.ds().trueCtr[t.test()[i]];
+    }
+    EventLog log = t.log();
+    return oracle(truth, t.y(), rocs, () -> log.impressions().stream()
+        .filter(imp -> imp.timestamp() >= t.split().testStart() && !log.trueCtr().containsKey(imp.impressionId()))
+        .map(dev.bannerranker.data.Impression::impressionId).findFirst().orElse("?"));
+  }
+
+  /** The service's scorer on the test rows; a bundle whose weights score NaN is refused as a broken bundle. */
+  private static float[] modelPredictions(ScoringModel model, RowEncoder rows, int[] test, Path bundleDir) {
     float[] p = QuickMetrics.predict(model, rows, test);
     for (int i = 0; i < p.length; i++) {
       if (!Float.isFinite(p[i])) {
@@ -103,29 +180,12 @@ public final class EvaluationPipeline {
             + (i + 1) + " of " + p.length + "; its weights are broken (retrain it)");
       }
     }
-    report.put("model_version", bundle.modelVersion());
-    report.put("test_rows", test.length);
-    report.put("test_clicks", count(y));
-    report.put("auc", ClickMetrics.auc(p, y));
-    report.put("logloss", ClickMetrics.logLoss(p, y));
-    report.put("ece", ClickMetrics.expectedCalibrationError(p, y, ECE_BINS));
-    report.put("ndcg_at_5", ClickMetrics.ndcgAtK(groups(ds, test), p, y, NDCG_K));
-    rocs.put("wide & deep", ClickMetrics.roc(p, y, 400));
-    if (log.hasTruth()) {
-      float[] truth = new float[test.length];
-      for (int i = 0; i < test.length; i++) {
-        truth[i] = ds.trueCtr[test[i]];
-      }
-      String why = putOracle(truth, y, report, rocs, () -> log.impressions().stream()
-          .filter(imp -> imp.timestamp() >= split.testStart() && !log.trueCtr().containsKey(imp.impressionId()))
-          .map(dev.bannerranker.data.Impression::impressionId).findFirst().orElse("?"));
-      if (why != null) {
-        err.println("warning: " + why);
-      }
-    }
+    return p;
+  }
 
-    Map<String, Object> baselines = new LinkedHashMap<>();
-    FeatureEncoder enc = model.encoder();
+  /** The baselines computed rather than trained: shrunk banner CTR ([0]) and the item2vec cosine ([1]). */
+  private static float[][] scoredBaselines(FeatureEncoder enc, ImpressionDataset ds, BannerFeatures[] byIndex,
+      int[] test) {
     float[] pop = new float[test.length];
     float[] cos = new float[test.length];
     int cs = FeatureEncoder.CROSS_SCALARS.size();
@@ -134,127 +194,41 @@ public final class EvaluationPipeline {
       pop[i] = (float) (1 / (1 + Math.exp(-enc.ctrLogit(b.clicks(), b.impressions()))));
       cos[i] = (float) ds.crossScalars[test[i] * cs];
     }
-    int[] users = groups(ds, test);
-    baselines.put("popularity", baseline(p, pop, y, users, true,
-        "banner CTR of the training days, shrunk toward the global CTR"));
-    rocs.put("popularity", ClickMetrics.roc(pop, y, 400));
-    baselines.put("item2vec_cosine", baseline(p, cos, y, users, false,
-        "cosine of the user vector and the banner vector alone (a ranking score, not a probability)"));
-    rocs.put("item2vec cosine", ClickMetrics.roc(cos, y, 400));
-    WideDeepConfig base = wideDeepConfig(bundle);
-    List<WideDeepConfig.Mode> modes = List.of(WideDeepConfig.Mode.WIDE_ONLY, WideDeepConfig.Mode.DEEP_ONLY);
-    // The two baselines are independent networks, each trained on one thread (OMP_NUM_THREADS=1), so with two cores
-    // they train side by side; each keeps its own seed and ND4J's per-thread random state, so results do not change.
-    boolean parallel = Runtime.getRuntime().availableProcessors() >= 2;
-    if (parallel) {
-      out.println("training the wide-only and deep-only baselines side by side");
-    }
-    List<Future<TrainedBaseline>> trained = new ArrayList<>();
-    ExecutorService pool = Executors.newFixedThreadPool(parallel ? modes.size() : 1);
-    // Side by side, the two share one bar; its total grows by an epoch's batches as either starts an epoch, so the
-    // ETA is that of the epochs under way (early stopping decides how many follow).
-    Progress shared = progress && parallel ? Progress.start(true, "baselines", 0, "batches") : null;
-    try {
-      for (WideDeepConfig.Mode mode : modes) {
-        WideDeepConfig cfg = base.withMode(mode);
-        trained.add(pool.submit(() -> {
-          var net = WideDeepNetwork.build(bundle.spec(), cfg);
-          // Only the test predictions are reported: no training-loss curve for the baselines.
-          long start = System.nanoTime();
-          var fit = WideDeepTrainer.train(net, rows, ds, train, valid, cfg, progress && !parallel, false, shared);
-          return new TrainedBaseline(WideDeepTrainer.predict(net, rows, test, cfg), fit, (System.nanoTime() - start) / 1e9);
-        }));
-      }
-      List<TrainedBaseline> done = new ArrayList<>();
-      for (int m = 0; m < modes.size(); m++) {
-        done.add(Background.await(trained.get(m), "training the " + modes.get(m) + " baseline"));
-      }
-      if (shared != null) {
-        shared.close(); // before the lines below, which the bar's redraws would otherwise cut into
-      }
-      for (int m = 0; m < modes.size(); m++) {
-        WideDeepConfig.Mode mode = modes.get(m);
-        TrainedBaseline tb = done.get(m);
-        float[] q = tb.test();
-        String name = mode == WideDeepConfig.Mode.WIDE_ONLY ? "wide_only" : "deep_only";
-        Map<String, Object> entry = baseline(p, q, y, users, true, mode == WideDeepConfig.Mode.WIDE_ONLY
-            ? "logistic regression on the hashed wide crosses" : "the deep side alone, same features and sizes");
-        baselines.put(name, entry);
-        rocs.put(name.replace('_', '-'), ClickMetrics.roc(q, y, 400));
-        Map<?, ?> d = (Map<?, ?>) entry.get("auc_difference");
-        out.printf("baseline %s: AUC %.4f; wide & deep - baseline %+.4f, 95%% interval [%+.4f, %+.4f]; trained in %.1f s, "
-            + "best after %.2f of %.2f epochs%n", name, (double) entry.get("auc"), (double) d.get("estimate"),
-            (double) d.get("ci95_low"), (double) d.get("ci95_high"), tb.seconds(), tb.fit().bestEpoch(),
-            tb.fit().epochsTrained());
-      }
-    } finally {
-      pool.shutdownNow();
-      if (shared != null) {
-        shared.close();
-      }
-    }
-    report.put("baselines", baselines);
+    return new float[][] {pop, cos};
+  }
 
-    Map<String, String> brandCategory = dominantCategory(log);
-    ItemVectors v = bundle.vectors();
-    Map<String, Object> i2v = new LinkedHashMap<>();
-    i2v.put("category_precision_at_10", categoryPrecisionAt10(vocab, v, brandCategory));
-    i2v.put("tokens_per_second", bundle.manifest().training().get("item2vec_tokens_per_second"));
-    report.put("item2vec", i2v);
-    if (format == DataFormat.MOVIELENS) {
-      report.put("movielens", movieLensMetrics(data, log, model, byIndex, split));
-    }
-    report.put("goals", goals(report));
-    report.put("seconds", (System.nanoTime() - t0) / 1e9);
-
-    List<ReportWriter.Curve> loss = lossCurves(bundle.manifest().training());
-    ReportWriter.write(reportDir, "banner-ranker evaluation: " + bundle.modelVersion(), report, rocs,
-        ClickMetrics.calibration(p, y, ECE_BINS), loss, brandMap(vocab, v, brandCategory));
-    out.printf("test: AUC %.4f (oracle %s), logloss %.5f, ECE %.4f, NDCG@5 %.4f; report in %s%n",
-        (double) report.get("auc"), report.containsKey("oracle_auc") ? String.format("%.4f", (double) report.get("oracle_auc")) : "n/a",
-        (double) report.get("logloss"), (double) report.get("ece"), (double) report.get("ndcg_at_5"), reportDir);
-    return report;
+  /** The oracle's figures, or why there are none; {@link #NONE} when the data has no true probabilities. */
+  record Oracle(Double auc, Double logloss, String unavailable) {
+    static final Oracle NONE = new Oracle(null, null, null);
   }
 
   /**
-   * Puts the oracle's AUC, logloss and ROC into the report, from the true click probability of each test row; or,
-   * when some row has none (NaN), returns why there are no oracle figures and records that as
-   * {@code oracle_unavailable}: an oracle over part of the test day would not compare with the model's figures.
+   * The oracle's AUC and logloss (and its ROC, into {@code rocs}) from the true click probability of each test row;
+   * or, when some row has none (NaN), why there are no oracle figures: an oracle over part of the test day would not
+   * compare with the model's figures.
    */
-  static String putOracle(float[] truth, boolean[] y, Map<String, Object> report,
-      Map<String, ClickMetrics.RocCurve> rocs, java.util.function.Supplier<String> firstMissingId) {
+  static Oracle oracle(float[] truth, boolean[] y, Map<String, ClickMetrics.RocCurve> rocs,
+      java.util.function.Supplier<String> firstMissingId) {
     int missing = 0;
     for (float t : truth) {
       missing += Float.isNaN(t) ? 1 : 0;
     }
     if (missing == 0) {
-      report.put("oracle_auc", ClickMetrics.auc(truth, y));
-      report.put("oracle_logloss", ClickMetrics.logLoss(truth, y));
       rocs.put("oracle (true CTR)", ClickMetrics.roc(truth, y, 400));
-      return null;
+      return new Oracle(ClickMetrics.auc(truth, y), ClickMetrics.logLoss(truth, y), null);
     }
-    String why = String.format("%s has no true_ctr for %d of %d test impressions (first: '%s'); no oracle figures",
-        dev.bannerranker.data.CsvSchemas.TRUTH_FILE, missing, truth.length, firstMissingId.get());
-    report.put("oracle_unavailable", why);
-    return why;
+    return new Oracle(null, null, String.format(
+        "%s has no true_ctr for %d of %d test impressions (first: '%s'); no oracle figures",
+        dev.bannerranker.data.CsvSchemas.TRUTH_FILE, missing, truth.length, firstMissingId.get()));
   }
 
   static TimeSplit splitOf(Bundle bundle) {
-    Object s = bundle.manifest().training() == null ? null : bundle.manifest().training().get("split");
-    if (!(s instanceof Map<?, ?> m) || m.get("valid_start") == null || m.get("test_start") == null) {
+    TrainingRecord t = bundle.manifest().training();
+    if (t == null || t.split() == null) {
       throw new dev.bannerranker.bundle.BundleException("manifest.json: training.split is missing; cannot find the test days");
     }
-    return new TimeSplit(Instant.parse(m.get("valid_start").toString()).getEpochSecond(),
-        Instant.parse(m.get("test_start").toString()).getEpochSecond());
+    return new TimeSplit(t.split().validStartSecond(), t.split().testStartSecond());
   }
-
-  private static WideDeepConfig wideDeepConfig(Bundle bundle) {
-    Object h = bundle.manifest().hyperparameters().get("wide_deep");
-    return new ObjectMapper().convertValue(h, WideDeepConfig.class);
-  }
-
-  /** A retrained baseline's test predictions, how its training went, and how long it took. */
-  private record TrainedBaseline(float[] test, WideDeepTrainer.Result fit, double seconds) {}
 
   /** Resamples of the paired bootstrap of each baseline's AUC gap; its seed is fixed so reports are reproducible. */
   static final int BOOTSTRAP_RESAMPLES = 1000;
@@ -264,19 +238,13 @@ public final class EvaluationPipeline {
    * A baseline's report entry: its AUC (and logloss when it is a probability), and the model's AUC lead over it with
    * a 95 % interval from a paired bootstrap over the test day's users ({@link ClickMetrics#aucDifference}).
    */
-  private static Map<String, Object> baseline(float[] model, float[] baseline, boolean[] y, int[] users,
+  private static EvaluationReport.Baseline baseline(float[] model, float[] baseline, boolean[] y, int[] users,
       boolean probability, String description) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("auc", ClickMetrics.auc(baseline, y));
-    if (probability) {
-      m.put("logloss", ClickMetrics.logLoss(baseline, y));
-    }
     ClickMetrics.AucDifference d = ClickMetrics.aucDifference(model, baseline, y, users, BOOTSTRAP_RESAMPLES,
         BOOTSTRAP_SEED);
-    m.put("auc_difference", Map.of("estimate", d.estimate(), "ci95_low", d.low(), "ci95_high", d.high(),
-        "resamples", d.resamples(), "clustered_by", "user"));
-    m.put("description", description);
-    return m;
+    return new EvaluationReport.Baseline(ClickMetrics.auc(baseline, y),
+        probability ? ClickMetrics.logLoss(baseline, y) : null,
+        new EvaluationReport.AucDifference(d.estimate(), d.low(), d.high(), d.resamples(), "user"), description);
   }
 
   private static int count(boolean[] y) {
@@ -337,7 +305,9 @@ public final class EvaluationPipeline {
     return true;
   }
 
-  private static List<ReportWriter.MapPoint> brandMap(Vocabularies vocab, ItemVectors v, Map<String, String> brandCategory) {
+  /** The brands' item2vec vectors on their first two principal components, each with its number of events. */
+  private static List<ReportWriter.MapPoint> brandMap(Vocabularies vocab, ItemVectors v, Map<String, String> brandCategory,
+      EventLog log) {
     List<Integer> idx = new ArrayList<>();
     for (int i = 1; i < v.brandCount(); i++) {
       if (!isZero(v.brand(i))) {
@@ -346,6 +316,10 @@ public final class EvaluationPipeline {
     }
     if (idx.size() < 3) {
       return List.of();
+    }
+    Map<String, Integer> events = new HashMap<>();
+    for (BehaviourEvent e : log.events()) {
+      events.merge(e.brand(), 1, Integer::sum);
     }
     float[][] m = new float[idx.size()][];
     for (int r = 0; r < m.length; r++) {
@@ -356,58 +330,42 @@ public final class EvaluationPipeline {
     for (int r = 0; r < m.length; r++) {
       String brand = vocab.brands().valueAt(idx.get(r));
       points.add(new ReportWriter.MapPoint(brand, brandCategory.getOrDefault(brand, "unknown"),
-          reduced.getDouble(r, 0), reduced.getDouble(r, 1)));
+          reduced.getDouble(r, 0), reduced.getDouble(r, 1), events.getOrDefault(brand, 0)));
     }
     return points;
   }
 
   /**
-   * The manifest's loss curves against epochs trained; a manifest without validations_per_epoch (trainer ≤ 0.5) had
-   * one validation per epoch. A curve the manifest lacks is left out.
+   * The manifest's loss curves against epochs trained (each validation is 1 / validations_per_epoch of an epoch). A
+   * curve the manifest lacks is left out.
    */
-  static List<ReportWriter.Curve> lossCurves(Map<String, Object> t) {
+  static List<ReportWriter.Curve> lossCurves(TrainingRecord t) {
     List<ReportWriter.Curve> out = new ArrayList<>();
-    double perEpoch = t != null && t.get("validations_per_epoch") instanceof Number n ? n.doubleValue() : 1;
-    Map<String, String> series = new LinkedHashMap<>();
-    series.put("train_loss", "training");
-    series.put("valid_loss", "validation");
-    series.put("valid_loss_training_weights", "validation, training weights (not averaged)");
-    for (String key : series.keySet()) {
-      Object o = t == null ? null : t.get(key);
-      if (o instanceof List<?> l && !l.isEmpty()) {
-        double[] x = new double[l.size()];
-        double[] yv = new double[l.size()];
-        for (int i = 0; i < l.size(); i++) {
-          x[i] = (i + 1) / perEpoch;
-          yv[i] = ((Number) l.get(i)).doubleValue();
-        }
-        out.add(new ReportWriter.Curve(series.get(key), x, yv));
+    if (t == null) {
+      return out;
+    }
+    Map<String, List<Double>> series = new LinkedHashMap<>();
+    series.put("training", t.trainLoss());
+    series.put("validation", t.validLoss());
+    series.put("validation, training weights (not averaged)", t.validLossTrainingWeights());
+    for (Map.Entry<String, List<Double>> e : series.entrySet()) {
+      List<Double> l = e.getValue();
+      if (l == null || l.isEmpty()) {
+        continue;
       }
+      if (t.validationsPerEpoch() == null || t.validationsPerEpoch() < 1) {
+        throw new dev.bannerranker.bundle.BundleException(
+            "manifest.json: training.validations_per_epoch is missing; cannot place the loss curves");
+      }
+      double[] x = new double[l.size()];
+      double[] yv = new double[l.size()];
+      for (int i = 0; i < l.size(); i++) {
+        x[i] = (i + 1) / (double) t.validationsPerEpoch();
+        yv[i] = l.get(i);
+      }
+      out.add(new ReportWriter.Curve(e.getKey(), x, yv));
     }
     return out;
-  }
-
-  private static Map<String, Object> goals(Map<String, Object> r) {
-    Map<String, Object> g = new LinkedHashMap<>();
-    double auc = (double) r.get("auc");
-    if (r.containsKey("oracle_auc")) {
-      g.put("auc_within_0.01_of_oracle", auc >= (double) r.get("oracle_auc") - 0.01);
-    }
-    g.put("ece_at_most_0.01", (double) r.get("ece") <= 0.01);
-    boolean beats = true;
-    for (Object b : ((Map<?, ?>) r.get("baselines")).values()) {
-      beats &= auc > ((Number) ((Map<?, ?>) b).get("auc")).doubleValue();
-    }
-    g.put("ahead_of_every_baseline", beats);
-    // The point estimates can lead by less than one test day's sampling noise; this says whether every lead is
-    // beyond it (the point estimate ahead and the whole 95 % interval of the paired difference above zero).
-    boolean significantly = beats;
-    for (Object b : ((Map<?, ?>) r.get("baselines")).values()) {
-      Map<?, ?> d = (Map<?, ?>) ((Map<?, ?>) b).get("auc_difference");
-      significantly &= d != null && ((Number) d.get("ci95_low")).doubleValue() > 0;
-    }
-    g.put("significantly_ahead_of_every_baseline", significantly);
-    return g;
   }
 
   /**
@@ -415,7 +373,7 @@ public final class EvaluationPipeline {
    * (the wide &amp; deep click probability at the test start, the service's scoring path) and of item2vec alone (the
    * user vector's cosine to each movie's vector).
    */
-  private static Map<String, Object> movieLensMetrics(Path data, EventLog log, ScoringModel model,
+  private static EvaluationReport.MovieLens movieLensMetrics(Path data, EventLog log, ScoringModel model,
       BannerFeatures[] byIndex, TimeSplit split) {
     Bundle bundle = model.bundle();
     Vocabularies vocab = bundle.vocab();
@@ -462,14 +420,8 @@ public final class EvaluationPipeline {
       }
       return scores;
     }, MovieLensMetrics.K);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("genre_consistency_at_10", gc.model());
-    m.put("genre_consistency_at_10_chance", gc.chance());
-    m.put("next_item_hit_rate_at_10", ranked.model());
-    m.put("next_item_hit_rate_at_10_item2vec", item2vec.model());
-    m.put("next_item_hit_rate_at_10_popularity", ranked.popularity());
-    m.put("next_item_test_users", ranked.users());
-    return m;
+    return new EvaluationReport.MovieLens(gc.model(), gc.chance(), ranked.model(), item2vec.model(),
+        ranked.popularity(), ranked.users());
   }
 
   /**

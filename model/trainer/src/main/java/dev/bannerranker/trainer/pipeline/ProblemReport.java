@@ -1,5 +1,6 @@
 package dev.bannerranker.trainer.pipeline;
 
+import dev.bannerranker.bundle.ModelMetrics;
 import dev.bannerranker.data.DataProblems;
 import dev.bannerranker.data.RowProblem;
 import java.io.IOException;
@@ -47,9 +48,9 @@ public final class ProblemReport {
   }
 
   /** Rows read and rejected per file, for the manifest and the report. */
-  public static Map<String, Object> summary(DataProblems problems) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    problems.countsByFile().forEach((f, c) -> out.put(f, Map.of("rows", c[0], "bad_rows", c[1])));
+  public static Map<String, ModelMetrics.FileRows> summary(DataProblems problems) {
+    Map<String, ModelMetrics.FileRows> out = new LinkedHashMap<>();
+    problems.countsByFile().forEach((f, c) -> out.put(f, new ModelMetrics.FileRows(c[0], c[1])));
     return out;
   }
 }

@@ -1,11 +1,10 @@
 package dev.bannerranker.trainer.pipeline;
 
+import dev.bannerranker.bundle.ModelMetrics;
 import dev.bannerranker.scoring.ScoringModel;
 import dev.bannerranker.trainer.dataset.ImpressionDataset;
 import dev.bannerranker.trainer.eval.ClickMetrics;
 import dev.bannerranker.trainer.widedeep.RowEncoder;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** AUC and logloss of the runtime scorer on some rows: the numbers the manifest records. */
 public final class QuickMetrics {
@@ -30,13 +29,9 @@ public final class QuickMetrics {
     return y;
   }
 
-  static Map<String, Object> of(ScoringModel model, RowEncoder rows, ImpressionDataset ds, int[] idx) {
+  static ModelMetrics.SplitMetrics of(ScoringModel model, RowEncoder rows, ImpressionDataset ds, int[] idx) {
     float[] p = predict(model, rows, idx);
     boolean[] y = labels(ds, idx);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("auc", ClickMetrics.auc(p, y));
-    m.put("logloss", ClickMetrics.logLoss(p, y));
-    m.put("rows", idx.length);
-    return m;
+    return new ModelMetrics.SplitMetrics(ClickMetrics.auc(p, y), ClickMetrics.logLoss(p, y), idx.length);
   }
 }

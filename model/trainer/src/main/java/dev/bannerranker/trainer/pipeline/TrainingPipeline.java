@@ -2,7 +2,11 @@ package dev.bannerranker.trainer.pipeline;
 
 import dev.bannerranker.bundle.Bundle;
 import dev.bannerranker.bundle.BundleIO;
+import dev.bannerranker.BuildInfo;
 import dev.bannerranker.bundle.BundleManifest;
+import dev.bannerranker.bundle.ModelMetrics;
+import dev.bannerranker.bundle.Provenance;
+import dev.bannerranker.bundle.TrainingRecord;
 import dev.bannerranker.data.BadInputException;
 import dev.bannerranker.data.CsvSchemas;
 import dev.bannerranker.data.DataProblems;
@@ -42,7 +46,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /** {@code train}: event logs in, a verified model bundle out. */
 public final class TrainingPipeline {
-  public static final String TRAINER_VERSION = "0.7.0";
   /** Alternating rounds of the fold-in factor training. */
   static final int FOLD_IN_ROUNDS = 20;
 
@@ -52,7 +55,7 @@ public final class TrainingPipeline {
    * What a run produced. Besides the bundle it keeps the trained DL4J graph and the rows, so tests and
    * benchmarks can compare DL4J with the pure-Java scorer on the same weights and inputs.
    */
-  public record Outcome(Bundle bundle, Map<String, Object> metrics, double item2vecTokensPerSecond, ComputationGraph net,
+  public record Outcome(Bundle bundle, ModelMetrics metrics, double item2vecTokensPerSecond, ComputationGraph net,
       ImpressionDataset dataset, RowEncoder rows, int[] testRows, TrainOptions options) {}
 
   /** As below, with the problems file shown where it is written. */
@@ -179,49 +182,30 @@ public final class TrainingPipeline {
     WideDeepWeights weights = WideDeepNetwork.export(fit.net(), spec);
 
     // bundle
-    Map<String, Object> training = new LinkedHashMap<>();
-    training.put("train_loss", fit.trainLoss());
-    training.put("valid_loss", fit.validLoss());
-    if (!fit.trainingWeightsValidLoss().isEmpty()) {
-      training.put("valid_loss_training_weights", fit.trainingWeightsValidLoss());
-    }
-    training.put("validations_per_epoch", fit.validationsPerEpoch());
-    training.put("best_validation", fit.bestValidation());
-    training.put("best_epoch", fit.bestEpoch());
-    training.put("epoch_fit_seconds", fit.fitSeconds());
-    training.put("validation_loss_seconds", fit.lossSeconds());
-    training.put("item2vec_tokens_per_second", tokensPerSecond);
-    training.put("item2vec_seconds", i2v.seconds());
-    if (foldIn != null) {
-      training.put("fold_in_loss", foldIn.lossPerRound());
-      training.put("fold_in_seconds", foldIn.seconds());
-    }
-    training.put("split", Map.of("valid_start", Instant.ofEpochSecond(split.validStart()).toString(),
-        "test_start", Instant.ofEpochSecond(split.testStart()).toString()));
+    TrainingRecord training = new TrainingRecord(fit.trainLoss(), fit.validLoss(),
+        fit.trainingWeightsValidLoss().isEmpty() ? null : fit.trainingWeightsValidLoss(), fit.validationsPerEpoch(),
+        fit.bestValidation(), fit.bestEpoch(), fit.fitSeconds(), fit.lossSeconds(), tokensPerSecond, i2v.seconds(),
+        foldIn == null ? null : foldIn.lossPerRound(), foldIn == null ? null : foldIn.seconds(),
+        TrainingRecord.Split.of(split.validStart(), split.testStart()));
     String fingerprint = DataFingerprint.of(o.format(), o.data());
     Instant now = Instant.now();
     String modelVersion = "wd-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(now)
         + "-" + fingerprint.substring(0, 8);
     BundleManifest manifest = new BundleManifest(Bundle.FORMAT_VERSION, modelVersion, now.toString(), fingerprint,
-        provenance(o), hyperparameters(o), spec, Map.of(), training, Map.of());
+        provenance(o), hyperparameters(o), spec, ModelMetrics.NONE, training, Map.of());
     Bundle partial = new Bundle(manifest, vocab, vectors, weights, log.banners(), stats, null);
     float[][] firstLayer = ScoringModel.computeBannerFirstLayer(partial);
     Bundle candidate = new Bundle(manifest, vocab, vectors, weights, log.banners(), stats, firstLayer);
 
-    Map<String, Object> metrics = new LinkedHashMap<>();
     ScoringModel model = ScoringModel.of(candidate);
-    metrics.put("valid", QuickMetrics.of(model, rows, ds, valid));
-    metrics.put("test", QuickMetrics.of(model, rows, ds, test));
-    metrics.put("rows", Map.of("train", train.length, "valid", valid.length, "test", test.length));
-    metrics.put("data_problems", ProblemReport.summary(log.problems()));
-    BundleManifest finalManifest = new BundleManifest(manifest.formatVersion(), modelVersion, manifest.createdAt(),
-        fingerprint, manifest.provenance(), manifest.hyperparameters(), spec, metrics, training, Map.of());
-    Bundle bundle = new Bundle(finalManifest, vocab, vectors, weights, log.banners(), stats, firstLayer);
+    ModelMetrics.SplitMetrics testMetrics = QuickMetrics.of(model, rows, ds, test);
+    ModelMetrics metrics = new ModelMetrics(QuickMetrics.of(model, rows, ds, valid), testMetrics,
+        new ModelMetrics.RowCounts(train.length, valid.length, test.length), ProblemReport.summary(log.problems()));
+    Bundle bundle = new Bundle(manifest.withMetrics(metrics), vocab, vectors, weights, log.banners(), stats, firstLayer);
     Map<String, Path> extra = log.problems().badRows() > 0 ? Map.of(PROBLEMS_FILE, problemsFile) : Map.of();
     BundleIO.write(bundle, o.out(), o.force(), extra);
     out.printf("wrote bundle %s (model %s) in %.1f s; test AUC %.4f, logloss %.5f%n", o.out(), modelVersion,
-        (System.nanoTime() - t0) / 1e9, ((Map<?, ?>) metrics.get("test")).get("auc"),
-        ((Map<?, ?>) metrics.get("test")).get("logloss"));
+        (System.nanoTime() - t0) / 1e9, testMetrics.auc(), testMetrics.logloss());
     return new Outcome(bundle, metrics, tokensPerSecond, fit.net(), ds, rows, test, o);
   }
 
@@ -271,17 +255,13 @@ public final class TrainingPipeline {
     return Standardizer.fit(names, sum, sq, rows.length);
   }
 
-  private static Map<String, Object> provenance(TrainOptions o) {
-    Map<String, Object> p = new LinkedHashMap<>();
-    p.put("trainer", "banner-ranker-model-trainer " + TRAINER_VERSION);
-    p.put("java", System.getProperty("java.version"));
-    p.put("deeplearning4j", "1.0.0-M2.1");
-    p.put("data_dir", o.data().toAbsolutePath().normalize().toString());
-    p.put("data_format", o.format().code());
-    p.put("input_files", o.format() == DataFormat.OWN
-        ? List.of(CsvSchemas.BANNERS_FILE, CsvSchemas.USERS_FILE, CsvSchemas.EVENTS_FILE, CsvSchemas.IMPRESSIONS_FILE)
-        : List.of("u.data", "u.item", "u.user"));
-    return p;
+  private static Provenance provenance(TrainOptions o) {
+    BuildInfo build = BuildInfo.current();
+    return new Provenance("banner-ranker-model-trainer " + build.version(), build.commit(),
+        System.getProperty("java.version"), build.dl4jVersion(), BuildInfo.osArch(),
+        o.data().toAbsolutePath().normalize().toString(), o.format().code(), o.format() == DataFormat.OWN
+            ? List.of(CsvSchemas.BANNERS_FILE, CsvSchemas.USERS_FILE, CsvSchemas.EVENTS_FILE, CsvSchemas.IMPRESSIONS_FILE)
+            : List.of("u.data", "u.item", "u.user"));
   }
 
   private static Map<String, Object> hyperparameters(TrainOptions o) {

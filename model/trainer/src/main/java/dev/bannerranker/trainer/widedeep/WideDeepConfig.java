@@ -14,13 +14,13 @@ import java.util.Map;
  * @param patience epochs without a better validation logloss before stopping: training stops at the first validation
  *     that makes the validations since the best more than {@code patience × validationsPerEpoch}
  * @param validationsPerEpoch how often per epoch the validation logloss is measured (and the best parameters kept);
- *     0 reads as 1, the rule of trainer 0.5 and before, whose manifests do not record it
+ *     format 1-2 manifests that do not record it read as 1 (see {@code ManifestMigration})
  * @param learningRate Adam learning rate of the deep side
- * @param wideLearningRate AdaGrad learning rate of the hashed wide weights; 0 reads as the rule of trainer 0.4 and
- *     before (Adam at a tenth of {@code learningRate}), whose manifests do not record it
+ * @param wideLearningRate AdaGrad learning rate of the hashed wide weights; 0 selects the wide rule of format 1-2
+ *     bundles, Adam at a tenth of {@code learningRate} (their manifests, when they do not record it, read as 0)
  * @param l2Wide L2 penalty on the hashed wide weights
  * @param weightAverageDecay decay of the moving average of the parameters that is validated and kept ({@link
- *     WeightAverage}); 0 keeps the training weights themselves, the rule of trainer 0.5 and before
+ *     WeightAverage}); 0 keeps the training weights themselves (format 1-2 manifests without it read as 0)
  * @param seed weight-initialisation and shuffling seed
  */
 public record WideDeepConfig(Mode mode, List<Integer> hidden, Map<String, Integer> embeddingDims, int batchSize,
@@ -39,15 +39,12 @@ public record WideDeepConfig(Mode mode, List<Integer> hidden, Map<String, Intege
     require(batchSize >= 1, "batchSize", "must be >= 1", batchSize);
     require(maxEpochs >= 1, "maxEpochs", "must be >= 1", maxEpochs);
     require(patience >= 0, "patience", "must be >= 0", patience);
-    require(validationsPerEpoch >= 0, "validationsPerEpoch", "must be >= 0", validationsPerEpoch);
+    require(validationsPerEpoch >= 1, "validationsPerEpoch", "must be >= 1", validationsPerEpoch);
     require(learningRate > 0, "learningRate", "must be > 0", learningRate);
     require(wideLearningRate >= 0, "wideLearningRate", "must be >= 0", wideLearningRate);
     require(l2Wide >= 0, "l2Wide", "must be >= 0", l2Wide);
     require(weightAverageDecay >= 0 && weightAverageDecay < 1, "weightAverageDecay", "must be in [0, 1)",
         weightAverageDecay);
-    if (validationsPerEpoch == 0) {
-      validationsPerEpoch = 1;
-    }
   }
 
   /** A setting out of its range; {@link #field()} is the record component, for callers that name it otherwise. */

@@ -39,7 +39,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * The merge order is {@link FeatureEncoder}'s layout, which the pure-Java scorer relies on.
  */
 public final class WideDeepNetwork {
-  /** Trainer 0.4 and before: the wide weights' Adam rate as a share of the deep side's. */
+  /** Format 1-2 bundles without a wide learning rate: the wide weights' Adam rate as a share of the deep side's. */
   static final double LEGACY_WIDE_LEARNING_RATE_FACTOR = 0.1;
 
   private WideDeepNetwork() {}
@@ -48,7 +48,7 @@ public final class WideDeepNetwork {
    * The wide weights' optimiser. AdaGrad gives each hashed weight its own rate, decaying with its own gradients, as the
    * per-coordinate optimisers of the wide & deep paper do: a rare cross keeps learning while a frequent one settles.
    * Adam's normalised steps shrink with a weight's signal-to-noise ratio, which is low for a cross seen a few times per
-   * minibatch, so Adam at a tenth of the deep rate (the rule up to trainer 0.4) left a campaign's audience appeal
+   * minibatch, so Adam at a tenth of the deep rate (the rule of bundles that record no wide learning rate) left a campaign's audience appeal
    * nearly unlearnt.
    */
   static IUpdater wideUpdater(WideDeepConfig cfg) {

@@ -39,6 +39,15 @@ class RankerCliTest {
     }
   }
 
+  /** --version reports the build's project version and commit, the ones a bundle's provenance records. */
+  @Test
+  void versionIsTheBuilds() {
+    StringWriter out = new StringWriter();
+    assertEquals(0, RankerCli.commandLine().setOut(new PrintWriter(out, true)).execute("--version"));
+    assertTrue(out.toString().contains(dev.bannerranker.BuildInfo.current().version())
+        && out.toString().contains(dev.bannerranker.BuildInfo.current().commit()), out.toString());
+  }
+
   /** The success path through the real command line, with small settings so that it stays quick. */
   @Test
   void generateTrainEvaluateAndInspectSucceed() throws IOException {
@@ -67,6 +76,12 @@ class RankerCliTest {
     Run inspect = run("inspect", "--bundle", bundle.toString(), "--nearest", brand, "-k", "4");
     assertEquals(0, inspect.code(), inspect.err());
     java.util.List<String> lines = inspect.out().lines().toList();
+    // The training-time metrics are a table, a row per split with its rows, AUC and logloss, not a Java map.
+    assertFalse(inspect.out().contains("{"), inspect.out());
+    for (String split : new String[] {"validation", "test"}) {
+      assertEquals(1, lines.stream().filter(l -> l.matches("\\s+" + split + "\\s+[\\d,]+\\s+0\\.\\d{4}\\s+\\d\\.\\d{5}"))
+          .count(), inspect.out());
+    }
     int header = lines.indexOf("nearest brands to " + brand + ":");
     assertTrue(header >= 0, inspect.out());
     java.util.List<String> neighbours = lines.subList(header + 1, lines.size());

@@ -9,6 +9,9 @@ import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.features.ScoringContext;
 import dev.bannerranker.features.UserHistory;
 import dev.bannerranker.scoring.ScoringModel;
+import dev.bannerranker.bundle.TrainingRecord;
+import dev.bannerranker.trainer.eval.EvaluationReport;
+import dev.bannerranker.trainer.eval.GoalCheck;
 import dev.bannerranker.trainer.eval.ReportWriter;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -37,8 +40,13 @@ class EndToEndTest {
     for (float x : p) {
       assertTrue(x > 0 && x < 1 && Float.isFinite(x));
     }
-    Map<?, ?> test = (Map<?, ?>) bundle.manifest().metrics().get("test");
-    assertTrue(((Number) test.get("auc")).doubleValue() > 0.55, "tiny-world test AUC " + test.get("auc"));
+    var test = bundle.manifest().metrics().test();
+    assertTrue(test.auc() > 0.55, "tiny-world test AUC " + test.auc());
+    var provenance = bundle.manifest().provenance();
+    assertEquals("banner-ranker-model-trainer " + dev.bannerranker.BuildInfo.current().version(), provenance.trainer());
+    assertEquals(dev.bannerranker.BuildInfo.current().commit(), provenance.gitCommit());
+    assertEquals(dev.bannerranker.BuildInfo.current().dl4jVersion(), provenance.deeplearning4j());
+    assertEquals(System.getProperty("os.arch"), provenance.osArch());
   }
 
   /**
@@ -48,12 +56,12 @@ class EndToEndTest {
   @Test
   void trainingLossCurveIsTheLogloss() {
     var training = TinyWorld.TRAINED.bundle().manifest().training();
-    java.util.List<?> train = (java.util.List<?>) training.get("train_loss");
-    java.util.List<?> valid = (java.util.List<?>) training.get("valid_loss");
+    java.util.List<Double> train = training.trainLoss();
+    java.util.List<Double> valid = training.validLoss();
     double ctr = TinyWorld.TRAINED.bundle().spec().globalCtr();
     double constant = -(ctr * Math.log(ctr) + (1 - ctr) * Math.log(1 - ctr));
-    double last = ((Number) train.get(train.size() - 1)).doubleValue();
-    double lastValid = ((Number) valid.get(valid.size() - 1)).doubleValue();
+    double last = train.get(train.size() - 1);
+    double lastValid = valid.get(valid.size() - 1);
     assertTrue(last > 0 && last < constant, "last training loss " + last + ", constant-CTR logloss " + constant);
     assertTrue(last < 1.5 * lastValid && lastValid < 1.5 * last, "training " + last + " vs validation " + lastValid);
   }
@@ -66,27 +74,36 @@ class EndToEndTest {
   @Test
   void manifestRecordsTheValidationSchedule() {
     var training = TinyWorld.TRAINED.bundle().manifest().training();
-    java.util.List<Double> valid = numbers(training.get("valid_loss"));
+    java.util.List<Double> valid = training.validLoss();
     int n = valid.size();
     assertTrue(n >= 2, "validations " + n);
-    assertEquals(n, numbers(training.get("train_loss")).size());
-    assertEquals(n, numbers(training.get("valid_loss_training_weights")).size(), "TinyWorld trains with an average");
-    assertEquals(n, numbers(training.get("validation_loss_seconds")).size());
-    int perEpoch = ((Number) training.get("validations_per_epoch")).intValue();
+    assertEquals(n, training.trainLoss().size());
+    assertEquals(n, training.validLossTrainingWeights().size(), "TinyWorld trains with an average");
+    assertEquals(n, training.validationLossSeconds().size());
+    int perEpoch = training.validationsPerEpoch();
     assertEquals(2, perEpoch, "TinyWorld validates twice per epoch");
-    int best = ((Number) training.get("best_validation")).intValue();
+    int best = training.bestValidation();
     assertTrue(best >= 1 && best <= n, "best validation " + best + " of " + n);
     assertEquals(java.util.Collections.min(valid), valid.get(best - 1), "the kept validation is the lowest");
-    assertEquals((double) best / perEpoch, ((Number) training.get("best_epoch")).doubleValue(), 1e-12);
-    assertEquals((n + perEpoch - 1) / perEpoch, numbers(training.get("epoch_fit_seconds")).size());
-    assertTrue(numbers(training.get("epoch_fit_seconds")).stream().allMatch(s -> s > 0));
+    assertEquals((double) best / perEpoch, training.bestEpoch(), 1e-12);
+    assertEquals((n + perEpoch - 1) / perEpoch, training.epochFitSeconds().size());
+    assertTrue(training.epochFitSeconds().stream().allMatch(s -> s > 0));
   }
 
-  /** The report's loss curves are placed at epochs trained: quarter epochs now, whole epochs for old manifests. */
+  private static TrainingRecord curves(Integer perEpoch, java.util.List<Double> train, java.util.List<Double> valid,
+      java.util.List<Double> validTrainingWeights) {
+    return new TrainingRecord(train, valid, validTrainingWeights, perEpoch, null, null, null, null, null, null, null,
+        null, TrainingRecord.Split.of(0, 86_400));
+  }
+
+  /**
+   * The report's loss curves are placed at epochs trained: quarter epochs at four validations per epoch, whole epochs
+   * for older manifests (whose missing schedule the migration at load fills in as one per epoch).
+   */
   @Test
   void lossCurvesAreAgainstEpochs() {
-    Map<String, Object> now = Map.of("validations_per_epoch", 4, "train_loss", java.util.List.of(0.3, 0.2, 0.1),
-        "valid_loss", java.util.List.of(0.31, 0.21, 0.11), "valid_loss_training_weights", java.util.List.of(0.32, 0.22, 0.12));
+    var now = curves(4, java.util.List.of(0.3, 0.2, 0.1), java.util.List.of(0.31, 0.21, 0.11),
+        java.util.List.of(0.32, 0.22, 0.12));
     var curves = EvaluationPipeline.lossCurves(now);
     assertEquals(java.util.List.of("training", "validation", "validation, training weights (not averaged)"),
         curves.stream().map(ReportWriter.Curve::name).toList());
@@ -94,35 +111,33 @@ class EndToEndTest {
       assertArrayEquals(new double[] {0.25, 0.5, 0.75}, c.x(), 0, c.name());
     }
     assertArrayEquals(new double[] {0.31, 0.21, 0.11}, curves.get(1).y(), 0);
-    // Trainer 0.5 and before: one validation per epoch, no key, no training-weights curve.
-    var old = EvaluationPipeline.lossCurves(Map.of("train_loss", java.util.List.of(0.3, 0.2),
-        "valid_loss", java.util.List.of(0.31, 0.21)));
+    // One validation per epoch and no training-weights curve.
+    var old = EvaluationPipeline.lossCurves(curves(1, java.util.List.of(0.3, 0.2), java.util.List.of(0.31, 0.21), null));
     assertEquals(java.util.List.of("training", "validation"), old.stream().map(ReportWriter.Curve::name).toList());
     assertArrayEquals(new double[] {1, 2}, old.get(1).x(), 0);
     assertTrue(EvaluationPipeline.lossCurves(null).isEmpty(), "a manifest without a training record");
+    assertTrue(EvaluationPipeline.lossCurves(curves(null, null, null, null)).isEmpty(), "a record without curves");
+    // Curves without a schedule cannot be placed: a bundle error rather than a guess.
+    assertThrows(dev.bannerranker.bundle.BundleException.class,
+        () -> EvaluationPipeline.lossCurves(curves(null, java.util.List.of(0.3), java.util.List.of(0.31), null)));
   }
 
   /** A test row without a true probability leaves the oracle out, with the reason, rather than failing or guessing. */
   @Test
   void oracleNeedsATrueProbabilityForEveryTestRow() {
     boolean[] y = {true, false, false, true};
-    Map<String, Object> report = new java.util.LinkedHashMap<>();
     var rocs = new java.util.LinkedHashMap<String, dev.bannerranker.trainer.eval.ClickMetrics.RocCurve>();
-    assertNull(EvaluationPipeline.putOracle(new float[] {0.9f, 0.1f, 0.2f, 0.8f}, y, report, rocs, () -> "unused"));
-    assertEquals(1.0, (double) report.get("oracle_auc"), 1e-12);
+    var full = EvaluationPipeline.oracle(new float[] {0.9f, 0.1f, 0.2f, 0.8f}, y, rocs, () -> "unused");
+    assertNull(full.unavailable());
+    assertEquals(1.0, full.auc(), 1e-12);
     assertTrue(rocs.containsKey("oracle (true CTR)"));
-    report.clear();
     rocs.clear();
-    String why = EvaluationPipeline.putOracle(new float[] {0.9f, Float.NaN, 0.2f, Float.NaN}, y, report, rocs, () -> "im-7");
-    assertEquals("impressions_truth.csv has no true_ctr for 2 of 4 test impressions (first: 'im-7'); no oracle figures", why);
-    assertEquals(why, report.get("oracle_unavailable"));
-    assertFalse(report.containsKey("oracle_auc"));
+    var part = EvaluationPipeline.oracle(new float[] {0.9f, Float.NaN, 0.2f, Float.NaN}, y, rocs, () -> "im-7");
+    assertEquals("impressions_truth.csv has no true_ctr for 2 of 4 test impressions (first: 'im-7'); no oracle figures",
+        part.unavailable());
+    assertNull(part.auc());
+    assertNull(part.logloss());
     assertTrue(rocs.isEmpty());
-  }
-
-  private static java.util.List<Double> numbers(Object list) {
-    assertTrue(list instanceof java.util.List<?>, "a list: " + list);
-    return ((java.util.List<?>) list).stream().map(o -> ((Number) o).doubleValue()).toList();
   }
 
   @Test
@@ -131,7 +146,7 @@ class EndToEndTest {
         TinyWorld.quiet());
     var first = TinyWorld.TRAINED.bundle();
     // The model version holds the creation time, so it differs; everything learnt must not.
-    assertEquals(first.manifest().metrics().get("test"), again.bundle().manifest().metrics().get("test"));
+    assertEquals(first.manifest().metrics().test(), again.bundle().manifest().metrics().test());
     assertEquals(first.manifest().metrics(), again.bundle().manifest().metrics());
     var a = first.weights();
     var b = again.bundle().weights();
@@ -170,7 +185,7 @@ class EndToEndTest {
   @Test
   void evaluateWritesTheReport() throws IOException {
     Path report = TinyWorld.ROOT.resolve("report");
-    Map<String, Object> r = EvaluationPipeline.run(TinyWorld.DATA, DataFormat.OWN, TinyWorld.ROOT.resolve("bundle"), report,
+    EvaluationReport r = EvaluationPipeline.run(TinyWorld.DATA, DataFormat.OWN, TinyWorld.ROOT.resolve("bundle"), report,
         0.01, false, TinyWorld.quiet(), TinyWorld.quiet());
     for (String f : new String[] {ReportWriter.JSON_FILE, ReportWriter.HTML_FILE}) {
       assertTrue(Files.size(report.resolve(f)) > 0, f);
@@ -196,14 +211,20 @@ class EndToEndTest {
       assertTrue(d.get("ci95_low").asDouble() <= estimate && estimate <= d.get("ci95_high").asDouble(), b + " " + d);
       assertTrue(d.get("ci95_high").asDouble() > d.get("ci95_low").asDouble(), b + " " + d);
     }
-    var goals = json.get("goals");
-    assertTrue(goals.get("significantly_ahead_of_every_baseline").isBoolean());
-    assertTrue(!goals.get("significantly_ahead_of_every_baseline").asBoolean()
-        || goals.get("ahead_of_every_baseline").asBoolean(), "significantly ahead implies ahead");
+    assertFalse(json.has("goals"), "acceptance thresholds are a check, not part of the user's report");
+    var goals = GoalCheck.of(r);
+    assertTrue(!goals.get(GoalCheck.SIGNIFICANTLY_AHEAD) || goals.get(GoalCheck.AHEAD),
+        "significantly ahead implies ahead");
+    assertEquals(r.baselines().keySet(), java.util.Set.copyOf(java.util.List.of("popularity", "item2vec_cosine",
+        "wide_only", "deep_only")));
+    String table = html.substring(html.indexOf("Model and baselines"), html.indexOf("Calibration and ranking"));
+    for (String b : new String[] {"popularity", "item2vec cosine", "wide only", "deep only", "oracle (true CTR)"}) {
+      assertTrue(table.contains("<td>" + b + "</td>"), b + " has a row in the comparison table");
+    }
     double p10 = json.get("item2vec").get("category_precision_at_10").asDouble();
     assertTrue(p10 >= 0 && p10 <= 1);
     assertTrue(json.get("item2vec").get("tokens_per_second").asDouble() > 0, json.get("item2vec").toString());
-    assertEquals(r.get("auc"), json.get("auc").asDouble());
+    assertEquals(r.auc(), json.get("auc").asDouble());
     assertTrue(json.get("oracle_auc").asDouble() > json.get("auc").asDouble() - 0.2);
   }
 }

@@ -18,8 +18,7 @@ class FoldInTrainingTest {
     TrainingPipeline.Outcome t = TinyWorld.TRAINED;
     EventLog log = TrainingPipeline.readLog(DataFormat.OWN, TinyWorld.DATA, 0.01, TinyWorld.ROOT.resolve("problems.csv"),
         TinyWorld.quiet());
-    java.util.Map<?, ?> split = (java.util.Map<?, ?>) t.bundle().manifest().training().get("split");
-    long until = java.time.Instant.parse((String) split.get("test_start")).getEpochSecond();
+    long until = t.bundle().manifest().training().split().testStartSecond();
     FoldInTrainer.Result a = FoldInTrainer.train(log, t.bundle().vocab(), until, 4, 4, 7);
     FoldInTrainer.Result b = FoldInTrainer.train(log, t.bundle().vocab(), until, 4, 4, 7);
     List<Double> loss = a.lossPerRound();

@@ -66,9 +66,12 @@ class WeightAverageTest {
     return out;
   }
 
-  /** Manifests of trainer 0.5 and before record neither setting: they read as one validation per epoch, no average. */
+  /**
+   * Format 1-2 manifests may record neither setting: they read as one validation per epoch and no average, the rule
+   * they were trained with; in the current form both must be given.
+   */
   @Test
-  void aManifestWithoutTheSettingsReadsAsTheOlderRule() {
+  void aManifestWithoutTheSettingsReadsAsTheOlderRule() throws java.io.IOException {
     ObjectMapper json = new ObjectMapper();
     WideDeepConfig cfg = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, List.of(8), Map.of(), 64, 1, 1, 4, 0.003,
         0.05, 1e-4, 0.99, 7);
@@ -76,9 +79,11 @@ class WeightAverageTest {
     Map<String, Object> map = json.convertValue(cfg, Map.class);
     assertEquals(4, map.remove("validationsPerEpoch"));
     assertEquals(0.99, map.remove("weightAverageDecay"));
-    WideDeepConfig old = json.convertValue(map, WideDeepConfig.class);
+    WideDeepConfig old = OlderManifests.readBack(map, 2);
     assertEquals(1, old.validationsPerEpoch());
     assertEquals(0.0, old.weightAverageDecay());
     assertFalse(old.equals(cfg));
+    var e = assertThrows(dev.bannerranker.bundle.BundleException.class, () -> OlderManifests.readBack(map, 3));
+    assertTrue(e.getMessage().contains("validationsPerEpoch"), e.getMessage());
   }
 }

@@ -48,7 +48,7 @@ class WideUpdaterTest {
   }
 
   /**
-   * Trainer 0.4's rule, Adam at a tenth of the deep rate: its first step is that rate for every touched bucket with
+   * The wide rule of format 1-2 bundles without a wide learning rate, Adam at a tenth of the deep rate: its first step is that rate for every touched bucket with
    * a gradient well above Adam's ε. DL4J adds ε (1e-8) to the uncorrected √v = √(1 − β2)·|g|, so the first step is
    * {@code rate · g / (|g| + ε / √(1 − β2))}: a little short of the rate for a gradient near 3e-7.
    */
@@ -129,15 +129,15 @@ class WideUpdaterTest {
     return ((org.deeplearning4j.nn.conf.layers.BaseLayer) net.getLayer(layer).conf().getLayer()).getIUpdater();
   }
 
-  /** A trainer 0.4 manifest has no wideLearningRate: its baselines are retrained the way its model was. */
+  /** A format 1-2 manifest may have no wideLearningRate: its baselines are retrained the way its model was. */
   @Test
-  void aManifestWithoutTheWideRateReadsAsTheOlderRule() {
+  void aManifestWithoutTheWideRateReadsAsTheOlderRule() throws java.io.IOException {
     WideDeepConfig cfg = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, List.of(8), Map.of(), 64, 1, 1, 1, 0.003,
         0.05, 1e-5, 0, 7);
     @SuppressWarnings("unchecked")
     Map<String, Object> json = JSON.convertValue(cfg, Map.class);
     assertEquals(0.05, json.remove("wideLearningRate"));
-    WideDeepConfig old = JSON.convertValue(json, WideDeepConfig.class);
+    WideDeepConfig old = OlderManifests.readBack(json, 2);
     assertEquals(0.0, old.wideLearningRate());
     Adam u = assertInstanceOf(Adam.class, WideDeepNetwork.wideUpdater(old));
     assertEquals(0.0003, u.getLearningRate(), 1e-12);

@@ -1,0 +1,43 @@
+package dev.bannerranker.bundle;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.Map;
+
+/**
+ * The manifest's {@code metrics}: what training measured with the service's scorer. Bundles built outside the trainer
+ * have none ({@link #NONE}).
+ *
+ * @param valid AUC and logloss on the validation days
+ * @param test AUC and logloss on the held-out test days
+ * @param rows rows of each part of the split
+ * @param dataProblems rows read and rows rejected, per input file
+ */
+// Keys in alphabetical order, as the manifest was written when these were maps.
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder(alphabetic = true)
+public record ModelMetrics(
+    SplitMetrics valid,
+    SplitMetrics test,
+    RowCounts rows,
+    @JsonProperty("data_problems") Map<String, FileRows> dataProblems) {
+
+  public static final ModelMetrics NONE = new ModelMetrics(null, null, null, null);
+
+  public ModelMetrics {
+    dataProblems = dataProblems == null ? null : Map.copyOf(dataProblems);
+  }
+
+  /** AUC and logloss of one part of the split, over {@code rows} impressions. */
+  @JsonPropertyOrder(alphabetic = true)
+  public record SplitMetrics(double auc, double logloss, int rows) {}
+
+  /** Impressions in each part of the time split. */
+  @JsonPropertyOrder(alphabetic = true)
+  public record RowCounts(int train, int valid, int test) {}
+
+  /** One input file: rows read and rows rejected as malformed. */
+  @JsonPropertyOrder(alphabetic = true)
+  public record FileRows(long rows, @JsonProperty("bad_rows") long badRows) {}
+}
