@@ -214,39 +214,37 @@ public final class SessionPipeline {
     m.put("modelVersion", "item2vec-" + created.replaceAll("[^0-9]", "").substring(0, 14) + "-s" + c.seed());
     m.put("createdAt", created);
     m.put("dataFingerprint", fingerprint(o.data()));
-    Map<String, Object> provenance = new LinkedHashMap<>();
-    provenance.put("format", FORMAT);
-    provenance.put("trainerVersion", TrainingPipeline.TRAINER_VERSION);
-    provenance.put("data", o.data().toAbsolutePath().normalize().toString());
-    provenance.put("seed", c.seed());
-    m.put("provenance", provenance);
+    dev.bannerranker.BuildInfo build = dev.bannerranker.BuildInfo.current();
+    m.put("provenance", new dev.bannerranker.bundle.Provenance("banner-ranker-model-trainer " + build.version(),
+        build.commit(), System.getProperty("java.version"), build.dl4jVersion(), dev.bannerranker.BuildInfo.osArch(),
+        o.data().toAbsolutePath().normalize().toString(), FORMAT, List.of(SessionLogReader.FILE)));
     Map<String, Object> hp = new LinkedHashMap<>();
-    hp.put("item2vec", item2vecValues(c));
-    hp.put("tuned", o.tune());
-    hp.put("trainedOn", "training+validation sessions");
-    hp.put("validFraction", o.validFraction());
-    hp.put("testFraction", o.testFraction());
+    hp.put("item2vec", c);
+    hp.put("item2vec_tuned", o.tune());
+    hp.put("trained_on", "training and validation sessions");
+    hp.put("valid_fraction", o.validFraction());
+    hp.put("test_fraction", o.testFraction());
     m.put("hyperparameters", hp);
     if (!trials.isEmpty()) {
       List<Map<String, Object>> rows = new ArrayList<>();
       for (Trial t : trials) {
         Map<String, Object> r = new LinkedHashMap<>(tunedValues(t.config()));
-        r.put("validationHrAt20", t.hitRate());
-        r.put("validationMrrAt20", t.mrr());
+        r.put("validation_hr_at_20", t.hitRate());
+        r.put("validation_mrr_at_20", t.mrr());
         rows.add(r);
       }
       Map<String, Object> tuning = new LinkedHashMap<>();
-      tuning.put("scoredBy", "next-item HR@20 on the validation sessions, item2vec trained on the training sessions");
+      tuning.put("scored_by", "next-item HR@20 on the validation sessions, item2vec trained on the training sessions");
       tuning.put("trials", rows);
       tuning.put("chosen", trials.indexOf(best(trials)));
       m.put("tuning", tuning);
     }
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("sessions", log.sessions().size());
-    data.put("trainingSessions", split.train().size());
-    data.put("validationSessions", split.validation().size());
-    data.put("testSessions", split.test().size());
-    data.put("inputFiles", ProblemReport.summary(log.problems()));
+    data.put("training_sessions", split.train().size());
+    data.put("validation_sessions", split.validation().size());
+    data.put("test_sessions", split.test().size());
+    data.put("rows", ProblemReport.summary(log.problems()));
     m.put("data", data);
     return m;
   }
@@ -257,17 +255,6 @@ public final class SessionPipeline {
     m.put("window", c.window());
     m.put("negatives", c.negatives());
     m.put("subsampling", c.subsampling());
-    return m;
-  }
-
-  static Map<String, Object> item2vecValues(Item2VecConfig c) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("dimension", c.dimension());
-    m.putAll(tunedValues(c));
-    m.put("minCount", c.minCount());
-    m.put("learningRate", c.learningRate());
-    m.put("workers", c.workers());
-    m.put("seed", c.seed());
     return m;
   }
 
@@ -290,8 +277,11 @@ public final class SessionPipeline {
           + "the test sessions may have been seen in training");
     }
     Map<String, Object> hp = (Map<String, Object>) bundle.manifest().get("hyperparameters");
-    Split split = split(log.sessions(), ((Number) hp.get("validFraction")).doubleValue(),
-        ((Number) hp.get("testFraction")).doubleValue());
+    if (!(hp.get("valid_fraction") instanceof Number valid) || !(hp.get("test_fraction") instanceof Number test)) {
+      throw new dev.bannerranker.bundle.BundleException(bundleDir.resolve(ItemVectorBundle.MANIFEST)
+          + ": hyperparameters.valid_fraction or test_fraction is missing");
+    }
+    Split split = split(log.sessions(), valid.doubleValue(), test.doubleValue());
     List<SessionLog.Session> fit = split.trainAndValidation();
     NextItem.Catalog catalog = new NextItem.Catalog(fit);
     Map<String, Integer> rows = bundle.indexById();
@@ -304,7 +294,7 @@ public final class SessionPipeline {
     Map<String, Object> next = (Map<String, Object>) report.get("next_item");
     next.put("bundle", bundle.manifest().get("modelVersion"));
     next.put("item2vec_hyperparameters", hp.get("item2vec"));
-    next.put("item2vec_tuned", hp.get("tuned"));
+    next.put("item2vec_tuned", hp.get("item2vec_tuned"));
     BundleIOJson.write(reportDir.resolve("report.json"), report);
     Map<String, Object> hr = (Map<String, Object>) next.get("hr_at_20");
     Map<String, Object> mrr = (Map<String, Object>) next.get("mrr_at_20");
