@@ -46,7 +46,7 @@ class SessionCommandsTest {
     assertEquals(0, run("train", "--format", "sessions", "--data", data.toString(), "--out", bundle.toString(),
         "--i2v-tune", "--i2v-tune-budget", "2", "--min-count", "1", "--dim", "8"));
     JsonNode manifest = BundleIO.json().readTree(bundle.resolve(ItemVectorBundle.MANIFEST).toFile());
-    assertEquals("sessions", manifest.path("provenance").path("format").asText());
+    assertEquals("sessions", manifest.path("provenance").path("data_format").asText());
     assertEquals(2, manifest.path("tuning").path("trials").size());
     for (String k : List.of("epochs", "window", "negatives", "subsampling")) {
       assertTrue(manifest.path("hyperparameters").path("item2vec").has(k), k);
