@@ -17,17 +17,26 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--report", required = true, description = "Report directory to write.")
   Path report;
 
-  @Option(names = "--format", defaultValue = "own", description = "own or movielens. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--format", defaultValue = "own", description = "own, movielens or sessions. Default: ${DEFAULT-VALUE}.")
   String format;
 
   @Option(names = "--max-bad-fraction", defaultValue = "0.01", description = "Largest share of malformed rows tolerated per file. Default: ${DEFAULT-VALUE}.")
   double maxBad;
+
+  @Option(names = "--knn-window", defaultValue = "5", description = "With --format sessions: positions apart within "
+      + "which two items of a training session count as co-occurring for the item-KNN baseline. Default: ${DEFAULT-VALUE}.")
+  int knnWindow;
 
   @Option(names = "--no-progress", description = "Show no progress (a bar on a terminal, else a line every 5 s).")
   boolean noProgress;
 
   @Override
   public Integer call() throws Exception {
+    if (format.equals(dev.bannerranker.trainer.sessions.SessionPipeline.FORMAT)) {
+      dev.bannerranker.trainer.sessions.SessionPipeline.evaluate(data, bundle, report, maxBad, knnWindow, System.out,
+          System.err);
+      return 0;
+    }
     dev.bannerranker.trainer.pipeline.EvaluationPipeline.run(data,
         dev.bannerranker.trainer.pipeline.DataFormat.parse(format), bundle, report, maxBad, !noProgress, System.out,
         System.err);

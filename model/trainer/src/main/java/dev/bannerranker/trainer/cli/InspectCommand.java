@@ -19,7 +19,7 @@ final class InspectCommand implements Callable<Integer> {
   @Option(names = "--bundle", required = true, description = "Bundle directory.")
   Path bundle;
 
-  @Option(names = "--nearest", description = "Brand name whose nearest brands to list.")
+  @Option(names = "--nearest", description = "Brand name whose nearest brands to list (an item id for an item-vector bundle).")
   String nearest;
 
   @Option(names = "-k", defaultValue = "10", description = "How many neighbours. Default: ${DEFAULT-VALUE}.")
@@ -27,6 +27,10 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (dev.bannerranker.trainer.sessions.ItemVectorBundle.isOne(bundle)) {
+      dev.bannerranker.trainer.sessions.ItemVectorInspect.print(bundle, nearest, k, System.out);
+      return 0;
+    }
     Bundle b = BundleIO.load(bundle);
     System.out.print(summary(bundle, b));
     if (nearest != null) {

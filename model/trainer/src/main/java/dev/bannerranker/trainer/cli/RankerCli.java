@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "ranker", mixinStandardHelpOptions = true, versionProvider = RankerCli.Version.class,
     description = "banner-ranker offline tools: generate a demo world, train, evaluate and inspect model bundles.",
-    subcommands = {GenerateCommand.class, TrainCommand.class, EvaluateCommand.class, InspectCommand.class,
+    subcommands = {GenerateCommand.class, TrainCommand.class, EvaluateCommand.class, InspectCommand.class, ExportSessionsCommand.class,
         CommandLine.HelpCommand.class})
 public final class RankerCli implements Runnable {
   public static final int EXIT_BAD_DATA = ExitCodes.BAD_DATA;

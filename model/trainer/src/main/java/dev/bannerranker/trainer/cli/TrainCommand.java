@@ -5,6 +5,7 @@ import dev.bannerranker.trainer.item2vec.Item2VecConfig;
 import dev.bannerranker.trainer.pipeline.DataFormat;
 import dev.bannerranker.trainer.pipeline.TrainOptions;
 import dev.bannerranker.trainer.pipeline.TrainingPipeline;
+import dev.bannerranker.trainer.sessions.SessionPipeline;
 import dev.bannerranker.trainer.widedeep.WideDeepConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,7 +36,8 @@ final class TrainCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true, multiplicity = "1")
   Target target;
 
-  @Option(names = "--format", defaultValue = "own", description = "own or movielens. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--format", defaultValue = "own", description = "own, movielens or sessions (a session log, "
+      + "sessions.csv: item vectors only). Default: ${DEFAULT-VALUE}.")
   String format;
 
   @Option(names = "--force", description = "Replace an existing bundle directory.")
@@ -124,10 +126,17 @@ final class TrainCommand implements Callable<Integer> {
   int validDays;
   @Option(names = "--test-days", defaultValue = "1", description = "Last days held out for test (own format). Default: ${DEFAULT-VALUE}.")
   int testDays;
-  @Option(names = "--valid-fraction", defaultValue = "0.1", description = "Validation share of impressions by time (movielens). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--valid-fraction", defaultValue = "0.1", description = "Validation share of impressions by time (movielens), or of sessions by start (sessions). Default: ${DEFAULT-VALUE}.")
   double validFraction;
-  @Option(names = "--test-fraction", defaultValue = "0.1", description = "Test share of impressions by time (movielens). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--test-fraction", defaultValue = "0.1", description = "Test share of impressions by time (movielens), or of sessions by start (sessions). Default: ${DEFAULT-VALUE}.")
   double testFraction;
+
+  @Option(names = "--i2v-tune", description = "With --format sessions: choose item2vec's epochs, window, negatives "
+      + "and subsampling by next-item HR@20 on the validation sessions.")
+  boolean i2vTune;
+  @Option(names = "--i2v-tune-budget", defaultValue = "12", description = "Configurations --i2v-tune tries (the "
+      + "given values first, then seeded random points of the grid). Default: ${DEFAULT-VALUE}.")
+  int i2vTuneBudget;
 
   @Option(names = "--no-progress", description = "Show no progress (a bar on a terminal, else a line every 5 s).")
   boolean noProgress;
@@ -161,6 +170,16 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (recentEvents < 1 || topBrands < 1 || halfLife <= 0) {
       throw new IllegalArgumentException("--recent-events, --top-brands and --half-life-hours must be positive");
+    }
+    if (format.equals(SessionPipeline.FORMAT)) {
+      Item2VecConfig i2v = new Item2VecConfig(dim, window, negatives, i2vEpochs, minCount, subsampling, i2vLr, 0,
+          workers, seed);
+      SessionPipeline.trainBundle(new SessionPipeline.TrainSettings(data, out, force, maxBad, i2v, i2vTune,
+          i2vTuneBudget, validFraction, testFraction), System.out, System.err);
+      return 0;
+    }
+    if (i2vTune) {
+      throw new IllegalArgumentException("--i2v-tune needs --format sessions");
     }
     DataFormat dataFormat = DataFormat.parse(format);
     int gap = sessionGap != null ? sessionGap : dataFormat == DataFormat.MOVIELENS ? 0 : DEFAULT_SESSION_GAP_MINUTES;

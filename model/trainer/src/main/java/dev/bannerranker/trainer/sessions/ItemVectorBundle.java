@@ -1,0 +1,155 @@
+package dev.bannerranker.trainer.sessions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bannerranker.bundle.BundleException;
+import dev.bannerranker.bundle.BundleIO;
+import dev.bannerranker.bundle.Checksums;
+import dev.bannerranker.bundle.TensorFile;
+import dev.bannerranker.bundle.TensorFile.Tensor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The bundle {@code train --format sessions} writes: item vectors only, no click model. Files:
+ * <ul>
+ *   <li>{@code manifest.json} ({@code kind} {@value #KIND}): provenance, the item2vec hyperparameters (tuned or
+ *       not), the time split, the tuning trials and the validation figures, and the other files' SHA-256;
+ *   <li>{@code manifest.sha256}: the manifest's own SHA-256, as in the click-model bundle;
+ *   <li>{@code items.json}: {@code {"items": [...], "categories": [...]}}, the items with a vector, in row order, and
+ *       each one's category ("" when the log named none);
+ *   <li>{@code item_vectors.bin}: the tensor {@code item2vec.item} (items × dimension) in the bundle's tensor format.
+ * </ul>
+ */
+public record ItemVectorBundle(Map<String, Object> manifest, List<String> items, List<String> categories,
+    float[][] vectors) {
+
+  public static final String KIND = "item_vectors";
+  public static final int FORMAT_VERSION = 1;
+  public static final String MANIFEST = "manifest.json";
+  public static final String MANIFEST_CHECKSUM = "manifest.sha256";
+  public static final String ITEMS = "items.json";
+  public static final String VECTORS = "item_vectors.bin";
+  static final String TENSOR = "item2vec.item";
+
+  /** Whether {@code dir} holds an item-vector bundle rather than a click-model one. */
+  public static boolean isOne(Path dir) {
+    return Files.isRegularFile(dir.resolve(ITEMS)) && Files.isRegularFile(dir.resolve(MANIFEST));
+  }
+
+  public Map<String, Integer> indexById() {
+    Map<String, Integer> m = new java.util.HashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      m.put(items.get(i), i);
+    }
+    return m;
+  }
+
+  /** Writes to a temporary sibling and renames it into place, so readers never see half a bundle. */
+  public void write(Path target, boolean replace, Map<String, Path> extraFiles) throws IOException {
+    Path parent = target.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    String problem = dev.bannerranker.cli.OutputPaths.bundleTargetProblem(target, replace);
+    if (problem != null) {
+      throw new FileAlreadyExistsException(target.toString(), null, problem);
+    }
+    Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
+    try {
+      if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+      }
+      Map<String, Object> names = new LinkedHashMap<>();
+      names.put("items", items);
+      names.put("categories", categories);
+      BundleIO.json().writeValue(tmp.resolve(ITEMS).toFile(), names);
+      TensorFile.write(tmp.resolve(VECTORS), Map.of(TENSOR, Tensor.matrix(vectors)));
+      for (Map.Entry<String, Path> e : extraFiles.entrySet()) {
+        Files.copy(e.getValue(), tmp.resolve(e.getKey()));
+      }
+      Map<String, String> sums = new TreeMap<>();
+      try (var files = Files.list(tmp)) {
+        for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+          sums.put(f.getFileName().toString(), Checksums.sha256(f));
+        }
+      }
+      Map<String, Object> m = new LinkedHashMap<>(manifest);
+      m.put("files", sums);
+      byte[] bytes = BundleIO.json().writeValueAsBytes(m);
+      Files.write(tmp.resolve(MANIFEST), bytes);
+      Files.writeString(tmp.resolve(MANIFEST_CHECKSUM), BundleIO.sealLine(bytes), StandardCharsets.UTF_8);
+      Path old = null;
+      if (Files.exists(target)) {
+        old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
+        Files.delete(old);
+        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+      }
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      if (old != null) {
+        BundleIO.deleteTree(old);
+      }
+    } catch (AtomicMoveNotSupportedException e) {
+      BundleIO.deleteTree(tmp);
+      throw new IOException("cannot rename into " + target + " atomically: " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      BundleIO.deleteTree(tmp);
+      throw e;
+    }
+  }
+
+  /** Loads and checks the seal, every checksum and the tensor's shape. */
+  @SuppressWarnings("unchecked")
+  public static ItemVectorBundle load(Path dir) {
+    Path file = dir.resolve(MANIFEST);
+    try {
+      byte[] bytes = Files.readAllBytes(file);
+      String seal = Files.readString(dir.resolve(MANIFEST_CHECKSUM), StandardCharsets.UTF_8);
+      if (!seal.equals(BundleIO.sealLine(bytes))) {
+        throw new BundleException(file + ": checksum mismatch with " + MANIFEST_CHECKSUM
+            + "; the manifest was changed after it was written");
+      }
+      Map<String, Object> m = BundleIO.json().readValue(bytes, Map.class);
+      if (!KIND.equals(m.get("kind"))) {
+        throw new BundleException(file + ": not an item-vector bundle (kind is " + m.get("kind") + ")");
+      }
+      if (!(m.get("formatVersion") instanceof Integer v) || v != FORMAT_VERSION) {
+        throw new BundleException(file + ": item-vector bundle format version " + m.get("formatVersion")
+            + " is not supported; this build reads version " + FORMAT_VERSION);
+      }
+      Map<String, String> files = (Map<String, String>) m.get("files");
+      for (String f : List.of(ITEMS, VECTORS)) {
+        String expected = files == null ? null : files.get(f);
+        if (expected == null || !Files.exists(dir.resolve(f))) {
+          throw new BundleException(dir.resolve(f) + ": missing bundle file or checksum");
+        }
+        if (!expected.equals(Checksums.sha256(dir.resolve(f)))) {
+          throw new BundleException(dir.resolve(f) + ": checksum mismatch; the bundle is corrupt");
+        }
+      }
+      JsonNode names = BundleIO.json().readTree(dir.resolve(ITEMS).toFile());
+      List<String> items = new ArrayList<>();
+      names.path("items").forEach(n -> items.add(n.asText()));
+      List<String> categories = new ArrayList<>();
+      names.path("categories").forEach(n -> categories.add(n.asText()));
+      Tensor t = TensorFile.read(dir.resolve(VECTORS)).get(TENSOR);
+      if (t == null || t.shape().length != 2 || t.shape()[0] != items.size() || categories.size() != items.size()) {
+        throw new BundleException(dir + ": inconsistent bundle: " + items.size() + " items, " + categories.size()
+            + " categories and a vector tensor of another shape");
+      }
+      return new ItemVectorBundle(m, List.copyOf(items), List.copyOf(categories),
+          items.isEmpty() ? new float[0][] : t.asMatrix());
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new BundleException(dir + ": missing bundle file " + e.getFile());
+    } catch (IOException e) {
+      throw new BundleException(dir + ": cannot read the bundle: " + e.getMessage(), e);
+    }
+  }
+}
