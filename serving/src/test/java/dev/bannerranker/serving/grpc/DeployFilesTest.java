@@ -38,6 +38,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -95,8 +96,8 @@ class DeployFilesTest {
   }
 
   @Test
-  void alertsAndDashboardNameOnlyExportedMetrics() throws Exception {
-    Set<String> exported = exportedMetrics();
+  void alertsAndDashboardNameOnlyExportedMetrics(@TempDir Path logDir) throws Exception {
+    Set<String> exported = exportedMetrics(logDir);
     Map<String, Set<String>> used = new java.util.LinkedHashMap<>();
 
     Map<?, ?> alerts = (Map<?, ?>) load(DEPLOY.resolve("prometheus/alerts.yml")).get(0);
@@ -201,11 +202,11 @@ class DeployFilesTest {
   }
 
   /** The metric names of a test service's /prometheus after a Rank, a RecordEvents and a refused reload. */
-  private static Set<String> exportedMetrics() throws Exception {
-    // Configured as deploy/k8s configures it, so the meters of the limits exist.
+  private static Set<String> exportedMetrics(Path logDir) throws Exception {
+    // Configured as deploy/k8s configures it, so the meters of the limits exist, and with a serving log.
     try (ApplicationContext ctx = ApplicationContext.run(EmbeddedServer.class, Map.of(
-        "ranker.limits.max-concurrent-calls.rank", "64", "ranker.limits.max-concurrent-calls.record-events", "32"),
-        "test").getApplicationContext()) {
+        "ranker.limits.max-concurrent-calls.rank", "64", "ranker.limits.max-concurrent-calls.record-events", "32",
+        "ranker.log.dir", logDir.toString()), "test").getApplicationContext()) {
       int grpcPort = ctx.getBean(GrpcEmbeddedServer.class).getPort();
       ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", grpcPort).usePlaintext().build();
       try {
