@@ -52,7 +52,6 @@ class WideDeepScorerTest {
   @Test
   void splitPathEqualsUnsplitPass() {
     long now = RandomBundles.START + 5 * 86_400;
-    FeatureEncoder enc = model.encoder();
     for (long seed = 1; seed <= 5; seed++) {
       UserFeatures u = user(seed, now);
       ScoringContext ctx = new ScoringContext(now, Platform.IOS, 1 + (int) seed % 4);
