@@ -235,7 +235,7 @@ public final class BenchModel {
         WideDeepConfig.defaultEmbeddingDims(), 2048, r.epochs(), 0.5, 4, 0.003, 0.05, 1e-4, 0.99, 7);
     return new TrainOptions(data, DataFormat.OWN, out, true, 0.01, i2v, wd, 168, 50, 3, 17, r.tasteBrands(), r.tasteDim(),
         1, 1, 0.1, 0.1, false, r.foldInDim(),
-        dev.bannerranker.features.FeatureEncoder.WIDE_CROSSES);
+        dev.bannerranker.features.FeatureEncoder.WIDE_CROSSES, 1.0);
   }
 
   static PrintStream quiet() {

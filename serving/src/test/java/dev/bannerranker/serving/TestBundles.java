@@ -260,7 +260,7 @@ public final class TestBundles {
 
   private static BundleManifest manifest(BundleManifest m, String version, FeatureSpec spec) {
     return new BundleManifest(m.formatVersion(), version, m.createdAt(), m.dataFingerprint(), m.provenance(),
-        m.hyperparameters(), spec, m.metrics(), m.training(), m.files());
+        m.hyperparameters(), m.negativeRate(), spec, m.metrics(), m.training(), m.files());
   }
 
   private static float[][] rows(int n, java.util.function.IntFunction<float[]> row) {

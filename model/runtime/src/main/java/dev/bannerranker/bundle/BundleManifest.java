@@ -3,6 +3,7 @@ package dev.bannerranker.bundle;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bannerranker.features.FeatureSpec;
+import dev.bannerranker.scoring.NegativeSampling;
 import java.util.Map;
 
 /**
@@ -16,6 +17,8 @@ import java.util.Map;
  * @param provenance the build and the data that trained the model
  * @param hyperparameters every training setting, as the trainer wrote it; the runtime does not interpret them (see
  *     {@link #hyperparameter})
+ * @param negativeRate the share of non-clicks the network was trained on, every click kept (1: all rows); the scorer
+ *     corrects its predictions back to the true click rate with it ({@link NegativeSampling})
  * @param featureSpec the feature definition serving must reproduce
  * @param metrics validation and test metrics measured at training time
  * @param training loss history, timings and the time split
@@ -28,6 +31,7 @@ public record BundleManifest(
     String dataFingerprint,
     Provenance provenance,
     Map<String, Object> hyperparameters,
+    double negativeRate,
     FeatureSpec featureSpec,
     ModelMetrics metrics,
     TrainingRecord training,
@@ -40,16 +44,19 @@ public record BundleManifest(
     provenance = provenance == null ? Provenance.of(null) : provenance;
     hyperparameters = hyperparameters == null ? Map.of() : hyperparameters;
     metrics = metrics == null ? ModelMetrics.NONE : metrics;
+    if (!NegativeSampling.isValidRate(negativeRate)) {
+      throw new IllegalArgumentException("negativeRate " + negativeRate + " is not in (0, 1]");
+    }
   }
 
   public BundleManifest withFiles(Map<String, String> checksums) {
     return new BundleManifest(formatVersion, modelVersion, createdAt, dataFingerprint, provenance, hyperparameters,
-        featureSpec, metrics, training, checksums);
+        negativeRate, featureSpec, metrics, training, checksums);
   }
 
   public BundleManifest withMetrics(ModelMetrics m) {
     return new BundleManifest(formatVersion, modelVersion, createdAt, dataFingerprint, provenance, hyperparameters,
-        featureSpec, m, training, files);
+        negativeRate, featureSpec, m, training, files);
   }
 
   /**

@@ -20,6 +20,7 @@ import java.util.Map;
  *   <li>Format 1 and 2 manifests may lack the validation schedule (one validation per epoch, no weight average) and
  *       the wide weights' learning rate (0: Adam at a tenth of the deep rate, the wide rule of those bundles); they
  *       read with those values written out, so retraining their baselines repeats their training.
+ *   <li>Format 1 to 3 manifests have no {@code negativeRate}: their networks trained on every row, so it reads as 1.
  * </ul>
  */
 final class ManifestMigration {
@@ -27,6 +28,8 @@ final class ManifestMigration {
   static final int WIDE_CROSSES_LISTED_SINCE = 2;
   /** The first format that always records the validation schedule and the wide learning rate. */
   static final int SCHEDULE_RECORDED_SINCE = 3;
+  /** The first format that records the share of non-clicks trained on (so an older reader must refuse it). */
+  static final int NEGATIVE_RATE_RECORDED_SINCE = 4;
 
   private ManifestMigration() {}
 
@@ -46,6 +49,9 @@ final class ManifestMigration {
         putIfAbsent(wd, "weightAverageDecay", 0);
         putIfAbsent(wd, "wideLearningRate", 0);
       }
+    }
+    if (formatVersion < NEGATIVE_RATE_RECORDED_SINCE) {
+      putIfAbsent(manifest, "negativeRate", 1);
     }
   }
 

@@ -208,6 +208,35 @@ public final class CsvTable {
     return good;
   }
 
+  /**
+   * Parses one data line of {@code fileName} on its own, for readers that split a table across workers (the Spark
+   * job): such a reader needs each record on one line. A bad line is a {@link BadInputException} naming the file and
+   * {@code lineNumber} (1-based, the header being line 1).
+   */
+  public static <T> T parseLine(String fileName, List<String> header, String line, long lineNumber,
+      RowParser<T> parser) {
+    CSVFormat format = CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new)).setTrim(false).get();
+    List<CSVRecord> records;
+    try (CSVParser p = CSVParser.parse(line, format)) {
+      records = p.getRecords();
+    } catch (IOException | UncheckedIOException | IllegalStateException e) {
+      throw new BadInputException(fileName + ": line " + lineNumber + ": malformed CSV");
+    }
+    if (records.size() != 1) {
+      throw new BadInputException(fileName + ": line " + lineNumber + ": expected one record on the line");
+    }
+    Row row = new Row(records.get(0), header, lineNumber);
+    if (!row.consistent()) {
+      throw new BadInputException(fileName + ": line " + lineNumber + ": expected " + header.size() + " columns, found "
+          + records.get(0).size());
+    }
+    try {
+      return parser.parse(row);
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException(fileName + ": line " + lineNumber + ": " + e.getMessage());
+    }
+  }
+
   /** The parser's records, with broken quoting reported by file and line rather than by commons-csv's exception. */
   private static Iterable<CSVRecord> records(CSVParser parser, Path file) {
     Iterator<CSVRecord> it = parser.iterator();

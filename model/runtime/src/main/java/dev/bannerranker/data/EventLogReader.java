@@ -168,14 +168,16 @@ public final class EventLogReader {
         r.integer("city_tier", MIN_CITY_TIER, MAX_CITY_TIER));
   }
 
-  static BehaviourEvent parseEvent(CsvTable.Row r) {
+  /** One row of {@code events.csv}; also the Spark job's, so both read the same rules. */
+  public static BehaviourEvent parseEvent(CsvTable.Row r) {
     String tier = r.optionalText("price_tier");
     int priceTier = tier.isEmpty() ? 0 : r.integer("price_tier", MIN_PRICE_TIER, MAX_PRICE_TIER);
     return new BehaviourEvent(r.text("user_id"), r.instant("timestamp"), EventType.parseCsv(r.optionalText("event_type")),
         r.text("brand"), r.text("category"), priceTier, (float) r.decimal("dwell_seconds", 0, 86_400));
   }
 
-  static Impression parseImpression(CsvTable.Row r) {
+  /** One row of {@code impressions.csv}; also the Spark job's. */
+  public static Impression parseImpression(CsvTable.Row r) {
     String requestId = r.has("request_id") ? r.optionalText("request_id") : "";
     double propensity = r.has("propensity") && !r.optionalText("propensity").isEmpty()
         ? r.decimal("propensity", Double.MIN_VALUE, 1) : Double.NaN;

@@ -30,7 +30,7 @@ public final class ScoringModel {
   private ScoringModel(Bundle bundle) {
     this.bundle = bundle;
     this.encoder = bundle.encoder();
-    this.scorer = new WideDeepScorer(encoder, bundle.weights());
+    this.scorer = new WideDeepScorer(encoder, bundle.weights(), bundle.manifest().negativeRate());
     this.byIndex = new BannerFeatures[bundle.vocab().banners().cardinality()];
     Map<String, BannerFeatures> ids = new HashMap<>();
     for (Banner b : bundle.catalog()) {

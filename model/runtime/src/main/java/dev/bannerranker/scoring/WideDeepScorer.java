@@ -41,13 +41,29 @@ public final class WideDeepScorer {
 
   private final MatrixKernels kernels;
   private final ThreadLocal<Scratch> scratch;
+  /** The share of non-clicks the network was trained on; its outputs are corrected by {@link NegativeSampling}. */
+  private final double negativeRate;
 
+  /** A network trained on every row. */
   public WideDeepScorer(FeatureEncoder encoder, WideDeepWeights weights) {
-    this(encoder, weights, MatrixKernels.get());
+    this(encoder, weights, MatrixKernels.get(), 1.0);
+  }
+
+  /** A network trained on a share {@code negativeRate} of the non-clicks (the bundle's manifest records it). */
+  public WideDeepScorer(FeatureEncoder encoder, WideDeepWeights weights, double negativeRate) {
+    this(encoder, weights, MatrixKernels.get(), negativeRate);
   }
 
   /** With explicit kernels, so tests can hold the Panama and scalar kernels equal. */
   public WideDeepScorer(FeatureEncoder encoder, WideDeepWeights weights, MatrixKernels kernels) {
+    this(encoder, weights, kernels, 1.0);
+  }
+
+  public WideDeepScorer(FeatureEncoder encoder, WideDeepWeights weights, MatrixKernels kernels, double negativeRate) {
+    if (!NegativeSampling.isValidRate(negativeRate)) {
+      throw new IllegalArgumentException("negative rate " + negativeRate + " is not in (0, 1]");
+    }
+    this.negativeRate = negativeRate;
     this.kernels = kernels;
     this.encoder = encoder;
     this.weights = weights;
@@ -235,7 +251,7 @@ public final class WideDeepScorer {
       }
       forwardBlock(userPart, bannerParts, start, x, 0, rows, scratch, scratch.logits, 0);
       for (int i = 0; i < rows; i++) {
-        out[start + i] = DenseKernels.sigmoid(scratch.logits[i] + out[start + i]);
+        out[start + i] = NegativeSampling.calibrate(DenseKernels.sigmoid(scratch.logits[i] + out[start + i]), negativeRate);
       }
     }
   }
@@ -359,7 +375,12 @@ public final class WideDeepScorer {
     for (int idx : wideIdx) {
       wide += weights.wide()[idx];
     }
-    return DenseKernels.sigmoid(deep[0] + wide);
+    return NegativeSampling.calibrate(DenseKernels.sigmoid(deep[0] + wide), negativeRate);
+  }
+
+  /** The share of non-clicks the network was trained on (1: all of them). */
+  public double negativeRate() {
+    return negativeRate;
   }
 
   /** One wide feature's weight for a candidate, for explanations. */

@@ -34,7 +34,7 @@ class BundleIOTest {
     Path target = written();
     String seal = Files.readString(target.resolve(Bundle.MANIFEST_CHECKSUM));
     assertEquals(sha256Hex(Files.readAllBytes(target.resolve(Bundle.MANIFEST))) + "  manifest.json\n", seal);
-    assertEquals(3, BundleIO.readManifest(target).formatVersion());
+    assertEquals(Bundle.FORMAT_VERSION, BundleIO.readManifest(target).formatVersion());
   }
 
   /** An edit that keeps the JSON valid (here a metric) is caught by the seal, not read as the truth. */
@@ -51,12 +51,12 @@ class BundleIOTest {
   }
 
   @Test
-  void missingSealIsRefusedInAVersion3Bundle() throws IOException {
+  void missingSealIsRefusedInASealedFormatBundle() throws IOException {
     Path target = written();
     Files.delete(target.resolve(Bundle.MANIFEST_CHECKSUM));
     BundleException e = assertThrows(BundleException.class, () -> BundleIO.load(target));
-    assertTrue(e.getMessage().contains("manifest.sha256: missing; a format version 3 bundle seals its manifest"),
-        e.getMessage());
+    assertTrue(e.getMessage().contains("manifest.sha256: missing; a format version " + Bundle.FORMAT_VERSION
+        + " bundle seals its manifest"), e.getMessage());
   }
 
   @Test
@@ -249,6 +249,27 @@ class BundleIOTest {
     assertNotEquals(wrongType.replaceAll("^.*?formatVersion", ""), absent.replaceAll("^.*?formatVersion", ""));
   }
 
+  /** A negative rate outside (0, 1], or a current-format manifest without one, is refused naming the field. */
+  @Test
+  void aNegativeRateOutsideZeroToOneIsRefusedNamingIt() throws IOException {
+    for (var edit : java.util.List.<java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>>of(
+        m -> m.put("negativeRate", 0), m -> m.put("negativeRate", 1.5), m -> m.remove("negativeRate"))) {
+      Path target = withManifest(edit);
+      BundleException e = assertThrows(BundleException.class, () -> BundleIO.readManifest(target));
+      assertTrue(e.getMessage().contains("negativeRate"), e.getMessage());
+    }
+  }
+
+  /** Manifests older than format 4 trained on every row: they read with a negative rate of 1. */
+  @Test
+  void anOlderManifestReadsWithNegativeRateOne() throws IOException {
+    Path target = withManifest(m -> {
+      m.put("formatVersion", 3);
+      m.remove("negativeRate");
+    });
+    assertEquals(1.0, BundleIO.readManifest(target).negativeRate());
+  }
+
   /** --bundle naming a regular file gets its own error, not the one for a directory that does not exist. */
   @Test
   void aFileIsNotReportedAsAMissingDirectory() throws IOException {
@@ -311,7 +332,7 @@ class BundleIOTest {
         Map.of("events.csv", new ModelMetrics.FileRows(50, 1)));
     BundleManifest m = b.manifest();
     BundleManifest typed = new BundleManifest(m.formatVersion(), m.modelVersion(), m.createdAt(), m.dataFingerprint(), p,
-        m.hyperparameters(), m.featureSpec(), metrics, m.training(), m.files());
+        m.hyperparameters(), m.negativeRate(), m.featureSpec(), metrics, m.training(), m.files());
     Path target = dir.resolve("typed");
     BundleIO.write(new Bundle(typed, b.vocab(), b.vectors(), b.weights(), b.catalog(), b.bannerStats(),
         b.bannerFirstLayer()), target, false);

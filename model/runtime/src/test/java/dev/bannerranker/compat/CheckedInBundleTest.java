@@ -82,6 +82,20 @@ class CheckedInBundleTest {
   }
 
   /**
+   * {@code bundles/v3} was written by the last build that wrote version 3 ({@link #main} before format 4 added the
+   * negative rate): it reads with a negative rate of 1 and scores as it did.
+   */
+  @Test
+  void formatVersion3BundleLoadsWithNegativeRateOneAndScoresAsWhenItWasWritten() throws IOException {
+    Path v3 = V1.resolveSibling("v3");
+    Bundle b = BundleIO.load(v3);
+    assertEquals(3, b.manifest().formatVersion());
+    assertFalse(Files.readString(v3.resolve(Bundle.MANIFEST)).contains("negativeRate"));
+    assertEquals(1.0, b.manifest().negativeRate());
+    assertScoresAsGolden(b, V1.resolveSibling("v3-golden.json"));
+  }
+
+  /**
    * {@code bundles/v3-trainer-manifest} is the manifest (and seal) of a format 3 bundle the trainer wrote before the
    * manifest was typed (commit b4edd22, tiny world seed 5, one epoch; its other files are left out for size). Every
    * key reads into the records, and written back they give the same JSON: the records keep the format's keys.
@@ -106,6 +120,8 @@ class CheckedInBundleTest {
 
     JsonNode written = BundleIO.json().readTree(Files.readAllBytes(dir.resolve(Bundle.MANIFEST)));
     JsonNode typed = BundleIO.json().readTree(BundleIO.json().writeValueAsBytes(m));
+    // The one key the migration adds: format 3 networks trained on every row.
+    assertEquals(1.0, ((com.fasterxml.jackson.databind.node.ObjectNode) typed).remove("negativeRate").doubleValue());
     written.fieldNames().forEachRemaining(f -> written.get(f).fieldNames().forEachRemaining(g ->
         assertEquals(written.get(f).get(g), typed.get(f).get(g), f + "." + g)));
     assertEquals(written, typed);

@@ -32,11 +32,26 @@ class WideDeepScorerTest {
     return model.userFeatures(new UserProfile("u", dev.bannerranker.data.Gender.F, "25-34", 2), h, now);
   }
 
+  /** {@code b} scored by the plain forward pass over its full encoded row (the evaluator's path). */
+  static float unsplit(ScoringModel model, UserFeatures u, ScoringContext ctx, BannerFeatures b) {
+    FeatureEncoder enc = model.encoder();
+    float[] ud = new float[enc.userDenseSize()];
+    int[] uc = new int[FeatureEncoder.USER_FIELDS.size()];
+    float[] bd = new float[enc.bannerDenseSize()];
+    int[] bc = new int[FeatureEncoder.BANNER_FIELDS.size()];
+    float[] cr = new float[enc.crossSize()];
+    int[] wide = new int[enc.wideCount()];
+    enc.encodeUser(u, ctx, ud, 0, uc, 0);
+    enc.encodeBanner(b, bd, 0, bc, 0);
+    enc.encodeCross(u, b, ctx, cr, 0);
+    enc.wideIndices(u, b, ctx, wide, 0);
+    return model.scorer().predictUnsplit(ud, uc, bd, bc, cr, u.tasteBrands, wide);
+  }
+
   /** The split first layer must equal the plain forward pass over the full row. */
   @Test
   void splitPathEqualsUnsplitPass() {
     long now = RandomBundles.START + 5 * 86_400;
-    FeatureEncoder enc = model.encoder();
     for (long seed = 1; seed <= 5; seed++) {
       UserFeatures u = user(seed, now);
       ScoringContext ctx = new ScoringContext(now, Platform.IOS, 1 + (int) seed % 4);
@@ -45,17 +60,7 @@ class WideDeepScorerTest {
       float[] split = new float[cands.length];
       model.predict(u, ctx, cands, cands.length, split);
       for (int i = 0; i < cands.length; i++) {
-        float[] ud = new float[enc.userDenseSize()];
-        int[] uc = new int[FeatureEncoder.USER_FIELDS.size()];
-        float[] bd = new float[enc.bannerDenseSize()];
-        int[] bc = new int[FeatureEncoder.BANNER_FIELDS.size()];
-        float[] cr = new float[enc.crossSize()];
-        int[] wide = new int[enc.wideCount()];
-        enc.encodeUser(u, ctx, ud, 0, uc, 0);
-        enc.encodeBanner(cands[i], bd, 0, bc, 0);
-        enc.encodeCross(u, cands[i], ctx, cr, 0);
-        enc.wideIndices(u, cands[i], ctx, wide, 0);
-        float plain = model.scorer().predictUnsplit(ud, uc, bd, bc, cr, u.tasteBrands, wide);
+        float plain = unsplit(model, u, ctx, cands[i]);
         assertEquals(plain, split[i], 1e-6, "candidate " + i);
         assertTrue(plain > 0 && plain < 1);
       }

@@ -129,7 +129,7 @@ public final class RandomBundles {
       stats.put(b.id(), new long[] {imps, r.nextInt((int) imps / 10 + 1)});
     }
     BundleManifest m = new BundleManifest(Bundle.FORMAT_VERSION, "test-" + seed, "2026-03-20T00:00:00Z", "0".repeat(64),
-        dev.bannerranker.bundle.Provenance.of("RandomBundles"), Map.of("seed", seed), spec,
+        dev.bannerranker.bundle.Provenance.of("RandomBundles"), Map.of("seed", seed), 1.0, spec,
         dev.bannerranker.bundle.ModelMetrics.NONE, dev.bannerranker.bundle.TrainingRecord.ofSplit(
             new dev.bannerranker.bundle.TrainingRecord.Split("2026-03-14T00:00:00Z", "2026-03-15T00:00:00Z")), Map.of());
     Bundle partial = new Bundle(m, vocab, vectors, weights, catalog, stats, null);

@@ -3,6 +3,7 @@ package dev.bannerranker.trainer.cli;
 import dev.bannerranker.features.FeatureEncoder;
 import dev.bannerranker.trainer.item2vec.Item2VecConfig;
 import dev.bannerranker.trainer.pipeline.DataFormat;
+import dev.bannerranker.scoring.NegativeSampling;
 import dev.bannerranker.trainer.pipeline.TrainOptions;
 import dev.bannerranker.trainer.pipeline.TrainingPipeline;
 import dev.bannerranker.trainer.sessions.SessionPipeline;
@@ -137,6 +138,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--i2v-tune-budget", defaultValue = "12", description = "Configurations --i2v-tune tries (the "
       + "given values first, then seeded random points of the grid). Default: ${DEFAULT-VALUE}.")
   int i2vTuneBudget;
+  @Option(names = "--negative-rate", defaultValue = "1", paramLabel = "R",
+      description = "Share of the training days' non-clicks to train on, every click kept (0 < R <= 1); the bundle records R "
+          + "and its predictions are corrected back to the true click rate. Validation and test keep every row. "
+          + "Default: ${DEFAULT-VALUE}.")
+  double negativeRate;
 
   @Option(names = "--no-progress", description = "Show no progress (a bar on a terminal, else a line every 5 s).")
   boolean noProgress;
@@ -164,6 +170,9 @@ final class TrainCommand implements Callable<Integer> {
     String crossProblem = FeatureEncoder.wideCrossesProblem(wideCrosses);
     if (crossProblem != null) {
       throw new IllegalArgumentException("--wide-crosses: " + crossProblem);
+    }
+    if (!NegativeSampling.isValidRate(negativeRate)) {
+      throw new IllegalArgumentException("--negative-rate must be in (0, 1], got " + negativeRate);
     }
     if (foldInDim < 0) {
       throw new IllegalArgumentException("--fold-in-dim must be >= 0, got " + foldInDim);
@@ -196,7 +205,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     TrainOptions o = new TrainOptions(data, dataFormat, out, force, maxBad, i2v, wd, halfLife, recentEvents,
         topBrands, wideLog2, tasteBrands, tasteBrands == 0 ? 0 : tasteDim, validDays, testDays, validFraction, testFraction, !noProgress,
-        foldInDim, List.copyOf(wideCrosses));
+        foldInDim, List.copyOf(wideCrosses), negativeRate);
     TrainingPipeline.run(o, System.out, System.err);
     return 0;
   }

@@ -25,7 +25,7 @@ public final class ImpressionDataset {
   public final int[] slot;
   public final float[] trueCtr;         // NaN when the data has no truth
 
-  ImpressionDataset(int size, int dim, int wideCount, int userFields, int userScalarCount, int bannerScalarCount,
+  public ImpressionDataset(int size, int dim, int wideCount, int userFields, int userScalarCount, int bannerScalarCount,
       int crossCount, int tasteCount) {
     this.tasteCount = tasteCount;
     tasteBrands = new int[size * tasteCount];

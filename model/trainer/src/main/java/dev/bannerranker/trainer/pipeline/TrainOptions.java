@@ -15,6 +15,7 @@ import java.util.List;
  * @param testFraction share of impressions for test (MovieLens)
  * @param foldInDim learned dimensions of the fold-in taste factors, which add the fixed price-tier ones (0: none)
  * @param wideCrosses the wide crosses besides the top-brand ones, names from {@code FeatureEncoder.WIDE_CROSSES}
+ * @param negativeRate share of the training rows' non-clicks that wide &amp; deep trains on, every click kept (1: all)
  */
 public record TrainOptions(
     Path data,
@@ -36,5 +37,12 @@ public record TrainOptions(
     double testFraction,
     boolean progress,
     int foldInDim,
-    List<String> wideCrosses) {
+    List<String> wideCrosses,
+    double negativeRate) {
+
+  public TrainOptions withNegativeRate(double rate) {
+    return new TrainOptions(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours, maxRecentEvents,
+        topBrands, wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction, testFraction, progress,
+        foldInDim, wideCrosses, rate);
+  }
 }

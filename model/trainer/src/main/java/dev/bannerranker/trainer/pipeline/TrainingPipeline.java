@@ -23,6 +23,7 @@ import dev.bannerranker.trainer.foldin.FoldInTrainer;
 import dev.bannerranker.trainer.dataset.DatasetBuilder;
 import dev.bannerranker.trainer.dataset.ImpressionDataset;
 import dev.bannerranker.trainer.dataset.ModelVocabulary;
+import dev.bannerranker.trainer.dataset.NegativeSampler;
 import dev.bannerranker.trainer.dataset.TimeSplit;
 import dev.bannerranker.trainer.item2vec.Item2VecTrainer;
 import dev.bannerranker.trainer.item2vec.SessionBuilder;
@@ -155,7 +156,8 @@ public final class TrainingPipeline {
     try (Progress pb = Progress.start(o.progress(), "features", log.impressions().size(), "impressions")) {
       ds = DatasetBuilder.build(log, vocab, vectors, spec, split, stats, pb::stepTo);
     }
-    int[] train = ds.rowsOf(TimeSplit.TRAIN);
+    int[] allTrain = ds.rowsOf(TimeSplit.TRAIN);
+    int[] train = NegativeSampler.sample(allTrain, ds.clicked, o.negativeRate(), o.wideDeep().seed());
     int[] valid = ds.rowsOf(TimeSplit.VALID);
     int[] test = ds.rowsOf(TimeSplit.TEST);
     spec = spec.withStatistics(ctr, spec.cardinalities(),
@@ -164,13 +166,17 @@ public final class TrainingPipeline {
         fit(FeatureEncoder.crossScalarNames(o.foldInDim() > 0), ds.crossScalars, FeatureEncoder.CROSS_SCALARS.size(), train));
     out.printf("rows: %d train, %d validation, %d test; training CTR %.4f; built in %.1f s%n", train.length,
         valid.length, test.length, ctr, (System.nanoTime() - rowsStart) / 1e9);
+    if (train.length != allTrain.length) {
+      out.printf("negative downsampling: trains on every click and %.3g of the non-clicks, %d of %d training rows; "
+          + "predictions are corrected back to the true click rate%n", o.negativeRate(), train.length, allTrain.length);
+    }
 
     // wide & deep
     FeatureEncoder enc = new FeatureEncoder(spec);
     BannerFeatures[] byIndex = DatasetBuilder.bannersByIndex(log.banners(), vocab, vectors, stats);
     RowEncoder rows = new RowEncoder(enc, ds, byIndex);
     ComputationGraph net = WideDeepNetwork.build(spec, o.wideDeep());
-    WideDeepTrainer.Result fit = WideDeepTrainer.train(net, rows, ds, train, valid, o.wideDeep(), o.progress());
+    WideDeepTrainer.Result fit = WideDeepTrainer.train(net, rows, ds, train, valid, o.wideDeep(), o.negativeRate(), o.progress());
     out.printf("wide & deep: best after %.2f epochs (validation %d of %d, %d per epoch), validation logloss %.5f; %.1f s "
         + "fitting per epoch, %.1f s measuring the losses per validation%n", fit.bestEpoch(), fit.bestValidation(),
         fit.validLoss().size(), fit.validationsPerEpoch(), fit.validLoss().get(fit.bestValidation() - 1),
@@ -192,7 +198,7 @@ public final class TrainingPipeline {
     String modelVersion = "wd-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(now)
         + "-" + fingerprint.substring(0, 8);
     BundleManifest manifest = new BundleManifest(Bundle.FORMAT_VERSION, modelVersion, now.toString(), fingerprint,
-        provenance(o), hyperparameters(o), spec, ModelMetrics.NONE, training, Map.of());
+        provenance(o), hyperparameters(o), o.negativeRate(), spec, ModelMetrics.NONE, training, Map.of());
     Bundle partial = new Bundle(manifest, vocab, vectors, weights, log.banners(), stats, null);
     float[][] firstLayer = ScoringModel.computeBannerFirstLayer(partial);
     Bundle candidate = new Bundle(manifest, vocab, vectors, weights, log.banners(), stats, firstLayer);

@@ -1,5 +1,6 @@
 package dev.bannerranker.trainer.widedeep;
 
+import dev.bannerranker.scoring.NegativeSampling;
 import dev.bannerranker.trainer.dataset.ImpressionDataset;
 import dev.bannerranker.trainer.progress.Progress;
 import java.util.ArrayList;
@@ -46,7 +47,17 @@ public final class WideDeepTrainer {
 
   public static Result train(ComputationGraph net, RowEncoder rows, ImpressionDataset ds, int[] train, int[] valid,
       WideDeepConfig cfg, boolean showProgress) {
-    return train(net, rows, ds, train, valid, cfg, showProgress, true);
+    return train(net, rows, ds, train, valid, cfg, 1.0, showProgress);
+  }
+
+  /**
+   * As above, with {@code train} holding a share {@code negativeRate} of the non-clicks: the validation losses are of
+   * the predictions corrected back to the true click rate ({@link NegativeSampling}), what the bundle will serve. The
+   * training loss stays that of the raw predictions on the (sampled) training rows the network fits.
+   */
+  public static Result train(ComputationGraph net, RowEncoder rows, ImpressionDataset ds, int[] train, int[] valid,
+      WideDeepConfig cfg, double negativeRate, boolean showProgress) {
+    return train(net, rows, ds, train, valid, cfg, negativeRate, showProgress, true, null);
   }
 
   /**
@@ -64,6 +75,11 @@ public final class WideDeepTrainer {
    */
   public static Result train(ComputationGraph net, RowEncoder rows, ImpressionDataset ds, int[] train, int[] valid,
       WideDeepConfig cfg, boolean showProgress, boolean trainingLoss, Progress shared) {
+    return train(net, rows, ds, train, valid, cfg, 1.0, showProgress, trainingLoss, shared);
+  }
+
+  private static Result train(ComputationGraph net, RowEncoder rows, ImpressionDataset ds, int[] train, int[] valid,
+      WideDeepConfig cfg, double negativeRate, boolean showProgress, boolean trainingLoss, Progress shared) {
     // Without rows there is no validation to keep parameters from, and the schedule would divide by zero batches.
     if (train.length == 0 || valid.length == 0) {
       throw new IllegalArgumentException("wide & deep: no " + (train.length == 0 ? "training" : "validation")
@@ -119,12 +135,12 @@ public final class WideDeepTrainer {
           if (trainSample != null) {
             trainLoss.add(logLoss(predict(net, rows, trainSample, cfg), ds, trainSample));
           }
-          double v = logLoss(predict(net, rows, valid, cfg), ds, valid);
+          double v = logLoss(calibrated(predict(net, rows, valid, cfg), negativeRate), ds, valid);
           validLoss.add(v);
           if (live != null) {
             net.setParams(live);
             if (trainingLoss) {
-              liveLoss.add(logLoss(predict(net, rows, valid, cfg), ds, valid));
+              liveLoss.add(logLoss(calibrated(predict(net, rows, valid, cfg), negativeRate), ds, valid));
             }
           }
           if (v < bestLoss - 1e-6) {
@@ -181,6 +197,14 @@ public final class WideDeepTrainer {
       System.arraycopy(v, 0, out, from, v.length);
     }
     return out;
+  }
+
+  /** {@code p} corrected in place for training on a share {@code negativeRate} of the non-clicks. */
+  public static float[] calibrated(float[] p, double negativeRate) {
+    for (int i = 0; i < p.length; i++) {
+      p[i] = NegativeSampling.calibrate(p[i], negativeRate);
+    }
+    return p;
   }
 
   private static INDArray labels(ImpressionDataset ds, int[] order, int from, int to) {

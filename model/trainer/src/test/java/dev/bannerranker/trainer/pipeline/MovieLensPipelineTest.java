@@ -42,7 +42,7 @@ class MovieLensPipelineTest {
         new Item2VecConfig(16, 5, 5, 5, 2, 1e-3, 0.025, 30, 1, 7),
         new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, List.of(16, 8), WideDeepConfig.defaultEmbeddingDims(), 256,
             2, 1, 2, 2e-3, 0.05, 1e-5, 0.9, 7),
-        168, 50, 3, 12, 6, 4, 1, 1, 0.1, 0.1, false, 4, FeatureEncoder.WIDE_CROSSES);
+        168, 50, 3, 12, 6, 4, 1, 1, 0.1, 0.1, false, 4, FeatureEncoder.WIDE_CROSSES, 1.0);
     TrainingPipeline.run(o, quiet(), quiet());
 
     Path report = dir.resolve("report");

@@ -51,6 +51,22 @@ final class TinyWorld {
     return withoutFoldIn;
   }
 
+  private static final java.util.Map<Double, TrainingPipeline.Outcome> sampled = new java.util.HashMap<>();
+
+  /** The same world trained on a share {@code rate} of the training non-clicks, into {@code ROOT/bundle-r<rate>}. */
+  static synchronized TrainingPipeline.Outcome withNegativeRate(double rate) {
+    TrainingPipeline.Outcome t = sampled.get(rate);
+    if (t == null) {
+      try {
+        t = TrainingPipeline.run(options(ROOT.resolve("bundle-r" + rate), 3).withNegativeRate(rate), quiet(), quiet());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      sampled.put(rate, t);
+    }
+    return t;
+  }
+
   static TrainOptions options(Path out, int epochs) {
     return options(out, epochs, FOLD_IN_DIM);
   }
@@ -61,7 +77,7 @@ final class TinyWorld {
         new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, List.of(16, 8), WideDeepConfig.defaultEmbeddingDims(), 512,
             epochs, 1, 2, 2e-3, 0.05, 1e-5, 0.9, 7),
         168, 50, 3, 12, 6, 4, 1, 1, 0.1, 0.1, false, foldInDim,
-        dev.bannerranker.features.FeatureEncoder.WIDE_CROSSES);
+        dev.bannerranker.features.FeatureEncoder.WIDE_CROSSES, 1.0);
   }
 
   static PrintStream quiet() {

@@ -1,0 +1,69 @@
+package dev.bannerranker.spark;
+
+import dev.bannerranker.cli.ExitCodes;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code spark-rows}: the training rows of a data directory as row shards, computed by a Spark job. */
+@Command(name = "spark-rows", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Compute the point-in-time training rows on Apache Spark and write them as row shards, with "
+        + "item2vec's session sequences beside them.")
+public final class SparkRowsCommand implements Callable<Integer> {
+  @Option(names = "--data", required = true, description = "Input directory (the four tables).")
+  Path data;
+
+  @Option(names = "--bundle", required = true,
+      description = "A bundle trained on the same data: its item vectors, vocabularies, feature settings, time split "
+          + "and banner statistics define the rows.")
+  Path bundle;
+
+  @Option(names = "--out", required = true, description = "Directory for the row shards and sessions (must hold no shards).")
+  Path out;
+
+  @Option(names = "--master", description = "Spark master, e.g. local[2]; by default the one spark-submit sets, else local[2].")
+  String master;
+
+  @Option(names = "--partitions", defaultValue = "0",
+      description = "User partitions, one row shard each; 0: twice Spark's default parallelism. Default: ${DEFAULT-VALUE}.")
+  int partitions;
+
+  @Override
+  public Integer call() throws Exception {
+    SparkConf conf = new SparkConf().setAppName("banner-ranker spark-rows");
+    if (master != null) {
+      conf.setMaster(master);
+    } else if (!conf.contains("spark.master")) {
+      conf.setMaster("local[2]");
+    }
+    try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+      int n = partitions > 0 ? partitions : 2 * sc.defaultParallelism();
+      SparkRows.Result r = SparkRows.run(sc, data, bundle, out, n);
+      System.out.printf("spark-rows: %d rows in %d partitions, %d sessions, in %.1f s (%.0f rows/s) to %s%n", r.rows(),
+          r.partitions(), r.sessions(), r.seconds(), r.rows() / r.seconds(), out);
+    }
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    CommandLine cl = new CommandLine(new SparkRowsCommand());
+    cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> ExitCodes.report(unwrap(ex), cmd.getErr()));
+    System.exit(cl.execute(args));
+  }
+
+  /** A bad row found inside a task reaches the driver wrapped in Spark's exceptions; report the row's own. */
+  static Exception unwrap(Exception e) {
+    Throwable t = e;
+    while (t != null) {
+      if (t instanceof dev.bannerranker.data.BadInputException b) {
+        return b;
+      }
+      t = t.getCause();
+    }
+    return e;
+  }
+}

@@ -1,0 +1,118 @@
+package dev.bannerranker.spark;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.bannerranker.bundle.BundleIO;
+import dev.bannerranker.features.FeatureEncoder;
+import dev.bannerranker.trainer.dataset.ImpressionDataset;
+import dev.bannerranker.trainer.generate.Scale;
+import dev.bannerranker.trainer.generate.WorldGenerator;
+import dev.bannerranker.trainer.item2vec.Item2VecConfig;
+import dev.bannerranker.trainer.item2vec.SessionBuilder;
+import dev.bannerranker.trainer.pipeline.DataFormat;
+import dev.bannerranker.trainer.pipeline.TrainOptions;
+import dev.bannerranker.trainer.pipeline.TrainingPipeline;
+import dev.bannerranker.trainer.shards.RowShards;
+import dev.bannerranker.trainer.widedeep.WideDeepConfig;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The Spark job in {@code local[2]} inside the test JVM, on the tiny world, against the single-machine sweep. */
+class SparkRowsTest {
+  static Path root;
+  static TrainingPipeline.Outcome trained;
+  static SparkRows.Result result;
+
+  @BeforeAll
+  static void trainAndRunTheJob() throws IOException {
+    root = Files.createTempDirectory("banner-ranker-spark-test");
+    Path data = root.resolve("tiny");
+    new WorldGenerator(Scale.TINY, 5).generate(data, null);
+    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+    // Small settings: the rows need a bundle's vectors and split, not a good model.
+    TrainOptions o = new TrainOptions(data, DataFormat.OWN, root.resolve("bundle"), true, 0.01,
+        new Item2VecConfig(16, 5, 5, 1, 2, 1e-3, 0.025, 30, 1, 7),
+        new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, List.of(8), WideDeepConfig.defaultEmbeddingDims(), 1024,
+            1, 1, 1, 2e-3, 0.05, 1e-5, 0, 7),
+        168, 50, 3, 12, 6, 4, 1, 1, 0.1, 0.1, false, 4, FeatureEncoder.WIDE_CROSSES, 1.0);
+    trained = TrainingPipeline.run(o, quiet, quiet);
+    SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("spark-rows-test")
+        .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1");
+    try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+      result = SparkRows.run(sc, data, root.resolve("bundle"), root.resolve("shards"), 3);
+    }
+  }
+
+  @AfterAll
+  static void cleanUp() {
+    if (root != null) {
+      BundleIO.deleteTree(root);
+    }
+  }
+
+  @Test
+  void rowsEqualTheSingleMachineSweepRowByRow() throws IOException {
+    ImpressionDataset want = trained.dataset();
+    assertEquals(3, RowShards.files(root.resolve("shards")).size(), "one shard per partition");
+    ImpressionDataset got = RowShards.readAll(root.resolve("shards"));
+    assertEquals(want.size, got.size);
+    assertEquals(want.size, result.rows());
+    for (int i = 0; i < want.size; i++) {
+      String row = "row " + i;
+      assertEquals(want.time[i], got.time[i], row);
+      assertEquals(want.userIdx[i], got.userIdx[i], row);
+      assertEquals(want.bannerIdx[i], got.bannerIdx[i], row);
+      assertEquals(want.slot[i], got.slot[i], row);
+      assertEquals(want.part[i], got.part[i], row);
+      assertEquals(want.clicked[i], got.clicked[i], row);
+      assertEquals(Float.floatToIntBits(want.trueCtr[i]), Float.floatToIntBits(got.trueCtr[i]), row);
+    }
+    assertArrayEquals(want.userVector, got.userVector);
+    assertArrayEquals(want.userScalars, got.userScalars);
+    assertArrayEquals(want.userCats, got.userCats);
+    assertArrayEquals(want.bannerScalars, got.bannerScalars);
+    assertArrayEquals(want.crossScalars, got.crossScalars);
+    assertArrayEquals(want.tasteBrands, got.tasteBrands);
+    assertArrayEquals(want.wide, got.wide);
+    assertTrue(Float.isFinite(got.trueCtr[0]), "the truth file was joined");
+  }
+
+  @Test
+  void sessionsAreTheSingleMachineOnesInAnotherOrder() throws IOException {
+    var log = dev.bannerranker.data.EventLogReader.read(root.resolve("tiny"), 0.01);
+    var split = trained.bundle().manifest().training().split();
+    List<String> want = new ArrayList<>();
+    SessionBuilder.sessions(log, split.testStartSecond(), 30).forEach(s -> want.add(String.join(" ", s)));
+    List<String> got = new ArrayList<>();
+    try (Stream<Path> files = Files.list(root.resolve("shards"))) {
+      for (Path f : files.filter(p -> p.getFileName().toString().startsWith("sessions-")).toList()) {
+        got.addAll(Files.readAllLines(f));
+      }
+    }
+    assertEquals(want.size(), result.sessions());
+    want.sort(null);
+    got.sort(null);
+    assertEquals(want, got);
+  }
+
+  @Test
+  void aSecondRunIntoTheSameShardsIsRefused() {
+    SparkConf conf = new SparkConf().setMaster("local[1]").setAppName("spark-rows-test")
+        .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1");
+    try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+      assertThrows(dev.bannerranker.data.BadInputException.class,
+          () -> SparkRows.run(sc, root.resolve("tiny"), root.resolve("bundle"), root.resolve("shards"), 2));
+    }
+  }
+}
