@@ -7,7 +7,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 
 /**
- * The exit codes of every {@code bin/ranker} command, offline and online (the README's table), and the one mapping
+ * The exit codes of every {@code bin/ranker} command, offline and online (docs/commands.md), and the one mapping
  * from a command's failure to its code and message. Here, in the runtime, because the trainer's and the service's
  * command lines both depend on it and on nothing of each other.
  */
