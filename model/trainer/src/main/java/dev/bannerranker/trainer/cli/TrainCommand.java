@@ -132,8 +132,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--test-fraction", defaultValue = "0.1", description = "Test share of impressions by time (movielens), or of sessions by start (sessions). Default: ${DEFAULT-VALUE}.")
   double testFraction;
 
-  @Option(names = "--i2v-tune", description = "With --format sessions: choose item2vec's epochs, window, negatives "
-      + "and subsampling by next-item HR@20 on the validation sessions.")
+  @Option(names = "--i2v-tune", description = "With --format sessions: choose item2vec's epochs, window, negatives, "
+      + "subsampling and next-item scoring (cosine or input.output) by next-item HR@20 on the validation sessions.")
   boolean i2vTune;
   @Option(names = "--i2v-tune-budget", defaultValue = "12", description = "Configurations --i2v-tune tries (the "
       + "given values first, then seeded random points of the grid). Default: ${DEFAULT-VALUE}.")

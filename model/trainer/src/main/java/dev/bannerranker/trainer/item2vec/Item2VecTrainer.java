@@ -24,8 +24,11 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Item2VecTrainer {
   private Item2VecTrainer() {}
 
-  /** Vectors by token, and how fast training went. */
-  public record Result(Map<String, float[]> vectors, long corpusTokens, double seconds) {
+  /**
+   * Input vectors by token, output vectors by token (the negative-sampling context weights, syn1neg; empty when
+   * trained without negatives), and how fast training went.
+   */
+  public record Result(Map<String, float[]> vectors, Map<String, float[]> outputs, long corpusTokens, double seconds) {
     public double tokensPerSecond(int epochs) {
       return seconds <= 0 ? 0 : corpusTokens * (double) epochs / seconds;
     }
@@ -128,12 +131,18 @@ public final class Item2VecTrainer {
     double seconds = (System.nanoTime() - start) / 1e9;
 
     Map<String, float[]> out = new HashMap<>();
+    Map<String, float[]> outputs = new HashMap<>();
+    INDArray syn1Neg = table.getSyn1Neg();
     for (VocabWord w : vocab.vocabWords()) {
       INDArray v = table.vector(w.getLabel());
       if (v != null) {
         out.put(w.getLabel(), v.toFloatVector());
+        int row = vocab.indexOf(w.getLabel());
+        if (syn1Neg != null && row >= 0 && row < syn1Neg.rows()) {
+          outputs.put(w.getLabel(), syn1Neg.getRow(row).toFloatVector());
+        }
       }
     }
-    return new Result(out, tokens, seconds);
+    return new Result(out, outputs, tokens, seconds);
   }
 }

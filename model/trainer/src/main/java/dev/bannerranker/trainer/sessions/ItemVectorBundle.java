@@ -27,19 +27,24 @@ import java.util.TreeMap;
  *   <li>{@code manifest.sha256}: the manifest's own SHA-256, as in the click-model bundle;
  *   <li>{@code items.json}: {@code {"items": [...], "categories": [...]}}, the items with a vector, in row order, and
  *       each one's category ("" when the log named none);
- *   <li>{@code item_vectors.bin}: the tensor {@code item2vec.item} (items × dimension) in the bundle's tensor format.
+ *   <li>{@code item_vectors.bin}: the tensors {@code item2vec.item} (the input vectors, items × dimension) and
+ *       {@code item2vec.item_out} (the output, or context, vectors, same shape) in the bundle's tensor format.
  * </ul>
+ * Format 1 had no output vectors; such a bundle still loads, with {@code outputs} null, and is scored by cosine.
  */
 public record ItemVectorBundle(Map<String, Object> manifest, List<String> items, List<String> categories,
-    float[][] vectors) {
+    float[][] vectors, float[][] outputs) {
 
   public static final String KIND = "item_vectors";
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
+  /** The format without output vectors, still read. */
+  public static final int INPUT_ONLY_FORMAT_VERSION = 1;
   public static final String MANIFEST = "manifest.json";
   public static final String MANIFEST_CHECKSUM = "manifest.sha256";
   public static final String ITEMS = "items.json";
   public static final String VECTORS = "item_vectors.bin";
   static final String TENSOR = "item2vec.item";
+  static final String OUTPUT_TENSOR = "item2vec.item_out";
 
   /** Whether {@code dir} holds an item-vector bundle rather than a click-model one. */
   public static boolean isOne(Path dir) {
@@ -71,7 +76,12 @@ public record ItemVectorBundle(Map<String, Object> manifest, List<String> items,
       names.put("items", items);
       names.put("categories", categories);
       BundleIO.json().writeValue(tmp.resolve(ITEMS).toFile(), names);
-      TensorFile.write(tmp.resolve(VECTORS), Map.of(TENSOR, Tensor.matrix(vectors)));
+      Map<String, Tensor> tensors = new LinkedHashMap<>();
+      tensors.put(TENSOR, Tensor.matrix(vectors));
+      if (outputs != null) {
+        tensors.put(OUTPUT_TENSOR, Tensor.matrix(outputs));
+      }
+      TensorFile.write(tmp.resolve(VECTORS), tensors);
       for (Map.Entry<String, Path> e : extraFiles.entrySet()) {
         Files.copy(e.getValue(), tmp.resolve(e.getKey()));
       }
@@ -120,9 +130,10 @@ public record ItemVectorBundle(Map<String, Object> manifest, List<String> items,
       if (!KIND.equals(m.get("kind"))) {
         throw new BundleException(file + ": not an item-vector bundle (kind is " + m.get("kind") + ")");
       }
-      if (!(m.get("formatVersion") instanceof Integer v) || v != FORMAT_VERSION) {
+      if (!(m.get("formatVersion") instanceof Integer version)
+          || (version != FORMAT_VERSION && version != INPUT_ONLY_FORMAT_VERSION)) {
         throw new BundleException(file + ": item-vector bundle format version " + m.get("formatVersion")
-            + " is not supported; this build reads version " + FORMAT_VERSION);
+            + " is not supported; this build reads versions " + INPUT_ONLY_FORMAT_VERSION + " and " + FORMAT_VERSION);
       }
       Map<String, String> files = (Map<String, String>) m.get("files");
       for (String f : List.of(ITEMS, VECTORS)) {
@@ -139,13 +150,23 @@ public record ItemVectorBundle(Map<String, Object> manifest, List<String> items,
       names.path("items").forEach(n -> items.add(n.asText()));
       List<String> categories = new ArrayList<>();
       names.path("categories").forEach(n -> categories.add(n.asText()));
-      Tensor t = TensorFile.read(dir.resolve(VECTORS)).get(TENSOR);
+      Map<String, Tensor> tensors = TensorFile.read(dir.resolve(VECTORS));
+      Tensor t = tensors.get(TENSOR);
       if (t == null || t.shape().length != 2 || t.shape()[0] != items.size() || categories.size() != items.size()) {
         throw new BundleException(dir + ": inconsistent bundle: " + items.size() + " items, " + categories.size()
             + " categories and a vector tensor of another shape");
       }
+      float[][] outputs = null;
+      if (version == FORMAT_VERSION) {
+        Tensor o = tensors.get(OUTPUT_TENSOR);
+        if (o == null || !java.util.Arrays.equals(o.shape(), t.shape())) {
+          throw new BundleException(dir.resolve(VECTORS) + ": tensor " + OUTPUT_TENSOR + " is missing or not shaped "
+              + "like " + TENSOR);
+        }
+        outputs = items.isEmpty() ? new float[0][] : o.asMatrix();
+      }
       return new ItemVectorBundle(m, List.copyOf(items), List.copyOf(categories),
-          items.isEmpty() ? new float[0][] : t.asMatrix());
+          items.isEmpty() ? new float[0][] : t.asMatrix(), outputs);
     } catch (java.nio.file.NoSuchFileException e) {
       throw new BundleException(dir + ": missing bundle file " + e.getFile());
     } catch (IOException e) {

@@ -15,7 +15,8 @@ import java.util.TreeSet;
  *   <li>popularity: the items most frequent in the training sessions;
  *   <li>item-KNN: the items that co-occurred most often with the prefix's last item within a window of positions in
  *       the training sessions;
- *   <li>item2vec: the last item's nearest items by cosine of their vectors.
+ *   <li>item2vec: by {@link Scoring}, either the last item's nearest items by cosine of their input vectors, or the
+ *       recent items' input vectors against each candidate's output (context) vector.
  * </ul>
  * Items already in the prefix are never listed, and item-KNN and item2vec fill the places they cannot fill (the last
  * item is unknown, has no vector or too few neighbours) from popularity. A position whose item already occurs in
@@ -134,6 +135,66 @@ public final class NextItem {
   }
 
   /**
+   * How item2vec ranks candidates: {@code cosine} between the last item's input vector and each candidate's input
+   * vector (items used alike), or {@code input_output}: the dot product of a query, the input vectors of the last
+   * {@code recent} items weighted by {@code decay} per step back, with each candidate's output (context) vector, the
+   * skip-gram score of the candidate appearing next to them.
+   */
+  public record Scoring(String method, int recent, double decay) {
+    public static final String COSINE_METHOD = "cosine";
+    public static final String INPUT_OUTPUT_METHOD = "input_output";
+    public static final Scoring COSINE = new Scoring(COSINE_METHOD, 1, 1.0);
+    public static final Scoring LAST_ITEM = new Scoring(INPUT_OUTPUT_METHOD, 1, 1.0);
+    public static final Scoring LAST_THREE = new Scoring(INPUT_OUTPUT_METHOD, 3, 0.5);
+    /** The choices the tuning search scores on each trained configuration. */
+    public static final List<Scoring> CHOICES = List.of(COSINE, LAST_ITEM, LAST_THREE);
+
+    public Scoring {
+      if (!COSINE_METHOD.equals(method) && !INPUT_OUTPUT_METHOD.equals(method)) {
+        throw new IllegalArgumentException("item2vec scoring method must be " + COSINE_METHOD + " or "
+            + INPUT_OUTPUT_METHOD + ", got " + method);
+      }
+      if (recent < 1 || !(decay > 0 && decay <= 1)) {
+        throw new IllegalArgumentException("item2vec scoring needs recent >= 1 and decay in (0, 1], got " + recent
+            + " and " + decay);
+      }
+    }
+  }
+
+  /** item2vec with the given scoring; {@code outputs} may be null only for {@link Scoring#COSINE}. */
+  public static Predictor item2vec(Catalog catalog, float[][] inputs, float[][] outputs, Scoring scoring) {
+    if (Scoring.COSINE_METHOD.equals(scoring.method())) {
+      return item2vec(catalog, inputs);
+    }
+    if (outputs == null) {
+      throw new IllegalArgumentException("input_output scoring needs the items' output vectors");
+    }
+    return (prefix, k) -> {
+      BitSet excluded = excluded(prefix);
+      float[] q = null;
+      double w = 1;
+      for (int age = 0; age < scoring.recent() && age < prefix.length; age++, w *= scoring.decay()) {
+        int i = prefix[prefix.length - 1 - age];
+        if (i < 0 || inputs[i] == null) {
+          continue;
+        }
+        if (q == null) {
+          q = new float[inputs[i].length];
+        }
+        for (int d = 0; d < q.length; d++) {
+          q[d] += (float) (w * inputs[i][d]);
+        }
+      }
+      int last = prefix.length == 0 ? -1 : prefix[prefix.length - 1];
+      // with no known last item the list is popularity's, as for item-KNN
+      if (q == null || last < 0 || inputs[last] == null) {
+        return fill(new int[0], catalog, excluded, k);
+      }
+      return fill(best(q, outputs, excluded, last, k), catalog, excluded, k);
+    };
+  }
+
+  /**
    * The last item's nearest items by cosine. {@code vectors[i]} is item i's vector, or null when item2vec gave it none
    * (too rare for its minimum count).
    */
@@ -162,34 +223,37 @@ public final class NextItem {
       if (last < 0 || unit[last] == null) {
         return fill(new int[0], catalog, excluded, k);
       }
-      float[] q = unit[last];
-      // the k best by similarity, kept sorted; ties go to the lower index
-      int[] best = new int[k];
-      float[] bestScore = new float[k];
-      int size = 0;
-      for (int j = 0; j < n; j++) {
-        if (unit[j] == null || excluded.get(j) || j == last) {
-          continue;
-        }
-        float s = 0;
-        float[] v = unit[j];
-        for (int d = 0; d < v.length; d++) {
-          s += q[d] * v[d];
-        }
-        if (size == k && s <= bestScore[k - 1]) {
-          continue;
-        }
-        int pos = size < k ? size++ : k - 1;
-        while (pos > 0 && bestScore[pos - 1] < s) {
-          best[pos] = best[pos - 1];
-          bestScore[pos] = bestScore[pos - 1];
-          pos--;
-        }
-        best[pos] = j;
-        bestScore[pos] = s;
-      }
-      return fill(Arrays.copyOf(best, size), catalog, excluded, k);
+      return fill(best(unit[last], unit, excluded, last, k), catalog, excluded, k);
     };
+  }
+
+  /** The k candidates with the highest dot product with q, best first; ties go to the lower index. */
+  private static int[] best(float[] q, float[][] candidates, BitSet excluded, int skip, int k) {
+    int[] best = new int[k];
+    float[] bestScore = new float[k];
+    int size = 0;
+    for (int j = 0; j < candidates.length; j++) {
+      float[] v = candidates[j];
+      if (v == null || excluded.get(j) || j == skip) {
+        continue;
+      }
+      float s = 0;
+      for (int d = 0; d < v.length; d++) {
+        s += q[d] * v[d];
+      }
+      if (size == k && s <= bestScore[k - 1]) {
+        continue;
+      }
+      int pos = size < k ? size++ : k - 1;
+      while (pos > 0 && bestScore[pos - 1] < s) {
+        best[pos] = best[pos - 1];
+        bestScore[pos] = bestScore[pos - 1];
+        pos--;
+      }
+      best[pos] = j;
+      bestScore[pos] = s;
+    }
+    return Arrays.copyOf(best, size);
   }
 
   private static BitSet excluded(int[] prefix) {

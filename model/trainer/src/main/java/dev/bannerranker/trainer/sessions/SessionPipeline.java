@@ -32,6 +32,8 @@ public final class SessionPipeline {
 
   public static final String FORMAT = "sessions";
   public static final String PROBLEMS_FILE = TrainingPipeline.PROBLEMS_FILE;
+  /** The manifest's {@code hyperparameters} key for item2vec's {@link NextItem.Scoring}. */
+  static final String SCORING_KEY = "item2vec_scoring";
   public static final int BOOTSTRAP_RESAMPLES = 1000;
 
   public record Split(List<SessionLog.Session> train, List<SessionLog.Session> validation,
@@ -84,14 +86,18 @@ public final class SessionPipeline {
     return out;
   }
 
-  /** item2vec vectors for the catalog's items (null where item2vec gave none). */
-  static float[][] train(List<SessionLog.Session> sessions, NextItem.Catalog catalog, Item2VecConfig cfg) {
-    Map<String, float[]> v = Item2VecTrainer.train(sentences(sessions), cfg, null).vectors();
+  /** item2vec's input and output vectors, rows in the catalog's order (null where item2vec gave none). */
+  record Vectors(float[][] inputs, float[][] outputs) {}
+
+  static Vectors train(List<SessionLog.Session> sessions, NextItem.Catalog catalog, Item2VecConfig cfg) {
+    Item2VecTrainer.Result r = Item2VecTrainer.train(sentences(sessions), cfg, null);
+    float[][] in = new float[catalog.size()][];
     float[][] out = new float[catalog.size()][];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = v.get(catalog.id(i));
+    for (int i = 0; i < in.length; i++) {
+      in[i] = r.vectors().get(catalog.id(i));
+      out[i] = r.outputs().get(catalog.id(i));
     }
-    return out;
+    return new Vectors(in, out);
   }
 
   // ---------------------------------------------------------------- tuning
@@ -101,8 +107,11 @@ public final class SessionPipeline {
   static final int[] NEGATIVES = {5, 10, 20};
   static final double[] SUBSAMPLING = {0, 1e-5, 1e-4, 1e-3};
 
-  /** One tuning trial: the values tried and the validation figures. */
-  public record Trial(Item2VecConfig config, double hitRate, double mrr) {}
+  /**
+   * One tuning trial: the values tried, the scoring that did best with them (each of {@link NextItem.Scoring#CHOICES}
+   * is judged on the same vectors, so the choice costs no training) and its validation figures.
+   */
+  public record Trial(Item2VecConfig config, NextItem.Scoring scoring, double hitRate, double mrr) {}
 
   /**
    * The configurations tried: {@code base} first, then distinct random points of the grid (epochs × window ×
@@ -138,14 +147,29 @@ public final class SessionPipeline {
     List<Trial> trials = new ArrayList<>();
     for (int i = 0; i < configs.size(); i++) {
       Item2VecConfig c = configs.get(i);
-      float[][] v = train(split.train(), catalog, c);
-      NextItem.Scores s = NextItem.judge(NextItem.item2vec(catalog, v), catalog, split.validation(), NextItem.K);
-      trials.add(new Trial(c, s.hitRate(), s.mrr()));
+      Vectors v = train(split.train(), catalog, c);
+      Trial trial = null;
+      for (NextItem.Scoring scoring : NextItem.Scoring.CHOICES) {
+        if (!NextItem.Scoring.COSINE.equals(scoring) && c.negatives() < 1) {
+          continue;
+        }
+        NextItem.Scores s = NextItem.judge(NextItem.item2vec(catalog, v.inputs(), v.outputs(), scoring), catalog,
+            split.validation(), NextItem.K);
+        if (trial == null || s.hitRate() > trial.hitRate()) {
+          trial = new Trial(c, scoring, s.hitRate(), s.mrr());
+        }
+      }
+      trials.add(trial);
       out.printf(java.util.Locale.ROOT, "tuning %d/%d: epochs %d, window %d, negatives %d, subsampling %s: "
-          + "validation HR@20 %.4f, MRR@20 %.4f%n", i + 1, configs.size(), c.epochs(), c.window(), c.negatives(),
-          c.subsampling(), s.hitRate(), s.mrr());
+          + "validation HR@20 %.4f, MRR@20 %.4f (scoring %s)%n", i + 1, configs.size(), c.epochs(), c.window(),
+          c.negatives(), c.subsampling(), trial.hitRate(), trial.mrr(), describe(trial.scoring()));
     }
     return trials;
+  }
+
+  static String describe(NextItem.Scoring s) {
+    return NextItem.Scoring.COSINE_METHOD.equals(s.method()) ? s.method()
+        : String.format(java.util.Locale.ROOT, "%s, last %d items, decay %s", s.method(), s.recent(), s.decay());
   }
 
   /** The trial with the highest validation hit rate; the earlier one on a tie. */
@@ -178,24 +202,30 @@ public final class SessionPipeline {
           split.train().size(), split.validation().size(), split.test().size(),
           new NextItem.Catalog(log.sessions()).size());
       Item2VecConfig chosen = o.item2vec();
+      NextItem.Scoring scoring = chosen.negatives() < 1 ? NextItem.Scoring.COSINE : NextItem.Scoring.LAST_ITEM;
       List<Trial> trials = List.of();
       if (o.tune()) {
         trials = tune(split, candidates(o.item2vec(), o.tuneBudget()), out);
         chosen = best(trials).config();
-        out.printf(java.util.Locale.ROOT, "chosen: epochs %d, window %d, negatives %d, subsampling %s%n",
-            chosen.epochs(), chosen.window(), chosen.negatives(), chosen.subsampling());
+        scoring = best(trials).scoring();
+        out.printf(java.util.Locale.ROOT, "chosen: epochs %d, window %d, negatives %d, subsampling %s, scoring %s%n",
+            chosen.epochs(), chosen.window(), chosen.negatives(), chosen.subsampling(), describe(scoring));
       }
       List<SessionLog.Session> fit = split.trainAndValidation();
-      Map<String, float[]> vectors = Item2VecTrainer.train(sentences(fit), chosen, null).vectors();
+      Item2VecTrainer.Result trained = Item2VecTrainer.train(sentences(fit), chosen, null);
+      Map<String, float[]> vectors = trained.vectors();
       List<String> items = new ArrayList<>(new java.util.TreeSet<>(vectors.keySet()));
       float[][] matrix = new float[items.size()][];
+      // without negatives skip-gram has no output vectors; zeros keep the tensor's shape and cosine is the scoring
+      float[][] outputs = new float[items.size()][];
       List<String> categories = new ArrayList<>(items.size());
       for (int i = 0; i < items.size(); i++) {
         matrix[i] = vectors.get(items.get(i));
+        outputs[i] = trained.outputs().getOrDefault(items.get(i), new float[matrix[i].length]);
         categories.add(log.categories().getOrDefault(items.get(i), ""));
       }
-      ItemVectorBundle bundle = new ItemVectorBundle(manifest(o, chosen, trials, log, split), items, categories,
-          matrix);
+      ItemVectorBundle bundle = new ItemVectorBundle(manifest(o, chosen, scoring, trials, log, split), items,
+          categories, matrix, outputs);
       bundle.write(o.out(), o.force(),
           Files.exists(problems) ? Map.of(PROBLEMS_FILE, problems) : Map.of());
       out.printf("wrote %s: %d item vectors of dimension %d%n", o.out(), items.size(), chosen.dimension());
@@ -205,8 +235,8 @@ public final class SessionPipeline {
     }
   }
 
-  private static Map<String, Object> manifest(TrainSettings o, Item2VecConfig c, List<Trial> trials, SessionLog log,
-      Split split) throws IOException {
+  private static Map<String, Object> manifest(TrainSettings o, Item2VecConfig c, NextItem.Scoring scoring,
+      List<Trial> trials, SessionLog log, Split split) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("kind", ItemVectorBundle.KIND);
     m.put("formatVersion", ItemVectorBundle.FORMAT_VERSION);
@@ -221,6 +251,7 @@ public final class SessionPipeline {
     Map<String, Object> hp = new LinkedHashMap<>();
     hp.put("item2vec", c);
     hp.put("item2vec_tuned", o.tune());
+    hp.put(SCORING_KEY, scoring);
     hp.put("trained_on", "training and validation sessions");
     hp.put("valid_fraction", o.validFraction());
     hp.put("test_fraction", o.testFraction());
@@ -229,6 +260,7 @@ public final class SessionPipeline {
       List<Map<String, Object>> rows = new ArrayList<>();
       for (Trial t : trials) {
         Map<String, Object> r = new LinkedHashMap<>(tunedValues(t.config()));
+        r.put("scoring", t.scoring());
         r.put("validation_hr_at_20", t.hitRate());
         r.put("validation_mrr_at_20", t.mrr());
         rows.add(r);
@@ -286,11 +318,16 @@ public final class SessionPipeline {
     NextItem.Catalog catalog = new NextItem.Catalog(fit);
     Map<String, Integer> rows = bundle.indexById();
     float[][] vectors = new float[catalog.size()][];
+    float[][] outputs = bundle.outputs() == null ? null : new float[catalog.size()][];
     for (int i = 0; i < vectors.length; i++) {
       Integer r = rows.get(catalog.id(i));
       vectors[i] = r == null ? null : bundle.vectors()[r];
+      if (outputs != null) {
+        outputs[i] = r == null ? null : bundle.outputs()[r];
+      }
     }
-    Map<String, Object> report = report(catalog, fit, split.test(), vectors, knnWindow);
+    NextItem.Scoring scoring = scoring(bundle, bundleDir);
+    Map<String, Object> report = report(catalog, fit, split.test(), vectors, outputs, scoring, knnWindow);
     Map<String, Object> next = (Map<String, Object>) report.get("next_item");
     next.put("bundle", bundle.manifest().get("modelVersion"));
     next.put("item2vec_hyperparameters", hp.get("item2vec"));
@@ -311,10 +348,32 @@ public final class SessionPipeline {
     return report;
   }
 
+  /** The bundle's scoring: cosine for a format-1 bundle (input vectors only), else the one its manifest names. */
+  @SuppressWarnings("unchecked")
+  static NextItem.Scoring scoring(ItemVectorBundle bundle, Path bundleDir) {
+    if (bundle.outputs() == null) {
+      return NextItem.Scoring.COSINE;
+    }
+    Object hp = bundle.manifest().get("hyperparameters");
+    Object s = hp instanceof Map<?, ?> m ? m.get(SCORING_KEY) : null;
+    try {
+      if (s instanceof Map<?, ?> m && m.get("method") instanceof String method
+          && m.get("recent") instanceof Number recent && m.get("decay") instanceof Number decay) {
+        return new NextItem.Scoring(method, recent.intValue(), decay.doubleValue());
+      }
+    } catch (IllegalArgumentException e) {
+      throw new dev.bannerranker.bundle.BundleException(bundleDir.resolve(ItemVectorBundle.MANIFEST)
+          + ": hyperparameters." + SCORING_KEY + ": " + e.getMessage());
+    }
+    throw new dev.bannerranker.bundle.BundleException(bundleDir.resolve(ItemVectorBundle.MANIFEST)
+        + ": hyperparameters." + SCORING_KEY + " (method, recent, decay) is missing or malformed");
+  }
+
   /** The {@code next_item} section: the figures of the three predictors and item2vec − item-KNN with its interval. */
   public static Map<String, Object> report(NextItem.Catalog catalog, List<SessionLog.Session> fit,
-      List<SessionLog.Session> test, float[][] vectors, int knnWindow) {
-    NextItem.Scores i2v = NextItem.judge(NextItem.item2vec(catalog, vectors), catalog, test, NextItem.K);
+      List<SessionLog.Session> test, float[][] vectors, float[][] outputs, NextItem.Scoring scoring, int knnWindow) {
+    NextItem.Scores i2v = NextItem.judge(NextItem.item2vec(catalog, vectors, outputs, scoring), catalog, test,
+        NextItem.K);
     NextItem.Scores pop = NextItem.judge(NextItem.popularity(catalog), catalog, test, NextItem.K);
     NextItem.Scores knn = NextItem.judge(NextItem.itemKnn(catalog, fit, knnWindow), catalog, test, NextItem.K);
     if (i2v.predictions() == 0) {
@@ -340,6 +399,7 @@ public final class SessionPipeline {
     next.put("test_sessions", test.size());
     next.put("catalog_items", catalog.size());
     next.put("item_knn_window", knnWindow);
+    next.put(SCORING_KEY, scoring);
     next.put("item2vec_minus_item_knn", diff);
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("format", FORMAT);

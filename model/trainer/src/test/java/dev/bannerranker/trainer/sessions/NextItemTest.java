@@ -74,4 +74,36 @@ class NextItemTest {
     int[] top = p.top(new int[] {catalog.indexOf("a")}, 3);
     assertArrayEquals(new int[] {catalog.indexOf("b"), catalog.indexOf("c"), catalog.indexOf("d")}, top);
   }
+
+  @Test
+  void inputOutputScoringRanksByTheRecentItemsInputsAgainstEachCandidatesOutput() {
+    List<SessionLog.Session> train = sessions("a b c d");
+    NextItem.Catalog catalog = new NextItem.Catalog(train);
+    int a = catalog.indexOf("a");
+    int b = catalog.indexOf("b");
+    int c = catalog.indexOf("c");
+    int d = catalog.indexOf("d");
+    float[][] in = new float[4][];
+    float[][] out = new float[4][];
+    in[a] = new float[] {1, 0};
+    in[b] = new float[] {0, 1};
+    in[c] = new float[] {1, 0};
+    in[d] = new float[] {1, 0};
+    out[a] = new float[] {0, 0};
+    out[b] = new float[] {0, 0};
+    out[c] = new float[] {0, 3};
+    out[d] = new float[] {2, 0};
+    // by cosine, c and d are a's twins; by input.output, a's input points at d's output
+    assertEquals(c, NextItem.item2vec(catalog, in, out, NextItem.Scoring.COSINE).top(new int[] {a}, 1)[0]);
+    assertEquals(d, NextItem.item2vec(catalog, in, out, NextItem.Scoring.LAST_ITEM).top(new int[] {a}, 1)[0]);
+    // prefix a, b: b alone points at c (1 * 3 = 3); with a one step back at full weight d gains 2 * 2 = 4 > 3, at
+    // half weight only 2 < 3
+    out[d] = new float[] {4, 0};
+    NextItem.Scoring full = new NextItem.Scoring(NextItem.Scoring.INPUT_OUTPUT_METHOD, 2, 1.0);
+    NextItem.Scoring half = new NextItem.Scoring(NextItem.Scoring.INPUT_OUTPUT_METHOD, 2, 0.5);
+    int[] ab = {a, b};
+    assertEquals(c, NextItem.item2vec(catalog, in, out, NextItem.Scoring.LAST_ITEM).top(ab, 1)[0]);
+    assertEquals(d, NextItem.item2vec(catalog, in, out, full).top(ab, 1)[0]);
+    assertEquals(c, NextItem.item2vec(catalog, in, out, half).top(ab, 1)[0]);
+  }
 }

@@ -68,4 +68,29 @@ class SessionTuningTest {
     assertEquals(all.subList(14, 16), split.validation());
     assertEquals(all.subList(16, 20), split.test());
   }
+
+  /**
+   * Fixed successors: in each of 10 groups, six items a{g}_0..a{g}_5 are each always followed by the group's b{g}, in
+   * two-item sessions, so an a and its b never co-occur otherwise and the a's share one context: by cosine an a's
+   * nearest items are its siblings, which never follow it; by input.output its b is the likeliest context.
+   */
+  @Test
+  void inputOutputScoringFindsTheFixedSuccessorThatCosineMisses() {
+    List<SessionLog.Session> sessions = new ArrayList<>();
+    SplittableRandom rng = new SplittableRandom(11);
+    for (int s = 0; s < 2400; s++) {
+      int g = rng.nextInt(10);
+      sessions.add(new SessionLog.Session("s" + s, s, List.of("a" + g + "_" + rng.nextInt(6), "b" + g)));
+    }
+    NextItem.Catalog catalog = new NextItem.Catalog(sessions);
+    SessionPipeline.Vectors v = SessionPipeline.train(sessions, catalog,
+        new Item2VecConfig(16, 1, 5, 20, 1, 0, 0.025, 0, 1, 7));
+    List<SessionLog.Session> test = sessions.subList(0, 200);
+    NextItem.Scores cosine = NextItem.judge(NextItem.item2vec(catalog, v.inputs(), v.outputs(),
+        NextItem.Scoring.COSINE), catalog, test, 3);
+    NextItem.Scores next = NextItem.judge(NextItem.item2vec(catalog, v.inputs(), v.outputs(),
+        NextItem.Scoring.LAST_ITEM), catalog, test, 3);
+    assertTrue(next.hitRate() > 0.95, "input.output HR@3 " + next.hitRate());
+    assertTrue(cosine.hitRate() < 0.2, "cosine HR@3 " + cosine.hitRate());
+  }
 }
