@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "offpolicy", mixinStandardHelpOptions = true,
     description = "Estimates, from a serving log of the deployed policy, the top-slot click-through of the greedy "
-        + "policy a new bundle would run: IPS, self-normalised IPS and doubly robust, each with a 95% bootstrap "
+        + "policy a new bundle would run: IPS, self-normalised IPS and doubly robust, each with a 95%% bootstrap "
         + "interval and the effective sample size, beside the logging policy's observed click-through.")
 public final class OffPolicyCommand implements Callable<Integer> {
   @Option(names = "--logs", required = true, description = "The service's --log-dir.")

@@ -31,6 +31,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -129,6 +130,17 @@ public final class ServingLog implements ModelListener, AutoCloseable {
 
   private static String reasonCode(RankedItem item) {
     return item.reason().name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The profile of a user RecordEvents applied events for, when this process has not logged it yet: so the export
+   * knows the users who send events without ever getting a Rank. {@code profile} gives the one on file, or null.
+   */
+  public void profileOfEventUser(Instant time, String userId, Function<String, UserProfile> profile) {
+    if (writer == null || profilesLogged.getIfPresent(userId) != null) {
+      return;
+    }
+    profile(time, profile.apply(userId));
   }
 
   private void profile(Instant time, UserProfile p) {

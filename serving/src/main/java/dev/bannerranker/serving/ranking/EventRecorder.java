@@ -15,6 +15,7 @@ import dev.bannerranker.serving.model.ModelRegistry;
 import dev.bannerranker.serving.security.ClientText;
 import dev.bannerranker.serving.users.Activity;
 import dev.bannerranker.serving.users.UserStateStore;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,11 +77,18 @@ public final class EventRecorder {
     events.forEach(e -> counts.merge(e.kind().name().toLowerCase(Locale.ROOT), 1, Integer::sum));
     counts.forEach(metrics::eventsRecorded);
     if (log.enabled()) {
+      Map<String, EventInput> firstOfUser = new LinkedHashMap<>();
+      events.forEach(e -> firstOfUser.putIfAbsent(e.userId(), e));
+      firstOfUser.forEach((user, e) -> log.profileOfEventUser(time(e), user, users::profileOnFile));
       for (EventInput e : events) {
-        log.event(e, log.time(e.timeSeconds(), e.timeSeconds() != null ? e.timeSeconds() : limits.nowSeconds()));
+        log.event(e, time(e));
       }
     }
     return events.size();
+  }
+
+  private Instant time(EventInput e) {
+    return log.time(e.timeSeconds(), e.timeSeconds() != null ? e.timeSeconds() : limits.nowSeconds());
   }
 
   private Activity activity(EventInput e, String at, ModelGeneration g) {

@@ -191,6 +191,11 @@ public final class UserState extends ActivityLog {
     return snapshot;
   }
 
+  /** The profile on file, or null when none is. */
+  public UserProfile profileOnFile() {
+    return shape == null ? null : profile();
+  }
+
   private UserProfile profile() {
     return shape == null ? UserProfile.unknown(userId)
         : new UserProfile(userId, shape.gender(), shape.ageBand(), shape.cityTier());

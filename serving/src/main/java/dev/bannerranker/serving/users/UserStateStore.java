@@ -9,6 +9,7 @@ import dev.bannerranker.serving.model.ModelGeneration;
 import dev.bannerranker.serving.store.MemoryUserStore;
 import dev.bannerranker.serving.store.StoreNames;
 import dev.bannerranker.serving.store.StoredLog;
+import dev.bannerranker.serving.store.StoreUnavailableException;
 import dev.bannerranker.serving.store.StoredUser;
 import dev.bannerranker.serving.store.UserStore;
 import java.util.ArrayList;
@@ -110,6 +111,15 @@ public final class UserStateStore {
     }
     synchronized (states.get(i)) {
       locked(states, i + 1, body);
+    }
+  }
+
+  /** The user's gender, age band and city tier as on file, or null when none is (or the store cannot answer). */
+  public UserProfile profileOnFile(String userId) {
+    try {
+      return get(userId).profileOnFile();
+    } catch (StoreUnavailableException e) {
+      return null;
     }
   }
 

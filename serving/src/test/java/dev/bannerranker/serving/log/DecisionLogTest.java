@@ -181,6 +181,25 @@ class DecisionLogTest {
   }
 
   @Test
+  void theProfileOfAUserWhoOnlySendsEventsIsLoggedOnceBeforeTheirEvents() throws IOException {
+    Logged p = pipeline(TestSettings.ordering(Diversity.MAX_PER_BRAND, 0), TestSettings.request());
+    String banner = TestBundles.generation().banners("home_hero").get(0).banner().id();
+    p.events().record(List.of(EventInput.impression(KNOWN_USER, T, banner, "r1", 1),
+        EventInput.product("nobody", T, EventType.VIEW, "Kadi", "dresses", 0, 1f)));
+    p.events().record(List.of(EventInput.click(KNOWN_USER, T + 5, banner, "r1")));
+    p.ranking().rank(new RankQuery(KNOWN_USER, "home_hero", Platform.WEB, 0, "", T + 10, List.of(), 3, false,
+        Budget.unbounded()));
+    p.log().close();
+    List<LogRecord> records = read();
+    List<ProfileRecord> profiles = records.stream().filter(x -> x instanceof ProfileRecord)
+        .map(x -> (ProfileRecord) x).toList();
+    // The known user's profile once (neither the second batch nor the Rank repeats it); none for a user with none.
+    assertEquals(List.of(new ProfileRecord(Instant.ofEpochSecond(T), KNOWN_USER, "F", "55+", 1)), profiles);
+    assertTrue(records.indexOf(profiles.get(0)) < records.indexOf(records.stream()
+        .filter(x -> x instanceof ImpressionRecord).findFirst().orElseThrow()), "the profile precedes the events");
+  }
+
+  @Test
   void aTooLongRequestIdIsRejectedNamingTheField() throws IOException {
     Logged p = pipeline(TestSettings.ordering(Diversity.MAX_PER_BRAND, 0), TestSettings.request());
     String banner = TestBundles.generation().banners("home_hero").get(0).banner().id();
