@@ -116,6 +116,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--test-fraction", defaultValue = "0.1", description = "Test share of impressions by time (movielens). Default: ${DEFAULT-VALUE}.")
   double testFraction;
 
+  @Option(names = "--rows", paramLabel = "DIR", description = "Write the point-in-time rows to DIR as row shards "
+      + "(DIR must hold none) and train from them on disk instead of holding every row in memory.")
+  Path rows;
+
   @Option(names = "--no-progress", description = "Show no progress (a bar on a terminal, else a line every 5 s).")
   boolean noProgress;
 
@@ -156,7 +160,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     TrainOptions o = new TrainOptions(data, dataFormat, out, force, maxBad, i2v, wd, halfLife, recentEvents,
         topBrands, wideLog2, tasteBrands, tasteBrands == 0 ? 0 : tasteDim, validDays, testDays, validFraction, testFraction, !noProgress,
-        foldInDim, List.copyOf(wideCrosses));
+        foldInDim, List.copyOf(wideCrosses), rows);
     TrainingPipeline.run(o, System.out, System.err);
     return 0;
   }

@@ -15,6 +15,7 @@ import java.util.List;
  * @param testFraction share of impressions for test (MovieLens)
  * @param foldInDim learned dimensions of the fold-in taste factors, which add the fixed price-tier ones (0: none)
  * @param wideCrosses the wide crosses besides the top-brand ones, names from {@code FeatureEncoder.WIDE_CROSSES}
+ * @param rows where the point-in-time rows go as row shards, read back from there for training (null: kept in memory)
  */
 public record TrainOptions(
     Path data,
@@ -36,5 +37,22 @@ public record TrainOptions(
     double testFraction,
     boolean progress,
     int foldInDim,
-    List<String> wideCrosses) {
+    List<String> wideCrosses,
+    Path rows) {
+
+  /** Rows kept in memory. */
+  public TrainOptions(Path data, DataFormat format, Path out, boolean force, double maxBadFraction,
+      Item2VecConfig item2vec, WideDeepConfig wideDeep, double halfLifeHours, int maxRecentEvents, int topBrands,
+      int wideBucketsLog2, int tasteBrands, int tasteDim, int validDays, int testDays, double validFraction,
+      double testFraction, boolean progress, int foldInDim, List<String> wideCrosses) {
+    this(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours, maxRecentEvents, topBrands,
+        wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction, testFraction, progress, foldInDim,
+        wideCrosses, null);
+  }
+
+  public TrainOptions withRows(Path dir) {
+    return new TrainOptions(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours,
+        maxRecentEvents, topBrands, wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction,
+        testFraction, progress, foldInDim, wideCrosses, dir);
+  }
 }

@@ -12,7 +12,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class RowShardsTest {
+public class RowShardsTest {
   private static final RowLayout LAYOUT = new RowLayout(5, 3, 4, 2, 6, 3, 7);
 
   /** Rows with every field random, including NaN truths and extreme doubles, so only a lossless format passes. */
@@ -48,7 +48,8 @@ class RowShardsTest {
     }
   }
 
-  static void assertSameRows(ImpressionDataset a, ImpressionDataset b) {
+  /** Every field of every row equal, bit for bit. */
+  public static void assertSameRows(ImpressionDataset a, ImpressionDataset b) {
     assertEquals(a.size, b.size);
     assertArrayEquals(a.time, b.time);
     assertArrayEquals(a.userIdx, b.userIdx);
