@@ -17,8 +17,12 @@ public class RowShardsTest {
 
   /** Rows with every field random, including NaN truths and extreme doubles, so only a lossless format passes. */
   static ImpressionDataset randomRows(int n, long seed) {
+    return randomRows(LAYOUT, n, seed);
+  }
+
+  public static ImpressionDataset randomRows(RowLayout layout, int n, long seed) {
     Random r = new Random(seed);
-    ImpressionDataset ds = LAYOUT.newDataset(n);
+    ImpressionDataset ds = layout.newDataset(n);
     for (int i = 0; i < n; i++) {
       ds.time[i] = r.nextLong();
       ds.userIdx[i] = r.nextInt(1000) - 1;
