@@ -143,6 +143,9 @@ final class TrainCommand implements Callable<Integer> {
           + "and its predictions are corrected back to the true click rate. Validation and test keep every row. "
           + "Default: ${DEFAULT-VALUE}.")
   double negativeRate;
+  @Option(names = "--rows", paramLabel = "DIR", description = "Write the point-in-time rows to DIR as row shards "
+      + "(DIR must hold none) and train from them on disk instead of holding every row in memory.")
+  Path rows;
 
   @Option(names = "--no-progress", description = "Show no progress (a bar on a terminal, else a line every 5 s).")
   boolean noProgress;
@@ -205,7 +208,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     TrainOptions o = new TrainOptions(data, dataFormat, out, force, maxBad, i2v, wd, halfLife, recentEvents,
         topBrands, wideLog2, tasteBrands, tasteBrands == 0 ? 0 : tasteDim, validDays, testDays, validFraction, testFraction, !noProgress,
-        foldInDim, List.copyOf(wideCrosses), negativeRate);
+        foldInDim, List.copyOf(wideCrosses), negativeRate, rows);
     TrainingPipeline.run(o, System.out, System.err);
     return 0;
   }

@@ -15,10 +15,17 @@ import dev.bannerranker.features.ScoringContext;
 import dev.bannerranker.features.UserFeatures;
 import dev.bannerranker.features.UserHistory;
 import dev.bannerranker.features.Vocabularies;
+import dev.bannerranker.trainer.shards.RowLayout;
+import dev.bannerranker.trainer.shards.RowShards;
+import dev.bannerranker.trainer.shards.ShardRow;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.function.LongConsumer;
 import java.util.stream.IntStream;
 
@@ -100,6 +107,71 @@ public final class DatasetBuilder {
   /** As above with an explicit number of user shards, each swept on its own thread (1: a single sweep). */
   public static ImpressionDataset build(EventLog log, Vocabularies vocab, ItemVectors vectors, FeatureSpec spec,
       TimeSplit split, Map<String, long[]> stats, LongConsumer progress, int shards) {
+    RowLayout layout = RowLayout.of(spec);
+    ImpressionDataset ds = layout.newDataset(log.impressions().size());
+    // Each shard writes only its own users' rows, at their own positions.
+    sweepAll(log, vocab, vectors, spec, split, stats, progress, shards, shard -> row -> row.copyTo(ds, (int) row.position));
+    return ds;
+  }
+
+  /**
+   * The same rows written to {@code dir} as row shards instead of held in memory. Each user shard's thread writes its
+   * own files, and spreads its rows over them by a hash of their position, so each file holds a random sample of
+   * the log and reading a few files in a random order is close to a full shuffle. Returns the rows written.
+   */
+  public static long writeShards(EventLog log, Vocabularies vocab, ItemVectors vectors, FeatureSpec spec,
+      TimeSplit split, Map<String, long[]> stats, LongConsumer progress, int shards, Path dir, int rowsPerFile)
+      throws IOException {
+    RowShards.requireNoShards(dir);
+    RowLayout layout = RowLayout.of(spec);
+    int n = Math.max(1, shards);
+    int buckets = (int) Math.max(1, (long) log.impressions().size() / ((long) n * rowsPerFile));
+    RowShards.DirectoryWriter[][] writers = new RowShards.DirectoryWriter[n][buckets];
+    try {
+      for (int i = 0; i < n; i++) {
+        for (int b = 0; b < buckets; b++) {
+          writers[i][b] = RowShards.DirectoryWriter.openUnchecked(dir, String.format("rows-%02d-%04d-", i, b), layout,
+              rowsPerFile);
+        }
+      }
+      sweepAll(log, vocab, vectors, spec, split, stats, progress, n,
+          shard -> row -> writers[shard][bucketOf(row.position, buckets)].write(row));
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    } finally {
+      for (RowShards.DirectoryWriter[] ws : writers) {
+        for (RowShards.DirectoryWriter w : ws) {
+          if (w != null) {
+            w.close();
+          }
+        }
+      }
+    }
+    long rows = 0;
+    for (RowShards.DirectoryWriter[] ws : writers) {
+      for (RowShards.DirectoryWriter w : ws) {
+        rows += w.rows();
+      }
+    }
+    return rows;
+  }
+
+  /** A fixed pseudo-random file for a row (SplitMix64's finaliser), the same on every run. */
+  private static int bucketOf(long position, int buckets) {
+    long z = position + 0x9E3779B97F4A7C15L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return (int) Math.floorMod(z ^ (z >>> 31), (long) buckets);
+  }
+
+  /** Where the sweep puts a finished row. The row object is reused for the next one. */
+  @FunctionalInterface
+  public interface RowSink {
+    void accept(ShardRow row) throws IOException;
+  }
+
+  private static void sweepAll(EventLog log, Vocabularies vocab, ItemVectors vectors, FeatureSpec spec,
+      TimeSplit split, Map<String, long[]> stats, LongConsumer progress, int shards, IntFunction<RowSink> sinks) {
     FeatureEncoder enc = new FeatureEncoder(spec);
     Map<String, BannerFeatures> banners = new HashMap<>();
     for (BannerFeatures b : bannersByIndex(log.banners(), vocab, vectors, stats)) {
@@ -113,18 +185,14 @@ public final class DatasetBuilder {
       profiles.put(p.id(), p);
       userNumbers.put(p.id(), userNumbers.size());
     }
-    List<Impression> imps = log.impressions();
-    ImpressionDataset ds = new ImpressionDataset(imps.size(), spec.itemVectorDim(), enc.wideCount(),
-        FeatureEncoder.USER_FIELDS.size(), FeatureEncoder.USER_SCALARS.size(), FeatureEncoder.BANNER_SCALARS.size(),
-        FeatureEncoder.CROSS_SCALARS.size(), spec.tasteBrands());
     int n = Math.max(1, shards);
-    // Each shard writes only its own users' rows; shard 0 reports progress (its rows are spread over the whole log).
+    RowLayout layout = RowLayout.of(spec);
+    // Shard 0 reports progress (its rows are spread over the whole log).
     IntStream.range(0, n).parallel().forEach(shard -> sweep(log, vocab, vectors, spec, enc, split, banners, profiles,
-        userNumbers, ds, shard, n, shard == 0 ? progress : null));
+        userNumbers, new ShardRow(layout), sinks.apply(shard), shard, n, shard == 0 ? progress : null));
     if (progress != null) {
-      progress.accept(imps.size());
+      progress.accept(log.impressions().size());
     }
-    return ds;
   }
 
   private static int shardOf(String userId, int shards) {
@@ -135,20 +203,11 @@ public final class DatasetBuilder {
   private static void sweep(EventLog log, Vocabularies vocab, ItemVectors vectors, FeatureSpec spec, FeatureEncoder enc,
       TimeSplit split,
       Map<String, BannerFeatures> banners, Map<String, UserProfile> profiles, Map<String, Integer> userNumbers,
-      ImpressionDataset ds, int shard, int shards, LongConsumer progress) {
+      ShardRow r, RowSink sink, int shard, int shards, LongConsumer progress) {
     Map<String, UserHistory> histories = new HashMap<>();
-    int uf = FeatureEncoder.USER_FIELDS.size();
-    int us = FeatureEncoder.USER_SCALARS.size();
-    int bs = FeatureEncoder.BANNER_SCALARS.size();
-    int cs = FeatureEncoder.CROSS_SCALARS.size();
     List<Impression> imps = log.impressions();
     List<BehaviourEvent> events = log.events();
     ArrayDeque<Pending> pending = new ArrayDeque<>();
-    double[] uRaw = new double[us];
-    double[] bRaw = new double[bs];
-    double[] cRaw = new double[cs];
-    int[] wide = new int[enc.wideCount()];
-    int[] cats = new int[uf];
     int ev = 0;
     for (int row = 0; row < imps.size(); row++) {
       Impression imp = imps.get(row);
@@ -180,31 +239,32 @@ public final class DatasetBuilder {
       ScoringContext ctx = new ScoringContext(t, imp.platform(), imp.slotPosition());
       int p = split.partOf(t);
 
-      System.arraycopy(u.vector, 0, ds.userVector, row * ds.dim, ds.dim);
-      enc.rawUserScalars(u, uRaw);
-      System.arraycopy(uRaw, 0, ds.userScalars, row * us, us);
-      enc.userCategoricals(u, ctx, cats, 0);
-      System.arraycopy(cats, 0, ds.userCats, row * uf, uf);
-      ds.bannerIdx[row] = b.index();
+      r.position = row;
+      System.arraycopy(u.vector, 0, r.userVector, 0, r.userVector.length);
+      enc.rawUserScalars(u, r.userScalars);
+      enc.userCategoricals(u, ctx, r.userCats, 0);
+      r.bannerIdx = b.index();
       if (p == TimeSplit.TRAIN) {
         // Leave this row's own label out of its banner's CTR, or the feature would leak the label.
-        enc.rawBannerScalars(b, b.clicks() - (imp.clicked() ? 1 : 0), b.impressions() - 1, bRaw);
+        enc.rawBannerScalars(b, b.clicks() - (imp.clicked() ? 1 : 0), b.impressions() - 1, r.bannerScalars);
       } else {
-        enc.rawBannerScalars(b, bRaw);
+        enc.rawBannerScalars(b, r.bannerScalars);
       }
-      System.arraycopy(bRaw, 0, ds.bannerScalars, row * bs, bs);
-      enc.rawCrossScalars(u, b, ctx, cRaw);
-      System.arraycopy(cRaw, 0, ds.crossScalars, row * cs, cs);
-      System.arraycopy(u.tasteBrands, 0, ds.tasteBrands, row * ds.tasteCount, ds.tasteCount);
-      enc.wideIndices(u, b, ctx, wide, 0);
-      System.arraycopy(wide, 0, ds.wide, row * ds.wideCount, ds.wideCount);
-      ds.clicked[row] = imp.clicked();
-      ds.part[row] = (byte) p;
-      ds.time[row] = t;
-      ds.userIdx[row] = userNumbers.getOrDefault(imp.userId(), -1);
-      ds.slot[row] = imp.slotPosition();
+      enc.rawCrossScalars(u, b, ctx, r.crossScalars);
+      System.arraycopy(u.tasteBrands, 0, r.tasteBrands, 0, r.tasteBrands.length);
+      enc.wideIndices(u, b, ctx, r.wide, 0);
+      r.clicked = imp.clicked();
+      r.part = (byte) p;
+      r.time = t;
+      r.userIdx = userNumbers.getOrDefault(imp.userId(), -1);
+      r.slot = imp.slotPosition();
       Double truth = log.trueCtr().get(imp.impressionId());
-      ds.trueCtr[row] = truth == null ? Float.NaN : truth.floatValue();
+      r.trueCtr = truth == null ? Float.NaN : truth.floatValue();
+      try {
+        sink.accept(r);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
 
       pending.addLast(new Pending(t, h, b, imp.clicked()));
       if (progress != null && (row & 0xFFF) == 0) {

@@ -16,6 +16,7 @@ import java.util.List;
  * @param foldInDim learned dimensions of the fold-in taste factors, which add the fixed price-tier ones (0: none)
  * @param wideCrosses the wide crosses besides the top-brand ones, names from {@code FeatureEncoder.WIDE_CROSSES}
  * @param negativeRate share of the training rows' non-clicks that wide &amp; deep trains on, every click kept (1: all)
+ * @param rows where the point-in-time rows go as row shards, read back from there for training (null: kept in memory)
  */
 public record TrainOptions(
     Path data,
@@ -38,11 +39,38 @@ public record TrainOptions(
     boolean progress,
     int foldInDim,
     List<String> wideCrosses,
-    double negativeRate) {
+    double negativeRate,
+    Path rows) {
+
+  /** Rows kept in memory, and every non-click trained on. */
+  public TrainOptions(Path data, DataFormat format, Path out, boolean force, double maxBadFraction,
+      Item2VecConfig item2vec, WideDeepConfig wideDeep, double halfLifeHours, int maxRecentEvents, int topBrands,
+      int wideBucketsLog2, int tasteBrands, int tasteDim, int validDays, int testDays, double validFraction,
+      double testFraction, boolean progress, int foldInDim, List<String> wideCrosses) {
+    this(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours, maxRecentEvents, topBrands,
+        wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction, testFraction, progress, foldInDim,
+        wideCrosses, 1.0);
+  }
+
+  /** Rows kept in memory. */
+  public TrainOptions(Path data, DataFormat format, Path out, boolean force, double maxBadFraction,
+      Item2VecConfig item2vec, WideDeepConfig wideDeep, double halfLifeHours, int maxRecentEvents, int topBrands,
+      int wideBucketsLog2, int tasteBrands, int tasteDim, int validDays, int testDays, double validFraction,
+      double testFraction, boolean progress, int foldInDim, List<String> wideCrosses, double negativeRate) {
+    this(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours, maxRecentEvents, topBrands,
+        wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction, testFraction, progress, foldInDim,
+        wideCrosses, negativeRate, null);
+  }
 
   public TrainOptions withNegativeRate(double rate) {
     return new TrainOptions(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours, maxRecentEvents,
         topBrands, wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction, testFraction, progress,
-        foldInDim, wideCrosses, rate);
+        foldInDim, wideCrosses, rate, rows);
+  }
+
+  public TrainOptions withRows(Path dir) {
+    return new TrainOptions(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours,
+        maxRecentEvents, topBrands, wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction,
+        testFraction, progress, foldInDim, wideCrosses, negativeRate, dir);
   }
 }

@@ -28,6 +28,9 @@ import dev.bannerranker.trainer.dataset.TimeSplit;
 import dev.bannerranker.trainer.item2vec.Item2VecTrainer;
 import dev.bannerranker.trainer.item2vec.SessionBuilder;
 import dev.bannerranker.trainer.progress.Progress;
+import dev.bannerranker.trainer.shards.RowLayout;
+import dev.bannerranker.trainer.shards.RowShards;
+import dev.bannerranker.trainer.widedeep.ShardBatches;
 import dev.bannerranker.trainer.widedeep.RowEncoder;
 import dev.bannerranker.trainer.widedeep.WideDeepNetwork;
 import dev.bannerranker.trainer.widedeep.WideDeepTrainer;
@@ -54,7 +57,8 @@ public final class TrainingPipeline {
 
   /**
    * What a run produced. Besides the bundle it keeps the trained DL4J graph and the rows, so tests and
-   * benchmarks can compare DL4J with the pure-Java scorer on the same weights and inputs.
+   * benchmarks can compare DL4J with the pure-Java scorer on the same weights and inputs. Trained from row shards,
+   * the dataset holds the test rows alone, in log order.
    */
   public record Outcome(Bundle bundle, ModelMetrics metrics, double item2vecTokensPerSecond, ComputationGraph net,
       ImpressionDataset dataset, RowEncoder rows, int[] testRows, TrainOptions options) {}
@@ -91,6 +95,15 @@ public final class TrainingPipeline {
   public static Outcome run(TrainOptions o, PrintStream out, PrintStream err) throws IOException {
     long t0 = System.nanoTime();
     dev.bannerranker.cli.OutputPaths.checkBundleTarget("--out", o.out(), o.force());
+    if (o.rows() != null && o.negativeRate() < 1) {
+      // The shard path streams every training row; it does not sample them.
+      throw new IllegalArgumentException("--rows cannot be combined with --negative-rate below 1, got "
+          + o.negativeRate());
+    }
+    if (o.rows() != null) {
+      // Before hours of work, not after: rows of two runs must not mix.
+      RowShards.requireNoShards(o.rows());
+    }
     // The bundle directory appears only at the atomic rename, so the problems file waits in a temporary file; it is
     // kept, and named, only when too many bad rows fail the run.
     Path problemsFile = Files.createTempFile("banner-ranker-problems", ".csv");
@@ -152,18 +165,32 @@ public final class TrainingPipeline {
     double ctr = DatasetBuilder.ctr(stats);
     FeatureSpec spec = baseSpec(o, vocab).withStatistics(ctr, cardinalities(vocab, o), identity(FeatureEncoder.USER_SCALARS),
         identity(FeatureEncoder.BANNER_SCALARS), identity(FeatureEncoder.crossScalarNames(o.foldInDim() > 0)));
-    ImpressionDataset ds;
+    ImpressionDataset ds = null;
     try (Progress pb = Progress.start(o.progress(), "features", log.impressions().size(), "impressions")) {
-      ds = DatasetBuilder.build(log, vocab, vectors, spec, split, stats, pb::stepTo);
+      if (o.rows() == null) {
+        ds = DatasetBuilder.build(log, vocab, vectors, spec, split, stats, pb::stepTo);
+      } else {
+        long written = DatasetBuilder.writeShards(log, vocab, vectors, spec, split, stats, pb::stepTo,
+            Runtime.getRuntime().availableProcessors(), o.rows(), RowShards.DEFAULT_ROWS_PER_FILE);
+        out.printf("rows: wrote %d rows in %d row shards to %s%n", written, RowShards.files(o.rows()).size(),
+            o.rows());
+      }
     }
-    int[] allTrain = ds.rowsOf(TimeSplit.TRAIN);
-    int[] train = NegativeSampler.sample(allTrain, ds.clicked, o.negativeRate(), o.wideDeep().seed());
-    int[] valid = ds.rowsOf(TimeSplit.VALID);
-    int[] test = ds.rowsOf(TimeSplit.TEST);
-    spec = spec.withStatistics(ctr, spec.cardinalities(),
-        fit(FeatureEncoder.USER_SCALARS, ds.userScalars, FeatureEncoder.USER_SCALARS.size(), train),
-        fit(FeatureEncoder.BANNER_SCALARS, ds.bannerScalars, FeatureEncoder.BANNER_SCALARS.size(), train),
-        fit(FeatureEncoder.crossScalarNames(o.foldInDim() > 0), ds.crossScalars, FeatureEncoder.CROSS_SCALARS.size(), train));
+    List<String> crossNames = FeatureEncoder.crossScalarNames(o.foldInDim() > 0);
+    // With row shards only the validation, test and training-loss rows are held; the training rows stream.
+    ShardTraining.Scan scan = ds == null ? ShardTraining.scan(o.rows(), crossNames) : null;
+    int[] allTrain = ds != null ? ds.rowsOf(TimeSplit.TRAIN) : scan.train();
+    int[] train = ds != null
+        ? NegativeSampler.sample(allTrain, ds.clicked, o.negativeRate(), o.wideDeep().seed())
+        : allTrain;
+    int[] valid = ds != null ? ds.rowsOf(TimeSplit.VALID) : scan.valid();
+    int[] test = ds != null ? ds.rowsOf(TimeSplit.TEST) : scan.test();
+    spec = ds != null
+        ? spec.withStatistics(ctr, spec.cardinalities(),
+            fit(FeatureEncoder.USER_SCALARS, ds.userScalars, FeatureEncoder.USER_SCALARS.size(), train),
+            fit(FeatureEncoder.BANNER_SCALARS, ds.bannerScalars, FeatureEncoder.BANNER_SCALARS.size(), train),
+            fit(crossNames, ds.crossScalars, FeatureEncoder.CROSS_SCALARS.size(), train))
+        : spec.withStatistics(ctr, spec.cardinalities(), scan.user(), scan.banner(), scan.cross());
     out.printf("rows: %d train, %d validation, %d test; training CTR %.4f; built in %.1f s%n", train.length,
         valid.length, test.length, ctr, (System.nanoTime() - rowsStart) / 1e9);
     if (train.length != allTrain.length) {
@@ -174,9 +201,34 @@ public final class TrainingPipeline {
     // wide & deep
     FeatureEncoder enc = new FeatureEncoder(spec);
     BannerFeatures[] byIndex = DatasetBuilder.bannersByIndex(log.banners(), vocab, vectors, stats);
-    RowEncoder rows = new RowEncoder(enc, ds, byIndex);
     ComputationGraph net = WideDeepNetwork.build(spec, o.wideDeep());
-    WideDeepTrainer.Result fit = WideDeepTrainer.train(net, rows, ds, train, valid, o.wideDeep(), o.negativeRate(), o.progress());
+    RowEncoder rows;
+    RowEncoder validRows;
+    ImpressionDataset validDs;
+    WideDeepTrainer.Result fit;
+    if (ds != null) {
+      rows = new RowEncoder(enc, ds, byIndex);
+      validRows = rows;
+      validDs = ds;
+      fit = WideDeepTrainer.train(net, rows, ds, train, valid, o.wideDeep(), o.negativeRate(), o.progress());
+    } else {
+      int[] sample = WideDeepTrainer.trainLossSample(train, o.wideDeep());
+      ImpressionDataset[] held = ShardTraining.gather(o.rows(), valid, test, sample);
+      validDs = held[0];
+      ds = held[1];
+      validRows = new RowEncoder(enc, validDs, byIndex);
+      rows = new RowEncoder(enc, ds, byIndex);
+      int[] all = ShardTraining.iota(valid.length);
+      try (ShardBatches batches = new ShardBatches(RowShards.files(o.rows()), RowLayout.of(spec), train.length, enc,
+          byIndex, o.wideDeep())) {
+        fit = WideDeepTrainer.train(net, batches, new WideDeepTrainer.HeldRows(validRows, validDs, all, o.negativeRate()),
+            new WideDeepTrainer.HeldRows(new RowEncoder(enc, held[2], byIndex), held[2],
+                ShardTraining.iota(sample.length)), o.wideDeep(), o.progress(), null);
+      }
+      // From here on the dataset is the test rows alone.
+      valid = all;
+      test = ShardTraining.iota(test.length);
+    }
     out.printf("wide & deep: best after %.2f epochs (validation %d of %d, %d per epoch), validation logloss %.5f; %.1f s "
         + "fitting per epoch, %.1f s measuring the losses per validation%n", fit.bestEpoch(), fit.bestValidation(),
         fit.validLoss().size(), fit.validationsPerEpoch(), fit.validLoss().get(fit.bestValidation() - 1),
@@ -205,7 +257,7 @@ public final class TrainingPipeline {
 
     ScoringModel model = ScoringModel.of(candidate);
     ModelMetrics.SplitMetrics testMetrics = QuickMetrics.of(model, rows, ds, test);
-    ModelMetrics metrics = new ModelMetrics(QuickMetrics.of(model, rows, ds, valid), testMetrics,
+    ModelMetrics metrics = new ModelMetrics(QuickMetrics.of(model, validRows, validDs, valid), testMetrics,
         new ModelMetrics.RowCounts(train.length, valid.length, test.length), ProblemReport.summary(log.problems()));
     Bundle bundle = new Bundle(manifest.withMetrics(metrics), vocab, vectors, weights, log.banners(), stats, firstLayer);
     Map<String, Path> extra = log.problems().badRows() > 0 ? Map.of(PROBLEMS_FILE, problemsFile) : Map.of();

@@ -1,5 +1,7 @@
 package dev.bannerranker.trainer.shards;
 
+import dev.bannerranker.features.FeatureEncoder;
+import dev.bannerranker.features.FeatureSpec;
 import dev.bannerranker.trainer.dataset.ImpressionDataset;
 
 /**
@@ -16,6 +18,13 @@ public record RowLayout(int dim, int userScalars, int userFields, int bannerScal
     return new RowLayout(ds.dim, ds.userScalars.length / Math.max(1, ds.size), ds.userCats.length / Math.max(1, ds.size),
         ds.bannerScalars.length / Math.max(1, ds.size), ds.crossScalars.length / Math.max(1, ds.size), ds.tasteCount,
         ds.wideCount);
+  }
+
+  /** The layout of the rows the sweep makes for {@code spec}. */
+  public static RowLayout of(FeatureSpec spec) {
+    return new RowLayout(spec.itemVectorDim(), FeatureEncoder.USER_SCALARS.size(), FeatureEncoder.USER_FIELDS.size(),
+        FeatureEncoder.BANNER_SCALARS.size(), FeatureEncoder.CROSS_SCALARS.size(), spec.tasteBrands(),
+        new FeatureEncoder(spec).wideCount());
   }
 
   public int rowBytes() {

@@ -60,6 +60,17 @@ public final class RowShards {
     return out;
   }
 
+  /** Creates {@code dir} if needed, and fails if it already holds shards: rows of two runs must not mix. */
+  public static void requireNoShards(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    try (Stream<Path> s = Files.list(dir)) {
+      if (s.anyMatch(p -> p.getFileName().toString().endsWith(SUFFIX))) {
+        throw new BadInputException("row shards: " + dir + " already holds *" + SUFFIX
+            + " files; choose an empty directory");
+      }
+    }
+  }
+
   /** Writes every row of {@code ds} to {@code dir} (created if needed; it must hold no shards yet). */
   public static void write(ImpressionDataset ds, Path dir, int rowsPerFile) throws IOException {
     RowLayout layout = RowLayout.of(ds);
@@ -176,30 +187,32 @@ public final class RowShards {
   /** Writes rows to {@code rows-00000.rows}, {@code rows-00001.rows}, ... starting a new file every N rows. */
   public static final class DirectoryWriter implements Closeable {
     private final Path dir;
+    private final String prefix;
     private final RowLayout layout;
     private final int rowsPerFile;
     private FileWriter current;
     private int files;
     private long rows;
 
-    private DirectoryWriter(Path dir, RowLayout layout, int rowsPerFile) {
+    private DirectoryWriter(Path dir, String prefix, RowLayout layout, int rowsPerFile) {
       this.dir = dir;
+      this.prefix = prefix;
       this.layout = layout;
       this.rowsPerFile = rowsPerFile;
     }
 
+    /** A writer to {@code dir}, which is created if needed and must hold no shards yet. */
     public static DirectoryWriter open(Path dir, RowLayout layout, int rowsPerFile) throws IOException {
+      requireNoShards(dir);
+      return openUnchecked(dir, "rows-", layout, rowsPerFile);
+    }
+
+    /** A writer of files {@code <prefix>00000.rows}, ... beside others: several writers may share a directory. */
+    public static DirectoryWriter openUnchecked(Path dir, String prefix, RowLayout layout, int rowsPerFile) {
       if (rowsPerFile < 1) {
         throw new IllegalArgumentException("rows per file must be positive: " + rowsPerFile);
       }
-      Files.createDirectories(dir);
-      try (Stream<Path> s = Files.list(dir)) {
-        if (s.anyMatch(p -> p.getFileName().toString().endsWith(SUFFIX))) {
-          throw new BadInputException("row shards: " + dir + " already holds *" + SUFFIX
-              + " files; choose an empty directory");
-        }
-      }
-      return new DirectoryWriter(dir, layout, rowsPerFile);
+      return new DirectoryWriter(dir, prefix, layout, rowsPerFile);
     }
 
     public void write(ShardRow r) throws IOException {
@@ -207,7 +220,7 @@ public final class RowShards {
         if (current != null) {
           current.close();
         }
-        current = FileWriter.create(dir.resolve(String.format("rows-%05d%s", files++, SUFFIX)), layout);
+        current = FileWriter.create(dir.resolve(String.format("%s%05d%s", prefix, files++, SUFFIX)), layout);
       }
       current.write(r);
       rows++;

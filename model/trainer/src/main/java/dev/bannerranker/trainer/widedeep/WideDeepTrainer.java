@@ -80,14 +80,88 @@ public final class WideDeepTrainer {
 
   private static Result train(ComputationGraph net, RowEncoder rows, ImpressionDataset ds, int[] train, int[] valid,
       WideDeepConfig cfg, double negativeRate, boolean showProgress, boolean trainingLoss, Progress shared) {
+    int[] trainSample = trainingLoss && train.length > 0 ? trainLossSample(train, cfg) : null;
+    return train(net, new HeldBatches(rows, ds, train, cfg.mode()), new HeldRows(rows, ds, valid, negativeRate),
+        trainSample == null ? null : new HeldRows(rows, ds, trainSample), cfg, showProgress, shared);
+  }
+
+  /**
+   * Rows held in memory whose logloss is measured: indices into a dataset, with its encoder. With a {@code
+   * negativeRate} below 1 (a network trained on that share of the non-clicks) the loss is of the predictions corrected
+   * back to the true click rate ({@link NegativeSampling}), what the bundle will serve.
+   */
+  public record HeldRows(RowEncoder rows, ImpressionDataset ds, int[] idx, double negativeRate) {
+    /** Rows whose loss is of the raw predictions. */
+    public HeldRows(RowEncoder rows, ImpressionDataset ds, int[] idx) {
+      this(rows, ds, idx, 1.0);
+    }
+
+    double logLoss(ComputationGraph net, WideDeepConfig cfg) {
+      return WideDeepTrainer.logLoss(calibrated(predict(net, rows, idx, cfg), negativeRate), ds, idx);
+    }
+  }
+
+  /** The training rows as minibatches, in a new seeded order each epoch. */
+  public interface TrainBatches {
+    long rows();
+
+    /** Starts an epoch. */
+    void shuffle(SplittableRandom rng);
+
+    /** Rows {@code from} (inclusive) to {@code to} of the epoch's order; called in order, batch after batch. */
+    MultiDataSet batch(int from, int to);
+  }
+
+  /** Training rows held in memory, shuffled whole each epoch. */
+  static final class HeldBatches implements TrainBatches {
+    private final RowEncoder rows;
+    private final ImpressionDataset ds;
+    private final int[] order;
+    private final WideDeepConfig.Mode mode;
+
+    HeldBatches(RowEncoder rows, ImpressionDataset ds, int[] train, WideDeepConfig.Mode mode) {
+      this.rows = rows;
+      this.ds = ds;
+      this.order = train.clone();
+      this.mode = mode;
+    }
+
+    @Override
+    public long rows() {
+      return order.length;
+    }
+
+    @Override
+    public void shuffle(SplittableRandom rng) {
+      WideDeepTrainer.shuffle(order, rng);
+    }
+
+    @Override
+    public MultiDataSet batch(int from, int to) {
+      return new MultiDataSet(WideDeepNetwork.features(rows, order, from, to, mode),
+          new INDArray[] {labels(ds, order, from, to)});
+    }
+  }
+
+  /**
+   * The training loop over any source of minibatches; the losses are measured on rows held in memory ({@code
+   * trainSample} null: no training loss, nor the training weights' validation loss).
+   */
+  public static Result train(ComputationGraph net, TrainBatches source, HeldRows valid, HeldRows trainSample,
+      WideDeepConfig cfg, boolean showProgress, Progress shared) {
     // Without rows there is no validation to keep parameters from, and the schedule would divide by zero batches.
-    if (train.length == 0 || valid.length == 0) {
-      throw new IllegalArgumentException("wide & deep: no " + (train.length == 0 ? "training" : "validation")
+    if (source.rows() == 0 || valid.idx().length == 0) {
+      throw new IllegalArgumentException("wide & deep: no " + (source.rows() == 0 ? "training" : "validation")
           + " rows to train on");
     }
+    if (source.rows() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("wide & deep: " + source.rows() + " training rows; at most "
+          + Integer.MAX_VALUE + " per epoch");
+    }
+    boolean trainingLoss = trainSample != null;
     Nd4j.getRandom().setSeed(cfg.seed());
     SplittableRandom rng = new SplittableRandom(cfg.seed());
-    int[] order = train.clone();
+    int trainRows = (int) source.rows();
     List<Double> trainLoss = new ArrayList<>();
     List<Double> validLoss = new ArrayList<>();
     List<Double> liveLoss = new ArrayList<>();
@@ -97,13 +171,12 @@ public final class WideDeepTrainer {
     double bestLoss = Double.POSITIVE_INFINITY;
     int bestValidation = 0;
     int sinceBest = 0;
-    int batches = (order.length + cfg.batchSize() - 1) / cfg.batchSize();
+    int batches = (trainRows + cfg.batchSize() - 1) / cfg.batchSize();
     int perEpoch = Math.min(cfg.validationsPerEpoch(), batches);
     WeightAverage average = cfg.weightAverageDecay() > 0 ? new WeightAverage(cfg.weightAverageDecay(), net.params()) : null;
-    int[] trainSample = trainingLoss ? sample(train, TRAIN_LOSS_SAMPLE, cfg.seed()) : null;
     boolean stop = false;
     for (int epoch = 1; epoch <= cfg.maxEpochs() && !stop; epoch++) {
-      shuffle(order, rng);
+      source.shuffle(rng);
       long fitNanos = 0;
       long fitStart = System.nanoTime();
       try (Progress own = shared == null ? Progress.start(showProgress, cfg.mode().name().toLowerCase().replace('_', ' ')
@@ -114,8 +187,8 @@ public final class WideDeepTrainer {
         }
         for (int b = 0; b < batches && !stop; b++) {
           int from = b * cfg.batchSize();
-          int to = Math.min(order.length, from + cfg.batchSize());
-          net.fit(new MultiDataSet(WideDeepNetwork.features(rows, order, from, to, cfg.mode()), new INDArray[] {labels(ds, order, from, to)}));
+          int to = Math.min(trainRows, from + cfg.batchSize());
+          net.fit(source.batch(from, to));
           if (average != null) {
             average.add(net.params());
           }
@@ -133,14 +206,14 @@ public final class WideDeepTrainer {
             net.setParams(candidate);
           }
           if (trainSample != null) {
-            trainLoss.add(logLoss(predict(net, rows, trainSample, cfg), ds, trainSample));
+            trainLoss.add(trainSample.logLoss(net, cfg));
           }
-          double v = logLoss(calibrated(predict(net, rows, valid, cfg), negativeRate), ds, valid);
+          double v = valid.logLoss(net, cfg);
           validLoss.add(v);
           if (live != null) {
             net.setParams(live);
             if (trainingLoss) {
-              liveLoss.add(logLoss(calibrated(predict(net, rows, valid, cfg), negativeRate), ds, valid));
+              liveLoss.add(valid.logLoss(net, cfg));
             }
           }
           if (v < bestLoss - 1e-6) {
@@ -173,6 +246,11 @@ public final class WideDeepTrainer {
    * minibatch score is no use here: on this graph it read about 0.73 on the demo world, whose logloss is about 0.15.
    */
   static final int TRAIN_LOSS_SAMPLE = 50_000;
+
+  /** The training rows, of {@code train} in log order, whose logloss is the training curve. */
+  public static int[] trainLossSample(int[] train, WideDeepConfig cfg) {
+    return sample(train, TRAIN_LOSS_SAMPLE, cfg.seed());
+  }
 
   /** A seeded sample of {@code n} rows (all of them when there are fewer), in their original order. */
   static int[] sample(int[] rows, int n, long seed) {
@@ -207,7 +285,7 @@ public final class WideDeepTrainer {
     return p;
   }
 
-  private static INDArray labels(ImpressionDataset ds, int[] order, int from, int to) {
+  static INDArray labels(ImpressionDataset ds, int[] order, int from, int to) {
     float[] y = new float[to - from];
     for (int i = from; i < to; i++) {
       y[i - from] = ds.clicked[order[i]] ? 1f : 0f;
@@ -224,7 +302,7 @@ public final class WideDeepTrainer {
     return s / rows.length;
   }
 
-  private static void shuffle(int[] a, SplittableRandom rng) {
+  static void shuffle(int[] a, SplittableRandom rng) {
     for (int i = a.length - 1; i > 0; i--) {
       int j = rng.nextInt(i + 1);
       int t = a[i];

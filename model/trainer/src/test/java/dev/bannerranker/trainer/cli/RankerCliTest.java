@@ -203,6 +203,11 @@ class RankerCliTest {
     assertEquals(CommandLine.ExitCode.USAGE, run("evaluate").code());
     assertEquals(CommandLine.ExitCode.USAGE, run("train", "--data", dir.toString(), "--out", dir.resolve("x").toString(),
         "--format", "parquet").code());
+    Run both = run("train", "--data", dir.toString(), "--out", dir.resolve("x").toString(), "--rows",
+        dir.resolve("rows").toString(), "--negative-rate", "0.5");
+    assertEquals(CommandLine.ExitCode.USAGE, both.code(), both.err());
+    assertTrue(both.err().contains("--rows") && both.err().contains("--negative-rate"), both.err());
+    assertFalse(java.nio.file.Files.exists(dir.resolve("rows")));
     assertEquals(0, run("train", "--help").code());
   }
 

@@ -12,13 +12,17 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class RowShardsTest {
+public class RowShardsTest {
   private static final RowLayout LAYOUT = new RowLayout(5, 3, 4, 2, 6, 3, 7);
 
   /** Rows with every field random, including NaN truths and extreme doubles, so only a lossless format passes. */
   static ImpressionDataset randomRows(int n, long seed) {
+    return randomRows(LAYOUT, n, seed);
+  }
+
+  public static ImpressionDataset randomRows(RowLayout layout, int n, long seed) {
     Random r = new Random(seed);
-    ImpressionDataset ds = LAYOUT.newDataset(n);
+    ImpressionDataset ds = layout.newDataset(n);
     for (int i = 0; i < n; i++) {
       ds.time[i] = r.nextLong();
       ds.userIdx[i] = r.nextInt(1000) - 1;
@@ -48,7 +52,8 @@ class RowShardsTest {
     }
   }
 
-  static void assertSameRows(ImpressionDataset a, ImpressionDataset b) {
+  /** Every field of every row equal, bit for bit. */
+  public static void assertSameRows(ImpressionDataset a, ImpressionDataset b) {
     assertEquals(a.size, b.size);
     assertArrayEquals(a.time, b.time);
     assertArrayEquals(a.userIdx, b.userIdx);
