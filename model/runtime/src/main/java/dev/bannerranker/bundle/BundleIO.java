@@ -59,6 +59,35 @@ public final class BundleIO {
 
   /** As {@link #write(Bundle, Path, boolean)}, adding extra files (such as the data-problem list) by name. */
   public static void write(Bundle bundle, Path target, boolean replace, Map<String, Path> extraFiles) throws IOException {
+    writeSealed(target, replace, extraFiles, new Contents() {
+      @Override
+      public void writeFiles(Path dir) throws IOException {
+        BundleIO.writeFiles(bundle, dir);
+      }
+
+      @Override
+      public byte[] manifest(Map<String, String> checksums) throws IOException {
+        return JSON.writeValueAsBytes(bundle.manifest().withFiles(checksums));
+      }
+    });
+  }
+
+  /** What a sealed directory holds besides its checksums and seal: every kind of bundle writes through this. */
+  public interface Contents {
+    /** Writes the files (not the manifest) into {@code dir}. */
+    void writeFiles(Path dir) throws IOException;
+
+    /** The manifest's JSON bytes, given the sha256 of every file written. */
+    byte[] manifest(Map<String, String> checksums) throws IOException;
+  }
+
+  /**
+   * Writes {@code contents} and {@code extraFiles} to a temporary sibling of {@code target}, adds the manifest with
+   * every file's checksum and its seal, and renames the directory into place, so readers never see half a bundle.
+   * With {@code replace}, an existing bundle is swapped out after the new one is complete.
+   */
+  public static void writeSealed(Path target, boolean replace, Map<String, Path> extraFiles, Contents contents)
+      throws IOException {
     Path parent = target.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     String problem = dev.bannerranker.cli.OutputPaths.bundleTargetProblem(target, replace);
@@ -71,7 +100,7 @@ public final class BundleIO {
       if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
         Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
       }
-      writeFiles(bundle, tmp);
+      contents.writeFiles(tmp);
       for (Map.Entry<String, Path> e : extraFiles.entrySet()) {
         Files.copy(e.getValue(), tmp.resolve(e.getKey()));
       }
@@ -81,7 +110,7 @@ public final class BundleIO {
           sums.put(f.getFileName().toString(), Checksums.sha256(f));
         }
       }
-      byte[] manifest = JSON.writeValueAsBytes(bundle.manifest().withFiles(sums));
+      byte[] manifest = contents.manifest(sums);
       Files.write(tmp.resolve(Bundle.MANIFEST), manifest);
       Files.writeString(tmp.resolve(Bundle.MANIFEST_CHECKSUM), sealLine(manifest), StandardCharsets.UTF_8);
       Path old = null;

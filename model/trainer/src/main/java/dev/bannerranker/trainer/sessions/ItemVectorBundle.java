@@ -8,16 +8,12 @@ import dev.bannerranker.bundle.TensorFile;
 import dev.bannerranker.bundle.TensorFile.Tensor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The bundle {@code train --format sessions} writes: item vectors only, no click model. Files:
@@ -61,58 +57,28 @@ public record ItemVectorBundle(Map<String, Object> manifest, List<String> items,
 
   /** Writes to a temporary sibling and renames it into place, so readers never see half a bundle. */
   public void write(Path target, boolean replace, Map<String, Path> extraFiles) throws IOException {
-    Path parent = target.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    String problem = dev.bannerranker.cli.OutputPaths.bundleTargetProblem(target, replace);
-    if (problem != null) {
-      throw new FileAlreadyExistsException(target.toString(), null, problem);
-    }
-    Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
-    try {
-      if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-      }
-      Map<String, Object> names = new LinkedHashMap<>();
-      names.put("items", items);
-      names.put("categories", categories);
-      BundleIO.json().writeValue(tmp.resolve(ITEMS).toFile(), names);
-      Map<String, Tensor> tensors = new LinkedHashMap<>();
-      tensors.put(TENSOR, Tensor.matrix(vectors));
-      if (outputs != null) {
-        tensors.put(OUTPUT_TENSOR, Tensor.matrix(outputs));
-      }
-      TensorFile.write(tmp.resolve(VECTORS), tensors);
-      for (Map.Entry<String, Path> e : extraFiles.entrySet()) {
-        Files.copy(e.getValue(), tmp.resolve(e.getKey()));
-      }
-      Map<String, String> sums = new TreeMap<>();
-      try (var files = Files.list(tmp)) {
-        for (Path f : (Iterable<Path>) files.sorted()::iterator) {
-          sums.put(f.getFileName().toString(), Checksums.sha256(f));
+    BundleIO.writeSealed(target, replace, extraFiles, new BundleIO.Contents() {
+      @Override
+      public void writeFiles(Path dir) throws IOException {
+        Map<String, Object> names = new LinkedHashMap<>();
+        names.put("items", items);
+        names.put("categories", categories);
+        BundleIO.json().writeValue(dir.resolve(ITEMS).toFile(), names);
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        tensors.put(TENSOR, Tensor.matrix(vectors));
+        if (outputs != null) {
+          tensors.put(OUTPUT_TENSOR, Tensor.matrix(outputs));
         }
+        TensorFile.write(dir.resolve(VECTORS), tensors);
       }
-      Map<String, Object> m = new LinkedHashMap<>(manifest);
-      m.put("files", sums);
-      byte[] bytes = BundleIO.json().writeValueAsBytes(m);
-      Files.write(tmp.resolve(MANIFEST), bytes);
-      Files.writeString(tmp.resolve(MANIFEST_CHECKSUM), BundleIO.sealLine(bytes), StandardCharsets.UTF_8);
-      Path old = null;
-      if (Files.exists(target)) {
-        old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
-        Files.delete(old);
-        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+
+      @Override
+      public byte[] manifest(Map<String, String> checksums) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>(manifest);
+        m.put("files", checksums);
+        return BundleIO.json().writeValueAsBytes(m);
       }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      if (old != null) {
-        BundleIO.deleteTree(old);
-      }
-    } catch (AtomicMoveNotSupportedException e) {
-      BundleIO.deleteTree(tmp);
-      throw new IOException("cannot rename into " + target + " atomically: " + e.getMessage(), e);
-    } catch (IOException | RuntimeException e) {
-      BundleIO.deleteTree(tmp);
-      throw e;
-    }
+    });
   }
 
   /** Loads and checks the seal, every checksum and the tensor's shape. */
