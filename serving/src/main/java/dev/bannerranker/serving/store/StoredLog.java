@@ -38,10 +38,6 @@ public final class StoredLog {
   /** Times are stored relative to 2024-01-01T00:00:00Z. */
   public static final long TIME_BASE = 1_704_067_200L;
   private static final int IMPRESSION = 7;
-  private static final int TIER_ESCAPE = 7;
-  private static final int DWELL_ZERO = 0;
-  private static final int DWELL_TENTHS = 1;
-  private static final int DWELL_RAW = 2;
   private static final EventType[] TYPES = EventType.values();
 
   static {
@@ -98,25 +94,13 @@ public final class StoredLog {
     private final byte[] r = new byte[32];
 
     public Writer event(EventType type, int brandId, int categoryId, int priceTier, float dwellSeconds, long time) {
-      int tier = priceTier >= 0 && priceTier < TIER_ESCAPE ? priceTier : TIER_ESCAPE;
-      int dwellBits = Float.floatToRawIntBits(dwellSeconds);
-      int tenths = Varints.tenths(dwellSeconds);
-      int dwellMode = dwellBits == 0 ? DWELL_ZERO : tenths >= 0 ? DWELL_TENTHS : DWELL_RAW;
+      int header = type.ordinal() | Varints.eventHeaderBits(priceTier, dwellSeconds);
       int n = 0;
-      r[n++] = (byte) (type.ordinal() | tier << 3 | dwellMode << 6);
+      r[n++] = (byte) header;
       n = putTime(r, n, time);
       n = Varints.putVarint(r, n, brandId);
       n = Varints.putVarint(r, n, categoryId);
-      if (tier == TIER_ESCAPE) {
-        n = Varints.putVarint(r, n, (priceTier << 1) ^ (priceTier >> 31));
-      }
-      if (dwellMode == DWELL_TENTHS) {
-        n = Varints.putVarint(r, n, tenths);
-      } else if (dwellMode == DWELL_RAW) {
-        for (int k = 0; k < 4; k++) {
-          r[n++] = (byte) (dwellBits >>> (8 * k));
-        }
-      }
+      n = Varints.putEventTail(r, n, header, priceTier, dwellSeconds);
       out.write(r, 0, n);
       return this;
     }
@@ -192,21 +176,13 @@ public final class StoredLog {
           v.impression(in.varint(), time);
           continue;
         }
-        if (kind >= TYPES.length || h >>> 6 == 3) {
+        if (kind >= TYPES.length || Varints.badDwellMode(h)) {
           throw corrupt();
         }
         int brand = in.varint();
         int category = in.varint();
-        int tier = h >>> 3 & 7;
-        if (tier == TIER_ESCAPE) {
-          int z = in.varint();
-          tier = (z >>> 1) ^ -(z & 1);
-        }
-        float dwell = switch (h >>> 6) {
-          case DWELL_ZERO -> 0f;
-          case DWELL_TENTHS -> Varints.fromTenths(in.varint());
-          default -> Float.intBitsToFloat(in.int32());
-        };
+        int tier = in.priceTier(h);
+        float dwell = in.dwell(h);
         v.event(TYPES[kind], brand, category, tier, dwell, time);
       }
     } catch (ArrayIndexOutOfBoundsException e) {
@@ -353,15 +329,8 @@ public final class StoredLog {
     }
     in.varint();
     in.varint();
-    if ((h >>> 3 & 7) == TIER_ESCAPE) {
-      in.varint();
-    }
-    int mode = h >>> 6;
-    if (mode == DWELL_TENTHS) {
-      in.varint();
-    } else if (mode == DWELL_RAW) {
-      in.pos += 4;
-    }
+    in.priceTier(h);
+    in.dwell(h);
   }
 
   private static IllegalStateException corrupt() {

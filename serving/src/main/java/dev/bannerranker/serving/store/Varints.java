@@ -39,6 +39,43 @@ public final class Varints {
     return (float) (tenths / 10.0);
   }
 
+  // An event record's header byte: bits 0-2 the type, 3-5 the price tier (7: a zig-zag varint follows), 6-7 how
+  // the dwell is stored. Both logs write the tier and dwell the same way, after the brand and category ids.
+  private static final int TIER_ESCAPE = 7;
+  private static final int DWELL_ZERO = 0;
+  private static final int DWELL_TENTHS = 1;
+  private static final int DWELL_RAW = 2;
+
+  /** The header bits 3-7 of an event with this price tier and dwell ({@link #putEventTail} writes the rest). */
+  public static int eventHeaderBits(int priceTier, float dwellSeconds) {
+    int tier = priceTier >= 0 && priceTier < TIER_ESCAPE ? priceTier : TIER_ESCAPE;
+    int mode = Float.floatToRawIntBits(dwellSeconds) == 0 ? DWELL_ZERO
+        : tenths(dwellSeconds) >= 0 ? DWELL_TENTHS : DWELL_RAW;
+    return tier << 3 | mode << 6;
+  }
+
+  /** Writes an event's escaped price tier and its dwell, as the header bits say; returns the new position. */
+  public static int putEventTail(byte[] out, int pos, int header, int priceTier, float dwellSeconds) {
+    if ((header >>> 3 & 7) == TIER_ESCAPE) {
+      pos = putVarint(out, pos, (priceTier << 1) ^ (priceTier >> 31));
+    }
+    int mode = header >>> 6 & 3;
+    if (mode == DWELL_TENTHS) {
+      pos = putVarint(out, pos, tenths(dwellSeconds));
+    } else if (mode == DWELL_RAW) {
+      int bits = Float.floatToRawIntBits(dwellSeconds);
+      for (int k = 0; k < 4; k++) {
+        out[pos++] = (byte) (bits >>> (8 * k));
+      }
+    }
+    return pos;
+  }
+
+  /** True when the header's dwell bits hold a mode no writer uses. */
+  public static boolean badDwellMode(int header) {
+    return header >>> 6 == 3;
+  }
+
   /** A cursor over packed bytes. */
   public static class Cursor {
     protected final byte[] b;
@@ -69,6 +106,25 @@ public final class Varints {
           return v;
         }
       }
+    }
+
+    /** An event's price tier, read when the header escapes it. */
+    public int priceTier(int header) {
+      int tier = header >>> 3 & 7;
+      if (tier != TIER_ESCAPE) {
+        return tier;
+      }
+      int z = varint();
+      return (z >>> 1) ^ -(z & 1);
+    }
+
+    /** An event's dwell, as the header says it is stored. */
+    public float dwell(int header) {
+      return switch (header >>> 6 & 3) {
+        case DWELL_ZERO -> 0f;
+        case DWELL_TENTHS -> fromTenths(varint());
+        default -> Float.intBitsToFloat(int32());
+      };
     }
 
     public int int32() {

@@ -26,10 +26,6 @@ import java.util.Arrays;
 class ActivityLog {
   private static final byte[] EMPTY = new byte[0];
   private static final EventType[] TYPES = EventType.values();
-  private static final int TIER_ESCAPE = 7;
-  private static final int DWELL_ZERO = 0;
-  private static final int DWELL_TENTHS = 1;
-  private static final int DWELL_RAW = 2;
   /** Largest encoded record: time 11, header 1, two ids 5 each, tier 5, dwell 5. */
   private static final int MAX_RECORD = 32;
 
@@ -123,23 +119,11 @@ class ActivityLog {
   final void addEvent(EventType type, int brandId, int categoryId, int priceTier, float dwellSeconds, long time) {
     byte[] r = new byte[MAX_RECORD];
     int n = putTime(r, 0, eventCount == 0 ? time : time - lastEventTime);
-    int tier = priceTier >= 0 && priceTier < TIER_ESCAPE ? priceTier : TIER_ESCAPE;
-    int dwellBits = Float.floatToRawIntBits(dwellSeconds);
-    int tenths = Varints.tenths(dwellSeconds);
-    int dwellMode = dwellBits == 0 ? DWELL_ZERO : tenths >= 0 ? DWELL_TENTHS : DWELL_RAW;
-    r[n++] = (byte) (type.ordinal() | tier << 3 | dwellMode << 6);
+    int header = type.ordinal() | Varints.eventHeaderBits(priceTier, dwellSeconds);
+    r[n++] = (byte) header;
     n = Varints.putVarint(r, n, brandId);
     n = Varints.putVarint(r, n, categoryId);
-    if (tier == TIER_ESCAPE) {
-      n = Varints.putVarint(r, n, (priceTier << 1) ^ (priceTier >> 31));
-    }
-    if (dwellMode == DWELL_TENTHS) {
-      n = Varints.putVarint(r, n, tenths);
-    } else if (dwellMode == DWELL_RAW) {
-      for (int k = 0; k < 4; k++) {
-        r[n++] = (byte) (dwellBits >>> (8 * k));
-      }
-    }
+    n = Varints.putEventTail(r, n, header, priceTier, dwellSeconds);
     splice(eventBytes, 0, r, n);
     eventBytes += n;
     eventCount++;
@@ -201,16 +185,8 @@ class ActivityLog {
       int header = buf[in.pos++] & 0xFF;
       int brand = in.varint();
       int category = in.varint();
-      int tier = header >>> 3 & 7;
-      if (tier == TIER_ESCAPE) {
-        int z = in.varint();
-        tier = (z >>> 1) ^ -(z & 1);
-      }
-      float dwell = switch (header >>> 6) {
-        case DWELL_ZERO -> 0f;
-        case DWELL_TENTHS -> Varints.fromTenths(in.varint());
-        default -> Float.intBitsToFloat(in.int32());
-      };
+      int tier = in.priceTier(header);
+      float dwell = in.dwell(header);
       if (k >= skipEvents) {
         v.event(TYPES[header & 7], brand, category, tier, dwell, time);
       }
@@ -235,15 +211,8 @@ class ActivityLog {
       int header = buf[in.pos++] & 0xFF;
       in.varint();
       in.varint();
-      if ((header >>> 3 & 7) == TIER_ESCAPE) {
-        in.varint();
-      }
-      int mode = header >>> 6;
-      if (mode == DWELL_TENTHS) {
-        in.varint();
-      } else if (mode == DWELL_RAW) {
-        in.pos += 4;
-      }
+      in.priceTier(header);
+      in.dwell(header);
     } else {
       in.varint();
     }
