@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Asks for {@code authorization: Bearer <token>} on the calls whose access has a configured token: none is
  * UNAUTHENTICATED, a wrong one PERMISSION_DENIED. Health, reflection and every call without a rule stay open, so
- * probes and the quick start need no token. Runs before every other interceptor.
+ * probes and the quick start need no token. Runs first, after the call executor's admission (CallExecutors).
  */
 @Singleton
 public final class TokenAuthInterceptor implements ServerInterceptor, Ordered {
@@ -36,6 +36,14 @@ public final class TokenAuthInterceptor implements ServerInterceptor, Ordered {
 
   public TokenAuthInterceptor(SecuritySettings settings) {
     this.tokens = new BearerTokens(settings);
+  }
+
+  /**
+   * Whether {@code serviceName} is an admin service: the one classification that both the token rules and the
+   * listeners follow (admin services are served only on the admin listener).
+   */
+  public static boolean adminService(String serviceName) {
+    return RULES.get(serviceName) == Access.ADMIN;
   }
 
   /** The access {@code fullMethodName} needs, or null when it is open. */
@@ -74,6 +82,6 @@ public final class TokenAuthInterceptor implements ServerInterceptor, Ordered {
 
   @Override
   public int getOrder() {
-    return HIGHEST_PRECEDENCE;
+    return HIGHEST_PRECEDENCE + 1;
   }
 }
