@@ -19,8 +19,8 @@ class MemoryReportSmokeTest {
   @Test
   void loadsEveryUserAndWritesTheFigures() throws Exception {
     Path json = dir.resolve("out/memory.json");
-    int code = new CommandLine(new MemoryReport()).execute("--banners", "200", "--users", "2000", "--json",
-        json.toString(), "--work", dir.resolve("work").toString());
+    int code = new CommandLine(new MemoryReport()).execute("--banners", "200", "--users", "2000", "--store",
+        "memory", "--json", json.toString(), "--work", dir.resolve("work").toString());
     assertEquals(0, code);
     JsonNode r = new ObjectMapper().readTree(Files.readString(json));
     for (String key : List.of("banners", "users_loaded", "users_held", "evictions", "heap_used_after_gc_bytes",
@@ -40,6 +40,25 @@ class MemoryReportSmokeTest {
     assertTrue(r.get("heap_used_after_gc_bytes").asLong() > r.get("user_state_bytes").asLong());
     assertEquals(0, r.get("fold_in_dim").asInt());
     assertTrue(!r.has("choice_counts_packed_bytes_mean"));
+  }
+
+  @Test
+  void behindTheDefaultCacheRocksDbHoldsEveryUserAndReportsTheDisk() throws Exception {
+    Path json = dir.resolve("rocksdb.json");
+    int code = new CommandLine(new MemoryReport()).execute("--banners", "200", "--users", "2000", "--cache-max-size",
+        "500", "--json", json.toString(), "--work", dir.resolve("work").toString());
+    assertEquals(0, code);
+    JsonNode r = new ObjectMapper().readTree(Files.readString(json));
+    assertEquals("rocksdb", r.get("store").asText());
+    assertTrue(r.get("users_held").asLong() <= 500, "held " + r.get("users_held"));
+    assertTrue(r.get("evictions").asLong() >= 1_500);
+    // Users the cache dropped are read back from the store with every ring full.
+    assertEquals(r.get("sampled_users").asInt(), r.get("sampled_users_with_full_rings").asInt());
+    assertTrue(r.get("user_state_bytes_per_cached_user").asDouble() > 0);
+    long disk = r.get("state_dir_bytes_compacted").asLong();
+    // Every user's value (2 × 72 records at 3 to 9 bytes) is on disk.
+    assertTrue(disk > 2000L * 2 * 72 * 3, "state directory " + disk);
+    assertEquals((double) disk / 2000, r.get("state_dir_bytes_per_user_compacted").asDouble(), 1e-9);
   }
 
   @Test
