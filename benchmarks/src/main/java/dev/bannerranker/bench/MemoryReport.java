@@ -149,6 +149,9 @@ public final class MemoryReport implements Callable<Integer> {
     long cacheSize = storeKind == Store.memory ? Math.max(cacheMaxSize, users) : cacheMaxSize;
     UserSettings settings = new UserSettings("", false, capacity, cacheSize, Duration.ofHours(6));
     Path stateDir = dir.resolve("state");
+    if (Files.exists(stateDir)) { // a previous run's, in a --work directory
+      deleteTree(stateDir);
+    }
     // The sync setting only decides when the write-ahead log reaches the disk, not what is held in memory or on it;
     // `interval` lets a million users' histories be written in minutes.
     UserStore userStore = storeKind == Store.memory ? new MemoryUserStore(UserStateStore.limits(settings))
