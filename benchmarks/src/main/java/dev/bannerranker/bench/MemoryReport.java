@@ -17,7 +17,10 @@ import dev.bannerranker.serving.model.ModelGeneration;
 import dev.bannerranker.serving.model.ModelRegistry;
 import dev.bannerranker.serving.ranking.EventInput;
 import dev.bannerranker.serving.ranking.EventRecorder;
-import dev.bannerranker.serving.users.ProfileStore;
+import dev.bannerranker.serving.store.MemoryUserStore;
+import dev.bannerranker.serving.store.RocksDbUserStore;
+import dev.bannerranker.serving.store.UserStore;
+import dev.bannerranker.serving.users.StoreImport;
 import dev.bannerranker.serving.users.UserStateStore;
 import dev.bannerranker.testing.RandomBundles;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -44,11 +47,13 @@ import picocli.CommandLine.Option;
 /**
  * Heap and resident memory of the service's state with a large catalog and many users: a valid bundle of
  * {@code --banners} banners loaded through the verifying loader ({@link ModelRegistry}), {@code --users}
- * profiles from a {@code users.csv} ({@link ProfileStore}), and every user's recent activity recorded through
- * {@link EventRecorder}, the code behind RecordEvents, into the Caffeine-backed {@link UserStateStore}. Each user
- * gets more events and impressions than the configured capacity, so every ring is full (the worst case; {@code
- * --activity mixed} leaves 60% of users with fewer). Heap
- * figures are the used heap after a full collection, measured after each stage.
+ * profiles from a {@code users.csv} imported into the store of record ({@link StoreImport}, as {@code bin/ranker
+ * import} does), and every user's recent activity recorded through {@link EventRecorder}, the code behind
+ * RecordEvents, into the {@link UserStateStore}: by default, as the service runs, an embedded RocksDB behind a
+ * Caffeine cache of {@code ranker.users.cache-max-size} users ({@code --store memory}: a store in the heap, every
+ * user cached). Each user gets more events and impressions than the configured capacity, so every ring is full
+ * (the worst case; {@code --activity mixed} leaves 60% of users with fewer). Heap figures are the used heap after
+ * a full collection, measured after each stage; with RocksDB also the state directory's size.
  */
 @Command(name = "memory", mixinStandardHelpOptions = true,
     description = "Measures heap and resident memory with a large catalog and many users' recent state loaded.")
@@ -80,6 +85,18 @@ public final class MemoryReport implements Callable<Integer> {
 
   @Option(names = "--seed", defaultValue = "42", description = "Seed of the bundle and the users' activity. Default: ${DEFAULT-VALUE}.")
   long seed;
+
+  /** The store of record behind the cache. */
+  enum Store { rocksdb, memory }
+
+  @Option(names = "--store", defaultValue = "rocksdb", description = "rocksdb: the service's default, an embedded "
+      + "RocksDB in the scratch directory behind the cache, whose heap is only the cache's; memory: a store in the "
+      + "heap too (every user's value held twice). Default: ${DEFAULT-VALUE}.")
+  Store storeKind;
+
+  @Option(names = "--cache-max-size", defaultValue = "200000", description = "ranker.users.cache-max-size "
+      + "(application.yml's default); with --store memory at least --users. Default: ${DEFAULT-VALUE}.")
+  long cacheMaxSize;
 
   @Option(names = "--json", required = true, description = "Where to write the results.")
   Path json;
@@ -129,12 +146,29 @@ public final class MemoryReport implements Callable<Integer> {
 
     Path data = Files.createDirectories(dir.resolve("data"));
     writeUsers(data.resolve("users.csv"));
-    ProfileStore profiles = ProfileStore.load(data, false, capacity);
+    long cacheSize = storeKind == Store.memory ? Math.max(cacheMaxSize, users) : cacheMaxSize;
+    UserSettings settings = new UserSettings("", false, capacity, cacheSize, Duration.ofHours(6));
+    Path stateDir = dir.resolve("state");
+    if (Files.exists(stateDir)) { // a previous run's, in a --work directory
+      deleteTree(stateDir);
+    }
+    // The sync setting only decides when the write-ahead log reaches the disk, not what is held in memory or on it;
+    // `interval` lets a million users' histories be written in minutes.
+    UserStore userStore = storeKind == Store.memory ? new MemoryUserStore(UserStateStore.limits(settings))
+        : new RocksDbUserStore(stateDir, UserStateStore.limits(settings), false, Duration.ofMillis(100),
+        Duration.ZERO);
+    UserStateStore store;
+    try {
+      // As `bin/ranker import` does: users.csv into the store; the loaded table is dropped afterwards.
+      StoreImport.load(data, false, capacity, userStore, 10_000, n -> {});
+      store = new UserStateStore(settings, userStore);
+    } catch (RuntimeException e) {
+      userStore.close();
+      throw e;
+    }
     long afterProfiles = usedAfterGc();
-    log("profiles: %,d loaded, %s", profiles.size(), mib(afterProfiles - afterModel));
+    log("profiles: %,d imported into the %s store, %s", users, storeKind, mib(afterProfiles - afterModel));
 
-    UserSettings settings = new UserSettings("", false, capacity, Math.max(200_000L, users), Duration.ofHours(6));
-    UserStateStore store = new UserStateStore(settings, profiles);
     RankerMetrics metrics = new RankerMetrics(new SimpleMeterRegistry());
     metrics.bindUserCache(store.cache());
     EventRecorder recorder = new EventRecorder(registry, store, metrics,
@@ -176,19 +210,31 @@ public final class MemoryReport implements Callable<Integer> {
     long evicted = store.cache().stats().evictionCount();
     log("user state: %,d users held, %s", held, mib(afterUsers - afterProfiles));
 
-    // Every ring full: check a sample of users through the path Rank uses.
+    // Every ring full: check a sample of users through the path Rank uses (read from the store when not cached).
     int sample = Math.min(users, 1_000);
     int fullRings = 0;
     for (int i = 0; i < sample; i++) {
       UserHistory h = store.get(userId(1 + (int) ((long) i * users / sample))).snapshot(g).history();
       fullRings += h.eventCount() == g.spec().maxRecentEvents() && h.totalEvents() > capacity ? 1 : 0;
     }
-
+    Map<String, Long> proc = procStatus();
+    long diskAsWritten = 0;
+    long diskCompacted = 0;
+    if (userStore instanceof RocksDbUserStore rocks) {
+      diskAsWritten = treeBytes(stateDir);
+      rocks.compactAll();
+      userStore.close();
+      diskCompacted = treeBytes(stateDir);
+      log("state directory: %s as written, %s compacted", mib(diskAsWritten), mib(diskCompacted));
+    } else {
+      userStore.close();
+    }
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("banners", g.bannerCount());
     o.put("users_loaded", users);
     o.put("users_held", held);
     o.put("evictions", evicted);
+    o.put("store", storeKind.name());
     o.put("cache_max_size", settings.cacheMaxSize());
     o.put("activity", activity.name());
     o.put("activity_capacity", capacity);
@@ -214,18 +260,23 @@ public final class MemoryReport implements Callable<Integer> {
     o.put("user_state_bytes", afterUsers - afterProfiles);
     o.put("profile_bytes_per_user", (double) (afterProfiles - afterModel) / users);
     o.put("user_state_bytes_per_user", (double) (afterUsers - afterProfiles) / users);
+    o.put("user_state_bytes_per_cached_user", (double) (afterUsers - afterProfiles) / held);
+    if (storeKind == Store.rocksdb) {
+      o.put("state_dir_bytes_as_written", diskAsWritten);
+      o.put("state_dir_bytes_compacted", diskCompacted);
+      o.put("state_dir_bytes_per_user_compacted", (double) diskCompacted / users);
+    }
     o.put("all_bytes_per_user", (double) (afterUsers - afterModel) / users);
     o.put("heap_max_bytes", Runtime.getRuntime().maxMemory());
     o.put("heap_committed_bytes", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted());
     o.put("xmx", xmx());
-    Map<String, Long> proc = procStatus();
     o.put("vm_rss_bytes", proc.get("VmRSS"));
     o.put("vm_hwm_bytes", proc.get("VmHWM"));
     o.put("load_seconds", loadSeconds);
     o.put("events_per_second", events / loadSeconds);
     o.put("total_seconds", (System.nanoTime() - t0) / 1e9);
     o.put("goal_heap_bytes", GIB);
-    o.put("goal_met", afterUsers <= GIB && held == users);
+    o.put("goal_met", afterUsers <= GIB && (storeKind == Store.rocksdb || held == users));
     o.put("machine", machine());
     o.put("jvm", jvm());
     o.put("measured_at", Instant.now().toString());
@@ -448,15 +499,19 @@ public final class MemoryReport implements Callable<Integer> {
     System.out.printf("  %-40s %12s%n", "heap used after full GC", mib((Long) o.get("heap_used_after_gc_bytes")));
     System.out.printf("  %-40s %12s%n", "  JVM baseline", mib((Long) o.get("heap_baseline_bytes")));
     System.out.printf("  %-40s %12s%n", "  model", mib((Long) o.get("model_bytes")));
-    System.out.printf("  %-40s %12s  (%.0f B/user)%n", "  profiles (users.csv)", mib((Long) o.get("profiles_bytes")),
+    System.out.printf("  %-40s %12s  (%.0f B/user)%n", "  profiles (imported)", mib((Long) o.get("profiles_bytes")),
         o.get("profile_bytes_per_user"));
-    System.out.printf("  %-40s %12s  (%.0f B/user)%n", "  user state (cache, logs)", mib((Long) o.get("user_state_bytes")),
-        o.get("user_state_bytes_per_user"));
+    System.out.printf("  %-40s %12s  (%.0f B/cached user)%n", "  user state (cache, logs)",
+        mib((Long) o.get("user_state_bytes")), o.get("user_state_bytes_per_cached_user"));
+    if (o.containsKey("state_dir_bytes_compacted")) {
+      System.out.printf("  %-40s %12s  (%.0f B/user)%n", "state directory on disk, compacted",
+          mib((Long) o.get("state_dir_bytes_compacted")), o.get("state_dir_bytes_per_user_compacted"));
+    }
     System.out.printf("  %-40s %12s%n", "resident (VmRSS / peak VmHWM)", mib(orZero(o.get("vm_rss_bytes"))) + " / "
         + mib(orZero(o.get("vm_hwm_bytes"))));
     System.out.printf("  users held %,d of %,d (evictions %d); sampled users with full rings %d of %d%n",
         o.get("users_held"), users, o.get("evictions"), o.get("sampled_users_with_full_rings"), o.get("sampled_users"));
-    System.out.printf("goal: heap used ≤ 1 GiB with every user held: %s%n",
+    System.out.printf("goal: heap used ≤ 1 GiB with every user stored: %s%n",
         Boolean.TRUE.equals(o.get("goal_met")) ? "met" : "NOT met");
   }
 
@@ -470,6 +525,17 @@ public final class MemoryReport implements Callable<Integer> {
 
   private static void log(String format, Object... args) {
     System.err.printf(format + "%n", args);
+  }
+
+  /** Bytes of the regular files under {@code dir}. */
+  static long treeBytes(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      long n = 0;
+      for (Path p : paths.filter(Files::isRegularFile).toList()) {
+        n += Files.size(p);
+      }
+      return n;
+    }
   }
 
   static void deleteTree(Path dir) throws IOException {

@@ -16,13 +16,20 @@ import picocli.CommandLine;
 class MemoryReportSmokeTest {
   @TempDir Path dir;
 
+  /** Runs the report with {@code args} and {@code --json}; its figures. */
+  private JsonNode report(String name, String... args) throws Exception {
+    Path json = dir.resolve(name);
+    String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+    all[args.length] = "--json";
+    all[args.length + 1] = json.toString();
+    assertEquals(0, new CommandLine(new MemoryReport()).execute(all));
+    return new ObjectMapper().readTree(Files.readString(json));
+  }
+
   @Test
   void loadsEveryUserAndWritesTheFigures() throws Exception {
-    Path json = dir.resolve("out/memory.json");
-    int code = new CommandLine(new MemoryReport()).execute("--banners", "200", "--users", "2000", "--json",
-        json.toString(), "--work", dir.resolve("work").toString());
-    assertEquals(0, code);
-    JsonNode r = new ObjectMapper().readTree(Files.readString(json));
+    JsonNode r = report("out/memory.json", "--banners", "200", "--users", "2000", "--store", "memory", "--work",
+        dir.resolve("work").toString());
     for (String key : List.of("banners", "users_loaded", "users_held", "evictions", "heap_used_after_gc_bytes",
         "model_bytes", "profiles_bytes", "user_state_bytes", "user_state_bytes_per_user", "heap_max_bytes", "xmx",
         "vm_rss_bytes", "vm_hwm_bytes", "goal_met", "machine", "jvm", "events_recorded")) {
@@ -43,12 +50,24 @@ class MemoryReportSmokeTest {
   }
 
   @Test
+  void behindTheDefaultCacheRocksDbHoldsEveryUserAndReportsTheDisk() throws Exception {
+    JsonNode r = report("rocksdb.json", "--banners", "200", "--users", "2000", "--cache-max-size", "500", "--work",
+        dir.resolve("work").toString());
+    assertEquals("rocksdb", r.get("store").asText());
+    assertTrue(r.get("users_held").asLong() <= 500, "held " + r.get("users_held"));
+    assertTrue(r.get("evictions").asLong() >= 1_500);
+    // Users the cache dropped are read back from the store with every ring full.
+    assertEquals(r.get("sampled_users").asInt(), r.get("sampled_users_with_full_rings").asInt());
+    assertTrue(r.get("user_state_bytes_per_cached_user").asDouble() > 0);
+    long disk = r.get("state_dir_bytes_compacted").asLong();
+    // Every user's value (2 × 72 records at 3 to 9 bytes) is on disk.
+    assertTrue(disk > 2000L * 2 * 72 * 3, "state directory " + disk);
+    assertEquals((double) disk / 2000, r.get("state_dir_bytes_per_user_compacted").asDouble(), 1e-9);
+  }
+
+  @Test
   void withFoldInUsersGetWholeHistoriesAndFullRings() throws Exception {
-    Path json = dir.resolve("fold-in.json");
-    int code = new CommandLine(new MemoryReport()).execute("--banners", "200", "--users", "500", "--fold-in-dim", "8",
-        "--json", json.toString());
-    assertEquals(0, code);
-    JsonNode r = new ObjectMapper().readTree(Files.readString(json));
+    JsonNode r = report("fold-in.json", "--banners", "200", "--users", "500", "--fold-in-dim", "8");
     assertEquals(8, r.get("fold_in_dim").asInt());
     assertEquals(500, r.get("users_held").asLong());
     assertEquals(r.get("sampled_users").asInt(), r.get("sampled_users_with_full_rings").asInt());

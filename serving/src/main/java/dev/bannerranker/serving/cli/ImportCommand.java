@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
         + "left as they are. Stop the service on that --state-dir first.")
 final class ImportCommand implements Callable<Integer> {
   private static final int BATCH = 5_000;
+  private static final Duration BULK_TIMEOUT = Duration.ofSeconds(5);
 
   @Option(names = "--data", required = true, description = "Directory with users.csv, and optionally events.csv and "
       + "impressions.csv (with banners.csv beside them).")
@@ -71,6 +72,11 @@ final class ImportCommand implements Callable<Integer> {
           env.getProperty("ranker.state.redis-uri", String.class).orElse(null),
           env.getProperty("ranker.state.timeout", Duration.class).orElse(null));
       capacity = env.getProperty("ranker.users.activity-capacity", Integer.class).orElse(64);
+    }
+    // Off the request path every operation may wait at least 5 s (a new name's id too), as a busy server needs.
+    if (state.timeout().compareTo(BULK_TIMEOUT) < 0) {
+      state = new StateSettings(state.store(), state.dir(), state.sync(), state.syncInterval(), state.retention(),
+          state.redisUri(), BULK_TIMEOUT);
     }
     UserSettings users = new UserSettings("", false, capacity, 1, Duration.ofHours(1));
     if (state.store().equals(StateSettings.MEMORY)) {

@@ -59,20 +59,31 @@ public final class RedisUserStore implements UserStore {
   private static final int BATCH_PER_TIMEOUT = 256;
 
   /**
-   * Appends ARGV[i + 2] to the log of each user KEYS[i], all in one step; sets the expiry ARGV[1] ms (0: none);
-   * returns each value that is ARGV[2] bytes or longer, else an empty string.
+   * Appends ARGV[i + 3] to the log of each user KEYS[i], all in one step; sets the expiry ARGV[1] ms (0: none);
+   * returns each value whose records appended after its packed block ({@link StoredLog#APPENDED_OFFSET}) take
+   * ARGV[2] bytes or more, or, for a value without a block, that is ARGV[3] bytes or longer; else an empty string.
    */
   private static final String APPEND = """
       local out = {}
       for i, k in ipairs(KEYS) do
         local v = redis.call('GET', k)
         if not v then v = '\\0' end
-        v = v .. ARGV[i + 2]
+        v = v .. ARGV[i + 3]
         if tonumber(ARGV[1]) > 0 then redis.call('SET', k, v, 'PX', ARGV[1]) else redis.call('SET', k, v) end
-        if #v >= tonumber(ARGV[2]) then out[i] = v else out[i] = '' end
+        local from = 2
+        if string.byte(v, 1) == 1 then from = 5 end
+        local due
+        if string.byte(v, from) == %d and #v >= from + %d then
+          local a, b, c, d = string.byte(v, from + %d, from + %d)
+          due = #v - from + 1 - (((a * 256 + b) * 256 + c) * 256 + d) >= tonumber(ARGV[2])
+        else
+          due = #v >= tonumber(ARGV[3])
+        end
+        if due then out[i] = v else out[i] = '' end
       end
       return out
-      """;
+      """.formatted(StoredLog.HEADER, StoredLog.APPENDED_OFFSET + 3, StoredLog.APPENDED_OFFSET,
+      StoredLog.APPENDED_OFFSET + 3);
   /** Replaces the log's prefix ARGV[1] by ARGV[2] if the log still starts with it; 1 when swapped. */
   private static final String COMPACT = """
       local v = redis.call('GET', KEYS[1])
@@ -115,6 +126,7 @@ public final class RedisUserStore implements UserStore {
   private final long bulkNanos;
   private final long ttl;
   private final byte[] ttlMillis;
+  private final byte[] returnAtAppended;
   private final byte[] returnAtBytes;
   private final String description;
   private final ClientResources resources;
@@ -141,9 +153,13 @@ public final class RedisUserStore implements UserStore {
     this.ttl = retention.toMillis();
     this.ttlMillis = ascii(Long.toString(ttl));
     // Memory is what Redis costs, so logs are compacted once either kind is an eighth past the capacity (the
-    // embedded store waits for half). A value needing it holds more than capacity + slack records of one kind, each
-    // at least 5 bytes: the append script sends back only values that long.
+    // embedded store waits for half). A compacted block holds at most the capacity of events, so a value needing
+    // compaction has more than `slack` records appended after it, each at least 3 bytes; the append script sends
+    // back only values with that many bytes appended (a block over-full of cap-window impressions, or imported
+    // under a larger capacity, waits as long). A value without a block needs capacity + slack records of one
+    // kind, each at least 5 bytes.
     this.slack = Math.max(1, limits.capacity() / 8);
+    this.returnAtAppended = ascii(Integer.toString((slack + 1) * 3));
     this.returnAtBytes = ascii(Integer.toString((limits.capacity() + slack + 1) * 5));
     RedisURI redisUri;
     try {
@@ -271,12 +287,13 @@ public final class RedisUserStore implements UserStore {
     long deadline = System.nanoTime() + budget(batch.size());
     // One script for the whole batch: on the server it is applied all at once or (when the call fails) not at all.
     byte[][] keys = new byte[batch.size()][];
-    byte[][] args = new byte[batch.size() + 2][];
+    byte[][] args = new byte[batch.size() + 3][];
     args[0] = ttlMillis;
-    args[1] = returnAtBytes;
+    args[1] = returnAtAppended;
+    args[2] = returnAtBytes;
     for (int i = 0; i < batch.size(); i++) {
       keys[i] = key(batch.get(i).userId());
-      args[i + 2] = batch.get(i).records();
+      args[i + 3] = batch.get(i).records();
     }
     List<Object> values = new Script<List<Object>>(APPEND, ScriptOutputType.MULTI, keys, args).send()
         .result("append", deadline);

@@ -8,23 +8,33 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A user's activity log as the store holds it: an optional header, then self-contained records in the order they
- * were appended. Records carry the store's name ids ({@link UserStore#nameId}), which are the same in every process
- * and after restarts, and absolute times, so appending is concatenation: an append never reads the value (Redis
- * {@code APPEND}, or a script that does no more), and two appends for one user from two replicas both land.
+ * A user's activity log as the store holds it: an optional header with a packed block of records, then
+ * self-contained records in the order they were appended. Records carry the store's name ids ({@link
+ * UserStore#nameId}), which are the same in every process and after restarts. Appending is concatenation of
+ * self-contained records: an append never reads the value (Redis {@code APPEND}, or a script that does no more),
+ * and two appends for one user from two replicas both land.
  *
- * <p>A record: a header byte (bits 0-2 the {@link EventType} ordinal, or 7 for an impression; bits 3-5 the price tier,
- * 7 meaning a zig-zag varint follows; bits 6-7 how the dwell is stored: 0 for {@code +0f}, 1 as tenths of a second in
- * a varint, 2 as the raw float bits; never 3), the time as the zig-zag varint of its difference from 2024-01-01 in
- * seconds (four bytes for 2024 to 2032), then an event's brand and category ids as varints, the tier if escaped and
- * the dwell, or an impression's banner id. Events typically take 7 to 9 bytes, impressions 5 or 6.
+ * <p>A self-contained record ({@link Writer}): a header byte (bits 0-2 the {@link EventType} ordinal, or 7 for an
+ * impression; bits 3-5 the price tier, 7 meaning a zig-zag varint follows; bits 6-7 how the dwell is stored: 0 for
+ * {@code +0f}, 1 as tenths of a second in a varint, 2 as the raw float bits; never 3), the time as the zig-zag
+ * varint of its difference from 2024-01-01 in seconds (four bytes for 2024 to 2032), then an event's brand and
+ * category ids as varints, the tier if escaped and the dwell, or an impression's banner id.
  *
- * <p>The header, written only by {@link #compact}: the byte {@value #HEADER} (a record never starts with bits 6-7
- * set), the generation as four big-endian bytes (every compaction adds one, so a compaction whose input was
- * compacted meanwhile can be refused by comparing it), then varints of the header's remaining length, the behaviour
- * events compaction dropped, and how many of the leading events are already counted in the choice counts that end
- * the header ({@link ChoiceCounts#pack}, keyed by store ids, covering the user's whole history up to there). A
- * value without the header has generation 0, nothing dropped and no counts.
+ * <p>The header, written by {@link #compact} and {@link #withHeader}: the byte {@value #HEADER} (a record never
+ * starts with bits 6-7 set), the generation as four big-endian bytes (every compaction adds one, so a compaction
+ * whose input was compacted meanwhile can be refused by comparing it), the length of the header and block from the
+ * value's start as four big-endian bytes (where the appended records begin), then varints of the header's remaining
+ * length, the behaviour events compaction dropped, and how many of the leading events are already counted in the
+ * choice counts that end the header ({@link ChoiceCounts#pack}, keyed by store ids, covering the user's whole
+ * history up to there). The block follows: the same records in order, each time coded against the record before
+ * (the first against 2024-01-01) in a lead varint, {@code (difference + 1) << 1 | impression} when the difference is
+ * not negative, else {@code impression} and the zig-zag varint of the absolute time; then an event's header byte
+ * (bits 0-2 the type, 3-7 as above), ids, tier and dwell, or an impression's banner id. A block event typically
+ * takes 5 to 7 bytes, an impression 3 or 4, against 8 to 9 and 6 to 7 self-contained.
+ *
+ * <p>A value from before the block ({@value #HEADER_V1}: the header without the block length, then self-contained
+ * records) or without a header still reads; the next compaction rewrites it in the current form. A value without
+ * a header has generation 0, nothing dropped and no counts.
  *
  * <p>{@link #compact} keeps the latest {@code capacity} events and impressions, plus the impressions within the
  * frequency-cap window of the latest one (up to {@code maxImpressions}), so caps count from the store rather than a
@@ -32,9 +42,13 @@ import java.util.List;
  */
 public final class StoredLog {
   /** First byte of a header; bits 6-7 set, which no record's header byte has. */
-  public static final int HEADER = 0xC1;
+  public static final int HEADER = 0xC2;
+  /** First byte of a header written before the block: the header, then self-contained records only. */
+  public static final int HEADER_V1 = 0xC1;
   /** Offset of the four-byte generation in a value with a header. */
   public static final int GENERATION_OFFSET = 1;
+  /** Offset of the four-byte length of header and block, after which the appended records start. */
+  public static final int APPENDED_OFFSET = 5;
   /** Times are stored relative to 2024-01-01T00:00:00Z. */
   public static final long TIME_BASE = 1_704_067_200L;
   private static final int IMPRESSION = 7;
@@ -77,10 +91,12 @@ public final class StoredLog {
    * @param droppedEvents behaviour events compaction dropped
    * @param countedEvents leading events of the records already in {@code counts}
    * @param counts packed choice counts by store ids; empty when none are kept
-   * @param recordsStart offset of the first record
+   * @param recordsStart offset of the first record (of the block, when the value has one)
+   * @param appendedStart offset of the first self-contained record appended after the block
    */
-  public record Header(int generation, long droppedEvents, int countedEvents, byte[] counts, int recordsStart) {
-    static final Header NONE = new Header(0, 0, 0, new byte[0], 0);
+  public record Header(int generation, long droppedEvents, int countedEvents, byte[] counts, int recordsStart,
+      int appendedStart) {
+    static final Header NONE = new Header(0, 0, 0, new byte[0], 0, 0);
 
     /** The counts, or null when none are kept. */
     public ChoiceCounts choiceCounts() {
@@ -88,7 +104,7 @@ public final class StoredLog {
     }
   }
 
-  /** Builds records to append. */
+  /** Builds self-contained records to append. */
   public static final class Writer {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(64);
     private final byte[] r = new byte[32];
@@ -98,9 +114,7 @@ public final class StoredLog {
       int n = 0;
       r[n++] = (byte) header;
       n = putTime(r, n, time);
-      n = Varints.putVarint(r, n, brandId);
-      n = Varints.putVarint(r, n, categoryId);
-      n = Varints.putEventTail(r, n, header, priceTier, dwellSeconds);
+      n = Varints.putEventBody(r, n, header, brandId, categoryId, priceTier, dwellSeconds);
       out.write(r, 0, n);
       return this;
     }
@@ -124,16 +138,66 @@ public final class StoredLog {
     }
   }
 
+  /** Builds a block: records whose times are coded against the record before. */
+  private static final class BlockWriter {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    private final byte[] r = new byte[40];
+    private long last = TIME_BASE;
+
+    void add(Rec x) {
+      int impression = x.kind == IMPRESSION ? 1 : 0;
+      int n;
+      long d = x.time - last;
+      // Not negative and not overflowed: the difference, else the absolute time behind an escape.
+      if (x.time >= last && d >= 0 && d < Long.MAX_VALUE >> 2) {
+        n = Varints.putVarlong(r, 0, (d + 1) << 1 | impression);
+      } else {
+        n = Varints.putVarlong(r, 0, impression);
+        n = Varints.putVarlong(r, n, (x.time << 1) ^ (x.time >> 63));
+      }
+      last = x.time;
+      if (impression == 1) {
+        n = Varints.putVarint(r, n, x.id);
+      } else {
+        int header = x.kind | Varints.eventHeaderBits(x.tier, x.dwell);
+        r[n++] = (byte) header;
+        n = Varints.putEventBody(r, n, header, x.id, x.category, x.tier, x.dwell);
+      }
+      out.write(r, 0, n);
+    }
+
+    byte[] toBytes() {
+      return out.toByteArray();
+    }
+  }
+
+  /** One record, decoded. */
+  private record Rec(int kind, int id, int category, int tier, float dwell, long time) {
+    boolean isEvent() {
+      return kind != IMPRESSION;
+    }
+
+    void visit(Visitor v) {
+      if (kind == IMPRESSION) {
+        v.impression(id, time);
+      } else {
+        v.event(TYPES[kind], id, category, tier, dwell, time);
+      }
+    }
+  }
+
   /** The header of {@code value} ({@link Header#NONE} when it has none). */
   public static Header header(byte[] value) {
-    if (value.length == 0 || (value[0] & 0xFF) != HEADER) {
+    int first = value.length == 0 ? 0 : value[0] & 0xFF;
+    if (first != HEADER && first != HEADER_V1) {
       return Header.NONE;
     }
-    if (value.length < GENERATION_OFFSET + 4) {
+    int lengthAt = first == HEADER ? APPENDED_OFFSET + 4 : GENERATION_OFFSET + 4;
+    if (value.length < lengthAt) {
       throw corrupt();
     }
-    int generation = generation(value);
-    Reader in = new Reader(value, GENERATION_OFFSET + 4);
+    int generation = int32(value, GENERATION_OFFSET);
+    Reader in = new Reader(value, lengthAt);
     try {
       int length = in.varint();
       int end = in.pos + length;
@@ -145,7 +209,11 @@ public final class StoredLog {
       if (in.pos > end) {
         throw corrupt();
       }
-      return new Header(generation, dropped, counted, Arrays.copyOfRange(value, in.pos, end), end);
+      int appended = first == HEADER ? int32(value, APPENDED_OFFSET) : end;
+      if (appended < end || appended > value.length) {
+        throw corrupt();
+      }
+      return new Header(generation, dropped, counted, Arrays.copyOfRange(value, in.pos, end), end, appended);
     } catch (ArrayIndexOutOfBoundsException e) {
       throw corrupt();
     }
@@ -153,46 +221,68 @@ public final class StoredLog {
 
   /** The generation of a value with a header, 0 for one without. */
   public static int generation(byte[] value) {
-    if (value.length < GENERATION_OFFSET + 4 || (value[0] & 0xFF) != HEADER) {
+    int first = value.length == 0 ? 0 : value[0] & 0xFF;
+    if (value.length < GENERATION_OFFSET + 4 || first != HEADER && first != HEADER_V1) {
       return 0;
     }
-    int o = GENERATION_OFFSET;
-    return (value[o] & 0xFF) << 24 | (value[o + 1] & 0xFF) << 16 | (value[o + 2] & 0xFF) << 8 | (value[o + 3] & 0xFF);
+    return int32(value, GENERATION_OFFSET);
+  }
+
+  private static int int32(byte[] b, int o) {
+    return (b[o] & 0xFF) << 24 | (b[o + 1] & 0xFF) << 16 | (b[o + 2] & 0xFF) << 8 | (b[o + 3] & 0xFF);
   }
 
   /** Visits the records of {@code value} in order. */
   public static void forEach(byte[] value, Visitor v) {
-    forEach(value, header(value).recordsStart(), v);
+    Header h = header(value);
+    forEach(value, h, x -> x.visit(v));
   }
 
-  private static void forEach(byte[] value, int from, Visitor v) {
-    Reader in = new Reader(value, from);
+  private static void forEach(byte[] value, Header h, java.util.function.Consumer<Rec> to) {
+    Reader in = new Reader(value, h.recordsStart());
     try {
-      while (in.pos < value.length) {
-        int h = value[in.pos++] & 0xFF;
-        long time = in.time();
-        int kind = h & 7;
-        if (kind == IMPRESSION) {
-          v.impression(in.varint(), time);
-          continue;
-        }
-        if (kind >= TYPES.length || Varints.badDwellMode(h)) {
+      long last = TIME_BASE;
+      while (in.pos < h.appendedStart()) {
+        long lead = in.varlong();
+        int impression = (int) (lead & 1);
+        long time = lead >>> 1 == 0 ? in.zigzag() : last + (lead >>> 1) - 1;
+        last = time;
+        if (in.pos >= h.appendedStart()) {
           throw corrupt();
         }
-        int brand = in.varint();
-        int category = in.varint();
-        int tier = in.priceTier(h);
-        float dwell = in.dwell(h);
-        v.event(TYPES[kind], brand, category, tier, dwell, time);
+        to.accept(impression == 1 ? new Rec(IMPRESSION, in.varint(), 0, 0, 0f, time)
+            : in.event(value[in.pos++] & 0xFF, time));
+      }
+      if (in.pos != h.appendedStart()) {
+        throw corrupt();
+      }
+      while (in.pos < value.length) {
+        int header = value[in.pos++] & 0xFF;
+        long time = in.zigzag() + TIME_BASE;
+        to.accept((header & 7) == IMPRESSION ? new Rec(IMPRESSION, in.varint(), 0, 0, 0f, time)
+            : in.event(header, time));
       }
     } catch (ArrayIndexOutOfBoundsException e) {
       throw corrupt();
     }
   }
 
-  /** A value with this header and these records. */
+  /**
+   * A value with this header and these self-contained records ({@link Writer} bytes), which the value holds in its
+   * block.
+   */
   public static byte[] withHeader(int generation, long droppedEvents, int countedEvents, ChoiceCounts counts,
       byte[] records) {
+    List<Rec> all = new ArrayList<>();
+    forEach(records, Header.NONE, all::add);
+    return withBlock(generation, droppedEvents, countedEvents, counts, all, new byte[0]);
+  }
+
+  private static byte[] withBlock(int generation, long droppedEvents, int countedEvents, ChoiceCounts counts,
+      List<Rec> records, byte[] appended) {
+    BlockWriter block = new BlockWriter();
+    records.forEach(block::add);
+    byte[] blockBytes = block.toBytes();
     byte[] packed = counts == null ? new byte[0] : counts.pack();
     byte[] tmp = new byte[30];
     int n = Varints.putVarlong(tmp, 0, droppedEvents);
@@ -200,37 +290,36 @@ public final class StoredLog {
     int length = n + packed.length;
     byte[] len = new byte[5];
     int ln = Varints.putVarint(len, 0, length);
-    byte[] out = new byte[GENERATION_OFFSET + 4 + ln + length + records.length];
+    int appendedStart = APPENDED_OFFSET + 4 + ln + length + blockBytes.length;
+    byte[] out = new byte[appendedStart + appended.length];
     int o = 0;
     out[o++] = (byte) HEADER;
-    out[o++] = (byte) (generation >>> 24);
-    out[o++] = (byte) (generation >>> 16);
-    out[o++] = (byte) (generation >>> 8);
-    out[o++] = (byte) generation;
+    o = putInt32(out, o, generation);
+    o = putInt32(out, o, appendedStart);
     System.arraycopy(len, 0, out, o, ln);
     o += ln;
     System.arraycopy(tmp, 0, out, o, n);
     o += n;
     System.arraycopy(packed, 0, out, o, packed.length);
     o += packed.length;
-    System.arraycopy(records, 0, out, o, records.length);
+    System.arraycopy(blockBytes, 0, out, o, blockBytes.length);
+    o += blockBytes.length;
+    System.arraycopy(appended, 0, out, o, appended.length);
     return out;
+  }
+
+  private static int putInt32(byte[] out, int o, int v) {
+    out[o] = (byte) (v >>> 24);
+    out[o + 1] = (byte) (v >>> 16);
+    out[o + 2] = (byte) (v >>> 8);
+    out[o + 3] = (byte) v;
+    return o + 4;
   }
 
   /** Record counts of a value: {events, impressions}. */
   public static int[] counts(byte[] value) {
     int[] c = new int[2];
-    forEach(value, new Visitor() {
-      @Override
-      public void event(EventType type, int brand, int category, int tier, float dwell, long time) {
-        c[0]++;
-      }
-
-      @Override
-      public void impression(int banner, long time) {
-        c[1]++;
-      }
-    });
+    forEach(value, header(value), x -> c[x.isEvent() ? 0 : 1]++);
     return c;
   }
 
@@ -247,46 +336,31 @@ public final class StoredLog {
 
   /**
    * The value with the oldest records dropped as {@link Limits} allows (events folded into the counts when the
-   * value keeps counts, or {@code keepCounts}), under the next generation; {@code value} itself when nothing is
-   * dropped.
+   * value keeps counts, or {@code keepCounts}), under the next generation, in the current form; {@code value} itself
+   * when nothing is dropped.
    */
   public static byte[] compact(byte[] value, Limits limits, boolean keepCounts) {
     Header h = header(value);
-    List<long[]> events = new ArrayList<>();
-    List<long[]> impressions = new ArrayList<>();
-    List<int[]> spans = new ArrayList<>(); // {start, end, kind 0 event / 1 impression}
-    Reader probe = new Reader(value, h.recordsStart());
-    int[] start = {h.recordsStart()};
-    long[] maxShown = {Long.MIN_VALUE};
-    forEach(value, h.recordsStart(), new Visitor() {
-      @Override
-      public void event(EventType type, int brand, int category, int tier, float dwell, long time) {
-        events.add(new long[] {type.ordinal(), brand, category, time});
-        spans.add(new int[] {start[0], end(), 0});
+    List<Rec> all = new ArrayList<>();
+    forEach(value, h, all::add);
+    int eventCount = 0;
+    long maxShown = Long.MIN_VALUE;
+    List<Long> shownTimes = new ArrayList<>();
+    for (Rec x : all) {
+      if (x.isEvent()) {
+        eventCount++;
+      } else {
+        shownTimes.add(x.time);
+        maxShown = Math.max(maxShown, x.time);
       }
-
-      @Override
-      public void impression(int banner, long time) {
-        impressions.add(new long[] {banner, time});
-        maxShown[0] = Math.max(maxShown[0], time);
-        spans.add(new int[] {start[0], end(), 1});
-      }
-
-      private int end() {
-        skipRecord(value, probe);
-        int e = probe.pos;
-        start[0] = e;
-        return e;
-      }
-    });
-    int dropEvents = Math.max(0, events.size() - limits.capacity());
-    int n = impressions.size();
+    }
+    int dropEvents = Math.max(0, eventCount - limits.capacity());
+    int n = shownTimes.size();
     boolean[] dropImpression = new boolean[n];
     int droppedImpressions = 0;
     for (int i = 0; i < n; i++) {
       boolean latest = i >= n - limits.capacity();
-      boolean inWindow = impressions.get(i)[1] >= maxShown[0] - limits.capWindowSeconds()
-          && n - i <= limits.maxImpressions();
+      boolean inWindow = shownTimes.get(i) >= maxShown - limits.capWindowSeconds() && n - i <= limits.maxImpressions();
       if (!latest && !inWindow) {
         dropImpression[i] = true;
         droppedImpressions++;
@@ -300,37 +374,24 @@ public final class StoredLog {
       counts = new ChoiceCounts();
     }
     int counted = h.countedEvents();
-    if (counts != null) {
-      // Everything up to the last dropped event goes into the counts; kept events stay uncounted as before.
-      for (int i = counted; i < dropEvents; i++) {
-        long[] e = events.get(i);
-        counts.add((int) e[1], (int) e[2], TYPES[(int) e[0]], e[3]);
+    List<Rec> kept = new ArrayList<>(all.size() - dropEvents - droppedImpressions);
+    int ev = 0;
+    int im = 0;
+    for (Rec x : all) {
+      if (x.isEvent()) {
+        int k = ev++;
+        if (k >= dropEvents) {
+          kept.add(x);
+        } else if (counts != null && k >= counted) {
+          // Everything up to the last dropped event goes into the counts; kept events stay uncounted as before.
+          counts.add(x.id, x.category, TYPES[x.kind], x.time);
+        }
+      } else if (!dropImpression[im++]) {
+        kept.add(x);
       }
     }
     int newCounted = Math.max(0, counted - dropEvents);
-    ByteArrayOutputStream kept = new ByteArrayOutputStream(value.length);
-    int ev = 0;
-    int im = 0;
-    for (int[] s : spans) {
-      boolean drop = s[2] == 0 ? ev++ < dropEvents : dropImpression[im++];
-      if (!drop) {
-        kept.write(value, s[0], s[1] - s[0]);
-      }
-    }
-    return withHeader(h.generation() + 1, h.droppedEvents() + dropEvents, newCounted, counts, kept.toByteArray());
-  }
-
-  private static void skipRecord(byte[] value, Reader in) {
-    int h = value[in.pos++] & 0xFF;
-    in.time();
-    if ((h & 7) == IMPRESSION) {
-      in.varint();
-      return;
-    }
-    in.varint();
-    in.varint();
-    in.priceTier(h);
-    in.dwell(h);
+    return withBlock(h.generation() + 1, h.droppedEvents() + dropEvents, newCounted, counts, kept, new byte[0]);
   }
 
   private static IllegalStateException corrupt() {
@@ -348,9 +409,22 @@ public final class StoredLog {
       super(b, pos);
     }
 
-    long time() {
+    long zigzag() {
       long z = varlong();
-      return ((z >>> 1) ^ -(z & 1)) + TIME_BASE;
+      return (z >>> 1) ^ -(z & 1);
+    }
+
+    /** The rest of an event after its header byte. */
+    Rec event(int header, long time) {
+      int kind = header & 7;
+      if (kind >= TYPES.length || Varints.badDwellMode(header)) {
+        throw corrupt();
+      }
+      int brand = varint();
+      int category = varint();
+      int tier = priceTier(header);
+      float dwell = dwell(header);
+      return new Rec(kind, brand, category, tier, dwell, time);
     }
   }
 }

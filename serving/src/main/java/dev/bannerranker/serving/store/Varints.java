@@ -54,6 +54,14 @@ public final class Varints {
     return tier << 3 | mode << 6;
   }
 
+  /** Writes what follows an event's header byte: its brand and category ids, then {@link #putEventTail}. */
+  public static int putEventBody(byte[] out, int pos, int header, int brandId, int categoryId, int priceTier,
+      float dwellSeconds) {
+    pos = putVarint(out, pos, brandId);
+    pos = putVarint(out, pos, categoryId);
+    return putEventTail(out, pos, header, priceTier, dwellSeconds);
+  }
+
   /** Writes an event's escaped price tier and its dwell, as the header bits say; returns the new position. */
   public static int putEventTail(byte[] out, int pos, int header, int priceTier, float dwellSeconds) {
     if ((header >>> 3 & 7) == TIER_ESCAPE) {

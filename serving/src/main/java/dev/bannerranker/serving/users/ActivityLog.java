@@ -121,9 +121,7 @@ class ActivityLog {
     int n = putTime(r, 0, eventCount == 0 ? time : time - lastEventTime);
     int header = type.ordinal() | Varints.eventHeaderBits(priceTier, dwellSeconds);
     r[n++] = (byte) header;
-    n = Varints.putVarint(r, n, brandId);
-    n = Varints.putVarint(r, n, categoryId);
-    n = Varints.putEventTail(r, n, header, priceTier, dwellSeconds);
+    n = Varints.putEventBody(r, n, header, brandId, categoryId, priceTier, dwellSeconds);
     splice(eventBytes, 0, r, n);
     eventBytes += n;
     eventCount++;

@@ -160,6 +160,34 @@ abstract class UserStoreContractTest {
   }
 
   @Test
+  void aLogStoredInTheEarlierFormReadsAndIsRewrittenByTheNextCompaction() {
+    byte[] records = StoredLogTest.aDay(30);
+    byte[] old = StoredLogTest.earlierForm(1, 5, 0, null, records);
+    UserProfile profile = new UserProfile("old", Gender.F, "25-34", 2);
+    try (UserStore store = openStore()) {
+      store.replaceUsers(List.of(new StoredUser("old", profile, old)));
+      assertEquals(StoredLogTest.records(records), StoredLogTest.records(store.read("old").log()));
+      StoredLog.Writer more = new StoredLog.Writer();
+      for (int i = 0; i < 100; i++) {
+        more.event(dev.bannerranker.data.EventType.VIEW, 9, 9, 1, 2f, StoredLogTest.T + 50_000 + i);
+      }
+      List<String> appended = StoredLogTest.records(more.toBytes());
+      for (int i = 0; i < 100; i++) {
+        store.append("old", new StoredLog.Writer().event(dev.bannerranker.data.EventType.VIEW, 9, 9, 1, 2f,
+            StoredLogTest.T + 50_000 + i).toBytes());
+      }
+      StoredUser u = store.read("old");
+      assertEquals(profile, u.profile());
+      byte[] log = u.log();
+      assertEquals(StoredLog.HEADER, log[0] & 0xFF, "rewritten in the current form");
+      StoredLog.Header h = StoredLog.header(log);
+      assertEquals(130, StoredLog.counts(log)[0] + h.droppedEvents() - 5, "every event kept or counted as dropped");
+      List<String> kept = StoredLogTest.records(log);
+      assertEquals(appended.subList(100 - 10, 100), kept.subList(kept.size() - 10, kept.size()));
+    }
+  }
+
+  @Test
   void profilesAreUpsertedAllOrNothing() {
     ModelRegistry registry = TestBundles.registry();
     try (UserStore store = openStore()) {
