@@ -55,6 +55,12 @@ public final class CatalogService implements ModelListener, AutoCloseable {
   private final ScheduledExecutorService refresher;
   private volatile LiveCatalog current;
 
+  /** The outcome of an upsert: the catalog version holding it, and how many banners were new or replaced. */
+  public record Upserted(long version, int created, int replaced) {}
+
+  /** A placement's rules now, whether they were set at run time, and the catalog version read. */
+  public record Rules(PlacementRules rules, boolean setAtRunTime, long version) {}
+
   /** A page of banners, by id, and the token of the next page ("" after the last). */
   public record Page(List<LiveBanner> banners, String nextPageToken, long version) {}
 
@@ -166,7 +172,7 @@ public final class CatalogService implements ModelListener, AutoCloseable {
    *
    * @throws InvalidRequestException naming {@code banners[i].column} and the banner
    */
-  public long upsert(List<BannerInput> inputs) {
+  public Upserted upsert(List<BannerInput> inputs) {
     if (inputs.isEmpty()) {
       throw new InvalidRequestException("banners", "banners must not be empty");
     }
@@ -194,7 +200,7 @@ public final class CatalogService implements ModelListener, AutoCloseable {
     count("replace", parsed.size() - created[0]);
     LOG.atInfo().addKeyValue("catalog_version", next.version()).addKeyValue("created", created[0])
         .addKeyValue("replaced", parsed.size() - created[0]).log("banners upserted");
-    return next.version();
+    return new Upserted(next.version(), created[0], parsed.size() - created[0]);
   }
 
   /** One banner checked by the rules of a {@code banners.csv} row. */
@@ -246,9 +252,10 @@ public final class CatalogService implements ModelListener, AutoCloseable {
   }
 
   /** The placement's rules now: those set at run time, else the configured ones. */
-  public PlacementRules rules(String placement) {
-    PlacementRules r = catalog().rules().get(placement);
-    return r != null ? r : configured;
+  public Rules rules(String placement) {
+    LiveCatalog c = catalog();
+    PlacementRules r = c.rules().get(placement);
+    return new Rules(r != null ? r : configured, r != null, c.version());
   }
 
   /**

@@ -94,8 +94,8 @@ class CatalogServiceTest {
   @Test
   void anUpsertedNewBannerIsRankedWithAPredictedCtrInTheOpenUnitInterval() {
     Setup s = setup();
-    long v = s.catalog().upsert(List.of(fresh(s, "bn-new-1", "Nornor")));
-    assertEquals(2, v);
+    CatalogService.Upserted u = s.catalog().upsert(List.of(fresh(s, "bn-new-1", "Nornor")));
+    assertEquals(new CatalogService.Upserted(2, 1, 0), u);
     ModelGeneration g = s.pipeline().registry().current().control();
     assertEquals(2, g.catalogVersion());
     assertTrue(g.banner("bn-new-1").cold(), "the model has never seen it");
@@ -148,8 +148,10 @@ class CatalogServiceTest {
     assertEquals(pin, after.get(0));
     assertFalse(after.contains(block));
     assertEquals(sidebarBefore, s.rankedIds("home_sidebar"), "another placement keeps its rules");
-    assertEquals(List.of(pin), s.catalog().rules(HERO).pinned());
-    assertEquals(PlacementRules.NONE, s.catalog().rules("home_sidebar"));
+    assertEquals(List.of(pin), s.catalog().rules(HERO).rules().pinned());
+    assertTrue(s.catalog().rules(HERO).setAtRunTime());
+    assertEquals(PlacementRules.NONE, s.catalog().rules("home_sidebar").rules());
+    assertFalse(s.catalog().rules("home_sidebar").setAtRunTime());
     // A banner of another placement cannot be pinned here.
     String other = sidebarBefore.get(0);
     InvalidRequestException e = assertThrows(InvalidRequestException.class,
@@ -300,7 +302,7 @@ class CatalogServiceTest {
     // A write on the stale replica is redone over the newer version, not lost.
     Setup c = setup(shared);
     a.catalog().upsert(List.of(fresh(a, "bn-new-6", "Vimi")));
-    assertEquals(4, c.catalog().upsert(List.of(fresh(c, "bn-new-7", "Vimi"))));
+    assertEquals(4, c.catalog().upsert(List.of(fresh(c, "bn-new-7", "Vimi"))).version());
     assertNotNull(c.catalog().banner("bn-new-6"));
     assertNotNull(c.catalog().banner("bn-new-7"));
   }
