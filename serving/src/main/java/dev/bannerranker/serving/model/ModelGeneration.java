@@ -289,6 +289,14 @@ public final class ModelGeneration {
     model.predict(u, ctx, candidates, parts, n, out);
   }
 
+  /** The banners of the catalog this generation serves, paused ones too, by id. */
+  public List<Banner> catalogBanners() {
+    List<Banner> out = new ArrayList<>(catalog.byId().size());
+    catalog.byId().values().forEach(f -> out.add(f.banner()));
+    out.sort(Comparator.comparing(Banner::id));
+    return out;
+  }
+
   /** Banners of the catalog this generation serves, paused ones too. */
   public int bannerCount() {
     return catalog.bannerCount();

@@ -114,8 +114,10 @@ public final class ModelRegistry {
       return false;
     }
     catalog = live;
-    current.updateAndGet(m -> new ServingModels(m.control() == null ? null : m.control().withCatalog(live),
+    ServingModels now = current.updateAndGet(m -> new ServingModels(
+        m.control() == null ? null : m.control().withCatalog(live),
         m.treatment() == null ? null : m.treatment().withCatalog(live), m.treatmentPercent(), m.salt()));
+    listeners.forEach(l -> l.catalogChanged(now));
     return true;
   }
 
