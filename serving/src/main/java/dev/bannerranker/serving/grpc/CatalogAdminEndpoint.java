@@ -1,9 +1,6 @@
 package dev.bannerranker.serving.grpc;
 
-import dev.bannerranker.data.Banner;
-import dev.bannerranker.data.CsvSchemas;
 import dev.bannerranker.proto.v1.CatalogAdminServiceGrpc;
-import dev.bannerranker.proto.v1.CatalogBanner;
 import dev.bannerranker.proto.v1.GetBannerRequest;
 import dev.bannerranker.proto.v1.GetBannerResponse;
 import dev.bannerranker.proto.v1.GetPlacementRulesRequest;
@@ -21,13 +18,8 @@ import dev.bannerranker.serving.security.ClientText;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Singleton;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 
 /** The CatalogAdminService RPCs: proto to and from the {@link CatalogService} domain, nothing more. */
 @Singleton
@@ -43,7 +35,7 @@ public class CatalogAdminEndpoint extends CatalogAdminServiceGrpc.CatalogAdminSe
   public void upsertBanners(UpsertBannersRequest request, StreamObserver<UpsertBannersResponse> observer) {
     GrpcErrors.unary("UpsertBanners", observer, () -> {
       List<BannerInput> inputs = new ArrayList<>(request.getBannersCount());
-      request.getBannersList().forEach(b -> inputs.add(input(b)));
+      request.getBannersList().forEach(b -> inputs.add(CatalogBanners.input(b)));
       CatalogService.Upserted u = catalog.upsert(inputs);
       return UpsertBannersResponse.newBuilder().setCatalogVersion(u.version()).setCreated(u.created())
           .setReplaced(u.replaced()).build();
@@ -60,7 +52,7 @@ public class CatalogAdminEndpoint extends CatalogAdminServiceGrpc.CatalogAdminSe
         throw Status.NOT_FOUND.withDescription("banner_id " + ClientText.quote(request.getBannerId())
             + " is not in the catalog").asRuntimeException();
       }
-      return GetBannerResponse.newBuilder().setBanner(proto(b)).setCatalogVersion(version).build();
+      return GetBannerResponse.newBuilder().setBanner(CatalogBanners.proto(b.banner(), b.paused())).setCatalogVersion(version).build();
     });
   }
 
@@ -71,7 +63,7 @@ public class CatalogAdminEndpoint extends CatalogAdminServiceGrpc.CatalogAdminSe
       CatalogService.Page page = catalog.list(request.getPageSize(), request.getPageToken());
       ListBannersResponse.Builder out = ListBannersResponse.newBuilder().setNextPageToken(page.nextPageToken())
           .setCatalogVersion(page.version());
-      page.banners().forEach(b -> out.addBanners(proto(b)));
+      page.banners().forEach(b -> out.addBanners(CatalogBanners.proto(b.banner(), b.paused())));
       return out.build();
     });
   }
@@ -96,43 +88,5 @@ public class CatalogAdminEndpoint extends CatalogAdminServiceGrpc.CatalogAdminSe
           .addAllBlockedBannerIds(r.rules().blocked()).setSetAtRunTime(r.setAtRunTime())
           .setCatalogVersion(r.version()).build();
     });
-  }
-
-  /** The banner's fields as {@code banners.csv} cells, unchecked: the domain checks them. */
-  static BannerInput input(CatalogBanner b) {
-    Map<String, String> cells = new HashMap<>();
-    cells.put("banner_id", b.getBannerId());
-    cells.put("brand", b.getBrand());
-    cells.put("category", b.getCategory());
-    cells.put("placement", b.getPlacement());
-    cells.put("creative_format", b.getCreativeFormat());
-    cells.put("creative_color", b.getCreativeColor());
-    cells.put("discount_pct", Integer.toString(b.getDiscountPct()));
-    cells.put("campaign_id", b.getCampaignId());
-    cells.put("price_tier", Integer.toString(b.getPriceTier()));
-    cells.put("start_time", b.getStartTime());
-    cells.put("end_time", b.getEndTime());
-    cells.put("bid", Double.toString(b.getBid()));
-    cells.put("priority", Integer.toString(b.getPriority()));
-    cells.put("target_genders", join(b.getTargetGendersList()));
-    cells.put("target_age_bands", join(b.getTargetAgeBandsList()));
-    cells.put("target_city_tiers", join(b.getTargetCityTiersList()));
-    return new BannerInput(cells, b.getPaused());
-  }
-
-  static CatalogBanner proto(LiveBanner live) {
-    Banner b = live.banner();
-    return CatalogBanner.newBuilder().setBannerId(b.id()).setBrand(b.brand()).setCategory(b.category())
-        .setPlacement(b.placement()).setCreativeFormat(b.creativeFormat()).setCreativeColor(b.creativeColor())
-        .setDiscountPct(b.discountPct()).setCampaignId(b.campaignId()).setPriceTier(b.priceTier())
-        .setStartTime(Instant.ofEpochSecond(b.startTime()).toString())
-        .setEndTime(Instant.ofEpochSecond(b.endTime()).toString()).setBid(b.bid()).setPriority(b.priority())
-        .addAllTargetGenders(b.targetGenders().stream().map(Enum::name).sorted().toList())
-        .addAllTargetAgeBands(b.targetAgeBands().stream().sorted().toList())
-        .addAllTargetCityTiers(b.targetCityTiers().stream().sorted().toList()).setPaused(live.paused()).build();
-  }
-
-  private static String join(Collection<?> values) {
-    return values.stream().map(String::valueOf).collect(Collectors.joining(CsvSchemas.LIST_SEPARATOR));
   }
 }
