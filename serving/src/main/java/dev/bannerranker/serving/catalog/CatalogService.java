@@ -54,6 +54,11 @@ public final class CatalogService implements ModelListener, AutoCloseable {
   private final RankerMetrics metrics;
   private final ScheduledExecutorService refresher;
   private volatile LiveCatalog current;
+  /**
+   * The registry's own monitor: a model load seeds the catalog from inside the registry, and a catalog change swaps
+   * the registry's generations, so one lock (taken registry first) leaves no order to deadlock on.
+   */
+  private final Object lock;
 
   /** The outcome of an upsert: the catalog version holding it, and how many banners were new or replaced. */
   public record Upserted(long version, int created, int replaced) {}
@@ -73,6 +78,7 @@ public final class CatalogService implements ModelListener, AutoCloseable {
   public CatalogService(ModelRegistry registry, CatalogStore store, PlacementRules configured, RankerMetrics metrics,
       java.util.function.LongSupplier now, boolean shared, Duration pollInterval) {
     this.registry = registry;
+    this.lock = registry;
     this.store = store;
     this.configured = configured;
     this.metrics = metrics;
@@ -92,7 +98,13 @@ public final class CatalogService implements ModelListener, AutoCloseable {
         return t;
       });
       // The announcement arrives on the client's I/O thread, which must not wait on the store itself.
-      store.subscribe(() -> refresher.execute(this::refreshQuietly));
+      store.subscribe(() -> {
+        try {
+          refresher.execute(this::refreshQuietly);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+          // the service is closing; nothing to follow any more
+        }
+      });
       if (!pollInterval.isZero()) {
         long ms = Math.max(1, pollInterval.toMillis());
         refresher.scheduleWithFixedDelay(this::refreshQuietly, ms, ms, TimeUnit.MILLISECONDS);
@@ -121,31 +133,35 @@ public final class CatalogService implements ModelListener, AutoCloseable {
   public void refused(Arm arm, Path dir, String reason) {}
 
   /** Version 1 from the bundle's catalog, unless another replica stored one first. */
-  private synchronized void seed(ModelGeneration g) {
-    if (current != null) {
-      return;
-    }
-    LiveCatalog seeded = LiveCatalog.seed(g.model().bundle().catalog());
-    if (store.write(0, seeded.version(), seeded.encode())) {
-      LOG.atInfo().addKeyValue("catalog_version", seeded.version()).addKeyValue("banners", seeded.banners().size())
-          .addKeyValue("model_version", g.version()).log("live catalog seeded from the bundle of model {}",
-              g.version());
-      count("seed", 1);
-      install(seeded);
-    } else {
-      refresh();
+  private void seed(ModelGeneration g) {
+    synchronized (lock) {
+      if (current != null) {
+        return;
+      }
+      LiveCatalog seeded = LiveCatalog.seed(g.model().bundle().catalog());
+      if (store.write(0, seeded.version(), seeded.encode())) {
+        LOG.atInfo().addKeyValue("catalog_version", seeded.version()).addKeyValue("banners", seeded.banners().size())
+            .addKeyValue("model_version", g.version()).log("live catalog seeded from the bundle of model {}",
+                g.version());
+        count("seed", 1);
+        install(seeded);
+      } else {
+        refresh();
+      }
     }
   }
 
   /** Takes the stored catalog when it is newer than the one serving. */
-  public synchronized void refresh() {
-    long stored = store.version();
-    if (current != null && stored <= current.version()) {
-      return;
-    }
-    CatalogStore.StoredCatalog s = store.read();
-    if (s != null) {
-      install(LiveCatalog.decode(s.encoded()));
+  public void refresh() {
+    synchronized (lock) {
+      long stored = store.version();
+      if (current != null && stored <= current.version()) {
+        return;
+      }
+      CatalogStore.StoredCatalog s = store.read();
+      if (s != null) {
+        install(LiveCatalog.decode(s.encoded()));
+      }
     }
   }
 
@@ -157,13 +173,15 @@ public final class CatalogService implements ModelListener, AutoCloseable {
     }
   }
 
-  private synchronized void install(LiveCatalog c) {
-    if (current != null && c.version() <= current.version()) {
-      return;
+  private void install(LiveCatalog c) {
+    synchronized (lock) {
+      if (current != null && c.version() <= current.version()) {
+        return;
+      }
+      current = c;
+      registry.useCatalog(c);
+      LOG.atDebug().addKeyValue("catalog_version", c.version()).log("catalog version {} serving", c.version());
     }
-    current = c;
-    registry.useCatalog(c);
-    LOG.atDebug().addKeyValue("catalog_version", c.version()).log("catalog version {} serving", c.version());
   }
 
   /**
@@ -317,18 +335,20 @@ public final class CatalogService implements ModelListener, AutoCloseable {
    * Writes {@code change} of the newest catalog as the next version; when another replica wrote first, takes its
    * version and applies the change again.
    */
-  private synchronized LiveCatalog change(UnaryOperator<LiveCatalog> change) {
-    for (int attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-      LiveCatalog base = catalog();
-      LiveCatalog next = change.apply(base);
-      if (store.write(base.version(), next.version(), next.encode())) {
-        install(next);
-        return next;
+  private LiveCatalog change(UnaryOperator<LiveCatalog> change) {
+    synchronized (lock) {
+      for (int attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+        LiveCatalog base = catalog();
+        LiveCatalog next = change.apply(base);
+        if (store.write(base.version(), next.version(), next.encode())) {
+          install(next);
+          return next;
+        }
+        refresh();
       }
-      refresh();
+      throw new StoreUnavailableException("the catalog changed under this write " + WRITE_ATTEMPTS
+          + " times in a row; retry");
     }
-    throw new StoreUnavailableException("the catalog changed under this write " + WRITE_ATTEMPTS
-        + " times in a row; retry");
   }
 
   private void count(String type, int n) {
