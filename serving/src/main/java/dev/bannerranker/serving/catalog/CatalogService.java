@@ -221,8 +221,12 @@ public final class CatalogService implements ModelListener, AutoCloseable {
     return new Upserted(next.version(), created[0], parsed.size() - created[0]);
   }
 
-  /** One banner checked by the rules of a {@code banners.csv} row. */
-  static LiveBanner parse(String at, BannerInput input) {
+  /**
+   * One banner checked by the rules of a {@code banners.csv} row and this service's length limit.
+   *
+   * @param at where the banner is, for the field names: {@code banners[i]}
+   */
+  public static LiveBanner parse(String at, BannerInput input) {
     String id = input.cells().getOrDefault("banner_id", "");
     for (String column : CsvSchemas.BANNERS_HEADER) {
       String v = input.cells().getOrDefault(column, "");

@@ -15,7 +15,10 @@ import dev.bannerranker.proto.v1.ListBannersRequest;
 import dev.bannerranker.proto.v1.ListBannersResponse;
 import dev.bannerranker.proto.v1.UpsertBannersRequest;
 import dev.bannerranker.proto.v1.UpsertBannersResponse;
+import dev.bannerranker.serving.catalog.BannerInput;
+import dev.bannerranker.serving.catalog.CatalogService;
 import dev.bannerranker.serving.grpc.CatalogBanners;
+import dev.bannerranker.serving.ranking.InvalidRequestException;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
@@ -135,6 +138,12 @@ public final class CatalogCommand {
           throw new IllegalArgumentException("banner_id '" + b.id() + "' appears twice");
         }
         boolean paused = row.has(PAUSED) && !row.optionalText(PAUSED).isEmpty() && row.flag01(PAUSED);
+        try {
+          // The service's own check too (its length limit), so that the service refuses nothing this one passed.
+          CatalogService.parse("row", new BannerInput(BannerCsv.cellMap(b), paused));
+        } catch (InvalidRequestException e) {
+          throw new IllegalArgumentException(e.getMessage());
+        }
         return CatalogBanners.proto(b, paused);
       }, out::add, problems);
       if (!problems.problems().isEmpty()) {
@@ -142,6 +151,10 @@ public final class CatalogCommand {
       }
       if (out.isEmpty()) {
         throw new BadInputException(file + ": no banners");
+      }
+      if (out.size() > CatalogService.MAX_BANNERS_PER_CALL) {
+        throw new BadInputException(file + ": " + out.size() + " banners, more than the "
+            + CatalogService.MAX_BANNERS_PER_CALL + " one UpsertBanners call takes; split the file");
       }
       return out;
     }

@@ -91,6 +91,17 @@ class CatalogCommandTest {
   }
 
   @Test
+  void aCellOverTheServiceLimitIsABadRowToo() throws Exception {
+    Path csv = edited("bn-cli-4," + "N".repeat(300) + ",jeans,home_hero,image,vivid,5,cmp-cli,2,"
+        + "2026-03-01T00:00:00Z,2026-04-01T00:00:00Z,1.25,0,,,");
+    Run r = run("catalog", "import", "--target", target, "--csv", csv.toString(), "--token", ADMIN);
+    assertEquals(ExitCodes.BAD_DATA, r.code(), r.err());
+    assertTrue(r.err().contains("banners.csv:" + (TestBundles.tiny().catalog().size() + 2) + ":"), r.err());
+    assertTrue(r.err().contains("brand"), r.err());
+    assertEquals(1, version());
+  }
+
+  @Test
   void withoutTheAdminTokenTheServiceRefuses() throws Exception {
     Path csv = edited("bn-cli-3,Nornor,jeans,home_hero,image,vivid,5,cmp-cli,2,2026-03-01T00:00:00Z,"
         + "2026-04-01T00:00:00Z,1.25,0,,,");
