@@ -1,5 +1,8 @@
 package dev.bannerranker.serving;
 
+import dev.bannerranker.serving.catalog.CatalogService;
+import dev.bannerranker.serving.catalog.PlacementRules;
+import dev.bannerranker.serving.config.CatalogSettings;
 import dev.bannerranker.serving.config.EligibilitySettings;
 import dev.bannerranker.serving.config.ModelSettings;
 import dev.bannerranker.serving.config.OrderingSettings;
@@ -95,6 +98,19 @@ public class ServingBeans {
     ModelRegistry registry = new ModelRegistry(settings.treatmentPercent(), settings.abSalt());
     registry.addListener(metrics);
     return registry;
+  }
+
+  /**
+   * The live catalog, kept in the user state's store; created with the context, so that it serves from the first
+   * request (a catalog stored before, or the first bundle's, which seeds it).
+   */
+  @io.micronaut.context.annotation.Context
+  @Bean(preDestroy = "close")
+  CatalogService catalog(ModelRegistry registry, UserStore store, EligibilitySettings eligibility,
+      CatalogSettings settings, RankerMetrics metrics, RequestSettings limits) {
+    return new CatalogService(registry, store.catalog(),
+        new PlacementRules(eligibility.pinned(), eligibility.blocked()), metrics, limits::nowSeconds, store.shared(),
+        settings.pollInterval());
   }
 
   /** The models root of {@code ranker.model.models-root}; disabled when that is empty. */

@@ -21,12 +21,33 @@ public final class BannerCsv {
         .setRecordSeparator('\n').get();
     try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8); CSVPrinter p = new CSVPrinter(w, format)) {
       for (Banner b : banners) {
-        p.printRecord(b.id(), b.brand(), b.category(), b.placement(), b.creativeFormat(), b.creativeColor(),
-            b.discountPct(), b.campaignId(), b.priceTier(), Instant.ofEpochSecond(b.startTime()),
-            Instant.ofEpochSecond(b.endTime()), b.bid(), b.priority(), join(b.targetGenders()),
-            join(b.targetAgeBands()), join(b.targetCityTiers()));
+        p.printRecord(cells(b));
       }
     }
+  }
+
+  /** The banner's cells in {@link CsvSchemas#BANNERS_HEADER} order, as the file holds them. */
+  public static List<String> cells(Banner b) {
+    return List.of(b.id(), b.brand(), b.category(), b.placement(), b.creativeFormat(), b.creativeColor(),
+        Integer.toString(b.discountPct()), b.campaignId(), Integer.toString(b.priceTier()),
+        Instant.ofEpochSecond(b.startTime()).toString(), Instant.ofEpochSecond(b.endTime()).toString(),
+        Double.toString(b.bid()), Integer.toString(b.priority()), join(b.targetGenders()),
+        join(b.targetAgeBands()), join(b.targetCityTiers()));
+  }
+
+  /** The banner's cells by column name. */
+  public static java.util.Map<String, String> cellMap(Banner b) {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    List<String> cells = cells(b);
+    for (int i = 0; i < cells.size(); i++) {
+      out.put(CsvSchemas.BANNERS_HEADER.get(i), cells.get(i));
+    }
+    return out;
+  }
+
+  /** A banner from cells by column name, by the rules of a {@code banners.csv} row; see {@link BadCellException}. */
+  public static Banner parse(java.util.Map<String, String> cells) {
+    return EventLogReader.parseBanner(CsvTable.Row.of(CsvSchemas.BANNERS_HEADER, cells));
   }
 
   private static String join(Collection<?> values) {

@@ -43,42 +43,75 @@ public final class CsvTable {
   /** Typed access to the cells of one record, with messages that name the column. */
   public static final class Row {
     private final CSVRecord record;
+    /** The cells by column when the row comes from elsewhere than a file (an RPC's fields); else null. */
+    private final java.util.Map<String, String> cells;
     private final List<String> header;
     private final long line;
 
     Row(CSVRecord record, List<String> header, long line) {
       this.record = record;
+      this.cells = null;
       this.header = header;
       this.line = line;
     }
 
+    private Row(java.util.Map<String, String> cells, List<String> header) {
+      this.record = null;
+      this.cells = cells;
+      this.header = header;
+      this.line = 0;
+    }
+
+    /**
+     * A row of {@code header}'s columns from cell texts, so values that do not come from a file are checked by the
+     * same rules; a column missing from {@code cells} is empty.
+     */
+    public static Row of(List<String> header, java.util.Map<String, String> cells) {
+      java.util.Map<String, String> all = new java.util.HashMap<>();
+      for (String column : header) {
+        all.put(column, cells.getOrDefault(column, ""));
+      }
+      return new Row(all, header);
+    }
+
+    private String get(String column) {
+      if (record != null) {
+        return record.get(column);
+      }
+      String v = cells.get(column);
+      if (v == null) {
+        throw new IllegalArgumentException("no column " + column);
+      }
+      return v;
+    }
+
     public String text(String column) {
-      String v = record.get(column);
+      String v = get(column);
       if (v.isEmpty()) {
-        throw new IllegalArgumentException(column + " is empty");
+        throw new BadCellException(column, column + " is empty");
       }
       return v;
     }
 
     /** True when the file has this column (an optional one may be absent). */
     public boolean has(String column) {
-      return record.isMapped(column);
+      return record != null ? record.isMapped(column) : cells.containsKey(column);
     }
 
     public String optionalText(String column) {
-      return record.get(column);
+      return get(column);
     }
 
     public int integer(String column, int min, int max) {
-      String v = record.get(column);
+      String v = get(column);
       int x;
       try {
         x = Integer.parseInt(v.trim());
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(column + " is not an integer: '" + v + "'");
+        throw new BadCellException(column, column + " is not an integer: '" + v + "'");
       }
       if (x < min || x > max) {
-        throw new IllegalArgumentException(column + " must be in [" + min + ", " + max + "], got " + x);
+        throw new BadCellException(column, column + " must be in [" + min + ", " + max + "], got " + x);
       }
       return x;
     }
@@ -87,7 +120,7 @@ public final class CsvTable {
         java.util.regex.Pattern.compile("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
 
     public double decimal(String column, double min, double max) {
-      String v = record.get(column);
+      String v = get(column);
       double x;
       try {
         if (!DECIMAL.matcher(v.trim()).matches()) {
@@ -96,10 +129,10 @@ public final class CsvTable {
         }
         x = Double.parseDouble(v.trim());
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(column + " is not a number: '" + v + "'");
+        throw new BadCellException(column, column + " is not a number: '" + v + "'");
       }
       if (!(x >= min && x <= max)) {
-        throw new IllegalArgumentException(column + " must be in [" + min + ", " + max + "], got " + v);
+        throw new BadCellException(column, column + " must be in [" + min + ", " + max + "], got " + v);
       }
       return x;
     }
@@ -109,33 +142,33 @@ public final class CsvTable {
      * ({@link CsvSchemas#MIN_TIME}, {@link CsvSchemas#END_TIME}).
      */
     public long instant(String column) {
-      String v = record.get(column);
+      String v = get(column);
       long t;
       try {
         t = Instant.parse(v.trim()).getEpochSecond();
       } catch (DateTimeParseException e) {
-        throw new IllegalArgumentException(column + " is not an ISO-8601 UTC time like 2026-03-02T08:15:30Z: '" + v + "'");
+        throw new BadCellException(column, column + " is not an ISO-8601 UTC time like 2026-03-02T08:15:30Z: '" + v + "'");
       }
       if (t < CsvSchemas.MIN_TIME || t >= CsvSchemas.END_TIME) {
-        throw new IllegalArgumentException(column + " must be from " + CsvSchemas.MIN_TIME_TEXT + " to before "
+        throw new BadCellException(column, column + " must be from " + CsvSchemas.MIN_TIME_TEXT + " to before "
             + CsvSchemas.END_TIME_TEXT + ", got " + v.trim());
       }
       return t;
     }
 
     public boolean flag01(String column) {
-      String v = record.get(column).trim();
+      String v = get(column).trim();
       if (v.equals("1")) {
         return true;
       }
       if (v.equals("0")) {
         return false;
       }
-      throw new IllegalArgumentException(column + " must be 0 or 1, got '" + v + "'");
+      throw new BadCellException(column, column + " must be 0 or 1, got '" + v + "'");
     }
 
     boolean consistent() {
-      return record.isConsistent() && record.size() == header.size();
+      return record == null || record.isConsistent() && record.size() == header.size();
     }
 
     /** The physical line the record starts on (1 = the header), counting blank lines and quoted line breaks. */

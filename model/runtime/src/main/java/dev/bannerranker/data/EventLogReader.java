@@ -141,11 +141,15 @@ public final class EventLogReader {
     return out;
   }
 
-  static Banner parseBanner(CsvTable.Row r) {
+  /**
+   * One row of {@code banners.csv}: the one definition of a valid banner, also applied to banners that arrive by
+   * other ways than a file (the service's catalog RPCs). A bad value is a {@link BadCellException} naming its column.
+   */
+  public static Banner parseBanner(CsvTable.Row r) {
     long start = r.instant("start_time");
     long end = r.instant("end_time");
     if (end <= start) {
-      throw new IllegalArgumentException("end_time must be after start_time");
+      throw new BadCellException("end_time", "end_time must be after start_time");
     }
     return new Banner(
         r.text("banner_id"), r.text("brand"), r.text("category"), r.text("placement"),
@@ -214,7 +218,7 @@ public final class EventLogReader {
       try {
         out.add(parse.apply(part));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(column + ": " + e.getMessage());
+        throw new BadCellException(column, column + ": " + e.getMessage());
       }
     }
     return out;

@@ -245,7 +245,7 @@ public final class FeatureEncoder {
         case 2 -> WideHash.index(field, u.profile.cityTier(), b.brandIdx(), buckets);
         case 3 -> WideHash.index(field, slotIndex(ctx.slot()), ctx.platformIndex(), buckets);
         case 4 -> WideHash.index(field, ctx.hourOfDay(), b.categoryIdx(), buckets);
-        case 5 -> WideHash.index(field, b.index(), 0, buckets);
+        case 5 -> WideHash.index(field, b.modelIndex(), 0, buckets);
         // String.hashCode is specified, so the campaign's bucket is the same in every JVM and cached per string.
         case 6 -> WideHash.index(field, b.banner().campaignId().hashCode(), 0, buckets);
         case 7 -> WideHash.index(field, b.banner().campaignId().hashCode(), u.profile.gender().ordinal() + 1, buckets);

@@ -109,11 +109,16 @@ public final class ScoringModel {
 
   /** Click probabilities of {@code n} candidates, in order. */
   public void predict(UserFeatures u, ScoringContext ctx, BannerFeatures[] candidates, int n, float[] out) {
-    float[] userPart = scorer.userPart(u, ctx);
     float[][] parts = new float[n][];
     for (int i = 0; i < n; i++) {
       parts[i] = bannerPart(candidates[i]);
     }
-    scorer.predict(u, ctx, userPart, candidates, parts, n, out);
+    predict(u, ctx, candidates, parts, n, out);
+  }
+
+  /** As above, with each candidate's first-layer banner part given (a catalog that changed since the bundle). */
+  public void predict(UserFeatures u, ScoringContext ctx, BannerFeatures[] candidates, float[][] parts, int n,
+      float[] out) {
+    scorer.predict(u, ctx, scorer.userPart(u, ctx), candidates, parts, n, out);
   }
 }

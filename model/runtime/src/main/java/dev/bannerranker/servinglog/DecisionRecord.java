@@ -6,16 +6,25 @@ import java.util.List;
 /**
  * What one {@code Rank} returned. {@code platform} is null when the request gave none; {@code path} is personalized, cold_start or deadline; {@code policy} the ordering
  * policy that drew the top slots (greedy, epsilon_greedy, softmax); {@code catalog} the relative path of the catalog
- * snapshot of the serving model; {@code slotCount} how many banners were asked for.
+ * snapshot of the catalog that served it; {@code catalogVersion} the live catalog's version (0: the model bundle's own
+ * catalog, or a log written before live catalogs); {@code slotCount} how many banners were asked for.
  */
 public record DecisionRecord(
     Instant time, String requestId, String userId, String placement, String platform, String arm,
-    String modelVersion, String catalog, String path, String policy, int slotCount, List<LoggedBanner> banners)
+    String modelVersion, String catalog, long catalogVersion, String path, String policy, int slotCount,
+    List<LoggedBanner> banners)
     implements LogRecord {
   public static final String TYPE = "decision";
 
   public DecisionRecord {
     banners = List.copyOf(banners);
+  }
+
+  /** A decision served from a model bundle's own catalog (catalog version 0). */
+  public DecisionRecord(Instant time, String requestId, String userId, String placement, String platform, String arm,
+      String modelVersion, String catalog, String path, String policy, int slotCount, List<LoggedBanner> banners) {
+    this(time, requestId, userId, placement, platform, arm, modelVersion, catalog, 0, path, policy, slotCount,
+        banners);
   }
 
   @Override

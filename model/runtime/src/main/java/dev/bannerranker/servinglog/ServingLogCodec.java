@@ -120,6 +120,9 @@ public final class ServingLogCodec {
     g.writeStringField("arm", d.arm());
     g.writeStringField("model_version", d.modelVersion());
     g.writeStringField("catalog", d.catalog());
+    if (d.catalogVersion() > 0) {
+      g.writeNumberField("catalog_version", d.catalogVersion());
+    }
     g.writeStringField("path", d.path());
     g.writeStringField("policy", d.policy());
     g.writeNumberField("slot_count", d.slotCount());
@@ -194,8 +197,8 @@ public final class ServingLogCodec {
           number(b, "propensity", prefix)));
     }
     return new DecisionRecord(time, optionalText(n, "request_id"), text(n, "user_id"), text(n, "placement"),
-        optionalText(n, "platform"), text(n, "arm"), text(n, "model_version"), optionalText(n, "catalog"), text(n, "path"),
-        text(n, "policy"), integer(n, "slot_count"), banners);
+        optionalText(n, "platform"), text(n, "arm"), text(n, "model_version"), optionalText(n, "catalog"),
+        catalogVersion(n), text(n, "path"), text(n, "policy"), integer(n, "slot_count"), banners);
   }
 
   private static String text(JsonNode n, String field) {
@@ -208,6 +211,18 @@ public final class ServingLogCodec {
       throw missing(prefix + field, "a string");
     }
     return v.asText();
+  }
+
+  /** The live catalog version; 0 when absent (a decision from a bundle's own catalog, or an older log). */
+  private static long catalogVersion(JsonNode n) {
+    JsonNode v = n.get("catalog_version");
+    if (v == null || v.isNull()) {
+      return 0;
+    }
+    if (!v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 0) {
+      throw new IllegalArgumentException("field 'catalog_version': not a non-negative integer");
+    }
+    return v.asLong();
   }
 
   private static String optionalText(JsonNode n, String field) {

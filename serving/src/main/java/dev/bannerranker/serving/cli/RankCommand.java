@@ -10,16 +10,8 @@ import dev.bannerranker.proto.v1.RankedBanner;
 import dev.bannerranker.proto.v1.RankingContext;
 import dev.bannerranker.proto.v1.RankingServiceGrpc;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import io.grpc.Metadata;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
-import io.netty.handler.ssl.SslContextBuilder;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -29,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,8 +33,8 @@ import picocli.CommandLine.Spec;
             + "says otherwise), pCTR the predicted click probability, and score = value x pCTR for personalized "
             + "banners (the popularity for the fallback order)."})
 public final class RankCommand implements Callable<Integer> {
-  @Option(names = "--target", required = true, description = "Service address, HOST:PORT.")
-  String target;
+  @Mixin
+  ClientConnection connection;
 
   @Option(names = "--user", required = true, description = "User id.")
   String user;
@@ -75,19 +68,6 @@ public final class RankCommand implements Callable<Integer> {
       + "asks for one for Rank (ranker.security.rank-token). Default: the RANKER_TOKEN environment variable.")
   String token;
 
-  @Option(names = "--tls", description = "Connect with TLS, trusting the system's certificate authorities (implied by "
-      + "--ca-cert).")
-  boolean tls;
-
-  @Option(names = "--ca-cert", description = "PEM file of the certificate (or its authority) the server must present.")
-  Path caCert;
-
-  @Option(names = "--client-cert", description = "PEM certificate to present when the server asks for one (mTLS).")
-  Path clientCert;
-
-  @Option(names = "--client-key", description = "PKCS#8 PEM key of --client-cert.")
-  Path clientKey;
-
   @Option(names = "--deadline-ms", defaultValue = "5000", description = "Call deadline. Default: ${DEFAULT-VALUE}.")
   long deadlineMs;
 
@@ -108,24 +88,20 @@ public final class RankCommand implements Callable<Integer> {
     }
     RankRequest request = RankRequest.newBuilder().setUserId(user).setContext(ctx).addAllCandidateBannerIds(candidates)
         .setNumResults(results).setDebug(debug).build();
-    if ((clientCert == null) != (clientKey == null)) {
-      spec.commandLine().getErr().println("error: --client-cert and --client-key go together");
+    if (connection.problem() != null) {
+      spec.commandLine().getErr().println("error: " + connection.problem());
       return ExitCodes.USAGE;
     }
     ManagedChannel channel;
     try {
-      channel = channel();
+      channel = connection.channel();
     } catch (SSLException | IllegalArgumentException e) {
       spec.commandLine().getErr().println("error: cannot set up TLS: " + e.getMessage());
       return ExitCodes.USAGE;
     }
     try {
-      RankingServiceGrpc.RankingServiceBlockingStub stub = RankingServiceGrpc.newBlockingStub(channel);
-      if (token != null && !token.isBlank()) {
-        Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token.strip());
-        stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-      }
+      RankingServiceGrpc.RankingServiceBlockingStub stub =
+          ClientConnection.withToken(RankingServiceGrpc.newBlockingStub(channel), token);
       RankResponse response = stub.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).rank(request);
       print(response, spec.commandLine().getOut());
       spec.commandLine().getOut().flush();
@@ -139,31 +115,12 @@ public final class RankCommand implements Callable<Integer> {
       }
       return 0;
     } catch (StatusRuntimeException e) {
-      String message = "error: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription();
-      // The channel's own failure (no connection) carries its cause; the server's statuses do not.
-      if (e.getStatus().getCode() == Status.Code.UNAVAILABLE && e.getStatus().getCause() != null) {
-        message += "; is the service running at " + target + "?";
-      }
-      spec.commandLine().getErr().println(message);
+      spec.commandLine().getErr().println(connection.errorLine(e));
       spec.commandLine().getErr().flush();
       return 1;
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
-  }
-
-  private ManagedChannel channel() throws SSLException {
-    if (!tls && caCert == null && clientCert == null) {
-      return ManagedChannelBuilder.forTarget(target).usePlaintext().build();
-    }
-    SslContextBuilder ssl = GrpcSslContexts.forClient();
-    if (caCert != null) {
-      ssl.trustManager(caCert.toFile());
-    }
-    if (clientCert != null) {
-      ssl.keyManager(clientCert.toFile(), clientKey.toFile());
-    }
-    return NettyChannelBuilder.forTarget(target).sslContext(ssl.build()).build();
   }
 
   private static Platform platform(String name) {

@@ -6,14 +6,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code bin/ranker serve|rank}: the service and its client, in one jar. Exit codes are the offline commands' ones
+ * {@code bin/ranker serve|rank|import|catalog}: the service and its clients, in one jar. Exit codes are the offline commands' ones
  * ({@link ExitCodes}): 0 success, 2 bad usage, 3 bad input data, 4 bad bundle, 5 I/O failure, 1 anything unexpected;
  * {@code rank} also exits 1 when the service answers with an error status.
  */
 @Command(name = "ranker", mixinStandardHelpOptions = true, versionProvider = ServingCli.Version.class,
-    description = "The banner ranking service (serve), its command-line client (rank) and the user-store import "
-        + "(import).",
-    subcommands = {ServeCommand.class, RankCommand.class, ImportCommand.class})
+    description = "The banner ranking service (serve), its command-line client (rank), the user-store import "
+        + "(import) and the live catalog's bulk import and export (catalog).",
+    subcommands = {ServeCommand.class, RankCommand.class, ImportCommand.class, CatalogCommand.class})
 public final class ServingCli {
   /** The build's version and commit, as the trainer's {@code --version} reports them. */
   static final class Version implements CommandLine.IVersionProvider {

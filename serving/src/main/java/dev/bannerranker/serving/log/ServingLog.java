@@ -3,6 +3,7 @@ package dev.bannerranker.serving.log;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.bannerranker.bundle.Bundle;
+import dev.bannerranker.data.BannerCsv;
 import dev.bannerranker.data.EventType;
 import dev.bannerranker.data.UserProfile;
 import dev.bannerranker.serving.config.RequestSettings;
@@ -125,7 +126,7 @@ public final class ServingLog implements ModelListener, AutoCloseable {
       banners.add(new LoggedBanner(it.bannerId(), i + 1, it.score(), it.predictedCtr(), reasonCode(it), it.propensity()));
     }
     writer.offer(new DecisionRecord(time, requestId, userId, placement, platform, arm.label(), g.version(),
-        catalogs.get(g.version()), path, policy, slotCount, banners));
+        catalogs.get(catalogKey(g)), g.catalogVersion(), path, policy, slotCount, banners));
   }
 
   private static String reasonCode(RankedItem item) {
@@ -181,14 +182,36 @@ public final class ServingLog implements ModelListener, AutoCloseable {
     if (writer == null) {
       return;
     }
-    String catalog = catalogs.computeIfAbsent(generation.version(), v -> snapshot(generation));
+    String catalog = catalogs.computeIfAbsent(catalogKey(generation), v -> snapshot(generation));
     if (arm == Arm.CONTROL && !startWritten) {
       startWritten = true;
       writer.offer(new StartRecord(clock.instant(), serviceVersion, catalog));
     }
   }
 
+  /** Snapshots the live catalog version the models now serve. */
+  @Override
+  public void catalogChanged(dev.bannerranker.serving.model.ServingModels models) {
+    if (writer == null) {
+      return;
+    }
+    for (Arm arm : Arm.values()) {
+      ModelGeneration g = models.generation(arm);
+      if (g != null) {
+        catalogs.computeIfAbsent(catalogKey(g), v -> snapshot(g));
+      }
+    }
+  }
+
+  /** What a catalog snapshot is kept by: the live catalog's version, else the model's (its bundle's catalog). */
+  private static String catalogKey(ModelGeneration g) {
+    return g.catalogVersion() > 0 ? "catalog " + g.catalogVersion() : "model " + g.version();
+  }
+
   private String snapshot(ModelGeneration g) {
+    if (g.catalogVersion() > 0) {
+      return snapshotLive(g);
+    }
     Path banners = g.bundleDir().resolve(Bundle.BANNERS);
     try {
       if (!Files.isRegularFile(banners)) {
@@ -202,6 +225,29 @@ public final class ServingLog implements ModelListener, AutoCloseable {
       LOG.atError().setCause(e).addKeyValue("bundle_dir", g.bundleDir().toString())
           .log("cannot copy the catalog into the serving log");
       return null;
+    }
+  }
+
+  /** The live catalog's banners as a {@code banners.csv}, so the export knows banners no bundle has. */
+  private String snapshotLive(ModelGeneration g) {
+    Path tmp = null;
+    try {
+      Files.createDirectories(writer.dir());
+      tmp = Files.createTempFile(writer.dir(), ".live-catalog-", ".csv");
+      BannerCsv.write(tmp, g.catalogBanners());
+      return ServingLogFiles.snapshotCatalog(writer.dir(), tmp);
+    } catch (IOException | RuntimeException e) {
+      LOG.atError().setCause(e).addKeyValue("catalog_version", g.catalogVersion())
+          .log("cannot copy the live catalog into the serving log");
+      return null;
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // a leftover temporary file is harmless
+        }
+      }
     }
   }
 

@@ -147,4 +147,24 @@ public final class RankerMetrics implements ModelListener {
   public void refused(Arm arm, Path dir, String reason) {
     registry.counter("ranker.model.reloads", "arm", arm.label(), "result", "refused").increment();
   }
+
+  /** Counts {@code n} catalog changes of {@code type}: seed, create, replace or placement_rules. */
+  public void catalogChanges(String type, int n) {
+    registry.counter("ranker.catalog.changes", "type", type).increment(n);
+  }
+
+  /** Draws the catalog version serving and its banners by status (active, paused, expired) at {@code now}. */
+  public void bindCatalog(java.util.function.Supplier<dev.bannerranker.serving.catalog.LiveCatalog> catalog,
+      java.util.function.LongSupplier now) {
+    Gauge.builder("ranker.catalog.version", () -> {
+      var c = catalog.get();
+      return c == null ? 0 : c.version();
+    }).description("The live catalog version this replica serves").register(registry);
+    for (String status : java.util.List.of("active", "paused", "expired")) {
+      Gauge.builder("ranker.catalog.banners", () -> {
+        var c = catalog.get();
+        return c == null ? 0 : c.statusCounts(now.getAsLong()).get(status);
+      }).description("Banners of the live catalog by status").tag("status", status).register(registry);
+    }
+  }
 }

@@ -8,4 +8,7 @@ public interface ModelListener {
   void loaded(Arm arm, ModelGeneration generation, ModelGeneration previous);
 
   void refused(Arm arm, Path dir, String reason);
+
+  /** The models now serve another live catalog version (the generations in {@code models} serve it). */
+  default void catalogChanged(ServingModels models) {}
 }

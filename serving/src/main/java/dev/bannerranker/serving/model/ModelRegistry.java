@@ -1,5 +1,6 @@
 package dev.bannerranker.serving.model;
 
+import dev.bannerranker.serving.catalog.LiveCatalog;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +30,8 @@ public final class ModelRegistry {
   private final Map<Arm, ModelGeneration> previous = new ConcurrentHashMap<>();
   private final List<ModelListener> listeners = new CopyOnWriteArrayList<>();
   private final List<HistoryKey> knownKeys = new ArrayList<>();
+  /** The live catalog every model serves; null until one is set, when each serves its bundle's own. */
+  private LiveCatalog catalog;
 
   public ModelRegistry(int treatmentPercent, String salt) {
     current = new AtomicReference<>(new ServingModels(null, null, treatmentPercent, salt));
@@ -50,7 +53,8 @@ public final class ModelRegistry {
   public synchronized ModelGeneration load(Arm arm, Path dir) throws ModelRefusedException {
     ModelGeneration next;
     try {
-      next = BundleValidator.load(dir, this::canonical);
+      ModelGeneration loaded = BundleValidator.load(dir, this::canonical);
+      next = catalog == null ? loaded : loaded.withCatalog(catalog);
     } catch (ModelRefusedException e) {
       refusals.put(arm, new Refusal(dir, e.getMessage(), Instant.now()));
       ModelGeneration serving = current.get().generation(arm);
@@ -84,10 +88,12 @@ public final class ModelRegistry {
    * @throws NoPreviousModelException when the arm has had only one model (or none)
    */
   public synchronized ModelGeneration rollback(Arm arm) throws NoPreviousModelException {
-    ModelGeneration back = previous.get(arm);
-    if (back == null) {
+    ModelGeneration kept = previous.get(arm);
+    if (kept == null) {
       throw new NoPreviousModelException("the " + arm.label() + " arm has no previous model to roll back to");
     }
+    ModelGeneration back = catalog == null || kept.catalogVersion() == catalog.version() ? kept
+        : kept.withCatalog(catalog);
     ModelGeneration left = current.getAndUpdate(m -> m.with(arm, back)).generation(arm);
     previous.put(arm, left);
     LOG.atWarn().addKeyValue("arm", arm.label()).addKeyValue("model_version", back.version())
@@ -96,6 +102,28 @@ public final class ModelRegistry {
             left.version());
     listeners.forEach(l -> l.loaded(arm, back, left));
     return left;
+  }
+
+  /**
+   * Makes every model serve {@code live} (a newer version than the one serving; an older one is ignored): each arm's
+   * generation is rebuilt over it and swapped in with one reference write, so the next request sees the change.
+   * Returns whether it was applied.
+   */
+  public synchronized boolean useCatalog(LiveCatalog live) {
+    if (catalog != null && live.version() <= catalog.version()) {
+      return false;
+    }
+    catalog = live;
+    ServingModels now = current.updateAndGet(m -> new ServingModels(
+        m.control() == null ? null : m.control().withCatalog(live),
+        m.treatment() == null ? null : m.treatment().withCatalog(live), m.treatmentPercent(), m.salt()));
+    listeners.forEach(l -> l.catalogChanged(now));
+    return true;
+  }
+
+  /** The live catalog the models serve, or null. */
+  public synchronized LiveCatalog catalog() {
+    return catalog;
   }
 
   /** The model {@link #rollback} would switch the arm back to, or null. */

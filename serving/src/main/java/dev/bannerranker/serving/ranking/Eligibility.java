@@ -3,6 +3,7 @@ package dev.bannerranker.serving.ranking;
 import dev.bannerranker.data.UserProfile;
 import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.features.UserHistory;
+import dev.bannerranker.serving.catalog.PlacementRules;
 import dev.bannerranker.serving.config.EligibilitySettings;
 import dev.bannerranker.serving.model.ModelGeneration;
 import dev.bannerranker.serving.users.ShownBanners;
@@ -12,23 +13,26 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Which banners may be shown: in flight at the request time, of the placement, targeted at the user, not
- * blocked, and under the per-user daily frequency cap. Pinned banners obey the same rules; pinning changes
- * the order, not eligibility.
+ * Which banners may be shown: in flight at the request time, of the placement, not paused, targeted at the user,
+ * not blocked, and under the per-user daily frequency cap. Pinned banners obey the same rules; pinning changes
+ * the order, not eligibility. A placement's pinned and blocked banners are its rules in the live catalog, or the
+ * configured ones ({@code ranker.eligibility}) until rules are set for it at run time.
  */
 public final class Eligibility {
   static final long DAY_SECONDS = UserState.CAP_WINDOW_SECONDS;
 
   private final int cap;
-  private final List<String> pinned;
-  private final Set<String> pinnedIds;
-  private final Set<String> blocked;
+  private final PlacementRules configured;
 
   public Eligibility(EligibilitySettings settings) {
     this.cap = settings.frequencyCapPerDay();
-    this.pinned = settings.pinned();
-    this.pinnedIds = Set.copyOf(settings.pinned());
-    this.blocked = Set.copyOf(settings.blocked());
+    this.configured = new PlacementRules(settings.pinned(), settings.blocked());
+  }
+
+  /** The placement's rules in {@code g}'s catalog, or the configured ones. */
+  private PlacementRules rules(ModelGeneration g, String placement) {
+    PlacementRules r = g.rules(placement);
+    return r != null ? r : configured;
   }
 
   /**
@@ -66,12 +70,15 @@ public final class Eligibility {
   public Eligible selectResolved(ModelGeneration g, String placement, List<BannerFeatures> candidates,
       UserProfile profile, ShownBanners shown, long now) {
     List<BannerFeatures> pool = candidates.isEmpty() ? g.banners(placement) : candidates;
+    PlacementRules rules = rules(g, placement);
+    Set<String> pinnedIds = rules.pinnedSet();
+    Set<String> blocked = rules.blockedSet();
     List<BannerFeatures> pins = List.of();
-    if (!pinned.isEmpty()) {
+    if (!pinnedIds.isEmpty()) {
       pins = new ArrayList<>();
-      for (String id : pinned) {
+      for (String id : rules.pinned()) {
         BannerFeatures b = g.banner(id);
-        if (b != null && !pins.contains(b) && pool.contains(b) && shown(b, placement, profile, now)
+        if (b != null && !pins.contains(b) && pool.contains(b) && shown(g, b, placement, profile, blocked, now)
             && !capped(b, shown, now)) {
           pins.add(b);
         }
@@ -81,8 +88,8 @@ public final class Eligibility {
     List<BannerFeatures> ranked = new ArrayList<>(pool.size());
     for (BannerFeatures b : pool) {
       // A pinned banner never ranks among the others, whether or not it was eligible.
-      if ((pinnedIds.isEmpty() || !pinnedIds.contains(b.banner().id())) && shown(b, placement, profile, now)
-          && !contains(capped, b.index())) {
+      if ((pinnedIds.isEmpty() || !pinnedIds.contains(b.banner().id()))
+          && shown(g, b, placement, profile, blocked, now) && !contains(capped, b.index())) {
         ranked.add(b);
       }
     }
@@ -125,8 +132,9 @@ public final class Eligibility {
     return false;
   }
 
-  boolean eligible(BannerFeatures b, String placement, UserProfile profile, UserHistory history, long now) {
-    return shown(b, placement, profile, now) && !capped(b, history, now);
+  boolean eligible(ModelGeneration g, BannerFeatures b, String placement, UserProfile profile, UserHistory history,
+      long now) {
+    return shown(g, b, placement, profile, rules(g, placement).blockedSet(), now) && !capped(b, history, now);
   }
 
   /** A history's ring of impressions, oldest first. */
@@ -146,9 +154,11 @@ public final class Eligibility {
   }
 
   /** Every rule but the frequency cap. */
-  private boolean shown(BannerFeatures b, String placement, UserProfile profile, long now) {
+  private static boolean shown(ModelGeneration g, BannerFeatures b, String placement, UserProfile profile,
+      Set<String> blocked, long now) {
     return b.banner().placement().equals(placement)
         && b.banner().liveAt(now)
+        && !g.paused(b)
         && b.banner().targets(profile)
         && !blocked.contains(b.banner().id());
   }

@@ -24,7 +24,8 @@ import java.util.Map;
 
 /**
  * Applies RecordEvents: validates the whole batch, then appends each user's events to their state in order,
- * so the user's next Rank sees them. Clicks become behaviour on the banner's brand and category, as in the
+ * so the user's next Rank sees them. A banner event is accepted for any banner of the catalog being served, paused
+ * ones and ones the model has never seen included. Clicks become behaviour on the banner's brand and category, as in the
  * training sweep.
  */
 public final class EventRecorder {
@@ -104,8 +105,7 @@ public final class EventRecorder {
         }
         BannerFeatures b = g.banner(e.bannerId());
         if (b == null) {
-          throw new InvalidRequestException(field, field + " " + ClientText.quote(e.bannerId()) + " is not in the catalog of model "
-              + g.version());
+          throw new InvalidRequestException(field, field + " " + ClientText.quote(e.bannerId()) + " is not in " + g.catalogName());
         }
         requestId(at + (e.kind() == EventInput.Kind.IMPRESSION ? ".impression" : ".click") + ".request_id",
             e.requestId());

@@ -181,7 +181,7 @@ public final class RankingService {
     }
     float[] p = new float[n];
     long start = System.nanoTime();
-    g.model().predict(u, ctx, candidates, n, p);
+    g.predict(u, ctx, candidates, n, p);
     if (n > 0) {
       double cost = (double) (System.nanoTime() - start) / n;
       double old = nanosPerCandidate;

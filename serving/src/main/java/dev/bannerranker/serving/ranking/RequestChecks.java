@@ -66,7 +66,7 @@ final class RequestChecks {
       BannerFeatures b = g.banner(id);
       if (b == null) {
         throw new InvalidRequestException("candidate_banner_ids", "candidate_banner_ids[" + i + "] "
-            + ClientText.quote(id) + " is not in the catalog of model " + g.version());
+            + ClientText.quote(id) + " is not in " + g.catalogName());
       }
       if (seen.get(b.index())) {
         throw new InvalidRequestException("candidate_banner_ids", "candidate_banner_ids[" + i + "] "

@@ -1,5 +1,6 @@
 package dev.bannerranker.serving.security;
 
+import dev.bannerranker.proto.v1.CatalogAdminServiceGrpc;
 import dev.bannerranker.proto.v1.ModelAdminServiceGrpc;
 import dev.bannerranker.proto.v1.RankingServiceGrpc;
 import io.grpc.Metadata;
@@ -30,7 +31,7 @@ public final class TokenAuthInterceptor implements ServerInterceptor, Ordered {
       RankingServiceGrpc.getRecordEventsMethod().getFullMethodName(), Access.WRITE,
       RankingServiceGrpc.SERVICE_NAME + "/UpsertProfiles", Access.WRITE,
       ModelAdminServiceGrpc.SERVICE_NAME, Access.ADMIN,
-      "ads.ranking.v1.CatalogAdminService", Access.ADMIN);
+      CatalogAdminServiceGrpc.SERVICE_NAME, Access.ADMIN);
 
   private final BearerTokens tokens;
 

@@ -18,6 +18,13 @@ public final class MemoryUserStore implements UserStore {
   private final Map<String, UserProfile> profiles = new ConcurrentHashMap<>();
   private final Names[] names = new Names[NameKind.values().length];
 
+  private final CatalogStore catalog = new MemoryCatalogStore();
+
+  @Override
+  public CatalogStore catalog() {
+    return catalog;
+  }
+
   public MemoryUserStore(StoredLog.Limits limits) {
     this.limits = limits;
     for (NameKind k : NameKind.values()) {

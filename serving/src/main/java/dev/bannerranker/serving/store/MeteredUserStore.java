@@ -146,4 +146,9 @@ public final class MeteredUserStore implements UserStore {
   public void close() {
     store.close();
   }
+
+  @Override
+  public CatalogStore catalog() {
+    return store.catalog();
+  }
 }

@@ -50,6 +50,10 @@ import java.util.concurrent.TimeoutException;
  * size): a command that has not answered by then, or any command while the connection is down (Lettuce rejects
  * instead of queueing), or one beyond the bounded request queue, fails with {@link StoreUnavailableException}. The
  * client reconnects by itself.
+ *
+ * <p>The live catalog: {@code ranker:catalog} holds its version (eight big-endian bytes) then the encoded catalog,
+ * {@code ranker:catalog:version} the version alone (cheap to poll); a write is one script that checks the version it
+ * expects, sets both and publishes the new version on the channel {@code ranker:catalog:changes}.
  */
 public final class RedisUserStore implements UserStore {
   /** The layout marker; a server holding another layout is refused. */
@@ -118,6 +122,20 @@ public final class RedisUserStore implements UserStore {
       redis.call('HSET', KEYS[2], id, ARGV[1])
       return id
       """;
+
+  /** Sets catalog KEYS[2] = ARGV[3] and version KEYS[1] = ARGV[2] if the version is still ARGV[1]; 1 when set. */
+  private static final String CATALOG_WRITE = """
+      local v = redis.call('GET', KEYS[1])
+      if not v then v = '0' end
+      if v ~= ARGV[1] then return 0 end
+      redis.call('SET', KEYS[2], ARGV[3])
+      redis.call('SET', KEYS[1], ARGV[2])
+      redis.call('PUBLISH', ARGV[4], ARGV[2])
+      return 1
+      """;
+  static final String CATALOG_KEY = "ranker:catalog";
+  static final String CATALOG_VERSION_KEY = "ranker:catalog:version";
+  static final String CATALOG_CHANNEL = "ranker:catalog:changes";
 
   private final StoredLog.Limits limits;
   private final int slack;
@@ -221,7 +239,7 @@ public final class RedisUserStore implements UserStore {
 
   /** Loads the scripts and the names now, so the first requests need neither (nor a cold client's first call). */
   private void warmUp() {
-    for (String script : List.of(APPEND, COMPACT, PROFILES, NAME_ID)) {
+    for (String script : List.of(APPEND, COMPACT, PROFILES, NAME_ID, CATALOG_WRITE)) {
       shas.put(script, await("load a script", redis.scriptLoad(script), bulkNanos));
     }
     for (NameKind kind : NameKind.values()) {
@@ -488,8 +506,58 @@ public final class RedisUserStore implements UserStore {
     }
   }
 
+  private volatile io.lettuce.core.pubsub.StatefulRedisPubSubConnection<byte[], byte[]> pubSub;
+
+  private final CatalogStore catalog = new CatalogStore() {
+    @Override
+    public StoredCatalog read() {
+      byte[] v = await("read the catalog", redis.get(ascii(CATALOG_KEY)), bulkNanos);
+      return v == null ? null : new StoredCatalog(java.nio.ByteBuffer.wrap(v).getLong(),
+          java.util.Arrays.copyOfRange(v, 8, v.length));
+    }
+
+    @Override
+    public long version() {
+      byte[] v = await("read the catalog version", redis.get(ascii(CATALOG_VERSION_KEY)), timeoutNanos);
+      return v == null ? 0 : Long.parseLong(new String(v, StandardCharsets.US_ASCII));
+    }
+
+    @Override
+    public boolean write(long expected, long version, byte[] encoded) {
+      byte[] v = java.nio.ByteBuffer.allocate(8 + encoded.length).putLong(version).put(encoded).array();
+      Long done = new Script<Long>(CATALOG_WRITE, ScriptOutputType.INTEGER,
+          new byte[][] {ascii(CATALOG_VERSION_KEY), ascii(CATALOG_KEY)}, ascii(Long.toString(expected)),
+          ascii(Long.toString(version)), v, ascii(CATALOG_CHANNEL)).send()
+          .result("write the catalog", System.nanoTime() + bulkNanos);
+      return done != null && done == 1L;
+    }
+
+    @Override
+    public synchronized void subscribe(Runnable listener) {
+      if (pubSub == null) {
+        pubSub = client.connectPubSub(ByteArrayCodec.INSTANCE);
+      }
+      pubSub.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+        @Override
+        public void message(byte[] channel, byte[] message) {
+          listener.run();
+        }
+      });
+      // Lettuce subscribes again by itself after a reconnect; polling covers the messages missed meanwhile.
+      pubSub.async().subscribe(ascii(CATALOG_CHANNEL));
+    }
+  };
+
+  @Override
+  public CatalogStore catalog() {
+    return catalog;
+  }
+
   @Override
   public void close() {
+    if (pubSub != null) {
+      pubSub.close();
+    }
     connection.close();
     shutdown();
   }

@@ -41,6 +41,9 @@ import org.slf4j.LoggerFactory;
  * group commit). With {@code sync: interval} the log is written before the reply (a crash of the process loses
  * nothing) and synced every interval (a crash of the machine loses at most that). Retention uses RocksDB's TTL: a
  * user not written for the retention is dropped by the next compaction that reaches it.
+ *
+ * <p>The default column family (no retention) holds the live catalog under the key {@code catalog}: its version
+ * (eight big-endian bytes), then the encoded catalog; written with a sync whatever the sync setting.
  */
 public final class RocksDbUserStore implements UserStore {
   private static final Logger LOG = LoggerFactory.getLogger(RocksDbUserStore.class);
@@ -422,6 +425,49 @@ public final class RocksDbUserStore implements UserStore {
 
   private static int int32(byte[] b) {
     return (b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | (b[3] & 0xFF);
+  }
+
+  private static final byte[] CATALOG_KEY = "catalog".getBytes(StandardCharsets.UTF_8);
+  private final CatalogStore catalog = new CatalogStore() {
+    @Override
+    public synchronized StoredCatalog read() {
+      return guarded(() -> {
+        try {
+          byte[] v = db.get(handles.get(0), CATALOG_KEY);
+          return v == null ? null : new StoredCatalog(java.nio.ByteBuffer.wrap(v).getLong(), Arrays.copyOfRange(v, 8,
+              v.length));
+        } catch (RocksDBException e) {
+          throw unavailable("read_catalog", e);
+        }
+      });
+    }
+
+    @Override
+    public long version() {
+      StoredCatalog c = read();
+      return c == null ? 0 : c.version();
+    }
+
+    @Override
+    public synchronized boolean write(long expected, long version, byte[] encoded) {
+      if (version() != expected) {
+        return false;
+      }
+      return guarded(() -> {
+        byte[] v = java.nio.ByteBuffer.allocate(8 + encoded.length).putLong(version).put(encoded).array();
+        try (WriteOptions synced = new WriteOptions().setSync(true)) {
+          db.put(handles.get(0), synced, CATALOG_KEY, v);
+        } catch (RocksDBException e) {
+          throw unavailable("write_catalog", e);
+        }
+        return true;
+      });
+    }
+  };
+
+  @Override
+  public CatalogStore catalog() {
+    return catalog;
   }
 
   private StoreUnavailableException unavailable(String op, RocksDBException e) {

@@ -78,6 +78,9 @@ public interface UserStore extends AutoCloseable {
   /** The name with this store id, or null when the store has none. */
   String name(NameKind kind, int id);
 
+  /** The live catalog's place in this store. */
+  CatalogStore catalog();
+
   /** Flushes and releases the store (the RocksDB lock, the Redis connection). */
   @Override
   void close();

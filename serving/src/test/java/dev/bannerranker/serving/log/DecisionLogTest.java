@@ -208,4 +208,28 @@ class DecisionLogTest {
     assertEquals("events[0].click.request_id", e.field());
     p.log().close();
   }
+
+  @Test
+  void aDecisionNamesTheLiveCatalogVersionAndItsSnapshotHoldsTheNewBanner() throws IOException {
+    OrderingSettings ordering = TestSettings.ordering(Diversity.MAX_PER_BRAND, 0);
+    Logged p = pipeline(ordering, TestSettings.request());
+    var catalog = new dev.bannerranker.serving.catalog.CatalogService(p.registry(),
+        new dev.bannerranker.serving.store.MemoryUserStore(UserStateStore.limits(TestSettings.users())).catalog(),
+        dev.bannerranker.serving.catalog.PlacementRules.NONE, null, () -> T, false, java.time.Duration.ZERO);
+    var template = new java.util.HashMap<>(dev.bannerranker.data.BannerCsv.cellMap(
+        TestBundles.tiny().catalog().stream().filter(b -> b.placement().equals("home_hero")).findFirst().orElseThrow()));
+    template.putAll(java.util.Map.of("banner_id", "bn-logged-new", "start_time", "2026-03-01T00:00:00Z", "end_time",
+        "2026-04-01T00:00:00Z", "target_genders", "", "target_age_bands", "", "target_city_tiers", ""));
+    long version = catalog.upsert(List.of(new dev.bannerranker.serving.catalog.BannerInput(template, false)))
+        .version();
+    p.ranking().rank(new RankQuery(KNOWN_USER, "home_hero", Platform.WEB, 1, "en-GB", T, List.of("bn-logged-new"), 0,
+        false, Budget.unbounded()));
+    p.log().close();
+    DecisionRecord d = read().stream().filter(r -> r instanceof DecisionRecord).map(r -> (DecisionRecord) r)
+        .findFirst().orElseThrow();
+    assertEquals(version, d.catalogVersion());
+    assertEquals("bn-logged-new", d.banners().get(0).bannerId());
+    String snapshot = Files.readString(dir.resolve(d.catalog()));
+    assertTrue(snapshot.contains("bn-logged-new"), "the export finds the banner no bundle has");
+  }
 }

@@ -149,7 +149,7 @@ class EligibilityTest {
           HistoryUpdates.impression(h, banners.get(random.nextInt(banners.size())).index(), time);
         }
         List<BannerFeatures> expected = G.banners(placement).stream()
-            .filter(b -> e.eligible(b, placement, WOMAN_55, h, T)).toList();
+            .filter(b -> e.eligible(G, b, placement, WOMAN_55, h, T)).toList();
         assertEquals(expected, select(e, placement, List.of(), WOMAN_55, h, T).ranked(), "cap " + cap + " trial " + trial);
       }
     }

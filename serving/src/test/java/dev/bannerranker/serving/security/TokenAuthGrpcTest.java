@@ -149,6 +149,10 @@ class TokenAuthGrpcTest {
     assertEquals(Access.ADMIN, TokenAuthInterceptor.access("ads.ranking.v1.ModelAdminService/ReloadModel"));
     assertEquals(Access.ADMIN, TokenAuthInterceptor.access("ads.ranking.v1.ModelAdminService/DeleteUser"));
     assertEquals(Access.ADMIN, TokenAuthInterceptor.access("ads.ranking.v1.CatalogAdminService/PutBanner"));
+    assertEquals(Access.ADMIN, TokenAuthInterceptor.access(
+        dev.bannerranker.proto.v1.CatalogAdminServiceGrpc.getUpsertBannersMethod().getFullMethodName()));
+    assertEquals(Access.ADMIN, TokenAuthInterceptor.access(
+        dev.bannerranker.proto.v1.CatalogAdminServiceGrpc.getSetPlacementRulesMethod().getFullMethodName()));
     assertEquals(Access.WRITE, TokenAuthInterceptor.access("ads.ranking.v1.RankingService/UpsertProfiles"));
     assertEquals(Access.WRITE, TokenAuthInterceptor.access("ads.ranking.v1.RankingService/RecordEvents"));
     assertEquals(Access.RANK, TokenAuthInterceptor.access("ads.ranking.v1.RankingService/Rank"));

@@ -1,0 +1,113 @@
+package dev.bannerranker.serving.cli;
+
+import static dev.bannerranker.serving.cli.ServingCliTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bannerranker.cli.ExitCodes;
+import dev.bannerranker.serving.TestBundles;
+import dev.bannerranker.serving.catalog.CatalogService;
+import dev.bannerranker.serving.cli.ServingCliTest.Run;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code catalog import|export} against a running service: all or nothing, bad rows by file and line. */
+@Timeout(120)
+class CatalogCommandTest {
+  private static final String ADMIN = "catalog-cli-secret";
+
+  @TempDir Path dir;
+  private ApplicationContext ctx;
+  private String target;
+
+  @BeforeEach
+  void start() {
+    ctx = ApplicationContext.run(Map.of("ranker.security.admin-token", ADMIN), "test");
+    target = "localhost:" + ctx.getBean(GrpcEmbeddedServer.class).getPort();
+  }
+
+  @AfterEach
+  void stop() {
+    ctx.close();
+  }
+
+  private long version() {
+    return ctx.getBean(CatalogService.class).current().version();
+  }
+
+  /** The tiny bundle's banners.csv with the first banner's bid raised and one new banner. */
+  private Path edited(String newRow) throws Exception {
+    List<String> lines = new ArrayList<>(Files.readAllLines(TestBundles.TINY.resolve("banners.csv")));
+    String[] first = lines.get(1).split(",", -1);
+    first[11] = "9.5";
+    lines.set(1, String.join(",", first));
+    lines.add(newRow);
+    return Files.write(dir.resolve("banners.csv"), lines);
+  }
+
+  @Test
+  void importThenExportRoundTrips() throws Exception {
+    Path csv = edited("bn-cli-1,Nornor,jeans,home_hero,image,vivid,5,cmp-cli,2,2026-03-01T00:00:00Z,"
+        + "2026-04-01T00:00:00Z,1.25,0,F|U,,1|2");
+    Run imported = run("catalog", "import", "--target", target, "--csv", csv.toString(), "--token", ADMIN);
+    assertEquals(0, imported.code(), imported.err());
+    assertEquals(2, version());
+    assertEquals(9.5, ctx.getBean(CatalogService.class).banner("bn-00001").banner().bid());
+
+    Path out = dir.resolve("export.csv");
+    Run exported = run("catalog", "export", "--target", target, "--out", out.toString(), "--token", ADMIN,
+        "--page-size", "40");
+    assertEquals(0, exported.code(), exported.err());
+    List<String> lines = Files.readAllLines(out);
+    assertEquals(TestBundles.tiny().catalog().size() + 2, lines.size());
+    assertTrue(lines.get(0).endsWith(",paused"));
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("bn-cli-1,Nornor") && l.endsWith(",0")), lines.toString());
+    // The export imports again as it is, changing nothing but the version.
+    assertEquals(0, run("catalog", "import", "--target", target, "--csv", out.toString(), "--token", ADMIN).code());
+    assertEquals(3, version());
+  }
+
+  @Test
+  void aBadRowNamesFileAndLineAndNothingIsApplied() throws Exception {
+    Path csv = edited("bn-cli-2,Nornor,jeans,home_hero,image,vivid,5,cmp-cli,7,2026-03-01T00:00:00Z,"
+        + "2026-04-01T00:00:00Z,1.25,0,,,");
+    Run r = run("catalog", "import", "--target", target, "--csv", csv.toString(), "--token", ADMIN);
+    assertEquals(ExitCodes.BAD_DATA, r.code(), r.err());
+    int line = TestBundles.tiny().catalog().size() + 2;
+    assertTrue(r.err().contains("banners.csv:" + line + ":"), r.err());
+    assertTrue(r.err().contains("price_tier"), r.err());
+    assertEquals(1, version(), "nothing was sent");
+    assertEquals(1.14, ctx.getBean(CatalogService.class).banner("bn-00001").banner().bid());
+  }
+
+  @Test
+  void aCellOverTheServiceLimitIsABadRowToo() throws Exception {
+    Path csv = edited("bn-cli-4," + "N".repeat(300) + ",jeans,home_hero,image,vivid,5,cmp-cli,2,"
+        + "2026-03-01T00:00:00Z,2026-04-01T00:00:00Z,1.25,0,,,");
+    Run r = run("catalog", "import", "--target", target, "--csv", csv.toString(), "--token", ADMIN);
+    assertEquals(ExitCodes.BAD_DATA, r.code(), r.err());
+    assertTrue(r.err().contains("banners.csv:" + (TestBundles.tiny().catalog().size() + 2) + ":"), r.err());
+    assertTrue(r.err().contains("brand"), r.err());
+    assertEquals(1, version());
+  }
+
+  @Test
+  void withoutTheAdminTokenTheServiceRefuses() throws Exception {
+    Path csv = edited("bn-cli-3,Nornor,jeans,home_hero,image,vivid,5,cmp-cli,2,2026-03-01T00:00:00Z,"
+        + "2026-04-01T00:00:00Z,1.25,0,,,");
+    Run r = run("catalog", "import", "--target", target, "--csv", csv.toString(), "--token", "");
+    assertEquals(1, r.code(), r.err());
+    assertTrue(r.err().contains("UNAUTHENTICATED"), r.err());
+    assertEquals(1, version());
+  }
+}
