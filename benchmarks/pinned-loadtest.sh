@@ -22,7 +22,8 @@ OUT=benchmarks/results/loadtest-pinned.json
 WORK=benchmarks/target/pinned-loadtest
 [ "$(nproc)" -ge 2 ] || { echo "error: needs 2 cores, this machine has $(nproc)" >&2; exit 2; }
 command -v jq >/dev/null || { echo "error: needs jq" >&2; exit 2; }
-if [ ! -f "$BENCH_JAR" ] || [ ! -f "$SERVING_JAR" ]; then
+# Jars from the current sources, so the figures belong to this commit (SKIP_BUILD=1 to use the jars as they are).
+if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$BENCH_JAR" ] || [ ! -f "$SERVING_JAR" ]; then
   echo "building the jars ..." >&2
   ./mvnw -q -B -DskipTests -pl benchmarks,serving -am package >&2
 fi
