@@ -8,8 +8,8 @@ import dev.bannerranker.cli.ExitCodes;
 import dev.bannerranker.serving.TestBundles;
 import dev.bannerranker.serving.catalog.CatalogService;
 import dev.bannerranker.serving.cli.ServingCliTest.Run;
+import dev.bannerranker.serving.grpc.AdminListener;
 import io.micronaut.context.ApplicationContext;
-import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ class CatalogCommandTest {
   @BeforeEach
   void start() {
     ctx = ApplicationContext.run(Map.of("ranker.security.admin-token", ADMIN), "test");
-    target = "localhost:" + ctx.getBean(GrpcEmbeddedServer.class).getPort();
+    target = "localhost:" + ctx.getBean(AdminListener.class).port();
   }
 
   @AfterEach

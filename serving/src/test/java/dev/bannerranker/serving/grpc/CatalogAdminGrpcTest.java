@@ -42,6 +42,7 @@ class CatalogAdminGrpcTest {
 
   private ApplicationContext ctx;
   private ManagedChannel channel;
+  private ManagedChannel adminChannel;
   private CatalogAdminServiceGrpc.CatalogAdminServiceBlockingStub admin;
   private RankingServiceGrpc.RankingServiceBlockingStub ranking;
 
@@ -50,9 +51,11 @@ class CatalogAdminGrpcTest {
     ctx = ApplicationContext.run(Map.of("ranker.security.admin-token", ADMIN), "test");
     int port = ctx.getBean(GrpcEmbeddedServer.class).getPort();
     channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+    adminChannel = ManagedChannelBuilder.forAddress("localhost", ctx.getBean(AdminListener.class).port())
+        .usePlaintext().build();
     Metadata m = new Metadata();
     m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + ADMIN);
-    admin = CatalogAdminServiceGrpc.newBlockingStub(channel)
+    admin = CatalogAdminServiceGrpc.newBlockingStub(adminChannel)
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m));
     ranking = RankingServiceGrpc.newBlockingStub(channel);
   }
@@ -60,6 +63,7 @@ class CatalogAdminGrpcTest {
   @AfterEach
   void stop() throws InterruptedException {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    adminChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     ctx.close();
   }
 
@@ -77,7 +81,7 @@ class CatalogAdminGrpcTest {
   @Test
   void theAdminTokenGuardsTheCatalog() {
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> CatalogAdminServiceGrpc.newBlockingStub(channel).listBanners(ListBannersRequest.getDefaultInstance()));
+        () -> CatalogAdminServiceGrpc.newBlockingStub(adminChannel).listBanners(ListBannersRequest.getDefaultInstance()));
     assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
     assertTrue(admin.listBanners(ListBannersRequest.getDefaultInstance()).getBannersCount() > 0);
   }

@@ -37,6 +37,8 @@ class CatalogRedisGrpcTest {
   static ApplicationContext b;
   static ManagedChannel channelA;
   static ManagedChannel channelB;
+  static ManagedChannel adminChannelA;
+  static ManagedChannel adminChannelB;
 
   static ApplicationContext start(String uri, String pollInterval) {
     ApplicationContext ctx = ApplicationContext.run(Map.of("ranker.state.store", "redis", "ranker.state.redis-uri",
@@ -53,6 +55,11 @@ class CatalogRedisGrpcTest {
         .usePlaintext().build();
   }
 
+  static ManagedChannel adminChannel(ApplicationContext ctx) {
+    return ManagedChannelBuilder.forAddress("localhost", ctx.getBean(AdminListener.class).port())
+        .usePlaintext().build();
+  }
+
   @BeforeAll
   static void startAll() {
     redis = RedisServer.start(false);
@@ -60,11 +67,13 @@ class CatalogRedisGrpcTest {
     b = start(redis.uri(), "0s");
     channelA = channel(a);
     channelB = channel(b);
+    adminChannelA = adminChannel(a);
+    adminChannelB = adminChannel(b);
   }
 
   @AfterAll
   static void stopAll() throws InterruptedException {
-    for (ManagedChannel c : new ManagedChannel[] {channelA, channelB}) {
+    for (ManagedChannel c : new ManagedChannel[] {channelA, channelB, adminChannelA, adminChannelB}) {
       if (c != null) {
         c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
@@ -85,7 +94,7 @@ class CatalogRedisGrpcTest {
 
   @Test
   void aChangeThroughOneReplicaIsServedByTheOther() throws InterruptedException {
-    var adminA = CatalogAdminServiceGrpc.newBlockingStub(channelA);
+    var adminA = CatalogAdminServiceGrpc.newBlockingStub(adminChannelA);
     var rankB = RankingServiceGrpc.newBlockingStub(channelB);
     ModelRegistry registryB = b.getBean(ModelRegistry.class);
     assertEquals(registryB.current().control().catalogVersion(),
@@ -108,7 +117,7 @@ class CatalogRedisGrpcTest {
       assertEquals(id, rankB.rank(rank(KNOWN_USER, "home_hero").addCandidateBannerIds(id).build()).getBanners(0)
           .getBannerId());
     }
-    assertTrue(CatalogAdminServiceGrpc.newBlockingStub(channelB)
+    assertTrue(CatalogAdminServiceGrpc.newBlockingStub(adminChannelB)
         .getBanner(GetBannerRequest.newBuilder().setBannerId("bn-shared-19").build()).hasBanner());
     System.out.println("catalog change: UpsertBanners on A took (ms) " + millis(calls)
         + "; then B served it after (ms) " + millis(delays));
