@@ -9,11 +9,11 @@ J="java -Xmx1g --add-modules jdk.incubator.vector -jar serving/target/banner-ran
 rm -rf $B/state-rocks $B/redis; mkdir -p $B/redis
 (cd $B/redis && taskset -c 0 redis-server --port 16390 --bind 127.0.0.1 --save '' --appendonly yes --appendfsync everysec --daemonize no > $B/redis.log 2>&1 &)
 sleep 1
-RANKER_STATE_STORE=memory taskset -c 0 $J serve --bundle $B/bundle --data $B/data --default-time $T --port 50071 --metrics-port 8171 > $B/mem.log 2>&1 &
+RANKER_STATE_STORE=memory taskset -c 0 $J serve --bundle $B/bundle --data $B/data --default-time $T --port 50071 --admin-port 50081 --metrics-port 8171 > $B/mem.log 2>&1 &
 P1=$!
-taskset -c 0 $J serve --bundle $B/bundle --data $B/data --default-time $T --port 50072 --metrics-port 8172 --state-dir $B/state-rocks > $B/rocks.log 2>&1 &
+taskset -c 0 $J serve --bundle $B/bundle --data $B/data --default-time $T --port 50072 --admin-port 50082 --metrics-port 8172 --state-dir $B/state-rocks > $B/rocks.log 2>&1 &
 P2=$!
-taskset -c 0 $J serve --bundle $B/bundle --data $B/data --default-time $T --port 50073 --metrics-port 8173 --redis redis://127.0.0.1:16390 > $B/redis-serve.log 2>&1 &
+taskset -c 0 $J serve --bundle $B/bundle --data $B/data --default-time $T --port 50073 --admin-port 50083 --metrics-port 8173 --redis redis://127.0.0.1:16390 > $B/redis-serve.log 2>&1 &
 P3=$!
 for p in 8171 8172 8173; do for i in $(seq 60); do curl -sf localhost:$p/health >/dev/null && break; sleep 1; done; done
 LT="taskset -c 1 java -Xmx1g -cp benchmarks/target/banner-ranker-benchmarks.jar dev.bannerranker.bench.LoadTest --candidates 77 --duration 10 --users 400 --catalog $B/bundle --placement home_carousel"

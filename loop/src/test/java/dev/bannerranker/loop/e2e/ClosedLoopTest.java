@@ -122,6 +122,7 @@ class ClosedLoopTest {
       Map<String, Object> props = new HashMap<>(extra);
       props.put("grpc.server.port", port);
       props.put("grpc.server.host", "127.0.0.1");
+      props.put("ranker.admin.port", 0);
       props.put("micronaut.server.port", -1);
       props.put("micronaut.server.host", "127.0.0.1");
       props.put("ranker.model.bundle", bundle.toString());

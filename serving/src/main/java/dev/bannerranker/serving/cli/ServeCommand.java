@@ -2,6 +2,7 @@ package dev.bannerranker.serving.cli;
 
 import dev.bannerranker.data.Banner;
 import dev.bannerranker.serving.config.RequestSettings;
+import dev.bannerranker.serving.grpc.AdminListener;
 import dev.bannerranker.serving.grpc.CallExecutors;
 import dev.bannerranker.serving.model.Arm;
 import dev.bannerranker.serving.model.ModelGeneration;
@@ -48,6 +49,11 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--port", defaultValue = "50051", description = "gRPC port. Default: ${DEFAULT-VALUE}.")
   int port;
+
+  @Option(names = "--admin-port", description = "Port of the admin listener (ModelAdminService and the other admin "
+      + "services, which the gRPC port does not serve), on ranker.admin.bind (default 127.0.0.1); 0 picks a free "
+      + "port. Default: ranker.admin.port, 50052.")
+  Integer adminPort;
 
   @Option(names = "--metrics-port", defaultValue = "8080",
       description = "HTTP port of /prometheus and /health. Default: ${DEFAULT-VALUE}.")
@@ -148,6 +154,12 @@ final class ServeCommand implements Callable<Integer> {
     }
     props.put("grpc.server.port", port);
     props.put("micronaut.server.port", metricsPort);
+    if (adminPort != null) {
+      if (adminPort < 0 || adminPort > 65535) {
+        throw new ParameterException(spec.commandLine(), "--admin-port must be in [0, 65535], got " + adminPort);
+      }
+      props.put("ranker.admin.port", adminPort);
+    }
     if (data != null) {
       props.put("ranker.users.data-dir", data.toString());
       props.put("ranker.users.bootstrap-history", true);
@@ -181,6 +193,7 @@ final class ServeCommand implements Callable<Integer> {
     System.out.println("banner-ranker serving model " + control.version());
     System.out.println("  build    " + dev.bannerranker.BuildInfo.current().describe());
     System.out.println("  gRPC     localhost:" + ctx.getBean(GrpcEmbeddedServer.class).getPort());
+    System.out.println("  admin    " + ctx.getBean(AdminListener.class).address());
     System.out.println("  metrics  http://localhost:" + ctx.getBean(EmbeddedServer.class).getPort() + "/prometheus");
     System.out.println("  calls    " + ctx.getBean(CallExecutors.class).describe());
     System.out.println("  state    " + ctx.getBean(UserStore.class).describe());

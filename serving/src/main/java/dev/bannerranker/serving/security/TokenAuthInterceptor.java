@@ -38,6 +38,14 @@ public final class TokenAuthInterceptor implements ServerInterceptor, Ordered {
     this.tokens = new BearerTokens(settings);
   }
 
+  /**
+   * Whether {@code serviceName} is an admin service: the one classification that both the token rules and the
+   * listeners follow (admin services are served only on the admin listener).
+   */
+  public static boolean adminService(String serviceName) {
+    return RULES.get(serviceName) == Access.ADMIN;
+  }
+
   /** The access {@code fullMethodName} needs, or null when it is open. */
   static Access access(String fullMethodName) {
     Access byMethod = RULES.get(fullMethodName);

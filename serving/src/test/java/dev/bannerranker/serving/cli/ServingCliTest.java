@@ -38,10 +38,11 @@ class ServingCliTest {
   }
 
   private static Run serve(String... args) {
-    String[] all = new String[args.length + 5];
+    String[] ports = {"--port", "0", "--metrics-port", "0", "--admin-port", "0"};
+    String[] all = new String[args.length + 1 + ports.length];
     all[0] = "serve";
     System.arraycopy(args, 0, all, 1, args.length);
-    System.arraycopy(new String[] {"--port", "0", "--metrics-port", "0"}, 0, all, args.length + 1, 4);
+    System.arraycopy(ports, 0, all, args.length + 1, ports.length);
     return run(all);
   }
 

@@ -209,15 +209,18 @@ class DeployFilesTest {
         "ranker.log.dir", logDir.toString()), "test").getApplicationContext()) {
       int grpcPort = ctx.getBean(GrpcEmbeddedServer.class).getPort();
       ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", grpcPort).usePlaintext().build();
+      ManagedChannel admin = ManagedChannelBuilder.forAddress("localhost", ctx.getBean(AdminListener.class).port())
+          .usePlaintext().build();
       try {
         var ranking = RankingServiceGrpc.newBlockingStub(channel);
         String top = ranking.rank(rank(KNOWN_USER, "home_hero").build()).getBanners(0).getBannerId();
         ranking.rank(rank("u-never-seen", "home_hero").build());
         ranking.recordEvents(RecordEventsRequest.newBuilder().addEvents(impression(KNOWN_USER, top, T - 60)).build());
-        assertThrows(StatusRuntimeException.class, () -> ModelAdminServiceGrpc.newBlockingStub(channel)
+        assertThrows(StatusRuntimeException.class, () -> ModelAdminServiceGrpc.newBlockingStub(admin)
             .reloadModel(ReloadModelRequest.newBuilder().setBundleDir("src/test/resources/bundles").build()));
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        admin.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
       String scrape = GrpcCalls.get(ctx.getBean(EmbeddedServer.class).getPort(), "/prometheus");
       Set<String> names = scrape.lines().filter(l -> !l.isBlank() && !l.startsWith("#"))

@@ -46,7 +46,7 @@ class DurableStateProcessTest {
   private final List<ManagedChannel> channels = new ArrayList<>();
 
   /** A started service: the process, its gRPC port and what it printed so far. */
-  record Service(Process process, int port, StringBuffer output) {}
+  record Service(Process process, int port, int adminPort, StringBuffer output) {}
 
   @AfterEach
   void stop() throws InterruptedException {
@@ -66,12 +66,13 @@ class DurableStateProcessTest {
   /** Settings for the next launches, as environment variables. */
   private final java.util.Map<String, String> env = new java.util.HashMap<>();
 
-  private Process launch(Path stateDir, int port, StringBuffer output) throws IOException {
+  private Process launch(Path stateDir, int port, int adminPort, StringBuffer output) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
         "dev.bannerranker.serving.cli.ServingCli", "serve", "--bundle", TestBundles.TINY.toAbsolutePath().toString(),
         "--data", TestBundles.USERS.toAbsolutePath().toString(), "--port", Integer.toString(port), "--metrics-port",
-        Integer.toString(freePort()), "--state-dir", stateDir.toString(), "--default-time", "2026-03-10T12:00:00Z");
+        Integer.toString(freePort()), "--admin-port", Integer.toString(adminPort), "--state-dir", stateDir.toString(),
+        "--default-time", "2026-03-10T12:00:00Z");
     pb.environment().putAll(env);
     pb.redirectErrorStream(true);
     Process p = pb.start();
@@ -94,7 +95,8 @@ class DurableStateProcessTest {
   private Service start(Path stateDir) throws Exception {
     int port = freePort();
     StringBuffer output = new StringBuffer();
-    Process p = launch(stateDir, port, output);
+    int adminPort = freePort();
+    Process p = launch(stateDir, port, adminPort, output);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (!output.toString().contains("  state ")) {
       if (!p.isAlive() || System.nanoTime() > deadline) {
@@ -102,12 +104,12 @@ class DurableStateProcessTest {
       }
       Thread.sleep(100);
     }
-    return new Service(p, port, output);
+    return new Service(p, port, adminPort, output);
   }
 
   /** Runs a start that must fail; returns its exit code. */
   private int failedStart(Path stateDir, StringBuffer output) throws Exception {
-    Process p = launch(stateDir, freePort(), output);
+    Process p = launch(stateDir, freePort(), freePort(), output);
     assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the start should fail, not serve:\n" + output);
     return p.exitValue();
   }
@@ -175,7 +177,7 @@ class DurableStateProcessTest {
     assertEquals(after, order(stub2.rank(GrpcCalls.rank(KNOWN_USER, "home_hero").build())));
 
     // Deleted: the user is a stranger again, also after a restart.
-    ManagedChannel admin = ManagedChannelBuilder.forAddress("localhost", again.port()).usePlaintext().build();
+    ManagedChannel admin = ManagedChannelBuilder.forAddress("localhost", again.adminPort()).usePlaintext().build();
     channels.add(admin);
     assertTrue(ModelAdminServiceGrpc.newBlockingStub(admin).withDeadlineAfter(30, TimeUnit.SECONDS)
         .deleteUser(DeleteUserRequest.newBuilder().setUserId("signed-up-today").build()).getDeleted());

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bannerranker.proto.v1.GetModelStatusRequest;
+import dev.bannerranker.proto.v1.ModelAdminServiceGrpc;
 import dev.bannerranker.proto.v1.RankResponse;
 import dev.bannerranker.proto.v1.RankingReason;
 import dev.bannerranker.proto.v1.RankingServiceGrpc;
@@ -89,6 +91,21 @@ class GrpcServerTest {
     }
   }
 
+  /** Health checks until one fails (its error), or null when all are answered for 20 s. */
+  private static StatusRuntimeException firstRefusedHealthCheck(ManagedChannel channel) throws InterruptedException {
+    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < until) {
+      try {
+        health.withDeadlineAfter(2, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance());
+        Thread.sleep(10);
+      } catch (StatusRuntimeException e) {
+        return e;
+      }
+    }
+    return null;
+  }
+
   /**
    * Closing the context, as the JVM's shutdown hook does on SIGTERM, stops the gRPC server gracefully: new calls get
    * UNAVAILABLE at once, and the close waits up to {@code grpc.server.await-termination} for a call in flight, which
@@ -106,17 +123,7 @@ class GrpcServerTest {
     CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> http.getApplicationContext().close());
     // Whether the server had answered the held call when the close returned.
     CompletableFuture<Boolean> answeredBeforeClosed = closing.thenApply(done -> hold.answered.isDone());
-    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
-    StatusRuntimeException refused = null;
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (refused == null && System.nanoTime() < until) {
-      try {
-        health.withDeadlineAfter(2, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance());
-        Thread.sleep(10);
-      } catch (StatusRuntimeException e) {
-        refused = e;
-      }
-    }
+    StatusRuntimeException refused = firstRefusedHealthCheck(channel);
     assertNotNull(refused, "a new call was still answered 20 s after shutdown began");
     assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode(), refused.toString());
     // A close that does not wait would be over by now (it takes about a second); this one waits for the call.
@@ -129,5 +136,32 @@ class GrpcServerTest {
     assertTrue(answeredBeforeClosed.get(20, TimeUnit.SECONDS), "the close returned before the call was answered");
     assertThrows(StatusRuntimeException.class, () -> RankingServiceGrpc.newBlockingStub(channel)
         .withDeadlineAfter(5, TimeUnit.SECONDS).rank(rank(KNOWN_USER, "home_hero").build()));
+  }
+
+  /** The admin listener drains like the main one: new calls refused at once, the call in flight answered. */
+  @Test
+  void shutdownDrainsTheAdminListenerToo() throws Exception {
+    start(Map.of("test.hold-first-rank", "true", "test.hold-method", "GetModelStatus",
+        "grpc.server.await-termination", "20s"));
+    HoldingInterceptor hold = http.getApplicationContext().getBean(HoldingInterceptor.class);
+    int adminPort = http.getApplicationContext().getBean(AdminListener.class).port();
+    ManagedChannel admin = ManagedChannelBuilder.forAddress("localhost", adminPort).usePlaintext().build();
+    try {
+      var inFlight = ModelAdminServiceGrpc.newFutureStub(admin).getModelStatus(GetModelStatusRequest.getDefaultInstance());
+      assertTrue(hold.entered.await(20, TimeUnit.SECONDS), "the admin call reached the server");
+
+      CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> http.getApplicationContext().close());
+      StatusRuntimeException refused = firstRefusedHealthCheck(admin);
+      assertNotNull(refused, "a new admin call was still answered 20 s after shutdown began");
+      assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode(), refused.toString());
+      assertThrows(TimeoutException.class, () -> closing.get(3, TimeUnit.SECONDS));
+      assertFalse(inFlight.isDone(), "the admin call in flight is still held");
+
+      hold.release.countDown();
+      assertEquals(2, inFlight.get(20, TimeUnit.SECONDS).getArmsCount(), "the admin call in flight is answered");
+      closing.get(20, TimeUnit.SECONDS);
+    } finally {
+      admin.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
   }
 }

@@ -7,13 +7,14 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Holds the first Rank call at the server until the test releases it, so a call is in flight while the server
+ * Holds the first Rank call (or the first call of {@code test.hold-method}) at the server until the test releases it, so a call is in flight while the server
  * shuts down, and tells the test when the server answered it. Registered as a bean, the way any interceptor joins
  * Micronaut's gRPC server, only in contexts with {@code test.hold-first-rank=true}.
  */
@@ -24,11 +25,16 @@ final class HoldingInterceptor implements ServerInterceptor {
   final CountDownLatch release = new CountDownLatch(1);
   /** The status the server closed the held call with. */
   final CompletableFuture<Status> answered = new CompletableFuture<>();
+  private final String method;
+
+  HoldingInterceptor(@Value("${test.hold-method:Rank}") String method) {
+    this.method = method;
+  }
 
   @Override
   public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
       ServerCallHandler<Q, A> next) {
-    if (!call.getMethodDescriptor().getBareMethodName().equals("Rank") || entered.getCount() == 0) {
+    if (!call.getMethodDescriptor().getBareMethodName().equals(method) || entered.getCount() == 0) {
       return next.startCall(call, headers);
     }
     entered.countDown();

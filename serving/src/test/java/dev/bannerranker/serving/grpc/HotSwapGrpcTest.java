@@ -62,9 +62,13 @@ class HotSwapGrpcTest implements TestPropertyProvider {
   EmbeddedServer httpServer;
 
   @Inject
+  AdminListener adminServer;
+
+  @Inject
   ModelLifecycle lifecycle;
 
   ManagedChannel channel;
+  ManagedChannel adminChannel;
   RankingServiceGrpc.RankingServiceBlockingStub ranking;
   ModelAdminServiceGrpc.ModelAdminServiceBlockingStub admin;
 
@@ -80,12 +84,14 @@ class HotSwapGrpcTest implements TestPropertyProvider {
   void connect() {
     channel = ManagedChannelBuilder.forAddress("localhost", grpcServer.getPort()).usePlaintext().build();
     ranking = RankingServiceGrpc.newBlockingStub(channel);
-    admin = ModelAdminServiceGrpc.newBlockingStub(channel);
+    adminChannel = ManagedChannelBuilder.forAddress("localhost", adminServer.port()).usePlaintext().build();
+    admin = ModelAdminServiceGrpc.newBlockingStub(adminChannel);
   }
 
   @AfterAll
   void disconnect() throws InterruptedException {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    adminChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
   }
 
   private String reload(ModelArm arm, Path dir) {

@@ -32,9 +32,14 @@ class NoModelGrpcTest {
   @Inject
   GrpcEmbeddedServer grpcServer;
 
+  @Inject
+  AdminListener adminServer;
+
   @Test
   void unavailableUntilAModelIsLoaded() throws InterruptedException {
     ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", grpcServer.getPort()).usePlaintext().build();
+    ManagedChannel adminChannel = ManagedChannelBuilder.forAddress("localhost", adminServer.port()).usePlaintext()
+        .build();
     try {
       var ranking = RankingServiceGrpc.newBlockingStub(channel);
       var health = HealthGrpc.newBlockingStub(channel);
@@ -44,7 +49,7 @@ class NoModelGrpcTest {
       // A client mistake is still a client mistake.
       assertStatus(Status.Code.INVALID_ARGUMENT, "user_id", () -> ranking.rank(rank("", "home_hero").build()));
       assertEquals(ServingStatus.NOT_SERVING, health.check(HealthCheckRequest.getDefaultInstance()).getStatus());
-      assertStatus(Status.Code.INVALID_ARGUMENT, "bundle_dir", () -> ModelAdminServiceGrpc.newBlockingStub(channel)
+      assertStatus(Status.Code.INVALID_ARGUMENT, "bundle_dir", () -> ModelAdminServiceGrpc.newBlockingStub(adminChannel)
           .reloadModel(ReloadModelRequest.getDefaultInstance()));
 
       // The server's UNAVAILABLE is not mistaken for a missing service: the client does not ask about the target.
@@ -54,13 +59,14 @@ class NoModelGrpcTest {
       assertTrue(client[2].startsWith("error: UNAVAILABLE"), client[2]);
       assertFalse(client[2].contains(target), client[2]);
 
-      ModelAdminServiceGrpc.newBlockingStub(channel).reloadModel(ReloadModelRequest.newBuilder()
+      ModelAdminServiceGrpc.newBlockingStub(adminChannel).reloadModel(ReloadModelRequest.newBuilder()
           .setBundleDir(TestBundles.TINY.toString()).build());
       assertEquals(ServingStatus.SERVING, health.check(HealthCheckRequest.getDefaultInstance()).getStatus());
       assertEquals(TestBundles.tiny().modelVersion(), ranking.rank(rank("u-000001", "home_hero").build())
           .getModelVersion());
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      adminChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 }

@@ -68,18 +68,24 @@ class RankingGrpcTest {
   @Inject
   EmbeddedServer httpServer;
 
+  @Inject
+  AdminListener adminServer;
+
   ManagedChannel channel;
+  ManagedChannel adminChannel;
   RankingServiceGrpc.RankingServiceBlockingStub ranking;
 
   @BeforeAll
   void connect() {
     channel = ManagedChannelBuilder.forAddress("localhost", grpcServer.getPort()).usePlaintext().build();
     ranking = RankingServiceGrpc.newBlockingStub(channel);
+    adminChannel = ManagedChannelBuilder.forAddress("localhost", adminServer.port()).usePlaintext().build();
   }
 
   @AfterAll
   void disconnect() throws InterruptedException {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    adminChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
   }
 
   @Test
@@ -256,8 +262,18 @@ class RankingGrpcTest {
     }
   }
 
+  /** Each listener's reflection lists its own services: the admin services only on the admin listener. */
   @Test
-  void reflectionListsTheServices() throws Exception {
+  void reflectionListsTheServicesOfEachListener() throws Exception {
+    Set<String> main = reflectedServices(channel);
+    assertTrue(main.containsAll(Set.of(RankingServiceGrpc.SERVICE_NAME, HealthGrpc.SERVICE_NAME)), main.toString());
+    assertFalse(main.contains(ModelAdminServiceGrpc.SERVICE_NAME), main.toString());
+    Set<String> admin = reflectedServices(adminChannel);
+    assertTrue(admin.containsAll(Set.of(ModelAdminServiceGrpc.SERVICE_NAME, HealthGrpc.SERVICE_NAME)), admin.toString());
+    assertFalse(admin.contains(RankingServiceGrpc.SERVICE_NAME), admin.toString());
+  }
+
+  private static Set<String> reflectedServices(ManagedChannel channel) throws Exception {
     CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
     StreamObserver<ServerReflectionRequest> requests =
         ServerReflectionGrpc.newStub(channel).serverReflectionInfo(GrpcCalls.into(answer));
@@ -265,8 +281,22 @@ class RankingGrpcTest {
     Set<String> services = answer.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
         .map(ServiceResponse::getName).collect(Collectors.toSet());
     requests.onCompleted();
-    assertTrue(services.containsAll(Set.of(RankingServiceGrpc.SERVICE_NAME, ModelAdminServiceGrpc.SERVICE_NAME,
-        HealthGrpc.SERVICE_NAME)), services.toString());
+    return services;
+  }
+
+  /** Admin RPCs are served on the admin listener, bound to loopback, and not on the main one. */
+  @Test
+  void adminRpcsAreOnTheAdminListenerOnly() {
+    GetModelStatusRequest request = GetModelStatusRequest.getDefaultInstance();
+    assertStatus(Status.Code.UNIMPLEMENTED, "", () -> ModelAdminServiceGrpc.newBlockingStub(channel)
+        .getModelStatus(request));
+    assertEquals(2, ModelAdminServiceGrpc.newBlockingStub(adminChannel).getModelStatus(request).getArmsCount());
+    assertStatus(Status.Code.UNIMPLEMENTED, "", () -> RankingServiceGrpc.newBlockingStub(adminChannel)
+        .rank(rank(KNOWN_USER, "home_hero").build()));
+    assertEquals(ServingStatus.SERVING, HealthGrpc.newBlockingStub(adminChannel)
+        .check(HealthCheckRequest.getDefaultInstance()).getStatus());
+    assertTrue(adminServer.listenAddresses().stream().allMatch(a -> a.getAddress().isLoopbackAddress()),
+        adminServer.listenAddresses().toString());
   }
 
   @Test
@@ -286,7 +316,7 @@ class RankingGrpcTest {
 
   @Test
   void modelStatusReportsTheServingVersion() {
-    var status = ModelAdminServiceGrpc.newBlockingStub(channel).getModelStatus(GetModelStatusRequest.getDefaultInstance());
+    var status = ModelAdminServiceGrpc.newBlockingStub(adminChannel).getModelStatus(GetModelStatusRequest.getDefaultInstance());
     assertEquals(TestBundles.tiny().modelVersion(), status.getArms(0).getModelVersion());
     assertEquals("", status.getArms(1).getModelVersion());
   }

@@ -78,7 +78,7 @@ class BoundedInputGrpcTest {
   void hugeAndMalformedValuesAreInvalidArgumentWithShortMessages() {
     start(Map.of());
     var ranking = RankingServiceGrpc.newBlockingStub(channel);
-    var admin = ModelAdminServiceGrpc.newBlockingStub(channel);
+    var admin = ModelAdminServiceGrpc.newBlockingStub(service.admin);
     Map<String, Executable> calls = new LinkedHashMap<>();
     calls.put("bundle_dir NUL", () -> admin.reloadModel(reload("bundles/\0tiny")));
     calls.put("bundle_dir newline", () -> admin.reloadModel(reload("bundles\ntiny")));
@@ -111,7 +111,7 @@ class BoundedInputGrpcTest {
     Path outside = TestBundles.withVersion(tmp.resolve("elsewhere"), "v-outside");
     Files.createSymbolicLink(root.resolve("escape"), outside);
     start(Map.of("ranker.model.models-root", root.toString(), "ranker.model.bundle", ""));
-    var admin = ModelAdminServiceGrpc.newBlockingStub(channel);
+    var admin = ModelAdminServiceGrpc.newBlockingStub(service.admin);
 
     assertEquals("v-one", admin.reloadModel(reload("1")).getStatus().getModelVersion());
     assertEquals("v-one", admin.reloadModel(reload(root.resolve("1").toString())).getStatus().getModelVersion(),

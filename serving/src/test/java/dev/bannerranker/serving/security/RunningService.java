@@ -1,5 +1,6 @@
 package dev.bannerranker.serving.security;
 
+import dev.bannerranker.serving.grpc.AdminListener;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.micronaut.context.ApplicationContext;
@@ -7,14 +8,18 @@ import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The service on the test configuration plus {@code properties}, and a plaintext channel to it. */
+/** The service on the test configuration plus {@code properties}, and plaintext channels to both listeners. */
 final class RunningService implements AutoCloseable {
   final ApplicationContext ctx;
   final ManagedChannel channel;
+  /** To the admin listener. */
+  final ManagedChannel admin;
 
   RunningService(Map<String, Object> properties) {
     ctx = ApplicationContext.run(properties, "test");
     channel = ManagedChannelBuilder.forAddress("localhost", port()).usePlaintext().build();
+    admin = ManagedChannelBuilder.forAddress("localhost", ctx.getBean(AdminListener.class).port()).usePlaintext()
+        .build();
   }
 
   int port() {
@@ -24,6 +29,7 @@ final class RunningService implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    admin.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     ctx.close();
   }
 }

@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bannerranker.proto.v1.GetModelStatusRequest;
+import dev.bannerranker.proto.v1.ModelAdminServiceGrpc;
 import dev.bannerranker.proto.v1.RankRequest;
 import dev.bannerranker.proto.v1.RankingContext;
 import dev.bannerranker.proto.v1.RankingServiceGrpc;
 import dev.bannerranker.serving.TestBundles;
 import dev.bannerranker.serving.cli.RankCommand;
+import dev.bannerranker.serving.grpc.AdminListener;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -73,6 +76,16 @@ class TlsGrpcTest {
   }
 
   private RankingServiceGrpc.RankingServiceBlockingStub tls(int port, TestCertificates.Pem identity) {
+    return RankingServiceGrpc.newBlockingStub(channel(port, identity)).withDeadlineAfter(20, TimeUnit.SECONDS);
+  }
+
+  /** The admin listener, with the same TLS. */
+  private ModelAdminServiceGrpc.ModelAdminServiceBlockingStub adminTls(TestCertificates.Pem identity) {
+    return ModelAdminServiceGrpc.newBlockingStub(channel(ctx.getBean(AdminListener.class).port(), identity))
+        .withDeadlineAfter(20, TimeUnit.SECONDS);
+  }
+
+  private ManagedChannel channel(int port, TestCertificates.Pem identity) {
     SslContextBuilder ssl = GrpcSslContexts.forClient().trustManager(server.cert().toFile());
     if (identity != null) {
       ssl.keyManager(identity.cert().toFile(), identity.key().toFile());
@@ -84,7 +97,7 @@ class TlsGrpcTest {
       throw new IllegalStateException(e);
     }
     channels.add(c);
-    return RankingServiceGrpc.newBlockingStub(c).withDeadlineAfter(20, TimeUnit.SECONDS);
+    return c;
   }
 
   private static RankRequest rank() {
@@ -105,6 +118,13 @@ class TlsGrpcTest {
     channels.add(plain);
     assertRefused(() -> RankingServiceGrpc.newBlockingStub(plain).withDeadlineAfter(20, TimeUnit.SECONDS).rank(rank()));
 
+    assertEquals(2, adminTls(null).getModelStatus(GetModelStatusRequest.getDefaultInstance()).getArmsCount());
+    ManagedChannel plainAdmin = ManagedChannelBuilder.forAddress("localhost", ctx.getBean(AdminListener.class).port())
+        .usePlaintext().build();
+    channels.add(plainAdmin);
+    assertRefused(() -> ModelAdminServiceGrpc.newBlockingStub(plainAdmin).withDeadlineAfter(20, TimeUnit.SECONDS)
+        .getModelStatus(GetModelStatusRequest.getDefaultInstance()));
+
     StringWriter err = new StringWriter();
     int code = new CommandLine(new RankCommand()).setOut(new PrintWriter(new StringWriter()))
         .setErr(new PrintWriter(err)).execute("--target", "localhost:" + port, "--user", TestBundles.KNOWN_USER,
@@ -118,6 +138,10 @@ class TlsGrpcTest {
     assertTrue(tls(port, client).rank(rank()).getBannersCount() > 0);
     assertRefused(() -> tls(port, null).rank(rank()));
     assertRefused(() -> tls(port, stranger).rank(rank()));
+    GetModelStatusRequest status = GetModelStatusRequest.getDefaultInstance();
+    assertEquals(2, adminTls(client).getModelStatus(status).getArmsCount());
+    assertRefused(() -> adminTls(null).getModelStatus(status));
+    assertRefused(() -> adminTls(stranger).getModelStatus(status));
 
     int code = new CommandLine(new RankCommand()).setOut(new PrintWriter(new StringWriter()))
         .setErr(new PrintWriter(new StringWriter())).execute("--target", "localhost:" + port, "--user",

@@ -81,7 +81,7 @@ class TokenAuthGrpcTest {
   void writeAndAdminCallsNeedTheirTokenAndRankStaysOpen() {
     start(Map.of("ranker.security.write-token", WRITE, "ranker.security.admin-token", ADMIN));
     var ranking = RankingServiceGrpc.newBlockingStub(channel);
-    var admin = ModelAdminServiceGrpc.newBlockingStub(channel);
+    var admin = ModelAdminServiceGrpc.newBlockingStub(service.admin);
     RecordEventsRequest events = RecordEventsRequest.getDefaultInstance();
     GetModelStatusRequest status = GetModelStatusRequest.getDefaultInstance();
 
@@ -102,6 +102,11 @@ class TokenAuthGrpcTest {
     assertCode(Status.Code.UNAUTHENTICATED, () -> admin.getModelStatus(status));
     assertCode(Status.Code.PERMISSION_DENIED, () -> withToken(admin, "Bearer " + WRITE).getModelStatus(status));
     assertEquals(2, withToken(admin, "Bearer " + ADMIN).getModelStatus(status).getArmsCount());
+    assertEquals(ServingStatus.SERVING, HealthGrpc.newBlockingStub(service.admin)
+        .check(HealthCheckRequest.getDefaultInstance()).getStatus(), "the admin listener's health needs no token");
+    // The main listener does not serve the admin services, whatever the token.
+    assertCode(Status.Code.UNIMPLEMENTED, () -> withToken(ModelAdminServiceGrpc.newBlockingStub(channel),
+        "Bearer " + ADMIN).getModelStatus(status));
   }
 
   @Test
