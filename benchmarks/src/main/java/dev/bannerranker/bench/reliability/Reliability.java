@@ -85,10 +85,6 @@ public final class Reliability implements Callable<Integer> {
   @Option(names = "--server-heap", defaultValue = "1g", description = "Each service's -Xmx. Default: ${DEFAULT-VALUE}.")
   String serverHeap;
 
-  @Option(names = "--admin-listener", description = "Call the admin RPCs on the service's separate admin listener "
-      + "(serve --admin-port); without it they go to the main port.")
-  boolean adminListener;
-
   @Option(names = "--redis-server", description = "The redis-server binary. Default: $REDIS_SERVER, else the PATH.")
   Path redisServer;
 
@@ -151,12 +147,11 @@ public final class Reliability implements Callable<Integer> {
     meta.put("fuzz_requests_per_rpc", fuzzRequests);
     meta.put("swaps", swaps);
     meta.put("threads", threads);
-    meta.put("admin_listener", adminListener);
     report.put("meta", meta);
     boolean failed = false;
     try {
       ServiceProcess.Launcher launcher = new ServiceProcess.Launcher(servingJar, serverHeap, bundle.toAbsolutePath(),
-          data == null ? null : data.toAbsolutePath(), defaultTime, adminListener, Duration.ofSeconds(180));
+          data == null ? null : data.toAbsolutePath(), defaultTime, Duration.ofSeconds(180));
       Requests requests = new Requests(bundle, placement, users, defaultTime);
       Scenarios scenarios = new Scenarios(launcher, work, requests, new Scenarios.Settings(seconds, soakSeconds,
           fuzzRequests, swaps, overloadLimit, threads, redisServer, seed));

@@ -31,7 +31,7 @@ final class ServiceProcess implements AutoCloseable {
   private final Path log;
   final int port;
   final int metricsPort;
-  /** The port of the admin RPCs: the admin listener when the service has one, else the main port. */
+  /** The port of the admin listener (the admin RPCs). */
   final int adminPort;
   private final ManagedChannel channel;
   private final ManagedChannel adminChannel;
@@ -49,8 +49,7 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   /** How to start services: the JVM, class path and settings every scenario shares. */
-  record Launcher(String classpath, String heap, Path bundle, Path data, String defaultTime, boolean adminListener,
-      Duration startTimeout) {
+  record Launcher(String classpath, String heap, Path bundle, Path data, String defaultTime, Duration startTimeout) {
 
     /**
      * Starts {@code serve} with these extra arguments (the store, the model) and system properties (configuration
@@ -61,7 +60,7 @@ final class ServiceProcess implements AutoCloseable {
       Files.createDirectories(workDir);
       int port = freePort();
       int metricsPort = freePort();
-      int adminPort = adminListener ? freePort() : port;
+      int adminPort = freePort();
       List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx" + heap, "--add-modules", "jdk.incubator.vector", "-Dranker.progress=none",
           // loopback only, whatever the configuration says
@@ -69,10 +68,7 @@ final class ServiceProcess implements AutoCloseable {
       properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
       cmd.addAll(List.of("-cp", classpath, "dev.bannerranker.serving.cli.ServingCli", "serve",
           "--port", Integer.toString(port), "--metrics-port", Integer.toString(metricsPort),
-          "--default-time", defaultTime));
-      if (adminListener) {
-        cmd.addAll(List.of("--admin-port", Integer.toString(adminPort)));
-      }
+          "--admin-port", Integer.toString(adminPort), "--default-time", defaultTime));
       if (data != null) {
         cmd.addAll(List.of("--data", data.toString()));
       }

@@ -62,8 +62,10 @@ public final class ListenerAssembly {
     }
     for (BindableService service : services) {
       ServerServiceDefinition definition = service.bindService();
-      if (serves(listener, definition.getServiceDescriptor().getName())) {
-        builder.addService(definition);
+      String name = definition.getServiceDescriptor().getName();
+      if (serves(listener, name)) {
+        // Ours parse their own requests, so bytes that are no message are INVALID_ARGUMENT (not UNKNOWN).
+        builder.addService(ON_BOTH.contains(name) ? definition : UnparsableRequests.invalidArgument(definition));
       }
     }
     for (ServerServiceDefinition definition : definitions) {
