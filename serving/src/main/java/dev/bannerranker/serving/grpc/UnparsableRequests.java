@@ -21,7 +21,8 @@ import java.io.InputStream;
 public final class UnparsableRequests {
   private UnparsableRequests() {}
 
-  private static final MethodDescriptor.Marshaller<InputStream> RAW = new MethodDescriptor.Marshaller<>() {
+  /** Bytes as they came (tests send garbage with it too). */
+  static final MethodDescriptor.Marshaller<InputStream> RAW = new MethodDescriptor.Marshaller<>() {
     @Override
     public InputStream stream(InputStream value) {
       return value;

@@ -38,22 +38,6 @@ class UnparsableRequestsGrpcTest {
   ManagedChannel channel;
   ManagedChannel admin;
 
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
-
   @BeforeAll
   void connect() {
     channel = ManagedChannelBuilder.forAddress("localhost", grpcServer.getPort()).usePlaintext().build();
@@ -71,14 +55,17 @@ class UnparsableRequestsGrpcTest {
   }
 
   private static Status.Code send(ManagedChannel channel, MethodDescriptor<?, ?> method, byte[] body) {
-    MethodDescriptor<byte[], byte[]> raw = MethodDescriptor.<byte[], byte[]>newBuilder()
+    MethodDescriptor<InputStream, InputStream> raw = MethodDescriptor.<InputStream, InputStream>newBuilder()
         .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(method.getFullMethodName())
-        .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+        .setRequestMarshaller(UnparsableRequests.RAW).setResponseMarshaller(UnparsableRequests.RAW).build();
     try {
-      ClientCalls.blockingUnaryCall(channel, raw, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), body);
+      ClientCalls.blockingUnaryCall(channel, raw, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
+          new ByteArrayInputStream(body)).close();
       return Status.Code.OK;
     } catch (StatusRuntimeException e) {
       return e.getStatus().getCode();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
