@@ -149,6 +149,12 @@ public final class Reliability implements Callable<Integer> {
     meta.put("threads", threads);
     report.put("meta", meta);
     boolean failed = false;
+    // Ctrl-C or a kill: the services and Redis are stopped and the work directory removed all the same.
+    Thread cleanup = new Thread(() -> {
+      ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+      ServiceProcess.deleteQuietly(work);
+    }, "reliability-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       ServiceProcess.Launcher launcher = new ServiceProcess.Launcher(servingJar, serverHeap, bundle.toAbsolutePath(),
           data == null ? null : data.toAbsolutePath(), defaultTime, Duration.ofSeconds(180));
@@ -185,6 +191,7 @@ public final class Reliability implements Callable<Integer> {
       keepLogs(work);
     } finally {
       ServiceProcess.deleteQuietly(work);
+      Runtime.getRuntime().removeShutdownHook(cleanup);
     }
     System.out.println("written " + out.resolve("report.json") + " and " + out.resolve("report.md"));
     return failed ? 1 : 0;

@@ -59,18 +59,22 @@ public final class UnparsableRequests {
 
   private static <Q, A> ServerCall.Listener<InputStream> parsing(ServerCall<InputStream, A> call, Metadata headers,
       MethodDescriptor<Q, A> typed, ServerCallHandler<Q, A> handler) {
-    ServerCall.Listener<Q> inner = handler.startCall(new TypedCall<>(call, typed), headers);
+    TypedCall<Q, A> typedCall = new TypedCall<>(call, typed);
+    ServerCall.Listener<Q> inner = handler.startCall(typedCall, headers);
     return new ServerCall.Listener<InputStream>() {
       private boolean refused;
 
       @Override
       public void onMessage(InputStream message) {
+        if (typedCall.closed) { // an interceptor refused the call already (a token, a limit)
+          return;
+        }
         Q request;
         try {
           request = typed.parseRequest(message);
         } catch (RuntimeException e) {
           refused = true;
-          call.close(Status.INVALID_ARGUMENT.withDescription("the request is not a valid "
+          typedCall.close(Status.INVALID_ARGUMENT.withDescription("the request is not a valid "
               + typed.getBareMethodName() + " message"), new Metadata());
           return;
         }
@@ -105,6 +109,7 @@ public final class UnparsableRequests {
   private static final class TypedCall<Q, A> extends ServerCall<Q, A> {
     private final ServerCall<InputStream, A> call;
     private final MethodDescriptor<Q, A> method;
+    private volatile boolean closed;
 
     TypedCall(ServerCall<InputStream, A> call, MethodDescriptor<Q, A> method) {
       this.call = call;
@@ -133,6 +138,7 @@ public final class UnparsableRequests {
 
     @Override
     public void close(Status status, Metadata trailers) {
+      closed = true;
       call.close(status, trailers);
     }
 
