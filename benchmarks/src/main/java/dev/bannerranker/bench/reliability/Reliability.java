@@ -203,11 +203,13 @@ public final class Reliability implements Callable<Integer> {
     Files.writeString(out.resolve("report.md"), table(report));
   }
 
-  /** The services' logs (up to 10 MB each) into {@code out/logs}, named by scenario. */
+  /** The services' and Redis's logs (up to 10 MB each) into {@code out/logs}, named by scenario. */
   private void keepLogs(Path work) throws java.io.IOException {
     Path logs = Files.createDirectories(out.resolve("logs"));
     try (var files = Files.walk(work)) {
-      for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".log"))::iterator) {
+      // the services' and Redis's own logs, not RocksDB's write-ahead logs
+      for (Path f : (Iterable<Path>) files.filter(p -> p.getFileName().toString().matches("service.*\\.log|redis\\.log"))
+          ::iterator) {
         String name = work.relativize(f).toString().replace('/', '-');
         if (Files.size(f) <= 10_000_000) {
           Files.copy(f, logs.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);

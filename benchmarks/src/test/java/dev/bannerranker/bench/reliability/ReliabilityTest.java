@@ -75,6 +75,11 @@ class ReliabilityTest {
     String table = Files.readString(out.resolve("report.md"));
     assertTrue(table.contains("| figure | value | goal |"), table);
     assertFalse(table.contains("failed:"), table);
+    try (var logs = Files.list(out.resolve("logs"))) {
+      List<String> names = logs.map(p -> p.getFileName().toString()).sorted().toList();
+      assertTrue(names.contains("kill9-service.log") && names.contains("soak-service.log"), names.toString());
+      assertTrue(names.stream().noneMatch(n -> n.contains("state")), "RocksDB's own logs are not kept: " + names);
+    }
     assertEquals(List.of(), ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList(),
         "child processes left running");
     try (var left = Files.list(tmp)) {
