@@ -1,16 +1,25 @@
 package dev.bannerranker.serving.limits;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * {@code ranker.limits}: how many calls of each RPC may run at once; one more is shed with RESOURCE_EXHAUSTED
- * instead of waiting. 0 leaves an RPC unlimited.
+ * instead of waiting. Rank and RecordEvents have a limit unless configured otherwise: {@link #DEFAULT_PER_PROCESSOR}
+ * calls per processor, enough to keep every core busy and few enough that a burst is shed rather than queued behind
+ * the CPU. 0 leaves an RPC unlimited.
  *
- * @param maxConcurrentCalls by RPC name ({@code Rank}, {@code RecordEvents}, ...), the most calls in flight
+ * @param maxConcurrentCalls by RPC name ({@code Rank}, {@code rank}, {@code record-events}, ...), the most calls in
+ *     flight
  */
 @ConfigurationProperties("ranker.limits")
 public record LimitSettings(Map<String, Integer> maxConcurrentCalls) {
+  /** Calls in flight per available processor for the RPCs limited by default. */
+  public static final int DEFAULT_PER_PROCESSOR = 16;
+  private static final String[] LIMITED_BY_DEFAULT = {"rank", "recordevents"};
+
   public LimitSettings {
     maxConcurrentCalls = maxConcurrentCalls == null ? Map.of() : Map.copyOf(maxConcurrentCalls);
     maxConcurrentCalls.forEach((rpc, n) -> {
@@ -18,5 +27,21 @@ public record LimitSettings(Map<String, Integer> maxConcurrentCalls) {
         throw new IllegalArgumentException("ranker.limits.max-concurrent-calls." + rpc + " must be >= 0, got " + n);
       }
     });
+  }
+
+  /** The limit of each RPC that has one, by {@link #key}: the configured ones and the defaults not configured. */
+  public Map<String, Integer> limits() {
+    Map<String, Integer> limits = new HashMap<>();
+    for (String rpc : LIMITED_BY_DEFAULT) {
+      limits.put(rpc, DEFAULT_PER_PROCESSOR * Runtime.getRuntime().availableProcessors());
+    }
+    maxConcurrentCalls.forEach((rpc, n) -> limits.put(key(rpc), n));
+    limits.values().removeIf(n -> n == 0);
+    return limits;
+  }
+
+  /** Configuration keys may be written Rank, rank or record-events; RPC names are RecordEvents. */
+  public static String key(String rpc) {
+    return rpc.toLowerCase(Locale.ROOT).replace("-", "");
   }
 }

@@ -67,6 +67,6 @@ public final class ModelPathGuard implements ServerInterceptor, Ordered {
 
   @Override
   public int getOrder() {
-    return HIGHEST_PRECEDENCE + 1;
+    return HIGHEST_PRECEDENCE + 2;
   }
 }

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Asks for {@code authorization: Bearer <token>} on the calls whose access has a configured token: none is
  * UNAUTHENTICATED, a wrong one PERMISSION_DENIED. Health, reflection and every call without a rule stay open, so
- * probes and the quick start need no token. Runs before every other interceptor.
+ * probes and the quick start need no token. Runs first, after the call executor's admission (CallExecutors).
  */
 @Singleton
 public final class TokenAuthInterceptor implements ServerInterceptor, Ordered {
@@ -82,6 +82,6 @@ public final class TokenAuthInterceptor implements ServerInterceptor, Ordered {
 
   @Override
   public int getOrder() {
-    return HIGHEST_PRECEDENCE;
+    return HIGHEST_PRECEDENCE + 1;
   }
 }

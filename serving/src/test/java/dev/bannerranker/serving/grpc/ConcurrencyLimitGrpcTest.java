@@ -36,9 +36,10 @@ class ConcurrencyLimitGrpcTest {
         StatusRuntimeException shed = assertThrows(StatusRuntimeException.class, () -> ranking
             .withDeadlineAfter(20, TimeUnit.SECONDS).rank(rank(KNOWN_USER, "home_hero").build()));
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, shed.getStatus().getCode());
-        assertEquals(1, ctx.getBean(MeterRegistry.class).get("ranker.calls.shed").tag("rpc", "rank").counter().count());
+        assertEquals(1, ctx.getBean(MeterRegistry.class).get("ranker.calls.shed").tag("rpc", "rank")
+            .tag("reason", "concurrency_limit").counter().count());
         assertEquals(0, ranking.recordEvents(RecordEventsRequest.getDefaultInstance()).getAcceptedCount(),
-            "RecordEvents has no limit");
+            "RecordEvents has a limit of its own");
 
         hold.release.countDown();
         assertTrue(inFlight.get(20, TimeUnit.SECONDS).getBannersCount() > 0, "the admitted call is answered");

@@ -12,11 +12,13 @@ import jakarta.inject.Singleton;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Holds the first Rank call (or the first call of {@code test.hold-method}) at the server until the test releases it, so a call is in flight while the server
- * shuts down, and tells the test when the server answered it. Registered as a bean, the way any interceptor joins
- * Micronaut's gRPC server, only in contexts with {@code test.hold-first-rank=true}.
+ * Holds the first Rank call (or the first {@code test.hold-count} calls of {@code test.hold-method}) at the server
+ * until the test releases it, so a call is in flight while the server shuts down, and tells the test when the server
+ * answered the first. Registered as a bean, the way any interceptor joins Micronaut's gRPC server, only in contexts
+ * with {@code test.hold-first-rank=true}.
  */
 @Singleton
 @Requires(property = "test.hold-first-rank", value = "true")
@@ -25,16 +27,20 @@ final class HoldingInterceptor implements ServerInterceptor {
   final CountDownLatch release = new CountDownLatch(1);
   /** The status the server closed the held call with. */
   final CompletableFuture<Status> answered = new CompletableFuture<>();
+  /** Calls of the method seen so far. */
+  final AtomicInteger seen = new AtomicInteger();
   private final String method;
+  private final int count;
 
-  HoldingInterceptor(@Value("${test.hold-method:Rank}") String method) {
+  HoldingInterceptor(@Value("${test.hold-method:Rank}") String method, @Value("${test.hold-count:1}") int count) {
     this.method = method;
+    this.count = count;
   }
 
   @Override
   public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
       ServerCallHandler<Q, A> next) {
-    if (!call.getMethodDescriptor().getBareMethodName().equals(method) || entered.getCount() == 0) {
+    if (!call.getMethodDescriptor().getBareMethodName().equals(method) || seen.incrementAndGet() > count) {
       return next.startCall(call, headers);
     }
     entered.countDown();
