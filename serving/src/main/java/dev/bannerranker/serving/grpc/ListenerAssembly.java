@@ -4,6 +4,7 @@ import dev.bannerranker.serving.security.TokenAuthInterceptor;
 import io.grpc.BindableService;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerTransportFilter;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -43,7 +44,7 @@ public final class ListenerAssembly {
     this.health = health;
     this.services = services == null ? List.of() : List.copyOf(services);
     List<ServerInterceptor> sorted = interceptors == null ? new ArrayList<>() : new ArrayList<>(interceptors);
-    // Reversed because the interceptor added last runs first: the highest precedence (tokens) runs first.
+    // Reversed because the interceptor last in the list runs first: the highest precedence (tokens) runs first.
     OrderUtil.reverseSort(sorted);
     this.interceptors = List.copyOf(sorted);
     this.filters = filters == null ? List.of() : List.copyOf(filters);
@@ -55,23 +56,29 @@ public final class ListenerAssembly {
     return ON_BOTH.contains(service) || TokenAuthInterceptor.adminService(service) == (listener == Listener.ADMIN);
   }
 
-  /** Adds the listener's services, the health service, the interceptors and transport filters to {@code builder}. */
+  /**
+   * Adds the listener's services and the health service, each wrapped in the interceptors, and the transport filters
+   * to {@code builder}. The interceptors wrap each service rather than the server, so that ours can parse their own
+   * requests outside them ({@link UnparsableRequests}): the interceptors still see the typed messages, and bytes
+   * that are no message are INVALID_ARGUMENT, not grpc-java's UNKNOWN.
+   */
   public <B extends ServerBuilder<?>> B assemble(B builder, Listener listener) {
     if (health != null) {
-      builder.addService(health.getHealthService());
+      builder.addService(ServerInterceptors.intercept(health.getHealthService(), interceptors));
     }
     for (BindableService service : services) {
       ServerServiceDefinition definition = service.bindService();
-      if (serves(listener, definition.getServiceDescriptor().getName())) {
-        builder.addService(definition);
+      String name = definition.getServiceDescriptor().getName();
+      if (serves(listener, name)) {
+        ServerServiceDefinition intercepted = ServerInterceptors.intercept(definition, interceptors);
+        builder.addService(ON_BOTH.contains(name) ? intercepted : UnparsableRequests.invalidArgument(intercepted));
       }
     }
     for (ServerServiceDefinition definition : definitions) {
       if (serves(listener, definition.getServiceDescriptor().getName())) {
-        builder.addService(definition);
+        builder.addService(ServerInterceptors.intercept(definition, interceptors));
       }
     }
-    interceptors.forEach(builder::intercept);
     filters.forEach(builder::addTransportFilter);
     return builder;
   }

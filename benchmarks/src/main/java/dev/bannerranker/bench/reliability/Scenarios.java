@@ -1,0 +1,655 @@
+package dev.bannerranker.bench.reliability;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import dev.bannerranker.proto.v1.ModelAdminServiceGrpc;
+import dev.bannerranker.proto.v1.RankingServiceGrpc;
+import dev.bannerranker.proto.v1.ReloadModelRequest;
+import dev.bannerranker.proto.v1.RollbackModelRequest;
+import dev.bannerranker.serving.security.ClientText;
+import dev.bannerranker.serving.store.RedisUserStore;
+import dev.bannerranker.serving.store.RocksDbUserStore;
+import dev.bannerranker.serving.store.StoredLog;
+import dev.bannerranker.serving.store.StoredUser;
+import dev.bannerranker.serving.store.UserStore;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The reliability scenarios. Each starts its own service (or services) in a directory of its own under the work
+ * directory, drives it for a bounded time and returns its figures; whatever it started is stopped when it returns or
+ * throws.
+ */
+final class Scenarios {
+  /** Events per RecordEvents call in the durability scenarios: each call goes to a new user, so none is compacted. */
+  static final int EVENTS_PER_CALL = 4;
+  static final String ADMIN_TOKEN = "reliability-admin-token";
+  static final String WRITE_TOKEN = "reliability-write-token";
+
+  private final ServiceProcess.Launcher launcher;
+  private final Path work;
+  private final Requests requests;
+  private final Settings settings;
+
+  /** The run's sizes. */
+  record Settings(double seconds, double soakSeconds, int fuzzRequests, int swaps, int overloadLimit, int threads,
+      Path redisServer, long seed) {}
+
+  Scenarios(ServiceProcess.Launcher launcher, Path work, Requests requests, Settings settings) {
+    this.launcher = launcher;
+    this.work = work;
+    this.requests = requests;
+    this.settings = settings;
+  }
+
+  private static RankingServiceGrpc.RankingServiceFutureStub ranking(ManagedChannel c) {
+    return RankingServiceGrpc.newFutureStub(c);
+  }
+
+  private Load.Call rankCall(ServiceProcess s) {
+    RankingServiceGrpc.RankingServiceFutureStub stub = ranking(s.channel());
+    return n -> stub.withDeadlineAfter(10, TimeUnit.SECONDS).rank(requests.rank(n));
+  }
+
+  private static Map<String, Object> map() {
+    return new LinkedHashMap<>();
+  }
+
+  private static double round(double v, int digits) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      return v;
+    }
+    double f = Math.pow(10, digits);
+    return Math.round(v * f) / f;
+  }
+
+  /** Acknowledged events per user, as RecordEvents answered. */
+  private static final class Acked {
+    final Map<String, Integer> events = new ConcurrentHashMap<>();
+
+    /** Acknowledged events the store does not hold: per user, how many of its acknowledged events are missing. */
+    long lost(UserStore store) {
+      long lost = 0;
+      for (Map.Entry<String, Integer> e : events.entrySet()) {
+        StoredUser u = store.read(e.getKey());
+        int held = u == null || u.log() == null ? 0 : StoredLog.counts(u.log())[0];
+        lost += Math.max(0, e.getValue() - held);
+      }
+      return lost;
+    }
+
+    long total() {
+      return events.values().stream().mapToLong(Integer::longValue).sum();
+    }
+  }
+
+  /** RecordEvents calls, each with {@link #EVENTS_PER_CALL} views for a new user {@code prefix-n}, acknowledged into {@code acked}. */
+  private Load.Call writes(ServiceProcess s, String prefix, Acked acked) {
+    RankingServiceGrpc.RankingServiceFutureStub stub = ranking(s.channel());
+    return n -> {
+      String user = prefix + "-" + n;
+      ListenableFuture<?> f = stub.withDeadlineAfter(10, TimeUnit.SECONDS)
+          .recordEvents(requests.views(user, EVENTS_PER_CALL, n));
+      f.addListener(() -> {
+        try {
+          f.get();
+          acked.events.put(user, EVENTS_PER_CALL);
+        } catch (Exception notAcknowledged) {
+          // not acknowledged: not counted
+        }
+      }, Runnable::run);
+      return f;
+    };
+  }
+
+  private static StoredLog.Limits readLimits() {
+    return new StoredLog.Limits(64, 86_400, 128);
+  }
+
+  // 1. kill -9 during RecordEvents load.
+  Map<String, Object> kill9() throws Exception {
+    Path dir = work.resolve("kill9");
+    Path state = dir.resolve("state");
+    Acked acked = new Acked();
+    Load.Tally tally = new Load.Tally();
+    Map<String, Object> out = map();
+    try (ServiceProcess s = launcher.start(dir, "service", List.of("--state-dir", state.toString()), Map.of())) {
+      AtomicBoolean running = new AtomicBoolean(true);
+      List<Thread> writers = Load.closedLoop("kill9-write", settings.threads(), running::get,
+          writes(s, "k9", acked), tally, 1);
+      Thread.sleep((long) (settings.seconds() * 1000));
+      long ackedBefore = acked.total();
+      s.kill9();
+      running.set(false);
+      Load.join(writers);
+      out.put("acknowledged_events", acked.total());
+      out.put("acknowledged_before_kill_signal", ackedBefore);
+      out.put("calls_failed_at_kill", tally.errorCount());
+    }
+    try (UserStore store = new RocksDbUserStore(state, readLimits(), true, Duration.ofMillis(100), Duration.ZERO)) {
+      out.put("acknowledged_lost", acked.lost(store));
+    }
+    long t0 = System.nanoTime();
+    try (ServiceProcess again = launcher.start(dir, "service-restarted", List.of("--state-dir", state.toString()),
+        Map.of())) {
+      out.put("restart_ms", round((System.nanoTime() - t0) / 1e6, 0));
+      out.put("healthy_after_restart", again.serving());
+    }
+    out.put("sync", "always");
+    return out;
+  }
+
+  private static Path copyBundle(Path from, Path to) throws IOException {
+    Files.createDirectories(to);
+    try (var files = Files.list(from)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (Files.isRegularFile(f)) {
+          Files.copy(f, to.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+    return to;
+  }
+
+  // 2. Hot swaps and rollbacks under Rank load.
+  Map<String, Object> swaps() throws Exception {
+    Path dir = work.resolve("swaps");
+    Path a = launcher.bundle().toAbsolutePath();
+    Path b = copyBundle(a, dir.resolve("bundle-copy"));
+    Map<String, Object> out = map();
+    try (ServiceProcess s = launcher.start(dir, "service", List.of("--state-dir", dir.resolve("state").toString()),
+        Map.of("ranker.model.watch", "false"))) {
+      Load.Tally rank = new Load.Tally();
+      AtomicBoolean running = new AtomicBoolean(true);
+      List<Thread> load = Load.closedLoop("swaps-rank", settings.threads(), running::get, rankCall(s), rank, 0);
+      var admin = ModelAdminServiceGrpc.newBlockingStub(s.adminChannel());
+      long gap = Math.max(10, (long) (settings.seconds() * 1000 / (2.0 * settings.swaps() + 1)));
+      int reloads = 0;
+      int rollbacks = 0;
+      int adminFailures = 0;
+      Map<String, Long> adminCodes = new LinkedHashMap<>();
+      rank.started();
+      for (int i = 0; i < settings.swaps(); i++) {
+        Thread.sleep(gap);
+        try {
+          admin.withDeadlineAfter(60, TimeUnit.SECONDS).reloadModel(ReloadModelRequest.newBuilder()
+              .setBundleDir((i % 2 == 0 ? b : a).toString()).build());
+          reloads++;
+        } catch (StatusRuntimeException e) {
+          adminFailures++;
+          adminCodes.merge("ReloadModel " + e.getStatus().getCode(), 1L, Long::sum);
+        }
+        Thread.sleep(gap);
+        try {
+          admin.withDeadlineAfter(60, TimeUnit.SECONDS).rollbackModel(RollbackModelRequest.getDefaultInstance());
+          rollbacks++;
+        } catch (StatusRuntimeException e) {
+          adminFailures++;
+          adminCodes.merge("RollbackModel " + e.getStatus().getCode(), 1L, Long::sum);
+        }
+      }
+      Thread.sleep(gap);
+      running.set(false);
+      Load.join(load);
+      rank.finished();
+      out.put("reloads", reloads);
+      out.put("rollbacks", rollbacks);
+      out.put("rank_calls", rank.ok.sum() + rank.errorCount());
+      out.put("failed_calls", rank.errorCount());
+      out.put("failed_calls_by_code", rank.errorsByCode());
+      out.put("failed_admin_calls", adminFailures);
+      out.put("failed_admin_calls_by_code", adminCodes);
+      out.put("rank_p99_ms", round(Load.ms(rank.latency.getIntervalHistogram(), 99), 3));
+    }
+    return out;
+  }
+
+  /** Rank's closed-loop throughput with {@code threads} callers: the sustainable rate. */
+  private double sustainableRate(ServiceProcess s, double seconds) throws InterruptedException {
+    Load.closedLoopFor("warm-up", settings.threads(), Math.max(1, seconds / 2), rankCall(s));
+    return Load.closedLoopFor("sustainable", settings.threads(), seconds, rankCall(s)).okPerSecond();
+  }
+
+  // 3. Overload at 3x the sustainable Rank rate, with a concurrency limit on Rank.
+  Map<String, Object> overload() throws Exception {
+    Path dir = work.resolve("overload");
+    Map<String, Object> out = map();
+    try (ServiceProcess s = launcher.start(dir, "service", List.of("--state-dir", dir.resolve("state").toString()),
+        Map.of("ranker.limits.max-concurrent-calls.rank", Integer.toString(settings.overloadLimit())))) {
+      double measure = Math.max(1, settings.seconds() / 3);
+      double rate = sustainableRate(s, measure);
+      Load.Tally unloaded = Load.closedLoopFor("unloaded", 1, measure, rankCall(s));
+      double[] before = s.threadsAndHeapMb();
+      Load.Tally tally = new Load.Tally();
+      Recorder fromSchedule = new Recorder(3);
+      Load.Call call = rankCall(s);
+      // The open loop hands each call its intended send time; the actual send time is taken here.
+      Map<Long, Long> actualSend = new ConcurrentHashMap<>();
+      Load.Call timed = n -> {
+        actualSend.put(n, System.nanoTime());
+        return call.start(n);
+      };
+      tally.started();
+      Load.Sent sent = Load.openLoop(3 * rate, settings.seconds(), 20_000, timed, (n, intended, end, code) -> {
+        Long actual = actualSend.remove(n);
+        tally.done(n, actual == null ? intended : actual, end, code);
+        if (code == Status.Code.OK) {
+          fromSchedule.recordValue(Math.max(0, end - intended));
+        }
+      });
+      tally.finished();
+      double[] after = s.threadsAndHeapMb();
+      long shed = tally.count(Status.Code.RESOURCE_EXHAUSTED);
+      long total = tally.ok.sum() + tally.errorCount();
+      Histogram admitted = tally.latency.getIntervalHistogram();
+      out.put("limit", settings.overloadLimit());
+      out.put("sustainable_rps", round(rate, 0));
+      out.put("offered_rps", round(3 * rate, 0));
+      out.put("sent_rps", round(sent.calls() / sent.seconds(), 0));
+      out.put("calls", total);
+      out.put("shed_share", round(total == 0 ? Double.NaN : (double) shed / total, 4));
+      out.put("admitted_rps", round(tally.ok.sum() / sent.seconds(), 0));
+      out.put("unloaded_p99_ms", round(Load.ms(unloaded.latency.getIntervalHistogram(), 99), 3));
+      out.put("admitted_p50_ms", round(Load.ms(admitted, 50), 3));
+      out.put("admitted_p99_ms", round(Load.ms(admitted, 99), 3));
+      out.put("admitted_p99_ms_from_schedule", round(Load.ms(fromSchedule.getIntervalHistogram(), 99), 3));
+      out.put("sender_max_lag_ms", round(sent.maxLagMs(), 1));
+      out.put("other_errors", tally.errorCount() - shed);
+      out.put("errors_by_code", tally.errorsByCode());
+      out.put("threads_before", before[0]);
+      out.put("threads_after", after[0]);
+      out.put("heap_mb_before", round(before[1], 1));
+      out.put("heap_mb_after", round(after[1], 1));
+      out.put("healthy_after", s.serving());
+    }
+    return out;
+  }
+
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  };
+
+  /** One fuzzed RPC: how to make a message, and whether it takes the write or the admin token. */
+  private record FuzzTarget(String fullMethod, Supplier<com.google.protobuf.Message> message, String token,
+      boolean admin) {}
+
+  // 4. Fuzzed requests per RPC, admin RPCs with and without their token.
+  Map<String, Object> fuzz() throws Exception {
+    Path dir = work.resolve("fuzz");
+    Path root = dir.resolve("models");
+    copyBundle(launcher.bundle(), root.resolve("1"));
+    Map<String, Object> out = map();
+    Fuzz fuzz = new Fuzz(settings.seed(), requests);
+    List<FuzzTarget> targets = List.of(
+        new FuzzTarget("ads.ranking.v1.RankingService/Rank", fuzz::rank, null, false),
+        new FuzzTarget("ads.ranking.v1.RankingService/RecordEvents", fuzz::recordEvents, WRITE_TOKEN, false),
+        new FuzzTarget("ads.ranking.v1.RankingService/UpsertProfiles", fuzz::upsertProfiles, WRITE_TOKEN, false),
+        new FuzzTarget("ads.ranking.v1.ModelAdminService/ReloadModel", fuzz::reloadModel, ADMIN_TOKEN, true),
+        new FuzzTarget("ads.ranking.v1.ModelAdminService/GetModelStatus", fuzz::getModelStatus, ADMIN_TOKEN, true),
+        new FuzzTarget("ads.ranking.v1.ModelAdminService/RollbackModel", fuzz::rollbackModel, ADMIN_TOKEN, true),
+        new FuzzTarget("ads.ranking.v1.ModelAdminService/DeleteUser", fuzz::deleteUser, ADMIN_TOKEN, true));
+    try (ServiceProcess s = launcher.start(dir, "service", List.of("--models-root", root.toString(), "--state-dir",
+        dir.resolve("state").toString()), Map.of("ranker.security.admin-token", ADMIN_TOKEN,
+        "ranker.security.write-token", WRITE_TOKEN, "ranker.model.watch", "false"))) {
+      long logBefore = Files.size(s.log());
+      Map<String, Object> perRpc = map();
+      long internal = 0;
+      long internalRaw = 0;
+      AtomicReference<String> longest = new AtomicReference<>("");
+      ExecutorService pool = Executors.newFixedThreadPool(settings.threads());
+      try {
+        for (FuzzTarget t : targets) {
+          Map<String, LongAdder> codes = new ConcurrentHashMap<>();
+          List<Future<?>> futures = new ArrayList<>();
+          for (int i = 0; i < settings.fuzzRequests(); i++) {
+            // Generated on this thread: the fuzzer's sequence stays the same for a seed.
+            boolean raw = fuzz.chance(10);
+            com.google.protobuf.Message m = t.message().get();
+            byte[] body = raw ? fuzz.bytes(m.toByteArray()) : m.toByteArray();
+            String token = t.token() == null ? null
+                : t.admin() ? (fuzz.chance(2) ? t.token() : fuzz.chance(2) ? null : "wrong-" + t.token())
+                : (fuzz.chance(10) ? null : t.token());
+            Channel channel = t.admin() ? s.adminChannel() : s.channel();
+            futures.add(pool.submit(() -> {
+              String code = call(channel, t.fullMethod(), body, token, longest);
+              codes.computeIfAbsent((raw ? "raw_bytes " : "") + code, k -> new LongAdder()).increment();
+            }));
+            if (futures.size() >= 4 * settings.threads()) {
+              futures.remove(0).get();
+            }
+          }
+          for (Future<?> f : futures) {
+            f.get();
+          }
+          Map<String, Long> byCode = new java.util.TreeMap<>();
+          codes.forEach((c, n) -> byCode.put(c, n.sum()));
+          for (String k : List.of("INTERNAL", "UNKNOWN")) {
+            internal += byCode.getOrDefault(k, 0L);
+            internalRaw += byCode.getOrDefault("raw_bytes " + k, 0L);
+          }
+          perRpc.put(t.fullMethod().substring(t.fullMethod().indexOf('/') + 1), byCode);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      out.put("requests_per_rpc", settings.fuzzRequests());
+      out.put("internal_or_unknown", internal + internalRaw);
+      out.put("internal_or_unknown_from_messages", internal);
+      out.put("internal_or_unknown_from_raw_bytes", internalRaw);
+      out.put("codes_by_rpc", perRpc);
+      String[] lm = longest.get().split("\u0000", 2);
+      out.put("longest_status_message_chars", lm[0].length());
+      out.put("longest_status_message", lm.length < 2 ? "" : ClientText.quote(lm[1]));
+      out.put("service_log_bytes_written", Files.size(s.log()) - logBefore);
+      boolean rankOk;
+      try {
+        ranking(s.channel()).withDeadlineAfter(10, TimeUnit.SECONDS).rank(requests.rank(0)).get();
+        rankOk = true;
+      } catch (Exception e) {
+        rankOk = false;
+      }
+      out.put("healthy_after", s.serving() && rankOk);
+    }
+    return out;
+  }
+
+  /** One call with raw bytes as the message; its status code's name. */
+  private static String call(Channel channel, String fullMethod, byte[] body, String token,
+      AtomicReference<String> longest) {
+    MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(fullMethod)
+        .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+    Channel c = channel;
+    if (token != null) {
+      Metadata headers = new Metadata();
+      headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+      c = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+    try {
+      ClientCalls.blockingUnaryCall(c, method, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), body);
+      return "OK";
+    } catch (StatusRuntimeException e) {
+      // the description, then NUL and where it came from
+      String d = String.valueOf(e.getStatus().getDescription()) + "\u0000" + e.getStatus().getCode() + " "
+          + fullMethod.substring(fullMethod.indexOf('/') + 1) + ": " + e.getStatus().getDescription();
+      longest.accumulateAndGet(d, (a, b) -> b.indexOf(0) > a.indexOf(0) ? b : a);
+      return e.getStatus().getCode().name();
+    }
+  }
+
+  // 5. SIGTERM under load.
+  Map<String, Object> sigterm() throws Exception {
+    Path dir = work.resolve("sigterm");
+    Map<String, Object> out = map();
+    try (ServiceProcess s = launcher.start(dir, "service", List.of("--state-dir", dir.resolve("state").toString()),
+        Map.of())) {
+      AtomicLong signalAt = new AtomicLong(Long.MAX_VALUE);
+      LongAdder inflight = new LongAdder();
+      LongAdder before = new LongAdder();
+      Map<String, Long> failedInflight = new ConcurrentHashMap<>();
+      Map<String, Long> refusedAfter = new ConcurrentHashMap<>();
+      AtomicLong lastInflightEnd = new AtomicLong();
+      Load.Observer observer = (n, sent, end, code) -> {
+        long signal = signalAt.get();
+        if (sent < signal) {
+          before.increment();
+          if (end >= signal) {
+            inflight.increment();
+            lastInflightEnd.accumulateAndGet(end, Math::max);
+          }
+          if (code != Status.Code.OK) {
+            failedInflight.merge(code.name(), 1L, Long::sum);
+          }
+        } else if (code != Status.Code.OK) {
+          refusedAfter.merge(code.name(), 1L, Long::sum);
+        }
+      };
+      AtomicBoolean running = new AtomicBoolean(true);
+      Acked acked = new Acked();
+      List<Thread> load = new ArrayList<>(Load.closedLoop("sigterm-rank", 2 * settings.threads(), running::get,
+          rankCall(s), observer, 1));
+      load.addAll(Load.closedLoop("sigterm-write", Math.max(1, settings.threads() / 4), running::get,
+          writes(s, "st", acked), observer, 1));
+      Thread.sleep((long) (settings.seconds() * 1000));
+      signalAt.set(System.nanoTime());
+      s.sigterm();
+      int exit = s.awaitExit(Duration.ofSeconds(60));
+      long exitNanos = System.nanoTime();
+      running.set(false);
+      Load.join(load);
+      out.put("calls_before_signal", before.sum());
+      out.put("inflight_at_signal", inflight.sum());
+      out.put("failed_inflight", failedInflight.values().stream().mapToLong(Long::longValue).sum());
+      out.put("failed_inflight_by_code", failedInflight);
+      out.put("drain_ms", round(Math.max(0, lastInflightEnd.get() - signalAt.get()) / 1e6, 1));
+      out.put("exit_ms", round((exitNanos - signalAt.get()) / 1e6, 0));
+      out.put("exit_code", exit);
+      out.put("refused_after_signal_by_code", refusedAfter);
+    }
+    return out;
+  }
+
+  // 6. Redis restarted under load.
+  Map<String, Object> redisRestart() throws Exception {
+    Path dir = work.resolve("redis-restart");
+    Path binary = RedisProcess.find(settings.redisServer());
+    Map<String, Object> out = map();
+    if (binary == null) {
+      out.put("skipped", "redis-server not found (apt-get install redis-server, or --redis-server PATH)");
+      return out;
+    }
+    try (RedisProcess redis = new RedisProcess(binary, dir.resolve("redis"));
+        ServiceProcess s = launcher.start(dir, "service", List.of("--redis", redis.uri()), Map.of())) {
+      AtomicLong downAt = new AtomicLong(Long.MAX_VALUE);
+      AtomicLong upAt = new AtomicLong(Long.MAX_VALUE);
+      AtomicLong firstWriteAfterUp = new AtomicLong(Long.MAX_VALUE);
+      Map<String, Long> errorsWhileDown = new ConcurrentHashMap<>();
+      Map<String, Long> errorsAfterRecovery = new ConcurrentHashMap<>();
+      List<long[]> lateErrors = java.util.Collections.synchronizedList(new ArrayList<>());
+      Load.Observer rankObserver = (n, sent, end, code) -> classify("Rank", sent, end, code, downAt, upAt,
+          errorsWhileDown, lateErrors);
+      Load.Observer writeObserver = (n, sent, end, code) -> {
+        if (code == Status.Code.OK && sent >= upAt.get()) {
+          firstWriteAfterUp.accumulateAndGet(end, Math::min);
+        }
+        classify("RecordEvents", sent, end, code, downAt, upAt, errorsWhileDown, lateErrors);
+      };
+      Acked acked = new Acked();
+      AtomicBoolean running = new AtomicBoolean(true);
+      List<Thread> load = new ArrayList<>(Load.closedLoop("redis-rank", settings.threads() / 2 + 1, running::get,
+          rankCall(s), rankObserver, 2));
+      load.addAll(Load.closedLoop("redis-write", settings.threads() / 2 + 1, running::get, writes(s, "rr", acked),
+          writeObserver, 2));
+      long phase = (long) (settings.seconds() * 1000 / 3);
+      Thread.sleep(phase);
+      downAt.set(System.nanoTime());
+      redis.stop();
+      Thread.sleep(phase);
+      upAt.set(System.nanoTime());
+      redis.start();
+      Thread.sleep(phase);
+      running.set(false);
+      Load.join(load);
+      long recovered = firstWriteAfterUp.get();
+      for (long[] e : lateErrors) { // {sent, code ordinal, rank 0 / write 1}
+        if (e[0] >= recovered) {
+          errorsAfterRecovery.merge((e[2] == 0 ? "Rank " : "RecordEvents ") + Status.Code.values()[(int) e[1]], 1L,
+              Long::sum);
+        }
+      }
+      out.put("down_ms", round((upAt.get() - downAt.get()) / 1e6, 0));
+      out.put("errors_while_down", errorsWhileDown.values().stream().mapToLong(Long::longValue).sum());
+      out.put("errors_while_down_by_rpc", errorsWhileDown);
+      out.put("recovery_ms", recovered == Long.MAX_VALUE ? Double.NaN : round((recovered - upAt.get()) / 1e6, 0));
+      out.put("errors_after_recovery", errorsAfterRecovery.values().stream().mapToLong(Long::longValue).sum());
+      out.put("acknowledged_events", acked.total());
+      try (UserStore store = new RedisUserStore(redis.uri(), readLimits(), Duration.ofSeconds(5), Duration.ZERO)) {
+        out.put("acknowledged_lost", acked.lost(store));
+      }
+      out.put("healthy_after", s.serving());
+    }
+    return out;
+  }
+
+  private static void classify(String rpc, long sent, long end, Status.Code code, AtomicLong downAt, AtomicLong upAt,
+      Map<String, Long> whileDown, List<long[]> late) {
+    if (code == Status.Code.OK) {
+      return;
+    }
+    if (sent >= downAt.get() && sent < upAt.get()) {
+      whileDown.merge(rpc + " " + code.name(), 1L, Long::sum);
+    } else if (sent >= upAt.get()) {
+      late.add(new long[] {sent, code.ordinal(), rpc.equals("Rank") ? 0 : 1});
+    } else if (end >= downAt.get()) {
+      whileDown.merge(rpc + " " + code.name(), 1L, Long::sum); // sent just before the stop, failed by it
+    } else {
+      late.add(new long[] {sent, code.ordinal(), rpc.equals("Rank") ? 0 : 1});
+    }
+  }
+
+  // 7. Soak at 70 % of the sustainable rate.
+  Map<String, Object> soak() throws Exception {
+    Path dir = work.resolve("soak");
+    Map<String, Object> out = map();
+    try (ServiceProcess s = launcher.start(dir, "service", List.of("--state-dir", dir.resolve("state").toString()),
+        Map.of())) {
+      double rate = 0.7 * sustainableRate(s, Math.max(1, Math.min(10, settings.soakSeconds() / 6)));
+      RankingServiceGrpc.RankingServiceFutureStub stub = ranking(s.channel());
+      // One call in 20 records a view for a known user: logs grow and compact as in production.
+      Load.Call mixed = n -> n % 20 == 0
+          ? stub.withDeadlineAfter(10, TimeUnit.SECONDS).recordEvents(requests.views(requests.rank(n / 20)
+              .getUserId(), 1, n))
+          : stub.withDeadlineAfter(10, TimeUnit.SECONDS).rank(requests.rank(n));
+      Load.Tally tally = new Load.Tally();
+      List<double[]> samples = java.util.Collections.synchronizedList(new ArrayList<>()); // {seconds, threads, heap}
+      AtomicBoolean sampling = new AtomicBoolean(true);
+      long start = System.nanoTime();
+      long every = Math.max(500, (long) (settings.soakSeconds() * 1000 / 120));
+      Thread sampler = new Thread(() -> {
+        while (sampling.get()) {
+          try {
+            double[] th = s.threadsAndHeapMb();
+            samples.add(new double[] {(System.nanoTime() - start) / 1e9, th[0], th[1]});
+            Thread.sleep(every);
+          } catch (InterruptedException e) {
+            return;
+          } catch (IOException e) {
+            // a missed sample
+          }
+        }
+      }, "soak-sampler");
+      sampler.setDaemon(true);
+      sampler.start();
+      tally.started();
+      Load.Sent sent = Load.openLoop(rate, settings.soakSeconds(), 20_000, mixed, tally);
+      tally.finished();
+      sampling.set(false);
+      sampler.interrupt();
+      sampler.join();
+      double warmup = 0.2 * settings.soakSeconds();
+      List<double[]> steady = samples.stream().filter(x -> x[0] >= warmup).toList();
+      out.put("seconds", settings.soakSeconds());
+      out.put("warmup_seconds", round(warmup, 1));
+      out.put("rate_rps", round(rate, 0));
+      out.put("calls", sent.calls());
+      out.put("errors", tally.errorCount());
+      out.put("errors_by_code", tally.errorsByCode());
+      out.put("p99_ms", round(Load.ms(tally.latency.getIntervalHistogram(), 99), 3));
+      out.put("heap_slope_mb_per_min", round(troughSlope(steady), 3));
+      out.put("heap_mb_first", steady.isEmpty() ? Double.NaN : round(steady.get(0)[2], 1));
+      out.put("heap_mb_last", steady.isEmpty() ? Double.NaN : round(steady.get(steady.size() - 1)[2], 1));
+      out.put("threads_first", steady.isEmpty() ? Double.NaN : steady.get(0)[1]);
+      out.put("threads_last", steady.isEmpty() ? Double.NaN : steady.get(steady.size() - 1)[1]);
+      out.put("healthy_after", s.serving());
+    }
+    return out;
+  }
+
+  /**
+   * The slope (MiB per minute) of the heap's troughs: the samples in ten equal windows, the least of each (after a
+   * collection, so the garbage's sawtooth does not count), fitted by least squares.
+   */
+  static double troughSlope(List<double[]> samples) {
+    if (samples.size() < 3) {
+      return Double.NaN;
+    }
+    int windows = Math.min(10, samples.size());
+    List<double[]> troughs = new ArrayList<>();
+    for (int w = 0; w < windows; w++) {
+      int from = w * samples.size() / windows;
+      int to = (w + 1) * samples.size() / windows;
+      double[] min = null;
+      for (int i = from; i < to; i++) {
+        if (min == null || samples.get(i)[2] < min[2]) {
+          min = samples.get(i);
+        }
+      }
+      if (min != null) {
+        troughs.add(min);
+      }
+    }
+    double n = troughs.size();
+    double sx = 0;
+    double sy = 0;
+    double sxx = 0;
+    double sxy = 0;
+    for (double[] t : troughs) {
+      double x = t[0] / 60.0;
+      sx += x;
+      sy += t[2];
+      sxx += x * x;
+      sxy += x * t[2];
+    }
+    double den = n * sxx - sx * sx;
+    return den == 0 ? Double.NaN : (n * sxy - sx * sy) / den;
+  }
+
+  static Map<String, Object> skipped(String why) {
+    Map<String, Object> m = map();
+    m.put("skipped", why);
+    return m;
+  }
+}

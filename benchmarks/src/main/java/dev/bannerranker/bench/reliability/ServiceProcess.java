@@ -1,0 +1,234 @@
+package dev.bannerranker.bench.reliability;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The ranking service as a child JVM on loopback ({@code serve} of the serving jar), its output in a log file. Stopped
+ * by {@link #kill9}, {@link #sigterm} or {@link #close} (which kills what is still running).
+ */
+final class ServiceProcess implements AutoCloseable {
+  private final Process process;
+  private final Path log;
+  final int port;
+  final int metricsPort;
+  /** The port of the admin listener (the admin RPCs). */
+  final int adminPort;
+  private final ManagedChannel channel;
+  private final ManagedChannel adminChannel;
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private ServiceProcess(Process process, Path log, int port, int metricsPort, int adminPort) {
+    this.process = process;
+    this.log = log;
+    this.port = port;
+    this.metricsPort = metricsPort;
+    this.adminPort = adminPort;
+    this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    this.adminChannel = adminPort == port ? channel
+        : ManagedChannelBuilder.forAddress("127.0.0.1", adminPort).usePlaintext().build();
+  }
+
+  /** How to start services: the JVM, class path and settings every scenario shares. */
+  record Launcher(String classpath, String heap, Path bundle, Path data, String defaultTime, Duration startTimeout) {
+
+    /**
+     * Starts {@code serve} with these extra arguments (the store, the model) and system properties (configuration
+     * keys), and waits until its health check answers SERVING.
+     */
+    ServiceProcess start(Path workDir, String name, List<String> args, Map<String, String> properties)
+        throws IOException, InterruptedException {
+      Files.createDirectories(workDir);
+      int port = freePort();
+      int metricsPort = freePort();
+      int adminPort = freePort();
+      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx" + heap, "--add-modules", "jdk.incubator.vector", "-Dranker.progress=none",
+          // loopback only, whatever the configuration says
+          "-Dgrpc.server.host=127.0.0.1", "-Dmicronaut.server.host=127.0.0.1"));
+      properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+      cmd.addAll(List.of("-cp", classpath, "dev.bannerranker.serving.cli.ServingCli", "serve",
+          "--port", Integer.toString(port), "--metrics-port", Integer.toString(metricsPort),
+          "--admin-port", Integer.toString(adminPort), "--default-time", defaultTime));
+      if (data != null) {
+        cmd.addAll(List.of("--data", data.toString()));
+      }
+      if (!args.contains("--models-root")) {
+        cmd.addAll(List.of("--bundle", bundle.toString()));
+      }
+      cmd.addAll(args);
+      Path log = workDir.resolve(name + ".log");
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      pb.environment().put("OMP_NUM_THREADS", "1");
+      ServiceProcess s = new ServiceProcess(pb.start(), log, port, metricsPort, adminPort);
+      try {
+        s.awaitServing(startTimeout);
+      } catch (RuntimeException | InterruptedException e) {
+        s.close();
+        throw e;
+      }
+      return s;
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  ManagedChannel channel() {
+    return channel;
+  }
+
+  ManagedChannel adminChannel() {
+    return adminChannel;
+  }
+
+  Path log() {
+    return log;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /** Waits until the gRPC health check says SERVING; fails when the process ends or the time runs out. */
+  void awaitServing(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the service exited with code " + process.exitValue() + " before serving; see "
+            + log);
+      }
+      if (serving()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the service did not serve within " + timeout.toSeconds() + " s; see " + log);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /** True when the process is alive and its health check answers SERVING. */
+  boolean serving() {
+    if (!process.isAlive()) {
+      return false;
+    }
+    try {
+      return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
+          .check(HealthCheckRequest.getDefaultInstance()).getStatus() == HealthCheckResponse.ServingStatus.SERVING;
+    } catch (StatusRuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The service's Prometheus text. */
+  String prometheus() throws IOException, InterruptedException {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort
+        + "/prometheus")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IOException("/prometheus answered " + r.statusCode());
+    }
+    return r.body();
+  }
+
+  /** The sum of a metric's samples whose labels contain every one of {@code labels} ({@code area="heap"}). */
+  static double metric(String prometheus, String name, String... labels) {
+    double sum = 0;
+    boolean found = false;
+    for (String line : prometheus.split("\n")) {
+      if (!line.startsWith(name) || line.startsWith("#")) {
+        continue;
+      }
+      int brace = line.indexOf('{');
+      int space = line.lastIndexOf(' ');
+      String metricName = brace > 0 ? line.substring(0, brace) : line.substring(0, space);
+      if (!metricName.equals(name)) {
+        continue;
+      }
+      boolean all = true;
+      for (String l : labels) {
+        all &= line.contains(l);
+      }
+      if (all) {
+        sum += Double.parseDouble(line.substring(space + 1));
+        found = true;
+      }
+    }
+    return found ? sum : Double.NaN;
+  }
+
+  /** Live threads and used heap (MiB) as the service reports them. */
+  double[] threadsAndHeapMb() throws IOException, InterruptedException {
+    String p = prometheus();
+    return new double[] {metric(p, "jvm_threads_live_threads"),
+        metric(p, "jvm_memory_used_bytes", "area=\"heap\"") / (1024.0 * 1024.0)};
+  }
+
+  /** SIGKILL, and waits for the process to be gone. */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM: the service drains and exits by itself. */
+  void sigterm() {
+    process.destroy();
+  }
+
+  /** Waits for the process to exit; its exit code, or -1 when it is still running after the timeout. */
+  int awaitExit(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    adminChannel.shutdownNow();
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  static void deleteQuietly(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.bannerranker.bench.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The whole reliability suite in its short mode (a few seconds per scenario, a 10-second soak) against service
+ * processes on the serving tests' tiny bundle: the goals that do not depend on the machine's speed hold, every
+ * scenario reports its keys, and no process or temporary file is left behind.
+ */
+class ReliabilityTest {
+  static final Path TINY = Path.of("../serving/src/test/resources/bundles/tiny");
+  static final Path USERS = Path.of("../serving/src/test/resources/bundles/tiny-users");
+
+  @TempDir Path dir;
+
+  @Test
+  void shortSuiteKeepsTheDeterministicGoalsAndCleansUp() throws Exception {
+    Path out = dir.resolve("out");
+    Path tmp = Files.createDirectories(dir.resolve("tmp"));
+    int code = new CommandLine(new Reliability()).execute("--bundle", TINY.toString(), "--data", USERS.toString(),
+        "--default-time", "2026-03-10T12:00:00Z", "--serving-jar", System.getProperty("java.class.path"),
+        "--server-heap", "384m", "--seconds", "2", "--soak-seconds", "8", "--fuzz-requests", "200", "--swaps", "4",
+        "--threads", "4", "--users", "50", "--out", out.toString(), "--tmp", tmp.toString());
+    JsonNode r = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    assertEquals(0, code, r.toPrettyString());
+
+    assertTrue(r.at("/kill9/acknowledged_events").asLong() > 0, r.get("kill9").toString());
+    assertEquals(0, r.at("/kill9/acknowledged_lost").asLong(), r.get("kill9").toString());
+    assertTrue(r.at("/kill9/healthy_after_restart").asBoolean());
+
+    assertEquals(4, r.at("/swaps/reloads").asInt(), r.get("swaps").toString());
+    assertEquals(4, r.at("/swaps/rollbacks").asInt());
+    assertTrue(r.at("/swaps/rank_calls").asLong() > 0);
+    assertEquals(0, r.at("/swaps/failed_calls").asLong(), r.get("swaps").toString());
+
+    for (String key : List.of("shed_share", "admitted_p99_ms", "unloaded_p99_ms", "threads_before", "threads_after",
+        "heap_mb_before", "heap_mb_after")) {
+      assertTrue(r.get("overload").has(key), key);
+    }
+    assertTrue(r.at("/overload/threads_before").asDouble() > 0);
+    assertTrue(r.at("/overload/healthy_after").asBoolean());
+
+    assertEquals(0, r.at("/fuzz/internal_or_unknown").asLong(), r.get("fuzz").toString());
+    assertTrue(r.at("/fuzz/healthy_after").asBoolean());
+    JsonNode codes = r.at("/fuzz/codes_by_rpc");
+    assertEquals(7, codes.size());
+    // Admin calls without the token were refused, so both halves were sent.
+    assertTrue(codes.at("/GetModelStatus/UNAUTHENTICATED").asLong() > 0, codes.toString());
+    assertTrue(codes.at("/GetModelStatus/OK").asLong() > 0, codes.toString());
+
+    for (String key : List.of("failed_inflight", "inflight_at_signal", "drain_ms", "exit_ms")) {
+      assertTrue(r.get("sigterm").has(key), key);
+    }
+    JsonNode redis = r.get("redis_restart");
+    if (!redis.has("skipped")) {
+      assertTrue(redis.get("acknowledged_events").asLong() > 0, redis.toString());
+      assertEquals(0, redis.get("acknowledged_lost").asLong(), redis.toString());
+      assertTrue(redis.has("errors_while_down") && redis.has("recovery_ms"), redis.toString());
+      assertTrue(redis.get("healthy_after").asBoolean());
+    }
+    assertTrue(r.get("soak").has("errors") && r.get("soak").has("heap_slope_mb_per_min"), r.get("soak").toString());
+    assertTrue(r.at("/soak/calls").asLong() > 0);
+
+    String table = Files.readString(out.resolve("report.md"));
+    assertTrue(table.contains("| figure | value | goal |"), table);
+    assertFalse(table.contains("failed:"), table);
+    try (var logs = Files.list(out.resolve("logs"))) {
+      List<String> names = logs.map(p -> p.getFileName().toString()).sorted().toList();
+      assertTrue(names.contains("kill9-service.log") && names.contains("soak-service.log"), names.toString());
+      assertTrue(names.stream().noneMatch(n -> n.contains("state")), "RocksDB's own logs are not kept: " + names);
+    }
+    assertEquals(List.of(), ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList(),
+        "child processes left running");
+    try (var left = Files.list(tmp)) {
+      assertEquals(List.of(), left.toList(), "the work directory is removed");
+    }
+  }
+
+  @Test
+  void refusesUnknownScenariosAndMissingBundles() {
+    assertEquals(CommandLine.ExitCode.USAGE, new CommandLine(new Reliability()).execute("--bundle", TINY.toString(),
+        "--scenarios", "kill9,meteor", "--out", dir.toString()));
+    assertEquals(CommandLine.ExitCode.USAGE, new CommandLine(new Reliability()).execute("--bundle",
+        dir.resolve("none").toString(), "--out", dir.toString()));
+  }
+}
