@@ -121,7 +121,7 @@ public final class OffPolicyEvaluation {
     double[] r = new double[n];
     double[] q = new double[n];
     double[] qLogged = new double[n];
-    double[][][] perPosition = new double[6][MAX_POSITIONS][n]; // as Positions' components
+    double[][][] perPosition = new double[6][MAX_POSITIONS][]; // as Positions' components, made when first used
     int positions = 1;
     int m = 0;
     long noTop = 0;
@@ -204,7 +204,7 @@ public final class OffPolicyEvaluation {
       r[m] = shown.clicked() ? 1 : 0;
       q[m] = atTop[0];
       qLogged[m] = logged == null ? 0 : atTop[ranked];
-      positions = Math.max(positions, loggedPositions(d, ranked, perPosition, m, judged, atTop, top, topShown, model,
+      positions = Math.max(positions, loggedPositions(d, ranked, perPosition, n, m, judged, atTop, top, topShown, model,
           u, new ScoringContext(now, platform, neutral)));
       m++;
       if (same) {
@@ -225,7 +225,7 @@ public final class OffPolicyEvaluation {
     double[][][] trimmed = new double[6][positions][];
     for (int a = 0; a < 6; a++) {
       for (int k = 0; k < positions; k++) {
-        trimmed[a][k] = java.util.Arrays.copyOf(perPosition[a][k], m);
+        trimmed[a][k] = perPosition[a][k] == null ? new double[m] : java.util.Arrays.copyOf(perPosition[a][k], m);
       }
     }
     return new Replay(java.util.Arrays.copyOf(w, m), java.util.Arrays.copyOf(r, m), java.util.Arrays.copyOf(q, m),
@@ -234,10 +234,11 @@ public final class OffPolicyEvaluation {
   }
 
   /**
-   * Fills request m's entries of {@code perPosition} for the positions up to {@code ranked} whose logged banner was
-   * shown there; returns the last such position (at least 1: the top banner was shown).
+   * Fills request m's entries of {@code perPosition} (a position's arrays, of length {@code requests}, made when first
+   * used) for the positions up to {@code ranked} whose logged banner was shown there; returns the last such position
+   * (at least 1: the top banner was shown).
    */
-  private static int loggedPositions(DecisionRecord d, int ranked, double[][][] perPosition, int m,
+  private static int loggedPositions(DecisionRecord d, int ranked, double[][][] perPosition, int requests, int m,
       BannerFeatures[] judged, float[] atTop, LoggedBanner top, Map<String, Impression> shownByRequest,
       ScoringModel model, UserFeatures u, ScoringContext neutral) {
     Impression[] seen = new Impression[ranked];
@@ -261,6 +262,11 @@ public final class OffPolicyEvaluation {
         continue;
       }
       double click = seen[k].clicked() ? 1 : 0;
+      if (perPosition[0][k] == null) {
+        for (double[][] component : perPosition) {
+          component[k] = new double[requests];
+        }
+      }
       perPosition[0][k][m] = 1;
       perPosition[1][k][m] = click;
       if (known[k] != null) { // a banner the bundle does not know has no relevance to compare with

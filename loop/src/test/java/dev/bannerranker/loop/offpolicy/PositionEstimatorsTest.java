@@ -125,7 +125,8 @@ class PositionEstimatorsTest {
     double[][] expected = {{0.5, 0.5}, {0, 0}};
     double[][] w = {{2, 0}, {0, 0}};
     OffPolicyEvaluation.Positions p = new OffPolicyEvaluation.Positions(one, clicks, clicks, expected, w, expected);
-    List<Estimators.PositionEstimate> est = Estimators.positions(p, new double[] {1, 0}, new double[] {0.5, 0.5}, 20, 1);
+    List<Estimators.PositionEstimate> est =
+        Estimators.positions(p, new double[] {1, 0}, new double[] {0.5, 0.5}, 20, 1);
     assertEquals(1.0, est.get(0).ips().value(), 1e-12); // (2 + 0) / 2
     assertEquals(0, est.get(1).requests());
     assertTrue(Double.isNaN(est.get(1).snips().value()));
