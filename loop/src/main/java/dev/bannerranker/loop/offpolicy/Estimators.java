@@ -1,6 +1,8 @@
 package dev.bannerranker.loop.offpolicy;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -42,10 +44,7 @@ public final class Estimators {
     SplittableRandom rng = new SplittableRandom(seed);
     int[] counts = new int[n];
     for (int b = 0; b < bootstrap; b++) {
-      Arrays.fill(counts, 0);
-      for (int k = 0; k < n; k++) {
-        counts[rng.nextInt(n)]++;
-      }
+      resample(counts, rng);
       double[] s = sums(w, r, q, qLogged, counts);
       samples[0][b] = s[0] / n;
       samples[1][b] = s[2] == 0 ? 0 : s[0] / s[2];
@@ -59,6 +58,14 @@ public final class Estimators {
         interval(s[1] / n, samples[2], ess),
         interval(s[3] / n, samples[3], n),
         n);
+  }
+
+  /** One bootstrap resample of the requests: how many times each is drawn. */
+  private static void resample(int[] counts, SplittableRandom rng) {
+    Arrays.fill(counts, 0);
+    for (int k = 0; k < counts.length; k++) {
+      counts[rng.nextInt(counts.length)]++;
+    }
   }
 
   /** {sum w r, sum (q + w (r - qLogged)), sum w, sum r}, each request counted counts[i] times (or once). */
@@ -92,9 +99,12 @@ public final class Estimators {
     return s2 == 0 ? 0 : s * s / s2;
   }
 
+  /** The percentile interval of the finite samples (a resample can leave a ratio undefined); NaN without any. */
   private static Estimate interval(double value, double[] samples, double ess) {
-    double[] sorted = samples.clone();
-    Arrays.sort(sorted);
+    double[] sorted = Arrays.stream(samples).filter(Double::isFinite).sorted().toArray();
+    if (sorted.length == 0) {
+      return new Estimate(value, Double.NaN, Double.NaN, ess);
+    }
     return new Estimate(value, quantile(sorted, 0.025), quantile(sorted, 0.975), ess);
   }
 
@@ -104,5 +114,92 @@ public final class Estimators {
     int lo = (int) Math.floor(pos);
     int hi = Math.min(sorted.length - 1, lo + 1);
     return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+  }
+
+  /** One position's estimates; {@code examination} is the ratio theta_k / theta_1 (exactly 1 at position 1). */
+  public record PositionEstimate(int position, Estimate examination, Estimate ips, Estimate snips, Estimate dr,
+      Estimate observed, long requests) {}
+
+  /**
+   * The click-through of each position under the position-based click model: a click at position k has probability
+   * {@code theta_k x relevance(context, banner)}. Position k of the target then has CTR {@code theta_k / theta_1}
+   * times the top-slot CTR of the policy that puts the target's k-th banner first, which the top slot's logged
+   * propensities estimate (IPS, SNIPS, DR as {@link #estimate}), over the requests that showed position k. The
+   * examination ratio is estimated from the log as observed over expected clicks at k, divided by the same at
+   * position 1, with the bundle's predicted CTR at one fixed slot as the expectation (so a bias of the model by a
+   * constant factor cancels). Intervals: one bootstrap over requests for all positions and both factors.
+   */
+  public static List<PositionEstimate> positions(OffPolicyEvaluation.Positions p, double[] r, double[] qLogged,
+      int bootstrap, long seed) {
+    int n = r.length;
+    int positions = p.count();
+    List<PositionEstimate> out = new ArrayList<>();
+    if (n == 0) {
+      return out;
+    }
+    double[][][] samples = new double[positions][5][bootstrap];
+    SplittableRandom rng = new SplittableRandom(seed);
+    int[] counts = new int[n];
+    for (int b = 0; b < bootstrap; b++) {
+      resample(counts, rng);
+      for (int k = 0; k < positions; k++) {
+        double[] v = positionValues(p, r, qLogged, k, counts);
+        for (int a = 0; a < 5; a++) {
+          samples[k][a][b] = v[a];
+        }
+      }
+    }
+    for (int k = 0; k < positions; k++) {
+      double[] v = positionValues(p, r, qLogged, k, null);
+      double ess = ess(p.w()[k], null);
+      long shown = 0;
+      for (double s : p.shown()[k]) {
+        shown += (long) s;
+      }
+      out.add(new PositionEstimate(k + 1, interval(v[0], samples[k][0], Double.NaN),
+          interval(v[1], samples[k][1], ess), interval(v[2], samples[k][2], ess), interval(v[3], samples[k][3], ess),
+          interval(v[4], samples[k][4], shown), shown));
+    }
+    return out;
+  }
+
+  /** {examination, IPS, SNIPS, DR, observed} of position k (0-based), requests counted counts[i] times (or once). */
+  private static double[] positionValues(OffPolicyEvaluation.Positions p, double[] r, double[] qLogged, int k,
+      int[] counts) {
+    double top = 0; // observed / expected clicks at position 1 and at k
+    double topExpected = 0;
+    double atK = 0;
+    double atKExpected = 0;
+    double shown = 0;
+    double clicks = 0;
+    double wr = 0;
+    double ws = 0;
+    double dr = 0;
+    double[] shownK = p.shown()[k];
+    double[] w = p.w()[k];
+    double[] q = p.q()[k];
+    for (int i = 0; i < r.length; i++) {
+      int c = counts == null ? 1 : counts[i];
+      if (c == 0) {
+        continue;
+      }
+      top += c * p.knownClick()[0][i];
+      topExpected += c * p.expected()[0][i];
+      if (shownK[i] == 0) {
+        continue;
+      }
+      atK += c * p.knownClick()[k][i];
+      atKExpected += c * p.expected()[k][i];
+      shown += c;
+      clicks += c * p.click()[k][i];
+      wr += c * w[i] * r[i];
+      ws += c * w[i];
+      dr += c * (q[i] + w[i] * (r[i] - qLogged[i]));
+    }
+    double exam = k == 0 ? 1 : top == 0 || atKExpected == 0 ? Double.NaN : (atK / atKExpected) / (top / topExpected);
+    if (shown == 0) {
+      return new double[] {exam, Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+    }
+    return new double[] {exam, exam * wr / shown, ws == 0 ? 0 : exam * wr / ws, exam * dr / shown, clicks / shown};
   }
 }

@@ -106,6 +106,8 @@ public final class OffPolicyCommand implements Callable<Integer> {
         : dev.bannerranker.data.EventLogReader.read(history, maxBad);
     OffPolicyEvaluation.Replay replay = OffPolicyEvaluation.replay(joined, model, mode, v, frequencyCap, before);
     Estimators.Estimates est = Estimators.estimate(replay.w(), replay.r(), replay.q(), replay.qLogged(), bootstrap, seed);
+    java.util.List<Estimators.PositionEstimate> positions = Estimators.positions(replay.positions(), replay.r(),
+        replay.qLogged(), bootstrap, seed);
 
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("logs", logs.toString());
@@ -131,6 +133,20 @@ public final class OffPolicyCommand implements Callable<Integer> {
     out.put("logging_policy", logging);
     out.put("counts", replay.counts());
     out.put("bootstrap", Map.of("resamples", bootstrap, "seed", seed, "level", 0.95));
+    out.put("position_model", POSITION_MODEL);
+    java.util.List<Map<String, Object>> perPosition = new java.util.ArrayList<>();
+    for (Estimators.PositionEstimate pe : positions) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("position", pe.position());
+      m.put("requests", pe.requests());
+      m.put("examination", estimate(pe.examination()));
+      m.put("ips", estimate(pe.ips()));
+      m.put("snips", estimate(pe.snips()));
+      m.put("dr", estimate(pe.dr()));
+      m.put("observed_ctr", estimate(pe.observed()));
+      perPosition.add(m);
+    }
+    out.put("positions", perPosition);
 
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     if (json != null) {
@@ -139,11 +155,17 @@ public final class OffPolicyCommand implements Callable<Integer> {
     if (report != null) {
       Files.createDirectories(report);
       mapper.writeValue(report.resolve("offpolicy.json").toFile(), out);
-      Files.writeString(report.resolve("offpolicy.html"), OffPolicyHtml.render(out, est));
+      Files.writeString(report.resolve("offpolicy.html"), OffPolicyHtml.render(out, est, positions));
     }
-    print(est, replay, spec.commandLine().getOut());
+    print(est, positions, replay, spec.commandLine().getOut());
     return 0;
   }
+
+  /** The assumption behind {@code positions}, stated in the JSON and the HTML report. */
+  static final String POSITION_MODEL = "position-based click model: a click at position k has probability "
+      + "theta_k x relevance(request, banner); the target's CTR at k is theta_k/theta_1 times the top-slot estimate "
+      + "for the target's k-th banner; theta_k/theta_1 is observed over expected clicks at k (the bundle's predicted "
+      + "CTR at one fixed slot) divided by the same at position 1";
 
   private static Map<String, Object> estimate(Estimators.Estimate e) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -154,13 +176,23 @@ public final class OffPolicyCommand implements Callable<Integer> {
     return m;
   }
 
-  private static void print(Estimators.Estimates est, OffPolicyEvaluation.Replay replay, PrintWriter out) {
+  private static void print(Estimators.Estimates est, java.util.List<Estimators.PositionEstimate> positions,
+      OffPolicyEvaluation.Replay replay, PrintWriter out) {
     out.printf(Locale.ROOT, "%d requests used (%s where the target agrees with the logged top banner)%n",
         est.requests(), replay.counts().get("target_agrees_with_logged_top"));
     line(out, "logging policy (observed)", est.observed());
     line(out, "IPS", est.ips());
     line(out, "SNIPS", est.snips());
     line(out, "DR", est.dr());
+    if (positions.size() > 1) {
+      out.println("per position (position-based click model; SNIPS and DR, examination relative to position 1):");
+      for (Estimators.PositionEstimate pe : positions) {
+        out.printf(Locale.ROOT, "  position %d: SNIPS %.5f [%.5f, %.5f]  DR %.5f [%.5f, %.5f]  examination %.3f "
+            + "[%.3f, %.3f]  logged %.5f  (%d requests)%n", pe.position(), pe.snips().value(), pe.snips().ciLow(),
+            pe.snips().ciHigh(), pe.dr().value(), pe.dr().ciLow(), pe.dr().ciHigh(), pe.examination().value(),
+            pe.examination().ciLow(), pe.examination().ciHigh(), pe.observed().value(), pe.requests());
+      }
+    }
     out.flush();
   }
 

@@ -37,6 +37,11 @@ import java.util.TreeMap;
  *   <li>the reward is the click on the logged top banner; the propensity that of the logged top banner at
  *       position 1; the direct model of DR is the bundle's predicted CTR at slot 1.</li>
  * </ul>
+ * For each lower position k it also keeps what {@link Estimators#positions} needs under the position-based click
+ * model (a click at k has probability {@code theta_k x relevance(user, banner)}): the target's k-th banner (its
+ * k-th best by the same order) judged at the top slot with the top slot's logged propensity, and, for the
+ * examination ratio {@code theta_k / theta_1}, whether the logged banner at k was shown and clicked and the bundle's
+ * predicted CTR of it at the neutral slot.
  * Banners at the frequency cap are left out as the service does. Assumes the service's other rules (pinned and
  * blocked banners, the popularity order of cold-start users) do not change the top slot.
  */
@@ -50,7 +55,25 @@ public final class OffPolicyEvaluation {
 
   /** The per-request arrays and the counts of skipped requests. */
   public record Replay(double[] w, double[] r, double[] q, double[] qLogged, Map<String, Object> counts,
-      Map<String, long[]> byModelVersion) {}
+      Map<String, long[]> byModelVersion, Positions positions) {}
+
+  /**
+   * Per position k (index 0 = position 1) and used request m, each 0 unless the logged banner at k was shown at k:
+   * {@code shown[k][m]} 1; {@code click} 1 when it was clicked; {@code knownClick} and {@code expected} the click
+   * and the bundle's predicted CTR at the neutral slot, when the bundle knows the banner; {@code w} the importance
+   * weight of the target's k-th banner at the top slot (1 / the logged top propensity when it is the logged top
+   * banner, else 0); {@code q} the bundle's predicted CTR of the target's k-th banner at slot 1. Position 1's
+   * {@code w} and {@code q} are the top-slot replay's own.
+   */
+  public record Positions(double[][] shown, double[][] click, double[][] knownClick, double[][] expected,
+      double[][] w, double[][] q) {
+    public int count() {
+      return shown.length;
+    }
+  }
+
+  /** Positions estimated at most. */
+  public static final int MAX_POSITIONS = 10;
 
   private static final long DAY_SECONDS = 86_400;
 
@@ -98,6 +121,8 @@ public final class OffPolicyEvaluation {
     double[] r = new double[n];
     double[] q = new double[n];
     double[] qLogged = new double[n];
+    double[][][] perPosition = new double[6][MAX_POSITIONS][]; // as Positions' components, made when first used
+    int positions = 1;
     int m = 0;
     long noTop = 0;
     long notShown = 0;
@@ -154,25 +179,33 @@ public final class OffPolicyEvaluation {
       BannerFeatures[] c = candidates.toArray(BannerFeatures[]::new);
       float[] atNeutral = new float[c.length];
       model.predict(u, new ScoringContext(now, platform, neutral), c, c.length, atNeutral);
-      int best = -1;
-      double bestScore = Double.NEGATIVE_INFINITY;
+      // the target's order: value x predicted CTR, ties to the smaller banner id
+      double[] score = new double[c.length];
+      Integer[] order = new Integer[c.length];
       for (int k = 0; k < c.length; k++) {
-        double s = value(c[k].banner(), value) * atNeutral[k];
-        if (s > bestScore || (s == bestScore && c[k].banner().id().compareTo(c[best].banner().id()) < 0)) {
-          best = k;
-          bestScore = s;
-        }
+        score[k] = value(c[k].banner(), value) * atNeutral[k];
+        order[k] = k;
       }
-      BannerFeatures chosen = c[best];
+      java.util.Arrays.sort(order, (x, y) -> score[x] != score[y] ? Double.compare(score[y], score[x])
+          : c[x].banner().id().compareTo(c[y].banner().id()));
+      int ranked = Math.min(MAX_POSITIONS, c.length);
       BannerFeatures logged = model.banner(top.bannerId());
-      BannerFeatures[] pair = logged == null ? new BannerFeatures[] {chosen} : new BannerFeatures[] {chosen, logged};
-      float[] atTop = new float[pair.length];
-      model.predict(u, new ScoringContext(now, platform, 1), pair, pair.length, atTop);
+      // slot 1 predictions of the target's first banners and of the logged top banner
+      BannerFeatures[] judged = new BannerFeatures[ranked + 1];
+      for (int k = 0; k < ranked; k++) {
+        judged[k] = c[order[k]];
+      }
+      judged[ranked] = logged == null ? judged[0] : logged;
+      float[] atTop = new float[judged.length];
+      model.predict(u, new ScoringContext(now, platform, 1), judged, judged.length, atTop);
+      BannerFeatures chosen = judged[0];
       boolean same = chosen.banner().id().equals(top.bannerId());
       w[m] = same ? 1.0 / top.propensity() : 0;
       r[m] = shown.clicked() ? 1 : 0;
       q[m] = atTop[0];
-      qLogged[m] = logged == null ? 0 : atTop[1];
+      qLogged[m] = logged == null ? 0 : atTop[ranked];
+      positions = Math.max(positions, loggedPositions(d, ranked, perPosition, n, m, judged, atTop, top, topShown, model,
+          u, new ScoringContext(now, platform, neutral)));
       m++;
       if (same) {
         matched++;
@@ -189,8 +222,62 @@ public final class OffPolicyEvaluation {
     counts.put("skipped_top_not_shown", notShown);
     counts.put("skipped_bad_propensity", badPropensity);
     counts.put("skipped_no_candidates", noCandidates);
+    double[][][] trimmed = new double[6][positions][];
+    for (int a = 0; a < 6; a++) {
+      for (int k = 0; k < positions; k++) {
+        trimmed[a][k] = perPosition[a][k] == null ? new double[m] : java.util.Arrays.copyOf(perPosition[a][k], m);
+      }
+    }
     return new Replay(java.util.Arrays.copyOf(w, m), java.util.Arrays.copyOf(r, m), java.util.Arrays.copyOf(q, m),
-        java.util.Arrays.copyOf(qLogged, m), counts, byVersion);
+        java.util.Arrays.copyOf(qLogged, m), counts, byVersion,
+        new Positions(trimmed[0], trimmed[1], trimmed[2], trimmed[3], trimmed[4], trimmed[5]));
+  }
+
+  /**
+   * Fills request m's entries of {@code perPosition} (a position's arrays, of length {@code requests}, made when first
+   * used) for the positions up to {@code ranked} whose logged banner was shown there; returns the last such position
+   * (at least 1: the top banner was shown).
+   */
+  private static int loggedPositions(DecisionRecord d, int ranked, double[][][] perPosition, int requests, int m,
+      BannerFeatures[] judged, float[] atTop, LoggedBanner top, Map<String, Impression> shownByRequest,
+      ScoringModel model, UserFeatures u, ScoringContext neutral) {
+    Impression[] seen = new Impression[ranked];
+    BannerFeatures[] known = new BannerFeatures[ranked];
+    for (LoggedBanner b : d.banners()) {
+      int k = b.position() - 1;
+      Impression imp = k < 0 || k >= ranked ? null : shownByRequest.get(d.requestId() + "\u0000" + b.bannerId());
+      if (imp != null && imp.slotPosition() == b.position()) {
+        seen[k] = imp;
+        known[k] = model.banner(b.bannerId());
+      }
+    }
+    BannerFeatures[] toScore = java.util.Arrays.stream(known).filter(java.util.Objects::nonNull)
+        .toArray(BannerFeatures[]::new);
+    float[] expected = new float[toScore.length];
+    model.predict(u, neutral, toScore, toScore.length, expected);
+    int last = 1;
+    int j = 0;
+    for (int k = 0; k < ranked; k++) {
+      if (seen[k] == null) {
+        continue;
+      }
+      double click = seen[k].clicked() ? 1 : 0;
+      if (perPosition[0][k] == null) {
+        for (double[][] component : perPosition) {
+          component[k] = new double[requests];
+        }
+      }
+      perPosition[0][k][m] = 1;
+      perPosition[1][k][m] = click;
+      if (known[k] != null) { // a banner the bundle does not know has no relevance to compare with
+        perPosition[2][k][m] = click;
+        perPosition[3][k][m] = expected[j++];
+      }
+      perPosition[4][k][m] = judged[k].banner().id().equals(top.bannerId()) ? 1.0 / top.propensity() : 0;
+      perPosition[5][k][m] = atTop[k];
+      last = k + 1;
+    }
+    return last;
   }
 
   private static List<BannerFeatures> candidates(LogJoin.Joined log, DecisionRecord d, UserProfile profile,

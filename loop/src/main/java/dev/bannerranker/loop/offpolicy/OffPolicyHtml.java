@@ -7,7 +7,8 @@ import java.util.Map;
 final class OffPolicyHtml {
   private OffPolicyHtml() {}
 
-  static String render(Map<String, Object> out, Estimators.Estimates est) {
+  static String render(Map<String, Object> out, Estimators.Estimates est,
+      java.util.List<Estimators.PositionEstimate> positions) {
     double max = 0;
     for (Estimators.Estimate e : new Estimators.Estimate[] {est.observed(), est.ips(), est.snips(), est.dr()}) {
       if (Double.isFinite(e.ciHigh())) {
@@ -33,7 +34,21 @@ final class OffPolicyHtml {
     row(h, "self-normalised IPS", est.snips(), max);
     row(h, "doubly robust", est.dr(), max);
     h.append("</table>\n<p>").append(est.requests()).append(" requests. Counts: ")
-        .append(esc(String.valueOf(out.get("counts")))).append("</p>\n</body></html>\n");
+        .append(esc(String.valueOf(out.get("counts")))).append("</p>\n");
+    if (!positions.isEmpty()) {
+      h.append("<h2>Per position</h2>\n<p>Assumption: ").append(esc(String.valueOf(out.get("position_model"))))
+          .append(". An estimate below position 1 holds only as far as the assumption does.</p>\n")
+          .append("<table><tr><th>position</th><th>requests</th><th>examination</th><th>logged CTR</th>")
+          .append("<th>IPS</th><th>SNIPS</th><th>DR</th><th>ESS</th></tr>\n");
+      for (Estimators.PositionEstimate pe : positions) {
+        h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+            + "<td>%s</td><td>%.1f</td></tr>%n", pe.position(), pe.requests(), cell(pe.examination(), "%.3f"),
+            cell(pe.observed(), "%.5f"), cell(pe.ips(), "%.5f"), cell(pe.snips(), "%.5f"), cell(pe.dr(), "%.5f"),
+            pe.ips().ess()));
+      }
+      h.append("</table>\n");
+    }
+    h.append("</body></html>\n");
     return h.toString();
   }
 
@@ -45,6 +60,11 @@ final class OffPolicyHtml {
         + "<td><div class=\"bar\"><div class=\"ci\" style=\"left:%.2f%%;width:%.2f%%\"></div>"
         + "<div class=\"pt\" style=\"left:%.2f%%\"></div></div></td></tr>%n", name, e.value(), e.ciLow(), e.ciHigh(),
         e.ess(), 100 * lo / max, 100 * (hi - lo) / max, 100 * v / max));
+  }
+
+  /** A value and its 95 % interval in one cell. */
+  private static String cell(Estimators.Estimate e, String format) {
+    return String.format(Locale.ROOT, format + " [" + format + ", " + format + "]", e.value(), e.ciLow(), e.ciHigh());
   }
 
   private static String esc(String s) {

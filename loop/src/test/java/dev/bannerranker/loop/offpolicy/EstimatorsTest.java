@@ -48,12 +48,7 @@ class EstimatorsTest {
       double[] qLogged = new double[n];
       for (int i = 0; i < n; i++) {
         int x = r.nextInt(CONTEXTS);
-        double u = r.nextDouble();
-        int a = 0;
-        double c = logging[x][0];
-        while (u > c && a < ARMS - 1) {
-          c += logging[x][++a];
-        }
+        int a = draw(logging[x], r.nextDouble());
         reward[i] = r.nextDouble() < ctr[x][a] ? 1 : 0;
         w[i] = a == target[x] ? 1 / logging[x][a] : 0;
         q[i] = ctr[x][target[x]] * 0.7;
@@ -61,6 +56,16 @@ class EstimatorsTest {
       }
       return new double[][] {w, reward, q, qLogged};
     }
+  }
+
+  /** The arm a uniform draw u picks from the distribution pi. */
+  static int draw(double[] pi, double u) {
+    int a = 0;
+    double c = pi[0];
+    while (u > c && a < pi.length - 1) {
+      c += pi[++a];
+    }
+    return a;
   }
 
   @Test

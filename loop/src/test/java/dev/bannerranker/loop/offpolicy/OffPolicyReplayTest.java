@@ -58,6 +58,7 @@ class OffPolicyReplayTest {
     records.add(new ProfileRecord(NOW.minusSeconds(60), "u-2", "M", "25-34", 2));
     records.add(decision("r1", "u-1", chosen, other));
     records.add(new ImpressionRecord(NOW.plusMillis(10), "u-1", chosen, "r1", 1));
+    records.add(new ImpressionRecord(NOW.plusMillis(10), "u-1", other, "r1", 2));
     records.add(new ClickRecord(NOW.plusSeconds(3), "u-1", chosen, "r1"));
     records.add(decision("r2", "u-2", other, chosen));
     records.add(new ImpressionRecord(NOW.plusMillis(10), "u-2", other, "r2", 1));
@@ -82,6 +83,20 @@ class OffPolicyReplayTest {
     assertTrue(n.get("estimates").get("dr").has("ci_low"));
     assertEquals(0.5, n.get("logging_policy").get("observed_ctr").asDouble(), 1e-9);
     assertTrue(Files.readString(report.resolve("offpolicy.html")).contains("doubly robust"));
+    // per position: position 1 is the top-slot estimate; position 2 was shown in r1 only
+    JsonNode positions = n.get("positions");
+    assertEquals(2, positions.size());
+    assertEquals(1, positions.get(0).get("position").asInt());
+    assertEquals(n.get("estimates").get("snips").get("value").asDouble(),
+        positions.get(0).get("snips").get("value").asDouble(), 1e-12);
+    assertEquals(1.0, positions.get(0).get("examination").get("value").asDouble(), 1e-12);
+    assertEquals(2, positions.get(1).get("position").asInt());
+    assertEquals(1, positions.get(1).get("requests").asInt());
+    assertEquals(0.0, positions.get(1).get("observed_ctr").get("value").asDouble(), 1e-12);
+    for (String key : new String[] {"ips", "dr", "examination"}) {
+      assertTrue(positions.get(1).get(key).has("ci_low"), key);
+    }
+    assertFalse(n.get("position_model").asText().isBlank(), "the assumption is stated");
 
     // among the returned banners the target still picks its favourite: the same two requests, the same weights
     run("offpolicy", "--logs", logs.toString(), "--bundle", bundleDir.toString(), "--json", json.toString(),

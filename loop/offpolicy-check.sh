@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Off-policy estimates against the truth, with the simulator: serve bundle A with the SOFTMAX logging policy and the
+# serving log, simulate D days, export the log, train two candidates on it (another seed; one epoch), estimate each
+# off-policy (IPS, SNIPS, DR with 95 % intervals), then serve each candidate greedily to the same shoppers on the same
+# days and measure its online top-slot CTR. Prints whether each interval covers it. Loopback only.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RANKER="$ROOT/bin/ranker"
+scale=tiny days=3 shoppers="" port=50083 metrics_port=8095 train_options=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --scale) scale="${2:-}"; shift 2 ;;
+    --days) days="${2:-}"; shift 2 ;;
+    --shoppers) shoppers="--shoppers=${2:-}"; shift 2 ;;
+    --train-options) train_options="${2:-}"; shift 2 ;;
+    --port) port="${2:-}"; shift 2 ;;
+    --metrics-port) metrics_port="${2:-}"; shift 2 ;;
+    -h|--help)
+      cat <<USAGE
+usage: loop/offpolicy-check.sh [--scale tiny|demo] [--days D] [--shoppers N] [--train-options "OPTS"] [--port P]
+                              [--metrics-port Q]
+
+Serves bundle A (work/loop-tiny/bundle, or work/demo/bundle with --scale demo) with the SOFTMAX policy and the
+serving log, simulates D days (default 3, 3 to 7: training needs a train, a validation and a test day) of the
+world's shoppers (the first N, default all), exports the log, trains candidate "seed8" (train --seed 8) and
+candidate "epochs1" (train --epochs 1) on it, estimates each off-policy (--history: the world), then serves each
+GREEDY from a fresh user state to the same shoppers on the same days and prints estimate against truth.
+--train-options adds train options to both candidates (e.g. smaller sizes for a quick run). Works in
+work/offpolicy-check-<scale>; ports gRPC 50083 and metrics 8095 on 127.0.0.1.
+USAGE
+      exit 0 ;;
+    *) echo "error: offpolicy-check.sh takes --scale, --days, --shoppers, --train-options, --port, --metrics-port, got '$1'" >&2; exit 2 ;;
+  esac
+done
+case "$days" in [3-7]) ;; *) echo "error: --days must be 3 to 7, got '$days'" >&2; exit 2 ;; esac
+# shellcheck source=loop/lib.sh
+. "$ROOT/loop/lib.sh"
+world_of_scale
+fresh_run offpolicy-check
+
+simulate() {
+  "$RANKER" simulate --target "127.0.0.1:$port" --world "$data" --days "$days" $shoppers --duration 3600 \
+    --json "$run/sim-$1.json" >&2
+}
+# value low high of ESTIMATOR's top-slot estimate in an offpolicy --json file
+estimate() {
+  tr -d ' \n' <"$1" | grep -o "\"estimates\":{.*" | grep -o "\"$2\":{[^}]*}" | head -1 \
+    | sed 's/.*"value":\([-0-9.eE]*\),"ci_low":\([-0-9.eE]*\),"ci_high":\([-0-9.eE]*\).*/\1 \2 \3/'
+}
+
+echo "== logging: bundle A, SOFTMAX" >&2
+start_service logging SOFTMAX 0.1 "$bundle" --log-dir "$run/logs"
+simulate logging
+sleep 2 # the log is flushed every second
+stop_service logging
+"$RANKER" logs export --logs "$run/logs" --out "$run/export" >&2
+# shellcheck disable=SC2086 # the options are words
+"$RANKER" train --data "$run/export" --out "$run/seed8" --no-progress $train_options --seed 8 >&2
+# shellcheck disable=SC2086
+"$RANKER" train --data "$run/export" --out "$run/epochs1" --no-progress $train_options --epochs 1 >&2
+for c in seed8 epochs1; do
+  "$RANKER" offpolicy --logs "$run/logs" --bundle "$run/$c" --history "$data" --json "$run/offpolicy-$c.json" \
+    --report "$run/offpolicy-$c" >&2
+  echo "== truth: $c, GREEDY" >&2
+  start_service "$c" GREEDY 0.1 "$run/$c"
+  simulate "$c"
+  stop_service "$c"
+done
+
+logged="$(tr -d ' \n' <"$run/offpolicy-seed8.json" | grep -o '"observed_ctr":[-0-9.eE]*' | head -1 | cut -d: -f2)"
+echo "logging policy (A, SOFTMAX) top-slot CTR: $logged"
+echo "candidate | online top-slot CTR (clicks/impressions) | SNIPS [95 %] | DR [95 %] | IPS [95 %] | covered by"
+for c in seed8 epochs1; do
+  top="$(tr -d ' \n' <"$run/sim-$c.json" | grep -o '"by_slot":{"1":{[^}]*}' \
+    | sed 's/.*"impressions":\([0-9]*\),"clicks":\([0-9]*\),"ctr":\([-0-9.eE]*\).*/\3 \2 \1/')"
+  read -r truth clicks imps <<<"$top"
+  line="$c | $(printf '%.5f' "$truth") ($clicks/$imps)"
+  covered=""
+  for e in snips dr ips; do
+    read -r v lo hi <<<"$(estimate "$run/offpolicy-$c.json" "$e")"
+    line="$line | $(printf '%.5f [%.5f, %.5f]' "$v" "$lo" "$hi")"
+    awk -v t="$truth" -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(lo <= t && t <= hi) }' && covered="$covered $e"
+  done
+  echo "$line |${covered:- none}"
+done
+echo "per position (position-based click model): candidate position | online CTR | SNIPS [95 %] | DR [95 %]"
+for c in seed8 epochs1; do
+  for k in 1 2 3 4; do
+    cell="$(tr -d ' \n' <"$run/sim-$c.json" | grep -o "\"by_slot\":{.*" | grep -o "\"$k\":{[^}]*}" | head -1 \
+      | sed 's/.*"impressions":\([0-9]*\),"clicks":\([0-9]*\),"ctr":\([-0-9.eE]*\).*/\3/')"
+    pos="$(tr -d ' \n' <"$run/offpolicy-$c.json" | grep -o "\"position\":$k,.*" | head -1)"
+    [ -n "$cell" ] && [ -n "$pos" ] || continue
+    snips="$(printf '%s' "$pos" | grep -o '"snips":{[^}]*}' | head -1 | sed 's/.*"value":\([^,]*\),"ci_low":\([^,]*\),"ci_high":\([^,]*\).*/\1 \2 \3/')"
+    dr="$(printf '%s' "$pos" | grep -o '"dr":{[^}]*}' | head -1 | sed 's/.*"value":\([^,]*\),"ci_low":\([^,]*\),"ci_high":\([^,]*\).*/\1 \2 \3/')"
+    # shellcheck disable=SC2086
+    printf '%s %d | %.5f | %.5f [%.5f, %.5f] | %.5f [%.5f, %.5f]\n' "$c" "$k" "$cell" $snips $dr
+  done
+done
