@@ -37,7 +37,7 @@ start_service() {
   GRPC_SERVER_HOST=127.0.0.1 MICRONAUT_SERVER_HOST=127.0.0.1 RANKER_ORDERING_POLICY="$policy" \
     RANKER_ORDERING_EPSILON="$epsilon" RANKER_ORDERING_SEED=11 \
     "$RANKER" serve --bundle "$b" --data "$data" --state-dir "$run/state-$name" --port "$port" \
-    --metrics-port "$metrics_port" "$@" >"$run/serve-$name.log" 2>&1 &
+    --admin-port 0 --metrics-port "$metrics_port" "$@" >"$run/serve-$name.log" 2>&1 &
   SERVICE_PID=$!
   local i
   for i in $(seq 1 600); do
