@@ -18,6 +18,7 @@ import dev.bannerranker.trainer.dataset.ImpressionDataset;
 import dev.bannerranker.trainer.dataset.TimeSplit;
 import dev.bannerranker.trainer.item2vec.Item2VecConfig;
 import dev.bannerranker.trainer.item2vec.SessionBuilder;
+import dev.bannerranker.trainer.pipeline.RowsContext;
 import dev.bannerranker.trainer.shards.RowLayout;
 import dev.bannerranker.trainer.shards.RowShards;
 import dev.bannerranker.trainer.shards.ShardRow;
@@ -113,6 +114,8 @@ public final class SparkRows {
       rows += c[0];
       sessions += c[1];
     }
+    // What train needs besides the rows: train --rows OUT then reads neither the log nor the bundle's path.
+    RowsContext.save(bundleDir, out);
     return new Result(rows, sessions, partitions, (System.nanoTime() - t0) / 1e9);
   }
 

@@ -33,6 +33,7 @@ class SparkRowsTest {
   static Path root;
   static TrainingPipeline.Outcome trained;
   static SparkRows.Result result;
+  static TrainOptions options;
 
   @BeforeAll
   static void trainAndRunTheJob() throws IOException {
@@ -46,6 +47,7 @@ class SparkRowsTest {
         new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, List.of(8), WideDeepConfig.defaultEmbeddingDims(), 1024,
             1, 1, 1, 2e-3, 0.05, 1e-5, 0, 7),
         168, 50, 3, 12, 6, 4, 1, 1, 0.1, 0.1, false, 4, FeatureEncoder.WIDE_CROSSES, 1.0);
+    options = o;
     trained = TrainingPipeline.run(o, quiet, quiet);
     SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("spark-rows-test")
         .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1");
@@ -104,6 +106,29 @@ class SparkRowsTest {
     want.sort(null);
     got.sort(null);
     assertEquals(want, got);
+  }
+
+  @Test
+  void trainReadsTheJobsShardsWithTheModelContextSavedBesideThem() throws IOException {
+    assertTrue(dev.bannerranker.trainer.pipeline.RowsContext.present(root.resolve("shards")));
+    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+    TrainingPipeline.Outcome fromShards = TrainingPipeline.run(options.withRows(root.resolve("shards"))
+        .withOut(root.resolve("bundle-from-spark")), quiet, quiet);
+    assertEquals(trained.metrics().rows(), fromShards.metrics().rows());
+    assertEquals(trained.bundle().manifest().dataFingerprint(), fromShards.bundle().manifest().dataFingerprint());
+    assertArrayEquals(trained.bundle().vectors().brand(1), fromShards.bundle().vectors().brand(1));
+    assertTrue(fromShards.metrics().test().auc() > 0.6, "test AUC " + fromShards.metrics().test().auc());
+    BundleIO.load(root.resolve("bundle-from-spark"));
+
+    // Options describing other features than the rows hold are refused before any training.
+    Path other = root.resolve("bundle-other");
+    TrainOptions o = options;
+    TrainOptions otherFeatures = new TrainOptions(o.data(), o.format(), other, true, o.maxBadFraction(), o.item2vec(),
+        o.wideDeep(), o.halfLifeHours() * 2, o.maxRecentEvents(), o.topBrands(), o.wideBucketsLog2(), o.tasteBrands(),
+        o.tasteDim(), o.validDays(), o.testDays(), o.validFraction(), o.testFraction(), false, o.foldInDim(),
+        o.wideCrosses(), 1.0, root.resolve("shards"));
+    assertThrows(IllegalArgumentException.class, () -> TrainingPipeline.run(otherFeatures, quiet, quiet));
+    assertFalse(Files.exists(other));
   }
 
   @Test

@@ -86,6 +86,12 @@ public record TrainOptions(
         testFraction, progress, foldInDim, wideCrosses, negativeRate, dir, streaming);
   }
 
+  public TrainOptions withOut(Path bundle) {
+    return new TrainOptions(data, format, bundle, force, maxBadFraction, item2vec, wideDeep, halfLifeHours,
+        maxRecentEvents, topBrands, wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction,
+        testFraction, progress, foldInDim, wideCrosses, negativeRate, rows, streaming);
+  }
+
   /** Streams the log through an external sort; needs {@link #withRows}. */
   public TrainOptions withStreaming(boolean on) {
     return new TrainOptions(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours,

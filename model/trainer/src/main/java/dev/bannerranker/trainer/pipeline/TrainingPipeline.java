@@ -117,7 +117,12 @@ public final class TrainingPipeline {
     if (o.streaming() && o.format() != DataFormat.OWN) {
       throw new IllegalArgumentException("--streaming reads the own format only, not --format " + o.format().code());
     }
-    if (o.rows() != null) {
+    boolean rowsMadeElsewhere = o.rows() != null && RowsContext.present(o.rows());
+    if (rowsMadeElsewhere && o.streaming()) {
+      throw new IllegalArgumentException("--streaming computes the rows, but " + o.rows() + " holds rows already, "
+          + "with their model context: train from them without --streaming");
+    }
+    if (o.rows() != null && !rowsMadeElsewhere) {
       // Before hours of work, not after: rows of two runs must not mix.
       RowShards.requireNoShards(o.rows());
     }
@@ -126,6 +131,9 @@ public final class TrainingPipeline {
     Path problemsFile = Files.createTempFile("banner-ranker-problems", ".csv");
     boolean keepProblems = false;
     try {
+      if (rowsMadeElsewhere) {
+        return RowsContext.train(o, problemsFile, t0, out, err);
+      }
       if (o.streaming()) {
         try {
           return StreamingTraining.run(o, problemsFile, t0, out, err);
