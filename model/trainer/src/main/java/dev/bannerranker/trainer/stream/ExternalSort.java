@@ -51,6 +51,10 @@ public final class ExternalSort<T> implements Closeable {
     this.runSize = runSize;
   }
 
+  /**
+   * Adds a record; a full buffer is written out as a run. A failed write is a {@link SpillFailed} (not an
+   * {@link UncheckedIOException}, which CSV readers take for a bad file).
+   */
   public void add(T value) {
     buffer.add(value);
     count++;
@@ -58,8 +62,22 @@ public final class ExternalSort<T> implements Closeable {
       try {
         spill();
       } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        throw new SpillFailed(e);
       }
+    }
+  }
+
+  /** Writing a sorted run failed, e.g. the disk is full. */
+  public static final class SpillFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    SpillFailed(IOException cause) {
+      super("writing a sorted run failed: " + cause.getMessage(), cause);
+    }
+
+    @Override
+    public synchronized IOException getCause() {
+      return (IOException) super.getCause();
     }
   }
 

@@ -17,7 +17,6 @@ import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -212,7 +211,7 @@ public final class StreamingLog implements Closeable {
           sortedKeys, repeatedLines, ctr == null ? null : ctr.toArray(), firstId, lastId, work);
       done = true;
       return log;
-    } catch (UncheckedIOException e) {
+    } catch (ExternalSort.SpillFailed e) {
       throw e.getCause();
     } finally {
       if (!done) {
