@@ -12,12 +12,15 @@ import dev.bannerranker.data.DataProblems;
 import dev.bannerranker.data.EventLog;
 import dev.bannerranker.data.EventLogReader;
 import dev.bannerranker.data.Impression;
+import dev.bannerranker.data.RowProblem;
 import dev.bannerranker.data.UserProfile;
 import dev.bannerranker.trainer.dataset.DatasetBuilder;
 import dev.bannerranker.trainer.dataset.ImpressionDataset;
 import dev.bannerranker.trainer.dataset.TimeSplit;
 import dev.bannerranker.trainer.item2vec.Item2VecConfig;
 import dev.bannerranker.trainer.item2vec.SessionBuilder;
+import dev.bannerranker.trainer.pipeline.ProblemReport;
+import dev.bannerranker.trainer.pipeline.RowsContext;
 import dev.bannerranker.trainer.shards.RowLayout;
 import dev.bannerranker.trainer.shards.RowShards;
 import dev.bannerranker.trainer.shards.ShardRow;
@@ -60,7 +63,7 @@ public final class SparkRows {
   private SparkRows() {}
 
   /** What a run wrote. */
-  public record Result(long rows, long sessions, int partitions, double seconds) {}
+  public record Result(long rows, long sessions, int partitions, long badRows, double seconds) {}
 
   /** One line of a table: its 1-based line number in the file (the header is line 1) and its text. */
   record Line(long number, String text) implements Serializable {}
@@ -68,12 +71,30 @@ public final class SparkRows {
   /** An impression line with its place in the time-sorted log and its true click rate (NaN without a truth file). */
   record ImpressionLine(long position, long number, String text, double trueCtr) implements Serializable {}
 
+  /** A table line after the single-machine reader's row checks: {@code reason} is null for a good row. */
+  record Checked(Line line, String id, String reason) implements Serializable {}
+
+  /** A truth line: its impression id, true click rate and line; {@code reason} is null for a good row. */
+  record TruthLine(String id, long number, double ctr, String reason) implements Serializable {}
+
+  /** The file where the job lists every malformed row it skipped, in the output directory. */
+  public static final String PROBLEMS_FILE = "data_problems.csv";
+
+  /** As below, with the default bad-row limit of train (1% per file). */
   public static Result run(JavaSparkContext sc, Path data, Path bundleDir, Path out, int partitions) throws IOException {
+    return run(sc, data, bundleDir, out, partitions, 0.01);
+  }
+
+  /**
+   * Runs the job. Bad rows follow the single-machine reader's rules (docs/data-format.md): each is skipped and listed
+   * with file and line in {@code out/data_problems.csv}; a file whose bad share exceeds {@code maxBadFraction}
+   * fails the job, after the list is written.
+   */
+  public static Result run(JavaSparkContext sc, Path data, Path bundleDir, Path out, int partitions,
+      double maxBadFraction) throws IOException {
     long t0 = System.nanoTime();
-    if (Files.isDirectory(out) && !RowShards.files(out).isEmpty()) {
-      throw new BadInputException(out + ": holds row shards already; rows of two runs must not mix");
-    }
-    Files.createDirectories(out);
+    RowShards.requireNoShards(out);
+    DataProblems problems = new DataProblems(maxBadFraction);
     for (String f : List.of(EVENTS_FILE, IMPRESSIONS_FILE)) {
       checkHeader(data.resolve(f), f.equals(EVENTS_FILE) ? EVENTS_HEADER : IMPRESSIONS_HEADER);
     }
@@ -82,15 +103,86 @@ public final class SparkRows {
     String bundlePath = bundleDir.toString();
     String outDir = out.toString();
 
-    JavaPairRDD<String, Line> events = lines(sc, data.resolve(EVENTS_FILE))
-        .mapToPair(l -> new Tuple2<>(CsvTable.parseLine(EVENTS_FILE, EVENTS_HEADER, l.text(), l.number(),
-            EventLogReader::parseEvent).userId(), l));
-    JavaPairRDD<String, Double> truth = Files.exists(data.resolve(TRUTH_FILE))
-        ? lines(sc, data.resolve(TRUTH_FILE)).mapToPair(l -> CsvTable.parseLine(TRUTH_FILE, TRUTH_HEADER, l.text(),
-            l.number(), r -> new Tuple2<>(r.text("impression_id"), r.decimal("true_ctr", 0, 1))))
-        : sc.parallelizePairs(List.<Tuple2<String, Double>>of());
+    // The rows' own checks, in the tasks; the bad ones come back to the driver (their share is bounded by the limit).
+    JavaRDD<Checked> checkedEvents = lines(sc, data.resolve(EVENTS_FILE))
+        .map(l -> Context.of(dataDir, bundlePath).checkEvent(l)).cache();
+    JavaRDD<Checked> checkedImpressions = lines(sc, data.resolve(IMPRESSIONS_FILE))
+        .map(l -> Context.of(dataDir, bundlePath).checkImpression(l)).cache();
+    // A repeated id: the first row in the file is kept, as the single-machine reader keeps it.
+    List<Tuple2<Long, String>> repeated = checkedImpressions.filter(c -> c.reason() == null)
+        .mapToPair(c -> new Tuple2<>(c.id(), c.line().number()))
+        .groupByKey()
+        .flatMap(e -> {
+          List<Long> ls = new ArrayList<>();
+          e._2().forEach(ls::add);
+          ls.sort(null);
+          List<Tuple2<Long, String>> later = new ArrayList<>();
+          for (int i = 1; i < ls.size(); i++) {
+            later.add(new Tuple2<>(ls.get(i), e._1()));
+          }
+          return later.iterator();
+        }).collect();
+    Set<Long> repeatedLines = new HashSet<>();
+    repeated.forEach(r -> repeatedLines.add(r._1()));
+    JavaRDD<Checked> goodImpressions = checkedImpressions
+        .filter(c -> c.reason() == null && !repeatedLines.contains(c.line().number()));
+    boolean hasTruth = Files.exists(data.resolve(TRUTH_FILE));
+    JavaRDD<TruthLine> truthLines = hasTruth
+        ? lines(sc, data.resolve(TRUTH_FILE)).map(SparkRows::checkTruth).cache()
+        : sc.emptyRDD();
+    // A truth row must name a good impression, once: the first row of an id joins, a later one is bad.
+    JavaRDD<Tuple2<TruthLine, String>> judgedTruth = truthLines.filter(t -> t.reason() == null)
+        .mapToPair(t -> new Tuple2<>(t.id(), t))
+        .cogroup(goodImpressions.mapToPair(c -> new Tuple2<>(c.id(), Boolean.TRUE)))
+        .flatMap(e -> {
+          List<TruthLine> ts = new ArrayList<>();
+          e._2()._1().forEach(ts::add);
+          ts.sort(Comparator.comparingLong(TruthLine::number));
+          boolean known = e._2()._2().iterator().hasNext();
+          List<Tuple2<TruthLine, String>> judged = new ArrayList<>();
+          for (int i = 0; i < ts.size(); i++) {
+            String reason = !known ? EventLogReader.truthWithoutImpression(e._1())
+                : i > 0 ? EventLogReader.repeated("impression_id", e._1()) : null;
+            judged.add(new Tuple2<>(ts.get(i), reason == null ? "" : reason));
+          }
+          return judged.iterator();
+        }).cache();
+
+    // Every bad row, in file and line order, as the single-machine reader lists them; then the limit per file.
+    count(problems, EVENTS_FILE, checkedEvents.count());
+    report(problems, EVENTS_FILE, problemsOf(EVENTS_FILE, checkedEvents));
+    count(problems, IMPRESSIONS_FILE, checkedImpressions.count());
+    List<RowProblem> impressionProblems = problemsOf(IMPRESSIONS_FILE, checkedImpressions);
+    repeated.forEach(r -> impressionProblems.add(new RowProblem(IMPRESSIONS_FILE, r._1(),
+        EventLogReader.repeated("impression_id", r._2()))));
+    report(problems, IMPRESSIONS_FILE, impressionProblems);
+    if (hasTruth) {
+      count(problems, TRUTH_FILE, truthLines.count());
+      List<RowProblem> truthProblems = new ArrayList<>();
+      truthLines.filter(t -> t.reason() != null).collect()
+          .forEach(t -> truthProblems.add(new RowProblem(TRUTH_FILE, t.number(), t.reason())));
+      judgedTruth.filter(j -> !j._2().isEmpty()).collect()
+          .forEach(j -> truthProblems.add(new RowProblem(TRUTH_FILE, j._1().number(), j._2())));
+      report(problems, TRUTH_FILE, truthProblems);
+    }
+    Path problemsFile = out.resolve(PROBLEMS_FILE);
+    if (problems.badRows() > 0) {
+      ProblemReport.write(problems.problems(), problemsFile);
+    }
+    try {
+      for (String f : List.of(EVENTS_FILE, IMPRESSIONS_FILE, TRUTH_FILE)) {
+        problems.checkLimit(f);
+      }
+    } catch (DataProblems.TooManyBadRows e) {
+      throw new BadInputException(e.getMessage() + "\nevery malformed row found is listed in " + problemsFile, e);
+    }
+
+    JavaPairRDD<String, Line> events = checkedEvents.filter(c -> c.reason() == null)
+        .mapToPair(c -> new Tuple2<>(c.id(), c.line()));
+    JavaPairRDD<String, Double> truth = judgedTruth.filter(j -> j._2().isEmpty())
+        .mapToPair(j -> new Tuple2<>(j._1().id(), j._1().ctr()));
     // The single-machine reader sorts the impressions by time, ties in file order: a row's position is its rank there.
-    JavaPairRDD<String, ImpressionLine> impressions = lines(sc, data.resolve(IMPRESSIONS_FILE))
+    JavaPairRDD<String, ImpressionLine> impressions = goodImpressions.map(Checked::line)
         .mapToPair(l -> new Tuple2<>(new Tuple2<>(impression(l).timestamp(), l.number()), l))
         .sortByKey(new TimeThenLine())
         .values()
@@ -113,7 +205,45 @@ public final class SparkRows {
       rows += c[0];
       sessions += c[1];
     }
-    return new Result(rows, sessions, partitions, (System.nanoTime() - t0) / 1e9);
+    // What train needs besides the rows: train --rows OUT then reads neither the log nor the bundle's path.
+    RowsContext.save(bundleDir, out);
+    return new Result(rows, sessions, partitions, problems.badRows(), (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** The bad rows of a checked table, collected to the driver. */
+  private static List<RowProblem> problemsOf(String file, JavaRDD<Checked> checked) {
+    List<RowProblem> out = new ArrayList<>();
+    checked.filter(c -> c.reason() != null).collect()
+        .forEach(c -> out.add(new RowProblem(file, c.line().number(), c.reason())));
+    return out;
+  }
+
+  private static void count(DataProblems problems, String file, long rows) {
+    for (long i = 0; i < rows; i++) {
+      problems.countRow(file);
+    }
+  }
+
+  private static void report(DataProblems problems, String file, List<RowProblem> found) {
+    List<RowProblem> sorted = new ArrayList<>(found);
+    sorted.sort(Comparator.comparingLong(RowProblem::line));
+    sorted.forEach(p -> problems.report(file, p.line(), p.reason()));
+  }
+
+  /** The reason of a bad line without the file and line that {@link CsvTable#parseLine} puts before it. */
+  static String reason(BadInputException e, String file, long line) {
+    String prefix = file + ": line " + line + ": ";
+    String m = e.getMessage();
+    return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
+  }
+
+  private static TruthLine checkTruth(Line l) {
+    try {
+      return CsvTable.parseLine(TRUTH_FILE, TRUTH_HEADER, l.text(), l.number(),
+          r -> new TruthLine(r.text("impression_id"), l.number(), r.decimal("true_ctr", 0, 1), null));
+    } catch (BadInputException e) {
+      return new TruthLine("", l.number(), Double.NaN, reason(e, TRUTH_FILE, l.number()));
+    }
   }
 
   private static Impression impression(Line l) {
@@ -236,6 +366,33 @@ public final class SparkRows {
 
     static Context of(String data, String bundleDir) {
       return LOADED.computeIfAbsent(data + "\u0000" + bundleDir, k -> new Context(Path.of(data), Path.of(bundleDir)));
+    }
+
+    /** An events line checked as the single-machine reader checks it; the id is the user's. */
+    Checked checkEvent(Line l) {
+      try {
+        BehaviourEvent e = CsvTable.parseLine(EVENTS_FILE, EVENTS_HEADER, l.text(), l.number(),
+            EventLogReader::parseEvent);
+        EventLogReader.checkUser(userIds, e.userId());
+        return new Checked(l, e.userId(), null);
+      } catch (BadInputException e) {
+        return new Checked(l, "", reason(e, EVENTS_FILE, l.number()));
+      } catch (IllegalArgumentException e) {
+        return new Checked(l, "", e.getMessage());
+      }
+    }
+
+    /** An impressions line checked as the single-machine reader checks it, but for a repeated id; the id is its own. */
+    Checked checkImpression(Line l) {
+      try {
+        Impression imp = impression(l);
+        EventLogReader.checkImpression(imp, userIds, placementOfBanner);
+        return new Checked(l, imp.impressionId(), null);
+      } catch (BadInputException e) {
+        return new Checked(l, "", reason(e, IMPRESSIONS_FILE, l.number()));
+      } catch (IllegalArgumentException e) {
+        return new Checked(l, "", e.getMessage());
+      }
     }
 
     /** The single-machine reader's rules for an impression row that reaches past its own table. */

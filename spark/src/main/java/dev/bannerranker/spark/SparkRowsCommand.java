@@ -32,6 +32,11 @@ public final class SparkRowsCommand implements Callable<Integer> {
       description = "User partitions, one row shard each; 0: twice Spark's default parallelism. Default: ${DEFAULT-VALUE}.")
   int partitions;
 
+  @Option(names = "--max-bad-fraction", defaultValue = "0.01",
+      description = "Largest share of malformed rows tolerated per file; each is listed in OUT/data_problems.csv. "
+          + "Default: ${DEFAULT-VALUE}.")
+  double maxBadFraction;
+
   @Override
   public Integer call() throws Exception {
     SparkConf conf = new SparkConf().setAppName("banner-ranker spark-rows");
@@ -42,9 +47,13 @@ public final class SparkRowsCommand implements Callable<Integer> {
     }
     try (JavaSparkContext sc = new JavaSparkContext(conf)) {
       int n = partitions > 0 ? partitions : 2 * sc.defaultParallelism();
-      SparkRows.Result r = SparkRows.run(sc, data, bundle, out, n);
+      SparkRows.Result r = SparkRows.run(sc, data, bundle, out, n, maxBadFraction);
       System.out.printf("spark-rows: %d rows in %d partitions, %d sessions, in %.1f s (%.0f rows/s) to %s%n", r.rows(),
           r.partitions(), r.sessions(), r.seconds(), r.rows() / r.seconds(), out);
+      if (r.badRows() > 0) {
+        System.err.printf("%d malformed input rows were skipped; every one is listed in %s%n", r.badRows(),
+            out.resolve(SparkRows.PROBLEMS_FILE));
+      }
     }
     return 0;
   }

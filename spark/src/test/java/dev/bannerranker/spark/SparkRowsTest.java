@@ -3,6 +3,7 @@ package dev.bannerranker.spark;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.bannerranker.bundle.BundleIO;
+import dev.bannerranker.data.CsvSchemas;
 import dev.bannerranker.features.FeatureEncoder;
 import dev.bannerranker.trainer.dataset.ImpressionDataset;
 import dev.bannerranker.trainer.generate.Scale;
@@ -10,6 +11,7 @@ import dev.bannerranker.trainer.generate.WorldGenerator;
 import dev.bannerranker.trainer.item2vec.Item2VecConfig;
 import dev.bannerranker.trainer.item2vec.SessionBuilder;
 import dev.bannerranker.trainer.pipeline.DataFormat;
+import dev.bannerranker.trainer.pipeline.RowsContext;
 import dev.bannerranker.trainer.pipeline.TrainOptions;
 import dev.bannerranker.trainer.pipeline.TrainingPipeline;
 import dev.bannerranker.trainer.shards.RowShards;
@@ -33,6 +35,7 @@ class SparkRowsTest {
   static Path root;
   static TrainingPipeline.Outcome trained;
   static SparkRows.Result result;
+  static TrainOptions options;
 
   @BeforeAll
   static void trainAndRunTheJob() throws IOException {
@@ -46,6 +49,7 @@ class SparkRowsTest {
         new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, List.of(8), WideDeepConfig.defaultEmbeddingDims(), 1024,
             1, 1, 1, 2e-3, 0.05, 1e-5, 0, 7),
         168, 50, 3, 12, 6, 4, 1, 1, 0.1, 0.1, false, 4, FeatureEncoder.WIDE_CROSSES, 1.0);
+    options = o;
     trained = TrainingPipeline.run(o, quiet, quiet);
     SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("spark-rows-test")
         .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1");
@@ -104,6 +108,79 @@ class SparkRowsTest {
     want.sort(null);
     got.sort(null);
     assertEquals(want, got);
+  }
+
+  @Test
+  void trainReadsTheJobsShardsWithTheModelContextSavedBesideThem() throws IOException {
+    assertTrue(RowsContext.present(root.resolve("shards")));
+    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+    TrainingPipeline.Outcome fromShards = TrainingPipeline.run(options.withRows(root.resolve("shards"))
+        .withOut(root.resolve("bundle-from-spark")), quiet, quiet);
+    assertEquals(trained.metrics().rows(), fromShards.metrics().rows());
+    assertEquals(trained.bundle().manifest().dataFingerprint(), fromShards.bundle().manifest().dataFingerprint());
+    assertArrayEquals(trained.bundle().vectors().brand(1), fromShards.bundle().vectors().brand(1));
+    assertTrue(fromShards.metrics().test().auc() > 0.6, "test AUC " + fromShards.metrics().test().auc());
+    BundleIO.load(root.resolve("bundle-from-spark"));
+
+    // Options describing other features than the rows hold are refused before any training.
+    Path other = root.resolve("bundle-other");
+    TrainOptions o = options;
+    TrainOptions otherFeatures = new TrainOptions(o.data(), o.format(), other, true, o.maxBadFraction(), o.item2vec(),
+        o.wideDeep(), o.halfLifeHours() * 2, o.maxRecentEvents(), o.topBrands(), o.wideBucketsLog2(), o.tasteBrands(),
+        o.tasteDim(), o.validDays(), o.testDays(), o.validFraction(), o.testFraction(), false, o.foldInDim(),
+        o.wideCrosses(), 1.0, root.resolve("shards"));
+    assertThrows(IllegalArgumentException.class, () -> TrainingPipeline.run(otherFeatures, quiet, quiet));
+    assertFalse(Files.exists(other));
+  }
+
+  @Test
+  void badRowsAreSkippedAndListedByFileAndLineAsTheSingleMachineReaderDoes() throws IOException {
+    Path bad = root.resolve("bad");
+    Files.createDirectories(bad);
+    try (Stream<Path> files = Files.list(root.resolve("tiny"))) {
+      for (Path f : files.toList()) {
+        Files.copy(f, bad.resolve(f.getFileName()));
+      }
+    }
+    List<String> imps = Files.readAllLines(bad.resolve(CsvSchemas.IMPRESSIONS_FILE));
+    int n = imps.size();
+    String last = imps.get(n - 1);
+    imps.set(n - 1, imps.get(1).split(",", 2)[0] + last.substring(last.indexOf(','))); // a repeated id, far apart
+    String[] middle = imps.get(n / 2).split(",", -1);
+    middle[1] = "u-nobody";
+    imps.set(n / 2, String.join(",", middle));
+    Files.write(bad.resolve(CsvSchemas.IMPRESSIONS_FILE), imps);
+    List<String> truth = Files.readAllLines(bad.resolve(CsvSchemas.TRUTH_FILE));
+    truth.add(truth.get(3));
+    truth.add("im-none,0.5");
+    Files.write(bad.resolve(CsvSchemas.TRUTH_FILE), truth);
+    List<String> events = Files.readAllLines(bad.resolve(CsvSchemas.EVENTS_FILE));
+    String[] ev = events.get(7).split(",", -1);
+    ev[2] = "glance";
+    events.set(7, String.join(",", ev));
+    Files.write(bad.resolve(CsvSchemas.EVENTS_FILE), events);
+
+    var log = dev.bannerranker.data.EventLogReader.read(bad, 0.5);
+    Path want = root.resolve("want-problems.csv");
+    dev.bannerranker.trainer.pipeline.ProblemReport.write(log.problems().problems(), want);
+    SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("spark-rows-test")
+        .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1");
+    try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+      SparkRows.Result r = SparkRows.run(sc, bad, root.resolve("bundle"), root.resolve("bad-shards"), 2, 0.5);
+      assertEquals(log.problems().badRows(), r.badRows());
+      assertEquals(log.impressions().size(), r.rows());
+      assertEquals(Files.readAllLines(want), Files.readAllLines(root.resolve("bad-shards").resolve(
+          SparkRows.PROBLEMS_FILE)));
+      assertEquals(log.impressions().size(), RowShards.readAll(root.resolve("bad-shards")).size);
+
+      // Past the limit (one bad event is too many) the job fails, after listing what it found.
+      double limit = 0.5 / events.size();
+      Path out = root.resolve("bad-shards-limit");
+      assertThrows(dev.bannerranker.data.BadInputException.class,
+          () -> SparkRows.run(sc, bad, root.resolve("bundle"), out, 2, limit));
+      assertEquals(Files.readAllLines(want), Files.readAllLines(out.resolve(SparkRows.PROBLEMS_FILE)));
+      assertFalse(Files.exists(out.resolve(RowsContext.DIR)));
+    }
   }
 
   @Test

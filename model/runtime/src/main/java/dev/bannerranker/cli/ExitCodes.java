@@ -71,7 +71,8 @@ public final class ExitCodes {
       // a stack trace says nothing here: the input did not fit in the heap, wherever the last allocation was
       err.println("error: out of memory (" + oom.getMessage() + ") with a maximum Java heap of "
           + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB: the input is too large for this heap. Raise it, e.g. "
-          + "RANKER_JAVA_OPTS=-Xmx8g bin/ranker ..., or use a smaller input.");
+          + "RANKER_JAVA_OPTS=-Xmx8g bin/ranker ..., or use a smaller input; train --rows DIR --streaming keeps the "
+          + "log and the rows on disk.");
       err.flush();
       return code;
     }

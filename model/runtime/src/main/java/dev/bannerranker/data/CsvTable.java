@@ -172,7 +172,7 @@ public final class CsvTable {
     }
 
     /** The physical line the record starts on (1 = the header), counting blank lines and quoted line breaks. */
-    long line() {
+    public long line() {
       return line;
     }
   }

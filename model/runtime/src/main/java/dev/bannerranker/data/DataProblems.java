@@ -94,6 +94,19 @@ public final class DataProblems {
     return Collections.unmodifiableList(problems);
   }
 
+  /**
+   * Puts the problems in reading order: files in the order they were first counted, each by line. A reader that
+   * finds some problems only after the whole file (a repeated id found by an external sort) reports them like one
+   * that found them row by row.
+   */
+  public void orderByLine() {
+    List<String> files = new ArrayList<>(countsByFile.keySet());
+    problems.sort(java.util.Comparator.<RowProblem>comparingInt(p -> {
+      int i = files.indexOf(p.file());
+      return i < 0 ? Integer.MAX_VALUE : i;
+    }).thenComparingLong(RowProblem::line));
+  }
+
   public long badRows() {
     return problems.size();
   }

@@ -46,18 +46,9 @@ public final class EventLogReader {
     try {
       CsvTable.read(dir, IMPRESSIONS_FILE, IMPRESSIONS_HEADER, IMPRESSIONS_OPTIONAL, row -> {
         Impression imp = parseImpression(row);
-        requireUser(userIds, imp.userId());
-        String placement = placementOfBanner.get(imp.bannerId());
-        if (placement == null) {
-          throw new IllegalArgumentException("banner_id '" + imp.bannerId() + "' is not in " + BANNERS_FILE);
-        }
-        if (!placement.equals(imp.placement())) {
-          // a banner is shown only in its own placement; another one means a join or export went wrong
-          throw new IllegalArgumentException("placement '" + imp.placement() + "' is not the placement of banner '"
-              + imp.bannerId() + "' in " + BANNERS_FILE + " ('" + placement + "')");
-        }
+        checkImpression(imp, userIds, placementOfBanner);
         if (!impressionIds.add(imp.impressionId())) {
-          throw new IllegalArgumentException("impression_id '" + imp.impressionId() + "' appears twice");
+          throw new IllegalArgumentException(repeated("impression_id", imp.impressionId()));
         }
         return imp;
       }, impressions::add, impressionProblems);
@@ -68,11 +59,10 @@ public final class EventLogReader {
           String id = row.text("impression_id");
           double p = row.decimal("true_ctr", 0, 1);
           if (!impressionIds.contains(id)) {
-            throw new IllegalArgumentException("impression_id '" + id + "' is not among the good rows of "
-                + IMPRESSIONS_FILE);
+            throw new IllegalArgumentException(truthWithoutImpression(id));
           }
           if (truth.containsKey(id)) {
-            throw new IllegalArgumentException("impression_id '" + id + "' appears twice");
+            throw new IllegalArgumentException(repeated("impression_id", id));
           }
           return Map.entry(id, p);
         }, e -> truth.put(e.getKey(), e.getValue()), impressionProblems);
@@ -98,17 +88,45 @@ public final class EventLogReader {
     List<BehaviourEvent> events = new ArrayList<>();
     CsvTable.read(dir, EVENTS_FILE, EVENTS_HEADER, row -> {
       BehaviourEvent e = parseEvent(row);
-      requireUser(userIds, e.userId());
+      checkUser(userIds, e.userId());
       return e;
     }, events::add, problems);
     events.sort(Comparator.comparingLong(BehaviourEvent::timestamp));
     return events;
   }
 
-  private static void requireUser(Set<String> userIds, String id) {
+  /** A row's user must be in {@code users.csv}; also the streaming reader's rule. */
+  public static void checkUser(Set<String> userIds, String id) {
     if (!userIds.contains(id)) {
       throw new IllegalArgumentException("user_id '" + id + "' is not in " + USERS_FILE);
     }
+  }
+
+  /**
+   * The rules for an impression row that reach past its own table (its user, its banner, the banner's placement);
+   * also the streaming reader's. The repeated-id rule is the caller's, who holds the ids.
+   */
+  public static void checkImpression(Impression imp, Set<String> userIds, Map<String, String> placementOfBanner) {
+    checkUser(userIds, imp.userId());
+    String placement = placementOfBanner.get(imp.bannerId());
+    if (placement == null) {
+      throw new IllegalArgumentException("banner_id '" + imp.bannerId() + "' is not in " + BANNERS_FILE);
+    }
+    if (!placement.equals(imp.placement())) {
+      // a banner is shown only in its own placement; another one means a join or export went wrong
+      throw new IllegalArgumentException("placement '" + imp.placement() + "' is not the placement of banner '"
+          + imp.bannerId() + "' in " + BANNERS_FILE + " ('" + placement + "')");
+    }
+  }
+
+  /** The reason for a row whose id an earlier row of the same file already has. */
+  public static String repeated(String idColumn, String id) {
+    return idColumn + " '" + id + "' appears twice";
+  }
+
+  /** The reason for a truth row whose impression is not among the good impression rows. */
+  public static String truthWithoutImpression(String id) {
+    return "impression_id '" + id + "' is not among the good rows of " + IMPRESSIONS_FILE;
   }
 
   /** Reads {@code banners.csv}; duplicate ids are bad rows. Also used by the service for its catalog. */
@@ -134,7 +152,7 @@ public final class EventLogReader {
     CsvTable.read(dir, file, header, row -> {
       T value = parser.parse(row);
       if (!seen.add(id.apply(value))) {
-        throw new IllegalArgumentException(idColumn + " '" + id.apply(value) + "' appears twice");
+        throw new IllegalArgumentException(repeated(idColumn, id.apply(value)));
       }
       return value;
     }, out::add, problems);

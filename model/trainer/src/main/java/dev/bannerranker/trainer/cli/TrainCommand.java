@@ -146,6 +146,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--rows", paramLabel = "DIR", description = "Write the point-in-time rows to DIR as row shards "
       + "(DIR must hold none) and train from them on disk instead of holding every row in memory.")
   Path rows;
+  @Option(names = "--streaming", description = "With --rows DIR (own format): never hold the log in memory. The "
+      + "events and impressions are sorted by user on disk under DIR and replayed one user at a time, so the heap "
+      + "holds the small tables, a few bytes per impression and one sort run, whatever the log's size. The rows, and "
+      + "so the model, are those of --rows without it.")
+  boolean streaming;
 
   @Option(names = "--no-progress", description = "Show no progress (a bar on a terminal, else a line every 5 s).")
   boolean noProgress;
@@ -208,7 +213,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     TrainOptions o = new TrainOptions(data, dataFormat, out, force, maxBad, i2v, wd, halfLife, recentEvents,
         topBrands, wideLog2, tasteBrands, tasteBrands == 0 ? 0 : tasteDim, validDays, testDays, validFraction, testFraction, !noProgress,
-        foldInDim, List.copyOf(wideCrosses), negativeRate, rows);
+        foldInDim, List.copyOf(wideCrosses), negativeRate, rows, streaming);
     TrainingPipeline.run(o, System.out, System.err);
     return 0;
   }

@@ -26,6 +26,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
+import java.util.function.IntToLongFunction;
+import java.util.function.Predicate;
 import java.util.function.LongConsumer;
 import java.util.stream.IntStream;
 
@@ -45,15 +47,20 @@ public final class DatasetBuilder {
       stats.put(b.id(), new long[2]);
     }
     for (Impression imp : log.impressions()) {
-      if (split.partOf(imp.timestamp()) == TimeSplit.TRAIN) {
-        long[] s = stats.get(imp.bannerId());
-        s[0]++;
-        if (imp.clicked()) {
-          s[1]++;
-        }
-      }
+      countTrainImpression(stats, imp, split);
     }
     return stats;
+  }
+
+  /** Adds an impression to its banner's statistics when it lies in the training part. */
+  public static void countTrainImpression(Map<String, long[]> stats, Impression imp, TimeSplit split) {
+    if (split.partOf(imp.timestamp()) == TimeSplit.TRAIN) {
+      long[] s = stats.get(imp.bannerId());
+      s[0]++;
+      if (imp.clicked()) {
+        s[1]++;
+      }
+    }
   }
 
   public static double ctr(Map<String, long[]> stats) {
@@ -172,24 +179,16 @@ public final class DatasetBuilder {
 
   private static void sweepAll(EventLog log, Vocabularies vocab, ItemVectors vectors, FeatureSpec spec,
       TimeSplit split, Map<String, long[]> stats, LongConsumer progress, int shards, IntFunction<RowSink> sinks) {
-    FeatureEncoder enc = new FeatureEncoder(spec);
-    Map<String, BannerFeatures> banners = new HashMap<>();
-    for (BannerFeatures b : bannersByIndex(log.banners(), vocab, vectors, stats)) {
-      if (b != null) {
-        banners.put(b.banner().id(), b);
-      }
-    }
-    Map<String, UserProfile> profiles = new HashMap<>();
-    Map<String, Integer> userNumbers = new HashMap<>();
-    for (UserProfile p : log.users()) {
-      profiles.put(p.id(), p);
-      userNumbers.put(p.id(), userNumbers.size());
-    }
+    Sweeper sweeper = new Sweeper(log.banners(), log.users(), vocab, vectors, spec, split, stats);
     int n = Math.max(1, shards);
-    RowLayout layout = RowLayout.of(spec);
+    Map<String, Double> truth = log.trueCtr();
+    List<Impression> imps = log.impressions();
     // Shard 0 reports progress (its rows are spread over the whole log).
-    IntStream.range(0, n).parallel().forEach(shard -> sweep(log, vocab, vectors, spec, enc, split, banners, profiles,
-        userNumbers, new ShardRow(layout), sinks.apply(shard), shard, n, shard == 0 ? progress : null));
+    IntStream.range(0, n).parallel().forEach(shard -> sweeper.sweep(log.events(), imps,
+        n == 1 ? null : user -> shardOf(user, n) == shard, i -> i, i -> {
+          Double t = truth.get(imps.get(i).impressionId());
+          return t == null ? Float.NaN : t.floatValue();
+        }, new ShardRow(sweeper.layout()), sinks.apply(shard), shard == 0 ? progress : null));
     if (progress != null) {
       progress.accept(log.impressions().size());
     }
@@ -199,76 +198,131 @@ public final class DatasetBuilder {
     return Math.floorMod(userId.hashCode(), shards);
   }
 
-  /** One shard's sweep: every event and impression of its users, in time order. */
-  private static void sweep(EventLog log, Vocabularies vocab, ItemVectors vectors, FeatureSpec spec, FeatureEncoder enc,
-      TimeSplit split,
-      Map<String, BannerFeatures> banners, Map<String, UserProfile> profiles, Map<String, Integer> userNumbers,
-      ShardRow r, RowSink sink, int shard, int shards, LongConsumer progress) {
-    Map<String, UserHistory> histories = new HashMap<>();
-    List<Impression> imps = log.impressions();
-    List<BehaviourEvent> events = log.events();
-    ArrayDeque<Pending> pending = new ArrayDeque<>();
-    int ev = 0;
-    for (int row = 0; row < imps.size(); row++) {
-      Impression imp = imps.get(row);
-      if (shards > 1 && shardOf(imp.userId(), shards) != shard) {
-        continue;
-      }
-      long t = imp.timestamp();
-      // Everything before t, in time order; at equal times product events go first, as the service sees them.
-      while (true) {
-        while (shards > 1 && ev < events.size() && shardOf(events.get(ev).userId(), shards) != shard) {
-          ev++;
+  /** The user shard of a row in {@link #writeShards}: the streaming sweep writes the same files. */
+  public static int userShardOf(String userId, int shards) {
+    return shardOf(userId, shards);
+  }
+
+  /** The file bucket of a row in {@link #writeShards}. */
+  public static int bucketOfRow(long position, int buckets) {
+    return bucketOf(position, buckets);
+  }
+
+  /** How many file buckets each user shard of {@link #writeShards} spreads its rows over. */
+  public static int buckets(long impressions, int shards, int rowsPerFile) {
+    return (int) Math.max(1, impressions / ((long) Math.max(1, shards) * rowsPerFile));
+  }
+
+  /** A truth value of a row, NaN when there is none. */
+  @FunctionalInterface
+  public interface TruthOf {
+    float of(int row);
+  }
+
+  /** What every sweep resolves once: the encoder, the banners, the users' profiles and numbers. */
+  public static final class Sweeper {
+    private final Vocabularies vocab;
+    private final ItemVectors vectors;
+    private final FeatureSpec spec;
+    private final FeatureEncoder enc;
+    private final TimeSplit split;
+    private final RowLayout layout;
+    private final Map<String, BannerFeatures> banners = new HashMap<>();
+    private final Map<String, UserProfile> profiles = new HashMap<>();
+    private final Map<String, Integer> userNumbers = new HashMap<>();
+
+    public Sweeper(List<Banner> catalog, List<UserProfile> users, Vocabularies vocab, ItemVectors vectors,
+        FeatureSpec spec, TimeSplit split, Map<String, long[]> stats) {
+      this.vocab = vocab;
+      this.vectors = vectors;
+      this.spec = spec;
+      this.split = split;
+      enc = new FeatureEncoder(spec);
+      layout = RowLayout.of(spec);
+      for (BannerFeatures b : bannersByIndex(catalog, vocab, vectors, stats)) {
+        if (b != null) {
+          banners.put(b.banner().id(), b);
         }
-        boolean eventDue = ev < events.size() && events.get(ev).timestamp() < t;
-        boolean pendingDue = !pending.isEmpty() && pending.peekFirst().time() < t;
-        if (eventDue && (!pendingDue || events.get(ev).timestamp() <= pending.peekFirst().time())) {
-          BehaviourEvent e = events.get(ev++);
-          applyEvent(history(histories, e.userId(), spec), e, vocab);
-        } else if (pendingDue) {
-          Pending p = pending.pollFirst();
-          applyImpression(p.history(), p.banner(), p.time(), p.clicked());
+      }
+      for (UserProfile p : users) {
+        profiles.put(p.id(), p);
+        userNumbers.put(p.id(), userNumbers.size());
+      }
+    }
+
+    public RowLayout layout() {
+      return layout;
+    }
+
+    /**
+     * Sweeps events and impressions, each in log order, keeping only the users {@code mine} accepts (null: all).
+     * Impression {@code i} of the list becomes the row at {@code position.applyAsLong(i)}.
+     */
+    public void sweep(List<BehaviourEvent> events, List<Impression> imps, Predicate<String> mine,
+        IntToLongFunction position, TruthOf truth, ShardRow r, RowSink sink, LongConsumer progress) {
+      Map<String, UserHistory> histories = new HashMap<>();
+      ArrayDeque<Pending> pending = new ArrayDeque<>();
+      int ev = 0;
+      for (int row = 0; row < imps.size(); row++) {
+        Impression imp = imps.get(row);
+        if (mine != null && !mine.test(imp.userId())) {
+          continue;
+        }
+        long t = imp.timestamp();
+        // Everything before t, in time order; at equal times product events go first, as the service sees them.
+        while (true) {
+          while (mine != null && ev < events.size() && !mine.test(events.get(ev).userId())) {
+            ev++;
+          }
+          boolean eventDue = ev < events.size() && events.get(ev).timestamp() < t;
+          boolean pendingDue = !pending.isEmpty() && pending.peekFirst().time() < t;
+          if (eventDue && (!pendingDue || events.get(ev).timestamp() <= pending.peekFirst().time())) {
+            BehaviourEvent e = events.get(ev++);
+            applyEvent(history(histories, e.userId(), spec), e, vocab);
+          } else if (pendingDue) {
+            Pending p = pending.pollFirst();
+            applyImpression(p.history(), p.banner(), p.time(), p.clicked());
+          } else {
+            break;
+          }
+        }
+        UserHistory h = history(histories, imp.userId(), spec);
+        UserProfile profile = profiles.getOrDefault(imp.userId(), UserProfile.unknown(imp.userId()));
+        UserFeatures u = UserFeatures.compute(profile, h, t, vectors, spec);
+        BannerFeatures b = banners.get(imp.bannerId());
+        ScoringContext ctx = new ScoringContext(t, imp.platform(), imp.slotPosition());
+        int p = split.partOf(t);
+
+        r.position = position.applyAsLong(row);
+        System.arraycopy(u.vector, 0, r.userVector, 0, r.userVector.length);
+        enc.rawUserScalars(u, r.userScalars);
+        enc.userCategoricals(u, ctx, r.userCats, 0);
+        r.bannerIdx = b.index();
+        if (p == TimeSplit.TRAIN) {
+          // Leave this row's own label out of its banner's CTR, or the feature would leak the label.
+          enc.rawBannerScalars(b, b.clicks() - (imp.clicked() ? 1 : 0), b.impressions() - 1, r.bannerScalars);
         } else {
-          break;
+          enc.rawBannerScalars(b, r.bannerScalars);
         }
-      }
-      UserHistory h = history(histories, imp.userId(), spec);
-      UserProfile profile = profiles.getOrDefault(imp.userId(), UserProfile.unknown(imp.userId()));
-      UserFeatures u = UserFeatures.compute(profile, h, t, vectors, spec);
-      BannerFeatures b = banners.get(imp.bannerId());
-      ScoringContext ctx = new ScoringContext(t, imp.platform(), imp.slotPosition());
-      int p = split.partOf(t);
+        enc.rawCrossScalars(u, b, ctx, r.crossScalars);
+        System.arraycopy(u.tasteBrands, 0, r.tasteBrands, 0, r.tasteBrands.length);
+        enc.wideIndices(u, b, ctx, r.wide, 0);
+        r.clicked = imp.clicked();
+        r.part = (byte) p;
+        r.time = t;
+        r.userIdx = userNumbers.getOrDefault(imp.userId(), -1);
+        r.slot = imp.slotPosition();
+        r.trueCtr = truth.of(row);
+        try {
+          sink.accept(r);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
 
-      r.position = row;
-      System.arraycopy(u.vector, 0, r.userVector, 0, r.userVector.length);
-      enc.rawUserScalars(u, r.userScalars);
-      enc.userCategoricals(u, ctx, r.userCats, 0);
-      r.bannerIdx = b.index();
-      if (p == TimeSplit.TRAIN) {
-        // Leave this row's own label out of its banner's CTR, or the feature would leak the label.
-        enc.rawBannerScalars(b, b.clicks() - (imp.clicked() ? 1 : 0), b.impressions() - 1, r.bannerScalars);
-      } else {
-        enc.rawBannerScalars(b, r.bannerScalars);
-      }
-      enc.rawCrossScalars(u, b, ctx, r.crossScalars);
-      System.arraycopy(u.tasteBrands, 0, r.tasteBrands, 0, r.tasteBrands.length);
-      enc.wideIndices(u, b, ctx, r.wide, 0);
-      r.clicked = imp.clicked();
-      r.part = (byte) p;
-      r.time = t;
-      r.userIdx = userNumbers.getOrDefault(imp.userId(), -1);
-      r.slot = imp.slotPosition();
-      Double truth = log.trueCtr().get(imp.impressionId());
-      r.trueCtr = truth == null ? Float.NaN : truth.floatValue();
-      try {
-        sink.accept(r);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-
-      pending.addLast(new Pending(t, h, b, imp.clicked()));
-      if (progress != null && (row & 0xFFF) == 0) {
-        progress.accept(row);
+        pending.addLast(new Pending(t, h, b, imp.clicked()));
+        if (progress != null && (row & 0xFFF) == 0) {
+          progress.accept(row);
+        }
       }
     }
   }

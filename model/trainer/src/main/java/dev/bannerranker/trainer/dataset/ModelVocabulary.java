@@ -20,21 +20,28 @@ public final class ModelVocabulary {
   public static Vocabularies build(EventLog log) {
     Set<String> brands = new HashSet<>();
     Set<String> categories = new HashSet<>();
+    for (BehaviourEvent e : log.events()) {
+      brands.add(e.brand());
+      categories.add(e.category());
+    }
+    return build(log.banners(), brands, categories);
+  }
+
+  /** The vocabularies of a catalog and the brands and categories its events name. */
+  public static Vocabularies build(List<Banner> catalog, Set<String> eventBrands, Set<String> eventCategories) {
+    Set<String> brands = new HashSet<>(eventBrands);
+    Set<String> categories = new HashSet<>(eventCategories);
     Set<String> placements = new HashSet<>();
     Set<String> formats = new HashSet<>();
     Set<String> colors = new HashSet<>();
     List<String> banners = new ArrayList<>();
-    for (Banner b : log.banners()) {
+    for (Banner b : catalog) {
       brands.add(b.brand());
       categories.add(b.category());
       placements.add(b.placement());
       formats.add(b.creativeFormat());
       colors.add(b.creativeColor());
       banners.add(b.id());
-    }
-    for (BehaviourEvent e : log.events()) {
-      brands.add(e.brand());
-      categories.add(e.category());
     }
     return new Vocabularies(Vocabulary.ofDistinct(brands), Vocabulary.ofDistinct(categories),
         Vocabulary.ofDistinct(placements), Vocabulary.ofDistinct(formats), Vocabulary.ofDistinct(colors),

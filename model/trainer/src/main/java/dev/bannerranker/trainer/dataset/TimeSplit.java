@@ -21,9 +21,14 @@ public record TimeSplit(long validStart, long testStart) {
     if (sorted.isEmpty()) {
       throw new IllegalArgumentException("no impressions to split");
     }
-    long lastDay = Math.floorDiv(sorted.get(sorted.size() - 1).timestamp(), 86_400L);
+    return check(lastDays(sorted.get(sorted.size() - 1).timestamp(), validDays, testDays), sorted);
+  }
+
+  /** The split of {@link #lastDays(List, int, int)} for a log whose last impression is at {@code lastTime}, unchecked. */
+  public static TimeSplit lastDays(long lastTime, int validDays, int testDays) {
+    long lastDay = Math.floorDiv(lastTime, 86_400L);
     long testStart = (lastDay - testDays + 1) * 86_400L;
-    return check(new TimeSplit(testStart - validDays * 86_400L, testStart), sorted);
+    return new TimeSplit(testStart - validDays * 86_400L, testStart);
   }
 
   /** The latest {@code testFraction} of impressions are test, the {@code validFraction} before validation. */
@@ -38,17 +43,23 @@ public record TimeSplit(long validStart, long testStart) {
   }
 
   private static TimeSplit check(TimeSplit s, List<Impression> sorted) {
-    int[] counts = new int[3];
+    long[] counts = new long[3];
     for (Impression i : sorted) {
       counts[s.partOf(i.timestamp())]++;
     }
+    Impression first = sorted.get(0);
+    Impression last = sorted.get(sorted.size() - 1);
+    return check(s, counts, first.impressionId(), first.timestamp(), last.impressionId(), last.timestamp());
+  }
+
+  /** Fails when a part has no impressions ({@code counts} per part), naming the log's first and last impressions. */
+  public static TimeSplit check(TimeSplit s, long[] counts, String firstId, long firstTime, String lastId,
+      long lastTime) {
     if (counts[TRAIN] == 0 || counts[VALID] == 0 || counts[TEST] == 0) {
       throw new IllegalArgumentException("the time split leaves a part empty (train " + counts[TRAIN] + ", validation "
           + counts[VALID] + ", test " + counts[TEST] + " impressions); the data must span more days than validation + test"
-          + "; it runs from impression '" + sorted.get(0).impressionId() + "' at "
-          + java.time.Instant.ofEpochSecond(sorted.get(0).timestamp()) + " to impression '"
-          + sorted.get(sorted.size() - 1).impressionId() + "' at "
-          + java.time.Instant.ofEpochSecond(sorted.get(sorted.size() - 1).timestamp()));
+          + "; it runs from impression '" + firstId + "' at " + java.time.Instant.ofEpochSecond(firstTime)
+          + " to impression '" + lastId + "' at " + java.time.Instant.ofEpochSecond(lastTime));
     }
     return s;
   }

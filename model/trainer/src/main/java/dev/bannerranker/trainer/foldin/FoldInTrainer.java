@@ -73,44 +73,64 @@ public final class FoldInTrainer {
    * price-tier ones.
    */
   public static Result train(EventLog log, Vocabularies vocab, long until, int styleDim, int rounds, long seed) {
-    long t0 = System.nanoTime();
-    int dim = factorDim(styleDim);
-    int nb = vocab.brands().cardinality();
-    int nc = vocab.categories().cardinality();
-    float[][] membership = new float[nc][nb];
-    for (BehaviourEvent e : log.events()) {
+    Input in = new Input(vocab, until);
+    log.events().forEach(in::add);
+    return train(in, log.users(), vocab, styleDim, rounds, seed);
+  }
+
+  /**
+   * What the training reads from the browsing: which brands each category holds, the brands' price tiers and each
+   * user's history. Events of one user must come in time order; users may come in any order, or interleaved.
+   */
+  public static final class Input {
+    private final Vocabularies vocab;
+    private final long until;
+    private final float[][] membership;
+    private final int[][] tierCounts;
+    private final Map<String, UserHistory> histories = new HashMap<>();
+
+    public Input(Vocabularies vocab, long until) {
+      this.vocab = vocab;
+      this.until = until;
+      membership = new float[vocab.categories().cardinality()][vocab.brands().cardinality()];
+      tierCounts = new int[vocab.brands().cardinality()][5];
+    }
+
+    public void add(BehaviourEvent e) {
       if (e.timestamp() >= until) {
-        continue;
+        return;
       }
       int b = vocab.brands().indexOf(e.brand());
       int c = vocab.categories().indexOf(e.category());
       if (e.type() == EventType.VIEW && b > 0 && c > 0) {
         membership[c][b] = 1f;
       }
-    }
-    Map<String, UserHistory> histories = new HashMap<>();
-    List<String> order = new ArrayList<>();
-    for (BehaviourEvent e : log.events()) {
-      if (e.timestamp() >= until) {
-        continue;
+      if (e.type() == EventType.VIEW && e.priceTier() >= 1 && e.priceTier() <= 4 && b > 0) {
+        tierCounts[b][e.priceTier()]++;
       }
-      UserHistory h = histories.get(e.userId());
-      if (h == null) {
-        h = new UserHistory(1, 1, true);
-        histories.put(e.userId(), h);
-        order.add(e.userId());
-      }
-      DatasetBuilder.applyEvent(h, e, vocab);
+      DatasetBuilder.applyEvent(histories.computeIfAbsent(e.userId(), u -> new UserHistory(1, 1, true)), e, vocab);
     }
+  }
+
+  /** Trains on what {@code in} gathered; {@code users} are the profiles (for the gender rows). */
+  public static Result train(Input in, List<UserProfile> userProfiles, Vocabularies vocab, int styleDim, int rounds,
+      long seed) {
+    long t0 = System.nanoTime();
+    int dim = factorDim(styleDim);
+    int nb = vocab.brands().cardinality();
+    int nc = vocab.categories().cardinality();
+    float[][] membership = in.membership;
+    Map<String, UserHistory> histories = in.histories;
+    List<String> order = new ArrayList<>(histories.keySet());
     order.sort(null);
     Map<String, UserProfile> profiles = new HashMap<>();
-    for (UserProfile p : log.users()) {
+    for (UserProfile p : userProfiles) {
       profiles.put(p.id(), p);
     }
     SplittableRandom r = new SplittableRandom(seed);
     float[][] brand = gaussian(r, nb, dim);
     float[][] category = gaussian(r, nc, dim);
-    int[] tier = brandTiers(log, vocab, until);
+    int[] tier = brandTiers(in.tierCounts);
     for (int b = 0; b < nb; b++) {
       setPriceTierDims(brand[b], styleDim, tier[b]);
     }
@@ -129,7 +149,7 @@ public final class FoldInTrainer {
         users.add(new UserEvidence(e, FoldInFactors.genderRow(p)));
       }
     }
-    histories = null;
+    histories.clear();
     List<Double> losses = new ArrayList<>();
     for (int round = 0; round < rounds; round++) {
       FoldInFactors current = new FoldInFactors(brand, brandBias, category, categoryBias, membership);
@@ -228,17 +248,8 @@ public final class FoldInTrainer {
    * Each brand's price tier (1..4): the most frequent tier of its products viewed before {@code until}, the lower on
    * a tie; 0 when none has a known tier.
    */
-  static int[] brandTiers(EventLog log, Vocabularies vocab, long until) {
-    int nb = vocab.brands().cardinality();
-    int[][] counts = new int[nb][5];
-    for (BehaviourEvent e : log.events()) {
-      if (e.timestamp() < until && e.type() == EventType.VIEW && e.priceTier() >= 1 && e.priceTier() <= 4) {
-        int b = vocab.brands().indexOf(e.brand());
-        if (b > 0) {
-          counts[b][e.priceTier()]++;
-        }
-      }
-    }
+  static int[] brandTiers(int[][] counts) {
+    int nb = counts.length;
     int[] tier = new int[nb];
     for (int b = 0; b < nb; b++) {
       for (int t = 1; t <= 4; t++) {

@@ -47,6 +47,10 @@ public final class Item2VecTrainer {
         counts.merge(t, 1, Integer::sum);
       }
     }
+    checkSomethingToLearn(counts, tokens, sentences.size(), cfg);
+  }
+
+  static void checkSomethingToLearn(Map<String, Integer> counts, long tokens, long sessions, Item2VecConfig cfg) {
     if (tokens == 0) {
       throw new dev.bannerranker.data.BadInputException("item2vec has no sessions to learn from: the data holds no "
           + "behaviour (product events or banner clicks) before the held-out days");
@@ -54,9 +58,24 @@ public final class Item2VecTrainer {
     int max = counts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
     if (max < cfg.minCount()) {
       throw new IllegalArgumentException("--min-count " + cfg.minCount() + " leaves item2vec an empty vocabulary: the "
-          + "most frequent of the " + counts.size() + " items occurs " + max + " times in " + sentences.size()
+          + "most frequent of the " + counts.size() + " items occurs " + max + " times in " + sessions
           + " sessions");
     }
+  }
+
+  /** One session as DL4J's sequence. */
+  static Sequence<VocabWord> sequence(List<String> tokens) {
+    Sequence<VocabWord> seq = new Sequence<>();
+    for (String t : tokens) {
+      seq.addElement(new VocabWord(1.0, t));
+    }
+    return seq;
+  }
+
+  /** As {@link #train(List, Item2VecConfig, DoubleConsumer)}, reading the sessions from a file on every pass. */
+  public static Result train(SessionFile sessions, Item2VecConfig cfg, DoubleConsumer onProgress) {
+    checkSomethingToLearn(sessions.counts(), sessions.tokens(), sessions.sessions(), cfg);
+    return fit(sessions.iterator(), sessions.sessions(), sessions.tokens(), cfg, onProgress);
   }
 
   /**
@@ -66,23 +85,23 @@ public final class Item2VecTrainer {
    */
   public static Result train(List<List<String>> sentences, Item2VecConfig cfg, DoubleConsumer onProgress) {
     checkSomethingToLearn(sentences, cfg);
-    Nd4j.getRandom().setSeed(cfg.seed());
     List<Sequence<VocabWord>> seqs = new ArrayList<>(sentences.size());
     long tokens = 0;
     for (List<String> s : sentences) {
-      Sequence<VocabWord> seq = new Sequence<>();
-      for (String t : s) {
-        seq.addElement(new VocabWord(1.0, t));
-      }
-      seqs.add(seq);
+      seqs.add(sequence(s));
       tokens += s.size();
     }
+    return fit(new AbstractSequenceIterator.Builder<>(seqs).build(), seqs.size(), tokens, cfg, onProgress);
+  }
+
+  private static Result fit(SequenceIterator<VocabWord> base, long sessions, long tokens, Item2VecConfig cfg,
+      DoubleConsumer onProgress) {
+    Nd4j.getRandom().setSeed(cfg.seed());
     AbstractCache<VocabWord> vocab = new AbstractCache.Builder<VocabWord>().build();
     InMemoryLookupTable<VocabWord> table = new InMemoryLookupTable.Builder<VocabWord>()
         .vectorLength(cfg.dimension()).useAdaGrad(false).cache(vocab).seed(cfg.seed())
         .negative(cfg.negatives()).build();
-    SequenceIterator<VocabWord> base = new AbstractSequenceIterator.Builder<>(seqs).build();
-    double total = (double) seqs.size() * (cfg.epochs() + 1);
+    double total = (double) sessions * (cfg.epochs() + 1);
     SequenceIterator<VocabWord> counting = new SequenceIterator<>() {
       private long read;
 

@@ -17,6 +17,7 @@ import java.util.List;
  * @param wideCrosses the wide crosses besides the top-brand ones, names from {@code FeatureEncoder.WIDE_CROSSES}
  * @param negativeRate share of the training rows' non-clicks that wide &amp; deep trains on, every click kept (1: all)
  * @param rows where the point-in-time rows go as row shards, read back from there for training (null: kept in memory)
+ * @param streaming read the log in a bounded heap (an external sort into {@code rows}), never holding it whole
  */
 public record TrainOptions(
     Path data,
@@ -40,7 +41,18 @@ public record TrainOptions(
     int foldInDim,
     List<String> wideCrosses,
     double negativeRate,
-    Path rows) {
+    Path rows,
+    boolean streaming) {
+
+  /** The log held in memory while reading. */
+  public TrainOptions(Path data, DataFormat format, Path out, boolean force, double maxBadFraction,
+      Item2VecConfig item2vec, WideDeepConfig wideDeep, double halfLifeHours, int maxRecentEvents, int topBrands,
+      int wideBucketsLog2, int tasteBrands, int tasteDim, int validDays, int testDays, double validFraction,
+      double testFraction, boolean progress, int foldInDim, List<String> wideCrosses, double negativeRate, Path rows) {
+    this(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours, maxRecentEvents, topBrands,
+        wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction, testFraction, progress, foldInDim,
+        wideCrosses, negativeRate, rows, false);
+  }
 
   /** Rows kept in memory, and every non-click trained on. */
   public TrainOptions(Path data, DataFormat format, Path out, boolean force, double maxBadFraction,
@@ -65,12 +77,25 @@ public record TrainOptions(
   public TrainOptions withNegativeRate(double rate) {
     return new TrainOptions(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours, maxRecentEvents,
         topBrands, wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction, testFraction, progress,
-        foldInDim, wideCrosses, rate, rows);
+        foldInDim, wideCrosses, rate, rows, streaming);
   }
 
   public TrainOptions withRows(Path dir) {
     return new TrainOptions(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours,
         maxRecentEvents, topBrands, wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction,
-        testFraction, progress, foldInDim, wideCrosses, negativeRate, dir);
+        testFraction, progress, foldInDim, wideCrosses, negativeRate, dir, streaming);
+  }
+
+  public TrainOptions withOut(Path bundle) {
+    return new TrainOptions(data, format, bundle, force, maxBadFraction, item2vec, wideDeep, halfLifeHours,
+        maxRecentEvents, topBrands, wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction,
+        testFraction, progress, foldInDim, wideCrosses, negativeRate, rows, streaming);
+  }
+
+  /** Streams the log through an external sort; needs {@link #withRows}. */
+  public TrainOptions withStreaming(boolean on) {
+    return new TrainOptions(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours,
+        maxRecentEvents, topBrands, wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction,
+        testFraction, progress, foldInDim, wideCrosses, negativeRate, rows, on);
   }
 }

@@ -8,6 +8,7 @@ import dev.bannerranker.bundle.ModelMetrics;
 import dev.bannerranker.bundle.Provenance;
 import dev.bannerranker.bundle.TrainingRecord;
 import dev.bannerranker.data.BadInputException;
+import dev.bannerranker.data.Banner;
 import dev.bannerranker.data.CsvSchemas;
 import dev.bannerranker.data.DataProblems;
 import dev.bannerranker.data.EventLog;
@@ -75,15 +76,25 @@ public final class TrainingPipeline {
    */
   public static EventLog readLog(DataFormat format, Path data, double maxBad, Path problemsFile, Path shownAs,
       PrintStream err) throws IOException {
-    EventLog log;
+    EventLog log = failingOnTooManyBadRows(() -> format.read(data, maxBad), problemsFile);
+    ProblemReport.report(log.problems(), problemsFile, shownAs, err);
+    return log;
+  }
+
+  /** A read of the input. */
+  @FunctionalInterface
+  interface Read<T> {
+    T read() throws IOException;
+  }
+
+  /** Runs a read; when a file has too many bad rows, every one found is written to {@code problemsFile} first. */
+  static <T> T failingOnTooManyBadRows(Read<T> read, Path problemsFile) throws IOException {
     try {
-      log = format.read(data, maxBad);
+      return read.read();
     } catch (DataProblems.TooManyBadRows e) {
       ProblemReport.write(e.problems(), problemsFile);
       throw new BadInputException(e.getMessage() + "\nevery malformed row found is listed in " + problemsFile, e);
     }
-    ProblemReport.report(log.problems(), problemsFile, shownAs, err);
-    return log;
   }
 
   static TimeSplit split(EventLog log, TrainOptions o) {
@@ -100,7 +111,18 @@ public final class TrainingPipeline {
       throw new IllegalArgumentException("--rows cannot be combined with --negative-rate below 1, got "
           + o.negativeRate());
     }
-    if (o.rows() != null) {
+    if (o.streaming() && o.rows() == null) {
+      throw new IllegalArgumentException("--streaming needs --rows DIR: the sorted log and the rows go there");
+    }
+    if (o.streaming() && o.format() != DataFormat.OWN) {
+      throw new IllegalArgumentException("--streaming reads the own format only, not --format " + o.format().code());
+    }
+    boolean rowsMadeElsewhere = o.rows() != null && RowsContext.present(o.rows());
+    if (rowsMadeElsewhere && o.streaming()) {
+      throw new IllegalArgumentException("--streaming computes the rows, but " + o.rows() + " holds rows already, "
+          + "with their model context: train from them without --streaming");
+    }
+    if (o.rows() != null && !rowsMadeElsewhere) {
       // Before hours of work, not after: rows of two runs must not mix.
       RowShards.requireNoShards(o.rows());
     }
@@ -109,6 +131,17 @@ public final class TrainingPipeline {
     Path problemsFile = Files.createTempFile("banner-ranker-problems", ".csv");
     boolean keepProblems = false;
     try {
+      if (rowsMadeElsewhere) {
+        return RowsContext.train(o, problemsFile, t0, out, err);
+      }
+      if (o.streaming()) {
+        try {
+          return StreamingTraining.run(o, problemsFile, t0, out, err);
+        } catch (BadInputException e) {
+          keepProblems = e.getCause() instanceof DataProblems.TooManyBadRows;
+          throw e;
+        }
+      }
       EventLog log;
       try {
         log = readLog(o.format(), o.data(), o.maxBadFraction(), problemsFile, o.out().resolve(PROBLEMS_FILE), err);
@@ -136,35 +169,19 @@ public final class TrainingPipeline {
 
     // item2vec on behaviour before the test period
     Vocabularies vocab = ModelVocabulary.build(log);
-    // The fold-in factors need only the log: they train on the second core while item2vec (one thread) runs.
-    FutureTask<FoldInTrainer.Result> foldInTask = new FutureTask<>(() -> o.foldInDim() > 0
-        ? FoldInTrainer.train(log, vocab, split.testStart(), o.foldInDim(), FOLD_IN_ROUNDS, o.item2vec().seed())
-        : null);
-    Thread foldInThread = new Thread(foldInTask, "fold-in-training");
-    foldInThread.setDaemon(true);
-    foldInThread.start();
     List<List<String>> sessions = SessionBuilder.sessions(log, split.testStart(), o.item2vec().sessionGapMinutes());
-    Item2VecTrainer.Result i2v;
-    try (Progress pb = Progress.start(o.progress(), "item2vec", 100, null)) {
-      i2v = Item2VecTrainer.train(sessions, o.item2vec(), share -> pb.stepTo(Math.round(share * 100)));
-    }
-    double tokensPerSecond = i2v.tokensPerSecond(o.item2vec().epochs());
-    out.printf("item2vec: %d sessions, %d tokens, %d epochs in %.1f s = %.0f tokens/s, %d vectors%n", sessions.size(),
-        i2v.corpusTokens(), o.item2vec().epochs(), i2v.seconds(), tokensPerSecond, i2v.vectors().size());
-    ItemVectors vectors = ModelVocabulary.itemVectors(vocab, log.banners(), i2v.vectors(), o.item2vec().dimension());
-    FoldInTrainer.Result foldIn = Background.await(foldInTask, "training the fold-in factors");
-    if (foldIn != null) {
-      vectors = vectors.withFoldIn(foldIn.factors());
-      out.printf("fold-in factors: %d rounds in %.1f s, choice loss %.4f -> %.4f%n", FOLD_IN_ROUNDS, foldIn.seconds(),
-          foldIn.lossPerRound().get(0), foldIn.lossPerRound().get(FOLD_IN_ROUNDS - 1));
-    }
+    Embeddings emb = embeddings(o, vocab, log.banners(), () -> o.foldInDim() > 0
+        ? FoldInTrainer.train(log, vocab, split.testStart(), o.foldInDim(), FOLD_IN_ROUNDS, o.item2vec().seed())
+        : null, sessions.size(), progress -> Item2VecTrainer.train(sessions, o.item2vec(), progress), out);
+    ItemVectors vectors = emb.vectors();
+    FoldInTrainer.Result foldIn = emb.foldIn();
+    double tokensPerSecond = emb.tokensPerSecond();
 
     // point-in-time rows
     long rowsStart = System.nanoTime();
     Map<String, long[]> stats = DatasetBuilder.trainStats(log, split);
     double ctr = DatasetBuilder.ctr(stats);
-    FeatureSpec spec = baseSpec(o, vocab).withStatistics(ctr, cardinalities(vocab, o), identity(FeatureEncoder.USER_SCALARS),
-        identity(FeatureEncoder.BANNER_SCALARS), identity(FeatureEncoder.crossScalarNames(o.foldInDim() > 0)));
+    FeatureSpec spec = rowSpec(o, vocab, ctr);
     ImpressionDataset ds = null;
     try (Progress pb = Progress.start(o.progress(), "features", log.impressions().size(), "impressions")) {
       if (o.rows() == null) {
@@ -176,6 +193,66 @@ public final class TrainingPipeline {
             o.rows());
       }
     }
+    return finish(o, new Prepared(log.banners(), log.problems(), vocab, vectors, split, stats, ctr, spec, ds, foldIn,
+        tokensPerSecond, emb.i2vSeconds(), rowsStart), problemsFile, t0, out, err);
+  }
+
+  /** What item2vec and the fold-in factors made. */
+  record Embeddings(ItemVectors vectors, FoldInTrainer.Result foldIn, double tokensPerSecond, double i2vSeconds) {}
+
+  /**
+   * item2vec on the calling thread and the fold-in factors (which need only the log) on the second core beside it,
+   * then the item vectors with the factors.
+   */
+  static Embeddings embeddings(TrainOptions o, Vocabularies vocab, List<Banner> catalog,
+      java.util.concurrent.Callable<FoldInTrainer.Result> foldInTraining, long sessions,
+      java.util.function.Function<java.util.function.DoubleConsumer, Item2VecTrainer.Result> item2vec,
+      PrintStream out) {
+    FutureTask<FoldInTrainer.Result> foldInTask = new FutureTask<>(foldInTraining);
+    Thread foldInThread = new Thread(foldInTask, "fold-in-training");
+    foldInThread.setDaemon(true);
+    foldInThread.start();
+    Item2VecTrainer.Result i2v;
+    try (Progress pb = Progress.start(o.progress(), "item2vec", 100, null)) {
+      i2v = item2vec.apply(share -> pb.stepTo(Math.round(share * 100)));
+    }
+    double tokensPerSecond = i2v.tokensPerSecond(o.item2vec().epochs());
+    out.printf("item2vec: %d sessions, %d tokens, %d epochs in %.1f s = %.0f tokens/s, %d vectors%n", sessions,
+        i2v.corpusTokens(), o.item2vec().epochs(), i2v.seconds(), tokensPerSecond, i2v.vectors().size());
+    ItemVectors vectors = ModelVocabulary.itemVectors(vocab, catalog, i2v.vectors(), o.item2vec().dimension());
+    FoldInTrainer.Result foldIn = Background.await(foldInTask, "training the fold-in factors");
+    if (foldIn != null) {
+      vectors = vectors.withFoldIn(foldIn.factors());
+      out.printf("fold-in factors: %d rounds in %.1f s, choice loss %.4f -> %.4f%n", FOLD_IN_ROUNDS, foldIn.seconds(),
+          foldIn.lossPerRound().get(0), foldIn.lossPerRound().get(FOLD_IN_ROUNDS - 1));
+    }
+    return new Embeddings(vectors, foldIn, tokensPerSecond, i2v.seconds());
+  }
+
+  /** What the steps before wide & deep made; {@code ds} is null when the rows went to shards. */
+  record Prepared(List<Banner> banners, DataProblems problems, Vocabularies vocab, ItemVectors vectors,
+      TimeSplit split, Map<String, long[]> stats, double ctr, FeatureSpec spec, ImpressionDataset ds,
+      FoldInTrainer.Result foldIn, double tokensPerSecond, double i2vSeconds, long rowsStart) {}
+
+  /** The first feature spec: settings and statistics, identity standardisers (fitted later on the training rows). */
+  static FeatureSpec rowSpec(TrainOptions o, Vocabularies vocab, double ctr) {
+    return baseSpec(o, vocab).withStatistics(ctr, cardinalities(vocab, o), identity(FeatureEncoder.USER_SCALARS),
+        identity(FeatureEncoder.BANNER_SCALARS), identity(FeatureEncoder.crossScalarNames(o.foldInDim() > 0)));
+  }
+
+  /** Wide & deep on the prepared rows, then the bundle. */
+  static Outcome finish(TrainOptions o, Prepared p, Path problemsFile, long t0, PrintStream out, PrintStream err)
+      throws IOException {
+    Vocabularies vocab = p.vocab();
+    ItemVectors vectors = p.vectors();
+    TimeSplit split = p.split();
+    Map<String, long[]> stats = p.stats();
+    double ctr = p.ctr();
+    FeatureSpec spec = p.spec();
+    ImpressionDataset ds = p.ds();
+    FoldInTrainer.Result foldIn = p.foldIn();
+    double tokensPerSecond = p.tokensPerSecond();
+    long rowsStart = p.rowsStart();
     List<String> crossNames = FeatureEncoder.crossScalarNames(o.foldInDim() > 0);
     // With row shards only the validation, test and training-loss rows are held; the training rows stream.
     ShardTraining.Scan scan = ds == null ? ShardTraining.scan(o.rows(), crossNames) : null;
@@ -200,7 +277,7 @@ public final class TrainingPipeline {
 
     // wide & deep
     FeatureEncoder enc = new FeatureEncoder(spec);
-    BannerFeatures[] byIndex = DatasetBuilder.bannersByIndex(log.banners(), vocab, vectors, stats);
+    BannerFeatures[] byIndex = DatasetBuilder.bannersByIndex(p.banners(), vocab, vectors, stats);
     ComputationGraph net = WideDeepNetwork.build(spec, o.wideDeep());
     RowEncoder rows;
     RowEncoder validRows;
@@ -242,7 +319,7 @@ public final class TrainingPipeline {
     // bundle
     TrainingRecord training = new TrainingRecord(fit.trainLoss(), fit.validLoss(),
         fit.trainingWeightsValidLoss().isEmpty() ? null : fit.trainingWeightsValidLoss(), fit.validationsPerEpoch(),
-        fit.bestValidation(), fit.bestEpoch(), fit.fitSeconds(), fit.lossSeconds(), tokensPerSecond, i2v.seconds(),
+        fit.bestValidation(), fit.bestEpoch(), fit.fitSeconds(), fit.lossSeconds(), tokensPerSecond, p.i2vSeconds(),
         foldIn == null ? null : foldIn.lossPerRound(), foldIn == null ? null : foldIn.seconds(),
         TrainingRecord.Split.of(split.validStart(), split.testStart()));
     String fingerprint = DataFingerprint.of(o.format(), o.data());
@@ -251,16 +328,16 @@ public final class TrainingPipeline {
         + "-" + fingerprint.substring(0, 8);
     BundleManifest manifest = new BundleManifest(Bundle.FORMAT_VERSION, modelVersion, now.toString(), fingerprint,
         provenance(o), hyperparameters(o), o.negativeRate(), spec, ModelMetrics.NONE, training, Map.of());
-    Bundle partial = new Bundle(manifest, vocab, vectors, weights, log.banners(), stats, null);
+    Bundle partial = new Bundle(manifest, vocab, vectors, weights, p.banners(), stats, null);
     float[][] firstLayer = ScoringModel.computeBannerFirstLayer(partial);
-    Bundle candidate = new Bundle(manifest, vocab, vectors, weights, log.banners(), stats, firstLayer);
+    Bundle candidate = new Bundle(manifest, vocab, vectors, weights, p.banners(), stats, firstLayer);
 
     ScoringModel model = ScoringModel.of(candidate);
     ModelMetrics.SplitMetrics testMetrics = QuickMetrics.of(model, rows, ds, test);
     ModelMetrics metrics = new ModelMetrics(QuickMetrics.of(model, validRows, validDs, valid), testMetrics,
-        new ModelMetrics.RowCounts(train.length, valid.length, test.length), ProblemReport.summary(log.problems()));
-    Bundle bundle = new Bundle(manifest.withMetrics(metrics), vocab, vectors, weights, log.banners(), stats, firstLayer);
-    Map<String, Path> extra = log.problems().badRows() > 0 ? Map.of(PROBLEMS_FILE, problemsFile) : Map.of();
+        new ModelMetrics.RowCounts(train.length, valid.length, test.length), ProblemReport.summary(p.problems()));
+    Bundle bundle = new Bundle(manifest.withMetrics(metrics), vocab, vectors, weights, p.banners(), stats, firstLayer);
+    Map<String, Path> extra = p.problems().badRows() > 0 ? Map.of(PROBLEMS_FILE, problemsFile) : Map.of();
     BundleIO.write(bundle, o.out(), o.force(), extra);
     out.printf("wrote bundle %s (model %s) in %.1f s; test AUC %.4f, logloss %.5f%n", o.out(), modelVersion,
         (System.nanoTime() - t0) / 1e9, testMetrics.auc(), testMetrics.logloss());
@@ -275,7 +352,7 @@ public final class TrainingPipeline {
     return xs.stream().mapToDouble(Double::doubleValue).sum();
   }
 
-  private static FeatureSpec baseSpec(TrainOptions o, Vocabularies vocab) {
+  static FeatureSpec baseSpec(TrainOptions o, Vocabularies vocab) {
     return new FeatureSpec(o.item2vec().dimension(), o.halfLifeHours(), o.maxRecentEvents(), 32, 72.0,
         List.of(1.0, 2.0, 3.0, 2.0), 60.0, o.topBrands(), 1 << o.wideBucketsLog2(), 1, 4, 100.0, 0.0,
         o.wideDeep().embeddingDims(), o.wideDeep().hidden(), Map.of(), identity(FeatureEncoder.USER_SCALARS),
@@ -283,7 +360,7 @@ public final class TrainingPipeline {
         o.foldInDim() > 0 ? FoldInTrainer.factorDim(o.foldInDim()) : 0, o.wideCrosses());
   }
 
-  private static Map<String, Integer> cardinalities(Vocabularies v, TrainOptions o) {
+  static Map<String, Integer> cardinalities(Vocabularies v, TrainOptions o) {
     Map<String, Integer> c = new HashMap<>();
     FeatureEncoder.putFixedCardinalities(c, 4);
     c.put("brand", v.brands().cardinality());

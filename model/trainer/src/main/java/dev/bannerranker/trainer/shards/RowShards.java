@@ -166,6 +166,12 @@ public final class RowShards {
       return rows;
     }
 
+    /** Writes {@code count} whole rows already encoded in this file's layout. */
+    void writeRaw(byte[] rowBytes, int offset, int count) throws IOException {
+      out.write(rowBytes, offset, count * layout.rowBytes());
+      rows += count;
+    }
+
     private void writeDoubles(double[] xs) throws IOException {
       for (double v : xs) {
         out.writeDouble(v);
@@ -235,6 +241,62 @@ public final class RowShards {
       if (current != null) {
         current.close();
       }
+    }
+  }
+
+  /**
+   * Rewrites the rows of {@code inputs} (files of one layout, deleted afterwards) in position order as
+   * {@code <prefix>00000.rows}, {@code <prefix>00001.rows}, ... of {@code rowsPerFile} rows each in {@code dir}: the
+   * files a {@link DirectoryWriter} writes when handed the rows in position order. All of the inputs' rows are held
+   * at once, as bytes.
+   */
+  public static void writeInPositionOrder(List<Path> inputs, Path dir, String prefix, RowLayout layout,
+      int rowsPerFile) throws IOException {
+    int rowBytes = layout.rowBytes();
+    long total = 0;
+    for (Path f : inputs) {
+      total += Files.size(f) - HEADER_BYTES;
+    }
+    if (total > Integer.MAX_VALUE - 16) {
+      throw new IllegalStateException(total + " bytes of rows are too many to sort in one piece");
+    }
+    byte[] bytes = new byte[(int) total];
+    int at = 0;
+    for (Path f : inputs) {
+      try (java.io.InputStream in = Files.newInputStream(f)) {
+        in.skipNBytes(HEADER_BYTES);
+        int n = (int) (Files.size(f) - HEADER_BYTES);
+        in.readNBytes(bytes, at, n);
+        at += n;
+      }
+    }
+    int count = (int) (total / rowBytes);
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes); // big-endian, as DataOutput wrote it
+    long[] order = new long[count];
+    for (int i = 0; i < count; i++) {
+      long position = buf.getLong(i * rowBytes);
+      if (position < 0 || position >= 1L << 40) {
+        throw new IllegalStateException("row position " + position + " out of range");
+      }
+      order[i] = position << 23 | i; // sort by position, which is unique; the low bits say where the row is
+    }
+    if (count >= 1 << 23) {
+      throw new IllegalStateException(count + " rows are too many to sort in one piece");
+    }
+    java.util.Arrays.sort(order);
+    byte[] sorted = new byte[bytes.length];
+    for (int k = 0; k < count; k++) {
+      int i = (int) (order[k] & ((1 << 23) - 1));
+      System.arraycopy(bytes, i * rowBytes, sorted, k * rowBytes, rowBytes);
+    }
+    bytes = null;
+    for (int file = 0, from = 0; from < count; file++, from += rowsPerFile) {
+      try (FileWriter w = FileWriter.create(dir.resolve(String.format("%s%05d%s", prefix, file, SUFFIX)), layout)) {
+        w.writeRaw(sorted, from * rowBytes, Math.min(rowsPerFile, count - from));
+      }
+    }
+    for (Path f : inputs) {
+      Files.delete(f);
     }
   }
 
