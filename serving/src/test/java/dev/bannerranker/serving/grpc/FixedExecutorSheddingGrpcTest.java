@@ -15,6 +15,7 @@ import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
@@ -53,10 +54,14 @@ class FixedExecutorSheddingGrpcTest {
             .check(HealthCheckRequest.getDefaultInstance()).getStatus());
         int before = threads.getThreadCount();
         CallExecutors executors = ctx.getBean(CallExecutors.class);
-        long freed = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long freed = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (executors.freePermits() < THREADS + QUEUE && System.nanoTime() < freed) {
           Thread.sleep(10); // the health check's permit comes back after its answer is sent
         }
+        // A permit still held here would leave room for only THREADS + QUEUE - 1 Ranks, and one more would be shed.
+        assertEquals(THREADS + QUEUE, executors.freePermits(), "the health check's permit came back");
+        Counter shedCounter = ctx.getBean(MeterRegistry.class).get("ranker.calls.shed").tag("rpc", "rank")
+            .tag("reason", "queue_full").counter();
 
         var ranking = RankingServiceGrpc.newFutureStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
         List<ListenableFuture<RankResponse>> calls = new ArrayList<>();
@@ -64,10 +69,15 @@ class FixedExecutorSheddingGrpcTest {
           calls.add(ranking.rank(rank(KNOWN_USER, "home_hero").build()));
         }
         assertTrue(hold.entered.await(20, TimeUnit.SECONDS), "a Rank reached the server");
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (calls.stream().filter(f -> f.isDone()).count() < BURST - THREADS - QUEUE && System.nanoTime() < until) {
+        // The snapshot waits on the server, not on timing: every call of the burst has been admitted (holding a
+        // permit) or shed (counted), and the client has every refusal. The server dispatches the calls on several
+        // threads, in no set order, so a count of finished calls alone may be taken while some are undecided.
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < until && !(shedCounter.count() + THREADS + QUEUE - executors.freePermits() >= BURST
+            && calls.stream().filter(f -> f.isDone()).count() >= shedCounter.count())) {
           Thread.sleep(20);
         }
+        assertEquals(0, executors.freePermits(), "the running and queued calls hold every permit");
         int peak = threads.getThreadCount();
         int shed = 0;
         List<ListenableFuture<RankResponse>> admitted = new ArrayList<>();
@@ -81,8 +91,7 @@ class FixedExecutorSheddingGrpcTest {
           }
         }
         assertEquals(BURST - THREADS - QUEUE, shed, "all but the running and queued calls are shed");
-        assertEquals(shed, ctx.getBean(MeterRegistry.class).get("ranker.calls.shed").tag("rpc", "rank")
-            .tag("reason", "queue_full").counter().count());
+        assertEquals(shed, shedCounter.count());
         // Without the bound every held call would hold a thread of its own (IO) or a place in an endless queue.
         assertTrue(peak - before < BURST / 3, "threads grew from " + before + " to " + peak);
         assertEquals(ServingStatus.SERVING, HealthGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
