@@ -20,7 +20,8 @@ BENCH_JAR=benchmarks/target/banner-ranker-benchmarks.jar
 SERVING_JAR=serving/target/banner-ranker-serving.jar
 OUT=benchmarks/results/loadtest-pinned.json
 WORK=benchmarks/target/pinned-loadtest
-[ "$(nproc)" -ge 2 ] || { echo "error: needs 2 cores, this machine has $(nproc)" >&2; exit 2; }
+# nproc would count OMP_NUM_THREADS, not the cores.
+[ "$(nproc --all)" -ge 2 ] || { echo "error: needs 2 cores, this machine has $(nproc --all)" >&2; exit 2; }
 command -v jq >/dev/null || { echo "error: needs jq" >&2; exit 2; }
 # Jars from the current sources, so the figures belong to this commit (SKIP_BUILD=1 to use the jars as they are).
 if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$BENCH_JAR" ] || [ ! -f "$SERVING_JAR" ]; then
