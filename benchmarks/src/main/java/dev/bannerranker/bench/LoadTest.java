@@ -15,6 +15,7 @@ import dev.bannerranker.proto.v1.RankingServiceGrpc;
 import dev.bannerranker.serving.cli.ServingCli;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
@@ -26,10 +27,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntConsumer;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -152,7 +156,10 @@ public final class LoadTest implements Callable<Integer> {
       out.put("cores", cores);
       out.put("load_average_before", loadBefore);
       out.put("load_average_after", loadAfter);
-      out.put("errors", noop.errors + max.errors + open.errors);
+      out.put("errors", noop.errors() + max.errors() + open.errors());
+      // warm-up included: a shed or a deadline during warm-up is as telling as one later
+      out.put("errors_by_code", Map.of("noop", noop.errorCodes().asMap(), "rank_max", max.errorCodes().asMap(),
+          "rank_at_70pct", open.errorCodes().asMap()));
       if (compareTarget != null) {
         compare(rank, requests, out);
       }
@@ -170,7 +177,7 @@ public final class LoadTest implements Callable<Integer> {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), out);
       System.out.printf("Rank %.0f/s = %.2f of the no-op's %.0f/s; at 70%% (%.0f/s): p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms;"
           + " %d errors; written to %s%n", max.rps, max.rps / noop.rps, noop.rps, rate, open.p(50), open.p(99),
-          open.p(99.9), noop.errors + max.errors + open.errors, json);
+          open.p(99.9), noop.errors() + max.errors() + open.errors(), json);
       return 0;
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -207,7 +214,7 @@ public final class LoadTest implements Callable<Integer> {
         Result r = closedLoop("slice", 1, 0, i -> stub.rank(requests.get(i % users)), false);
         if (slice >= 2 * duration) {
           rps[which] += r.rps / duration;
-          errors += r.errors;
+          errors += r.errors();
         }
       }
       out.put("compare_target", compareTarget);
@@ -245,9 +252,38 @@ public final class LoadTest implements Callable<Integer> {
    * worst and the client's own GC time (both are in the measured latencies, since they are timed from the
    * intended send time, so they say how much of a tail is the client's).
    */
-  private record Result(double rps, Histogram latency, long errors, double senderLagMs, long clientGcMs) {
+  private record Result(double rps, Histogram latency, ErrorCodes errorCodes, double senderLagMs, long clientGcMs) {
+    long errors() {
+      return errorCodes.total();
+    }
+
     double p(double percentile) {
       return latency.getTotalCount() == 0 ? Double.NaN : latency.getValueAtPercentile(percentile) / 1e6;
+    }
+  }
+
+  /** Failed calls by status code, so a report says whether the server shed, timed out or failed. */
+  private static final class ErrorCodes {
+    private final Map<String, LongAdder> byCode = new ConcurrentSkipListMap<>();
+
+    void add(Throwable t) {
+      byCode.computeIfAbsent(Status.fromThrowable(t).getCode().name(),
+          k -> new LongAdder()).increment();
+    }
+
+    long total() {
+      return byCode.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    Map<String, Long> asMap() {
+      Map<String, Long> out = new TreeMap<>();
+      byCode.forEach((code, n) -> out.put(code, n.sum()));
+      return out;
+    }
+
+    @Override
+    public String toString() {
+      return total() == 0 ? "0" : total() + " " + asMap();
     }
   }
 
@@ -260,7 +296,8 @@ public final class LoadTest implements Callable<Integer> {
       throws InterruptedException {
     Recorder recorder = new Recorder(3);
     AtomicLong done = new AtomicLong();
-    AtomicLong errors = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    ErrorCodes errors = new ErrorCodes();
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     List<Thread> threads = new ArrayList<>();
     long start = System.nanoTime();
@@ -268,14 +305,15 @@ public final class LoadTest implements Callable<Integer> {
       int offset = t;
       Thread th = new Thread(() -> {
         int i = offset;
-        while (System.nanoTime() < end || done.get() + errors.get() < minCalls) {
+        while (System.nanoTime() < end || done.get() + failed.get() < minCalls) {
           long s = System.nanoTime();
           try {
             call.accept(i);
             recorder.recordValue(System.nanoTime() - s);
             done.incrementAndGet();
           } catch (StatusRuntimeException e) {
-            errors.incrementAndGet();
+            errors.add(e);
+            failed.incrementAndGet();
           }
           i += concurrency;
         }
@@ -287,10 +325,10 @@ public final class LoadTest implements Callable<Integer> {
       th.join();
     }
     double secs = (System.nanoTime() - start) / 1e9;
-    Result r = new Result(done.get() / secs, recorder.getIntervalHistogram(), errors.get(), 0, 0);
+    Result r = new Result(done.get() / secs, recorder.getIntervalHistogram(), errors, 0, 0);
     if (print) {
-      System.out.printf("  %-22s %9.0f req/s  p50 %.3f ms  p99 %.3f ms  errors %d%n", name, r.rps, r.p(50), r.p(99),
-          r.errors);
+      System.out.printf("  %-22s %9.0f req/s  p50 %.3f ms  p99 %.3f ms  errors %s%n", name, r.rps, r.p(50), r.p(99),
+          errors);
     }
     return r;
   }
@@ -309,7 +347,7 @@ public final class LoadTest implements Callable<Integer> {
       throws InterruptedException {
     Recorder recorder = new Recorder(3);
     AtomicLong done = new AtomicLong();
-    AtomicLong errors = new AtomicLong();
+    ErrorCodes errors = new ErrorCodes();
     Semaphore inFlight = new Semaphore(10_000); // bounds memory if the server stalls
     long interval = (long) (1e9 / rate);
     long start = System.nanoTime();
@@ -346,18 +384,18 @@ public final class LoadTest implements Callable<Integer> {
 
         @Override
         public void onFailure(Throwable t) {
-          errors.incrementAndGet();
+          errors.add(t);
           inFlight.release();
         }
       }, MoreExecutors.directExecutor());
     }
     inFlight.acquire(10_000); // wait for the stragglers
     double secs = (System.nanoTime() - recordFrom) / 1e9;
-    Result r = new Result(done.get() / secs, recorder.getIntervalHistogram(), errors.get(), maxLag / 1e6,
+    Result r = new Result(done.get() / secs, recorder.getIntervalHistogram(), errors, maxLag / 1e6,
         clientGcMillis() - gcBefore);
-    System.out.printf("  %-22s %9.0f req/s  p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  errors %d"
+    System.out.printf("  %-22s %9.0f req/s  p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  errors %s"
         + "  (sender at worst %.3f ms late, client GC %d ms)%n", String.format("Rank at %.0f/s", rate), r.rps, r.p(50),
-        r.p(99), r.p(99.9), r.errors, r.senderLagMs, r.clientGcMs);
+        r.p(99), r.p(99.9), errors, r.senderLagMs, r.clientGcMs);
     return r;
   }
 

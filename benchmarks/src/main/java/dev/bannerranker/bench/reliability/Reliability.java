@@ -95,6 +95,10 @@ public final class Reliability implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the fuzzer. Default: ${DEFAULT-VALUE}.")
   long seed;
 
+  @Option(names = "--service-config", paramLabel = "KEY=VALUE", description = "A configuration key of every service "
+      + "started, e.g. ranker.server.executor=FIXED. Repeatable. Default: the service's own defaults.")
+  Map<String, String> serviceConfig = new LinkedHashMap<>();
+
   public static void main(String[] args) {
     System.exit(ServingCli.withExitCodes(new CommandLine(new Reliability())).execute(args));
   }
@@ -127,6 +131,11 @@ public final class Reliability implements Callable<Integer> {
         throw bad("--serving-jar: " + part + " not found (build it: ./mvnw -B -DskipTests -pl serving -am package)");
       }
     }
+    for (String key : serviceConfig.keySet()) {
+      if (!key.matches("[a-z][a-z0-9.-]*")) {
+        throw bad("--service-config: '" + shortened(key) + "' is not a configuration key like ranker.server.executor");
+      }
+    }
     try {
       Instant.parse(defaultTime);
     } catch (java.time.format.DateTimeParseException e) {
@@ -147,6 +156,7 @@ public final class Reliability implements Callable<Integer> {
     meta.put("fuzz_requests_per_rpc", fuzzRequests);
     meta.put("swaps", swaps);
     meta.put("threads", threads);
+    meta.put("service_config", serviceConfig);
     report.put("meta", meta);
     boolean failed = false;
     // Ctrl-C or a kill: the services and Redis are stopped and the work directory removed all the same.
@@ -157,7 +167,7 @@ public final class Reliability implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       ServiceProcess.Launcher launcher = new ServiceProcess.Launcher(servingJar, serverHeap, bundle.toAbsolutePath(),
-          data == null ? null : data.toAbsolutePath(), defaultTime, Duration.ofSeconds(180));
+          data == null ? null : data.toAbsolutePath(), defaultTime, Duration.ofSeconds(180), Map.copyOf(serviceConfig));
       Requests requests = new Requests(bundle, placement, users, defaultTime);
       Scenarios scenarios = new Scenarios(launcher, work, requests, new Scenarios.Settings(seconds, soakSeconds,
           fuzzRequests, swaps, overloadLimit, threads, redisServer, seed));
@@ -195,6 +205,10 @@ public final class Reliability implements Callable<Integer> {
     }
     System.out.println("written " + out.resolve("report.json") + " and " + out.resolve("report.md"));
     return failed ? 1 : 0;
+  }
+
+  private static String shortened(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 80) + "...";
   }
 
   private void write(Map<String, Object> report) throws java.io.IOException {

@@ -49,11 +49,12 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   /** How to start services: the JVM, class path and settings every scenario shares. */
-  record Launcher(String classpath, String heap, Path bundle, Path data, String defaultTime, Duration startTimeout) {
+  record Launcher(String classpath, String heap, Path bundle, Path data, String defaultTime, Duration startTimeout,
+      Map<String, String> config) {
 
     /**
      * Starts {@code serve} with these extra arguments (the store, the model) and system properties (configuration
-     * keys), and waits until its health check answers SERVING.
+     * keys, over the launcher's own), and waits until its health check answers SERVING.
      */
     ServiceProcess start(Path workDir, String name, List<String> args, Map<String, String> properties)
         throws IOException, InterruptedException {
@@ -65,7 +66,9 @@ final class ServiceProcess implements AutoCloseable {
           "-Xmx" + heap, "--add-modules", "jdk.incubator.vector", "-Dranker.progress=none",
           // loopback only, whatever the configuration says
           "-Dgrpc.server.host=127.0.0.1", "-Dmicronaut.server.host=127.0.0.1"));
-      properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+      Map<String, String> all = new java.util.LinkedHashMap<>(config);
+      all.putAll(properties);
+      all.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
       cmd.addAll(List.of("-cp", classpath, "dev.bannerranker.serving.cli.ServingCli", "serve",
           "--port", Integer.toString(port), "--metrics-port", Integer.toString(metricsPort),
           "--admin-port", Integer.toString(adminPort), "--default-time", defaultTime));

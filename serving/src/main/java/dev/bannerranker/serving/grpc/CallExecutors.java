@@ -5,6 +5,7 @@ import dev.bannerranker.serving.config.ServerSettings;
 import dev.bannerranker.serving.limits.HeldPermit;
 import dev.bannerranker.serving.limits.ShedCalls;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
@@ -26,19 +27,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Chooses the threads of each gRPC call ({@code ranker.server}). {@code IO}, the default, leaves every call on
- * Micronaut's cached I/O pool. {@code FIXED} runs Rank, RecordEvents and health checks on a fixed pool (one thread
- * per processor unless configured) with a bounded queue: the calls are short and CPU-bound, so on a machine of its own
- * the service gains nothing from more threads than cores, and after a pause the backlog drains in arrival order.
- * Reflection stays on the I/O pool, and the admin listener has its own executor. With the load generator on the same
- * two cores, runs under other load gave FIXED 10-20% less closed-loop Rank throughput than IO; on the quiet machine it
- * gave more (13,072 against 11,212/s) and the better tail, but a Rank/no-op ratio of 0.48, under the 0.5 goal,
- * because the no-op gains more (benchmarks/README.md). IO stays the default.
+ * Chooses the threads of each gRPC call ({@code ranker.server}). {@code FIXED}, the default, runs Rank and health
+ * checks on a fixed pool (one thread per processor unless configured) and the writes (RecordEvents, UpsertProfiles) on
+ * a second fixed pool, each with a bounded queue. Rank is short and CPU-bound, so the service gains nothing from more
+ * threads than cores, and after a pause the backlog drains in arrival order; a write mostly waits for its synced
+ * write-ahead log or for Redis, and concurrent writes share one sync, so that pool is larger. Two pools also keep a
+ * slow disk from taking Rank's threads. Reflection stays on the I/O pool, and the admin listener has its own executor.
+ * {@code IO} leaves every call on Micronaut's cached I/O pool, whose thread count follows the number of calls in
+ * flight.
  *
- * <p>FIXED admits at most {@code threads + queue-size} calls to the pool at once, when the call is dispatched (before
- * any interceptor); a call beyond that is shed RESOURCE_EXHAUSTED on the dispatching thread, never queued, and a
- * health check beyond it runs on the I/O pool so probes still answer. An admitted call keeps its permit until its
- * last callback has run: gRPC runs one task of a call at a time, so the queue never holds more tasks than permits.
+ * <p>Each pool admits at most its {@code threads + queue-size} calls at once, when the call is dispatched (before any
+ * interceptor); a call beyond that is shed RESOURCE_EXHAUSTED on the dispatching thread, never queued, and a health
+ * check beyond it runs on the I/O pool so probes still answer. An admitted call keeps its permit until its last
+ * callback has run: gRPC runs one task of a call at a time, so a queue never holds more tasks than permits.
  */
 @Singleton
 public class CallExecutors implements BeanCreatedEventListener<ServerBuilder<?>>, ServerInterceptor, Ordered {
@@ -47,34 +48,41 @@ public class CallExecutors implements BeanCreatedEventListener<ServerBuilder<?>>
       Metadata.ASCII_STRING_MARSHALLER);
   private static final Executor DIRECT = Runnable::run;
 
+  /** A fixed pool and the permits that bound the calls it holds, running and queued. */
+  private record Lane(String name, int threads, ThreadPoolExecutor pool, Semaphore admission, String admitted) {}
+
   private final ServerSettings settings;
   private final ShedCalls shed;
-  private final ThreadPoolExecutor pool;
-  private final Semaphore admission;
-  private final String admitted;
+  private final Lane rank;
+  private final Lane write;
   private final String refused;
 
   public CallExecutors(ServerSettings settings, ShedCalls shed) {
     this.settings = settings;
     this.shed = shed;
     String nonce = UUID.randomUUID().toString();
-    this.admitted = nonce + ":admitted";
     this.refused = nonce + ":shed";
     if (settings.executor() == ServerSettings.Executor.FIXED) {
-      int capacity = settings.poolSize() + settings.queueSize();
-      this.pool = newPool(settings.poolSize(), capacity);
-      this.admission = new Semaphore(capacity);
+      this.rank = lane("rank", settings.poolSize(), nonce);
+      this.write = lane("write", settings.writePoolSize(), nonce);
       shed.counter(RankingServiceGrpc.getRankMethod().getBareMethodName(), ShedCalls.Reason.QUEUE_FULL);
+      shed.counter(RankingServiceGrpc.getRecordEventsMethod().getBareMethodName(), ShedCalls.Reason.QUEUE_FULL);
     } else {
-      this.pool = null;
-      this.admission = null;
+      this.rank = null;
+      this.write = null;
     }
   }
 
-  private static ThreadPoolExecutor newPool(int threads, int queue) {
+  private Lane lane(String name, int threads, String nonce) {
+    int capacity = threads + settings.queueSize();
+    return new Lane(name, threads, newPool(name, threads, capacity), new Semaphore(capacity),
+        nonce + ":admitted:" + name);
+  }
+
+  private static ThreadPoolExecutor newPool(String name, int threads, int queue) {
     AtomicInteger n = new AtomicInteger();
     ThreadFactory factory = r -> {
-      Thread t = new Thread(r, "rank-" + n.incrementAndGet());
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     };
@@ -87,29 +95,30 @@ public class CallExecutors implements BeanCreatedEventListener<ServerBuilder<?>>
   @Override
   public ServerBuilder<?> onCreated(BeanCreatedEvent<ServerBuilder<?>> event) {
     ServerBuilder<?> builder = event.getBean();
-    if (pool != null) {
+    if (rank != null) {
       // Calls the supplier does not claim (null) run on the builder's executor, Micronaut's I/O pool.
       builder.callExecutor(new ServerCallExecutorSupplier() {
         @Override
         public <Q, A> Executor getExecutor(ServerCall<Q, A> call, Metadata headers) {
-          return admit(call.getMethodDescriptor().getServiceName(), headers);
+          return admit(call.getMethodDescriptor(), headers);
         }
       });
     }
     return builder;
   }
 
-  /** The executor of a call to {@code service}, marking the headers admitted or shed: the pool, direct or null. */
-  Executor admit(String service, Metadata headers) {
+  /** The executor of a call to {@code method}, marking the headers admitted or shed: a pool, direct or null. */
+  Executor admit(MethodDescriptor<?, ?> method, Metadata headers) {
     headers.discardAll(ADMISSION);
-    if (executorFor(service) == null) {
+    Lane lane = laneFor(method);
+    if (lane == null) {
       return null;
     }
-    if (admission.tryAcquire()) {
-      headers.put(ADMISSION, admitted);
-      return pool;
+    if (lane.admission().tryAcquire()) {
+      headers.put(ADMISSION, lane.admitted());
+      return lane.pool();
     }
-    if (HealthGrpc.SERVICE_NAME.equals(service)) {
+    if (HealthGrpc.SERVICE_NAME.equals(method.getServiceName())) {
       return null;
     }
     // The interceptor closes the call at once, on the thread that dispatched it.
@@ -117,29 +126,44 @@ public class CallExecutors implements BeanCreatedEventListener<ServerBuilder<?>>
     return DIRECT;
   }
 
-  /** The executor of a call to {@code service}: the fixed pool, or null for the server's default. */
-  Executor executorFor(String service) {
-    boolean ranking = RankingServiceGrpc.SERVICE_NAME.equals(service) || HealthGrpc.SERVICE_NAME.equals(service);
-    return ranking ? pool : null;
+  /** The pool of a call to {@code method}, or null for the server's default. */
+  private Lane laneFor(MethodDescriptor<?, ?> method) {
+    if (rank == null) {
+      return null;
+    }
+    if (HealthGrpc.SERVICE_NAME.equals(method.getServiceName())
+        || RankingServiceGrpc.getRankMethod().getFullMethodName().equals(method.getFullMethodName())) {
+      return rank;
+    }
+    return RankingServiceGrpc.SERVICE_NAME.equals(method.getServiceName()) ? write : null;
+  }
+
+  /** The executor of a call to {@code method}: a fixed pool, or null for the server's default. */
+  Executor executorFor(MethodDescriptor<?, ?> method) {
+    Lane lane = laneFor(method);
+    return lane == null ? null : lane.pool();
   }
 
   @Override
   public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
       ServerCallHandler<Q, A> next) {
-    String mark = pool == null ? null : headers.get(ADMISSION);
+    String mark = rank == null ? null : headers.get(ADMISSION);
     if (mark == null) {
       return next.startCall(call, headers);
     }
     headers.discardAll(ADMISSION);
     if (mark.equals(refused)) {
-      shed.shed(call, ShedCalls.Reason.QUEUE_FULL, "the server's " + settings.poolSize() + " threads and queue of "
-          + settings.queueSize() + " calls are full");
+      Lane lane = laneFor(call.getMethodDescriptor());
+      shed.shed(call, ShedCalls.Reason.QUEUE_FULL, "the server's " + lane.threads() + " " + lane.name()
+          + " threads and queue of " + settings.queueSize() + " calls are full");
       return new ServerCall.Listener<>() {};
     }
-    if (!mark.equals(admitted)) {
-      return next.startCall(call, headers);
+    for (Lane lane : new Lane[] {rank, write}) {
+      if (mark.equals(lane.admitted())) {
+        return HeldPermit.start(lane.admission(), HeldPermit.Until.LAST_CALLBACK, call, headers, next);
+      }
     }
-    return HeldPermit.start(admission, HeldPermit.Until.LAST_CALLBACK, call, headers, next);
+    return next.startCall(call, headers);
   }
 
   /** Outermost: it must see every admitted call, whatever the interceptors after it decide. */
@@ -150,19 +174,20 @@ public class CallExecutors implements BeanCreatedEventListener<ServerBuilder<?>>
 
   /** The executor kind in use, for the startup line. */
   public String describe() {
-    return pool == null ? "Micronaut I/O pool" : "fixed pool of " + settings.poolSize() + " threads, queue of "
-        + settings.queueSize() + " calls";
+    return rank == null ? "Micronaut I/O pool" : "fixed pools: Rank " + rank.threads() + " threads, writes "
+        + write.threads() + " threads, a queue of " + settings.queueSize() + " calls each";
   }
 
-  /** Calls the FIXED pool would admit now (0 for IO). */
+  /** Calls the Rank pool would admit now (0 for IO). */
   int freePermits() {
-    return admission == null ? 0 : admission.availablePermits();
+    return rank == null ? 0 : rank.admission().availablePermits();
   }
 
   @PreDestroy
   void close() {
-    if (pool != null) {
-      pool.shutdown();
+    if (rank != null) {
+      rank.pool().shutdown();
+      write.pool().shutdown();
     }
   }
 }

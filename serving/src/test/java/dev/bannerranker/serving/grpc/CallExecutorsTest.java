@@ -2,7 +2,9 @@ package dev.bannerranker.serving.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bannerranker.proto.v1.ModelAdminServiceGrpc;
@@ -10,7 +12,9 @@ import dev.bannerranker.proto.v1.RankingServiceGrpc;
 import dev.bannerranker.serving.config.ServerSettings;
 import dev.bannerranker.serving.limits.ShedCalls;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.grpc.Metadata;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -20,33 +24,66 @@ class CallExecutorsTest {
   private static final ShedCalls SHED = new ShedCalls(new SimpleMeterRegistry());
 
   @Test
-  void fixedRunsRankingAndHealthOnItsOwnThreadsAndLeavesAdminToTheServerDefault() throws Exception {
-    CallExecutors e = new CallExecutors(new ServerSettings(ServerSettings.Executor.FIXED, 2, 8), SHED);
+  void fixedRunsRankAndHealthOnOnePoolWritesOnAnotherAndLeavesAdminToTheServerDefault() throws Exception {
+    CallExecutors e = new CallExecutors(new ServerSettings(ServerSettings.Executor.FIXED, 2, 3, 8), SHED);
     try {
-      Executor rank = e.executorFor(RankingServiceGrpc.SERVICE_NAME);
+      Executor rank = e.executorFor(RankingServiceGrpc.getRankMethod());
       assertNotNull(rank);
-      assertNotNull(e.executorFor(HealthGrpc.SERVICE_NAME));
-      assertNull(e.executorFor(ModelAdminServiceGrpc.SERVICE_NAME), "admin calls may block while a bundle loads");
-      assertNull(e.executorFor("grpc.reflection.v1.ServerReflection"));
-      String thread = CompletableFuture.supplyAsync(() -> Thread.currentThread().getName(), rank).get(5, TimeUnit.SECONDS);
-      assertTrue(thread.startsWith("rank-"), thread);
-      assertEquals("fixed pool of 2 threads, queue of 8 calls", e.describe());
+      assertSame(rank, e.executorFor(HealthGrpc.getCheckMethod()));
+      Executor write = e.executorFor(RankingServiceGrpc.getRecordEventsMethod());
+      assertNotNull(write);
+      assertNotSame(rank, write, "a slow disk must not take Rank's threads");
+      assertSame(write, e.executorFor(RankingServiceGrpc.getUpsertProfilesMethod()));
+      assertNull(e.executorFor(ModelAdminServiceGrpc.getReloadModelMethod()), "admin calls may block while a bundle loads");
+      assertNull(e.executorFor(ServerReflectionGrpc.getServerReflectionInfoMethod()));
+      assertTrue(threadOf(rank).startsWith("rank-"));
+      assertTrue(threadOf(write).startsWith("write-"));
+      assertEquals("fixed pools: Rank 2 threads, writes 3 threads, a queue of 8 calls each", e.describe());
     } finally {
       e.close();
     }
   }
 
   @Test
+  void eachPoolAdmitsItsThreadsAndQueueThenShedsButHealthFallsBackToTheServerDefault() throws Exception {
+    CallExecutors e = new CallExecutors(new ServerSettings(ServerSettings.Executor.FIXED, 1, 2, 1), SHED);
+    try {
+      for (int i = 0; i < 2; i++) {
+        assertNotNull(e.admit(RankingServiceGrpc.getRankMethod(), new Metadata()));
+      }
+      Executor shedRank = e.admit(RankingServiceGrpc.getRankMethod(), new Metadata());
+      assertNotSame(e.executorFor(RankingServiceGrpc.getRankMethod()), shedRank, "the third Rank is shed");
+      assertNull(e.admit(HealthGrpc.getCheckMethod(), new Metadata()), "a probe beyond the bound runs on the I/O pool");
+      // the write pool has its own permits: three writes still go in, the fourth is shed
+      Executor write = e.executorFor(RankingServiceGrpc.getRecordEventsMethod());
+      for (int i = 0; i < 3; i++) {
+        assertSame(write, e.admit(RankingServiceGrpc.getRecordEventsMethod(), new Metadata()));
+      }
+      assertNotSame(write, e.admit(RankingServiceGrpc.getUpsertProfilesMethod(), new Metadata()));
+    } finally {
+      e.close();
+    }
+  }
+
+  private static String threadOf(Executor executor) throws Exception {
+    return CompletableFuture.supplyAsync(() -> Thread.currentThread().getName(), executor).get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
   void ioLeavesEveryCallToTheServerDefault() {
-    CallExecutors e = new CallExecutors(new ServerSettings(ServerSettings.Executor.IO, 0, null), SHED);
-    assertNull(e.executorFor(RankingServiceGrpc.SERVICE_NAME));
-    assertNull(e.executorFor(HealthGrpc.SERVICE_NAME));
+    CallExecutors e = new CallExecutors(new ServerSettings(ServerSettings.Executor.IO, 0, 0, null), SHED);
+    assertNull(e.executorFor(RankingServiceGrpc.getRankMethod()));
+    assertNull(e.executorFor(RankingServiceGrpc.getRecordEventsMethod()));
+    assertNull(e.executorFor(HealthGrpc.getCheckMethod()));
     assertEquals("Micronaut I/O pool", e.describe());
   }
 
   @Test
-  void zeroThreadsMeansOnePerProcessorAndIoIsTheDefault() {
-    assertEquals(Runtime.getRuntime().availableProcessors(), new ServerSettings(null, 0, null).poolSize());
-    assertEquals(ServerSettings.Executor.IO, new ServerSettings(null, 0, null).executor());
+  void zeroThreadsMeansOnePerProcessorForRankAndMoreForWritesAndFixedIsTheDefault() {
+    int processors = Runtime.getRuntime().availableProcessors();
+    ServerSettings defaults = new ServerSettings(null, 0, 0, null);
+    assertEquals(processors, defaults.poolSize());
+    assertEquals(ServerSettings.WRITES_PER_PROCESSOR * processors, defaults.writePoolSize());
+    assertEquals(ServerSettings.Executor.FIXED, defaults.executor());
   }
 }
