@@ -73,6 +73,7 @@ jq -s --argjson pipe_us "$PIPE_US" --arg commit "$(git rev-parse --short HEAD)" 
     noop_max_rps: $noop, rank_max_rps: $rank, rank_share_of_noop: stats(.rank_share_of_noop),
     rank_p50_ms_at_70pct: stats(.rank_p50_ms_at_70pct), rank_p99_ms_at_70pct: $p99,
     errors: ([.[] | .errors] | add),
+    errors_by_code: [.[] | .errors_by_code // null],
     load_average_before: [.[] | .load_average_before],
     goals: { rank_rps_needed: $rank_goal, rank_rps_met: ($rank.median >= $rank_goal),
              p99_at_70pct_within_5ms: ($p99.median <= 5) },
