@@ -2,14 +2,16 @@
 # Runs the service image without Docker and checks it serves: unpacks the image tarball's layers into a root
 # directory, reads the image configuration (entrypoint, arguments, user, environment, working directory, ports,
 # volumes) and starts the entrypoint as the image's user in private mount, PID, UTS and network namespaces, with a
-# models root bind-mounted read-only at /models and an empty state directory at /state, as a container runtime
-# would. Then, over the namespace's loopback: grpc.health.v1 SERVING, HTTP /health and /prometheus, a Rank with the
-# project's own client (`rank`, from the image's classes), and a SIGTERM drain. Prints the time to SERVING.
+# models root bind-mounted read-only at /models and a fresh volume at /state (the owner and mode of the image's
+# /state, as Docker makes a new volume), as a container runtime would. Then, over the namespace's loopback:
+# grpc.health.v1 SERVING, HTTP /health and /prometheus, a Rank with the project's own client (`rank`, from the
+# image's classes), and a SIGTERM drain. Prints the time to SERVING.
 #
-# usage: sudo deploy/image/smoke.sh [--image TAR] [--models DIR [--data DIR]] [--timeout S]
+# usage: sudo deploy/image/smoke.sh [--image TAR] [--models DIR] [--data DIR] [--timeout S]
 #   --image TAR    the image (default serving/target/jib-image.tar; a `docker save` or an OCI layout archive)
 #   --models DIR   a models root (DIR/<version>/) to serve; default: a tiny world trained into a temporary one
-#   --data DIR     the world of --models, imported into the state volume first (Rank then personalizes)
+#   --data DIR     a world to import into the state volume first, so that Rank personalizes (by default the store
+#                  starts empty and the ranked shopper is new: the popularity order)
 #   --timeout S    how long to wait for SERVING (default 180)
 # Needs root (chroot, mounts), util-linux (unshare, nsenter), iproute2, jq, curl, python3 and a JDK 17 for the
 # clients. Leaves nothing behind: the namespaces end with the service, the temporary directory is removed.
@@ -26,7 +28,7 @@ while [ $# -gt 0 ]; do
     --models) MODELS="$2"; shift 2 ;;
     --data) DATA="$2"; shift 2 ;;
     --timeout) TIMEOUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -110,17 +112,24 @@ if [ -z "$MODELS" ]; then
   "$ROOT/bin/ranker" train --data "$TMP/data" --models-root "$TMP/models" >"$TMP/train.log" 2>&1 \
     || { tail -n 20 "$TMP/train.log" >&2; fail "train"; }
   MODELS="$TMP/models"
-  DATA="$TMP/data"
 fi
 MODELS="$(cd "$MODELS" && pwd)"
+# A fresh volume as Docker makes one: the owner and mode of the image's directory, root's 755 without one.
 mkdir -p "$TMP/state"
+if [ -d "$R/state" ]; then
+  chown "$(stat -c %u:%g "$R/state")" "$TMP/state"
+  chmod "$(stat -c %a "$R/state")" "$TMP/state"
+  cp -a "$R/state/." "$TMP/state/"
+else
+  chmod 755 "$TMP/state"
+fi
 CP="$(sed "s|/app/|$R/app/|g" "$R/app/jib-classpath-file")"
 if [ -n "$DATA" ]; then
   # The world's shoppers in the embedded store at the image's --state-dir, so Rank takes the personalized path.
   java -cp "$CP" dev.bannerranker.serving.cli.ServingCli import --data "$DATA" --state-dir "$TMP/state/users" \
     >"$TMP/import.log" 2>&1 || { tail -n 20 "$TMP/import.log" >&2; fail "import"; }
+  chown -R "$RUN_UID:$RUN_GID" "$TMP/state/users"
 fi
-chown -R "$RUN_UID:$RUN_GID" "$TMP/state"
 mkdir -p "$R/proc" "$R/dev" "$R/models" "$R/state" "$R/etc"
 printf '127.0.0.1 localhost\n::1 localhost\n127.0.1.1 ranker-smoke\n' >"$TMP/hosts"
 
@@ -165,8 +174,14 @@ done
 [ "$(readlink "/proc/$NS_PID/ns/net" 2>/dev/null)" != "$(readlink /proc/self/ns/net)" ] || fail "no network namespace"
 
 # The clients: the host's JDK with the image's own classes and libraries.
-HEALTH_OUT="$(in_ns java -cp "$CP" "$ROOT/deploy/image/GrpcHealthWait.java" 127.0.0.1:50051 "$TIMEOUT")" \
-  || fail "not SERVING within $TIMEOUT s: $(grep -v '^{' <<<"$HEALTH_OUT")"
+in_ns java -cp "$CP" "$ROOT/deploy/image/GrpcHealthWait.java" 127.0.0.1:50051 "$TIMEOUT" >"$TMP/health.out" 2>&1 &
+WAITER=$!
+while kill -0 "$WAITER" 2>/dev/null; do
+  kill -0 "$NS_PID" 2>/dev/null || { kill "$WAITER" 2>/dev/null; fail "the service exited before it was SERVING"; }
+  sleep 0.2
+done
+wait "$WAITER" || fail "not SERVING within $TIMEOUT s: $(grep -v '^{' "$TMP/health.out")"
+HEALTH_OUT="$(cat "$TMP/health.out")"
 SERVING_MS="$(sed -n 's/.*SERVING at \([0-9]*\).*/\1/p' <<<"$HEALTH_OUT")"
 JAVA_PID="$(ps --ppid "$NS_PID" -o pid= | tr -d ' ')"
 grep -o '"message":"Startup completed[^"]*"' "$TMP/service.log" | sed 's/^"message":/  service: /' || true
@@ -192,7 +207,8 @@ grep -q '^ranker_' "$TMP/prometheus.txt" || fail "/prometheus has no ranker_ met
 echo "HTTP /prometheus: $(grep -c '^ranker_' "$TMP/prometheus.txt") ranker_ samples"
 # serve's banner names the kernels: the Vector API ones (panama-*) need the image's --add-modules flag.
 grep -q -E '^ *scoring +panama' "$TMP/service.log" || fail "scoring does not use the Vector API kernels"
-[ -n "$(ls -A "$TMP/state")" ] || fail "nothing written to the /state volume"
+[ -f "$TMP/state/users/LAYOUT" ] || [ -n "$(ls -A "$TMP/state/users" 2>/dev/null)" ] \
+  || fail "no user store in the /state volume"
 
 # SIGTERM, as `docker stop` sends it: the service drains and exits.
 STOP_MS="$(date +%s%3N)"
