@@ -42,9 +42,11 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 TMP="$(mktemp -d /tmp/ranker-image-smoke.XXXXXX)"
 NS_PID=""
 cleanup() {
-  # Ending the namespaces' first process ends the service; its mounts go with its mount namespace.
+  # The service is the PID namespace's first process: killing it ends everything in the namespaces, and the mounts
+  # go with the mount namespace. unshare itself then exits.
   if [ -n "$NS_PID" ] && kill -0 "$NS_PID" 2>/dev/null; then
-    kill -KILL "$NS_PID" 2>/dev/null || true
+    local child
+    for child in $(ps --ppid "$NS_PID" -o pid= 2>/dev/null); do kill -KILL "$child" 2>/dev/null || true; done
     wait "$NS_PID" 2>/dev/null || true
   fi
   rm -rf "$TMP"
