@@ -53,9 +53,12 @@ public final class OffPolicyEvaluation {
   /** What a click is worth in the target's order. */
   public enum Value { BID, PRIORITY, NONE }
 
-  /** The per-request arrays and the counts of skipped requests. */
+  /**
+   * The per-request arrays and the counts of skipped requests; {@code decision[m]} is used request m's index in the
+   * log's decisions and {@code target[m]} the target's top banner for it.
+   */
   public record Replay(double[] w, double[] r, double[] q, double[] qLogged, Map<String, Object> counts,
-      Map<String, long[]> byModelVersion, Positions positions) {}
+      Map<String, long[]> byModelVersion, Positions positions, int[] decision, String[] target) {}
 
   /**
    * Per position k (index 0 = position 1) and used request m, each 0 unless the logged banner at k was shown at k:
@@ -121,6 +124,9 @@ public final class OffPolicyEvaluation {
     double[] r = new double[n];
     double[] q = new double[n];
     double[] qLogged = new double[n];
+    int[] decision = new int[n];
+    String[] target = new String[n];
+    int index = -1;
     double[][][] perPosition = new double[6][MAX_POSITIONS][]; // as Positions' components, made when first used
     int positions = 1;
     int m = 0;
@@ -132,6 +138,7 @@ public final class OffPolicyEvaluation {
     Map<String, long[]> byVersion = new TreeMap<>();
     int neutral = model.spec().neutralSlot();
     for (DecisionRecord d : log.decisions()) {
+      index++;
       long now = d.time().getEpochSecond();
       // history strictly before the request; product events before impressions of the same second
       while (true) {
@@ -204,6 +211,8 @@ public final class OffPolicyEvaluation {
       r[m] = shown.clicked() ? 1 : 0;
       q[m] = atTop[0];
       qLogged[m] = logged == null ? 0 : atTop[ranked];
+      decision[m] = index;
+      target[m] = chosen.banner().id();
       positions = Math.max(positions, loggedPositions(d, ranked, perPosition, n, m, judged, atTop, top, topShown, model,
           u, new ScoringContext(now, platform, neutral)));
       m++;
@@ -230,7 +239,8 @@ public final class OffPolicyEvaluation {
     }
     return new Replay(java.util.Arrays.copyOf(w, m), java.util.Arrays.copyOf(r, m), java.util.Arrays.copyOf(q, m),
         java.util.Arrays.copyOf(qLogged, m), counts, byVersion,
-        new Positions(trimmed[0], trimmed[1], trimmed[2], trimmed[3], trimmed[4], trimmed[5]));
+        new Positions(trimmed[0], trimmed[1], trimmed[2], trimmed[3], trimmed[4], trimmed[5]),
+        java.util.Arrays.copyOf(decision, m), java.util.Arrays.copyOf(target, m));
   }
 
   /**
