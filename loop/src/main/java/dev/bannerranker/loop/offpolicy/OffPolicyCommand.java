@@ -147,6 +147,8 @@ public final class OffPolicyCommand implements Callable<Integer> {
     Estimators.Estimate weights = Estimators.estimate(replay.w(), ones(replay.w().length),
         new double[replay.w().length], new double[replay.w().length], bootstrap, seed).ips();
     out.put("mean_weight", estimate(weights));
+    double paretoK = Estimators.paretoK(replay.w());
+    out.put("pareto_k", Double.isNaN(paretoK) ? null : paretoK);
     LoggedContextTruth.Truth truth = shoppers == null ? null : LoggedContextTruth.of(joined, replay, shoppers);
     if (truth != null) {
       out.put("truth_on_logged_contexts", truth.json());
@@ -180,6 +182,10 @@ public final class OffPolicyCommand implements Callable<Integer> {
     PrintWriter o = spec.commandLine().getOut();
     o.printf(Locale.ROOT, "mean importance weight %.4f  95%% [%.4f, %.4f]  (1 in expectation)%n", weights.value(),
         weights.ciLow(), weights.ciHigh());
+    if (!Double.isNaN(paretoK)) {
+      o.printf(Locale.ROOT, "Pareto k of the largest weights %.2f%s%n", paretoK, paretoK > 0.7
+          ? ": a heavy tail, the intervals understate the estimates' spread" : "");
+    }
     if (truth != null) {
       o.printf(Locale.ROOT, "truth on the logged contexts (the world's click model): target %.5f, logging policy "
           + "%.5f; without fatigue %.5f and %.5f (%d requests)%n", truth.target(), truth.logged(),
