@@ -42,7 +42,8 @@ import java.util.TreeMap;
  * k-th best by the same order) judged at the top slot with the top slot's logged propensity, and, for the
  * examination ratio {@code theta_k / theta_1}, whether the logged banner at k was shown and clicked and the bundle's
  * predicted CTR of it at the neutral slot.
- * Banners at the frequency cap are left out as the service does. Assumes the service's other rules (pinned and
+ * Banners at the frequency cap (every impression of the 24 hours before the request counted, as the service keeps
+ * them for its cap) are left out as the service does. Assumes the service's other rules (pinned and
  * blocked banners, the popularity order of cold-start users) do not change the top slot.
  */
 public final class OffPolicyEvaluation {
@@ -103,6 +104,8 @@ public final class OffPolicyEvaluation {
     Map<String, UserProfile> profiles = new HashMap<>();
     log.users().forEach(u -> profiles.put(u.id(), u));
     Map<String, UserHistory> histories = new HashMap<>();
+    // every impression per user, in time order: a history keeps only its latest few, the service's cap counts all
+    Map<String, List<Impression>> shownTo = new HashMap<>();
     List<BehaviourEvent> events = log.events();
     List<Impression> imps = log.impressions();
     if (before != null) {
@@ -149,6 +152,7 @@ public final class OffPolicyEvaluation {
           DatasetBuilder.applyEvent(history(histories, ev.userId(), model), ev, model.bundle().vocab());
         } else if (impDue) {
           Impression imp = imps.get(i++);
+          shownTo.computeIfAbsent(imp.userId(), k -> new ArrayList<>()).add(imp);
           BannerFeatures b = model.banner(imp.bannerId());
           if (b != null) {
             DatasetBuilder.applyImpression(history(histories, imp.userId(), model), b, imp.timestamp(), imp.clicked());
@@ -174,8 +178,9 @@ public final class OffPolicyEvaluation {
       UserProfile profile = profiles.getOrDefault(d.userId(), UserProfile.unknown(d.userId()));
       UserHistory h = histories.get(d.userId());
       List<BannerFeatures> candidates = candidates(log, d, profile, model, mode, now);
-      if (frequencyCapPerDay > 0 && h != null) {
-        candidates.removeIf(b -> h.impressionsOf(b.index(), now - DAY_SECONDS, Long.MAX_VALUE) >= frequencyCapPerDay);
+      List<Impression> seen = shownTo.get(d.userId());
+      if (frequencyCapPerDay > 0 && seen != null) {
+        candidates.removeIf(b -> shownSince(seen, b.banner().id(), now - DAY_SECONDS) >= frequencyCapPerDay);
       }
       if (candidates.isEmpty()) {
         noCandidates++;
@@ -320,6 +325,17 @@ public final class OffPolicyEvaluation {
       case PRIORITY -> 1 + b.priority();
       case NONE -> 1;
     };
+  }
+
+  /** Impressions of {@code banner} in {@code seen} (in time order) at or after {@code since}. */
+  private static int shownSince(List<Impression> seen, String banner, long since) {
+    int n = 0;
+    for (int k = seen.size() - 1; k >= 0 && seen.get(k).timestamp() >= since; k--) {
+      if (seen.get(k).bannerId().equals(banner)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private static UserHistory history(Map<String, UserHistory> histories, String user, ScoringModel model) {
