@@ -103,8 +103,8 @@ public final class Estimators {
    * The shape k of a generalised Pareto distribution fitted to the largest weights, as Pareto-smoothed importance
    * sampling diagnoses importance weights (Vehtari et al.; the fit of Zhang and Stephens 2009 with its weak prior):
    * the tail is the {@code min(n / 5, 3 sqrt(n))} largest of the n weights, above the next one. Above 0.5 the weights'
-   * variance is infinite and above 0.7 a bootstrap over requests no longer describes an estimate's spread. NaN with
-   * fewer than 10 weights in the tail.
+   * variance is infinite, so a bootstrap over requests (or any interval from the sample's spread) understates an
+   * estimate's spread; above 0.7 even the estimate itself is unreliable. NaN with fewer than 10 weights in the tail.
    */
   public static double paretoK(double[] w) {
     double[] sorted = Arrays.stream(w).filter(x -> x > 0).sorted().toArray();

@@ -183,8 +183,8 @@ public final class OffPolicyCommand implements Callable<Integer> {
     o.printf(Locale.ROOT, "mean importance weight %.4f  95%% [%.4f, %.4f]  (1 in expectation)%n", weights.value(),
         weights.ciLow(), weights.ciHigh());
     if (!Double.isNaN(paretoK)) {
-      o.printf(Locale.ROOT, "Pareto k of the largest weights %.2f%s%n", paretoK, paretoK > 0.7
-          ? ": a heavy tail, the intervals understate the estimates' spread" : "");
+      o.printf(Locale.ROOT, "Pareto k of the largest weights %.2f%s%n", paretoK, paretoK > 0.5
+          ? ": a heavy tail (infinite variance), the intervals understate the estimates' spread" : "");
     }
     if (truth != null) {
       o.printf(Locale.ROOT, "truth on the logged contexts (the world's click model): target %.5f, logging policy "
