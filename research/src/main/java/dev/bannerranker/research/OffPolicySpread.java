@@ -81,12 +81,21 @@ public final class OffPolicySpread {
   public static void main(String[] args) throws Exception {
     Args a = new Args();
     CommandLine cl = new CommandLine(a);
-    cl.parseArgs(args);
-    if (cl.isUsageHelpRequested()) {
-      cl.usage(System.out);
-      return;
+    try {
+      cl.parseArgs(args);
+      if (cl.isUsageHelpRequested()) {
+        cl.usage(System.out);
+        return;
+      }
+      run(a, System.out);
+    } catch (CommandLine.ParameterException e) {
+      System.err.println("offpolicy-spread: " + e.getMessage() + " (see --help)");
+      System.exit(2);
+    } catch (IllegalArgumentException | dev.bannerranker.data.BadInputException | dev.bannerranker.bundle.BundleException
+        | java.io.IOException e) {
+      System.err.println("offpolicy-spread: " + e.getMessage());
+      System.exit(2);
     }
-    run(a, System.out);
   }
 
   /** A logged request: the logging policy's probabilities and each banner's truth, over the eligible banners. */
