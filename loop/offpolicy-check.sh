@@ -2,7 +2,10 @@
 # Off-policy estimates against the truth, with the simulator: serve bundle A with the SOFTMAX logging policy and the
 # serving log, simulate D days, export the log, train two candidates on it (another seed; one epoch), estimate each
 # off-policy (IPS, SNIPS, DR with 95 % intervals), then serve each candidate greedily to the same shoppers on the same
-# days and measure its online top-slot CTR. Prints whether each interval covers it. Loopback only.
+# days and measure its online top-slot CTR. Two truths: the candidate's true top-slot CTR on the logged contexts (what
+# the estimators estimate, from the world's click model) and its online CTR (which also reflects the user states its
+# own serving creates: fatigue, frequency caps). Prints whether each interval covers each; writes
+# offpolicy-check.json. Loopback only.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RANKER="$ROOT/bin/ranker"
@@ -23,8 +26,10 @@ usage: loop/offpolicy-check.sh [--scale tiny|demo] [--days D] [--shoppers N] [--
 Serves bundle A (work/loop-tiny/bundle, or work/demo/bundle with --scale demo) with the SOFTMAX policy and the
 serving log, simulates D days (default 3, 3 to 7: training needs a train, a validation and a test day) of the
 world's shoppers (the first N, default all), exports the log, trains candidate "seed8" (train --seed 8) and
-candidate "epochs1" (train --epochs 1) on it, estimates each off-policy (--history: the world), then serves each
-GREEDY from a fresh user state to the same shoppers on the same days and prints estimate against truth.
+candidate "epochs1" (train --epochs 1) on it, estimates each off-policy (--history and --world: the world), then
+serves each GREEDY from a fresh user state to the same shoppers on the same days and prints the estimates against
+two truths: the true top-slot CTR of the candidate's choices on the logged requests (what the estimators estimate)
+and its online top-slot CTR. The figures go to offpolicy-check.json as well.
 --train-options adds train options to both candidates (e.g. smaller sizes for a quick run). Works in
 work/offpolicy-check-<scale>; ports gRPC 50083 and metrics 8095 on 127.0.0.1.
 USAGE
@@ -59,30 +64,46 @@ stop_service logging
 # shellcheck disable=SC2086
 "$RANKER" train --data "$run/export" --out "$run/epochs1" --no-progress $train_options --epochs 1 >&2
 for c in seed8 epochs1; do
-  "$RANKER" offpolicy --logs "$run/logs" --bundle "$run/$c" --history "$data" --json "$run/offpolicy-$c.json" \
-    --report "$run/offpolicy-$c" >&2
+  "$RANKER" offpolicy --logs "$run/logs" --bundle "$run/$c" --history "$data" --world "$data" \
+    --json "$run/offpolicy-$c.json" --report "$run/offpolicy-$c" >&2
   echo "== truth: $c, GREEDY" >&2
-  start_service "$c" GREEDY 0.1 "$run/$c"
+  start_service "$c" GREEDY 0.1 "$run/$c" --log-dir "$run/logs-$c"
   simulate "$c"
   stop_service "$c"
 done
 
 logged="$(tr -d ' \n' <"$run/offpolicy-seed8.json" | grep -o '"observed_ctr":[-0-9.eE]*' | head -1 | cut -d: -f2)"
 echo "logging policy (A, SOFTMAX) top-slot CTR: $logged"
-echo "candidate | online top-slot CTR (clicks/impressions) | SNIPS [95 %] | DR [95 %] | IPS [95 %] | covered by"
+echo "candidate | true CTR on the logged contexts | online top-slot CTR (clicks/impressions) | SNIPS [95 %] | DR [95 %]"\
+  "| IPS [95 %] | covering the logged-contexts truth | covering the online CTR"
+summary="{\"logging_policy_top_slot_ctr\": $logged, \"candidates\": {"
+sep=""
 for c in seed8 epochs1; do
   top="$(tr -d ' \n' <"$run/sim-$c.json" | grep -o '"by_slot":{"1":{[^}]*}' \
-    | sed 's/.*"impressions":\([0-9]*\),"clicks":\([0-9]*\),"ctr":\([-0-9.eE]*\).*/\3 \2 \1/')"
-  read -r truth clicks imps <<<"$top"
-  line="$c | $(printf '%.5f' "$truth") ($clicks/$imps)"
-  covered=""
+    | sed 's/.*"impressions":\([0-9]*\),"clicks":\([0-9]*\),"ctr":\([-0-9.eE]*\),"mean_true_ctr":\([-0-9.eE]*\).*/\3 \2 \1 \4/')"
+  read -r online clicks imps online_true <<<"$top"
+  contexts="$(tr -d ' \n' <"$run/offpolicy-$c.json" | grep -o '"target_true_ctr":[-0-9.eE]*' | head -1 | cut -d: -f2)"
+  line="$c | $(printf '%.5f' "$contexts") | $(printf '%.5f' "$online") ($clicks/$imps)"
+  covers_contexts="" covers_online="" estimates="" comma=""
   for e in snips dr ips; do
     read -r v lo hi <<<"$(estimate "$run/offpolicy-$c.json" "$e")"
     line="$line | $(printf '%.5f [%.5f, %.5f]' "$v" "$lo" "$hi")"
-    awk -v t="$truth" -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(lo <= t && t <= hi) }' && covered="$covered $e"
+    estimates="$estimates$comma\"$e\": {\"value\": $v, \"ci_low\": $lo, \"ci_high\": $hi}"
+    comma=", "
+    awk -v t="$contexts" -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(lo <= t && t <= hi) }' \
+      && covers_contexts="$covers_contexts $e"
+    awk -v t="$online" -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(lo <= t && t <= hi) }' && covers_online="$covers_online $e"
   done
-  echo "$line |${covered:- none}"
+  echo "$line |${covers_contexts:- none} |${covers_online:- none}"
+  list() { local out="" x; for x in $1; do out="$out${out:+, }\"$x\""; done; printf '[%s]' "$out"; }
+  summary="$summary$sep\"$c\": {\"logged_contexts_true_ctr\": $contexts, \"online_top_slot_ctr\": $online,"
+  summary="$summary \"online_top_slot_clicks\": $clicks, \"online_top_slot_impressions\": $imps,"
+  summary="$summary \"online_top_slot_true_ctr\": $online_true, \"estimates\": {$estimates},"
+  summary="$summary \"covering_logged_contexts_truth\": $(list "$covers_contexts"),"
+  summary="$summary \"covering_online_ctr\": $(list "$covers_online")}"
+  sep=", "
 done
+printf '%s}}\n' "$summary" >"$run/offpolicy-check.json"
 echo "per position (position-based click model): candidate position | online CTR | SNIPS [95 %] | DR [95 %]"
 for c in seed8 epochs1; do
   for k in 1 2 3 4; do

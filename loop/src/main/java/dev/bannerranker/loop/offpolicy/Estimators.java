@@ -99,6 +99,64 @@ public final class Estimators {
     return s2 == 0 ? 0 : s * s / s2;
   }
 
+  /**
+   * The shape k of a generalised Pareto distribution fitted to the largest weights, as Pareto-smoothed importance
+   * sampling diagnoses importance weights (Vehtari et al.; the fit of Zhang and Stephens 2009 with its weak prior):
+   * the tail is the {@code min(n / 5, 3 sqrt(n))} largest of the n weights, above the next one. Above 0.5 the weights'
+   * variance is infinite, so a bootstrap over requests (or any interval from the sample's spread) understates an
+   * estimate's spread; above 0.7 even the estimate itself is unreliable. NaN with fewer than 10 weights in the tail.
+   */
+  public static double paretoK(double[] w) {
+    double[] sorted = Arrays.stream(w).filter(x -> x > 0).sorted().toArray();
+    int tail = (int) Math.ceil(Math.min(0.2 * w.length, 3 * Math.sqrt(w.length)));
+    tail = Math.min(tail, sorted.length - 1);
+    if (tail < 10) {
+      return Double.NaN;
+    }
+    double cutoff = sorted[sorted.length - tail - 1];
+    double[] x = new double[tail];
+    for (int i = 0; i < tail; i++) {
+      x[i] = sorted[sorted.length - tail + i] - cutoff;
+    }
+    if (x[tail - 1] <= 0) {
+      return Double.NaN; // a flat tail: nothing to fit
+    }
+    int n = x.length;
+    int m = 30 + (int) Math.sqrt(n);
+    double[] b = new double[m];
+    double[] logLik = new double[m];
+    double quartile = x[Math.max(0, (int) (n / 4.0 + 0.5) - 1)];
+    for (int j = 0; j < m; j++) {
+      b[j] = (1 - Math.sqrt(m / (j + 0.5))) / (3 * (quartile > 0 ? quartile : x[n - 1])) + 1 / x[n - 1];
+      double k = meanLog1p(-b[j], x);
+      logLik[j] = n * (Math.log(-b[j] / k) - k - 1);
+    }
+    double bPost = 0;
+    double total = 0;
+    for (int j = 0; j < m; j++) {
+      double sum = 0;
+      for (int i = 0; i < m; i++) {
+        sum += Math.exp(logLik[i] - logLik[j]);
+      }
+      double weight = 1 / sum;
+      if (weight >= 1e-14 && Double.isFinite(weight)) {
+        bPost += b[j] * weight;
+        total += weight;
+      }
+    }
+    bPost /= total;
+    double k = meanLog1p(-bPost, x);
+    return (n * k + 10 * 0.5) / (n + 10); // the weak prior towards 0.5
+  }
+
+  private static double meanLog1p(double c, double[] x) {
+    double s = 0;
+    for (double v : x) {
+      s += Math.log1p(c * v);
+    }
+    return s / x.length;
+  }
+
   /** The percentile interval of the finite samples (a resample can leave a ratio undefined); NaN without any. */
   private static Estimate interval(double value, double[] samples, double ess) {
     double[] sorted = Arrays.stream(samples).filter(Double::isFinite).sorted().toArray();

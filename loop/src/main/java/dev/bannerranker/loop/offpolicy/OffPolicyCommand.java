@@ -56,6 +56,11 @@ public final class OffPolicyCommand implements Callable<Integer> {
       + "events and impressions are the users' history before the log, as the service's own start.")
   Path history;
 
+  @Option(names = "--world", description = "For logs of simulated traffic: the directory the world was generated in "
+      + "(simulate --world). Adds the truth the estimates estimate: the mean true top-slot click probability of the "
+      + "target's choice in the logged contexts.")
+  Path world;
+
   @Option(names = "--since", description = "Use requests at or after this time.")
   String since;
 
@@ -95,6 +100,12 @@ public final class OffPolicyCommand implements Callable<Integer> {
     if (report != null) {
       OutputPaths.checkDirectory("--report", report);
     }
+    dev.bannerranker.trainer.generate.LiveShoppers shoppers = null;
+    if (world != null) {
+      dev.bannerranker.loop.simulate.SimulateCommand.WorldId id =
+          dev.bannerranker.loop.simulate.SimulateCommand.readWorld(world);
+      shoppers = new dev.bannerranker.trainer.generate.LiveShoppers(id.scale(), id.seed());
+    }
     Bundle b = BundleIO.load(bundle);
     ScoringModel model = ScoringModel.of(b);
     LogJoin.Joined joined = LogJoin.join(logs, new LogJoin.Options(CliValues.instant("--since", since),
@@ -132,6 +143,16 @@ public final class OffPolicyCommand implements Callable<Integer> {
     logging.put("model_versions", versions);
     out.put("logging_policy", logging);
     out.put("counts", replay.counts());
+    // 1 in expectation whatever the target when the logged propensities are right
+    Estimators.Estimate weights = Estimators.estimate(replay.w(), ones(replay.w().length),
+        new double[replay.w().length], new double[replay.w().length], bootstrap, seed).ips();
+    out.put("mean_weight", estimate(weights));
+    double paretoK = Estimators.paretoK(replay.w());
+    out.put("pareto_k", Double.isNaN(paretoK) ? null : paretoK);
+    LoggedContextTruth.Truth truth = shoppers == null ? null : LoggedContextTruth.of(joined, replay, shoppers);
+    if (truth != null) {
+      out.put("truth_on_logged_contexts", truth.json());
+    }
     out.put("bootstrap", Map.of("resamples", bootstrap, "seed", seed, "level", 0.95));
     out.put("position_model", POSITION_MODEL);
     java.util.List<Map<String, Object>> perPosition = new java.util.ArrayList<>();
@@ -158,7 +179,26 @@ public final class OffPolicyCommand implements Callable<Integer> {
       Files.writeString(report.resolve("offpolicy.html"), OffPolicyHtml.render(out, est, positions));
     }
     print(est, positions, replay, spec.commandLine().getOut());
+    PrintWriter o = spec.commandLine().getOut();
+    o.printf(Locale.ROOT, "mean importance weight %.4f  95%% [%.4f, %.4f]  (1 in expectation)%n", weights.value(),
+        weights.ciLow(), weights.ciHigh());
+    if (!Double.isNaN(paretoK)) {
+      o.printf(Locale.ROOT, "Pareto k of the largest weights %.2f%s%n", paretoK, paretoK > 0.5
+          ? ": a heavy tail (infinite variance), the intervals understate the estimates' spread" : "");
+    }
+    if (truth != null) {
+      o.printf(Locale.ROOT, "truth on the logged contexts (the world's click model): target %.5f, logging policy "
+          + "%.5f; without fatigue %.5f and %.5f (%d requests)%n", truth.target(), truth.logged(),
+          truth.targetWithoutFatigue(), truth.loggedWithoutFatigue(), truth.requests());
+    }
+    o.flush();
     return 0;
+  }
+
+  private static double[] ones(int n) {
+    double[] a = new double[n];
+    java.util.Arrays.fill(a, 1);
+    return a;
   }
 
   /** The assumption behind {@code positions}, stated in the JSON and the HTML report. */

@@ -42,7 +42,8 @@ import java.util.TreeMap;
  * k-th best by the same order) judged at the top slot with the top slot's logged propensity, and, for the
  * examination ratio {@code theta_k / theta_1}, whether the logged banner at k was shown and clicked and the bundle's
  * predicted CTR of it at the neutral slot.
- * Banners at the frequency cap are left out as the service does. Assumes the service's other rules (pinned and
+ * Banners at the frequency cap (every impression of the 24 hours before the request counted, as the service keeps
+ * them for its cap) are left out as the service does. Assumes the service's other rules (pinned and
  * blocked banners, the popularity order of cold-start users) do not change the top slot.
  */
 public final class OffPolicyEvaluation {
@@ -53,9 +54,12 @@ public final class OffPolicyEvaluation {
   /** What a click is worth in the target's order. */
   public enum Value { BID, PRIORITY, NONE }
 
-  /** The per-request arrays and the counts of skipped requests. */
+  /**
+   * The per-request arrays and the counts of skipped requests; {@code decision[m]} is used request m's index in the
+   * log's decisions and {@code target[m]} the target's top banner for it.
+   */
   public record Replay(double[] w, double[] r, double[] q, double[] qLogged, Map<String, Object> counts,
-      Map<String, long[]> byModelVersion, Positions positions) {}
+      Map<String, long[]> byModelVersion, Positions positions, int[] decision, String[] target) {}
 
   /**
    * Per position k (index 0 = position 1) and used request m, each 0 unless the logged banner at k was shown at k:
@@ -100,6 +104,8 @@ public final class OffPolicyEvaluation {
     Map<String, UserProfile> profiles = new HashMap<>();
     log.users().forEach(u -> profiles.put(u.id(), u));
     Map<String, UserHistory> histories = new HashMap<>();
+    // every impression per user, in time order: a history keeps only its latest few, the service's cap counts all
+    Map<String, List<Impression>> shownTo = new HashMap<>();
     List<BehaviourEvent> events = log.events();
     List<Impression> imps = log.impressions();
     if (before != null) {
@@ -121,6 +127,9 @@ public final class OffPolicyEvaluation {
     double[] r = new double[n];
     double[] q = new double[n];
     double[] qLogged = new double[n];
+    int[] decision = new int[n];
+    String[] target = new String[n];
+    int index = -1;
     double[][][] perPosition = new double[6][MAX_POSITIONS][]; // as Positions' components, made when first used
     int positions = 1;
     int m = 0;
@@ -132,6 +141,7 @@ public final class OffPolicyEvaluation {
     Map<String, long[]> byVersion = new TreeMap<>();
     int neutral = model.spec().neutralSlot();
     for (DecisionRecord d : log.decisions()) {
+      index++;
       long now = d.time().getEpochSecond();
       // history strictly before the request; product events before impressions of the same second
       while (true) {
@@ -142,6 +152,7 @@ public final class OffPolicyEvaluation {
           DatasetBuilder.applyEvent(history(histories, ev.userId(), model), ev, model.bundle().vocab());
         } else if (impDue) {
           Impression imp = imps.get(i++);
+          shownTo.computeIfAbsent(imp.userId(), k -> new ArrayList<>()).add(imp);
           BannerFeatures b = model.banner(imp.bannerId());
           if (b != null) {
             DatasetBuilder.applyImpression(history(histories, imp.userId(), model), b, imp.timestamp(), imp.clicked());
@@ -167,8 +178,9 @@ public final class OffPolicyEvaluation {
       UserProfile profile = profiles.getOrDefault(d.userId(), UserProfile.unknown(d.userId()));
       UserHistory h = histories.get(d.userId());
       List<BannerFeatures> candidates = candidates(log, d, profile, model, mode, now);
-      if (frequencyCapPerDay > 0 && h != null) {
-        candidates.removeIf(b -> h.impressionsOf(b.index(), now - DAY_SECONDS, Long.MAX_VALUE) >= frequencyCapPerDay);
+      List<Impression> seen = shownTo.get(d.userId());
+      if (frequencyCapPerDay > 0 && seen != null) {
+        candidates.removeIf(b -> shownSince(seen, b.banner().id(), now - DAY_SECONDS) >= frequencyCapPerDay);
       }
       if (candidates.isEmpty()) {
         noCandidates++;
@@ -204,6 +216,8 @@ public final class OffPolicyEvaluation {
       r[m] = shown.clicked() ? 1 : 0;
       q[m] = atTop[0];
       qLogged[m] = logged == null ? 0 : atTop[ranked];
+      decision[m] = index;
+      target[m] = chosen.banner().id();
       positions = Math.max(positions, loggedPositions(d, ranked, perPosition, n, m, judged, atTop, top, topShown, model,
           u, new ScoringContext(now, platform, neutral)));
       m++;
@@ -230,7 +244,8 @@ public final class OffPolicyEvaluation {
     }
     return new Replay(java.util.Arrays.copyOf(w, m), java.util.Arrays.copyOf(r, m), java.util.Arrays.copyOf(q, m),
         java.util.Arrays.copyOf(qLogged, m), counts, byVersion,
-        new Positions(trimmed[0], trimmed[1], trimmed[2], trimmed[3], trimmed[4], trimmed[5]));
+        new Positions(trimmed[0], trimmed[1], trimmed[2], trimmed[3], trimmed[4], trimmed[5]),
+        java.util.Arrays.copyOf(decision, m), java.util.Arrays.copyOf(target, m));
   }
 
   /**
@@ -310,6 +325,17 @@ public final class OffPolicyEvaluation {
       case PRIORITY -> 1 + b.priority();
       case NONE -> 1;
     };
+  }
+
+  /** Impressions of {@code banner} in {@code seen} (in time order) at or after {@code since}. */
+  private static int shownSince(List<Impression> seen, String banner, long since) {
+    int n = 0;
+    for (int k = seen.size() - 1; k >= 0 && seen.get(k).timestamp() >= since; k--) {
+      if (seen.get(k).bannerId().equals(banner)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private static UserHistory history(Map<String, UserHistory> histories, String user, ScoringModel model) {

@@ -186,9 +186,9 @@ public final class SimulateCommand implements Callable<Integer> {
   }
 
   /** The scale and seed a world directory was generated with. */
-  record WorldId(Scale scale, long seed) {}
+  public record WorldId(Scale scale, long seed) {}
 
-  static WorldId readWorld(Path dir) throws IOException {
+  public static WorldId readWorld(Path dir) throws IOException {
     Path file = dir.resolve(WorldGenerator.WORLD_FILE);
     if (!Files.isRegularFile(file)) {
       throw new BadInputException(file + ": missing; --world must be a directory written by bin/ranker generate");

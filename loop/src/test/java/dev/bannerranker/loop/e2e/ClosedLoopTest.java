@@ -25,7 +25,7 @@ import picocli.CommandLine;
  * The closed loop on the tiny world, with the real service in process: serve bundle A with the softmax logging
  * policy and the serving log, simulate shoppers, export the log, train bundle B on the export, estimate B off-policy,
  * then serve B greedily (the policy offpolicy evaluates) to the same shoppers on the same days and check that the
- * estimate's 95 % interval covers B's measured top-slot CTR.
+ * estimate's 95 % interval covers B's measured top-slot CTR and B's true CTR on the logged requests.
  */
 class ClosedLoopTest {
   static final String DAYS = "3";
@@ -68,6 +68,16 @@ class ClosedLoopTest {
         + estimateA.path("logging_policy") + ", A's own SNIPS " + estimateA.path("estimates").path("snips");
     System.out.println("closed loop on the tiny world: " + figures);
     assertTrue(covers(snips, ctrB) || covers(dr, ctrB), figures);
+    // What the estimators estimate: B's choices on the logged requests, judged by the world's click model. The replay
+    // rebuilds the simulator's own truth for the logged choices, and the intervals cover the truth for B's.
+    JsonNode truthA = estimateA.path("truth_on_logged_contexts");
+    JsonNode slot1 = onlineA.path("by_slot").path("1");
+    assertEquals(slot1.path("impressions").asLong(), truthA.path("requests").asLong(), figures);
+    assertEquals(slot1.path("mean_true_ctr").asDouble(), truthA.path("logging_true_ctr").asDouble(), 1e-9, figures);
+    double truthB = estimateB.path("truth_on_logged_contexts").path("target_true_ctr").asDouble();
+    assertTrue(truthB > 0, figures);
+    assertTrue(covers(snips, truthB) && covers(dr, truthB), "logged-contexts truth " + truthB + "; " + figures);
+    assertTrue(estimateB.path("mean_weight").has("ci_low") && estimateB.has("pareto_k"), figures);
     // A judged on its own log: the replay is A's greedy top slot, the log A's softmax one (temperature 0.25, mostly
     // the greedy pick), so A's estimate lands on the CTR it was logged with.
     double logged = estimateA.path("logging_policy").path("observed_ctr").asDouble();
@@ -95,7 +105,7 @@ class ClosedLoopTest {
 
   JsonNode offpolicy(Path logs, Path bundle, Path world, Path json) throws IOException {
     loop("offpolicy", "--logs", logs.toString(), "--bundle", bundle.toString(), "--history", world.toString(),
-        "--bootstrap", "400", "--json", json.toString());
+        "--world", world.toString(), "--bootstrap", "400", "--json", json.toString());
     return new ObjectMapper().readTree(json.toFile());
   }
 

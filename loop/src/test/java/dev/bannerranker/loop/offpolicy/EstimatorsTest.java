@@ -116,4 +116,19 @@ class EstimatorsTest {
     assertTrue(Double.isNaN(e.ips().value()));
     assertEquals(0, e.requests());
   }
+
+  @Test
+  void theParetoShapeOfTheLargestWeightsTellsAHeavyTailFromALightOne() {
+    SplittableRandom r = new SplittableRandom(17);
+    int n = 50_000;
+    double[] heavy = new double[n]; // survival x^(-1/0.9): a Pareto tail of shape 0.9
+    double[] light = new double[n]; // bounded weights, as a logging policy with a propensity floor gives
+    for (int i = 0; i < n; i++) {
+      heavy[i] = i % 4 == 0 ? Math.pow(1 - r.nextDouble(), -0.9) : 0; // most requests disagree: weight 0
+      light[i] = 1 / (0.2 + 0.8 * r.nextDouble());
+    }
+    assertEquals(0.9, Estimators.paretoK(heavy), 0.15);
+    assertTrue(Estimators.paretoK(light) < 0.3, "light: " + Estimators.paretoK(light));
+    assertTrue(Double.isNaN(Estimators.paretoK(new double[] {0, 2, 0, 3})), "too few weights to fit");
+  }
 }

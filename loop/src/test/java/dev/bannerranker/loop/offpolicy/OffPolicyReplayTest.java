@@ -136,6 +136,40 @@ class OffPolicyReplayTest {
     assertEquals(1, agreements(json), "no cap");
   }
 
+  @Test
+  void theCapCountsEveryImpressionOfTheDayNotOnlyTheFewAHistoryKeeps() throws IOException {
+    Bundle bundle = RandomBundles.create(3, 24);
+    String[] pair = greedyPair(bundle);
+    String chosen = pair[0];
+    String other = pair[1];
+    Path logs = writeLogs(bundle, List.of(decision("r1", "u-1", chosen),
+        new ImpressionRecord(NOW.plusMillis(10), "u-1", chosen, "r1", 1)));
+    Path bundleDir = tmp.resolve("bundle");
+    BundleIO.write(bundle, bundleDir, false);
+    // three impressions of the target's favourite 20 hours ago, then a hundred of another banner: more than a
+    // user's history keeps, so only a count over all of them sees the favourite at the cap
+    Path data = Files.createDirectories(tmp.resolve("data"));
+    BannerCsv.write(data.resolve(dev.bannerranker.data.CsvSchemas.BANNERS_FILE), bundle.catalog());
+    Files.writeString(data.resolve("users.csv"), "user_id,gender,age_band,city_tier\nu-1,M,25-34,2\n");
+    Files.writeString(data.resolve("events.csv"),
+        String.join(",", dev.bannerranker.data.CsvSchemas.EVENTS_HEADER) + "\n");
+    StringBuilder imps = new StringBuilder(String.join(",", dev.bannerranker.data.CsvSchemas.IMPRESSIONS_HEADER) + "\n");
+    for (int k = 0; k < 103; k++) {
+      Instant t = k < 3 ? NOW.minusSeconds(20 * 3600L - k) : NOW.minusSeconds(10 * 3600L - 60L * k);
+      imps.append("im-").append(k).append(",u-1,").append(t).append(',').append(k < 3 ? chosen : other)
+          .append(",home_hero,1,web,0\n");
+    }
+    Files.writeString(data.resolve("impressions.csv"), imps);
+
+    Path json = tmp.resolve("est.json");
+    String[] base = {"offpolicy", "--logs", logs.toString(), "--bundle", bundleDir.toString(), "--json", json.toString(),
+        "--bootstrap", "20", "--history", data.toString()};
+    assertEquals(0, run(base));
+    assertEquals(0, agreements(json), "three impressions in the last 24 hours: capped");
+    assertEquals(0, run(concat(base, "--frequency-cap-per-day", "0")));
+    assertEquals(1, agreements(json), "no cap");
+  }
+
   /** A log directory with the bundle's catalog as snapshot, u-1's profile, and {@code records}. */
   private Path writeLogs(Bundle bundle, List<LogRecord> records) throws IOException {
     Path logs = Files.createDirectories(tmp.resolve("logs"));

@@ -103,6 +103,31 @@ class SimulateTest {
   }
 
   @Test
+  void theTrueClickProbabilityOfAnyBannerIsTheOneTheShoppersClickWithFatigueIncluded() throws IOException {
+    LiveShoppers live = new LiveShoppers(Scale.TINY, 5);
+    ByBid a = new ByBid(); // the same banners again and again: fatigue builds up
+    live.run(200, 3, 0, 0, a, a, () -> false);
+    Map<String, List<dev.bannerranker.data.Impression>> seen = new HashMap<>();
+    int fatigued = 0;
+    for (LiveShoppers.Shown s : a.shown) {
+      List<dev.bannerranker.data.Impression> before = seen.computeIfAbsent(s.userId(), k -> new ArrayList<>());
+      int recent = dev.bannerranker.loop.offpolicy.LoggedContextTruth.recent(before, s.bannerId(), s.epochSecond());
+      fatigued += recent > 0 ? 1 : 0;
+      assertEquals(s.trueCtr(), live.trueClickProbability(s.userId(), s.bannerId(), s.slot(), recent), 1e-12,
+          s.toString());
+      if (recent > 0) {
+        assertTrue(live.trueClickProbability(s.userId(), s.bannerId(), s.slot(), 0) > s.trueCtr(), "fatigue lowers it");
+      }
+      before.add(new dev.bannerranker.data.Impression("", s.userId(), s.epochSecond(), s.bannerId(), s.placement(),
+          s.slot(), dev.bannerranker.data.Platform.WEB, s.clicked()));
+    }
+    assertTrue(fatigued > 100, "impressions after earlier ones of the same banner: " + fatigued);
+    assertTrue(Double.isNaN(live.trueClickProbability("u-nobody", a.shown.get(0).bannerId(), 1, 0)));
+    assertTrue(Double.isNaN(live.trueClickProbability(a.shown.get(0).userId(), "b-none", 1, 0)));
+    assertTrue(Double.isNaN(live.trueClickProbability(a.shown.get(0).userId(), a.shown.get(0).bannerId(), 5, 0)));
+  }
+
+  @Test
   void theClockIsShiftedAndTheRunStopsWhenAsked() throws IOException {
     ByBid a = new ByBid();
     int[] visits = {0};

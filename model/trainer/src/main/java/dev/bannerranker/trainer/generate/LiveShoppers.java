@@ -59,6 +59,48 @@ public final class LiveShoppers {
     return world.population.size;
   }
 
+  /** Impressions of a banner to a user this recent lower the true click probability (fatigue). */
+  public static final long FATIGUE_WINDOW_SECONDS = ClickModel.FATIGUE_WINDOW_SECONDS;
+
+  /**
+   * The world's true probability that {@code userId} clicks {@code bannerId} shown at {@code slot} (1-based) of the
+   * banner's placement, after {@code recentImpressions} impressions of that banner to that user in the previous
+   * {@link #FATIGUE_WINDOW_SECONDS}: what the shoppers click with. NaN when the world knows the user or the banner
+   * not, or the slot is outside 1 to 4.
+   */
+  public double trueClickProbability(String userId, String bannerId, int slot, int recentImpressions) {
+    Integer user = userIndex().get(userId);
+    Integer banner = bannerIndex().get(bannerId);
+    if (user == null || banner == null || slot < 1 || slot > ClickModel.SLOT_BIAS.length || recentImpressions < 0) {
+      return Double.NaN;
+    }
+    return world.clickProbability(user, banner, world.catalog.banners[banner].placement, slot, recentImpressions)
+        .value();
+  }
+
+  private java.util.Map<String, Integer> users;
+  private java.util.Map<String, Integer> banners;
+
+  private synchronized java.util.Map<String, Integer> userIndex() {
+    if (users == null) {
+      users = new java.util.HashMap<>();
+      for (int u = 0; u < world.population.size; u++) {
+        users.put(Population.id(u), u);
+      }
+    }
+    return users;
+  }
+
+  private synchronized java.util.Map<String, Integer> bannerIndex() {
+    if (banners == null) {
+      banners = new java.util.HashMap<>();
+      for (Catalog.BannerDef b : world.catalog.banners) {
+        banners.put(b.id, b.index);
+      }
+    }
+    return banners;
+  }
+
   /**
    * Plays the visits of the first {@code shoppers} users during the world's first {@code days} days, with every time
    * moved by {@code shiftSeconds}, until {@code stop} says so (checked before each visit). {@code clickSeed} 0 draws

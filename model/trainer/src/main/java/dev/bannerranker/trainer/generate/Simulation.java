@@ -473,11 +473,7 @@ final class Simulation {
       log = fatigue[v.user] = new FatigueLog();
     }
     int recent = log.countRecent(banner, time);
-    double genderCategory = people.genderSign(v.user) * catalog.categories.get(b.category).genderSkew();
-    double logit = ClickModel.logit(people.brandAffinity(v.user, b.brand), people.categoryTaste(v.user, b.category),
-        people.priceMatch(v.user, b.priceTier), genderCategory, b.quality,
-        b.appeal(people.gender[v.user], people.ageBand[v.user]), b.discountPct, placement, slot, recent);
-    Fmt.Prob p = Fmt.sixDigits(ClickModel.probability(logit));
+    Fmt.Prob p = world.clickProbability(v.user, banner, placement, slot, recent);
     boolean clicked = v.clicks.nextDouble() < p.value();
     log.add(banner, time);
     Row row = new Row(time, seq++, true, v.user, banner, slot, v.plan.platform, clicked ? 1 : 0, 0, p);

@@ -97,6 +97,20 @@ final class World {
     return key >>> USER_BITS;
   }
 
+  /**
+   * The true probability that {@code user} clicks {@code banner} shown at {@code slot} (1-based) of {@code placement}
+   * after {@code recentImpressions} impressions of it in the previous 72 hours: the click model's.
+   */
+  Fmt.Prob clickProbability(int user, int banner, int placement, int slot, int recentImpressions) {
+    Catalog.BannerDef b = catalog.banners[banner];
+    double genderCategory = population.genderSign(user) * catalog.categories.get(b.category).genderSkew();
+    double logit = ClickModel.logit(population.brandAffinity(user, b.brand), population.categoryTaste(user, b.category),
+        population.priceMatch(user, b.priceTier), genderCategory, b.quality,
+        b.appeal(population.gender[user], population.ageBand[user]), b.discountPct, placement, slot,
+        recentImpressions);
+    return Fmt.sixDigits(ClickModel.probability(logit));
+  }
+
   VisitPlan plan(int user, long start) {
     return VisitPlan.draw(Rand.stream(planSeed, user, start), population.platform[user]);
   }
