@@ -12,6 +12,14 @@ public final class NegativeSampler {
 
   /** The rows of {@code rows} kept at {@code rate}, in their order; {@code rows} itself when {@code rate == 1}. */
   public static int[] sample(int[] rows, boolean[] clicked, double rate, long seed) {
+    return sample(rows, r -> clicked[r], rate, seed);
+  }
+
+  /**
+   * As above with the labels looked up by row, so rows held on disk (row shards, where a row is its position in the
+   * log) are sampled exactly as the same rows held in memory.
+   */
+  public static int[] sample(int[] rows, java.util.function.IntPredicate clicked, double rate, long seed) {
     if (rate >= 1.0) {
       return rows;
     }
@@ -21,7 +29,7 @@ public final class NegativeSampler {
     for (int r : rows) {
       // One draw per row whatever its label, so the kept non-clicks do not depend on where the clicks fall.
       boolean keep = rng.nextDouble() < rate;
-      if (clicked[r] || keep) {
+      if (clicked.test(r) || keep) {
         kept[n++] = r;
       }
     }

@@ -4,12 +4,14 @@ import dev.bannerranker.data.BadInputException;
 import dev.bannerranker.features.FeatureEncoder;
 import dev.bannerranker.features.Standardizer;
 import dev.bannerranker.trainer.dataset.ImpressionDataset;
+import dev.bannerranker.trainer.dataset.NegativeSampler;
 import dev.bannerranker.trainer.dataset.TimeSplit;
 import dev.bannerranker.trainer.shards.RowShards;
 import dev.bannerranker.trainer.shards.ShardRow;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -17,16 +19,52 @@ import java.util.stream.IntStream;
 final class ShardTraining {
   private ShardTraining() {}
 
-  /** Each part's positions, in log order, and the standardisers fitted on the training rows. */
-  record Scan(int[] train, int[] valid, int[] test, Standardizer user, Standardizer banner, Standardizer cross) {}
+  /**
+   * Each part's positions, in log order, the training rows wide &amp; deep trains on ({@code kept}: every click and a
+   * seeded share of the non-clicks; {@code train} itself without downsampling, and then {@code keep} is null), and
+   * the standardisers fitted on the kept rows.
+   */
+  record Scan(int[] train, int[] kept, BitSet keep, int[] valid, int[] test, Standardizer user, Standardizer banner,
+      Standardizer cross) {}
 
+  /**
+   * The scan with negative downsampling at {@code negativeRate}: the rows kept are those {@link NegativeSampler} keeps
+   * from the same rows held in memory (one seeded draw per training row in log order), and the standardisers are
+   * fitted on them, as without row shards; that takes a second pass over the shards.
+   */
+  static Scan scan(Path dir, List<String> crossNames, double negativeRate, long seed) throws IOException {
+    Pass all = pass(dir, crossNames, null);
+    if (negativeRate >= 1) {
+      return new Scan(all.train(), all.train(), null, all.valid(), all.test(), all.user(), all.banner(), all.cross());
+    }
+    int[] kept = NegativeSampler.sample(all.train(), all.clicked()::get, negativeRate, seed);
+    BitSet keep = new BitSet();
+    for (int p : kept) {
+      keep.set(p);
+    }
+    Pass fitted = pass(dir, crossNames, keep);
+    return new Scan(all.train(), kept, keep, all.valid(), all.test(), fitted.user(), fitted.banner(), fitted.cross());
+  }
+
+  /** Without negative downsampling. */
   static Scan scan(Path dir, List<String> crossNames) throws IOException {
+    return scan(dir, crossNames, 1.0, 0);
+  }
+
+  /** What one pass over the shards finds: {@code clicked} holds the clicked training rows' positions. */
+  private record Pass(int[] train, int[] valid, int[] test, BitSet clicked, Standardizer user, Standardizer banner,
+      Standardizer cross) {}
+
+  /** One pass: the positions, and the standardisers fitted on the training rows in {@code fitOn} (null: all). */
+  private static Pass pass(Path dir, List<String> crossNames, BitSet fitOn) throws IOException {
     int[][] positions = new int[3][1024];
     int[] counts = new int[3];
     List<String> userNames = FeatureEncoder.USER_SCALARS;
     List<String> bannerNames = FeatureEncoder.BANNER_SCALARS;
     double[][] sum = {new double[userNames.size()], new double[bannerNames.size()], new double[crossNames.size()]};
     double[][] sq = {new double[userNames.size()], new double[bannerNames.size()], new double[crossNames.size()]};
+    BitSet clicked = new BitSet();
+    long fitted = 0;
     try (RowShards.Reader r = RowShards.Reader.open(dir)) {
       ShardRow row = new ShardRow(r.layout());
       while (r.next(row)) {
@@ -39,9 +77,15 @@ final class ShardTraining {
         }
         positions[p][counts[p]++] = (int) row.position;
         if (p == TimeSplit.TRAIN) {
-          add(row.userScalars, sum[0], sq[0]);
-          add(row.bannerScalars, sum[1], sq[1]);
-          add(row.crossScalars, sum[2], sq[2]);
+          if (row.clicked) {
+            clicked.set((int) row.position);
+          }
+          if (fitOn == null || fitOn.get((int) row.position)) {
+            add(row.userScalars, sum[0], sq[0]);
+            add(row.bannerScalars, sum[1], sq[1]);
+            add(row.crossScalars, sum[2], sq[2]);
+            fitted++;
+          }
         }
       }
     }
@@ -55,9 +99,8 @@ final class ShardTraining {
         }
       }
     }
-    long n = counts[TimeSplit.TRAIN];
-    return new Scan(sorted[0], sorted[1], sorted[2], Standardizer.fit(userNames, sum[0], sq[0], n),
-        Standardizer.fit(bannerNames, sum[1], sq[1], n), Standardizer.fit(crossNames, sum[2], sq[2], n));
+    return new Pass(sorted[0], sorted[1], sorted[2], clicked, Standardizer.fit(userNames, sum[0], sq[0], fitted),
+        Standardizer.fit(bannerNames, sum[1], sq[1], fitted), Standardizer.fit(crossNames, sum[2], sq[2], fitted));
   }
 
   /** The first {@code sum.length} values of a row added to the running sums. */

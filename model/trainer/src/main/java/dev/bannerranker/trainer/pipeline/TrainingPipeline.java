@@ -106,11 +106,6 @@ public final class TrainingPipeline {
   public static Outcome run(TrainOptions o, PrintStream out, PrintStream err) throws IOException {
     long t0 = System.nanoTime();
     dev.bannerranker.cli.OutputPaths.checkBundleTarget("--out", o.out(), o.force());
-    if (o.rows() != null && o.negativeRate() < 1) {
-      // The shard path streams every training row; it does not sample them.
-      throw new IllegalArgumentException("--rows cannot be combined with --negative-rate below 1, got "
-          + o.negativeRate());
-    }
     if (o.streaming() && o.rows() == null) {
       throw new IllegalArgumentException("--streaming needs --rows DIR: the sorted log and the rows go there");
     }
@@ -255,11 +250,13 @@ public final class TrainingPipeline {
     long rowsStart = p.rowsStart();
     List<String> crossNames = FeatureEncoder.crossScalarNames(o.foldInDim() > 0);
     // With row shards only the validation, test and training-loss rows are held; the training rows stream.
-    ShardTraining.Scan scan = ds == null ? ShardTraining.scan(o.rows(), crossNames) : null;
+    ShardTraining.Scan scan = ds == null
+        ? ShardTraining.scan(o.rows(), crossNames, o.negativeRate(), o.wideDeep().seed())
+        : null;
     int[] allTrain = ds != null ? ds.rowsOf(TimeSplit.TRAIN) : scan.train();
     int[] train = ds != null
         ? NegativeSampler.sample(allTrain, ds.clicked, o.negativeRate(), o.wideDeep().seed())
-        : allTrain;
+        : scan.kept();
     int[] valid = ds != null ? ds.rowsOf(TimeSplit.VALID) : scan.valid();
     int[] test = ds != null ? ds.rowsOf(TimeSplit.TEST) : scan.test();
     spec = ds != null
@@ -296,8 +293,8 @@ public final class TrainingPipeline {
       validRows = new RowEncoder(enc, validDs, byIndex);
       rows = new RowEncoder(enc, ds, byIndex);
       int[] all = ShardTraining.iota(valid.length);
-      try (ShardBatches batches = new ShardBatches(RowShards.files(o.rows()), RowLayout.of(spec), train.length, enc,
-          byIndex, o.wideDeep())) {
+      try (ShardBatches batches = new ShardBatches(RowShards.files(o.rows()), RowLayout.of(spec), train.length,
+          scan.keep(), enc, byIndex, o.wideDeep())) {
         fit = WideDeepTrainer.train(net, batches, new WideDeepTrainer.HeldRows(validRows, validDs, all, o.negativeRate()),
             new WideDeepTrainer.HeldRows(new RowEncoder(enc, held[2], byIndex), held[2],
                 ShardTraining.iota(sample.length)), o.wideDeep(), o.progress(), null);

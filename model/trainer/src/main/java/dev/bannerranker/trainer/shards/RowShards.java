@@ -308,6 +308,9 @@ public final class RowShards {
     private final List<Path> files;
     private final RowLayout layout;
     private final long totalRows;
+    /** One row's bytes, decoded from memory: a call per value on the stream would cost several times more. */
+    private final byte[] rowBytes;
+    private final java.nio.ByteBuffer row;
     private int fileIndex = -1;
     private long rowInFile;
     private long rowsInFile;
@@ -317,6 +320,8 @@ public final class RowShards {
       this.files = files;
       this.layout = layout;
       this.totalRows = totalRows;
+      rowBytes = new byte[layout == null ? 0 : layout.rowBytes()];
+      row = java.nio.ByteBuffer.wrap(rowBytes); // big-endian, as DataOutput wrote it
     }
 
     public static Reader open(Path dir) throws IOException {
@@ -406,42 +411,44 @@ public final class RowShards {
         in.skipNBytes(HEADER_BYTES);
       }
       rowInFile++;
-      r.position = in.readLong();
-      r.time = in.readLong();
-      r.userIdx = in.readInt();
-      r.bannerIdx = in.readInt();
-      r.slot = in.readInt();
-      r.part = in.readByte();
+      in.readFully(rowBytes);
+      java.nio.ByteBuffer b = row.clear();
+      r.position = b.getLong();
+      r.time = b.getLong();
+      r.userIdx = b.getInt();
+      r.bannerIdx = b.getInt();
+      r.slot = b.getInt();
+      r.part = b.get();
       if (r.part < TimeSplit.TRAIN || r.part > TimeSplit.TEST) {
         throw new BadInputException(where() + ": part is " + r.part + ", not train, validation or test (0, 1, 2)");
       }
-      byte clicked = in.readByte();
+      byte clicked = b.get();
       if (clicked != 0 && clicked != 1) {
         throw new BadInputException(where() + ": clicked is " + clicked + ", not 0 or 1");
       }
       r.clicked = clicked == 1;
-      r.trueCtr = in.readFloat();
+      r.trueCtr = b.getFloat();
       for (int i = 0; i < r.userVector.length; i++) {
-        r.userVector[i] = in.readFloat();
+        r.userVector[i] = b.getFloat();
       }
-      readDoubles(r.userScalars);
-      readInts(r.userCats);
-      readDoubles(r.bannerScalars);
-      readDoubles(r.crossScalars);
-      readInts(r.tasteBrands);
-      readInts(r.wide);
+      readDoubles(b, r.userScalars);
+      readInts(b, r.userCats);
+      readDoubles(b, r.bannerScalars);
+      readDoubles(b, r.crossScalars);
+      readInts(b, r.tasteBrands);
+      readInts(b, r.wide);
       return true;
     }
 
-    private void readDoubles(double[] xs) throws IOException {
+    private static void readDoubles(java.nio.ByteBuffer b, double[] xs) {
       for (int i = 0; i < xs.length; i++) {
-        xs[i] = in.readDouble();
+        xs[i] = b.getDouble();
       }
     }
 
-    private void readInts(int[] xs) throws IOException {
+    private static void readInts(java.nio.ByteBuffer b, int[] xs) {
       for (int i = 0; i < xs.length; i++) {
-        xs[i] = in.readInt();
+        xs[i] = b.getInt();
       }
     }
 

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -16,6 +17,7 @@ import java.util.SplittableRandom;
 public final class ShuffledRows implements Closeable {
   private final List<Path> files;
   private final int part;
+  private final BitSet keep;
   private final ShardRow[] pool;
   private SplittableRandom rng;
   private RowShards.Reader reader;
@@ -23,11 +25,17 @@ public final class ShuffledRows implements Closeable {
   private int next;
 
   public ShuffledRows(List<Path> files, RowLayout layout, int part, int window) {
+    this(files, layout, part, window, null);
+  }
+
+  /** As above, yielding only the rows of the part whose position is in {@code keep} (null: every row). */
+  public ShuffledRows(List<Path> files, RowLayout layout, int part, int window, BitSet keep) {
     if (window < 1) {
       throw new IllegalArgumentException("window must be positive: " + window);
     }
     this.files = List.copyOf(files);
     this.part = part;
+    this.keep = keep;
     pool = new ShardRow[window];
     for (int i = 0; i < window; i++) {
       pool[i] = new ShardRow(layout);
@@ -64,7 +72,8 @@ public final class ShuffledRows implements Closeable {
     filled = 0;
     next = 0;
     while (filled < pool.length && reader.next(pool[filled])) {
-      if (pool[filled].part == part) {
+      ShardRow r = pool[filled];
+      if (r.part == part && (keep == null || keep.get((int) r.position))) {
         filled++;
       }
     }

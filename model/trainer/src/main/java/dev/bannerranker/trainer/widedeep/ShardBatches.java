@@ -10,6 +10,7 @@ import dev.bannerranker.trainer.shards.ShuffledRows;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.BitSet;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -27,9 +28,10 @@ public final class ShardBatches implements WideDeepTrainer.TrainBatches, AutoClo
   private final RowLayout layout;
   private final WideDeepConfig.Mode mode;
 
-  public ShardBatches(List<Path> files, RowLayout layout, long trainRows, FeatureEncoder enc,
+  /** The training rows whose position is in {@code keep} alone (null: all), {@code trainRows} of them. */
+  public ShardBatches(List<Path> files, RowLayout layout, long trainRows, BitSet keep, FeatureEncoder enc,
       BannerFeatures[] bannersByIndex, WideDeepConfig cfg) {
-    this.rows = new ShuffledRows(files, layout, TimeSplit.TRAIN, Math.max(WINDOW_ROWS, cfg.batchSize()));
+    this.rows = new ShuffledRows(files, layout, TimeSplit.TRAIN, Math.max(WINDOW_ROWS, cfg.batchSize()), keep);
     this.trainRows = trainRows;
     this.enc = enc;
     this.banners = bannersByIndex;

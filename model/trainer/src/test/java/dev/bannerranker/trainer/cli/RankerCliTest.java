@@ -203,10 +203,11 @@ class RankerCliTest {
     assertEquals(CommandLine.ExitCode.USAGE, run("evaluate").code());
     assertEquals(CommandLine.ExitCode.USAGE, run("train", "--data", dir.toString(), "--out", dir.resolve("x").toString(),
         "--format", "parquet").code());
-    Run both = run("train", "--data", dir.toString(), "--out", dir.resolve("x").toString(), "--rows",
-        dir.resolve("rows").toString(), "--negative-rate", "0.5");
-    assertEquals(CommandLine.ExitCode.USAGE, both.code(), both.err());
-    assertTrue(both.err().contains("--rows") && both.err().contains("--negative-rate"), both.err());
+    // A rate outside (0, 1] is refused before the rows directory is made.
+    Run badRate = run("train", "--data", dir.toString(), "--out", dir.resolve("x").toString(), "--rows",
+        dir.resolve("rows").toString(), "--streaming", "--negative-rate", "0");
+    assertEquals(CommandLine.ExitCode.USAGE, badRate.code(), badRate.err());
+    assertTrue(badRate.err().contains("--negative-rate"), badRate.err());
     assertFalse(java.nio.file.Files.exists(dir.resolve("rows")));
     assertEquals(0, run("train", "--help").code());
   }

@@ -56,13 +56,15 @@ class RowShardTrainingTest {
     assertFalse(Files.exists(bundle));
   }
 
+  /** Without --streaming too, training from shards keeps the in-memory path's sample and records the rate. */
   @Test
-  void rowShardsWithNegativeDownsamplingAreRefusedBeforeWritingAnything(@TempDir Path tmp) {
+  void rowShardsWithNegativeDownsamplingTrainOnTheInMemorySample(@TempDir Path tmp) throws IOException {
     Path rows = tmp.resolve("rows");
-    Path bundle = tmp.resolve("bundle");
-    assertThrows(IllegalArgumentException.class, () -> TrainingPipeline.run(
-        TinyWorld.options(bundle, 3).withRows(rows).withNegativeRate(0.5), TinyWorld.quiet(), TinyWorld.quiet()));
-    assertFalse(Files.exists(rows));
-    assertFalse(Files.exists(bundle));
+    TrainingPipeline.Outcome fromShards = TrainingPipeline.run(TinyWorld.options(tmp.resolve("bundle"), 3)
+        .withRows(rows).withNegativeRate(0.5), TinyWorld.quiet(), TinyWorld.quiet());
+    TrainingPipeline.Outcome inMemory = TinyWorld.withNegativeRate(0.5);
+    assertEquals(inMemory.metrics().rows(), fromShards.metrics().rows());
+    assertTrue(fromShards.metrics().rows().train() < 0.8 * TinyWorld.TRAINED.metrics().rows().train());
+    assertEquals(0.5, fromShards.bundle().manifest().negativeRate());
   }
 }
