@@ -95,9 +95,8 @@ public final class SparkRows {
     long t0 = System.nanoTime();
     RowShards.requireNoShards(out);
     DataProblems problems = new DataProblems(maxBadFraction);
-    for (String f : List.of(EVENTS_FILE, IMPRESSIONS_FILE)) {
-      checkHeader(data.resolve(f), f.equals(EVENTS_FILE) ? EVENTS_HEADER : IMPRESSIONS_HEADER);
-    }
+    checkHeader(data.resolve(EVENTS_FILE), EVENTS_HEADER, List.of());
+    checkHeader(data.resolve(IMPRESSIONS_FILE), IMPRESSIONS_HEADER, IMPRESSIONS_OPTIONAL);
     Context.of(data.toString(), bundleDir.toString()); // fails fast on the driver on a bad bundle or small table
     String dataDir = data.toString();
     String bundlePath = bundleDir.toString();
@@ -183,16 +182,16 @@ public final class SparkRows {
         .mapToPair(j -> new Tuple2<>(j._1().id(), j._1().ctr()));
     // The single-machine reader sorts the impressions by time, ties in file order: a row's position is its rank there.
     JavaPairRDD<String, ImpressionLine> impressions = goodImpressions.map(Checked::line)
-        .mapToPair(l -> new Tuple2<>(new Tuple2<>(impression(l).timestamp(), l.number()), l))
+        .mapToPair(l -> new Tuple2<>(new Tuple2<>(Context.of(dataDir, bundlePath).impression(l).timestamp(), l.number()), l))
         .sortByKey(new TimeThenLine())
         .values()
         .zipWithIndex()
-        .mapToPair(p -> new Tuple2<>(impression(p._1()).impressionId(), p))
+        .mapToPair(p -> new Tuple2<>(Context.of(dataDir, bundlePath).impression(p._1()).impressionId(), p))
         .leftOuterJoin(truth)
         .mapToPair(e -> {
           Line l = e._2()._1()._1();
           Optional<Double> ctr = e._2()._2();
-          return new Tuple2<>(impression(l).userId(),
+          return new Tuple2<>(Context.of(dataDir, bundlePath).impression(l).userId(),
               new ImpressionLine(e._2()._1()._2(), l.number(), l.text(), ctr.isPresent() ? ctr.get() : Double.NaN));
         });
 
@@ -246,9 +245,6 @@ public final class SparkRows {
     }
   }
 
-  private static Impression impression(Line l) {
-    return CsvTable.parseLine(IMPRESSIONS_FILE, IMPRESSIONS_HEADER, l.text(), l.number(), EventLogReader::parseImpression);
-  }
 
   /** The data lines of a table with their line numbers. */
   private static JavaRDD<Line> lines(JavaSparkContext sc, Path file) {
@@ -257,16 +253,23 @@ public final class SparkRows {
         .map(p -> new Line(p._2() + 1, p._1()));
   }
 
-  private static void checkHeader(Path file, List<String> header) throws IOException {
+  /** The file's header, which must be {@code header} followed by some of {@code optional} in their order. */
+  private static List<String> checkHeader(Path file, List<String> header, List<String> optional) {
     if (!Files.exists(file)) {
       throw new BadInputException(file + ": file not found (expected one of the four input tables, see docs/data-format.md)");
     }
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String first = r.readLine();
       String line = first == null ? "" : first.replace("\uFEFF", "");
-      if (!line.equals(String.join(",", header))) {
-        throw new BadInputException(file + ": line 1: header must be\n  " + String.join(",", header));
+      List<String> actual = List.of(line.split(",", -1));
+      if (!CsvTable.headerFits(actual, header, optional)) {
+        throw new BadInputException(file + ": line 1: header must be\n  " + String.join(",", header)
+            + (optional.isEmpty() ? "" : " (optionally followed by any of ," + String.join(",", optional)
+                + " in that order)"));
       }
+      return actual;
+    } catch (IOException e) {
+      throw new BadInputException(file + ": cannot read: " + e.getMessage(), e);
     }
   }
 
@@ -300,8 +303,7 @@ public final class SparkRows {
     List<Impression> imps = new ArrayList<>(impressionLines.size());
     Map<String, Double> truth = new HashMap<>();
     for (ImpressionLine l : impressionLines) {
-      Impression imp = CsvTable.parseLine(IMPRESSIONS_FILE, IMPRESSIONS_HEADER, l.text(), l.number(),
-          EventLogReader::parseImpression);
+      Impression imp = c.impression(l);
       c.check(imp, l.number());
       imps.add(imp);
       if (!Double.isNaN(l.trueCtr())) {
@@ -348,8 +350,11 @@ public final class SparkRows {
     final List<UserProfile> users;
     private final Map<String, String> placementOfBanner = new HashMap<>();
     private final Set<String> userIds = new HashSet<>();
+    /** The impressions file's header: the required columns and the optional ones it has. */
+    private final List<String> impressionsHeader;
 
     private Context(Path data, Path bundleDir) {
+      impressionsHeader = checkHeader(data.resolve(IMPRESSIONS_FILE), IMPRESSIONS_HEADER, IMPRESSIONS_OPTIONAL);
       bundle = BundleIO.load(bundleDir);
       var s = bundle.manifest().training() == null ? null : bundle.manifest().training().split();
       if (s == null) {
@@ -366,6 +371,11 @@ public final class SparkRows {
 
     static Context of(String data, String bundleDir) {
       return LOADED.computeIfAbsent(data + "\u0000" + bundleDir, k -> new Context(Path.of(data), Path.of(bundleDir)));
+    }
+
+    /** One impressions line parsed by the single-machine reader's rules. */
+    Impression impression(Line l) {
+      return CsvTable.parseLine(IMPRESSIONS_FILE, impressionsHeader, l.text(), l.number(), EventLogReader::parseImpression);
     }
 
     /** An events line checked as the single-machine reader checks it; the id is the user's. */

@@ -30,14 +30,31 @@ public final class CsvSchemas {
       "impression_id", "user_id", "timestamp", "banner_id", "placement", "slot_position", "platform",
       "clicked");
 
+  /** Optional column of {@code impressions.csv}: 1 when the click led to a conversion, 0 otherwise (0 without a click). */
+  public static final String CONVERTED = "converted";
+
   /**
-   * Optional trailing columns of {@code impressions.csv}, in this order after {@link #IMPRESSIONS_HEADER}: the id of
-   * the request that served the impression and the serving policy's propensity (written by {@code logs export}).
-   * Files without them still load.
+   * Optional trailing columns of {@code impressions.csv}: any of them, in this order, after {@link
+   * #IMPRESSIONS_HEADER}: whether the impression converted ({@link #CONVERTED}), the id of the request that served the
+   * impression and the serving policy's propensity (these two written by {@code logs export}). Files without them
+   * still load.
    */
-  public static final List<String> IMPRESSIONS_OPTIONAL = List.of("request_id", "propensity");
+  public static final List<String> IMPRESSIONS_OPTIONAL = List.of(CONVERTED, "request_id", "propensity");
+
+  /** The columns {@code logs export} adds after {@link #IMPRESSIONS_HEADER}. */
+  public static final List<String> IMPRESSIONS_SERVING_COLUMNS = List.of("request_id", "propensity");
+
+  /** The header of the generator's {@code impressions.csv}: the required columns and {@link #CONVERTED}. */
+  public static final List<String> GENERATED_IMPRESSIONS_HEADER = List.of(
+      "impression_id", "user_id", "timestamp", "banner_id", "placement", "slot_position", "platform",
+      "clicked", CONVERTED);
 
   public static final List<String> TRUTH_HEADER = List.of("impression_id", "true_ctr");
+
+  /** Written only by the generator: the true probability that a click on the impression converts. */
+  public static final String CONVERSION_TRUTH_FILE = "impressions_conversion_truth.csv";
+
+  public static final List<String> CONVERSION_TRUTH_HEADER = List.of("impression_id", "true_cvr");
 
   /** Separator inside one cell for the targeting lists, e.g. {@code F|U}. */
   public static final String LIST_SEPARATOR = "|";

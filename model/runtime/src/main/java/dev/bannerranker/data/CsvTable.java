@@ -187,8 +187,8 @@ public final class CsvTable {
   }
 
   /**
-   * As {@link #read(Path, String, List, RowParser, Consumer, DataProblems)}, where the header may go on with any
-   * leading part of {@code optional} (e.g. none, the first, or both of two optional columns).
+   * As {@link #read(Path, String, List, RowParser, Consumer, DataProblems)}, where the header may go on with any of
+   * {@code optional}, in that order (e.g. none, the second, or the first and the third of three optional columns).
    */
   public static <T> long read(Path dir, String fileName, List<String> header, List<String> optional,
       RowParser<T> parser, Consumer<T> sink, DataProblems problems) {
@@ -199,11 +199,10 @@ public final class CsvTable {
     try (Reader reader = withoutByteOrderMark(Files.newBufferedReader(file, StandardCharsets.UTF_8));
         CSVParser parser2 = CSVParser.parse(reader, format)) {
       List<String> actual = parser2.getHeaderNames();
-      int extra = actual.size() - header.size();
-      if (extra < 0 || extra > optional.size() || !actual.subList(0, header.size()).equals(header)
-          || !actual.subList(header.size(), actual.size()).equals(optional.subList(0, extra))) {
+      if (!headerFits(actual, header, optional)) {
         throw new BadInputException(file + ": line 1: header must be\n  " + String.join(",", header)
-            + (optional.isEmpty() ? "" : " (optionally followed by ," + String.join(",", optional) + ")")
+            + (optional.isEmpty() ? "" : " (optionally followed by any of ," + String.join(",", optional)
+                + " in that order)")
             + "\nbut is\n  " + String.join(",", actual));
       }
       for (CSVRecord rec : records(parser2, file)) {
@@ -239,6 +238,22 @@ public final class CsvTable {
     }
     problems.checkLimit(fileName);
     return good;
+  }
+
+  /** Whether {@code actual} is {@code header} followed by some of {@code optional}, in their order. */
+  public static boolean headerFits(List<String> actual, List<String> header, List<String> optional) {
+    if (actual.size() < header.size() || !actual.subList(0, header.size()).equals(header)) {
+      return false;
+    }
+    int next = 0;
+    for (String column : actual.subList(header.size(), actual.size())) {
+      int at = optional.subList(next, optional.size()).indexOf(column);
+      if (at < 0) {
+        return false;
+      }
+      next += at + 1;
+    }
+    return true;
   }
 
   /**

@@ -41,10 +41,13 @@ public final class EventLogReader {
     DataProblems impressionProblems = new DataProblems(maxBadFraction);
     List<Impression> impressions = new ArrayList<>();
     Map<String, Double> truth = new HashMap<>();
+    Map<String, Double> conversionTruth = new HashMap<>();
     Set<String> impressionIds = new HashSet<>();
     RuntimeException impressionFailure = null;
+    boolean[] conversions = {false};
     try {
       CsvTable.read(dir, IMPRESSIONS_FILE, IMPRESSIONS_HEADER, IMPRESSIONS_OPTIONAL, row -> {
+        conversions[0] = row.has(CONVERTED);
         Impression imp = parseImpression(row);
         checkImpression(imp, userIds, placementOfBanner);
         if (!impressionIds.add(imp.impressionId())) {
@@ -67,6 +70,19 @@ public final class EventLogReader {
           return Map.entry(id, p);
         }, e -> truth.put(e.getKey(), e.getValue()), impressionProblems);
       }
+      if (Files.exists(dir.resolve(CONVERSION_TRUTH_FILE))) {
+        CsvTable.read(dir, CONVERSION_TRUTH_FILE, CONVERSION_TRUTH_HEADER, row -> {
+          String id = row.text("impression_id");
+          double p = row.decimal("true_cvr", 0, 1);
+          if (!impressionIds.contains(id)) {
+            throw new IllegalArgumentException(truthWithoutImpression(id));
+          }
+          if (conversionTruth.containsKey(id)) {
+            throw new IllegalArgumentException(repeated("impression_id", id));
+          }
+          return Map.entry(id, p);
+        }, e -> conversionTruth.put(e.getKey(), e.getValue()), impressionProblems);
+      }
     } catch (RuntimeException e) {
       impressionFailure = e; // reported after the events file's own failure, as a sequential read would
     }
@@ -81,7 +97,8 @@ public final class EventLogReader {
     }
     problems.addAll(eventProblems);
     problems.addAll(impressionProblems);
-    return new EventLog(List.copyOf(banners), List.copyOf(users), events, impressions, truth, problems);
+    return new EventLog(List.copyOf(banners), List.copyOf(users), events, impressions, truth, problems,
+        conversions[0], conversionTruth);
   }
 
   private static List<BehaviourEvent> readEvents(Path dir, Set<String> userIds, DataProblems problems) {
@@ -203,9 +220,15 @@ public final class EventLogReader {
     String requestId = r.has("request_id") ? r.optionalText("request_id") : "";
     double propensity = r.has("propensity") && !r.optionalText("propensity").isEmpty()
         ? r.decimal("propensity", Double.MIN_VALUE, 1) : Double.NaN;
+    boolean clicked = r.flag01("clicked");
+    boolean converted = r.has(CONVERTED) && r.flag01(CONVERTED);
+    if (converted && !clicked) {
+      // a conversion is attributed to a click; one without means a join went wrong
+      throw new BadCellException(CONVERTED, CONVERTED + " is 1 but clicked is 0");
+    }
     return new Impression(r.text("impression_id"), r.text("user_id"), r.instant("timestamp"),
         r.text("banner_id"), r.text("placement"), r.integer("slot_position", 1, 1000),
-        Platform.parse(r.optionalText("platform")), r.flag01("clicked"), requestId, propensity);
+        Platform.parse(r.optionalText("platform")), clicked, requestId, propensity, converted);
   }
 
   private static String ageBand(String v) {
