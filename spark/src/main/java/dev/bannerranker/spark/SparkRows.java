@@ -254,7 +254,7 @@ public final class SparkRows {
   }
 
   /** The file's header, which must be {@code header} followed by some of {@code optional} in their order. */
-  private static List<String> checkHeader(Path file, List<String> header, List<String> optional) {
+  private static List<String> checkHeader(Path file, List<String> header, List<List<String>> optional) {
     if (!Files.exists(file)) {
       throw new BadInputException(file + ": file not found (expected one of the four input tables, see docs/data-format.md)");
     }
@@ -264,8 +264,7 @@ public final class SparkRows {
       List<String> actual = List.of(line.split(",", -1));
       if (!CsvTable.headerFits(actual, header, optional)) {
         throw new BadInputException(file + ": line 1: header must be\n  " + String.join(",", header)
-            + (optional.isEmpty() ? "" : " (optionally followed by any of ," + String.join(",", optional)
-                + " in that order)"));
+            + CsvTable.optionalText(optional));
       }
       return actual;
     } catch (IOException e) {
@@ -303,7 +302,7 @@ public final class SparkRows {
     List<Impression> imps = new ArrayList<>(impressionLines.size());
     Map<String, Double> truth = new HashMap<>();
     for (ImpressionLine l : impressionLines) {
-      Impression imp = c.impression(l);
+      Impression imp = c.impression(l.text(), l.number());
       c.check(imp, l.number());
       imps.add(imp);
       if (!Double.isNaN(l.trueCtr())) {
@@ -375,7 +374,11 @@ public final class SparkRows {
 
     /** One impressions line parsed by the single-machine reader's rules. */
     Impression impression(Line l) {
-      return CsvTable.parseLine(IMPRESSIONS_FILE, impressionsHeader, l.text(), l.number(), EventLogReader::parseImpression);
+      return impression(l.text(), l.number());
+    }
+
+    Impression impression(String text, long number) {
+      return CsvTable.parseLine(IMPRESSIONS_FILE, impressionsHeader, text, number, EventLogReader::parseImpression);
     }
 
     /** An events line checked as the single-machine reader checks it; the id is the user's. */

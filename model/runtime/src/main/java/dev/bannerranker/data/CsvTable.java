@@ -187,10 +187,11 @@ public final class CsvTable {
   }
 
   /**
-   * As {@link #read(Path, String, List, RowParser, Consumer, DataProblems)}, where the header may go on with any of
-   * {@code optional}, in that order (e.g. none, the second, or the first and the third of three optional columns).
+   * As {@link #read(Path, String, List, RowParser, Consumer, DataProblems)}, where the header may go on with a leading
+   * part of each group of {@code optional}, groups in order (e.g. with groups [a] and [b, c]: none, a, b, a b, or a b
+   * c; never c without b).
    */
-  public static <T> long read(Path dir, String fileName, List<String> header, List<String> optional,
+  public static <T> long read(Path dir, String fileName, List<String> header, List<List<String>> optional,
       RowParser<T> parser, Consumer<T> sink, DataProblems problems) {
     Path file = dir.resolve(fileName);
     CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
@@ -201,8 +202,7 @@ public final class CsvTable {
       List<String> actual = parser2.getHeaderNames();
       if (!headerFits(actual, header, optional)) {
         throw new BadInputException(file + ": line 1: header must be\n  " + String.join(",", header)
-            + (optional.isEmpty() ? "" : " (optionally followed by any of ," + String.join(",", optional)
-                + " in that order)")
+            + optionalText(optional)
             + "\nbut is\n  " + String.join(",", actual));
       }
       for (CSVRecord rec : records(parser2, file)) {
@@ -240,20 +240,28 @@ public final class CsvTable {
     return good;
   }
 
-  /** Whether {@code actual} is {@code header} followed by some of {@code optional}, in their order. */
-  public static boolean headerFits(List<String> actual, List<String> header, List<String> optional) {
+  /** Whether {@code actual} is {@code header} followed by a leading part of each group of {@code optional}. */
+  public static boolean headerFits(List<String> actual, List<String> header, List<List<String>> optional) {
     if (actual.size() < header.size() || !actual.subList(0, header.size()).equals(header)) {
       return false;
     }
-    int next = 0;
-    for (String column : actual.subList(header.size(), actual.size())) {
-      int at = optional.subList(next, optional.size()).indexOf(column);
-      if (at < 0) {
-        return false;
+    int at = header.size();
+    for (List<String> group : optional) {
+      for (int k = 0; k < group.size() && at < actual.size() && actual.get(at).equals(group.get(k)); k++) {
+        at++;
       }
-      next += at + 1;
     }
-    return true;
+    return at == actual.size();
+  }
+
+  /** The optional columns for a header message, e.g. {@code  (optionally followed by ,a and/or ,b,c)}. */
+  public static String optionalText(List<List<String>> optional) {
+    if (optional.isEmpty()) {
+      return "";
+    }
+    List<String> groups = new java.util.ArrayList<>();
+    optional.forEach(g -> groups.add("," + String.join(",", g)));
+    return " (optionally followed by " + String.join(" and/or ", groups) + ", each group in order)";
   }
 
   /**

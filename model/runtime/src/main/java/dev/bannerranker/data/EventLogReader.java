@@ -148,25 +148,27 @@ public final class EventLogReader {
 
   /** Reads {@code banners.csv}; duplicate ids are bad rows. Also used by the service for its catalog. */
   public static List<Banner> readBanners(Path dir, DataProblems problems) {
-    return readUnique(dir, BANNERS_FILE, BANNERS_HEADER, EventLogReader::parseBanner, Banner::id, "banner_id", problems);
+    return readUnique(dir, BANNERS_FILE, BANNERS_HEADER, BANNERS_OPTIONAL, EventLogReader::parseBanner, Banner::id,
+        "banner_id", problems);
   }
 
   /** Reads a banners table under another name, such as a serving log's catalog snapshot; as {@link #readBanners}. */
   public static List<Banner> readBannersFile(Path file, DataProblems problems) {
     return readUnique(file.getParent() == null ? Path.of(".") : file.getParent(), file.getFileName().toString(),
-        BANNERS_HEADER, EventLogReader::parseBanner, Banner::id, "banner_id", problems);
+        BANNERS_HEADER, BANNERS_OPTIONAL, EventLogReader::parseBanner, Banner::id, "banner_id", problems);
   }
 
   /** Reads {@code users.csv}; duplicate ids are bad rows. */
   public static List<UserProfile> readUsers(Path dir, DataProblems problems) {
-    return readUnique(dir, USERS_FILE, USERS_HEADER, EventLogReader::parseUser, UserProfile::id, "user_id", problems);
+    return readUnique(dir, USERS_FILE, USERS_HEADER, List.of(), EventLogReader::parseUser, UserProfile::id, "user_id",
+        problems);
   }
 
-  private static <T> List<T> readUnique(Path dir, String file, List<String> header, CsvTable.RowParser<T> parser,
-      Function<T, String> id, String idColumn, DataProblems problems) {
+  private static <T> List<T> readUnique(Path dir, String file, List<String> header, List<List<String>> optional,
+      CsvTable.RowParser<T> parser, Function<T, String> id, String idColumn, DataProblems problems) {
     Set<String> seen = new HashSet<>();
     List<T> out = new ArrayList<>();
-    CsvTable.read(dir, file, header, row -> {
+    CsvTable.read(dir, file, header, optional, row -> {
       T value = parser.parse(row);
       if (!seen.add(id.apply(value))) {
         throw new IllegalArgumentException(repeated(idColumn, id.apply(value)));
@@ -193,7 +195,9 @@ public final class EventLogReader {
         r.decimal("bid", 1e-9, 1e9), r.integer("priority", 0, 1000),
         parseList(r.optionalText("target_genders"), "target_genders", Gender::parse),
         parseList(r.optionalText("target_age_bands"), "target_age_bands", EventLogReader::ageBand),
-        parseList(r.optionalText("target_city_tiers"), "target_city_tiers", EventLogReader::cityTier));
+        parseList(r.optionalText("target_city_tiers"), "target_city_tiers", EventLogReader::cityTier),
+        r.has(BID_PER_CONVERSION) && !r.optionalText(BID_PER_CONVERSION).isEmpty()
+            ? r.decimal(BID_PER_CONVERSION, 1e-9, 1e9) : Double.NaN);
   }
 
   static UserProfile parseUser(CsvTable.Row r) {
