@@ -125,27 +125,9 @@ public final class SparkRows {
     repeated.forEach(r -> repeatedLines.add(r._1()));
     JavaRDD<Checked> goodImpressions = checkedImpressions
         .filter(c -> c.reason() == null && !repeatedLines.contains(c.line().number()));
-    boolean hasTruth = Files.exists(data.resolve(TRUTH_FILE));
-    JavaRDD<TruthLine> truthLines = hasTruth
-        ? lines(sc, data.resolve(TRUTH_FILE)).map(SparkRows::checkTruth).cache()
-        : sc.emptyRDD();
-    // A truth row must name a good impression, once: the first row of an id joins, a later one is bad.
-    JavaRDD<Tuple2<TruthLine, String>> judgedTruth = truthLines.filter(t -> t.reason() == null)
-        .mapToPair(t -> new Tuple2<>(t.id(), t))
-        .cogroup(goodImpressions.mapToPair(c -> new Tuple2<>(c.id(), Boolean.TRUE)))
-        .flatMap(e -> {
-          List<TruthLine> ts = new ArrayList<>();
-          e._2()._1().forEach(ts::add);
-          ts.sort(Comparator.comparingLong(TruthLine::number));
-          boolean known = e._2()._2().iterator().hasNext();
-          List<Tuple2<TruthLine, String>> judged = new ArrayList<>();
-          for (int i = 0; i < ts.size(); i++) {
-            String reason = !known ? EventLogReader.truthWithoutImpression(e._1())
-                : i > 0 ? EventLogReader.repeated("impression_id", e._1()) : null;
-            judged.add(new Tuple2<>(ts.get(i), reason == null ? "" : reason));
-          }
-          return judged.iterator();
-        }).cache();
+    Truth ctrTruth = truth(sc, data, TRUTH_FILE, TRUTH_HEADER, "true_ctr", goodImpressions);
+    // checked as the single-machine reader checks it; the rows do not carry the conversion truth
+    Truth cvrTruth = truth(sc, data, CONVERSION_TRUTH_FILE, CONVERSION_TRUTH_HEADER, "true_cvr", goodImpressions);
 
     // Every bad row, in file and line order, as the single-machine reader lists them; then the limit per file.
     count(problems, EVENTS_FILE, checkedEvents.count());
@@ -155,21 +137,14 @@ public final class SparkRows {
     repeated.forEach(r -> impressionProblems.add(new RowProblem(IMPRESSIONS_FILE, r._1(),
         EventLogReader.repeated("impression_id", r._2()))));
     report(problems, IMPRESSIONS_FILE, impressionProblems);
-    if (hasTruth) {
-      count(problems, TRUTH_FILE, truthLines.count());
-      List<RowProblem> truthProblems = new ArrayList<>();
-      truthLines.filter(t -> t.reason() != null).collect()
-          .forEach(t -> truthProblems.add(new RowProblem(TRUTH_FILE, t.number(), t.reason())));
-      judgedTruth.filter(j -> !j._2().isEmpty()).collect()
-          .forEach(j -> truthProblems.add(new RowProblem(TRUTH_FILE, j._1().number(), j._2())));
-      report(problems, TRUTH_FILE, truthProblems);
-    }
+    reportTruth(problems, ctrTruth);
+    reportTruth(problems, cvrTruth);
     Path problemsFile = out.resolve(PROBLEMS_FILE);
     if (problems.badRows() > 0) {
       ProblemReport.write(problems.problems(), problemsFile);
     }
     try {
-      for (String f : List.of(EVENTS_FILE, IMPRESSIONS_FILE, TRUTH_FILE)) {
+      for (String f : List.of(EVENTS_FILE, IMPRESSIONS_FILE, TRUTH_FILE, CONVERSION_TRUTH_FILE)) {
         problems.checkLimit(f);
       }
     } catch (DataProblems.TooManyBadRows e) {
@@ -178,7 +153,7 @@ public final class SparkRows {
 
     JavaPairRDD<String, Line> events = checkedEvents.filter(c -> c.reason() == null)
         .mapToPair(c -> new Tuple2<>(c.id(), c.line()));
-    JavaPairRDD<String, Double> truth = judgedTruth.filter(j -> j._2().isEmpty())
+    JavaPairRDD<String, Double> truth = ctrTruth.judged().filter(j -> j._2().isEmpty())
         .mapToPair(j -> new Tuple2<>(j._1().id(), j._1().ctr()));
     // The single-machine reader sorts the impressions by time, ties in file order: a row's position is its rank there.
     JavaPairRDD<String, ImpressionLine> impressions = goodImpressions.map(Checked::line)
@@ -236,12 +211,55 @@ public final class SparkRows {
     return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
   }
 
-  private static TruthLine checkTruth(Line l) {
+  /** A truth file's lines, each checked, and each good one judged against the good impressions ("": it joins). */
+  private record Truth(String file, boolean present, JavaRDD<TruthLine> lines,
+      JavaRDD<Tuple2<TruthLine, String>> judged) {}
+
+  private static Truth truth(JavaSparkContext sc, Path data, String file, List<String> header, String column,
+      JavaRDD<Checked> goodImpressions) {
+    boolean present = Files.exists(data.resolve(file));
+    JavaRDD<TruthLine> lines = present
+        ? lines(sc, data.resolve(file)).map(l -> checkTruth(l, file, header, column)).cache()
+        : sc.emptyRDD();
+    // A truth row must name a good impression, once: the first row of an id joins, a later one is bad.
+    JavaRDD<Tuple2<TruthLine, String>> judged = lines.filter(t -> t.reason() == null)
+        .mapToPair(t -> new Tuple2<>(t.id(), t))
+        .cogroup(goodImpressions.mapToPair(c -> new Tuple2<>(c.id(), Boolean.TRUE)))
+        .flatMap(e -> {
+          List<TruthLine> ts = new ArrayList<>();
+          e._2()._1().forEach(ts::add);
+          ts.sort(Comparator.comparingLong(TruthLine::number));
+          boolean known = e._2()._2().iterator().hasNext();
+          List<Tuple2<TruthLine, String>> out = new ArrayList<>();
+          for (int i = 0; i < ts.size(); i++) {
+            String reason = !known ? EventLogReader.truthWithoutImpression(e._1())
+                : i > 0 ? EventLogReader.repeated("impression_id", e._1()) : null;
+            out.add(new Tuple2<>(ts.get(i), reason == null ? "" : reason));
+          }
+          return out.iterator();
+        }).cache();
+    return new Truth(file, present, lines, judged);
+  }
+
+  private static void reportTruth(DataProblems problems, Truth t) {
+    if (!t.present()) {
+      return;
+    }
+    count(problems, t.file(), t.lines().count());
+    List<RowProblem> found = new ArrayList<>();
+    t.lines().filter(l -> l.reason() != null).collect()
+        .forEach(l -> found.add(new RowProblem(t.file(), l.number(), l.reason())));
+    t.judged().filter(j -> !j._2().isEmpty()).collect()
+        .forEach(j -> found.add(new RowProblem(t.file(), j._1().number(), j._2())));
+    report(problems, t.file(), found);
+  }
+
+  private static TruthLine checkTruth(Line l, String file, List<String> header, String column) {
     try {
-      return CsvTable.parseLine(TRUTH_FILE, TRUTH_HEADER, l.text(), l.number(),
-          r -> new TruthLine(r.text("impression_id"), l.number(), r.decimal("true_ctr", 0, 1), null));
+      return CsvTable.parseLine(file, header, l.text(), l.number(),
+          r -> new TruthLine(r.text("impression_id"), l.number(), r.decimal(column, 0, 1), null));
     } catch (BadInputException e) {
-      return new TruthLine("", l.number(), Double.NaN, reason(e, TRUTH_FILE, l.number()));
+      return new TruthLine("", l.number(), Double.NaN, reason(e, file, l.number()));
     }
   }
 
