@@ -305,6 +305,38 @@ public final class TestBundles {
     return dir;
   }
 
+  /**
+   * The tiny bundle as a click-and-conversion model, written to {@code dir}: a seeded random conversion tower of the
+   * click tower's shapes, and a bid per conversion of 20 × the bid on every other banner of the catalog.
+   */
+  public static Path withConversion(Path dir) {
+    Bundle b = tiny();
+    WideDeepWeights w = b.weights();
+    java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+    List<WideDeepWeights.DenseLayer> hidden = new ArrayList<>();
+    for (WideDeepWeights.DenseLayer l : w.hidden()) {
+      float[][] m = new float[l.nIn()][];
+      for (int i = 0; i < m.length; i++) {
+        m[i] = gaussian(r, l.nOut(), 0.3f);
+      }
+      hidden.add(new WideDeepWeights.DenseLayer(m, gaussian(r, l.nOut(), 0.1f)));
+    }
+    WideDeepWeights.Tower tower = new WideDeepWeights.Tower(gaussian(r, w.wide().length, 0.2f), hidden,
+        gaussian(r, w.outputWeights().length, 0.5f), -1.5f);
+    WideDeepWeights weights = new WideDeepWeights(w.wide(), w.embeddings(), w.hidden(), w.outputWeights(),
+        w.outputBias(), w.tasteUser(), w.tasteItem(), tower);
+    List<dev.bannerranker.data.Banner> catalog = new ArrayList<>();
+    for (int i = 0; i < b.catalog().size(); i++) {
+      var x = b.catalog().get(i);
+      catalog.add(new dev.bannerranker.data.Banner(x.id(), x.brand(), x.category(), x.placement(), x.creativeFormat(),
+          x.creativeColor(), x.discountPct(), x.campaignId(), x.priceTier(), x.startTime(), x.endTime(), x.bid(),
+          x.priority(), x.targetGenders(), x.targetAgeBands(), x.targetCityTiers(),
+          i % 2 == 0 ? 20 * x.bid() : Double.NaN));
+    }
+    BundleManifest m = manifest(b.manifest(), "conversion-test", b.spec());
+    return write(dir, new Bundle(m, b.vocab(), b.vectors(), weights, catalog, b.bannerStats(), b.bannerFirstLayer()));
+  }
+
   /** Copies a bundle directory file by file. */
   /**
    * A data directory in {@code dir}: the tiny bundle's banners, the tiny world's users, and for u-000002 two events

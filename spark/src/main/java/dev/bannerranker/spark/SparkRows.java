@@ -95,9 +95,8 @@ public final class SparkRows {
     long t0 = System.nanoTime();
     RowShards.requireNoShards(out);
     DataProblems problems = new DataProblems(maxBadFraction);
-    for (String f : List.of(EVENTS_FILE, IMPRESSIONS_FILE)) {
-      checkHeader(data.resolve(f), f.equals(EVENTS_FILE) ? EVENTS_HEADER : IMPRESSIONS_HEADER);
-    }
+    checkHeader(data.resolve(EVENTS_FILE), EVENTS_HEADER, List.of());
+    checkHeader(data.resolve(IMPRESSIONS_FILE), IMPRESSIONS_HEADER, IMPRESSIONS_OPTIONAL);
     Context.of(data.toString(), bundleDir.toString()); // fails fast on the driver on a bad bundle or small table
     String dataDir = data.toString();
     String bundlePath = bundleDir.toString();
@@ -126,27 +125,9 @@ public final class SparkRows {
     repeated.forEach(r -> repeatedLines.add(r._1()));
     JavaRDD<Checked> goodImpressions = checkedImpressions
         .filter(c -> c.reason() == null && !repeatedLines.contains(c.line().number()));
-    boolean hasTruth = Files.exists(data.resolve(TRUTH_FILE));
-    JavaRDD<TruthLine> truthLines = hasTruth
-        ? lines(sc, data.resolve(TRUTH_FILE)).map(SparkRows::checkTruth).cache()
-        : sc.emptyRDD();
-    // A truth row must name a good impression, once: the first row of an id joins, a later one is bad.
-    JavaRDD<Tuple2<TruthLine, String>> judgedTruth = truthLines.filter(t -> t.reason() == null)
-        .mapToPair(t -> new Tuple2<>(t.id(), t))
-        .cogroup(goodImpressions.mapToPair(c -> new Tuple2<>(c.id(), Boolean.TRUE)))
-        .flatMap(e -> {
-          List<TruthLine> ts = new ArrayList<>();
-          e._2()._1().forEach(ts::add);
-          ts.sort(Comparator.comparingLong(TruthLine::number));
-          boolean known = e._2()._2().iterator().hasNext();
-          List<Tuple2<TruthLine, String>> judged = new ArrayList<>();
-          for (int i = 0; i < ts.size(); i++) {
-            String reason = !known ? EventLogReader.truthWithoutImpression(e._1())
-                : i > 0 ? EventLogReader.repeated("impression_id", e._1()) : null;
-            judged.add(new Tuple2<>(ts.get(i), reason == null ? "" : reason));
-          }
-          return judged.iterator();
-        }).cache();
+    Truth ctrTruth = truth(sc, data, TRUTH_FILE, TRUTH_HEADER, "true_ctr", goodImpressions);
+    // checked as the single-machine reader checks it; the rows do not carry the conversion truth
+    Truth cvrTruth = truth(sc, data, CONVERSION_TRUTH_FILE, CONVERSION_TRUTH_HEADER, "true_cvr", goodImpressions);
 
     // Every bad row, in file and line order, as the single-machine reader lists them; then the limit per file.
     count(problems, EVENTS_FILE, checkedEvents.count());
@@ -156,21 +137,14 @@ public final class SparkRows {
     repeated.forEach(r -> impressionProblems.add(new RowProblem(IMPRESSIONS_FILE, r._1(),
         EventLogReader.repeated("impression_id", r._2()))));
     report(problems, IMPRESSIONS_FILE, impressionProblems);
-    if (hasTruth) {
-      count(problems, TRUTH_FILE, truthLines.count());
-      List<RowProblem> truthProblems = new ArrayList<>();
-      truthLines.filter(t -> t.reason() != null).collect()
-          .forEach(t -> truthProblems.add(new RowProblem(TRUTH_FILE, t.number(), t.reason())));
-      judgedTruth.filter(j -> !j._2().isEmpty()).collect()
-          .forEach(j -> truthProblems.add(new RowProblem(TRUTH_FILE, j._1().number(), j._2())));
-      report(problems, TRUTH_FILE, truthProblems);
-    }
+    reportTruth(problems, ctrTruth);
+    reportTruth(problems, cvrTruth);
     Path problemsFile = out.resolve(PROBLEMS_FILE);
     if (problems.badRows() > 0) {
       ProblemReport.write(problems.problems(), problemsFile);
     }
     try {
-      for (String f : List.of(EVENTS_FILE, IMPRESSIONS_FILE, TRUTH_FILE)) {
+      for (String f : List.of(EVENTS_FILE, IMPRESSIONS_FILE, TRUTH_FILE, CONVERSION_TRUTH_FILE)) {
         problems.checkLimit(f);
       }
     } catch (DataProblems.TooManyBadRows e) {
@@ -179,20 +153,20 @@ public final class SparkRows {
 
     JavaPairRDD<String, Line> events = checkedEvents.filter(c -> c.reason() == null)
         .mapToPair(c -> new Tuple2<>(c.id(), c.line()));
-    JavaPairRDD<String, Double> truth = judgedTruth.filter(j -> j._2().isEmpty())
+    JavaPairRDD<String, Double> truth = ctrTruth.judged().filter(j -> j._2().isEmpty())
         .mapToPair(j -> new Tuple2<>(j._1().id(), j._1().ctr()));
     // The single-machine reader sorts the impressions by time, ties in file order: a row's position is its rank there.
     JavaPairRDD<String, ImpressionLine> impressions = goodImpressions.map(Checked::line)
-        .mapToPair(l -> new Tuple2<>(new Tuple2<>(impression(l).timestamp(), l.number()), l))
+        .mapToPair(l -> new Tuple2<>(new Tuple2<>(Context.of(dataDir, bundlePath).impression(l).timestamp(), l.number()), l))
         .sortByKey(new TimeThenLine())
         .values()
         .zipWithIndex()
-        .mapToPair(p -> new Tuple2<>(impression(p._1()).impressionId(), p))
+        .mapToPair(p -> new Tuple2<>(Context.of(dataDir, bundlePath).impression(p._1()).impressionId(), p))
         .leftOuterJoin(truth)
         .mapToPair(e -> {
           Line l = e._2()._1()._1();
           Optional<Double> ctr = e._2()._2();
-          return new Tuple2<>(impression(l).userId(),
+          return new Tuple2<>(Context.of(dataDir, bundlePath).impression(l).userId(),
               new ImpressionLine(e._2()._1()._2(), l.number(), l.text(), ctr.isPresent() ? ctr.get() : Double.NaN));
         });
 
@@ -237,18 +211,58 @@ public final class SparkRows {
     return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
   }
 
-  private static TruthLine checkTruth(Line l) {
+  /** A truth file's lines, each checked, and each good one judged against the good impressions ("": it joins). */
+  private record Truth(String file, boolean present, JavaRDD<TruthLine> lines,
+      JavaRDD<Tuple2<TruthLine, String>> judged) {}
+
+  private static Truth truth(JavaSparkContext sc, Path data, String file, List<String> header, String column,
+      JavaRDD<Checked> goodImpressions) {
+    boolean present = Files.exists(data.resolve(file));
+    JavaRDD<TruthLine> lines = present
+        ? lines(sc, data.resolve(file)).map(l -> checkTruth(l, file, header, column)).cache()
+        : sc.emptyRDD();
+    // A truth row must name a good impression, once: the first row of an id joins, a later one is bad.
+    JavaRDD<Tuple2<TruthLine, String>> judged = lines.filter(t -> t.reason() == null)
+        .mapToPair(t -> new Tuple2<>(t.id(), t))
+        .cogroup(goodImpressions.mapToPair(c -> new Tuple2<>(c.id(), Boolean.TRUE)))
+        .flatMap(e -> {
+          List<TruthLine> ts = new ArrayList<>();
+          e._2()._1().forEach(ts::add);
+          ts.sort(Comparator.comparingLong(TruthLine::number));
+          boolean known = e._2()._2().iterator().hasNext();
+          List<Tuple2<TruthLine, String>> out = new ArrayList<>();
+          for (int i = 0; i < ts.size(); i++) {
+            String reason = !known ? EventLogReader.truthWithoutImpression(e._1())
+                : i > 0 ? EventLogReader.repeated("impression_id", e._1()) : null;
+            out.add(new Tuple2<>(ts.get(i), reason == null ? "" : reason));
+          }
+          return out.iterator();
+        }).cache();
+    return new Truth(file, present, lines, judged);
+  }
+
+  private static void reportTruth(DataProblems problems, Truth t) {
+    if (!t.present()) {
+      return;
+    }
+    count(problems, t.file(), t.lines().count());
+    List<RowProblem> found = new ArrayList<>();
+    t.lines().filter(l -> l.reason() != null).collect()
+        .forEach(l -> found.add(new RowProblem(t.file(), l.number(), l.reason())));
+    t.judged().filter(j -> !j._2().isEmpty()).collect()
+        .forEach(j -> found.add(new RowProblem(t.file(), j._1().number(), j._2())));
+    report(problems, t.file(), found);
+  }
+
+  private static TruthLine checkTruth(Line l, String file, List<String> header, String column) {
     try {
-      return CsvTable.parseLine(TRUTH_FILE, TRUTH_HEADER, l.text(), l.number(),
-          r -> new TruthLine(r.text("impression_id"), l.number(), r.decimal("true_ctr", 0, 1), null));
+      return CsvTable.parseLine(file, header, l.text(), l.number(),
+          r -> new TruthLine(r.text("impression_id"), l.number(), r.decimal(column, 0, 1), null));
     } catch (BadInputException e) {
-      return new TruthLine("", l.number(), Double.NaN, reason(e, TRUTH_FILE, l.number()));
+      return new TruthLine("", l.number(), Double.NaN, reason(e, file, l.number()));
     }
   }
 
-  private static Impression impression(Line l) {
-    return CsvTable.parseLine(IMPRESSIONS_FILE, IMPRESSIONS_HEADER, l.text(), l.number(), EventLogReader::parseImpression);
-  }
 
   /** The data lines of a table with their line numbers. */
   private static JavaRDD<Line> lines(JavaSparkContext sc, Path file) {
@@ -257,16 +271,22 @@ public final class SparkRows {
         .map(p -> new Line(p._2() + 1, p._1()));
   }
 
-  private static void checkHeader(Path file, List<String> header) throws IOException {
+  /** The file's header, which must be {@code header} followed by some of {@code optional} in their order. */
+  private static List<String> checkHeader(Path file, List<String> header, List<List<String>> optional) {
     if (!Files.exists(file)) {
       throw new BadInputException(file + ": file not found (expected one of the four input tables, see docs/data-format.md)");
     }
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String first = r.readLine();
       String line = first == null ? "" : first.replace("\uFEFF", "");
-      if (!line.equals(String.join(",", header))) {
-        throw new BadInputException(file + ": line 1: header must be\n  " + String.join(",", header));
+      List<String> actual = List.of(line.split(",", -1));
+      if (!CsvTable.headerFits(actual, header, optional)) {
+        throw new BadInputException(file + ": line 1: header must be\n  " + String.join(",", header)
+            + CsvTable.optionalText(optional));
       }
+      return actual;
+    } catch (IOException e) {
+      throw new BadInputException(file + ": cannot read: " + e.getMessage(), e);
     }
   }
 
@@ -300,8 +320,7 @@ public final class SparkRows {
     List<Impression> imps = new ArrayList<>(impressionLines.size());
     Map<String, Double> truth = new HashMap<>();
     for (ImpressionLine l : impressionLines) {
-      Impression imp = CsvTable.parseLine(IMPRESSIONS_FILE, IMPRESSIONS_HEADER, l.text(), l.number(),
-          EventLogReader::parseImpression);
+      Impression imp = c.impression(l.text(), l.number());
       c.check(imp, l.number());
       imps.add(imp);
       if (!Double.isNaN(l.trueCtr())) {
@@ -348,8 +367,11 @@ public final class SparkRows {
     final List<UserProfile> users;
     private final Map<String, String> placementOfBanner = new HashMap<>();
     private final Set<String> userIds = new HashSet<>();
+    /** The impressions file's header: the required columns and the optional ones it has. */
+    private final List<String> impressionsHeader;
 
     private Context(Path data, Path bundleDir) {
+      impressionsHeader = checkHeader(data.resolve(IMPRESSIONS_FILE), IMPRESSIONS_HEADER, IMPRESSIONS_OPTIONAL);
       bundle = BundleIO.load(bundleDir);
       var s = bundle.manifest().training() == null ? null : bundle.manifest().training().split();
       if (s == null) {
@@ -366,6 +388,15 @@ public final class SparkRows {
 
     static Context of(String data, String bundleDir) {
       return LOADED.computeIfAbsent(data + "\u0000" + bundleDir, k -> new Context(Path.of(data), Path.of(bundleDir)));
+    }
+
+    /** One impressions line parsed by the single-machine reader's rules. */
+    Impression impression(Line l) {
+      return impression(l.text(), l.number());
+    }
+
+    Impression impression(String text, long number) {
+      return CsvTable.parseLine(IMPRESSIONS_FILE, impressionsHeader, text, number, EventLogReader::parseImpression);
     }
 
     /** An events line checked as the single-machine reader checks it; the id is the user's. */

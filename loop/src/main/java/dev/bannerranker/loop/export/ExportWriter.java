@@ -43,7 +43,7 @@ public final class ExportWriter {
       }
     }
     List<String> header2 = new ArrayList<>(CsvSchemas.IMPRESSIONS_HEADER);
-    header2.addAll(CsvSchemas.IMPRESSIONS_OPTIONAL);
+    header2.addAll(CsvSchemas.IMPRESSIONS_SERVING_COLUMNS);
     try (CSVPrinter p = open(out.resolve(CsvSchemas.IMPRESSIONS_FILE), header2)) {
       for (Impression i : j.impressions()) {
         p.printRecord(i.impressionId(), i.userId(), Instant.ofEpochSecond(i.timestamp()), i.bannerId(), i.placement(),

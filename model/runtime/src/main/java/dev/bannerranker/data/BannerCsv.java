@@ -16,12 +16,22 @@ import org.apache.commons.csv.CSVPrinter;
 public final class BannerCsv {
   private BannerCsv() {}
 
+  /** With a {@link CsvSchemas#BID_PER_CONVERSION} column when some banner bids per conversion, else without. */
   public static void write(Path file, List<Banner> banners) throws IOException {
-    CSVFormat format = CSVFormat.DEFAULT.builder().setHeader(CsvSchemas.BANNERS_HEADER.toArray(String[]::new))
+    boolean cpa = banners.stream().anyMatch(Banner::hasBidPerConversion);
+    List<String> header = new java.util.ArrayList<>(CsvSchemas.BANNERS_HEADER);
+    if (cpa) {
+      header.add(CsvSchemas.BID_PER_CONVERSION);
+    }
+    CSVFormat format = CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new))
         .setRecordSeparator('\n').get();
     try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8); CSVPrinter p = new CSVPrinter(w, format)) {
       for (Banner b : banners) {
-        p.printRecord(cells(b));
+        List<String> cells = new java.util.ArrayList<>(cells(b));
+        if (cpa) {
+          cells.add(b.hasBidPerConversion() ? Double.toString(b.bidPerConversion()) : "");
+        }
+        p.printRecord(cells);
       }
     }
   }

@@ -21,6 +21,12 @@ public final class CsvSchemas {
       "discount_pct", "campaign_id", "price_tier", "start_time", "end_time", "bid", "priority",
       "target_genders", "target_age_bands", "target_city_tiers");
 
+  /** Optional column of {@code banners.csv}: what the advertiser pays per conversion (empty: bids per click only). */
+  public static final String BID_PER_CONVERSION = "bid_per_conversion";
+
+  /** Optional trailing columns of {@code banners.csv}, in groups as {@link #IMPRESSIONS_OPTIONAL}. */
+  public static final List<List<String>> BANNERS_OPTIONAL = List.of(List.of(BID_PER_CONVERSION));
+
   public static final List<String> USERS_HEADER = List.of("user_id", "gender", "age_band", "city_tier");
 
   public static final List<String> EVENTS_HEADER = List.of(
@@ -30,14 +36,32 @@ public final class CsvSchemas {
       "impression_id", "user_id", "timestamp", "banner_id", "placement", "slot_position", "platform",
       "clicked");
 
+  /** Optional column of {@code impressions.csv}: 1 when the click led to a conversion, 0 otherwise (0 without a click). */
+  public static final String CONVERTED = "converted";
+
+  /** The columns {@code logs export} adds after {@link #IMPRESSIONS_HEADER}: the request's id and the propensity. */
+  public static final List<String> IMPRESSIONS_SERVING_COLUMNS = List.of("request_id", "propensity");
+
   /**
-   * Optional trailing columns of {@code impressions.csv}, in this order after {@link #IMPRESSIONS_HEADER}: the id of
+   * Optional trailing columns of {@code impressions.csv} after {@link #IMPRESSIONS_HEADER}, in groups, in this order;
+   * a file has a leading part of each group: whether the impression converted ({@link #CONVERTED}), then the id of
    * the request that served the impression and the serving policy's propensity (written by {@code logs export}).
    * Files without them still load.
    */
-  public static final List<String> IMPRESSIONS_OPTIONAL = List.of("request_id", "propensity");
+  public static final List<List<String>> IMPRESSIONS_OPTIONAL = List.of(List.of(CONVERTED),
+      IMPRESSIONS_SERVING_COLUMNS);
+
+  /** The header of the generator's {@code impressions.csv}: the required columns and {@link #CONVERTED}. */
+  public static final List<String> GENERATED_IMPRESSIONS_HEADER = List.of(
+      "impression_id", "user_id", "timestamp", "banner_id", "placement", "slot_position", "platform",
+      "clicked", CONVERTED);
 
   public static final List<String> TRUTH_HEADER = List.of("impression_id", "true_ctr");
+
+  /** Written only by the generator: the true probability that a click on the impression converts. */
+  public static final String CONVERSION_TRUTH_FILE = "impressions_conversion_truth.csv";
+
+  public static final List<String> CONVERSION_TRUTH_HEADER = List.of("impression_id", "true_cvr");
 
   /** Separator inside one cell for the targeting lists, e.g. {@code F|U}. */
   public static final String LIST_SEPARATOR = "|";

@@ -187,10 +187,11 @@ public final class CsvTable {
   }
 
   /**
-   * As {@link #read(Path, String, List, RowParser, Consumer, DataProblems)}, where the header may go on with any
-   * leading part of {@code optional} (e.g. none, the first, or both of two optional columns).
+   * As {@link #read(Path, String, List, RowParser, Consumer, DataProblems)}, where the header may go on with a leading
+   * part of each group of {@code optional}, groups in order (e.g. with groups [a] and [b, c]: none, a, b, a b, or a b
+   * c; never c without b).
    */
-  public static <T> long read(Path dir, String fileName, List<String> header, List<String> optional,
+  public static <T> long read(Path dir, String fileName, List<String> header, List<List<String>> optional,
       RowParser<T> parser, Consumer<T> sink, DataProblems problems) {
     Path file = dir.resolve(fileName);
     CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
@@ -199,11 +200,9 @@ public final class CsvTable {
     try (Reader reader = withoutByteOrderMark(Files.newBufferedReader(file, StandardCharsets.UTF_8));
         CSVParser parser2 = CSVParser.parse(reader, format)) {
       List<String> actual = parser2.getHeaderNames();
-      int extra = actual.size() - header.size();
-      if (extra < 0 || extra > optional.size() || !actual.subList(0, header.size()).equals(header)
-          || !actual.subList(header.size(), actual.size()).equals(optional.subList(0, extra))) {
+      if (!headerFits(actual, header, optional)) {
         throw new BadInputException(file + ": line 1: header must be\n  " + String.join(",", header)
-            + (optional.isEmpty() ? "" : " (optionally followed by ," + String.join(",", optional) + ")")
+            + optionalText(optional)
             + "\nbut is\n  " + String.join(",", actual));
       }
       for (CSVRecord rec : records(parser2, file)) {
@@ -239,6 +238,30 @@ public final class CsvTable {
     }
     problems.checkLimit(fileName);
     return good;
+  }
+
+  /** Whether {@code actual} is {@code header} followed by a leading part of each group of {@code optional}. */
+  public static boolean headerFits(List<String> actual, List<String> header, List<List<String>> optional) {
+    if (actual.size() < header.size() || !actual.subList(0, header.size()).equals(header)) {
+      return false;
+    }
+    int at = header.size();
+    for (List<String> group : optional) {
+      for (int k = 0; k < group.size() && at < actual.size() && actual.get(at).equals(group.get(k)); k++) {
+        at++;
+      }
+    }
+    return at == actual.size();
+  }
+
+  /** The optional columns for a header message, e.g. {@code  (optionally followed by ,a and/or ,b,c)}. */
+  public static String optionalText(List<List<String>> optional) {
+    if (optional.isEmpty()) {
+      return "";
+    }
+    List<String> groups = new java.util.ArrayList<>();
+    optional.forEach(g -> groups.add("," + String.join(",", g)));
+    return " (optionally followed by " + String.join(" and/or ", groups) + ", each group in order)";
   }
 
   /**

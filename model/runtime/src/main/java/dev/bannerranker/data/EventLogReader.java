@@ -41,10 +41,13 @@ public final class EventLogReader {
     DataProblems impressionProblems = new DataProblems(maxBadFraction);
     List<Impression> impressions = new ArrayList<>();
     Map<String, Double> truth = new HashMap<>();
+    Map<String, Double> conversionTruth = new HashMap<>();
     Set<String> impressionIds = new HashSet<>();
     RuntimeException impressionFailure = null;
+    boolean[] conversions = {false};
     try {
       CsvTable.read(dir, IMPRESSIONS_FILE, IMPRESSIONS_HEADER, IMPRESSIONS_OPTIONAL, row -> {
+        conversions[0] = row.has(CONVERTED);
         Impression imp = parseImpression(row);
         checkImpression(imp, userIds, placementOfBanner);
         if (!impressionIds.add(imp.impressionId())) {
@@ -67,6 +70,19 @@ public final class EventLogReader {
           return Map.entry(id, p);
         }, e -> truth.put(e.getKey(), e.getValue()), impressionProblems);
       }
+      if (Files.exists(dir.resolve(CONVERSION_TRUTH_FILE))) {
+        CsvTable.read(dir, CONVERSION_TRUTH_FILE, CONVERSION_TRUTH_HEADER, row -> {
+          String id = row.text("impression_id");
+          double p = row.decimal("true_cvr", 0, 1);
+          if (!impressionIds.contains(id)) {
+            throw new IllegalArgumentException(truthWithoutImpression(id));
+          }
+          if (conversionTruth.containsKey(id)) {
+            throw new IllegalArgumentException(repeated("impression_id", id));
+          }
+          return Map.entry(id, p);
+        }, e -> conversionTruth.put(e.getKey(), e.getValue()), impressionProblems);
+      }
     } catch (RuntimeException e) {
       impressionFailure = e; // reported after the events file's own failure, as a sequential read would
     }
@@ -81,7 +97,8 @@ public final class EventLogReader {
     }
     problems.addAll(eventProblems);
     problems.addAll(impressionProblems);
-    return new EventLog(List.copyOf(banners), List.copyOf(users), events, impressions, truth, problems);
+    return new EventLog(List.copyOf(banners), List.copyOf(users), events, impressions, truth, problems,
+        conversions[0], conversionTruth);
   }
 
   private static List<BehaviourEvent> readEvents(Path dir, Set<String> userIds, DataProblems problems) {
@@ -131,25 +148,27 @@ public final class EventLogReader {
 
   /** Reads {@code banners.csv}; duplicate ids are bad rows. Also used by the service for its catalog. */
   public static List<Banner> readBanners(Path dir, DataProblems problems) {
-    return readUnique(dir, BANNERS_FILE, BANNERS_HEADER, EventLogReader::parseBanner, Banner::id, "banner_id", problems);
+    return readUnique(dir, BANNERS_FILE, BANNERS_HEADER, BANNERS_OPTIONAL, EventLogReader::parseBanner, Banner::id,
+        "banner_id", problems);
   }
 
   /** Reads a banners table under another name, such as a serving log's catalog snapshot; as {@link #readBanners}. */
   public static List<Banner> readBannersFile(Path file, DataProblems problems) {
     return readUnique(file.getParent() == null ? Path.of(".") : file.getParent(), file.getFileName().toString(),
-        BANNERS_HEADER, EventLogReader::parseBanner, Banner::id, "banner_id", problems);
+        BANNERS_HEADER, BANNERS_OPTIONAL, EventLogReader::parseBanner, Banner::id, "banner_id", problems);
   }
 
   /** Reads {@code users.csv}; duplicate ids are bad rows. */
   public static List<UserProfile> readUsers(Path dir, DataProblems problems) {
-    return readUnique(dir, USERS_FILE, USERS_HEADER, EventLogReader::parseUser, UserProfile::id, "user_id", problems);
+    return readUnique(dir, USERS_FILE, USERS_HEADER, List.of(), EventLogReader::parseUser, UserProfile::id, "user_id",
+        problems);
   }
 
-  private static <T> List<T> readUnique(Path dir, String file, List<String> header, CsvTable.RowParser<T> parser,
-      Function<T, String> id, String idColumn, DataProblems problems) {
+  private static <T> List<T> readUnique(Path dir, String file, List<String> header, List<List<String>> optional,
+      CsvTable.RowParser<T> parser, Function<T, String> id, String idColumn, DataProblems problems) {
     Set<String> seen = new HashSet<>();
     List<T> out = new ArrayList<>();
-    CsvTable.read(dir, file, header, row -> {
+    CsvTable.read(dir, file, header, optional, row -> {
       T value = parser.parse(row);
       if (!seen.add(id.apply(value))) {
         throw new IllegalArgumentException(repeated(idColumn, id.apply(value)));
@@ -176,7 +195,9 @@ public final class EventLogReader {
         r.decimal("bid", 1e-9, 1e9), r.integer("priority", 0, 1000),
         parseList(r.optionalText("target_genders"), "target_genders", Gender::parse),
         parseList(r.optionalText("target_age_bands"), "target_age_bands", EventLogReader::ageBand),
-        parseList(r.optionalText("target_city_tiers"), "target_city_tiers", EventLogReader::cityTier));
+        parseList(r.optionalText("target_city_tiers"), "target_city_tiers", EventLogReader::cityTier),
+        r.has(BID_PER_CONVERSION) && !r.optionalText(BID_PER_CONVERSION).isEmpty()
+            ? r.decimal(BID_PER_CONVERSION, 1e-9, 1e9) : Double.NaN);
   }
 
   static UserProfile parseUser(CsvTable.Row r) {
@@ -203,9 +224,15 @@ public final class EventLogReader {
     String requestId = r.has("request_id") ? r.optionalText("request_id") : "";
     double propensity = r.has("propensity") && !r.optionalText("propensity").isEmpty()
         ? r.decimal("propensity", Double.MIN_VALUE, 1) : Double.NaN;
+    boolean clicked = r.flag01("clicked");
+    boolean converted = r.has(CONVERTED) && r.flag01(CONVERTED);
+    if (converted && !clicked) {
+      // a conversion is attributed to a click; one without means a join went wrong
+      throw new BadCellException(CONVERTED, CONVERTED + " is 1 but clicked is 0");
+    }
     return new Impression(r.text("impression_id"), r.text("user_id"), r.instant("timestamp"),
         r.text("banner_id"), r.text("placement"), r.integer("slot_position", 1, 1000),
-        Platform.parse(r.optionalText("platform")), r.flag01("clicked"), requestId, propensity);
+        Platform.parse(r.optionalText("platform")), clicked, requestId, propensity, converted);
   }
 
   private static String ageBand(String v) {

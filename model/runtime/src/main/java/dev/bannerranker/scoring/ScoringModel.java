@@ -26,11 +26,17 @@ public final class ScoringModel {
   private final WideDeepScorer scorer;
   private final BannerFeatures[] byIndex;
   private final Map<String, BannerFeatures> byId;
+  /** The conversion tower's scorer (its output is not corrected: a click's conversion is not sampled); or null. */
+  private final WideDeepScorer conversionScorer;
+  /** The conversion tower's first-layer banner parts by banner index, computed at load; null without the tower. */
+  private final float[][] conversionParts;
 
   private ScoringModel(Bundle bundle) {
     this.bundle = bundle;
     this.encoder = bundle.encoder();
     this.scorer = new WideDeepScorer(encoder, bundle.weights(), bundle.manifest().negativeRate());
+    WideDeepWeights conversion = bundle.weights().conversionNetwork();
+    this.conversionScorer = conversion == null ? null : new WideDeepScorer(encoder, conversion);
     this.byIndex = new BannerFeatures[bundle.vocab().banners().cardinality()];
     Map<String, BannerFeatures> ids = new HashMap<>();
     for (Banner b : bundle.catalog()) {
@@ -40,6 +46,12 @@ public final class ScoringModel {
       ids.put(b.id(), f);
     }
     this.byId = Collections.unmodifiableMap(ids);
+    this.conversionParts = conversionScorer == null ? null : new float[byIndex.length][];
+    if (conversionParts != null) {
+      for (BannerFeatures b : byId.values()) {
+        conversionParts[b.index()] = conversionScorer.bannerFirstLayer(b);
+      }
+    }
   }
 
   /**
@@ -105,6 +117,42 @@ public final class ScoringModel {
 
   public UserFeatures userFeatures(UserProfile profile, UserHistory history, long now) {
     return UserFeatures.compute(profile, history, now, bundle.vectors(), encoder.spec());
+  }
+
+  /** Whether the bundle predicts conversions too (a click-and-conversion model). */
+  public boolean hasConversion() {
+    return conversionScorer != null;
+  }
+
+  /** The conversion tower's scorer, or null for a click model. */
+  public WideDeepScorer conversionScorer() {
+    return conversionScorer;
+  }
+
+  /** The conversion tower's first-layer part of a banner of the bundle; needs {@link #hasConversion()}. */
+  public float[] conversionPart(BannerFeatures b) {
+    return conversionParts[b.index()];
+  }
+
+  /**
+   * The probability that a click on each of {@code n} candidates of the bundle's catalog converts (pCVR), in order;
+   * the conversion probability of an impression is this times the click probability. Needs {@link #hasConversion()}.
+   */
+  public void predictConversion(UserFeatures u, ScoringContext ctx, BannerFeatures[] candidates, int n, float[] out) {
+    float[][] parts = new float[n][];
+    for (int i = 0; i < n; i++) {
+      parts[i] = conversionPart(candidates[i]);
+    }
+    predictConversion(u, ctx, candidates, parts, n, out);
+  }
+
+  /** As above, with each candidate's conversion-tower banner part given (a catalog that changed since the bundle). */
+  public void predictConversion(UserFeatures u, ScoringContext ctx, BannerFeatures[] candidates, float[][] parts,
+      int n, float[] out) {
+    if (conversionScorer == null) {
+      throw new IllegalStateException("model " + bundle.modelVersion() + " predicts clicks only");
+    }
+    conversionScorer.predict(u, ctx, conversionScorer.userPart(u, ctx), candidates, parts, n, out);
   }
 
   /** Click probabilities of {@code n} candidates, in order. */

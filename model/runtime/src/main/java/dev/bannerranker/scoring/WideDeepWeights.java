@@ -18,10 +18,29 @@ import java.util.Map;
  * @param outputBias the deep output layer's bias
  * @param tasteUser taste-tower embedding of the user's brands, {@code [brands][tasteDim]}, or null without a tower
  * @param tasteItem taste-tower embedding of the candidate's brand, {@code [brands][tasteDim]}, or null
+ * @param conversion the conversion tower of a click-and-conversion model, or null for a click model
  */
 public record WideDeepWeights(
     float[] wide, Map<String, float[][]> embeddings, List<DenseLayer> hidden, float[] outputWeights, float outputBias,
-    float[][] tasteUser, float[][] tasteItem) {
+    float[][] tasteUser, float[][] tasteItem, Tower conversion) {
+
+  /** A click model. */
+  public WideDeepWeights(float[] wide, Map<String, float[][]> embeddings, List<DenseLayer> hidden,
+      float[] outputWeights, float outputBias, float[][] tasteUser, float[][] tasteItem) {
+    this(wide, embeddings, hidden, outputWeights, outputBias, tasteUser, tasteItem, null);
+  }
+
+  /**
+   * The conversion tower: {@code pCVR = sigmoid(deep + wide)} of its own wide weights, hidden layers and output unit,
+   * over the same input as the click tower (the embedding and taste tables are shared), the same hidden sizes.
+   */
+  public record Tower(float[] wide, List<DenseLayer> hidden, float[] outputWeights, float outputBias) {}
+
+  /** The conversion tower as a network of its own over the shared tables, for a scorer; null without one. */
+  public WideDeepWeights conversionNetwork() {
+    return conversion == null ? null : new WideDeepWeights(conversion.wide(), embeddings, conversion.hidden(),
+        conversion.outputWeights(), conversion.outputBias(), tasteUser, tasteItem, null);
+  }
 
   /** One dense layer: {@code out = relu(in · w + b)}, {@code w} is {@code [nIn][nOut]}. */
   public record DenseLayer(float[][] w, float[] b) {
@@ -49,8 +68,20 @@ public record WideDeepWeights(
       t.put("taste.user", Tensor.matrix(tasteUser));
       t.put("taste.item", Tensor.matrix(tasteItem));
     }
+    if (conversion != null) {
+      t.put(CONVERSION + "wide", Tensor.vector(conversion.wide()));
+      for (int i = 0; i < conversion.hidden().size(); i++) {
+        t.put(CONVERSION + "hidden." + i + ".W", Tensor.matrix(conversion.hidden().get(i).w()));
+        t.put(CONVERSION + "hidden." + i + ".b", Tensor.vector(conversion.hidden().get(i).b()));
+      }
+      t.put(CONVERSION + "output.W", Tensor.vector(conversion.outputWeights()));
+      t.put(CONVERSION + "output.b", Tensor.vector(new float[] {conversion.outputBias()}));
+    }
     return t;
   }
+
+  /** Prefix of the conversion tower's tensors; a bundle without them is a click model. */
+  public static final String CONVERSION = "conversion.";
 
   public static WideDeepWeights fromTensors(Map<String, Tensor> t, List<String> fields, int hiddenCount, String file) {
     Map<String, float[][]> emb = new LinkedHashMap<>();
@@ -62,9 +93,20 @@ public record WideDeepWeights(
       layers.add(new DenseLayer(require(t, "hidden." + i + ".W", file).asMatrix(), require(t, "hidden." + i + ".b", file).values()));
     }
     boolean taste = t.containsKey("taste.user");
+    Tower conversion = null;
+    if (t.containsKey(CONVERSION + "wide")) {
+      List<DenseLayer> towerLayers = new ArrayList<>();
+      for (int i = 0; i < hiddenCount; i++) {
+        towerLayers.add(new DenseLayer(require(t, CONVERSION + "hidden." + i + ".W", file).asMatrix(),
+            require(t, CONVERSION + "hidden." + i + ".b", file).values()));
+      }
+      conversion = new Tower(t.get(CONVERSION + "wide").values(), towerLayers,
+          require(t, CONVERSION + "output.W", file).values(), require(t, CONVERSION + "output.b", file).values()[0]);
+    }
     return new WideDeepWeights(require(t, "wide", file).values(), emb, layers,
         require(t, "output.W", file).values(), require(t, "output.b", file).values()[0],
-        taste ? t.get("taste.user").asMatrix() : null, taste ? require(t, "taste.item", file).asMatrix() : null);
+        taste ? t.get("taste.user").asMatrix() : null, taste ? require(t, "taste.item", file).asMatrix() : null,
+        conversion);
   }
 
   private static Tensor require(Map<String, Tensor> t, String name, String file) {

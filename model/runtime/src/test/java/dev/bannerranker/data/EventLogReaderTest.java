@@ -279,4 +279,63 @@ class EventLogReaderTest {
         + ",propensity\nim-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,1,0.5\n");
     assertThrows(BadInputException.class, () -> EventLogReader.read(dir, 0.0), "propensity without request_id");
   }
+
+  @Test
+  void theConvertedColumnIsOptionalAndItsBadValuesAreBadRowsWithTheirLine() throws IOException {
+    write(BANNER, USERS, "", "im-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,1\n");
+    EventLog old = EventLogReader.read(dir, 0.0);
+    assertFalse(old.conversions());
+    assertFalse(old.impressions().get(0).converted());
+
+    Files.writeString(dir.resolve(CsvSchemas.IMPRESSIONS_FILE), String.join(",", CsvSchemas.IMPRESSIONS_HEADER)
+        + ",converted\n"
+        + "im-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,1,1\n"
+        + "im-2,u-1,2026-03-03T12:00:00Z,bn-1,home_hero,1,ios,1,0\n"
+        + "im-3,u-1,2026-03-03T13:00:00Z,bn-1,home_hero,1,ios,1,yes\n" // line 4: not 0/1
+        + "im-4,u-1,2026-03-03T14:00:00Z,bn-1,home_hero,1,ios,0,1\n"); // line 5: a conversion without a click
+    Files.writeString(dir.resolve(CsvSchemas.CONVERSION_TRUTH_FILE), "impression_id,true_cvr\nim-1,0.25\nim-2,0.125\n"
+        + "im-9,0.5\n"); // line 4: no such good impression
+    EventLog log = EventLogReader.read(dir, 1.0);
+    assertTrue(log.conversions());
+    assertEquals(2, log.impressions().size());
+    assertTrue(log.impressions().get(0).converted());
+    assertFalse(log.impressions().get(1).converted());
+    assertEquals(java.util.Map.of("im-1", 0.25, "im-2", 0.125), log.trueCvr());
+    var p = log.problems().problems();
+    assertEquals(3, p.size());
+    assertEquals(CsvSchemas.IMPRESSIONS_FILE, p.get(0).file());
+    assertEquals(4, p.get(0).line());
+    assertTrue(p.get(0).reason().contains(CsvSchemas.CONVERTED), p.get(0).toString());
+    assertEquals(5, p.get(1).line());
+    assertTrue(p.get(1).reason().contains(CsvSchemas.CONVERTED), p.get(1).toString());
+    assertEquals(CsvSchemas.CONVERSION_TRUTH_FILE, p.get(2).file());
+    assertEquals(4, p.get(2).line());
+  }
+
+  @Test
+  void theConvertedColumnGoesBeforeTheServingColumns() throws IOException {
+    write(BANNER, USERS, "", "");
+    Files.writeString(dir.resolve(CsvSchemas.IMPRESSIONS_FILE), String.join(",", CsvSchemas.IMPRESSIONS_HEADER)
+        + ",converted,request_id,propensity\nim-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,1,1,rq-7,0.25\n");
+    Impression imp = EventLogReader.read(dir, 0.0).impressions().get(0);
+    assertTrue(imp.converted());
+    assertEquals("rq-7", imp.requestId());
+    Files.writeString(dir.resolve(CsvSchemas.IMPRESSIONS_FILE), String.join(",", CsvSchemas.IMPRESSIONS_HEADER)
+        + ",request_id,propensity,converted\nim-1,u-1,2026-03-03T11:00:00Z,bn-1,home_hero,1,ios,1,rq-7,0.25,1\n");
+    assertThrows(BadInputException.class, () -> EventLogReader.read(dir, 0.0));
+  }
+
+  @Test
+  void bannersMayCarryABidPerConversion() throws IOException {
+    write(BANNER, USERS, "", "");
+    Files.writeString(dir.resolve(CsvSchemas.BANNERS_FILE), String.join(",", CsvSchemas.BANNERS_HEADER)
+        + ",bid_per_conversion\n" + BANNER.strip() + ",12.5\n" + BANNER.strip().replace("bn-1", "bn-2") + ",\n"
+        + BANNER.strip().replace("bn-1", "bn-3") + ",-4\n"); // line 4: not positive
+    EventLog log = EventLogReader.read(dir, 1.0);
+    assertEquals(12.5, log.banners().get(0).bidPerConversion());
+    assertFalse(log.banners().get(1).hasBidPerConversion());
+    assertEquals(1, log.problems().badRows());
+    assertEquals(4, log.problems().problems().get(0).line());
+    assertTrue(log.problems().problems().get(0).reason().contains(CsvSchemas.BID_PER_CONVERSION));
+  }
 }

@@ -132,7 +132,7 @@ public final class CatalogCommand {
       List<CatalogBanner> out = new ArrayList<>();
       Set<String> ids = new HashSet<>();
       Path dir = file.toAbsolutePath().getParent();
-      CsvTable.read(dir, file.getFileName().toString(), CsvSchemas.BANNERS_HEADER, List.of(PAUSED), row -> {
+      CsvTable.read(dir, file.getFileName().toString(), CsvSchemas.BANNERS_HEADER, List.of(List.of(PAUSED)), row -> {
         Banner b = EventLogReader.parseBanner(row);
         if (!ids.add(b.id())) {
           throw new IllegalArgumentException("banner_id '" + b.id() + "' appears twice");

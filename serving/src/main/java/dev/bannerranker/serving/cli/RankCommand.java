@@ -145,6 +145,10 @@ public final class RankCommand implements Callable<Integer> {
       out.printf("%3d  %-12s %-20s %-16s %8.3f %8.5f %9.5f %10.4f%n", rank++, b.getBannerId(), b.getBrand(),
           b.getReason().name().replace("RANKING_REASON_", "").toLowerCase(Locale.ROOT), b.getValue(),
           b.getPredictedCtr(), b.getScore(), b.getPropensity());
+      if (b.hasPredictedCvr()) { // a click-and-conversion model: the row's own line keeps the table as it was
+        out.printf("       pCVR:  %.5f (conversion per impression %.6f)%n", b.getPredictedCvr(),
+            b.getPredictedCtr() * b.getPredictedCvr());
+      }
       if (b.hasExplanation()) {
         out.println("       wide:  " + b.getExplanation().getTopWideFeaturesList().stream()
             .map(RankCommand::contribution).collect(Collectors.joining(", ")));

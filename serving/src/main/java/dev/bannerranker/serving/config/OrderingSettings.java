@@ -7,7 +7,9 @@ import io.micronaut.core.annotation.Nullable;
 /**
  * {@code ranker.ordering}: how scored banners become a list.
  *
- * @param value what a click is worth: BID, PRIORITY (1 + priority) or NONE (pure pCTR)
+ * @param value what a click is worth: BID, PRIORITY (1 + priority), NONE (pure pCTR) or CPA (the bid per conversion
+ *     times the model's pCVR, so the order is by bid per conversion × pCTR × pCVR; the bid per click for a banner
+ *     without a bid per conversion; needs a click-and-conversion model)
  * @param diversity MAX_PER_BRAND, MMR or NONE
  * @param maxPerBrand with MAX_PER_BRAND: at most this many banners of one brand in the top slots
  * @param mmrLambda with MMR: weight of relevance against item2vec similarity to banners already chosen, in [0, 1]
@@ -57,7 +59,7 @@ public record OrderingSettings(
   }
 
   /** The value of a click in the expected-value order. */
-  public enum Value { BID, PRIORITY, NONE }
+  public enum Value { BID, PRIORITY, NONE, CPA }
 
   /** The brand diversity rule. */
   public enum Diversity { MAX_PER_BRAND, MMR, NONE }

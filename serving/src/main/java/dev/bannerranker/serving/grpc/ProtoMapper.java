@@ -68,6 +68,9 @@ final class ProtoMapper {
       RankedBanner.Builder b = RankedBanner.newBuilder().setBannerId(item.bannerId()).setBrand(item.brand())
           .setScore(item.score()).setValue(item.value()).setPredictedCtr(item.predictedCtr()).setReason(reason(item))
           .setPropensity(item.propensity());
+      if (!Double.isNaN(item.predictedCvr())) {
+        b.setPredictedCvr(item.predictedCvr());
+      }
       if (item.explanation() != null) {
         Explanation.Builder e = Explanation.newBuilder();
         item.explanation().topWideFeatures().forEach(w ->

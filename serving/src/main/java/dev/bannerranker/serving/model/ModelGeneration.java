@@ -59,6 +59,7 @@ public final class ModelGeneration {
    * @param rules the placements' rules set at run time; a placement missing here has the configured ones
    */
   private record CatalogView(long catalogVersion, Map<String, BannerFeatures> byId, float[][] parts,
+      float[][] conversionParts,
       boolean[] paused, double[] popularity, int[] bannerOfName, java.util.Set<String> placements,
       Map<String, List<BannerFeatures>> byPlacement, Map<String, List<BannerFeatures>> popularByPlacement,
       Map<String, PlacementRules> rules, int bannerCount) {}
@@ -111,6 +112,7 @@ public final class ModelGeneration {
       slots += vocab.banners().indexOf(lb.id()) == Vocabulary.UNKNOWN ? 1 : 0;
     }
     float[][] parts = new float[slots][];
+    float[][] conversionParts = model.hasConversion() ? new float[slots][] : null;
     boolean[] paused = new boolean[slots];
     double[] popularity = new double[slots];
     Map<String, BannerFeatures> byId = new java.util.HashMap<>();
@@ -125,6 +127,9 @@ public final class ModelGeneration {
       if (bundled != null && bundled.banner().equals(b)) {
         f = bundled;
         parts[f.index()] = model.bannerPart(f);
+        if (conversionParts != null) {
+          conversionParts[f.index()] = model.conversionPart(f);
+        }
       } else {
         if (vocab.banners().indexOf(b.id()) != Vocabulary.UNKNOWN) {
           long[] s = model.bundle().bannerStats().getOrDefault(b.id(), new long[2]);
@@ -138,6 +143,9 @@ public final class ModelGeneration {
           bannerOfName[name] = f.index();
         }
         parts[f.index()] = model.scorer().bannerFirstLayer(f);
+        if (conversionParts != null) {
+          conversionParts[f.index()] = model.conversionScorer().bannerFirstLayer(f);
+        }
       }
       byId.put(b.id(), f);
       paused[f.index()] = lb.paused();
@@ -157,7 +165,7 @@ public final class ModelGeneration {
       popular.put(placement, List.copyOf(ordered));
     });
     placements.replaceAll((placement, list) -> List.copyOf(list));
-    return new CatalogView(version, Collections.unmodifiableMap(byId), parts, paused, popularity, bannerOfName,
+    return new CatalogView(version, Collections.unmodifiableMap(byId), parts, conversionParts, paused, popularity, bannerOfName,
         Collections.unmodifiableSet(placementNames), Collections.unmodifiableMap(placements),
         Collections.unmodifiableMap(popular), Map.copyOf(rules), banners.size());
   }
@@ -287,6 +295,20 @@ public final class ModelGeneration {
       parts[i] = all[candidates[i].index()];
     }
     model.predict(u, ctx, candidates, parts, n, out);
+  }
+
+  /**
+   * The probability that a click converts, of {@code n} candidates of this generation's catalog, in order; needs a
+   * click-and-conversion model ({@link ScoringModel#hasConversion()}).
+   */
+  public void predictConversion(dev.bannerranker.features.UserFeatures u, dev.bannerranker.features.ScoringContext ctx,
+      BannerFeatures[] candidates, int n, float[] out) {
+    float[][] parts = new float[n][];
+    float[][] all = catalog.conversionParts();
+    for (int i = 0; i < n; i++) {
+      parts[i] = all[candidates[i].index()];
+    }
+    model.predictConversion(u, ctx, candidates, parts, n, out);
   }
 
   /** The banners of the catalog this generation serves, paused ones too, by id. */

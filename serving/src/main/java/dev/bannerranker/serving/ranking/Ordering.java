@@ -25,8 +25,13 @@ public final class Ordering {
   private static final Comparator<Scored> BEST_FIRST =
       Comparator.comparingDouble((Scored s) -> -s.score()).thenComparing(s -> s.banner().banner().id());
 
-  /** A banner with its click probability and ordering score. */
-  public record Scored(BannerFeatures banner, double predictedCtr, double score) {
+  /** A banner with its click probability, ordering score and conversion probability of a click (NaN: none). */
+  public record Scored(BannerFeatures banner, double predictedCtr, double score, double predictedCvr) {
+    /** A banner without a predicted conversion rate. */
+    public Scored(BannerFeatures banner, double predictedCtr, double score) {
+      this(banner, predictedCtr, score, Double.NaN);
+    }
+
     String brand() {
       return banner.banner().brand();
     }
@@ -44,12 +49,19 @@ public final class Ordering {
     this.settings = settings;
   }
 
-  /** What a click on the banner is worth in the expected-value order. */
-  public double value(Banner b) {
+  /**
+   * What a click on the banner is worth in the expected-value order, given the model's probability that the click
+   * converts ({@code predictedCvr}, NaN when the model predicts clicks only). Under CPA a banner with a bid per
+   * conversion is worth that bid times the conversion probability; one without, or without a prediction, its bid per
+   * click.
+   */
+  public double value(Banner b, double predictedCvr) {
     return switch (settings.value()) {
       case BID -> b.bid();
       case PRIORITY -> 1 + b.priority();
       case NONE -> 1;
+      case CPA -> b.hasBidPerConversion() && !Double.isNaN(predictedCvr) ? b.bidPerConversion() * predictedCvr
+          : b.bid();
     };
   }
 
@@ -144,7 +156,7 @@ public final class Ordering {
         } else if (replace) {
           RankedItem kept = tail.get(pos);
           tail.set(pos, new RankedItem(kept.bannerId(), kept.brand(), kept.score(), kept.value(), kept.predictedCtr(),
-              kept.reason(), 1 - share, null));
+              kept.reason(), 1 - share, null, kept.predictedCvr()));
         }
       }
     }
@@ -219,8 +231,8 @@ public final class Ordering {
   }
 
   private RankedItem item(Scored s, Reason reason, double propensity) {
-    return new RankedItem(s.banner().banner().id(), s.brand(), s.score(), value(s.banner().banner()), s.predictedCtr(),
-        reason, propensity, null);
+    return new RankedItem(s.banner().banner().id(), s.brand(), s.score(), value(s.banner().banner(), s.predictedCvr()),
+        s.predictedCtr(), reason, propensity, null, s.predictedCvr());
   }
 
   /** The first {@code window} picks follow the diversity rule; the rest, and any shortfall, follow the score. */

@@ -14,9 +14,17 @@ import java.util.List;
  * @param reason why it holds its position
  * @param propensity probability that the policy put it here
  * @param explanation set for debug requests when the user's features were computed, else null
+ * @param predictedCvr the model's probability that a click converts; NaN when the model predicts clicks only or was
+ *     not used
  */
 public record RankedItem(String bannerId, String brand, double score, double value, double predictedCtr,
-    Reason reason, double propensity, Explanation explanation) {
+    Reason reason, double propensity, Explanation explanation, double predictedCvr) {
+
+  /** An item without a predicted conversion rate. */
+  public RankedItem(String bannerId, String brand, double score, double value, double predictedCtr, Reason reason,
+      double propensity, Explanation explanation) {
+    this(bannerId, brand, score, value, predictedCtr, reason, propensity, explanation, Double.NaN);
+  }
 
   /** Why the model scored the banner as it did. */
   public record Explanation(List<WideContribution> topWideFeatures, List<NearBrand> nearestRecentBrands) {}
@@ -25,6 +33,6 @@ public record RankedItem(String bannerId, String brand, double score, double val
   public record NearBrand(String brand, double similarity, double userShare) {}
 
   RankedItem withExplanation(Explanation e) {
-    return new RankedItem(bannerId, brand, score, value, predictedCtr, reason, propensity, e);
+    return new RankedItem(bannerId, brand, score, value, predictedCtr, reason, propensity, e, predictedCvr);
   }
 }

@@ -187,9 +187,15 @@ public final class RankingService {
       double old = nanosPerCandidate;
       nanosPerCandidate = old == 0 ? cost : 0.9 * old + 0.1 * cost;
     }
+    float[] cvr = null;
+    if (g.model().hasConversion()) {
+      cvr = new float[n];
+      g.predictConversion(u, ctx, candidates, n, cvr);
+    }
     List<Scored> out = new ArrayList<>(n);
     for (int k = 0; k < n; k++) {
-      out.add(new Scored(candidates[k], p[k], ordering.value(candidates[k].banner()) * p[k]));
+      double c = cvr == null ? Double.NaN : cvr[k];
+      out.add(new Scored(candidates[k], p[k], ordering.value(candidates[k].banner(), c) * p[k], c));
     }
     return out;
   }

@@ -66,10 +66,39 @@ class OrderingTest {
   @Test
   void expectedValueIsClickValueTimesCtr() {
     var b = CAROUSEL.get(0).banner();
-    assertEquals(b.bid(), ordering(Diversity.NONE, 1, 0.7, 0, 0).value(b));
+    assertEquals(b.bid(), ordering(Diversity.NONE, 1, 0.7, 0, 0).value(b, Double.NaN));
     assertEquals(1 + b.priority(), new Ordering(new OrderingSettings(Value.PRIORITY, Diversity.NONE, 1, 0.7, 0, 0, 1L))
-        .value(b));
-    assertEquals(1.0, new Ordering(new OrderingSettings(Value.NONE, Diversity.NONE, 1, 0.7, 0, 0, 1L)).value(b));
+        .value(b, Double.NaN));
+    assertEquals(1.0, new Ordering(new OrderingSettings(Value.NONE, Diversity.NONE, 1, 0.7, 0, 0, 1L))
+        .value(b, Double.NaN));
+  }
+
+  @Test
+  void costPerConversionValuesAClickAtTheBidPerConversionTimesPcvr() {
+    var b = CAROUSEL.get(0).banner();
+    var cpa = new dev.bannerranker.data.Banner(b.id(), b.brand(), b.category(), b.placement(), b.creativeFormat(),
+        b.creativeColor(), b.discountPct(), b.campaignId(), b.priceTier(), b.startTime(), b.endTime(), b.bid(),
+        b.priority(), b.targetGenders(), b.targetAgeBands(), b.targetCityTiers(), 40.0);
+    Ordering o = new Ordering(new OrderingSettings(Value.CPA, Diversity.NONE, 1, 0.7, 0, 0, 1L));
+    assertEquals(40.0 * 0.05, o.value(cpa, 0.05), 1e-12);
+    // without a bid per conversion, or without the model's pCVR, a click is worth the bid per click
+    assertEquals(b.bid(), o.value(b, 0.05));
+    assertEquals(b.bid(), o.value(cpa, Double.NaN));
+    // the other modes ignore the bid per conversion
+    assertEquals(cpa.bid(), ordering(Diversity.NONE, 1, 0.7, 0, 0).value(cpa, 0.05));
+  }
+
+  @Test
+  void costPerConversionOrdersByBidPerConversionTimesPctrTimesPcvrAndCarriesPcvr() {
+    var a = CAROUSEL.get(0);
+    var b = CAROUSEL.get(1);
+    Ordering o = new Ordering(new OrderingSettings(Value.CPA, Diversity.NONE, 1, 0.7, 0, 0, 1L));
+    // a: higher pCTR, lower pCVR; b wins on pCTR x pCVR when both bid the same per conversion
+    List<Scored> ranked = List.of(new Scored(a, 0.10, 0.10 * 0.02, 0.02), new Scored(b, 0.05, 0.05 * 0.08, 0.08));
+    var out = o.order(List.of(), ranked, Reason.PERSONALIZED, 2, 0, false, new java.util.SplittableRandom(1));
+    assertEquals(b.banner().id(), out.items().get(0).bannerId());
+    assertEquals(0.08, out.items().get(0).predictedCvr());
+    assertEquals(0.02, out.items().get(1).predictedCvr());
   }
 
   @Test

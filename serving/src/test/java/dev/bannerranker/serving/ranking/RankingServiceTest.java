@@ -53,6 +53,50 @@ class RankingServiceTest {
   }
 
   @Test
+  void aConversionModelUnderCpaOrdersByBidPerConversionTimesPctrTimesPcvr(@TempDir Path dir) throws Exception {
+    ModelRegistry registry = new ModelRegistry(0, "test");
+    registry.load(Arm.CONTROL, TestBundles.withConversion(dir.resolve("bundle")));
+    var ordering = new dev.bannerranker.serving.config.OrderingSettings(
+        dev.bannerranker.serving.config.OrderingSettings.Value.CPA, Diversity.NONE, 1, 0.7, 0, 50, 7L);
+    TestPipeline p = TestPipeline.of(registry, ProfileStore.load(TestBundles.USERS, false, 64),
+        TestSettings.request(), TestSettings.eligibility(3, List.of(), List.of()), ordering);
+    RankResult r = p.ranking().rank(query(KNOWN_USER, "home_carousel", List.of(), 50, false));
+    var g = registry.current().control();
+    assertTrue(g.model().hasConversion());
+    assertTrue(r.banners().size() > 8, "the placement's whole list, " + r.banners().size());
+    var snapshot = p.users().get(KNOWN_USER).snapshot(g);
+    var u = g.model().userFeatures(snapshot.profile(), snapshot.history(), T);
+    var ctx = new dev.bannerranker.features.ScoringContext(T, Platform.WEB, g.spec().neutralSlot());
+    boolean cpa = false;
+    boolean perClick = false;
+    double previous = Double.POSITIVE_INFINITY;
+    for (RankedItem item : r.banners()) {
+      var b = g.banner(item.bannerId());
+      float[] cvr = new float[1];
+      g.model().predictConversion(u, ctx, new dev.bannerranker.features.BannerFeatures[] {b}, 1, cvr);
+      assertEquals(cvr[0], item.predictedCvr(), 1e-6, item.bannerId());
+      assertTrue(item.predictedCvr() > 0 && item.predictedCvr() < 1);
+      double value = b.banner().hasBidPerConversion() ? b.banner().bidPerConversion() * item.predictedCvr()
+          : b.banner().bid();
+      cpa |= b.banner().hasBidPerConversion();
+      perClick |= !b.banner().hasBidPerConversion();
+      assertEquals(value, item.value(), 1e-9, item.bannerId());
+      assertEquals(value * item.predictedCtr(), item.score(), 1e-9, item.bannerId());
+      assertTrue(item.score() <= previous, "best score first");
+      previous = item.score();
+    }
+    assertTrue(cpa && perClick, "the list mixes banners bid per conversion and per click");
+  }
+
+  @Test
+  void aClickModelLeavesThePredictedConversionRateUnset() {
+    RankResult r = TestPipeline.standard().ranking().rank(query(KNOWN_USER, "home_hero", List.of(), 5, false));
+    for (RankedItem item : r.banners()) {
+      assertTrue(Double.isNaN(item.predictedCvr()), item.bannerId());
+    }
+  }
+
+  @Test
   void requestIdsAreSixteenLowerCaseHexDigitsWithLeadingZerosKept() {
     java.util.Set<String> ids = new java.util.HashSet<>();
     for (int i = 0; i < 2000; i++) {

@@ -43,8 +43,9 @@ final class GenerateCommand implements Callable<Integer> {
       sum = gen.generate(out, pb::stepTo);
     }
     System.out.printf("wrote %s world to %s in %.1f s: %d brands, %d categories, %d banners, %d users, %d events, "
-        + "%d impressions, %d clicks (CTR %.4f)%n", s.code(), out, (System.nanoTime() - start) / 1e9, sum.brands(),
-        sum.categories(), sum.banners(), sum.users(), sum.events(), sum.impressions(), sum.clicks(), sum.ctr());
+        + "%d impressions, %d clicks (CTR %.4f), %d conversions%n", s.code(), out, (System.nanoTime() - start) / 1e9,
+        sum.brands(), sum.categories(), sum.banners(), sum.users(), sum.events(), sum.impressions(), sum.clicks(),
+        sum.ctr(), sum.conversions());
     return 0;
   }
 

@@ -4,6 +4,7 @@ import dev.bannerranker.features.FeatureEncoder;
 import dev.bannerranker.trainer.item2vec.Item2VecConfig;
 import dev.bannerranker.trainer.pipeline.DataFormat;
 import dev.bannerranker.scoring.NegativeSampling;
+import dev.bannerranker.trainer.pipeline.Objective;
 import dev.bannerranker.trainer.pipeline.TrainOptions;
 import dev.bannerranker.trainer.pipeline.TrainingPipeline;
 import dev.bannerranker.trainer.sessions.SessionPipeline;
@@ -152,6 +153,12 @@ final class TrainCommand implements Callable<Integer> {
       + "so the model, are those of --rows without it.")
   boolean streaming;
 
+  @Option(names = "--objective", defaultValue = "click", paramLabel = "click|click+conversion",
+      description = "What the network learns: click, the click probability; click+conversion, the click probability "
+          + "and the probability that a click converts, jointly on every impression (ESMM), for cost-per-conversion "
+          + "ordering. click+conversion needs the converted column in impressions.csv. Default: ${DEFAULT-VALUE}.")
+  String objective;
+
   @Option(names = "--no-progress", description = "Show no progress (a bar on a terminal, else a line every 5 s).")
   boolean noProgress;
 
@@ -188,7 +195,12 @@ final class TrainCommand implements Callable<Integer> {
     if (recentEvents < 1 || topBrands < 1 || halfLife <= 0) {
       throw new IllegalArgumentException("--recent-events, --top-brands and --half-life-hours must be positive");
     }
+    Objective goal = Objective.parse(objective);
     if (format.equals(SessionPipeline.FORMAT)) {
+      if (goal != Objective.CLICK) {
+        throw new IllegalArgumentException("--objective " + goal.code() + " needs the own format, not --format "
+            + format);
+      }
       Item2VecConfig i2v = new Item2VecConfig(dim, window, negatives, i2vEpochs, minCount, subsampling, i2vLr, 0,
           workers, seed);
       SessionPipeline.trainBundle(new SessionPipeline.TrainSettings(data, out, force, maxBad, i2v, i2vTune,
@@ -213,7 +225,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     TrainOptions o = new TrainOptions(data, dataFormat, out, force, maxBad, i2v, wd, halfLife, recentEvents,
         topBrands, wideLog2, tasteBrands, tasteBrands == 0 ? 0 : tasteDim, validDays, testDays, validFraction, testFraction, !noProgress,
-        foldInDim, List.copyOf(wideCrosses), negativeRate, rows, streaming);
+        foldInDim, List.copyOf(wideCrosses), negativeRate, rows, streaming, goal);
     TrainingPipeline.run(o, System.out, System.err);
     return 0;
   }

@@ -118,6 +118,13 @@ public final class DatasetBuilder {
     ImpressionDataset ds = layout.newDataset(log.impressions().size());
     // Each shard writes only its own users' rows, at their own positions.
     sweepAll(log, vocab, vectors, spec, split, stats, progress, shards, shard -> row -> row.copyTo(ds, (int) row.position));
+    if (!log.trueCvr().isEmpty()) {
+      List<Impression> imps = log.impressions();
+      for (int i = 0; i < imps.size(); i++) {
+        Double q = log.trueCvr().get(imps.get(i).impressionId());
+        ds.trueCvr[i] = q == null ? Float.NaN : q.floatValue();
+      }
+    }
     return ds;
   }
 
@@ -308,6 +315,7 @@ public final class DatasetBuilder {
         System.arraycopy(u.tasteBrands, 0, r.tasteBrands, 0, r.tasteBrands.length);
         enc.wideIndices(u, b, ctx, r.wide, 0);
         r.clicked = imp.clicked();
+        r.converted = imp.converted();
         r.part = (byte) p;
         r.time = t;
         r.userIdx = userNumbers.getOrDefault(imp.userId(), -1);

@@ -19,11 +19,13 @@ public final class ImpressionDataset {
   public final int tasteCount;
   public final int[] tasteBrands;       // size * tasteCount: the user's ranked brands for the taste tower
   public final boolean[] clicked;
+  public final boolean[] converted;    // false when the data has no conversions
   public final byte[] part;             // TimeSplit.TRAIN / VALID / TEST
   public final long[] time;
   public final int[] userIdx;           // dense user number, for per-user metrics
   public final int[] slot;
   public final float[] trueCtr;         // NaN when the data has no truth
+  public final float[] trueCvr;         // the true probability that a click converts; NaN without that truth
 
   public ImpressionDataset(int size, int dim, int wideCount, int userFields, int userScalarCount, int bannerScalarCount,
       int crossCount, int tasteCount) {
@@ -40,11 +42,48 @@ public final class ImpressionDataset {
     crossScalars = new double[size * crossCount];
     wide = new int[size * wideCount];
     clicked = new boolean[size];
+    converted = new boolean[size];
     part = new byte[size];
     time = new long[size];
     userIdx = new int[size];
     slot = new int[size];
     trueCtr = new float[size];
+    trueCvr = new float[size];
+    java.util.Arrays.fill(trueCvr, Float.NaN);
+  }
+
+  private ImpressionDataset(ImpressionDataset base, boolean[] labels) {
+    size = base.size;
+    dim = base.dim;
+    wideCount = base.wideCount;
+    userVector = base.userVector;
+    userScalars = base.userScalars;
+    userCats = base.userCats;
+    bannerIdx = base.bannerIdx;
+    bannerScalars = base.bannerScalars;
+    crossScalars = base.crossScalars;
+    wide = base.wide;
+    tasteCount = base.tasteCount;
+    tasteBrands = base.tasteBrands;
+    clicked = labels;
+    converted = base.converted;
+    part = base.part;
+    time = base.time;
+    userIdx = base.userIdx;
+    slot = base.slot;
+    trueCtr = base.trueCtr;
+    trueCvr = base.trueCvr;
+  }
+
+  /**
+   * The same rows (sharing every array) whose label, the {@code clicked} a click model trains on, is {@code labels}
+   * instead: e.g. the conversions, for a conversion model trained the way of a click model.
+   */
+  public ImpressionDataset withLabels(boolean[] labels) {
+    if (labels.length != size) {
+      throw new IllegalArgumentException(labels.length + " labels for " + size + " rows");
+    }
+    return new ImpressionDataset(this, labels);
   }
 
   /** Row indices of one part, in time order. */

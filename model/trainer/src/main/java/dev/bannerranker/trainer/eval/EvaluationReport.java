@@ -22,6 +22,7 @@ import java.util.Map;
  * @param item2vec the embedding's quality and training speed
  * @param movielens MovieLens-only ranking metrics
  * @param seconds how long the evaluation took
+ * @param conversion the conversion figures of a click-and-conversion bundle on data with conversions, else null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EvaluationReport(
@@ -38,7 +39,43 @@ public record EvaluationReport(
     Map<String, Baseline> baselines,
     Item2Vec item2vec,
     MovieLens movielens,
-    double seconds) {
+    double seconds,
+    Conversion conversion) {
+
+  /** A report without conversion figures. */
+  public EvaluationReport(String modelVersion, int testRows, int testClicks, double auc, double logloss, double ece,
+      double ndcgAt5, Double oracleAuc, Double oracleLogloss, String oracleUnavailable, Map<String, Baseline> baselines,
+      Item2Vec item2vec, MovieLens movielens, double seconds) {
+    this(modelVersion, testRows, testClicks, auc, logloss, ece, ndcgAt5, oracleAuc, oracleLogloss, oracleUnavailable,
+        baselines, item2vec, movielens, seconds, null);
+  }
+
+  /**
+   * Conversion figures of one scorer on the test days, two ways: {@code auc}, {@code logloss}, {@code ece} of the
+   * predicted conversion probability of an impression (pCTR × pCVR) on every test impression, what cost-per-conversion
+   * ordering ranks by; {@code cvrAuc}, {@code cvrLogloss}, {@code cvrEce} of the predicted conversion probability of a
+   * click (pCVR) on the clicked test impressions.
+   *
+   * @param aucDifference for a baseline: the model's impression-level AUC minus this one's, with its interval
+   * @param description for a baseline: what it is
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ConversionScores(double auc, double logloss, double ece, @JsonProperty("cvr_auc") double cvrAuc,
+      @JsonProperty("cvr_logloss") double cvrLogloss, @JsonProperty("cvr_ece") double cvrEce,
+      @JsonProperty("auc_difference") AucDifference aucDifference,
+      @JsonProperty("cvr_auc_difference") AucDifference cvrAucDifference, String description) {}
+
+  /**
+   * The conversion section of the report.
+   *
+   * @param testConversions converted impressions among the test rows
+   * @param model the bundle's conversion figures (its pure-Java scorer)
+   * @param oracle the figures of the true probabilities (generated worlds only), else null
+   * @param baselines {@code clicked_only} and {@code popularity}, on the same rows
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Conversion(@JsonProperty("test_conversions") int testConversions, ConversionScores model,
+      ConversionScores oracle, Map<String, ConversionScores> baselines) {}
 
   /**
    * A baseline scored on the same test rows.

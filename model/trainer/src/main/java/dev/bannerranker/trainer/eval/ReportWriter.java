@@ -386,6 +386,10 @@ public final class ReportWriter {
       h.append("<p class=\"note\">No oracle figures: ").append(escape(r.oracleUnavailable())).append(".</p>\n");
     }
 
+    if (r.conversion() != null) {
+      conversionSection(h, r.conversion());
+    }
+
     h.append("<h2>Calibration and ranking</h2>\n<table>\n<tbody>\n");
     valueRow(h, "expected calibration error (20 equal-mass bins)", r.ece());
     valueRow(h, "NDCG@5 of each user's test impressions", r.ndcgAt5());
@@ -429,6 +433,11 @@ public final class ReportWriter {
         .append("<td>").append(escape(name)).append("</td>")
         .append("<td class=\"v\">").append(fixed(auc, 4)).append("</td>")
         .append("<td class=\"v\">").append(logloss == null ? "&ndash;" : fixed(logloss, 5)).append("</td>");
+    differenceAndDescription(h, d, description);
+  }
+
+  /** A row's last cells: the AUC difference and its interval (dashes without one), and the description. */
+  private static void differenceAndDescription(StringBuilder h, EvaluationReport.AucDifference d, String description) {
     if (d == null) {
       h.append("<td class=\"v\">&ndash;</td><td class=\"v\">&ndash;</td>");
     } else {
@@ -437,6 +446,36 @@ public final class ReportWriter {
           .append("]</td>");
     }
     h.append("<td>").append(escape(description == null ? "" : description)).append("</td></tr>\n");
+  }
+
+  /** The conversion figures: per impression (pCTR × pCVR, every test impression) and per click (pCVR). */
+  private static void conversionSection(StringBuilder h, EvaluationReport.Conversion c) {
+    h.append("<h2>Conversions</h2>\n<p>").append(String.format(Locale.ROOT, "%,d", c.testConversions()))
+        .append(" conversions on the test days.</p>\n");
+    for (boolean perClick : new boolean[] {false, true}) {
+      h.append("<table>\n<thead><tr><th>").append(perClick ? "pCVR, clicked impressions" : "pCTR &times; pCVR, "
+          + "every impression").append("</th><th>AUC</th><th>Logloss</th><th>ECE</th>")
+          .append("<th>AUC difference<br>(model &minus; scorer)</th><th>95 % interval</th><th>What it is</th></tr>")
+          .append("</thead>\n<tbody>\n");
+      conversionRow(h, "model", "click & conversion (this bundle)", c.model(), perClick,
+          "the bundle's two towers, scored by the service's code");
+      if (c.oracle() != null) {
+        conversionRow(h, "", "oracle (true probabilities)", c.oracle(), perClick,
+            "the generator's true click and conversion probabilities");
+      }
+      c.baselines().forEach((name, b) -> conversionRow(h, "", name.replace('_', ' '), b, perClick, b.description()));
+      h.append("</tbody>\n</table>\n");
+    }
+  }
+
+  private static void conversionRow(StringBuilder h, String cssClass, String name, EvaluationReport.ConversionScores s,
+      boolean perClick, String description) {
+    h.append(cssClass.isEmpty() ? "<tr>" : "<tr class=\"" + cssClass + "\">")
+        .append("<td>").append(escape(name)).append("</td>")
+        .append("<td class=\"v\">").append(fixed(perClick ? s.cvrAuc() : s.auc(), 4)).append("</td>")
+        .append("<td class=\"v\">").append(fixed(perClick ? s.cvrLogloss() : s.logloss(), 5)).append("</td>")
+        .append("<td class=\"v\">").append(fixed(perClick ? s.cvrEce() : s.ece(), 4)).append("</td>");
+    differenceAndDescription(h, perClick ? s.cvrAucDifference() : s.aucDifference(), description);
   }
 
   private static void valueRow(StringBuilder h, String name, Number value) {

@@ -109,6 +109,8 @@ final class Simulation {
   private final CSVPrinter events;
   private final CSVPrinter impressions;
   private final CSVPrinter truth;
+  /** The true conversion probability of every impression; null in a live run. */
+  private final CSVPrinter conversionTruth;
   private final LongConsumer progress;
   private final Fmt fmt = new Fmt();
   private final String[] userIds;
@@ -118,24 +120,32 @@ final class Simulation {
   private final long onlineShift;
   /** The world's click seed; a live run may draw other clicks from the same shoppers. */
   private final long clickSeed;
+  /** The conversions' own seed, so that adding them left every other draw of the world as it was. */
+  private final long conversionSeed;
+  private final double[] landing;
   private final java.util.Map<String, Integer> bannerIndex = new java.util.HashMap<>();
   private long eventCount;
   private long impressionCount;
   private long clickCount;
+  private long conversionCount;
   private double trueCtrSum;
 
-  Simulation(World world, CSVPrinter events, CSVPrinter impressions, CSVPrinter truth, LongConsumer progress) {
-    this(world, events, impressions, truth, progress, null, null, 0, 0);
+  Simulation(World world, CSVPrinter events, CSVPrinter impressions, CSVPrinter truth, CSVPrinter conversionTruth,
+      LongConsumer progress) {
+    this(world, events, impressions, truth, conversionTruth, progress, null, null, 0, 0);
   }
 
   /** Shoppers of {@code world} served by a live service; rows go to {@code online}, times shifted by {@code shift} s. */
   Simulation(World world, LiveShoppers.Service service, LiveShoppers.Output online, long shift, long clickSalt) {
-    this(world, null, null, null, null, service, online, shift, clickSalt);
+    this(world, null, null, null, null, null, service, online, shift, clickSalt);
   }
 
-  private Simulation(World world, CSVPrinter events, CSVPrinter impressions, CSVPrinter truth, LongConsumer progress,
-      LiveShoppers.Service service, LiveShoppers.Output online, long shift, long clickSalt) {
+  private Simulation(World world, CSVPrinter events, CSVPrinter impressions, CSVPrinter truth,
+      CSVPrinter conversionTruth, LongConsumer progress, LiveShoppers.Service service, LiveShoppers.Output online,
+      long shift, long clickSalt) {
     this.clickSeed = clickSalt == 0 ? world.clickSeed : Rand.derive(world.clickSeed, clickSalt);
+    this.conversionSeed = ConversionModel.seed(clickSeed);
+    this.conversionTruth = conversionTruth;
     this.service = service;
     this.online = online;
     this.onlineShift = shift;
@@ -155,6 +165,10 @@ final class Simulation {
     liveWeights = new double[Catalog.PLACEMENTS.length][Timeline.HOURS][];
     for (BannerDef b : catalog.banners) {
       bannerIndex.put(b.id, b.index);
+    }
+    landing = new double[catalog.banners.length];
+    for (BannerDef b : catalog.banners) {
+      landing[b.index] = ConversionModel.landing(ConversionModel.seed(world.clickSeed), b.index); // the world's, not the run's
     }
     double[] weight = new double[catalog.banners.length];
     for (BannerDef b : catalog.banners) {
@@ -206,7 +220,7 @@ final class Simulation {
       progress.accept(impressionCount);
     }
     return new GenerationSummary(catalog.brands.length, catalog.categories.size(), catalog.banners.length,
-        people.size, eventCount, impressionCount, clickCount,
+        people.size, eventCount, impressionCount, clickCount, conversionCount,
         impressionCount == 0 ? 0 : trueCtrSum / impressionCount);
   }
 
@@ -220,6 +234,7 @@ final class Simulation {
     final SplittableRandom behaviour;
     final SplittableRandom serving;
     final SplittableRandom clicks;
+    final SplittableRandom conversions;
     long t;
     int homeView;
     /** The live service's answer for the placement being rendered. */
@@ -232,6 +247,7 @@ final class Simulation {
       this.behaviour = Rand.stream(world.behaviourSeed, user, start);
       this.serving = Rand.stream(world.servingSeed, user, start);
       this.clicks = Rand.stream(clickSeed, user, start);
+      this.conversions = Rand.stream(conversionSeed, user, start);
       this.t = start;
     }
   }
@@ -475,8 +491,14 @@ final class Simulation {
     int recent = log.countRecent(banner, time);
     Fmt.Prob p = world.clickProbability(v.user, banner, placement, slot, recent);
     boolean clicked = v.clicks.nextDouble() < p.value();
+    Fmt.Prob q = Fmt.sixDigits(ConversionModel.probability(ConversionModel.logit(
+        people.categoryTaste(v.user, b.category), people.brandAffinity(v.user, b.brand),
+        people.priceMatch(v.user, b.priceTier), b.discountPct, landing[banner])));
+    // drawn for every impression, so one impression's click never shifts another's conversion draw
+    boolean converted = v.conversions.nextDouble() < q.value() && clicked;
     log.add(banner, time);
-    Row row = new Row(time, seq++, true, v.user, banner, slot, v.plan.platform, clicked ? 1 : 0, 0, p);
+    Row row = new Row(time, seq++, true, v.user, banner, slot, v.plan.platform, clicked ? 1 : 0, converted ? 1 : 0, p);
+    row.conversionProb = q;
     row.answer = v.answer;
     pending.add(row);
     return clicked;
@@ -504,9 +526,11 @@ final class Simulation {
       BannerDef b = catalog.banners[r.a];
       String id = Fmt.id("im-", ++impressionCount, 10);
       impressions.printRecord(id, userIds[r.user], timestamp, b.id, Catalog.PLACEMENTS[b.placement],
-          Integer.toString(r.b), PLATFORMS[r.c].code(), r.d == 1 ? "1" : "0");
+          Integer.toString(r.b), PLATFORMS[r.c].code(), r.d == 1 ? "1" : "0", r.e == 1 ? "1" : "0");
       truth.printRecord(id, r.prob.text());
+      conversionTruth.printRecord(id, r.conversionProb.text());
       clickCount += r.d;
+      conversionCount += r.e;
       trueCtrSum += r.prob.value();
       if (progress != null && impressionCount % PROGRESS_EVERY == 0) {
         progress.accept(impressionCount);
@@ -536,7 +560,8 @@ final class Simulation {
   }
 
   /** A queued output row. Events: a=brand, b=category, c=event type, d=tier, e=dwell tenths. Impressions:
-   *  a=banner, b=slot, c=platform, d=clicked, prob=true probability. */
+   *  a=banner, b=slot, c=platform, d=clicked, e=converted, prob=true click probability, conversionProb=true
+   *  conversion probability of a click. */
   private static final class Row {
     final long ts;
     final long seq;
@@ -548,6 +573,7 @@ final class Simulation {
     final int d;
     final int e;
     final Fmt.Prob prob;
+    Fmt.Prob conversionProb;
     LiveShoppers.Answer answer;
 
     Row(long ts, long seq, boolean impression, int user, int a, int b, int c, int d, int e, Fmt.Prob prob) {

@@ -38,7 +38,7 @@ public final class WorldGenerator {
   /** Names the world's scale and seed, so that tools can rebuild its shoppers (bin/ranker simulate). */
   public static final String WORLD_FILE = "world.json";
 
-  /** Writes the five CSV files and {@value #WORLD_FILE} into outDir (created if missing). Returns counts. */
+  /** Writes the six CSV files and {@value #WORLD_FILE} into outDir (created if missing). Returns counts. */
   public GenerationSummary generate(Path outDir, LongConsumer progress) throws IOException {
     Files.createDirectories(outDir);
     Files.writeString(outDir.resolve(WORLD_FILE),
@@ -46,9 +46,11 @@ public final class WorldGenerator {
     writeBanners(outDir.resolve(CsvSchemas.BANNERS_FILE));
     writeUsers(outDir.resolve(CsvSchemas.USERS_FILE));
     try (CSVPrinter events = open(outDir.resolve(CsvSchemas.EVENTS_FILE), CsvSchemas.EVENTS_HEADER);
-        CSVPrinter impressions = open(outDir.resolve(CsvSchemas.IMPRESSIONS_FILE), CsvSchemas.IMPRESSIONS_HEADER);
-        CSVPrinter truth = open(outDir.resolve(CsvSchemas.TRUTH_FILE), CsvSchemas.TRUTH_HEADER)) {
-      return new Simulation(world, events, impressions, truth, progress).run();
+        CSVPrinter impressions = open(outDir.resolve(CsvSchemas.IMPRESSIONS_FILE), CsvSchemas.GENERATED_IMPRESSIONS_HEADER);
+        CSVPrinter truth = open(outDir.resolve(CsvSchemas.TRUTH_FILE), CsvSchemas.TRUTH_HEADER);
+        CSVPrinter conversionTruth = open(outDir.resolve(CsvSchemas.CONVERSION_TRUTH_FILE),
+            CsvSchemas.CONVERSION_TRUTH_HEADER)) {
+      return new Simulation(world, events, impressions, truth, conversionTruth, progress).run();
     }
   }
 

@@ -65,6 +65,15 @@ public final class EvaluationPipeline {
       err.println("warning: " + oracle.unavailable());
     }
     Map<String, EvaluationReport.Baseline> baselines = baselines(t, p, rocs, progress, out);
+    EvaluationReport.Conversion conversion = t.model().hasConversion() && t.log().conversions()
+        ? ConversionEvaluation.run(t.model(), bundle.manifest().hyperparameter("wide_deep", WideDeepConfig.class),
+            t.rows(), t.ds(), t.byIndex(), t.test(), t.users(), p, progress, out, err)
+        : null;
+    if (t.model().hasConversion() && !t.log().conversions()) {
+      err.println("warning: the bundle predicts conversions but " + data.resolve(
+          dev.bannerranker.data.CsvSchemas.IMPRESSIONS_FILE) + " has no " + dev.bannerranker.data.CsvSchemas.CONVERTED
+          + " column; no conversion figures");
+    }
 
     Map<String, String> brandCategory = dominantCategory(t.log());
     ItemVectors v = bundle.vectors();
@@ -76,7 +85,7 @@ public final class EvaluationPipeline {
         new EvaluationReport.Item2Vec(categoryPrecisionAt10(bundle.vocab(), v, brandCategory),
             training == null ? null : training.item2vecTokensPerSecond()),
         format == DataFormat.MOVIELENS ? movieLensMetrics(data, t.log(), t.model(), t.byIndex(), t.split()) : null,
-        (System.nanoTime() - t0) / 1e9);
+        (System.nanoTime() - t0) / 1e9, conversion);
 
     ReportWriter.write(reportDir, "banner-ranker evaluation: " + bundle.modelVersion(), report, rocs,
         ClickMetrics.calibration(p, t.y(), ECE_BINS), lossCurves(training),
@@ -84,6 +93,17 @@ public final class EvaluationPipeline {
     out.printf("test: AUC %.4f (oracle %s), logloss %.5f, ECE %.4f, NDCG@5 %.4f; report in %s%n", report.auc(),
         report.oracleAuc() != null ? String.format("%.4f", report.oracleAuc()) : "n/a", report.logloss(), report.ece(),
         report.ndcgAt5(), reportDir);
+    if (conversion != null) {
+      EvaluationReport.ConversionScores m = conversion.model();
+      EvaluationReport.ConversionScores o = conversion.oracle();
+      out.printf("conversions: %d on the test days; AUC %.4f (oracle %s), logloss %.5f, ECE %.4f; per click AUC %.4f "
+          + "(oracle %s)%n", conversion.testConversions(), m.auc(), o == null ? "n/a" : String.format("%.4f", o.auc()),
+          m.logloss(), m.ece(), m.cvrAuc(), o == null ? "n/a" : String.format("%.4f", o.cvrAuc()));
+      conversion.baselines().forEach((name, b) -> out.printf("conversion baseline %s: AUC %.4f, per click %.4f; "
+          + "model - baseline %+.4f [%+.4f, %+.4f], per click %+.4f [%+.4f, %+.4f]%n", name, b.auc(), b.cvrAuc(),
+          b.aucDifference().estimate(), b.aucDifference().ci95Low(), b.aucDifference().ci95High(),
+          b.cvrAucDifference().estimate(), b.cvrAucDifference().ci95Low(), b.cvrAucDifference().ci95High()));
+    }
     return report;
   }
 
@@ -240,11 +260,15 @@ public final class EvaluationPipeline {
    */
   private static EvaluationReport.Baseline baseline(float[] model, float[] baseline, boolean[] y, int[] users,
       boolean probability, String description) {
+    return new EvaluationReport.Baseline(ClickMetrics.auc(baseline, y),
+        probability ? ClickMetrics.logLoss(baseline, y) : null, aucLead(model, baseline, y, users), description);
+  }
+
+  /** The model's AUC minus the baseline's on the same rows, with its paired-bootstrap interval over users. */
+  static EvaluationReport.AucDifference aucLead(float[] model, float[] baseline, boolean[] y, int[] users) {
     ClickMetrics.AucDifference d = ClickMetrics.aucDifference(model, baseline, y, users, BOOTSTRAP_RESAMPLES,
         BOOTSTRAP_SEED);
-    return new EvaluationReport.Baseline(ClickMetrics.auc(baseline, y),
-        probability ? ClickMetrics.logLoss(baseline, y) : null,
-        new EvaluationReport.AucDifference(d.estimate(), d.low(), d.high(), d.resamples(), "user"), description);
+    return new EvaluationReport.AucDifference(d.estimate(), d.low(), d.high(), d.resamples(), "user");
   }
 
   private static int count(boolean[] y) {

@@ -21,6 +21,17 @@ public final class QuickMetrics {
     return p;
   }
 
+  /** Conversion probabilities of a click (pCVR) from the pure-Java scorer's conversion tower. */
+  public static float[] predictConversion(ScoringModel model, RowEncoder rows, int[] idx) {
+    float[] p = new float[idx.length];
+    for (int i = 0; i < idx.length; i++) {
+      RowEncoder.Row r = rows.row(idx[i]);
+      p[i] = model.conversionScorer().predictUnsplit(r.userDense(), r.userCats(), r.bannerDense(), r.bannerCats(),
+          r.cross(), r.tasteBrands(), r.wide());
+    }
+    return p;
+  }
+
   static boolean[] labels(ImpressionDataset ds, int[] idx) {
     boolean[] y = new boolean[idx.length];
     for (int i = 0; i < idx.length; i++) {

@@ -18,6 +18,7 @@ import java.util.List;
  * @param negativeRate share of the training rows' non-clicks that wide &amp; deep trains on, every click kept (1: all)
  * @param rows where the point-in-time rows go as row shards, read back from there for training (null: kept in memory)
  * @param streaming read the log in a bounded heap (an external sort into {@code rows}), never holding it whole
+ * @param objective what the network learns: clicks alone, or clicks and conversions jointly
  */
 public record TrainOptions(
     Path data,
@@ -42,7 +43,19 @@ public record TrainOptions(
     List<String> wideCrosses,
     double negativeRate,
     Path rows,
-    boolean streaming) {
+    boolean streaming,
+    Objective objective) {
+
+  /** Clicks alone, every existing option as it was. */
+  public TrainOptions(Path data, DataFormat format, Path out, boolean force, double maxBadFraction,
+      Item2VecConfig item2vec, WideDeepConfig wideDeep, double halfLifeHours, int maxRecentEvents, int topBrands,
+      int wideBucketsLog2, int tasteBrands, int tasteDim, int validDays, int testDays, double validFraction,
+      double testFraction, boolean progress, int foldInDim, List<String> wideCrosses, double negativeRate, Path rows,
+      boolean streaming) {
+    this(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours, maxRecentEvents, topBrands,
+        wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction, testFraction, progress, foldInDim,
+        wideCrosses, negativeRate, rows, streaming, Objective.CLICK);
+  }
 
   /** The log held in memory while reading. */
   public TrainOptions(Path data, DataFormat format, Path out, boolean force, double maxBadFraction,
@@ -77,25 +90,31 @@ public record TrainOptions(
   public TrainOptions withNegativeRate(double rate) {
     return new TrainOptions(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours, maxRecentEvents,
         topBrands, wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction, testFraction, progress,
-        foldInDim, wideCrosses, rate, rows, streaming);
+        foldInDim, wideCrosses, rate, rows, streaming, objective);
   }
 
   public TrainOptions withRows(Path dir) {
     return new TrainOptions(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours,
         maxRecentEvents, topBrands, wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction,
-        testFraction, progress, foldInDim, wideCrosses, negativeRate, dir, streaming);
+        testFraction, progress, foldInDim, wideCrosses, negativeRate, dir, streaming, objective);
   }
 
   public TrainOptions withOut(Path bundle) {
     return new TrainOptions(data, format, bundle, force, maxBadFraction, item2vec, wideDeep, halfLifeHours,
         maxRecentEvents, topBrands, wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction,
-        testFraction, progress, foldInDim, wideCrosses, negativeRate, rows, streaming);
+        testFraction, progress, foldInDim, wideCrosses, negativeRate, rows, streaming, objective);
   }
 
   /** Streams the log through an external sort; needs {@link #withRows}. */
   public TrainOptions withStreaming(boolean on) {
     return new TrainOptions(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours,
         maxRecentEvents, topBrands, wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction,
-        testFraction, progress, foldInDim, wideCrosses, negativeRate, rows, on);
+        testFraction, progress, foldInDim, wideCrosses, negativeRate, rows, on, objective);
+  }
+
+  public TrainOptions withObjective(Objective o) {
+    return new TrainOptions(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours,
+        maxRecentEvents, topBrands, wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction,
+        testFraction, progress, foldInDim, wideCrosses, negativeRate, rows, streaming, o);
   }
 }

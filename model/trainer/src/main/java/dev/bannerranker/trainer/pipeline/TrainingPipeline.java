@@ -106,6 +106,11 @@ public final class TrainingPipeline {
   public static Outcome run(TrainOptions o, PrintStream out, PrintStream err) throws IOException {
     long t0 = System.nanoTime();
     dev.bannerranker.cli.OutputPaths.checkBundleTarget("--out", o.out(), o.force());
+    if (o.objective() == Objective.CLICK_CONVERSION && (o.rows() != null || o.format() != DataFormat.OWN)) {
+      // the row shards and the other formats carry no conversions
+      throw new IllegalArgumentException("--objective " + o.objective().code() + " trains on the own format held in "
+          + "memory; it cannot be combined with " + (o.rows() != null ? "--rows" : "--format " + o.format().code()));
+    }
     if (o.streaming() && o.rows() == null) {
       throw new IllegalArgumentException("--streaming needs --rows DIR: the sorted log and the rows go there");
     }
@@ -160,6 +165,10 @@ public final class TrainingPipeline {
     out.printf("read %d banners, %d users, %d events, %d impressions from %s (%s format) in %.1f s%n",
         log.banners().size(), log.users().size(), log.events().size(), log.impressions().size(), o.data(),
         o.format().code(), (System.nanoTime() - t0) / 1e9);
+    if (o.objective() == Objective.CLICK_CONVERSION && !log.conversions()) {
+      throw new BadInputException(o.data().resolve(CsvSchemas.IMPRESSIONS_FILE) + ": --objective "
+          + o.objective().code() + " needs the optional column " + CsvSchemas.CONVERTED + ", which the file lacks");
+    }
     TimeSplit split = split(log, o);
 
     // item2vec on behaviour before the test period
@@ -275,7 +284,9 @@ public final class TrainingPipeline {
     // wide & deep
     FeatureEncoder enc = new FeatureEncoder(spec);
     BannerFeatures[] byIndex = DatasetBuilder.bannersByIndex(p.banners(), vocab, vectors, stats);
-    ComputationGraph net = WideDeepNetwork.build(spec, o.wideDeep());
+    boolean conversion = o.objective() == Objective.CLICK_CONVERSION;
+    ComputationGraph net = conversion ? WideDeepNetwork.buildConversion(spec, o.wideDeep())
+        : WideDeepNetwork.build(spec, o.wideDeep());
     RowEncoder rows;
     RowEncoder validRows;
     ImpressionDataset validDs;
@@ -302,6 +313,10 @@ public final class TrainingPipeline {
       // From here on the dataset is the test rows alone.
       valid = all;
       test = ShardTraining.iota(test.length);
+    }
+    if (conversion) {
+      out.printf("objective %s: a click tower and a conversion tower on shared embeddings; the validation logloss "
+          + "below is the click logloss plus that of pCTR x pCVR on the conversions%n", o.objective().code());
     }
     out.printf("wide & deep: best after %.2f epochs (validation %d of %d, %d per epoch), validation logloss %.5f; %.1f s "
         + "fitting per epoch, %.1f s measuring the losses per validation%n", fit.bestEpoch(), fit.bestValidation(),
@@ -415,6 +430,9 @@ public final class TrainingPipeline {
     h.put("valid_fraction", o.validFraction());
     h.put("test_fraction", o.testFraction());
     h.put("max_bad_fraction", o.maxBadFraction());
+    if (o.objective() != Objective.CLICK) { // a click model's manifest stays as it was
+      h.put("objective", o.objective().code());
+    }
     return h;
   }
 

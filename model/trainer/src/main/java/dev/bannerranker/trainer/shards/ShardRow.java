@@ -17,6 +17,8 @@ public final class ShardRow {
   public int slot;
   public byte part;
   public boolean clicked;
+  /** Whether the click converted; not kept in row shards, which train clicks alone. */
+  public boolean converted;
   public float trueCtr;
   public final float[] userVector;
   public final double[] userScalars;
@@ -46,6 +48,7 @@ public final class ShardRow {
     slot = ds.slot[i];
     part = ds.part[i];
     clicked = ds.clicked[i];
+    converted = ds.converted[i];
     trueCtr = ds.trueCtr[i];
     System.arraycopy(ds.userVector, i * userVector.length, userVector, 0, userVector.length);
     System.arraycopy(ds.userScalars, i * userScalars.length, userScalars, 0, userScalars.length);
@@ -65,6 +68,7 @@ public final class ShardRow {
     ds.slot[i] = slot;
     ds.part[i] = part;
     ds.clicked[i] = clicked;
+    ds.converted[i] = converted;
     ds.trueCtr[i] = trueCtr;
     System.arraycopy(userVector, 0, ds.userVector, i * userVector.length, userVector.length);
     System.arraycopy(userScalars, 0, ds.userScalars, i * userScalars.length, userScalars.length);

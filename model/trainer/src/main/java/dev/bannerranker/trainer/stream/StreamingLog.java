@@ -149,6 +149,12 @@ public final class StreamingLog implements Closeable {
         CsvTable.read(dir, TRUTH_FILE, TRUTH_HEADER, row -> new IdRec(row.text("impression_id"), 1, row.line(), 0,
             (float) row.decimal("true_ctr", 0, 1)), byId::add, problems);
       }
+      // checked as the in-memory reader checks it; the streaming path trains clicks alone, so the values are not kept
+      boolean conversionTruth = Files.exists(dir.resolve(CONVERSION_TRUTH_FILE));
+      if (conversionTruth) {
+        CsvTable.read(dir, CONVERSION_TRUTH_FILE, CONVERSION_TRUTH_HEADER, row -> new IdRec(row.text("impression_id"),
+            2, row.line(), 0, (float) row.decimal("true_cvr", 0, 1)), byId::add, problems);
+      }
 
       // The id sort: the first row of an id (in file order) is kept, a later one is bad, as the in-memory reader
       // finds them row by row; a truth row joins its impression's first row.
@@ -179,21 +185,30 @@ public final class StreamingLog implements Closeable {
               repeated.add(line);
             }
           }
-          boolean joined = false;
-          IdRec t = first.kind() == 1 ? first : null;
-          while (t != null || (m.hasNext() && m.peek().kind() == 1 && m.peek().id().equals(first.id()))) {
-            if (t == null) {
-              t = m.next();
+          IdRec next = first.kind() == 0 ? null : first;
+          for (int kind = 1; kind <= 2; kind++) {
+            boolean joined = false;
+            String file = kind == 1 ? TRUTH_FILE : CONVERSION_TRUTH_FILE;
+            IdRec t = next != null && next.kind() == kind ? next : null;
+            if (t != null) {
+              next = null;
             }
-            if (kept < 0) {
-              problems.report(TRUTH_FILE, t.line(), EventLogReader.truthWithoutImpression(t.id()));
-            } else if (joined) {
-              problems.report(TRUTH_FILE, t.line(), EventLogReader.repeated("impression_id", t.id()));
-            } else {
-              ctr.set(kept, t.ctr());
-              joined = true;
+            while (t != null || (m.hasNext() && m.peek().kind() == kind && m.peek().id().equals(first.id()))) {
+              if (t == null) {
+                t = m.next();
+              }
+              if (kept < 0) {
+                problems.report(file, t.line(), EventLogReader.truthWithoutImpression(t.id()));
+              } else if (joined) {
+                problems.report(file, t.line(), EventLogReader.repeated("impression_id", t.id()));
+              } else {
+                if (kind == 1) {
+                  ctr.set(kept, t.ctr());
+                }
+                joined = true;
+              }
+              t = null;
             }
-            t = null;
           }
         }
       }
@@ -201,6 +216,9 @@ public final class StreamingLog implements Closeable {
       problems.checkLimit(IMPRESSIONS_FILE);
       if (truth) {
         problems.checkLimit(TRUTH_FILE);
+      }
+      if (conversionTruth) {
+        problems.checkLimit(CONVERSION_TRUTH_FILE);
       }
       long[] repeatedLines = repeated.sorted();
       long[] sortedKeys = keys.sortedWithout(repeatedLines);
@@ -361,6 +379,7 @@ public final class StreamingLog implements Closeable {
         out.writeBoolean(i.clicked());
         out.writeUTF(i.requestId());
         out.writeDouble(i.propensity());
+        out.writeBoolean(i.converted());
       }
     }
 
@@ -373,7 +392,8 @@ public final class StreamingLog implements Closeable {
             in.readUTF(), in.readUTF(), in.readByte(), in.readFloat()), null);
       }
       return new Rec(kind, line, null, new Impression(in.readUTF(), in.readUTF(), in.readLong(), in.readUTF(),
-          in.readUTF(), in.readShort(), PLATFORMS[in.readByte()], in.readBoolean(), in.readUTF(), in.readDouble()));
+          in.readUTF(), in.readShort(), PLATFORMS[in.readByte()], in.readBoolean(), in.readUTF(), in.readDouble(),
+          in.readBoolean()));
     }
   }
 

@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
@@ -92,11 +93,42 @@ public final class WideDeepNetwork {
   }
 
   public static ComputationGraph build(FeatureSpec spec, WideDeepConfig cfg) {
-    return build(spec, cfg, denseTaste(spec));
+    return build(spec, cfg, denseTaste(spec), false);
+  }
+
+  /**
+   * The click-and-conversion graph, in the way of ESMM: beside the click tower, a conversion tower of the same shape
+   * (its own hidden layers and wide weights) over the same merged input, so both share the embedding and taste
+   * tables. Its two outputs are {@value #CLICK_OUTPUT}, the click probability, and {@value #CTCVR_OUTPUT}, the
+   * product of the click and conversion probabilities; both are trained with cross-entropy on every impression
+   * (clicked, and clicked and converted), so the conversion tower learns from the whole impression space and never
+   * from clicked rows alone.
+   */
+  public static ComputationGraph buildConversion(FeatureSpec spec, WideDeepConfig cfg) {
+    if (cfg.mode() != WideDeepConfig.Mode.WIDE_AND_DEEP) {
+      throw new IllegalArgumentException("the click-and-conversion network is wide & deep only, not " + cfg.mode());
+    }
+    return build(spec, cfg, denseTaste(spec), true);
+  }
+
+  /** The click probability's output. */
+  public static final String CLICK_OUTPUT = "out";
+  /** The click-and-conversion graph's second output, pCTR × pCVR. */
+  public static final String CTCVR_OUTPUT = "ctcvr";
+  /** The conversion probability's vertex (not an output: read from the activations). */
+  public static final String CVR_VERTEX = "p_cvr";
+
+  /** Whether the graph is a click-and-conversion one. */
+  public static boolean hasConversion(ComputationGraph net) {
+    return net.getConfiguration().getNetworkOutputs().contains(CTCVR_OUTPUT);
   }
 
   /** As above, with the taste tower's form chosen by the caller (tests hold the two forms equal). */
   static ComputationGraph build(FeatureSpec spec, WideDeepConfig cfg, boolean denseTaste) {
+    return build(spec, cfg, denseTaste, false);
+  }
+
+  private static ComputationGraph build(FeatureSpec spec, WideDeepConfig cfg, boolean denseTaste, boolean conversion) {
     FeatureEncoder enc = new FeatureEncoder(spec);
     var g = new NeuralNetConfiguration.Builder()
         .seed(cfg.seed())
@@ -139,24 +171,12 @@ public final class WideDeepNetwork {
         merged.add("taste");
       }
       g.addVertex("deep_in", new MergeVertex(), merged.toArray(String[]::new));
-      String prev = "deep_in";
-      int width = new dev.bannerranker.scoring.WideDeepScorer.Layout(spec).inputWidth();
-      for (int i = 0; i < spec.hiddenLayers().size(); i++) {
-        g.addLayer("hidden_" + i, new DenseLayer.Builder().nIn(width).nOut(spec.hiddenLayers().get(i))
-            .activation(Activation.RELU).weightInit(WeightInit.RELU).build(), prev);
-        prev = "hidden_" + i;
-        width = spec.hiddenLayers().get(i);
-      }
-      g.addLayer("deep_out", new DenseLayer.Builder().nIn(width).nOut(1).activation(Activation.IDENTITY).build(), prev);
-      logit = "deep_out";
+      logit = addDeepTower(g, spec, "");
     } else {
       logit = null;
     }
     if (cfg.mode() != WideDeepConfig.Mode.DEEP_ONLY) {
-      g.addLayer("wide_emb", new EmbeddingSequenceLayer.Builder().nIn(spec.wideBuckets()).nOut(1)
-          .inputLength(enc.wideCount()).hasBias(false).weightInit(WeightInit.ZERO).l2(cfg.l2Wide())
-          .updater(wideUpdater(cfg)).build(), "wide");
-      g.addLayer("wide_sum", new GlobalPoolingLayer.Builder(PoolingType.SUM).build(), "wide_emb");
+      addWideSum(g, spec, cfg, enc, "");
       if (logit == null) {
         // Wide-only logistic regression still needs an intercept.
         g.addLayer("wide_bias", new DenseLayer.Builder().nIn(1).nOut(1).activation(Activation.IDENTITY).build(), "wide_sum");
@@ -166,14 +186,59 @@ public final class WideDeepNetwork {
         logit = "logit";
       }
     }
-    g.addLayer("out", new LossLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.SIGMOID).build(), logit);
-    g.setOutputs("out");
+    if (conversion) {
+      // probabilities first, so that their product is pCTCVR; the loss layers then take probabilities as they are
+      g.addLayer("p_click", new ActivationLayer.Builder().activation(Activation.SIGMOID).build(), logit);
+      g.addLayer(CLICK_OUTPUT, new LossLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.IDENTITY)
+          .build(), "p_click");
+      String cvrDeep = addDeepTower(g, spec, CONVERSION_PREFIX);
+      addWideSum(g, spec, cfg, enc, CONVERSION_PREFIX);
+      g.addVertex(CONVERSION_PREFIX + "logit", new ElementWiseVertex(ElementWiseVertex.Op.Add), cvrDeep,
+          CONVERSION_PREFIX + "wide_sum");
+      g.addLayer(CVR_VERTEX, new ActivationLayer.Builder().activation(Activation.SIGMOID).build(),
+          CONVERSION_PREFIX + "logit");
+      g.addVertex("p_ctcvr", new ElementWiseVertex(ElementWiseVertex.Op.Product), "p_click", CVR_VERTEX);
+      g.addLayer(CTCVR_OUTPUT, new LossLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.IDENTITY)
+          .build(), "p_ctcvr");
+      g.setOutputs(CLICK_OUTPUT, CTCVR_OUTPUT);
+    } else {
+      g.addLayer(CLICK_OUTPUT, new LossLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.SIGMOID)
+          .build(), logit);
+      g.setOutputs(CLICK_OUTPUT);
+    }
     // No setInputTypes: DL4J M2.1 infers a recurrent type after global pooling and then rejects the add
     // vertex, so every layer's nIn is set by hand and no preprocessors are needed.
     ComputationGraphConfiguration conf = g.build();
     ComputationGraph net = new ComputationGraph(conf);
     net.init();
     return net;
+  }
+
+  /** Name prefix of the conversion tower's layers. */
+  static final String CONVERSION_PREFIX = "cvr_";
+
+  /** The hidden layers and output unit over {@code deep_in}, names prefixed; returns the output unit's name. */
+  private static String addDeepTower(ComputationGraphConfiguration.GraphBuilder g, FeatureSpec spec, String prefix) {
+    String prev = "deep_in";
+    int width = new dev.bannerranker.scoring.WideDeepScorer.Layout(spec).inputWidth();
+    for (int i = 0; i < spec.hiddenLayers().size(); i++) {
+      g.addLayer(prefix + "hidden_" + i, new DenseLayer.Builder().nIn(width).nOut(spec.hiddenLayers().get(i))
+          .activation(Activation.RELU).weightInit(WeightInit.RELU).build(), prev);
+      prev = prefix + "hidden_" + i;
+      width = spec.hiddenLayers().get(i);
+    }
+    g.addLayer(prefix + "deep_out", new DenseLayer.Builder().nIn(width).nOut(1).activation(Activation.IDENTITY).build(),
+        prev);
+    return prefix + "deep_out";
+  }
+
+  /** The hashed wide weights over the {@code wide} input and their sum, names prefixed. */
+  private static void addWideSum(ComputationGraphConfiguration.GraphBuilder g, FeatureSpec spec, WideDeepConfig cfg,
+      FeatureEncoder enc, String prefix) {
+    g.addLayer(prefix + "wide_emb", new EmbeddingSequenceLayer.Builder().nIn(spec.wideBuckets()).nOut(1)
+        .inputLength(enc.wideCount()).hasBias(false).weightInit(WeightInit.ZERO).l2(cfg.l2Wide())
+        .updater(wideUpdater(cfg)).build(), "wide");
+    g.addLayer(prefix + "wide_sum", new GlobalPoolingLayer.Builder(PoolingType.SUM).build(), prefix + "wide_emb");
   }
 
   private static void addEmbedding(ComputationGraphConfiguration.GraphBuilder g, FeatureSpec spec, String field) {
@@ -200,7 +265,19 @@ public final class WideDeepNetwork {
     boolean taste = spec.hasTasteTower();
     return new WideDeepWeights(wide, emb, hidden, out.getParam("W").reshape(-1).toFloatVector(),
         out.getParam("b").getFloat(0), taste ? net.getLayer(tasteTableLayer(spec)).getParam("W").toFloatMatrix() : null,
-        taste ? net.getLayer("taste_item").getParam("W").toFloatMatrix() : null);
+        taste ? net.getLayer("taste_item").getParam("W").toFloatMatrix() : null,
+        hasConversion(net) ? exportTower(net, spec, CONVERSION_PREFIX) : null);
+  }
+
+  private static WideDeepWeights.Tower exportTower(ComputationGraph net, FeatureSpec spec, String prefix) {
+    List<WideDeepWeights.DenseLayer> hidden = new ArrayList<>();
+    for (int i = 0; i < spec.hiddenLayers().size(); i++) {
+      var layer = net.getLayer(prefix + "hidden_" + i);
+      hidden.add(new WideDeepWeights.DenseLayer(layer.getParam("W").toFloatMatrix(), layer.getParam("b").toFloatVector()));
+    }
+    var out = net.getLayer(prefix + "deep_out");
+    return new WideDeepWeights.Tower(net.getLayer(prefix + "wide_emb").getParam("W").reshape(-1).toFloatVector(),
+        hidden, out.getParam("W").reshape(-1).toFloatVector(), out.getParam("b").getFloat(0));
   }
 
   /** Builds the graph's input arrays for a set of rows. */

@@ -81,7 +81,8 @@ public final class WideDeepTrainer {
   private static Result train(ComputationGraph net, RowEncoder rows, ImpressionDataset ds, int[] train, int[] valid,
       WideDeepConfig cfg, double negativeRate, boolean showProgress, boolean trainingLoss, Progress shared) {
     int[] trainSample = trainingLoss && train.length > 0 ? trainLossSample(train, cfg) : null;
-    return train(net, new HeldBatches(rows, ds, train, cfg.mode()), new HeldRows(rows, ds, valid, negativeRate),
+    return train(net, new HeldBatches(rows, ds, train, cfg.mode(), WideDeepNetwork.hasConversion(net)),
+        new HeldRows(rows, ds, valid, negativeRate),
         trainSample == null ? null : new HeldRows(rows, ds, trainSample), cfg, showProgress, shared);
   }
 
@@ -96,8 +97,20 @@ public final class WideDeepTrainer {
       this(rows, ds, idx, 1.0);
     }
 
+    /** The click logloss; for a click-and-conversion graph, plus the logloss of pCTCVR on clicked-and-converted. */
     double logLoss(ComputationGraph net, WideDeepConfig cfg) {
-      return WideDeepTrainer.logLoss(calibrated(predict(net, rows, idx, cfg), negativeRate), ds, idx);
+      if (!WideDeepNetwork.hasConversion(net)) {
+        return WideDeepTrainer.logLoss(calibrated(predict(net, rows, idx, cfg), negativeRate), ds, idx);
+      }
+      float[][] both = predictBoth(net, rows, idx, cfg);
+      float[] ctr = calibrated(both[0], negativeRate);
+      float[] ctcvr = new float[idx.length];
+      boolean[] y = new boolean[idx.length];
+      for (int i = 0; i < idx.length; i++) {
+        ctcvr[i] = ctr[i] * both[1][i];
+        y[i] = ds.clicked[idx[i]] && ds.converted[idx[i]];
+      }
+      return WideDeepTrainer.logLoss(ctr, ds, idx) + WideDeepTrainer.logLoss(ctcvr, y);
     }
   }
 
@@ -118,12 +131,14 @@ public final class WideDeepTrainer {
     private final ImpressionDataset ds;
     private final int[] order;
     private final WideDeepConfig.Mode mode;
+    private final boolean conversion;
 
-    HeldBatches(RowEncoder rows, ImpressionDataset ds, int[] train, WideDeepConfig.Mode mode) {
+    HeldBatches(RowEncoder rows, ImpressionDataset ds, int[] train, WideDeepConfig.Mode mode, boolean conversion) {
       this.rows = rows;
       this.ds = ds;
       this.order = train.clone();
       this.mode = mode;
+      this.conversion = conversion;
     }
 
     @Override
@@ -138,8 +153,10 @@ public final class WideDeepTrainer {
 
     @Override
     public MultiDataSet batch(int from, int to) {
-      return new MultiDataSet(WideDeepNetwork.features(rows, order, from, to, mode),
-          new INDArray[] {labels(ds, order, from, to)});
+      INDArray[] labels = conversion
+          ? new INDArray[] {labels(ds, order, from, to), conversionLabels(ds, order, from, to)}
+          : new INDArray[] {labels(ds, order, from, to)};
+      return new MultiDataSet(WideDeepNetwork.features(rows, order, from, to, mode), labels);
     }
   }
 
@@ -270,9 +287,27 @@ public final class WideDeepTrainer {
     int step = 8192;
     for (int from = 0; from < rows.length; from += step) {
       int to = Math.min(rows.length, from + step);
-      INDArray p = net.outputSingle(false, WideDeepNetwork.features(enc, rows, from, to, cfg.mode()));
+      INDArray[] in = WideDeepNetwork.features(enc, rows, from, to, cfg.mode());
+      INDArray p = WideDeepNetwork.hasConversion(net) ? net.output(false, in)[0] : net.outputSingle(false, in);
       float[] v = p.reshape(-1).toFloatVector();
       System.arraycopy(v, 0, out, from, v.length);
+    }
+    return out;
+  }
+
+  /**
+   * A click-and-conversion graph's raw click probability ([0]) and conversion probability of a click ([1]) for each of
+   * {@code rows}.
+   */
+  public static float[][] predictBoth(ComputationGraph net, RowEncoder enc, int[] rows, WideDeepConfig cfg) {
+    float[][] out = new float[2][rows.length];
+    int step = 8192;
+    for (int from = 0; from < rows.length; from += step) {
+      int to = Math.min(rows.length, from + step);
+      java.util.Map<String, INDArray> act = net.feedForward(WideDeepNetwork.features(enc, rows, from, to, cfg.mode()),
+          false);
+      System.arraycopy(act.get(WideDeepNetwork.CLICK_OUTPUT).reshape(-1).toFloatVector(), 0, out[0], from, to - from);
+      System.arraycopy(act.get(WideDeepNetwork.CVR_VERTEX).reshape(-1).toFloatVector(), 0, out[1], from, to - from);
     }
     return out;
   }
@@ -291,6 +326,24 @@ public final class WideDeepTrainer {
       y[i - from] = ds.clicked[order[i]] ? 1f : 0f;
     }
     return Nd4j.create(y, new long[] {to - from, 1}, 'c');
+  }
+
+  /** The second output's labels: clicked and converted. */
+  static INDArray conversionLabels(ImpressionDataset ds, int[] order, int from, int to) {
+    float[] y = new float[to - from];
+    for (int i = from; i < to; i++) {
+      y[i - from] = ds.clicked[order[i]] && ds.converted[order[i]] ? 1f : 0f;
+    }
+    return Nd4j.create(y, new long[] {to - from, 1}, 'c');
+  }
+
+  static double logLoss(float[] p, boolean[] y) {
+    double s = 0;
+    for (int i = 0; i < p.length; i++) {
+      double q = Math.min(Math.max(p[i], 1e-7), 1 - 1e-7);
+      s -= y[i] ? Math.log(q) : Math.log(1 - q);
+    }
+    return s / p.length;
   }
 
   static double logLoss(float[] p, ImpressionDataset ds, int[] rows) {

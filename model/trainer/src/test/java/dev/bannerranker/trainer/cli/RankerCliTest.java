@@ -209,6 +209,15 @@ class RankerCliTest {
     assertEquals(CommandLine.ExitCode.USAGE, badRate.code(), badRate.err());
     assertTrue(badRate.err().contains("--negative-rate"), badRate.err());
     assertFalse(java.nio.file.Files.exists(dir.resolve("rows")));
+    Run objective = run("train", "--data", dir.toString(), "--out", dir.resolve("x").toString(), "--objective",
+        "conversions");
+    assertEquals(CommandLine.ExitCode.USAGE, objective.code(), objective.err());
+    assertTrue(objective.err().contains("--objective"), objective.err());
+    Run conversionRows = run("train", "--data", dir.toString(), "--out", dir.resolve("x").toString(), "--objective",
+        "click+conversion", "--rows", dir.resolve("rows").toString());
+    assertEquals(CommandLine.ExitCode.USAGE, conversionRows.code(), conversionRows.err());
+    assertTrue(conversionRows.err().contains("--objective") && conversionRows.err().contains("--rows"),
+        conversionRows.err());
     assertEquals(0, run("train", "--help").code());
   }
 

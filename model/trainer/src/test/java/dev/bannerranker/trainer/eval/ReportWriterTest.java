@@ -130,6 +130,28 @@ class ReportWriterTest {
         EvaluationReport.class));
   }
 
+  @Test
+  void theConversionSectionRoundTripsAndIsShown(@TempDir Path dir) throws IOException {
+    EvaluationReport.AucDifference lead = new EvaluationReport.AucDifference(0.02, 0.01, 0.03, 1000, "user");
+    Map<String, EvaluationReport.ConversionScores> baselines = new LinkedHashMap<>();
+    baselines.put("clicked_only", new EvaluationReport.ConversionScores(0.80, 0.05, 0.004, 0.66, 0.4, 0.02, lead,
+        lead, "clicked <only>"));
+    EvaluationReport.Conversion c = new EvaluationReport.Conversion(17, new EvaluationReport.ConversionScores(0.82,
+        0.04, 0.003, 0.70, 0.38, 0.01, null, null, null), null, baselines);
+    EvaluationReport r = new EvaluationReport("m", 10, 1, 0.5, 0.3, 0.1, 0.2, null, null, null, Map.of(), null, null,
+        1, c);
+    ReportWriter.write(dir, "conversions", r, Map.of(), null, List.of(), List.of());
+    assertEquals(r, new ObjectMapper().readValue(dir.resolve(ReportWriter.JSON_FILE).toFile(), EvaluationReport.class));
+    var json = new ObjectMapper().readTree(dir.resolve(ReportWriter.JSON_FILE).toFile());
+    assertEquals(0.66, json.at("/conversion/baselines/clicked_only/cvr_auc").asDouble());
+    assertEquals(17, json.at("/conversion/test_conversions").asInt());
+    assertTrue(json.at("/conversion/oracle").isMissingNode(), "no oracle without truth");
+    String html = Files.readString(dir.resolve(ReportWriter.HTML_FILE));
+    assertTrue(html.contains("<h2>Conversions</h2>"));
+    assertTrue(html.contains("clicked &lt;only&gt;"));
+    assertTrue(html.contains("0.6600"));
+  }
+
   /**
    * A dense map names only some points, the most frequent first, and no two names overlap: 200 points in one blob get
    * a readable handful, not 200 labels.

@@ -60,8 +60,11 @@ class WorldOutputTest {
     assertEquals(String.join(",", CsvSchemas.BANNERS_HEADER), world.headerLine(CsvSchemas.BANNERS_FILE));
     assertEquals(String.join(",", CsvSchemas.USERS_HEADER), world.headerLine(CsvSchemas.USERS_FILE));
     assertEquals(String.join(",", CsvSchemas.EVENTS_HEADER), world.headerLine(CsvSchemas.EVENTS_FILE));
-    assertEquals(String.join(",", CsvSchemas.IMPRESSIONS_HEADER), world.headerLine(CsvSchemas.IMPRESSIONS_FILE));
+    assertEquals(String.join(",", CsvSchemas.IMPRESSIONS_HEADER) + "," + CsvSchemas.CONVERTED,
+        world.headerLine(CsvSchemas.IMPRESSIONS_FILE));
     assertEquals(String.join(",", CsvSchemas.TRUTH_HEADER), world.headerLine(CsvSchemas.TRUTH_FILE));
+    assertEquals(String.join(",", CsvSchemas.CONVERSION_TRUTH_HEADER),
+        world.headerLine(CsvSchemas.CONVERSION_TRUTH_FILE));
   }
 
   @Test
@@ -174,7 +177,7 @@ class WorldOutputTest {
     Set<String> platforms = new HashSet<>();
     for (int i = 0; i < rows.size(); i++) {
       String[] r = rows.get(i);
-      assertEquals(CsvSchemas.IMPRESSIONS_HEADER.size(), r.length);
+      assertEquals(CsvSchemas.IMPRESSIONS_HEADER.size() + 1, r.length);
       assertEquals(String.format("im-%010d", i + 1), r[0]);
       UserProfile user = users.get(r[1]);
       assertNotNull(user, r[1]);
@@ -190,6 +193,7 @@ class WorldOutputTest {
       assertTrue(slot >= 1 && slot <= 4);
       platforms.add(Platform.parse(r[6]).code());
       assertTrue(r[7].equals("0") || r[7].equals("1"));
+      assertTrue(r[8].equals("0") || r[8].equals("1") && r[7].equals("1"), "a conversion needs a click: " + r[0]);
     }
     assertEquals(Set.of("web", "ios", "android"), platforms);
   }
@@ -221,6 +225,33 @@ class WorldOutputTest {
       assertTrue(p > 0 && p < 1, r[1]);
       assertTrue(r[1].matches("0\\.0*[1-9]\\d{0,5}"), "six significant digits: " + r[1]);
     }
+  }
+
+  @Test
+  void conversionTruthHasOneProbabilityPerImpressionAndTheConversionsFollowIt() throws IOException {
+    List<String[]> impressions = world.rows(CsvSchemas.IMPRESSIONS_FILE);
+    List<String[]> truth = world.rows(CsvSchemas.CONVERSION_TRUTH_FILE);
+    assertEquals(impressions.size(), truth.size());
+    double expected = 0;
+    int clicks = 0;
+    int conversions = 0;
+    for (int i = 0; i < truth.size(); i++) {
+      String[] r = truth.get(i);
+      assertEquals(2, r.length);
+      assertEquals(impressions.get(i)[0], r[0]);
+      double q = Double.parseDouble(r[1]);
+      assertTrue(q > 0 && q < 1, r[1]);
+      assertTrue(r[1].matches("0\\.0*[1-9]\\d{0,5}"), "six significant digits: " + r[1]);
+      if (impressions.get(i)[7].equals("1")) {
+        clicks++;
+        expected += q;
+        conversions += impressions.get(i)[8].equals("1") ? 1 : 0;
+      }
+    }
+    assertEquals(world.summary.conversions(), conversions);
+    assertTrue(conversions > 0 && conversions < clicks);
+    // the observed conversions of the clicks within four binomial standard deviations of the truth's sum
+    assertTrue(Math.abs(conversions - expected) < 4 * Math.sqrt(expected), conversions + " vs " + expected);
   }
 
   private static List<String> list(String cell) {

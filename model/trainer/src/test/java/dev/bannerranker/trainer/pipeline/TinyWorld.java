@@ -51,6 +51,21 @@ final class TinyWorld {
     return withoutFoldIn;
   }
 
+  private static TrainingPipeline.Outcome withConversion;
+
+  /** The same world trained with {@code --objective click+conversion}, into {@code ROOT/bundle-conversion}. */
+  static synchronized TrainingPipeline.Outcome withConversion() {
+    if (withConversion == null) {
+      try {
+        withConversion = TrainingPipeline.run(options(ROOT.resolve("bundle-conversion"), 3)
+            .withObjective(Objective.CLICK_CONVERSION), quiet(), quiet());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return withConversion;
+  }
+
   private static final java.util.Map<Double, TrainingPipeline.Outcome> sampled = new java.util.HashMap<>();
 
   /** The same world trained on a share {@code rate} of the training non-clicks, into {@code ROOT/bundle-r<rate>}. */
@@ -72,7 +87,12 @@ final class TinyWorld {
   }
 
   static TrainOptions options(Path out, int epochs, int foldInDim) {
-    return new TrainOptions(DATA, DataFormat.OWN, out, true, 0.01,
+    return options(DATA, out, epochs, foldInDim);
+  }
+
+  /** The settings above on another data directory. */
+  static TrainOptions options(Path data, Path out, int epochs, int foldInDim) {
+    return new TrainOptions(data, DataFormat.OWN, out, true, 0.01,
         new Item2VecConfig(16, 5, 5, 2, 2, 1e-3, 0.025, 30, 1, 7),
         new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, List.of(16, 8), WideDeepConfig.defaultEmbeddingDims(), 512,
             epochs, 1, 2, 2e-3, 0.05, 1e-5, 0.9, 7),

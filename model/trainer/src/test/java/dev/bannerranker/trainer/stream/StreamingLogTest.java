@@ -130,6 +130,7 @@ class StreamingLogTest {
     Path bad = copyWorld(dir.resolve("dup"));
     int n = repeatFirstIdOnLastRow(bad).size();
     Files.delete(bad.resolve(CsvSchemas.TRUTH_FILE));
+    Files.delete(bad.resolve(CsvSchemas.CONVERSION_TRUTH_FILE));
     assertThrows(DataProblems.TooManyBadRows.class, () -> EventLogReader.read(bad, 0));
     DataProblems.TooManyBadRows e = assertThrows(DataProblems.TooManyBadRows.class,
         () -> StreamingLog.read(bad, 0, dir.resolve("work"), RUN));
