@@ -94,9 +94,10 @@ public class ServingBeans {
   }
 
   @Singleton
-  ModelRegistry registry(ModelSettings settings, RankerMetrics metrics) {
+  ModelRegistry registry(ModelSettings settings, RankerMetrics metrics, OrderingSettings ordering) {
     ModelRegistry registry = new ModelRegistry(settings.treatmentPercent(), settings.abSalt());
     registry.addListener(metrics);
+    registry.addListener(new dev.bannerranker.serving.ranking.CpaModelCheck(ordering.value()));
     return registry;
   }
 
