@@ -7,12 +7,13 @@ import io.micronaut.context.annotation.ConfigurationProperties;
  * {@code ranker.server}: which threads run the gRPC calls.
  *
  * @param executor {@code FIXED} (the default): Rank and health checks on a pool of {@code threads} threads, the
- *     writes (RecordEvents, UpsertProfiles) on a pool of {@code writeThreads}, each with a bounded queue; reflection on
- *     the I/O pool. {@code IO}: every call on Micronaut's I/O pool, a cached pool with a thread per concurrent call
+ *     writes (RecordEvents, UpsertProfiles) on a pool of {@code writeThreads}, each with a bounded queue; admission and
+ *     reflection on the transport's threads. {@code IO}: every call on Micronaut's I/O pool, a cached pool with a
+ *     thread per concurrent call
  * @param threads size of the Rank pool; 0 means one per available processor
  * @param writeThreads size of the write pool; 0 means {@value #WRITES_PER_PROCESSOR} per available processor
  * @param queueSize calls that may wait for a thread, per pool; with a pool's threads running and this many waiting, a
- *     new call for it is RESOURCE_EXHAUSTED at once (a health check runs on the I/O pool instead)
+ *     new call for it is RESOURCE_EXHAUSTED at once (a health check runs on the transport thread instead)
  */
 @ConfigurationProperties("ranker.server")
 public record ServerSettings(@Nullable Executor executor, int threads, int writeThreads, @Nullable Integer queueSize) {

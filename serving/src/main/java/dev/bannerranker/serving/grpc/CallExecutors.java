@@ -32,13 +32,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a second fixed pool, each with a bounded queue. Rank is short and CPU-bound, so the service gains nothing from more
  * threads than cores, and after a pause the backlog drains in arrival order; a write mostly waits for its synced
  * write-ahead log or for Redis, and concurrent writes share one sync, so that pool is larger. Two pools also keep a
- * slow disk from taking Rank's threads. Reflection stays on the I/O pool, and the admin listener has its own executor.
+ * slow disk from taking Rank's threads. Admission and reflection run on the transport's threads, and the admin listener
+ * has its own executor.
  * {@code IO} leaves every call on Micronaut's cached I/O pool, whose thread count follows the number of calls in
  * flight.
  *
  * <p>Each pool admits at most its {@code threads + queue-size} calls at once, when the call is dispatched (before any
- * interceptor); a call beyond that is shed RESOURCE_EXHAUSTED on the dispatching thread, never queued, and a health
- * check beyond it runs on the I/O pool so probes still answer. An admitted call keeps its permit until its last
+ * interceptor); a call beyond that is shed RESOURCE_EXHAUSTED on the transport thread, never queued, and a health check
+ * beyond it runs on the transport thread so probes still answer. An admitted call keeps its permit until its last
  * callback has run: gRPC runs one task of a call at a time, so a queue never holds more tasks than permits.
  */
 @Singleton
@@ -96,7 +97,11 @@ public class CallExecutors implements BeanCreatedEventListener<ServerBuilder<?>>
   public ServerBuilder<?> onCreated(BeanCreatedEvent<ServerBuilder<?>> event) {
     ServerBuilder<?> builder = event.getBean();
     if (rank != null) {
-      // Calls the supplier does not claim (null) run on the builder's executor, Micronaut's I/O pool.
+      // gRPC runs each call's first step (finding the method, then asking the supplier) on the builder's executor.
+      // On Micronaut's cached I/O pool that step alone grew a thread per call in flight under overload; run it on
+      // the transport thread instead, so admission costs no thread. Calls the supplier does not claim (null:
+      // reflection, a health check beyond the bound) then run there too; both are short.
+      builder.directExecutor();
       builder.callExecutor(new ServerCallExecutorSupplier() {
         @Override
         public <Q, A> Executor getExecutor(ServerCall<Q, A> call, Metadata headers) {

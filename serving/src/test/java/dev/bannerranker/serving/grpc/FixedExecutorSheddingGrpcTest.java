@@ -53,6 +53,7 @@ class FixedExecutorSheddingGrpcTest {
         assertEquals(ServingStatus.SERVING, HealthGrpc.newBlockingStub(channel)
             .check(HealthCheckRequest.getDefaultInstance()).getStatus());
         int before = threads.getThreadCount();
+        long ioBefore = ioPoolThreads();
         CallExecutors executors = ctx.getBean(CallExecutors.class);
         long freed = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (executors.freePermits() < THREADS + QUEUE && System.nanoTime() < freed) {
@@ -79,6 +80,7 @@ class FixedExecutorSheddingGrpcTest {
         }
         assertEquals(0, executors.freePermits(), "the running and queued calls hold every permit");
         int peak = threads.getThreadCount();
+        long ioPeak = ioPoolThreads();
         int shed = 0;
         List<ListenableFuture<RankResponse>> admitted = new ArrayList<>();
         for (ListenableFuture<RankResponse> f : calls) {
@@ -94,6 +96,8 @@ class FixedExecutorSheddingGrpcTest {
         assertEquals(shed, shedCounter.count());
         // Without the bound every held call would hold a thread of its own (IO) or a place in an endless queue.
         assertTrue(peak - before < BURST / 3, "threads grew from " + before + " to " + peak);
+        // Admission runs on the transport's threads: the burst starts no thread of Micronaut's cached I/O pool.
+        assertTrue(ioPeak - ioBefore <= 1, "I/O pool threads grew from " + ioBefore + " to " + ioPeak);
         assertEquals(ServingStatus.SERVING, HealthGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
             .check(HealthCheckRequest.getDefaultInstance()).getStatus(), "health answers while the pool is full");
 
@@ -107,5 +111,10 @@ class FixedExecutorSheddingGrpcTest {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
     }
+  }
+
+  private static long ioPoolThreads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("io-executor-thread"))
+        .count();
   }
 }
