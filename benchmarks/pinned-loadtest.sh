@@ -45,7 +45,9 @@ esac
 
 ADMIN_FLAG=()
 if "$JAVA" -jar "$SERVING_JAR" serve --help 2>/dev/null | grep -q -- '--admin-port'; then ADMIN_FLAG=(--admin-port "$ADMIN_PORT"); fi
-RANKER_STATE_STORE=memory taskset -c 0 "$JAVA" -Xmx1g --add-modules jdk.incubator.vector -jar "$SERVING_JAR" serve \
+# SERVICE_JAVA_OPTS: extra JVM flags of the service, e.g. a collector (on one CPU the JVM picks Serial by itself).
+# shellcheck disable=SC2086
+RANKER_STATE_STORE=memory taskset -c 0 "$JAVA" -Xmx1g ${SERVICE_JAVA_OPTS:-} --add-modules jdk.incubator.vector -jar "$SERVING_JAR" serve \
   --bundle "$MODEL/bundle" --data "$MODEL/data" --default-time 2026-03-15T12:00:00Z \
   --port "$PORT" --metrics-port "$METRICS_PORT" "${ADMIN_FLAG[@]}" > "$WORK/serve.log" 2>&1 &
 SERVER=$!
@@ -61,7 +63,7 @@ for run in $(seq "$RUNS"); do
 done
 kill $SERVER; wait $SERVER 2>/dev/null || true
 
-jq -s --argjson pipe_us "$PIPE_US" --arg commit "$(git rev-parse --short HEAD)" --arg date "$(date -u +%F)" '
+jq -s --argjson pipe_us "$PIPE_US" --arg service_opts "${SERVICE_JAVA_OPTS:-}" --arg commit "$(git rev-parse --short HEAD)" --arg date "$(date -u +%F)" '
   def median: sort | if length % 2 == 1 then .[length/2|floor] else (.[length/2-1] + .[length/2]) / 2 end;
   def stats(f): [.[] | f] as $v | {median: ($v|median), min: ($v|min), max: ($v|max)};
   (stats(.noop_max_rps)) as $noop | (stats(.rank_max_rps)) as $rank | (stats(.rank_p99_ms_at_70pct)) as $p99 |
@@ -74,6 +76,7 @@ jq -s --argjson pipe_us "$PIPE_US" --arg commit "$(git rev-parse --short HEAD)" 
     rank_p50_ms_at_70pct: stats(.rank_p50_ms_at_70pct), rank_p99_ms_at_70pct: $p99,
     errors: ([.[] | .errors] | add),
     errors_by_code: [.[] | .errors_by_code // null],
+    service_java_opts: $service_opts,
     load_average_before: [.[] | .load_average_before],
     goals: { rank_rps_needed: $rank_goal, rank_rps_met: ($rank.median >= $rank_goal),
              p99_at_70pct_within_5ms: ($p99.median <= 5) },
