@@ -113,17 +113,12 @@ class OffPolicyReplayTest {
     Path bundleDir = tmp.resolve("bundle");
     BundleIO.write(bundle, bundleDir, false);
     // the service's starting data: u-1 saw the banner three times in the hours before
-    Path data = Files.createDirectories(tmp.resolve("data"));
-    BannerCsv.write(data.resolve(dev.bannerranker.data.CsvSchemas.BANNERS_FILE), bundle.catalog());
-    Files.writeString(data.resolve("users.csv"), "user_id,gender,age_band,city_tier\nu-1,M,25-34,2\n");
-    Files.writeString(data.resolve("events.csv"),
-        String.join(",", dev.bannerranker.data.CsvSchemas.EVENTS_HEADER) + "\n");
-    StringBuilder imps = new StringBuilder(String.join(",", dev.bannerranker.data.CsvSchemas.IMPRESSIONS_HEADER) + "\n");
+    StringBuilder imps = new StringBuilder();
     for (int k = 1; k <= 3; k++) {
       imps.append("im-").append(k).append(",u-1,").append(NOW.minusSeconds(3600L * k)).append(',').append(chosen)
           .append(",home_hero,1,web,0\n");
     }
-    Files.writeString(data.resolve("impressions.csv"), imps);
+    Path data = startingData(bundle, imps.toString());
 
     Path json = tmp.resolve("est.json");
     String[] base = {"offpolicy", "--logs", logs.toString(), "--bundle", bundleDir.toString(), "--json", json.toString(),
@@ -148,18 +143,13 @@ class OffPolicyReplayTest {
     BundleIO.write(bundle, bundleDir, false);
     // three impressions of the target's favourite 20 hours ago, then a hundred of another banner: more than a
     // user's history keeps, so only a count over all of them sees the favourite at the cap
-    Path data = Files.createDirectories(tmp.resolve("data"));
-    BannerCsv.write(data.resolve(dev.bannerranker.data.CsvSchemas.BANNERS_FILE), bundle.catalog());
-    Files.writeString(data.resolve("users.csv"), "user_id,gender,age_band,city_tier\nu-1,M,25-34,2\n");
-    Files.writeString(data.resolve("events.csv"),
-        String.join(",", dev.bannerranker.data.CsvSchemas.EVENTS_HEADER) + "\n");
-    StringBuilder imps = new StringBuilder(String.join(",", dev.bannerranker.data.CsvSchemas.IMPRESSIONS_HEADER) + "\n");
+    StringBuilder imps = new StringBuilder();
     for (int k = 0; k < 103; k++) {
       Instant t = k < 3 ? NOW.minusSeconds(20 * 3600L - k) : NOW.minusSeconds(10 * 3600L - 60L * k);
       imps.append("im-").append(k).append(",u-1,").append(t).append(',').append(k < 3 ? chosen : other)
           .append(",home_hero,1,web,0\n");
     }
-    Files.writeString(data.resolve("impressions.csv"), imps);
+    Path data = startingData(bundle, imps.toString());
 
     Path json = tmp.resolve("est.json");
     String[] base = {"offpolicy", "--logs", logs.toString(), "--bundle", bundleDir.toString(), "--json", json.toString(),
@@ -168,6 +158,18 @@ class OffPolicyReplayTest {
     assertEquals(0, agreements(json), "three impressions in the last 24 hours: capped");
     assertEquals(0, run(concat(base, "--frequency-cap-per-day", "0")));
     assertEquals(1, agreements(json), "no cap");
+  }
+
+  /** The service's starting data: the bundle's banners, u-1's profile, no events, and these impression rows. */
+  private Path startingData(Bundle bundle, String impressionRows) throws IOException {
+    Path data = Files.createDirectories(tmp.resolve("data"));
+    BannerCsv.write(data.resolve(dev.bannerranker.data.CsvSchemas.BANNERS_FILE), bundle.catalog());
+    Files.writeString(data.resolve("users.csv"), "user_id,gender,age_band,city_tier\nu-1,M,25-34,2\n");
+    Files.writeString(data.resolve("events.csv"),
+        String.join(",", dev.bannerranker.data.CsvSchemas.EVENTS_HEADER) + "\n");
+    Files.writeString(data.resolve("impressions.csv"),
+        String.join(",", dev.bannerranker.data.CsvSchemas.IMPRESSIONS_HEADER) + "\n" + impressionRows);
+    return data;
   }
 
   /** A log directory with the bundle's catalog as snapshot, u-1's profile, and {@code records}. */
