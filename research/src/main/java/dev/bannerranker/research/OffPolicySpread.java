@@ -16,6 +16,7 @@ import dev.bannerranker.scoring.ScoringModel;
 import dev.bannerranker.servinglog.DecisionRecord;
 import dev.bannerranker.servinglog.DecisionRecord.LoggedBanner;
 import dev.bannerranker.trainer.dataset.DatasetBuilder;
+import dev.bannerranker.trainer.dataset.HistoryReplay;
 import dev.bannerranker.trainer.generate.LiveShoppers;
 import dev.bannerranker.trainer.generate.Scale;
 import java.io.PrintStream;
@@ -134,32 +135,23 @@ public final class OffPolicySpread {
       histories.add(new HashMap<>());
     }
     List<Request> requests = new ArrayList<>();
-    int e = 0;
-    int i = 0;
+    HistoryReplay replay = new HistoryReplay(events, imps);
     for (DecisionRecord d : log.decisions()) {
       long now = d.time().getEpochSecond();
-      while (true) {
-        boolean eventDue = e < events.size() && events.get(e).timestamp() < now;
-        boolean impDue = i < imps.size() && imps.get(i).timestamp() < now;
-        if (eventDue && (!impDue || events.get(e).timestamp() <= imps.get(i).timestamp())) {
-          BehaviourEvent ev = events.get(e++);
-          for (int j = 0; j <= k; j++) {
-            DatasetBuilder.applyEvent(history(histories.get(j), ev.userId(), models[j]), ev, models[j].bundle().vocab());
-          }
-        } else if (impDue) {
-          Impression imp = imps.get(i++);
-          shownTo.computeIfAbsent(imp.userId(), u -> new ArrayList<>()).add(imp);
-          for (int j = 0; j <= k; j++) {
-            BannerFeatures f = models[j].banner(imp.bannerId());
-            if (f != null) {
-              DatasetBuilder.applyImpression(history(histories.get(j), imp.userId(), models[j]), f, imp.timestamp(),
-                  imp.clicked());
-            }
-          }
-        } else {
-          break;
+      replay.advanceTo(now, ev -> {
+        for (int j = 0; j <= k; j++) {
+          DatasetBuilder.applyEvent(history(histories.get(j), ev.userId(), models[j]), ev, models[j].bundle().vocab());
         }
-      }
+      }, imp -> {
+        shownTo.computeIfAbsent(imp.userId(), u -> new ArrayList<>()).add(imp);
+        for (int j = 0; j <= k; j++) {
+          BannerFeatures f = models[j].banner(imp.bannerId());
+          if (f != null) {
+            DatasetBuilder.applyImpression(history(histories.get(j), imp.userId(), models[j]), f, imp.timestamp(),
+                imp.clicked());
+          }
+        }
+      });
       LoggedBanner top = d.banners().stream().filter(b -> b.position() == 1).findFirst().orElse(null);
       Impression shown = top == null ? null : shownBy.get(d.requestId() + "\u0000" + top.bannerId());
       if (shown == null || shown.slotPosition() != 1) {

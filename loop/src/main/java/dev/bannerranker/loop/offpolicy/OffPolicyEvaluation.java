@@ -15,6 +15,7 @@ import dev.bannerranker.scoring.ScoringModel;
 import dev.bannerranker.servinglog.DecisionRecord;
 import dev.bannerranker.servinglog.DecisionRecord.LoggedBanner;
 import dev.bannerranker.trainer.dataset.DatasetBuilder;
+import dev.bannerranker.trainer.dataset.HistoryReplay;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -119,8 +120,7 @@ public final class OffPolicyEvaluation {
         profiles.putIfAbsent(u.id(), u);
       }
     }
-    int e = 0;
-    int i = 0;
+    HistoryReplay replay = new HistoryReplay(events, imps);
 
     int n = log.decisions().size();
     double[] w = new double[n];
@@ -143,24 +143,17 @@ public final class OffPolicyEvaluation {
     for (DecisionRecord d : log.decisions()) {
       index++;
       long now = d.time().getEpochSecond();
-      // history strictly before the request; product events before impressions of the same second
-      while (true) {
-        boolean eventDue = e < events.size() && events.get(e).timestamp() < now;
-        boolean impDue = i < imps.size() && imps.get(i).timestamp() < now;
-        if (eventDue && (!impDue || events.get(e).timestamp() <= imps.get(i).timestamp())) {
-          BehaviourEvent ev = events.get(e++);
-          DatasetBuilder.applyEvent(history(histories, ev.userId(), model), ev, model.bundle().vocab());
-        } else if (impDue) {
-          Impression imp = imps.get(i++);
-          shownTo.computeIfAbsent(imp.userId(), k -> new ArrayList<>()).add(imp);
-          BannerFeatures b = model.banner(imp.bannerId());
-          if (b != null) {
-            DatasetBuilder.applyImpression(history(histories, imp.userId(), model), b, imp.timestamp(), imp.clicked());
-          }
-        } else {
-          break;
-        }
-      }
+      // history strictly before the request
+      replay.advanceTo(now,
+          ev -> DatasetBuilder.applyEvent(history(histories, ev.userId(), model), ev, model.bundle().vocab()),
+          imp -> {
+            shownTo.computeIfAbsent(imp.userId(), k -> new ArrayList<>()).add(imp);
+            BannerFeatures b = model.banner(imp.bannerId());
+            if (b != null) {
+              DatasetBuilder.applyImpression(history(histories, imp.userId(), model), b, imp.timestamp(),
+                  imp.clicked());
+            }
+          });
       LoggedBanner top = d.banners().stream().filter(b -> b.position() == 1).findFirst().orElse(null);
       if (top == null) {
         noTop++;

@@ -460,24 +460,11 @@ public final class EvaluationPipeline {
       }
     }
     Map<String, UserHistory> out = new HashMap<>();
-    List<BehaviourEvent> events = log.events();
-    List<Impression> imps = log.impressions();
-    int e = 0;
-    int i = 0;
-    while (true) {
-      boolean eventDue = e < events.size() && events.get(e).timestamp() < time;
-      boolean impDue = i < imps.size() && imps.get(i).timestamp() < time;
-      if (eventDue && (!impDue || events.get(e).timestamp() <= imps.get(i).timestamp())) {
-        BehaviourEvent ev = events.get(e++);
-        DatasetBuilder.applyEvent(history(out, ev.userId(), bundle), ev, bundle.vocab());
-      } else if (impDue) {
-        Impression imp = imps.get(i++);
-        DatasetBuilder.applyImpression(history(out, imp.userId(), bundle), banners.get(imp.bannerId()),
-            imp.timestamp(), imp.clicked());
-      } else {
-        return out;
-      }
-    }
+    new dev.bannerranker.trainer.dataset.HistoryReplay(log.events(), log.impressions()).advanceTo(time,
+        ev -> DatasetBuilder.applyEvent(history(out, ev.userId(), bundle), ev, bundle.vocab()),
+        imp -> DatasetBuilder.applyImpression(history(out, imp.userId(), bundle), banners.get(imp.bannerId()),
+            imp.timestamp(), imp.clicked()));
+    return out;
   }
 
   private static UserHistory history(Map<String, UserHistory> histories, String user, Bundle bundle) {
