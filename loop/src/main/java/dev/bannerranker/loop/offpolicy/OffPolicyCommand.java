@@ -53,8 +53,13 @@ public final class OffPolicyCommand implements Callable<Integer> {
   int frequencyCap;
 
   @Option(names = "--history", description = "The data directory the service was started with (serve --data): its "
-      + "events and impressions are the users' history before the log, as the service's own start.")
+      + "profiles, events and impressions are the users' state before the log, imported as the service imports them.")
   Path history;
+
+  @Option(names = "--activity-capacity", defaultValue = "" + ServedUserStates.ACTIVITY_CAPACITY,
+      description = "As the service's ranker.users.activity-capacity: the recent events and impressions it keeps per "
+          + "user. Default: ${DEFAULT-VALUE}.")
+  int activityCapacity;
 
   @Option(names = "--world", description = "For logs of simulated traffic: the directory the world was generated in "
       + "(simulate --world). Adds the truth the estimates estimate: the mean true top-slot click probability of the "
@@ -113,9 +118,14 @@ public final class OffPolicyCommand implements Callable<Integer> {
     if (frequencyCap < 0) {
       throw new IllegalArgumentException("--frequency-cap-per-day must be >= 0, got " + frequencyCap);
     }
-    dev.bannerranker.data.EventLog before = history == null ? null
-        : dev.bannerranker.data.EventLogReader.read(history, maxBad);
-    OffPolicyEvaluation.Replay replay = OffPolicyEvaluation.replay(joined, model, mode, v, frequencyCap, before);
+    if (activityCapacity < 1 || activityCapacity > 65_535) {
+      throw new IllegalArgumentException("--activity-capacity must be 1 to 65535, got " + activityCapacity);
+    }
+    if (history != null && !Files.isDirectory(history)) {
+      throw new IllegalArgumentException("--history " + history + " is not a directory");
+    }
+    OffPolicyEvaluation.Replay replay = OffPolicyEvaluation.replay(logs, joined, model, mode, v, frequencyCap, history,
+        activityCapacity);
     Estimators.Estimates est = Estimators.estimate(replay.w(), replay.r(), replay.q(), replay.qLogged(), bootstrap, seed);
     java.util.List<Estimators.PositionEstimate> positions = Estimators.positions(replay.positions(), replay.r(),
         replay.qLogged(), bootstrap, seed);
@@ -143,6 +153,7 @@ public final class OffPolicyCommand implements Callable<Integer> {
     logging.put("model_versions", versions);
     out.put("logging_policy", logging);
     out.put("counts", replay.counts());
+    out.put("replay_fidelity", replay.fidelity());
     // 1 in expectation whatever the target when the logged propensities are right
     Estimators.Estimate weights = Estimators.estimate(replay.w(), ones(replay.w().length),
         new double[replay.w().length], new double[replay.w().length], bootstrap, seed).ips();
@@ -180,6 +191,14 @@ public final class OffPolicyCommand implements Callable<Integer> {
     }
     print(est, positions, replay, spec.commandLine().getOut());
     PrintWriter o = spec.commandLine().getOut();
+    Map<String, Object> fidelity = replay.fidelity();
+    long own = (Long) fidelity.get("decisions_of_this_bundle");
+    if (own > 0) {
+      o.printf(Locale.ROOT, "replay of this bundle's own %d decisions: logged scores reproduced in %d, logged banners "
+          + "eligible in %d%s%n", own, fidelity.get("scores_reproduced"), fidelity.get("logged_banners_eligible"),
+          (Long) fidelity.get("greedy_decisions") > 0 ? String.format(Locale.ROOT, ", greedy top banner in %d of %d",
+              fidelity.get("greedy_top_reproduced"), fidelity.get("greedy_decisions")) : "");
+    }
     o.printf(Locale.ROOT, "mean importance weight %.4f  95%% [%.4f, %.4f]  (1 in expectation)%n", weights.value(),
         weights.ciLow(), weights.ciHigh());
     if (!Double.isNaN(paretoK)) {

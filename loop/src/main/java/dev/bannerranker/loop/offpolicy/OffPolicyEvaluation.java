@@ -1,21 +1,24 @@
 package dev.bannerranker.loop.offpolicy;
 
 import dev.bannerranker.data.Banner;
-import dev.bannerranker.data.BehaviourEvent;
-import dev.bannerranker.data.EventLog;
 import dev.bannerranker.data.Impression;
 import dev.bannerranker.data.Platform;
 import dev.bannerranker.data.UserProfile;
 import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.features.ScoringContext;
 import dev.bannerranker.features.UserFeatures;
-import dev.bannerranker.features.UserHistory;
 import dev.bannerranker.loop.export.LogJoin;
 import dev.bannerranker.scoring.ScoringModel;
 import dev.bannerranker.servinglog.DecisionRecord;
 import dev.bannerranker.servinglog.DecisionRecord.LoggedBanner;
-import dev.bannerranker.trainer.dataset.DatasetBuilder;
-import dev.bannerranker.trainer.dataset.HistoryReplay;
+import dev.bannerranker.serving.config.EligibilitySettings;
+import dev.bannerranker.serving.model.ModelGeneration;
+import dev.bannerranker.serving.ranking.Eligibility;
+import dev.bannerranker.serving.users.UserSnapshot;
+import dev.bannerranker.servinglog.LogRecord;
+import dev.bannerranker.servinglog.ServingLogReader;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,8 +30,10 @@ import java.util.TreeMap;
  * Replays a joined serving log against a new bundle and estimates the top-slot click-through of the policy that
  * bundle would run. For each logged request whose top banner was shown (an impression with the request's id):
  * <ul>
- *   <li>the user's history is every logged product event and impression strictly before the request, replayed in
- *       time order with the training sweep's rules (the service's feature code, the runtime scorer);</li>
+ *   <li>the user's state (profile, history, the impressions the frequency cap counts) is the one the service's
+ *       Rank read: rebuilt by the service's own user-state code from its starting data and every event the log
+ *       holds before the request, in the log's order ({@link ServedUserStates}); the features and scores are the
+ *       runtime's;</li>
  *   <li>the target policy is greedy: it puts first the candidate with the highest value × predicted CTR (value as
  *       the service's {@code ranker.ordering.value}: bid, 1 + priority, or 1), scored at the bundle's neutral
  *       slot as the service does; ties go to the smaller banner id;</li>
@@ -43,9 +48,10 @@ import java.util.TreeMap;
  * k-th best by the same order) judged at the top slot with the top slot's logged propensity, and, for the
  * examination ratio {@code theta_k / theta_1}, whether the logged banner at k was shown and clicked and the bundle's
  * predicted CTR of it at the neutral slot.
- * Banners at the frequency cap (every impression of the 24 hours before the request counted, as the service keeps
- * them for its cap) are left out as the service does. Assumes the service's other rules (pinned and
- * blocked banners, the popularity order of cold-start users) do not change the top slot.
+ * The service's eligibility rules, the frequency cap included, leave banners out as in the service. For the
+ * decisions the bundle itself served, the replay also checks itself: whether it reproduces their logged predicted
+ * CTRs exactly. Assumes the service's other rules (pinned and blocked banners, the popularity order of cold-start
+ * users) do not change the top slot.
  */
 public final class OffPolicyEvaluation {
 
@@ -60,7 +66,8 @@ public final class OffPolicyEvaluation {
    * log's decisions and {@code target[m]} the target's top banner for it.
    */
   public record Replay(double[] w, double[] r, double[] q, double[] qLogged, Map<String, Object> counts,
-      Map<String, long[]> byModelVersion, Positions positions, int[] decision, String[] target) {}
+      Map<String, Object> fidelity, Map<String, long[]> byModelVersion, Positions positions, int[] decision,
+      String[] target) {}
 
   /**
    * Per position k (index 0 = position 1) and used request m, each 0 unless the logged banner at k was shown at k:
@@ -80,119 +87,148 @@ public final class OffPolicyEvaluation {
   /** Positions estimated at most. */
   public static final int MAX_POSITIONS = 10;
 
-  private static final long DAY_SECONDS = 86_400;
-
   private OffPolicyEvaluation() {}
 
-  public static Replay replay(LogJoin.Joined log, ScoringModel model, Candidates mode, Value value) {
-    return replay(log, model, mode, value, 0, null);
-  }
-
   /**
-   * As {@link #replay(LogJoin.Joined, ScoringModel, Candidates, Value)}, leaving out of the target's candidates the
-   * banners the user was shown {@code frequencyCapPerDay} times in the 24 hours before the request, as the
-   * service's {@code ranker.eligibility.frequency-cap-per-day} does (0: no cap). {@code before}, when not null, is
-   * the history the service started its users from ({@code serve --data}): replayed ahead of the log's.
+   * Replays the log in {@code logDir} (joined as {@code log}) against {@code model}, leaving out of the target's
+   * candidates the banners the user was shown {@code frequencyCapPerDay} times in the 24 hours before the request, as
+   * the service's {@code ranker.eligibility.frequency-cap-per-day} does (0: no cap). The users' state is the
+   * service's ({@link ServedUserStates}): {@code history}, when not null, is the data directory the service started
+   * from ({@code serve --data}); {@code activityCapacity} its {@code ranker.users.activity-capacity}.
    */
-  public static Replay replay(LogJoin.Joined log, ScoringModel model, Candidates mode, Value value,
-      int frequencyCapPerDay, EventLog before) {
+  public static Replay replay(Path logDir, LogJoin.Joined log, ScoringModel model, Candidates mode, Value value,
+      int frequencyCapPerDay, Path history, int activityCapacity) throws IOException {
     Map<String, Impression> topShown = new HashMap<>();
     for (Impression i : log.impressions()) {
       if (!i.requestId().isEmpty()) {
         topShown.putIfAbsent(i.requestId() + "\u0000" + i.bannerId(), i);
       }
     }
-    Map<String, UserProfile> profiles = new HashMap<>();
-    log.users().forEach(u -> profiles.put(u.id(), u));
-    Map<String, UserHistory> histories = new HashMap<>();
-    // every impression per user, in time order: a history keeps only its latest few, the service's cap counts all
-    Map<String, List<Impression>> shownTo = new HashMap<>();
-    List<BehaviourEvent> events = log.events();
-    List<Impression> imps = log.impressions();
-    if (before != null) {
-      events = new ArrayList<>(before.events());
-      events.addAll(log.events());
-      events.sort(java.util.Comparator.comparingLong(BehaviourEvent::timestamp)); // stable: the data's first
-      imps = new ArrayList<>(before.impressions());
-      imps.addAll(log.impressions());
-      imps.sort(java.util.Comparator.comparingLong(Impression::timestamp));
-      for (UserProfile u : before.users()) {
-        profiles.putIfAbsent(u.id(), u);
+    ModelGeneration g = ModelGeneration.of(model, null);
+    Map<String, Banner> bannersById = new HashMap<>();
+    log.banners().forEach(b -> bannersById.put(b.id(), b));
+    ServedUserStates states = new ServedUserStates(g, history, log.users(), bannersById, activityCapacity);
+    Eligibility eligibility = new Eligibility(new EligibilitySettings(frequencyCapPerDay, List.of(), List.of()));
+    Walk walk = new Walk(log, model, g, mode, value, eligibility, topShown);
+    Map<String, Integer> pending = new HashMap<>();
+    for (int k = 0; k < log.decisions().size(); k++) {
+      DecisionRecord d = log.decisions().get(k);
+      if (d.requestId() == null) {
+        walk.skip(d); // no impression can name it
+      } else {
+        pending.put(d.requestId(), k);
       }
     }
-    HistoryReplay replay = new HistoryReplay(events, imps);
+    // The log's order is the order the service applied each user's calls: the state before a decision is every
+    // event of the user logged before it.
+    ServingLogReader.read(logDir, new ServingLogReader.Visitor() {
+      @Override
+      public void record(LogRecord record, String file, long line) {
+        if (record instanceof DecisionRecord d) {
+          Integer index = d.requestId() == null ? null : pending.remove(d.requestId());
+          if (index != null) {
+            DecisionRecord kept = log.decisions().get(index);
+            walk.decision(kept, index, states.snapshot(kept.userId()));
+          }
+        } else {
+          states.apply(record);
+        }
+      }
+    });
+    return walk.finish();
+  }
 
-    int n = log.decisions().size();
-    double[] w = new double[n];
-    double[] r = new double[n];
-    double[] q = new double[n];
-    double[] qLogged = new double[n];
-    int[] decision = new int[n];
-    String[] target = new String[n];
-    int index = -1;
-    double[][][] perPosition = new double[6][MAX_POSITIONS][]; // as Positions' components, made when first used
+  /** The per-request walk over the decisions, in the log's order. */
+  private static final class Walk {
+    final LogJoin.Joined log;
+    final ScoringModel model;
+    final ModelGeneration g;
+    final Candidates mode;
+    final Value value;
+    final Eligibility eligibility;
+    final Map<String, Impression> topShown;
+    final int n;
+    final double[] w;
+    final double[] r;
+    final double[] q;
+    final double[] qLogged;
+    final int[] decision;
+    final String[] target;
+    final double[][][] perPosition = new double[6][MAX_POSITIONS][]; // as Positions' components, made when first used
     int positions = 1;
-    int m = 0;
-    long noTop = 0;
-    long notShown = 0;
-    long badPropensity = 0;
-    long noCandidates = 0;
-    long matched = 0;
-    Map<String, long[]> byVersion = new TreeMap<>();
-    int neutral = model.spec().neutralSlot();
-    for (DecisionRecord d : log.decisions()) {
-      index++;
+    int m;
+    long noTop;
+    long notShown;
+    long badPropensity;
+    long noCandidates;
+    long matched;
+    final Map<String, long[]> byVersion = new TreeMap<>();
+    final String version;
+    long ownDecisions;
+    long scoresReproduced;
+    long loggedEligible;
+    long greedyDecisions;
+    long greedyTopReproduced;
+
+    Walk(LogJoin.Joined log, ScoringModel model, ModelGeneration g, Candidates mode, Value value,
+        Eligibility eligibility, Map<String, Impression> topShown) {
+      this.log = log;
+      this.model = model;
+      this.g = g;
+      this.mode = mode;
+      this.value = value;
+      this.eligibility = eligibility;
+      this.topShown = topShown;
+      this.version = model.bundle().modelVersion();
+      n = log.decisions().size();
+      w = new double[n];
+      r = new double[n];
+      q = new double[n];
+      qLogged = new double[n];
+      decision = new int[n];
+      target = new String[n];
+    }
+
+    void skip(DecisionRecord d) {
+      if (d.banners().stream().noneMatch(b -> b.position() == 1)) {
+        noTop++;
+      } else {
+        notShown++;
+      }
+    }
+
+    void decision(DecisionRecord d, int index, UserSnapshot user) {
       long now = d.time().getEpochSecond();
-      // history strictly before the request
-      replay.advanceTo(now,
-          ev -> DatasetBuilder.applyEvent(history(histories, ev.userId(), model), ev, model.bundle().vocab()),
-          imp -> {
-            shownTo.computeIfAbsent(imp.userId(), k -> new ArrayList<>()).add(imp);
-            BannerFeatures b = model.banner(imp.bannerId());
-            if (b != null) {
-              DatasetBuilder.applyImpression(history(histories, imp.userId(), model), b, imp.timestamp(),
-                  imp.clicked());
-            }
-          });
       LoggedBanner top = d.banners().stream().filter(b -> b.position() == 1).findFirst().orElse(null);
       if (top == null) {
         noTop++;
-        continue;
+        return;
+      }
+      UserProfile profile = user.profile();
+      Platform platform = LogJoin.platformOf(d.platform());
+      ScoringContext atNeutralSlot = new ScoringContext(now, platform, model.spec().neutralSlot());
+      List<BannerFeatures> candidates = eligibility.selectResolved(g, d.placement(),
+          candidates(log, d, profile, model, mode, now), profile, user.shown(), now).ranked();
+      UserFeatures u = candidates.isEmpty() && !version.equals(d.modelVersion()) ? null
+          : model.userFeatures(profile, user.history(), now);
+      if (version.equals(d.modelVersion()) && "personalized".equals(d.path())) {
+        checkAgainstLog(d, top, candidates, u, atNeutralSlot);
       }
       Impression shown = d.requestId() == null ? null : topShown.get(d.requestId() + "\u0000" + top.bannerId());
       if (shown == null || shown.slotPosition() != 1) {
         notShown++;
-        continue;
+        return;
       }
       if (!(top.propensity() > 0 && top.propensity() <= 1)) {
         badPropensity++;
-        continue;
-      }
-      UserProfile profile = profiles.getOrDefault(d.userId(), UserProfile.unknown(d.userId()));
-      UserHistory h = histories.get(d.userId());
-      List<BannerFeatures> candidates = candidates(log, d, profile, model, mode, now);
-      List<Impression> seen = shownTo.get(d.userId());
-      if (frequencyCapPerDay > 0 && seen != null) {
-        candidates.removeIf(b -> shownSince(seen, b.banner().id(), now - DAY_SECONDS) >= frequencyCapPerDay);
+        return;
       }
       if (candidates.isEmpty()) {
         noCandidates++;
-        continue;
+        return;
       }
-      UserFeatures u = model.userFeatures(profile, h == null ? UserHistory.forSpec(model.spec()) : h, now);
-      Platform platform = LogJoin.platformOf(d.platform());
       BannerFeatures[] c = candidates.toArray(BannerFeatures[]::new);
-      float[] atNeutral = new float[c.length];
-      model.predict(u, new ScoringContext(now, platform, neutral), c, c.length, atNeutral);
-      // the target's order: value x predicted CTR, ties to the smaller banner id
-      double[] score = new double[c.length];
-      Integer[] order = new Integer[c.length];
-      for (int k = 0; k < c.length; k++) {
-        score[k] = value(c[k].banner(), value) * atNeutral[k];
-        order[k] = k;
-      }
-      java.util.Arrays.sort(order, (x, y) -> score[x] != score[y] ? Double.compare(score[y], score[x])
-          : c[x].banner().id().compareTo(c[y].banner().id()));
+      Integer[] order = targetOrder(c, u, atNeutralSlot);
       int ranked = Math.min(MAX_POSITIONS, c.length);
       BannerFeatures logged = model.banner(top.bannerId());
       // slot 1 predictions of the target's first banners and of the logged top banner
@@ -211,8 +247,8 @@ public final class OffPolicyEvaluation {
       qLogged[m] = logged == null ? 0 : atTop[ranked];
       decision[m] = index;
       target[m] = chosen.banner().id();
-      positions = Math.max(positions, loggedPositions(d, ranked, perPosition, n, m, judged, atTop, top, topShown, model,
-          u, new ScoringContext(now, platform, neutral)));
+      positions = Math.max(positions, loggedPositions(d, ranked, perPosition, n, m, judged, atTop, top, topShown,
+          model, u, atNeutralSlot));
       m++;
       if (same) {
         matched++;
@@ -221,24 +257,80 @@ public final class OffPolicyEvaluation {
       v[0]++;
       v[1] += shown.clicked() ? 1 : 0;
     }
-    Map<String, Object> counts = new LinkedHashMap<>();
-    counts.put("decisions", n);
-    counts.put("requests_used", m);
-    counts.put("target_agrees_with_logged_top", matched);
-    counts.put("skipped_no_top_banner", noTop);
-    counts.put("skipped_top_not_shown", notShown);
-    counts.put("skipped_bad_propensity", badPropensity);
-    counts.put("skipped_no_candidates", noCandidates);
-    double[][][] trimmed = new double[6][positions][];
-    for (int a = 0; a < 6; a++) {
-      for (int k = 0; k < positions; k++) {
-        trimmed[a][k] = perPosition[a][k] == null ? new double[m] : java.util.Arrays.copyOf(perPosition[a][k], m);
+
+    /** The target's order of {@code c}: value x predicted CTR at the neutral slot, ties to the smaller banner id. */
+    Integer[] targetOrder(BannerFeatures[] c, UserFeatures u, ScoringContext atNeutralSlot) {
+      float[] p = new float[c.length];
+      model.predict(u, atNeutralSlot, c, c.length, p);
+      double[] score = new double[c.length];
+      Integer[] order = new Integer[c.length];
+      for (int k = 0; k < c.length; k++) {
+        score[k] = value(c[k].banner(), value) * p[k];
+        order[k] = k;
+      }
+      java.util.Arrays.sort(order, (x, y) -> score[x] != score[y] ? Double.compare(score[y], score[x])
+          : c[x].banner().id().compareTo(c[y].banner().id()));
+      return order;
+    }
+
+    /**
+     * A decision of the bundle being replayed: whether the replay reproduces its logged predicted CTRs exactly (at
+     * the float precision the log keeps), finds every logged banner eligible, and, for a greedy decision, puts the
+     * logged top banner first.
+     */
+    void checkAgainstLog(DecisionRecord d, LoggedBanner top, List<BannerFeatures> candidates, UserFeatures u,
+        ScoringContext atNeutralSlot) {
+      ownDecisions++;
+      BannerFeatures[] loggedBanners = new BannerFeatures[d.banners().size()];
+      boolean eligible = true;
+      for (int k = 0; k < loggedBanners.length; k++) {
+        loggedBanners[k] = model.banner(d.banners().get(k).bannerId());
+        if (loggedBanners[k] == null) {
+          return; // not the bundle's catalog: nothing to compare
+        }
+        eligible &= candidates.contains(loggedBanners[k]);
+      }
+      float[] p = new float[loggedBanners.length];
+      model.predict(u, atNeutralSlot, loggedBanners, loggedBanners.length, p);
+      boolean same = true;
+      for (int k = 0; k < p.length; k++) {
+        same &= p[k] == (float) d.banners().get(k).predictedCtr();
+      }
+      scoresReproduced += same ? 1 : 0;
+      loggedEligible += eligible ? 1 : 0;
+      if ("greedy".equals(d.policy()) && !candidates.isEmpty()) {
+        greedyDecisions++;
+        BannerFeatures[] c = candidates.toArray(BannerFeatures[]::new);
+        greedyTopReproduced += c[targetOrder(c, u, atNeutralSlot)[0]].banner().id().equals(top.bannerId()) ? 1 : 0;
       }
     }
-    return new Replay(java.util.Arrays.copyOf(w, m), java.util.Arrays.copyOf(r, m), java.util.Arrays.copyOf(q, m),
-        java.util.Arrays.copyOf(qLogged, m), counts, byVersion,
-        new Positions(trimmed[0], trimmed[1], trimmed[2], trimmed[3], trimmed[4], trimmed[5]),
-        java.util.Arrays.copyOf(decision, m), java.util.Arrays.copyOf(target, m));
+
+    Replay finish() {
+      Map<String, Object> counts = new LinkedHashMap<>();
+      counts.put("decisions", n);
+      counts.put("requests_used", m);
+      counts.put("target_agrees_with_logged_top", matched);
+      counts.put("skipped_no_top_banner", noTop);
+      counts.put("skipped_top_not_shown", notShown);
+      counts.put("skipped_bad_propensity", badPropensity);
+      counts.put("skipped_no_candidates", noCandidates);
+      Map<String, Object> fidelity = new LinkedHashMap<>();
+      fidelity.put("decisions_of_this_bundle", ownDecisions);
+      fidelity.put("scores_reproduced", scoresReproduced);
+      fidelity.put("logged_banners_eligible", loggedEligible);
+      fidelity.put("greedy_decisions", greedyDecisions);
+      fidelity.put("greedy_top_reproduced", greedyTopReproduced);
+      double[][][] trimmed = new double[6][positions][];
+      for (int a = 0; a < 6; a++) {
+        for (int k = 0; k < positions; k++) {
+          trimmed[a][k] = perPosition[a][k] == null ? new double[m] : java.util.Arrays.copyOf(perPosition[a][k], m);
+        }
+      }
+      return new Replay(java.util.Arrays.copyOf(w, m), java.util.Arrays.copyOf(r, m), java.util.Arrays.copyOf(q, m),
+          java.util.Arrays.copyOf(qLogged, m), counts, fidelity, byVersion,
+          new Positions(trimmed[0], trimmed[1], trimmed[2], trimmed[3], trimmed[4], trimmed[5]),
+          java.util.Arrays.copyOf(decision, m), java.util.Arrays.copyOf(target, m));
+    }
   }
 
   /**
@@ -318,20 +410,5 @@ public final class OffPolicyEvaluation {
       case PRIORITY -> 1 + b.priority();
       case NONE -> 1;
     };
-  }
-
-  /** Impressions of {@code banner} in {@code seen} (in time order) at or after {@code since}. */
-  private static int shownSince(List<Impression> seen, String banner, long since) {
-    int n = 0;
-    for (int k = seen.size() - 1; k >= 0 && seen.get(k).timestamp() >= since; k--) {
-      if (seen.get(k).bannerId().equals(banner)) {
-        n++;
-      }
-    }
-    return n;
-  }
-
-  private static UserHistory history(Map<String, UserHistory> histories, String user, ScoringModel model) {
-    return histories.computeIfAbsent(user, k -> UserHistory.forSpec(model.spec()));
   }
 }

@@ -25,7 +25,8 @@ import picocli.CommandLine;
  * The closed loop on the tiny world, with the real service in process: serve bundle A with the softmax logging
  * policy and the serving log, simulate shoppers, export the log, train bundle B on the export, estimate B off-policy,
  * then serve B greedily (the policy offpolicy evaluates) to the same shoppers on the same days and check that the
- * estimate's 95 % interval covers B's measured top-slot CTR and B's true CTR on the logged requests.
+ * estimate's 95 % interval covers B's measured top-slot CTR and B's true CTR on the logged requests, and that the
+ * replay reproduces each bundle's own logged decisions.
  */
 class ClosedLoopTest {
   static final String DAYS = "3";
@@ -54,10 +55,26 @@ class ClosedLoopTest {
     JsonNode estimateB = offpolicy(logs, b, world, tmp.resolve("offpolicy-b.json"));
     JsonNode estimateA = offpolicy(logs, a, world, tmp.resolve("offpolicy-a.json"));
 
+    Path logsB = tmp.resolve("logs-b");
     JsonNode onlineB;
-    try (Service s = Service.start(b, world, tmp.resolve("state-b"), Map.of("ranker.ordering.policy", "GREEDY"))) {
+    try (Service s = Service.start(b, world, tmp.resolve("state-b"), Map.of("ranker.ordering.policy", "GREEDY",
+        "ranker.log.dir", logsB.toString()))) {
       onlineB = simulate(s.target(), world, tmp.resolve("sim-b.json"));
     }
+    // The replay rebuilds the users' state as the service kept it: on each bundle's own log it reproduces every
+    // logged score (A's softmax log), and on B's greedy log every top banner too.
+    JsonNode fidelityA = estimateA.path("replay_fidelity");
+    assertTrue(fidelityA.path("decisions_of_this_bundle").asLong() > 1000, fidelityA.toString());
+    assertEquals(fidelityA.path("decisions_of_this_bundle").asLong(), fidelityA.path("scores_reproduced").asLong(),
+        fidelityA.toString());
+    assertEquals(fidelityA.path("decisions_of_this_bundle").asLong(),
+        fidelityA.path("logged_banners_eligible").asLong(), fidelityA.toString());
+    JsonNode fidelityB = offpolicy(logsB, b, world, tmp.resolve("offpolicy-b-own.json")).path("replay_fidelity");
+    assertTrue(fidelityB.path("greedy_decisions").asLong() > 1000, fidelityB.toString());
+    assertEquals(fidelityB.path("decisions_of_this_bundle").asLong(), fidelityB.path("scores_reproduced").asLong(),
+        fidelityB.toString());
+    assertEquals(fidelityB.path("greedy_decisions").asLong(), fidelityB.path("greedy_top_reproduced").asLong(),
+        fidelityB.toString());
     String versionB = estimateB.path("model_version").asText();
     JsonNode topB = onlineB.path("top_slot_by_model_version").path(versionB);
     assertTrue(topB.path("impressions").asLong() > 1000, "B served the second run: " + onlineB);

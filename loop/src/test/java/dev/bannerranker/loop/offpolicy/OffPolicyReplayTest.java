@@ -132,7 +132,36 @@ class OffPolicyReplayTest {
   }
 
   @Test
-  void theCapCountsEveryImpressionOfTheDayNotOnlyTheFewAHistoryKeeps() throws IOException {
+  void theCapCountsEveryImpressionOfTheDayTheServiceKeptNotOnlyTheFewAHistoryKeeps() throws IOException {
+    Bundle bundle = RandomBundles.create(3, 24);
+    String[] pair = greedyPair(bundle);
+    String chosen = pair[0];
+    String other = pair[1];
+    // three impressions of the target's favourite 20 hours ago, then a hundred of another banner, recorded by the
+    // service: more than a history's ring and the service's 64 latest, but the service keeps a day's impressions
+    // for its cap, so the favourite is at the cap
+    List<LogRecord> records = new ArrayList<>();
+    for (int k = 0; k < 103; k++) {
+      Instant t = k < 3 ? NOW.minusSeconds(20 * 3600L - k) : NOW.minusSeconds(10 * 3600L - 60L * k);
+      records.add(new ImpressionRecord(t, "u-1", k < 3 ? chosen : other, null, 1));
+    }
+    records.add(decision("r1", "u-1", chosen));
+    records.add(new ImpressionRecord(NOW.plusMillis(10), "u-1", chosen, "r1", 1));
+    Path logs = writeLogs(bundle, records);
+    Path bundleDir = tmp.resolve("bundle");
+    BundleIO.write(bundle, bundleDir, false);
+
+    Path json = tmp.resolve("est.json");
+    String[] base = {"offpolicy", "--logs", logs.toString(), "--bundle", bundleDir.toString(), "--json", json.toString(),
+        "--bootstrap", "20"};
+    assertEquals(0, run(base));
+    assertEquals(0, agreements(json), "three impressions in the last 24 hours: capped");
+    assertEquals(0, run(concat(base, "--frequency-cap-per-day", "0")));
+    assertEquals(1, agreements(json), "no cap");
+  }
+
+  @Test
+  void theServicesStartingDataKeepsEachUsersLatestActivitiesOnly() throws IOException {
     Bundle bundle = RandomBundles.create(3, 24);
     String[] pair = greedyPair(bundle);
     String chosen = pair[0];
@@ -141,8 +170,8 @@ class OffPolicyReplayTest {
         new ImpressionRecord(NOW.plusMillis(10), "u-1", chosen, "r1", 1)));
     Path bundleDir = tmp.resolve("bundle");
     BundleIO.write(bundle, bundleDir, false);
-    // three impressions of the target's favourite 20 hours ago, then a hundred of another banner: more than a
-    // user's history keeps, so only a count over all of them sees the favourite at the cap
+    // the same impressions in the service's starting data: its import keeps each user's latest 64 impressions (and
+    // 64 events), so the favourite's three fall out and it is not capped; with a larger capacity they stay
     StringBuilder imps = new StringBuilder();
     for (int k = 0; k < 103; k++) {
       Instant t = k < 3 ? NOW.minusSeconds(20 * 3600L - k) : NOW.minusSeconds(10 * 3600L - 60L * k);
@@ -155,9 +184,10 @@ class OffPolicyReplayTest {
     String[] base = {"offpolicy", "--logs", logs.toString(), "--bundle", bundleDir.toString(), "--json", json.toString(),
         "--bootstrap", "20", "--history", data.toString()};
     assertEquals(0, run(base));
-    assertEquals(0, agreements(json), "three impressions in the last 24 hours: capped");
-    assertEquals(0, run(concat(base, "--frequency-cap-per-day", "0")));
-    assertEquals(1, agreements(json), "no cap");
+    assertEquals(1, agreements(json), "the import kept the latest 64 impressions: not capped");
+    assertEquals(0, run(concat(base, "--activity-capacity", "128")));
+    assertEquals(0, agreements(json), "all 103 kept: capped");
+    assertEquals(ExitCodes.USAGE, run(concat(base, "--activity-capacity", "0")));
   }
 
   /** The service's starting data: the bundle's banners, u-1's profile, no events, and these impression rows. */

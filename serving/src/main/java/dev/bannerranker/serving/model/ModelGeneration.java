@@ -84,6 +84,14 @@ public final class ModelGeneration {
     this.catalog = view(model, 0, banners, Map.of());
   }
 
+  /**
+   * {@code model} serving its bundle's own catalog, outside a registry: for a replay of the service's decisions
+   * offline (the off-policy replay), which must build user states and score as the service does.
+   */
+  public static ModelGeneration of(ScoringModel model, Path bundleDir) {
+    return new ModelGeneration(model, bundleDir, Instant.now(), UnaryOperator.identity());
+  }
+
   private ModelGeneration(ModelGeneration base, CatalogView catalog) {
     this.model = base.model;
     this.bundleDir = base.bundleDir;

@@ -115,8 +115,7 @@ public final class EventRecorder {
         }
         Banner banner = b.banner();
         return e.kind() == EventInput.Kind.IMPRESSION ? new Activity.Shown(banner.id(), time)
-            : new Activity.Behaviour(EventType.BANNER_CLICK, banner.brand(), banner.category(), banner.priceTier(),
-                0f, time);
+            : Activity.click(banner, time);
       }
       default -> {
         String p = at + ".product_event";

@@ -6,7 +6,6 @@ import dev.bannerranker.data.CsvSchemas;
 import dev.bannerranker.data.DataProblems;
 import dev.bannerranker.data.EventLog;
 import dev.bannerranker.data.EventLogReader;
-import dev.bannerranker.data.EventType;
 import dev.bannerranker.data.Impression;
 import dev.bannerranker.data.UserProfile;
 import dev.bannerranker.features.ChoiceCounts;
@@ -102,9 +101,7 @@ public final class ProfileStore {
       Seed a = seeds.computeIfAbsent(imp.userId(), u -> new Seed(capacity));
       a.append(new Activity.Shown(imp.bannerId(), imp.timestamp()));
       if (imp.clicked()) {
-        Banner b = banners.get(imp.bannerId());
-        a.append(new Activity.Behaviour(EventType.BANNER_CLICK, b.brand(), b.category(), b.priceTier(), 0f,
-            imp.timestamp()));
+        a.append(Activity.click(banners.get(imp.bannerId()), imp.timestamp()));
       }
     }
     for (; ev < events.size(); ev++) {
