@@ -7,8 +7,9 @@ import java.util.function.Consumer;
 
 /**
  * Replays a log's product events and impressions in time order, up to a point in time: the point-in-time rule of the
- * feature sweep, kept in one place for every replay of a log (evaluation, off-policy estimates). Of an event and an
- * impression in the same second, the product event comes first.
+ * feature sweep, kept in one place for every replay of a log with the training rules (evaluation, the research
+ * module's off-policy spread study; {@code offpolicy} replays the service's own user state instead). Of an event and
+ * an impression in the same second, the product event comes first.
  */
 public final class HistoryReplay {
   private final List<BehaviourEvent> events;
