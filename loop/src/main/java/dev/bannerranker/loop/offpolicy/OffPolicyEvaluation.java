@@ -9,12 +9,12 @@ import dev.bannerranker.features.ScoringContext;
 import dev.bannerranker.features.UserFeatures;
 import dev.bannerranker.loop.export.LogJoin;
 import dev.bannerranker.scoring.ScoringModel;
-import dev.bannerranker.servinglog.DecisionRecord;
-import dev.bannerranker.servinglog.DecisionRecord.LoggedBanner;
 import dev.bannerranker.serving.config.EligibilitySettings;
 import dev.bannerranker.serving.model.ModelGeneration;
 import dev.bannerranker.serving.ranking.Eligibility;
 import dev.bannerranker.serving.users.UserSnapshot;
+import dev.bannerranker.servinglog.DecisionRecord;
+import dev.bannerranker.servinglog.DecisionRecord.LoggedBanner;
 import dev.bannerranker.servinglog.LogRecord;
 import dev.bannerranker.servinglog.ServingLogReader;
 import java.io.IOException;
@@ -207,8 +207,10 @@ public final class OffPolicyEvaluation {
       UserProfile profile = user.profile();
       Platform platform = LogJoin.platformOf(d.platform());
       ScoringContext atNeutralSlot = new ScoringContext(now, platform, model.spec().neutralSlot());
-      List<BannerFeatures> candidates = eligibility.selectResolved(g, d.placement(),
-          candidates(log, d, profile, model, mode, now), profile, user.shown(), now).ranked();
+      List<BannerFeatures> known = candidates(log, d, profile, model, mode, now);
+      // (an empty list would mean the placement's banners to the service's eligibility)
+      List<BannerFeatures> candidates = known.isEmpty() ? known
+          : eligibility.selectResolved(g, d.placement(), known, profile, user.shown(), now).ranked();
       UserFeatures u = candidates.isEmpty() && !version.equals(d.modelVersion()) ? null
           : model.userFeatures(profile, user.history(), now);
       if (version.equals(d.modelVersion()) && "personalized".equals(d.path())) {
