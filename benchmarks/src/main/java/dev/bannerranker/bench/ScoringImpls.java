@@ -393,7 +393,7 @@ public final class ScoringImpls {
       wideBuf = direct(n);
       outBuf = direct(n);
       try {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OnnxRuntimeEnvironment.get();
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
           opts.setIntraOpNumThreads(1);
           opts.setInterOpNumThreads(1);

@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,11 +18,13 @@ import java.util.concurrent.TimeUnit;
 final class RedisProcess implements AutoCloseable {
   private final Path binary;
   private final Path dir;
+  private final CpuPinning pinning;
   final int port;
   private Process process;
 
-  RedisProcess(Path binary, Path dir) throws IOException, InterruptedException {
+  RedisProcess(Path binary, Path dir, CpuPinning pinning) throws IOException, InterruptedException {
     this.binary = binary;
+    this.pinning = pinning;
     this.dir = Files.createDirectories(dir);
     this.port = ServiceProcess.freePort();
     start();
@@ -49,8 +52,9 @@ final class RedisProcess implements AutoCloseable {
   }
 
   void start() throws IOException, InterruptedException {
-    process = new ProcessBuilder(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save",
-        "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dir.toString(), "--daemonize", "no")
+    process = new ProcessBuilder(pinning.serverCommand(List.of(binary.toString(), "--port", Integer.toString(port),
+        "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dir.toString(),
+        "--daemonize", "no")))
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
         .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -99,6 +99,15 @@ public final class Reliability implements Callable<Integer> {
       + "started, e.g. ranker.server.executor=FIXED. Repeatable. Default: the service's own defaults.")
   Map<String, String> serviceConfig = new LinkedHashMap<>();
 
+  @Option(names = "--service-cpus", paramLabel = "LIST", description = "Run every service and redis-server on these "
+      + "CPUs (taskset -c LIST, e.g. 0). Default: not pinned.")
+  String serviceCpus;
+
+  @Option(names = "--load-cpus", paramLabel = "LIST", description = "Run this process, the load generator, on these CPUs "
+      + "(e.g. 1). Default: not pinned. With --service-cpus on other CPUs, the load is offered independently of the "
+      + "service's scheduling.")
+  String loadCpus;
+
   public static void main(String[] args) {
     System.exit(ServingCli.withExitCodes(new CommandLine(new Reliability())).execute(args));
   }
@@ -136,10 +145,22 @@ public final class Reliability implements Callable<Integer> {
         throw bad("--service-config: '" + shortened(key) + "' is not a configuration key like ranker.server.executor");
       }
     }
+    CpuPinning pinning;
+    try {
+      pinning = new CpuPinning(CpuPinning.checkedList("--service-cpus", serviceCpus),
+          CpuPinning.checkedList("--load-cpus", loadCpus));
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
+    }
     try {
       Instant.parse(defaultTime);
     } catch (java.time.format.DateTimeParseException e) {
       throw bad("--default-time must be an ISO-8601 instant like 2026-03-15T12:00:00Z");
+    }
+    try {
+      pinning.pinThisProcess();
+    } catch (java.io.IOException e) {
+      throw bad("--load-cpus: " + e.getMessage());
     }
     Files.createDirectories(out);
     Path work = tmp == null ? Files.createTempDirectory("banner-ranker-reliability")
@@ -157,6 +178,8 @@ public final class Reliability implements Callable<Integer> {
     meta.put("swaps", swaps);
     meta.put("threads", threads);
     meta.put("service_config", serviceConfig);
+    meta.put("service_cpus", serviceCpus == null ? "any" : serviceCpus);
+    meta.put("load_cpus", loadCpus == null ? "any" : loadCpus);
     report.put("meta", meta);
     boolean failed = false;
     // Ctrl-C or a kill: the services and Redis are stopped and the work directory removed all the same.
@@ -167,7 +190,8 @@ public final class Reliability implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       ServiceProcess.Launcher launcher = new ServiceProcess.Launcher(servingJar, serverHeap, bundle.toAbsolutePath(),
-          data == null ? null : data.toAbsolutePath(), defaultTime, Duration.ofSeconds(180), Map.copyOf(serviceConfig));
+          data == null ? null : data.toAbsolutePath(), defaultTime, Duration.ofSeconds(180), Map.copyOf(serviceConfig),
+          pinning);
       Requests requests = new Requests(bundle, placement, users, defaultTime);
       Scenarios scenarios = new Scenarios(launcher, work, requests, new Scenarios.Settings(seconds, soakSeconds,
           fuzzRequests, swaps, overloadLimit, threads, redisServer, seed));

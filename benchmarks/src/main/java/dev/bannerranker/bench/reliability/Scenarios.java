@@ -481,7 +481,7 @@ final class Scenarios {
       out.put("skipped", "redis-server not found (apt-get install redis-server, or --redis-server PATH)");
       return out;
     }
-    try (RedisProcess redis = new RedisProcess(binary, dir.resolve("redis"));
+    try (RedisProcess redis = new RedisProcess(binary, dir.resolve("redis"), launcher.pinning());
         ServiceProcess s = launcher.start(dir, "service", List.of("--redis", redis.uri()), Map.of())) {
       AtomicLong downAt = new AtomicLong(Long.MAX_VALUE);
       AtomicLong upAt = new AtomicLong(Long.MAX_VALUE);

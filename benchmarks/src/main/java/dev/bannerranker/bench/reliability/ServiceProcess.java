@@ -50,7 +50,7 @@ final class ServiceProcess implements AutoCloseable {
 
   /** How to start services: the JVM, class path and settings every scenario shares. */
   record Launcher(String classpath, String heap, Path bundle, Path data, String defaultTime, Duration startTimeout,
-      Map<String, String> config) {
+      Map<String, String> config, CpuPinning pinning) {
 
     /**
      * Starts {@code serve} with these extra arguments (the store, the model) and system properties (configuration
@@ -80,7 +80,7 @@ final class ServiceProcess implements AutoCloseable {
       }
       cmd.addAll(args);
       Path log = workDir.resolve(name + ".log");
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+      ProcessBuilder pb = new ProcessBuilder(pinning.serverCommand(cmd)).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       pb.environment().put("OMP_NUM_THREADS", "1");
       ServiceProcess s = new ServiceProcess(pb.start(), log, port, metricsPort, adminPort);
