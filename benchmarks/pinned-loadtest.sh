@@ -45,9 +45,11 @@ esac
 
 ADMIN_FLAG=()
 if "$JAVA" -jar "$SERVING_JAR" serve --help 2>/dev/null | grep -q -- '--admin-port'; then ADMIN_FLAG=(--admin-port "$ADMIN_PORT"); fi
-# SERVICE_JAVA_OPTS: extra JVM flags of the service, e.g. a collector (on one CPU the JVM picks Serial by itself).
+# The service's JVM flags as bin/ranker serve gives them, then SERVICE_JAVA_OPTS: extra ones, e.g. a collector (on
+# one CPU the JVM picks Serial by itself); a later flag wins.
+SERVE_JAVA_FLAGS=$(sed -n 's/^SERVE_JAVA_FLAGS="\(.*\)"$/\1/p' bin/ranker)
 # shellcheck disable=SC2086
-RANKER_STATE_STORE=memory taskset -c 0 "$JAVA" -Xmx1g ${SERVICE_JAVA_OPTS:-} --add-modules jdk.incubator.vector -jar "$SERVING_JAR" serve \
+RANKER_STATE_STORE=memory taskset -c 0 "$JAVA" -Xmx1g $SERVE_JAVA_FLAGS ${SERVICE_JAVA_OPTS:-} --add-modules jdk.incubator.vector -jar "$SERVING_JAR" serve \
   --bundle "$MODEL/bundle" --data "$MODEL/data" --default-time 2026-03-15T12:00:00Z \
   --port "$PORT" --metrics-port "$METRICS_PORT" "${ADMIN_FLAG[@]}" > "$WORK/serve.log" 2>&1 &
 SERVER=$!
@@ -63,7 +65,7 @@ for run in $(seq "$RUNS"); do
 done
 kill $SERVER; wait $SERVER 2>/dev/null || true
 
-jq -s --argjson pipe_us "$PIPE_US" --arg service_opts "${SERVICE_JAVA_OPTS:-}" --arg commit "$(git rev-parse --short HEAD)" --arg date "$(date -u +%F)" '
+jq -s --argjson pipe_us "$PIPE_US" --arg service_opts "$SERVE_JAVA_FLAGS ${SERVICE_JAVA_OPTS:-}" --arg commit "$(git rev-parse --short HEAD)" --arg date "$(date -u +%F)" '
   def median: sort | if length % 2 == 1 then .[length/2|floor] else (.[length/2-1] + .[length/2]) / 2 end;
   def stats(f): [.[] | f] as $v | {median: ($v|median), min: ($v|min), max: ($v|max)};
   (stats(.noop_max_rps)) as $noop | (stats(.rank_max_rps)) as $rank | (stats(.rank_p99_ms_at_70pct)) as $p99 |

@@ -88,6 +88,10 @@ public final class LoadTest implements Callable<Integer> {
   @Option(names = "--concurrency", defaultValue = "8", description = "Requests in flight in the closed loops. Default: ${DEFAULT-VALUE}.")
   int concurrency;
 
+  @Option(names = "--rate", description = "Rank calls per second of an open loop run instead of the three phases"
+      + " (after the warm-up), so that runs compare at the same load; the JSON's rank_*_at_rate figures.")
+  Double fixedRate;
+
   public static void main(String[] args) {
     // The same exit codes as every other bin/ranker command.
     System.exit(ServingCli.withExitCodes(new CommandLine(new LoadTest())).execute(args));
@@ -95,9 +99,9 @@ public final class LoadTest implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (candidates < 1 || duration < 1 || users < 1 || concurrency < 1) {
+    if (candidates < 1 || duration < 1 || users < 1 || concurrency < 1 || (fixedRate != null && !(fixedRate > 0))) {
       throw new CommandLine.ParameterException(new CommandLine(this),
-          "--candidates, --duration, --users and --concurrency must be positive");
+          "--candidates, --duration, --users, --concurrency and --rate must be positive");
     }
     requireLoopback("--target", target);
     if (compareTarget != null) {
@@ -126,6 +130,9 @@ public final class LoadTest implements Callable<Integer> {
       // state) and for at least half a phase, so the JIT has compiled the path; then the no-op, so its phase is not
       // measured on a cold path either.
       closedLoop("warm-up (Rank)", Math.max(1, duration / 2), users, i -> rank.rank(requests.get(i % users)));
+      if (fixedRate != null) {
+        return atRate(rankAsync, requests, loadBefore, ids.size());
+      }
       closedLoop("warm-up (no-op)", Math.max(1, duration / 4), 0, i -> health.check(HealthCheckRequest.getDefaultInstance()));
       Result noop = closedLoop("no-op (health Check)", duration, 0, i -> health.check(HealthCheckRequest.getDefaultInstance()));
       Result max = closedLoop("Rank, closed loop", duration, 0, i -> rank.rank(requests.get(i % users)));
@@ -182,6 +189,30 @@ public final class LoadTest implements Callable<Integer> {
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
+  }
+
+  /** The open loop alone at {@code --rate}: the same load for every run, whatever the service's maximum. */
+  private int atRate(RankingServiceGrpc.RankingServiceFutureStub rankAsync, List<RankRequest> requests,
+      double loadBefore, int candidateCount) throws Exception {
+    Result open = openLoop(fixedRate, rankAsync, requests);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("target", target);
+    out.put("candidates", candidateCount);
+    out.put("duration_seconds_per_phase", duration);
+    out.put("rank_rate", fixedRate);
+    out.put("rank_achieved_rps_at_rate", open.rps);
+    out.put("rank_p50_ms_at_rate", open.p(50));
+    out.put("rank_p99_ms_at_rate", open.p(99));
+    out.put("rank_p999_ms_at_rate", open.p(99.9));
+    out.put("open_loop_warmup_seconds", openLoopWarmup());
+    out.put("sender_max_lag_ms_at_rate", open.senderLagMs);
+    out.put("client_gc_ms_at_rate", open.clientGcMs);
+    out.put("load_average_before", loadBefore);
+    out.put("errors", open.errors());
+    out.put("errors_by_code", open.errorCodes().asMap());
+    Files.createDirectories(json.toAbsolutePath().getParent());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), out);
+    return 0;
   }
 
   private void requireLoopback(String option, String hostPort) {

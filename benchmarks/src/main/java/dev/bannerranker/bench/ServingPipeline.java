@@ -2,6 +2,11 @@ package dev.bannerranker.bench;
 
 import dev.bannerranker.data.BehaviourEvent;
 import dev.bannerranker.data.Impression;
+import dev.bannerranker.data.Platform;
+import com.google.protobuf.Timestamp;
+import dev.bannerranker.proto.v1.RankRequest;
+import dev.bannerranker.proto.v1.RankingContext;
+import dev.bannerranker.serving.grpc.RankingEndpoint;
 import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.features.ScoringContext;
 import dev.bannerranker.features.UserFeatures;
@@ -24,6 +29,7 @@ import dev.bannerranker.serving.ranking.RankResult;
 import dev.bannerranker.serving.ranking.RankedItem;
 import dev.bannerranker.serving.ranking.RankingService;
 import dev.bannerranker.serving.ranking.Reason;
+import dev.bannerranker.serving.ranking.UserUpdates;
 import dev.bannerranker.serving.users.ProfileStore;
 import dev.bannerranker.serving.users.UserSnapshot;
 import dev.bannerranker.serving.users.UserStateStore;
@@ -57,6 +63,7 @@ public final class ServingPipeline {
 
   private final RankingService ranking;
   private final EventRecorder events;
+  private final UserUpdates updates;
   private final ModelGeneration generation;
   private final RankQuery query;
   private final BannerFeatures[] scored;
@@ -89,6 +96,7 @@ public final class ServingPipeline {
     Eligibility eligibility = new Eligibility(eligibilitySettings);
     this.ranking = new RankingService(registry, users, eligibility, new Ordering(ordering), metrics, request, ordering);
     this.events = new EventRecorder(registry, users, metrics, request);
+    this.updates = new UserUpdates(users, registry, request);
     this.generation = registry.current().control();
 
     long now = m.context().time();
@@ -185,6 +193,28 @@ public final class ServingPipeline {
   /** One Rank, the whole pipeline: validation, user state, eligibility, scoring, ordering, metrics. */
   public RankResult rank() {
     return ranking.rank(query);
+  }
+
+  /** The gRPC endpoint over the same pipeline, as the service registers it. */
+  public RankingEndpoint endpoint() {
+    return new RankingEndpoint(ranking, events, updates);
+  }
+
+  /** The same request as {@link #rank}, as a client sends it. */
+  public RankRequest request() {
+    return RankRequest.newBuilder().setUserId(query.userId())
+        .setContext(RankingContext.newBuilder().setPlacement(query.placement()).setSlotCount(query.slotCount())
+            .setPlatform(platform(query.platform())).setTimestamp(Timestamp.newBuilder()
+                .setSeconds(query.timeSeconds())))
+        .addAllCandidateBannerIds(query.candidateIds()).setNumResults(query.numResults()).build();
+  }
+
+  private static dev.bannerranker.proto.v1.Platform platform(Platform p) {
+    return p == null ? dev.bannerranker.proto.v1.Platform.PLATFORM_UNSPECIFIED : switch (p) {
+      case WEB -> dev.bannerranker.proto.v1.Platform.PLATFORM_WEB;
+      case IOS -> dev.bannerranker.proto.v1.Platform.PLATFORM_IOS;
+      case ANDROID -> dev.bannerranker.proto.v1.Platform.PLATFORM_ANDROID;
+    };
   }
 
   /** The peer: {@code ScoringModel.predict} alone on the banners the pipeline scores, with the user's features ready. */

@@ -27,26 +27,57 @@ import picocli.CommandLine;
 class LoadTestSmokeTest {
   @TempDir Path dir;
 
-  @Test
-  void measuresEveryPhaseAndWritesTheJsonKeys() throws Exception {
+  private final AtomicInteger seenCandidates = new AtomicInteger();
+  private final AtomicInteger ranks = new AtomicInteger();
+
+  /** The catalog in {@code dir} and a stub server that answers every Rank. */
+  private Server stub() throws Exception {
     List<Banner> banners = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       banners.add(new Banner("bn-" + i, "b", "c", i % 2 == 0 ? "home_carousel" : "home_hero", "image", "light", 0, "cmp",
           1, 0, 10, 1.0, 0, Set.of(), Set.of(), Set.of()));
     }
     BannerCsv.write(dir.resolve("banners.csv"), banners);
-    AtomicInteger seenCandidates = new AtomicInteger();
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+    return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .addService(new RankingServiceGrpc.RankingServiceImplBase() {
           @Override
           public void rank(RankRequest request, StreamObserver<RankResponse> out) {
             seenCandidates.set(request.getCandidateBannerIdsCount());
+            ranks.incrementAndGet();
             out.onNext(RankResponse.newBuilder().setModelVersion("stub").build());
             out.onCompleted();
           }
         })
         .addService(new HealthStatusManager().getHealthService())
         .build().start();
+  }
+
+  @Test
+  void atAFixedRateRunsOnlyTheOpenLoop() throws Exception {
+    Server server = stub();
+    try {
+      Path json = dir.resolve("out/rate.json");
+      int code = new CommandLine(new LoadTest()).execute("--target", "127.0.0.1:" + server.getPort(), "--candidates", "5",
+          "--duration", "2", "--users", "3", "--rate", "50", "--catalog", dir.toString(), "--json", json.toString());
+      assertEquals(0, code);
+      JsonNode r = new ObjectMapper().readTree(json.toFile());
+      assertEquals(50.0, r.get("rank_rate").asDouble());
+      assertTrue(r.get("rank_achieved_rps_at_rate").asDouble() > 0);
+      assertTrue(r.get("rank_p99_ms_at_rate").asDouble() > 0);
+      assertEquals(0, r.get("errors").asLong());
+      assertFalse(r.has("rank_max_rps"), "no closed loop at a fixed rate");
+      // the open loop sends its 2 measured seconds at 50/s whatever the answers' speed
+      assertTrue(ranks.get() >= 100, "ranks " + ranks.get());
+    } finally {
+      server.shutdownNow();
+    }
+    assertEquals(CommandLine.ExitCode.USAGE, new CommandLine(new LoadTest()).execute("--target", "localhost:1",
+        "--rate", "0", "--json", dir.resolve("x.json").toString(), "--catalog", dir.toString()));
+  }
+
+  @Test
+  void measuresEveryPhaseAndWritesTheJsonKeys() throws Exception {
+    Server server = stub();
     try {
       Path json = dir.resolve("out/load.json");
       int code = new CommandLine(new LoadTest()).execute("--target", "127.0.0.1:" + server.getPort(), "--candidates", "5",

@@ -62,6 +62,20 @@ class ScoringImplsSmokeTest {
   }
 
   @Test
+  void rankEndpointBenchmarkRanksThroughTheInProcessServer() throws Exception {
+    RankEndpointBenchmark b = new RankEndpointBenchmark();
+    b.candidates = 50;
+    b.setUp(tiny()); // fails unless the endpoint ranks as the pipeline does
+    try {
+      var r = b.rank();
+      assertEquals(ServingPipeline.SLOTS, r.getBannersCount());
+      assertEquals(16, r.getRequestId().length());
+    } finally {
+      b.tearDown();
+    }
+  }
+
+  @Test
   void reportComputesRatiosAndGoalsFromJmhJson() throws Exception {
     String json = "["
         + result("ScoringBenchmark.score", "project", 200, 10.0)

@@ -297,7 +297,12 @@ public final class ModelGeneration {
   /** Click probabilities of {@code n} candidates of this generation's catalog, in order. */
   public void predict(dev.bannerranker.features.UserFeatures u, dev.bannerranker.features.ScoringContext ctx,
       BannerFeatures[] candidates, int n, float[] out) {
-    float[][] parts = new float[n][];
+    predict(u, ctx, candidates, new float[n][], n, out);
+  }
+
+  /** As above, with {@code parts} (at least {@code n} long) the caller's array for the banners' stored parts. */
+  public void predict(dev.bannerranker.features.UserFeatures u, dev.bannerranker.features.ScoringContext ctx,
+      BannerFeatures[] candidates, float[][] parts, int n, float[] out) {
     float[][] all = catalog.parts();
     for (int i = 0; i < n; i++) {
       parts[i] = all[candidates[i].index()];
@@ -311,7 +316,12 @@ public final class ModelGeneration {
    */
   public void predictConversion(dev.bannerranker.features.UserFeatures u, dev.bannerranker.features.ScoringContext ctx,
       BannerFeatures[] candidates, int n, float[] out) {
-    float[][] parts = new float[n][];
+    predictConversion(u, ctx, candidates, new float[n][], n, out);
+  }
+
+  /** As above, with {@code parts} (at least {@code n} long) the caller's array for the banners' stored parts. */
+  public void predictConversion(dev.bannerranker.features.UserFeatures u, dev.bannerranker.features.ScoringContext ctx,
+      BannerFeatures[] candidates, float[][] parts, int n, float[] out) {
     float[][] all = catalog.conversionParts();
     for (int i = 0; i < n; i++) {
       parts[i] = all[candidates[i].index()];

@@ -85,6 +85,16 @@ public final class Ordering {
    */
   public Outcome order(List<Scored> pinned, List<Scored> ranked, Reason reason, int results, int window,
       boolean explore, RandomGenerator rng) {
+    RankScratch scratch = RankScratch.get();
+    try {
+      return order(pinned, ranked, reason, results, window, explore, rng, scratch);
+    } finally {
+      scratch.releaseLists();
+    }
+  }
+
+  private Outcome order(List<Scored> pinned, List<Scored> ranked, Reason reason, int results, int window,
+      boolean explore, RandomGenerator rng, RankScratch scratch) {
     List<RankedItem> out = new ArrayList<>();
     Map<String, Integer> brandCounts = new HashMap<>();
     List<Scored> taken = new ArrayList<>();
@@ -97,7 +107,7 @@ public final class Ordering {
       taken.add(s);
     }
     int need = results - out.size();
-    List<Scored> sorted = new ArrayList<>(ranked);
+    List<Scored> sorted = scratch.sorted(ranked);
     sorted.sort(BEST_FIRST);
     int diversityWindow = Math.max(0, window - out.size());
     List<Scored> picked = new ArrayList<>(need);
@@ -108,11 +118,9 @@ public final class Ordering {
     if (stochastic > 0 && !sorted.isEmpty()) {
       policy = settings.policy().code();
       double best = Math.max(sorted.get(0).score(), 1e-12);
-      List<Scored> left = sorted;
-      sorted = new ArrayList<>(left); // the full order, for the exploration pool below
-      left = new ArrayList<>(left);
+      List<Scored> left = scratch.left(sorted); // sorted stays the full order, for the exploration pool below
       for (int k = 0; k < stochastic && !left.isEmpty(); k++) {
-        Draw d = draw(left, k < diversityWindow, brandCounts, taken, best, rng);
+        Draw d = draw(left, k < diversityWindow, brandCounts, taken, best, rng, scratch);
         Scored s = left.remove(d.index());
         picked.add(s);
         tail.add(item(s, reason, d.propensity()));
@@ -135,7 +143,7 @@ public final class Ordering {
       boolean replace = tail.size() == need;
       int pos = replace ? tail.size() - 1 : tail.size();
       Set<Scored> chosen = identitySet(picked);
-      List<Scored> pool = new ArrayList<>();
+      List<Scored> pool = scratch.pool();
       if (pos >= stochastic) {
         for (Scored s : sorted) {
           if (!chosen.contains(s) && isNew(s.banner())) {
@@ -174,9 +182,9 @@ public final class Ordering {
    * SOFTMAX draws banner i with probability proportional to score_i^(1/temperature).
    */
   private Draw draw(List<Scored> left, boolean diverse, Map<String, Integer> brandCounts, List<Scored> taken,
-      double best, RandomGenerator rng) {
+      double best, RandomGenerator rng, RankScratch scratch) {
     int n = left.size();
-    int[] allowed = new int[n];
+    int[] allowed = scratch.allowed(n);
     int m = 0;
     if (diverse && settings.diversity() == Diversity.MAX_PER_BRAND) {
       for (int i = 0; i < n; i++) {
@@ -200,7 +208,7 @@ public final class Ordering {
     // Softmax of the log scores, relative to the best allowed one so the weights cannot overflow.
     double invT = 1 / settings.temperature();
     double top = Math.log(Math.max(left.get(allowed[0]).score(), 1e-12));
-    double[] w = new double[m];
+    double[] w = scratch.weights(m);
     double sum = 0;
     for (int j = 0; j < m; j++) {
       w[j] = Math.exp((Math.log(Math.max(left.get(allowed[j]).score(), 1e-12)) - top) * invT);

@@ -171,33 +171,39 @@ public final class RankingService {
    */
   private List<Scored> score(ModelGeneration g, UserFeatures u, ScoringContext ctx, Eligible eligible) {
     int n = eligible.size();
-    BannerFeatures[] candidates = new BannerFeatures[n];
-    int i = 0;
-    for (BannerFeatures b : eligible.pinned()) {
-      candidates[i++] = b;
+    RankScratch scratch = RankScratch.get();
+    BannerFeatures[] candidates = scratch.banners(n);
+    try {
+      int i = 0;
+      for (BannerFeatures b : eligible.pinned()) {
+        candidates[i++] = b;
+      }
+      for (BannerFeatures b : eligible.ranked()) {
+        candidates[i++] = b;
+      }
+      float[][] parts = scratch.parts(n);
+      float[] p = scratch.ctr(n);
+      long start = System.nanoTime();
+      g.predict(u, ctx, candidates, parts, n, p);
+      if (n > 0) {
+        double cost = (double) (System.nanoTime() - start) / n;
+        double old = nanosPerCandidate;
+        nanosPerCandidate = old == 0 ? cost : 0.9 * old + 0.1 * cost;
+      }
+      float[] cvr = null;
+      if (g.model().hasConversion()) {
+        cvr = scratch.cvr(n);
+        g.predictConversion(u, ctx, candidates, parts, n, cvr);
+      }
+      List<Scored> out = new ArrayList<>(n);
+      for (int k = 0; k < n; k++) {
+        double c = cvr == null ? Double.NaN : cvr[k];
+        out.add(new Scored(candidates[k], p[k], ordering.value(candidates[k].banner(), c) * p[k], c));
+      }
+      return out;
+    } finally {
+      scratch.release(n);
     }
-    for (BannerFeatures b : eligible.ranked()) {
-      candidates[i++] = b;
-    }
-    float[] p = new float[n];
-    long start = System.nanoTime();
-    g.predict(u, ctx, candidates, n, p);
-    if (n > 0) {
-      double cost = (double) (System.nanoTime() - start) / n;
-      double old = nanosPerCandidate;
-      nanosPerCandidate = old == 0 ? cost : 0.9 * old + 0.1 * cost;
-    }
-    float[] cvr = null;
-    if (g.model().hasConversion()) {
-      cvr = new float[n];
-      g.predictConversion(u, ctx, candidates, n, cvr);
-    }
-    List<Scored> out = new ArrayList<>(n);
-    for (int k = 0; k < n; k++) {
-      double c = cvr == null ? Double.NaN : cvr[k];
-      out.add(new Scored(candidates[k], p[k], ordering.value(candidates[k].banner(), c) * p[k], c));
-    }
-    return out;
   }
 
   private static void popularity(ModelGeneration g, List<BannerFeatures> banners, List<Scored> out) {

@@ -60,20 +60,24 @@ final class RequestChecks {
     }
     // One catalog lookup per id; repeats are found by banner index, which the catalog makes unique.
     List<BannerFeatures> banners = new ArrayList<>(ids.size());
-    BitSet seen = new BitSet();
-    for (int i = 0; i < ids.size(); i++) {
-      String id = ids.get(i);
-      BannerFeatures b = g.banner(id);
-      if (b == null) {
-        throw new InvalidRequestException("candidate_banner_ids", "candidate_banner_ids[" + i + "] "
-            + ClientText.quote(id) + " is not in " + g.catalogName());
+    BitSet seen = RankScratch.get().seen;
+    try {
+      for (int i = 0; i < ids.size(); i++) {
+        String id = ids.get(i);
+        BannerFeatures b = g.banner(id);
+        if (b == null) {
+          throw new InvalidRequestException("candidate_banner_ids", "candidate_banner_ids[" + i + "] "
+              + ClientText.quote(id) + " is not in " + g.catalogName());
+        }
+        if (seen.get(b.index())) {
+          throw new InvalidRequestException("candidate_banner_ids", "candidate_banner_ids[" + i + "] "
+              + ClientText.quote(id) + " is repeated");
+        }
+        seen.set(b.index());
+        banners.add(b);
       }
-      if (seen.get(b.index())) {
-        throw new InvalidRequestException("candidate_banner_ids", "candidate_banner_ids[" + i + "] "
-            + ClientText.quote(id) + " is repeated");
-      }
-      seen.set(b.index());
-      banners.add(b);
+    } finally {
+      seen.clear();
     }
     return banners;
   }

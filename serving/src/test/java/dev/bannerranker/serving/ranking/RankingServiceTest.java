@@ -55,11 +55,7 @@ class RankingServiceTest {
   @Test
   void aConversionModelUnderCpaOrdersByBidPerConversionTimesPctrTimesPcvr(@TempDir Path dir) throws Exception {
     ModelRegistry registry = new ModelRegistry(0, "test");
-    registry.load(Arm.CONTROL, TestBundles.withConversion(dir.resolve("bundle")));
-    var ordering = new dev.bannerranker.serving.config.OrderingSettings(
-        dev.bannerranker.serving.config.OrderingSettings.Value.CPA, Diversity.NONE, 1, 0.7, 0, 50, 7L);
-    TestPipeline p = TestPipeline.of(registry, ProfileStore.load(TestBundles.USERS, false, 64),
-        TestSettings.request(), TestSettings.eligibility(3, List.of(), List.of()), ordering);
+    TestPipeline p = cpaPipeline(registry, dir, Diversity.NONE, 0);
     RankResult r = p.ranking().rank(query(KNOWN_USER, "home_carousel", List.of(), 50, false));
     var g = registry.current().control();
     assertTrue(g.model().hasConversion());
@@ -86,6 +82,66 @@ class RankingServiceTest {
       previous = item.score();
     }
     assertTrue(cpa && perClick, "the list mixes banners bid per conversion and per click");
+  }
+
+  /**
+   * A Rank reuses its thread's scratch arrays (RankScratch): what one request leaves there must not change the next.
+   * The same queries, each on a fresh thread, and all in turn on one thread (larger and smaller candidate lists,
+   * another user, a request refused for a repeated candidate in between) give the same lists.
+   */
+  @Test
+  void consecutiveRanksOnOneThreadGiveWhatFreshThreadsGive(@TempDir Path dir) throws Exception {
+    ModelRegistry registry = new ModelRegistry(0, "test");
+    TestPipeline p = cpaPipeline(registry, dir, Diversity.MAX_PER_BRAND, 0.05);
+    List<String> carousel = registry.current().control().banners("home_carousel").stream()
+        .map(b -> b.banner().id()).toList();
+    assertTrue(carousel.size() > 8, "enough banners to vary the candidate count: " + carousel.size());
+    List<String> few = carousel.subList(carousel.size() - 3, carousel.size());
+    List<RankQuery> queries = List.of(
+        query(KNOWN_USER, "home_carousel", List.of(), 50, false),
+        query("u-000002", "home_carousel", few, 3, false),
+        query(KNOWN_USER, "home_hero", List.of(), 5, false),
+        query("u-000002", "home_carousel", carousel, 8, false),
+        query(KNOWN_USER, "home_carousel", few, 2, false));
+    RankQuery repeated = query(KNOWN_USER, "home_carousel", List.of(few.get(0), few.get(1), few.get(0)), 2, false);
+    queries.forEach(q -> p.ranking().rank(q)); // fills the caches (fold-in taste, user state) for both runs
+
+    List<List<RankedItem>> fresh = new ArrayList<>();
+    for (RankQuery q : queries) {
+      fresh.add(onNewThread(() -> p.ranking().rank(q).banners()));
+    }
+    List<List<RankedItem>> inTurn = onNewThread(() -> {
+      List<List<RankedItem>> out = new ArrayList<>();
+      for (RankQuery q : queries) {
+        out.add(p.ranking().rank(q).banners());
+        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> p.ranking().rank(repeated));
+        assertEquals("candidate_banner_ids", e.field());
+      }
+      return out;
+    });
+    for (int i = 0; i < queries.size(); i++) {
+      assertFalse(fresh.get(i).isEmpty(), "query " + i);
+      assertEquals(fresh.get(i), inTurn.get(i), "query " + i);
+    }
+  }
+
+  /** The click-and-conversion bundle in {@code registry}, ordered under CPA with seeded draws. */
+  private static TestPipeline cpaPipeline(ModelRegistry registry, Path dir, Diversity diversity, double exploration)
+      throws Exception {
+    registry.load(Arm.CONTROL, TestBundles.withConversion(dir.resolve("bundle")));
+    var ordering = new dev.bannerranker.serving.config.OrderingSettings(
+        dev.bannerranker.serving.config.OrderingSettings.Value.CPA, diversity, 1, 0.7, exploration, 50, 7L);
+    return TestPipeline.of(registry, ProfileStore.load(TestBundles.USERS, false, 64),
+        TestSettings.request(), TestSettings.eligibility(3, List.of(), List.of()), ordering);
+  }
+
+  private static <T> T onNewThread(java.util.concurrent.Callable<T> task) throws Exception {
+    var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      return pool.submit(task).get();
+    } finally {
+      pool.shutdown();
+    }
   }
 
   @Test
