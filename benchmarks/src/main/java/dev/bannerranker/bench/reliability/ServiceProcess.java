@@ -48,6 +48,9 @@ final class ServiceProcess implements AutoCloseable {
         : ManagedChannelBuilder.forAddress("127.0.0.1", adminPort).usePlaintext().build();
   }
 
+  /** The service's own JVM flags, as {@code bin/ranker serve} and the image start it (a test keeps them equal). */
+  static final List<String> SERVE_JAVA_FLAGS = List.of("-XX:MaxTenuringThreshold=1");
+
   /** How to start services: the JVM, class path and settings every scenario shares. */
   record Launcher(String classpath, String heap, Path bundle, Path data, String defaultTime, Duration startTimeout,
       Map<String, String> config, CpuPinning pinning) {
@@ -66,6 +69,7 @@ final class ServiceProcess implements AutoCloseable {
           "-Xmx" + heap, "--add-modules", "jdk.incubator.vector", "-Dranker.progress=none",
           // loopback only, whatever the configuration says
           "-Dgrpc.server.host=127.0.0.1", "-Dmicronaut.server.host=127.0.0.1"));
+      cmd.addAll(1, SERVE_JAVA_FLAGS);
       Map<String, String> all = new java.util.LinkedHashMap<>(config);
       all.putAll(properties);
       all.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
