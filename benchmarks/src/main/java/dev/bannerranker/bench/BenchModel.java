@@ -177,6 +177,53 @@ public final class BenchModel {
   }
 
   private static BenchModel cached;
+  private static BenchModel cachedConversion;
+
+  /**
+   * The same recipe trained with {@code --objective click+conversion} on the same world, in {@code bundle-conversion}
+   * beside the click bundle: the click tower plus the conversion tower. One instance per JVM.
+   */
+  public static synchronized BenchModel sharedConversion() {
+    if (cachedConversion == null) {
+      cachedConversion = loadConversion(shared(), Recipe.benchmark(), System.err);
+    }
+    return cachedConversion;
+  }
+
+  static BenchModel loadConversion(BenchModel click, Recipe recipe, PrintStream log) {
+    try {
+      Path data = click.dir.resolve("data");
+      Path bundleDir = click.dir.resolve("bundle-conversion");
+      Path keyFile = click.dir.resolve("conversion-recipe.txt");
+      if (matches(keyFile, recipe.key()) && Files.isRegularFile(bundleDir.resolve(Bundle.MANIFEST))) {
+        try {
+          return new BenchModel(click.dir, BundleIO.load(bundleDir), EventLogReader.read(data, 0.01));
+        } catch (RuntimeException e) {
+          log.println("bench model: cached bundle in " + bundleDir + " no longer loads (" + e.getMessage()
+              + "); rebuilding");
+        }
+      }
+      long t0 = System.nanoTime();
+      Files.deleteIfExists(keyFile);
+      log.printf("bench model: training click+conversion (%d epoch(s), hidden %s) into %s%n", recipe.epochs(),
+          recipe.hidden(), bundleDir);
+      if (Files.isDirectory(bundleDir) && !Files.isRegularFile(bundleDir.resolve(Bundle.MANIFEST))) {
+        MemoryReport.deleteTree(bundleDir);
+      }
+      TrainingPipeline.run(options(data, bundleDir, recipe).withObjective(
+          dev.bannerranker.trainer.pipeline.Objective.CLICK_CONVERSION), quiet(), log);
+      Files.writeString(keyFile, recipe.key(), StandardCharsets.UTF_8);
+      log.printf("bench model: click+conversion ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+      return new BenchModel(click.dir, BundleIO.load(bundleDir), EventLogReader.read(data, 0.01));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The bundle's directory. */
+  public Path bundleDir() {
+    return dir.resolve(model.hasConversion() ? "bundle-conversion" : "bundle");
+  }
 
   /** One instance per JVM: every trial of a fork shares it. */
   public static synchronized BenchModel shared() {
@@ -287,9 +334,12 @@ public final class BenchModel {
     return c;
   }
 
-  /** Builds the cache ahead of a JMH run, so that no trial pays for training. */
+  /**
+   * Builds the cache ahead of a JMH run, so that no trial pays for training; with {@code --conversion} the
+   * click-and-conversion bundle of {@link ConversionBenchmark} too.
+   */
   public static void main(String[] args) {
-    BenchModel m = load();
+    BenchModel m = java.util.Arrays.asList(args).contains("--conversion") ? sharedConversion() : load();
     System.out.printf("bench model in %s: %d banners, user %s (%d events), model %s%n", m.dir().toAbsolutePath(),
         m.bannerCount(), m.userId(), m.userEvents(), m.bundle().modelVersion());
   }

@@ -85,7 +85,7 @@ public final class ServingPipeline {
     ModelRegistry registry = new ModelRegistry(0, "banner-ranker-ab-1");
     registry.addListener(metrics);
     try {
-      registry.load(Arm.CONTROL, m.dir().resolve("bundle"));
+      registry.load(Arm.CONTROL, m.bundleDir());
     } catch (ModelRefusedException e) {
       throw new IllegalStateException("the benchmark bundle was refused: " + e.getMessage(), e);
     }
@@ -170,6 +170,10 @@ public final class ServingPipeline {
     }
     float[] p = new float[scored.length];
     predict(p);
+    float[] cvr = new float[scored.length];
+    if (generation.model().hasConversion()) {
+      predictConversion(cvr);
+    }
     for (RankedItem item : r.banners()) {
       if (item.reason() != Reason.PERSONALIZED && item.reason() != Reason.EXPLORATION) {
         throw new IllegalStateException("the benchmark request was not personalized: " + item.reason());
@@ -177,6 +181,10 @@ public final class ServingPipeline {
       int k = indexOf(item.bannerId());
       if (k < 0 || Math.abs(p[k] - item.predictedCtr()) > 1e-6) {
         throw new IllegalStateException("the pipeline and ScoringModel.predict disagree on " + item.bannerId());
+      }
+      if (generation.model().hasConversion() && Math.abs(cvr[k] - item.predictedCvr()) > 1e-6) {
+        throw new IllegalStateException("the pipeline and ScoringModel.predictConversion disagree on "
+            + item.bannerId());
       }
     }
   }
@@ -220,6 +228,11 @@ public final class ServingPipeline {
   /** The peer: {@code ScoringModel.predict} alone on the banners the pipeline scores, with the user's features ready. */
   public void predict(float[] out) {
     generation.model().predict(user, context, scored, scored.length, out);
+  }
+
+  /** {@code ScoringModel.predictConversion} on the same banners; needs a click-and-conversion model. */
+  public void predictConversion(float[] out) {
+    generation.model().predictConversion(user, context, scored, scored.length, out);
   }
 
   /** Candidate ids the request carries. */

@@ -76,6 +76,25 @@ class ScoringImplsSmokeTest {
   }
 
   @Test
+  void conversionBenchmarkSetUpRanksWithTheConversionTowerAndAgreesWithPredictConversion() {
+    BenchModel click = tiny();
+    BenchModel m = BenchModel.loadConversion(click, BenchModel.Recipe.tiny(), BenchModel.quiet());
+    assertFalse(click.model().hasConversion());
+    assertTrue(m.model().hasConversion());
+    assertEquals(dir.resolve("bundle-conversion"), m.bundleDir());
+    // build() checks that rank's pCTR and pCVR are those of predict and predictConversion
+    ServingPipeline p = ServingPipeline.build(m, 50);
+    var ranked = p.rank().banners();
+    assertEquals(ServingPipeline.SLOTS, ranked.size());
+    for (var item : ranked) {
+      assertTrue(item.predictedCvr() > 0 && item.predictedCvr() < 1, "pCVR " + item.predictedCvr());
+    }
+    for (var item : ServingPipeline.build(click, 50).rank().banners()) {
+      assertTrue(Double.isNaN(item.predictedCvr()), "the click bundle predicts no conversions");
+    }
+  }
+
+  @Test
   void reportComputesRatiosAndGoalsFromJmhJson() throws Exception {
     String json = "["
         + result("ScoringBenchmark.score", "project", 200, 10.0)

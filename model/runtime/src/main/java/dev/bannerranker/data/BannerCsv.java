@@ -29,7 +29,7 @@ public final class BannerCsv {
       for (Banner b : banners) {
         List<String> cells = new java.util.ArrayList<>(cells(b));
         if (cpa) {
-          cells.add(b.hasBidPerConversion() ? Double.toString(b.bidPerConversion()) : "");
+          cells.add(bidPerConversionCell(b));
         }
         p.printRecord(cells);
       }
@@ -45,19 +45,28 @@ public final class BannerCsv {
         join(b.targetAgeBands()), join(b.targetCityTiers()));
   }
 
-  /** The banner's cells by column name. */
+  /** The {@link CsvSchemas#BID_PER_CONVERSION} cell: the bid, or empty when the banner bids per click only. */
+  public static String bidPerConversionCell(Banner b) {
+    return b.hasBidPerConversion() ? Double.toString(b.bidPerConversion()) : "";
+  }
+
+  /** The banner's cells by column name, in {@link CsvSchemas#BANNERS_COLUMNS} order. */
   public static java.util.Map<String, String> cellMap(Banner b) {
     java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
     List<String> cells = cells(b);
     for (int i = 0; i < cells.size(); i++) {
       out.put(CsvSchemas.BANNERS_HEADER.get(i), cells.get(i));
     }
+    out.put(CsvSchemas.BID_PER_CONVERSION, bidPerConversionCell(b));
     return out;
   }
 
-  /** A banner from cells by column name, by the rules of a {@code banners.csv} row; see {@link BadCellException}. */
+  /**
+   * A banner from cells by column name ({@link CsvSchemas#BANNERS_COLUMNS}; a missing optional one is empty), by the
+   * rules of a {@code banners.csv} row; see {@link BadCellException}.
+   */
   public static Banner parse(java.util.Map<String, String> cells) {
-    return EventLogReader.parseBanner(CsvTable.Row.of(CsvSchemas.BANNERS_HEADER, cells));
+    return EventLogReader.parseBanner(CsvTable.Row.of(CsvSchemas.BANNERS_COLUMNS, cells));
   }
 
   private static String join(Collection<?> values) {

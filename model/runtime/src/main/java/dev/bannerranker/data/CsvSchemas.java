@@ -27,6 +27,10 @@ public final class CsvSchemas {
   /** Optional trailing columns of {@code banners.csv}, in groups as {@link #IMPRESSIONS_OPTIONAL}. */
   public static final List<List<String>> BANNERS_OPTIONAL = List.of(List.of(BID_PER_CONVERSION));
 
+  /** Every column a banner has: {@link #BANNERS_HEADER}, then the optional ones. */
+  public static final List<String> BANNERS_COLUMNS = java.util.stream.Stream.concat(BANNERS_HEADER.stream(),
+      BANNERS_OPTIONAL.stream().flatMap(List::stream)).toList();
+
   public static final List<String> USERS_HEADER = List.of("user_id", "gender", "age_band", "city_tier");
 
   public static final List<String> EVENTS_HEADER = List.of(

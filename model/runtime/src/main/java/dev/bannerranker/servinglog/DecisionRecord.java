@@ -33,10 +33,21 @@ public record DecisionRecord(
   }
 
   /**
-   * One returned banner. {@code position} is 1-based; {@code score} and {@code predictedCtr} are written at float
-   * precision; {@code propensity} is the probability that the serving policy put this banner at this position given
-   * the banners above it (docs/serving-log.md).
+   * One returned banner. {@code position} is 1-based; {@code score}, {@code predictedCtr} and {@code predictedCvr}
+   * are written at float precision; {@code propensity} is the probability that the serving policy put this banner at
+   * this position given the banners above it (docs/serving-log.md); {@code predictedCvr} the model's probability that
+   * a click converts, NaN when the model predicts clicks only or the banner was not scored by the model.
    */
-  public record LoggedBanner(
-      String bannerId, int position, double score, double predictedCtr, String reason, double propensity) {}
+  public record LoggedBanner(String bannerId, int position, double score, double predictedCtr, String reason,
+      double propensity, double predictedCvr) {
+    /** A banner without a predicted conversion rate. */
+    public LoggedBanner(String bannerId, int position, double score, double predictedCtr, String reason,
+        double propensity) {
+      this(bannerId, position, score, predictedCtr, reason, propensity, Double.NaN);
+    }
+
+    public boolean hasPredictedCvr() {
+      return !Double.isNaN(predictedCvr);
+    }
+  }
 }

@@ -136,6 +136,9 @@ public final class ServingLogCodec {
       g.writeNumberField("predicted_ctr", (float) b.predictedCtr());
       g.writeStringField("reason", b.reason());
       g.writeNumberField("propensity", b.propensity());
+      if (b.hasPredictedCvr()) {
+        g.writeNumberField("predicted_cvr", (float) b.predictedCvr());
+      }
       g.writeEndObject();
     }
     g.writeEndArray();
@@ -194,7 +197,7 @@ public final class ServingLogCodec {
       }
       banners.add(new LoggedBanner(text(b, "banner_id", prefix), integer(b, "position", prefix),
           number(b, "score", prefix), number(b, "predicted_ctr", prefix), text(b, "reason", prefix),
-          number(b, "propensity", prefix)));
+          number(b, "propensity", prefix), predictedCvr(b, prefix)));
     }
     return new DecisionRecord(time, optionalText(n, "request_id"), text(n, "user_id"), text(n, "placement"),
         optionalText(n, "platform"), text(n, "arm"), text(n, "model_version"), optionalText(n, "catalog"),
@@ -203,6 +206,19 @@ public final class ServingLogCodec {
 
   private static String text(JsonNode n, String field) {
     return text(n, field, "");
+  }
+
+  /** A banner's {@code predicted_cvr}; NaN when absent (a click model, or an older log). */
+  private static double predictedCvr(JsonNode b, String prefix) {
+    JsonNode v = b.get("predicted_cvr");
+    if (v == null || v.isNull()) {
+      return Double.NaN;
+    }
+    double p = number(b, "predicted_cvr", prefix);
+    if (!(p >= 0 && p <= 1)) {
+      throw new IllegalArgumentException("field '" + prefix + "predicted_cvr': not a probability in [0, 1]");
+    }
+    return p;
   }
 
   private static String text(JsonNode n, String field, String prefix) {

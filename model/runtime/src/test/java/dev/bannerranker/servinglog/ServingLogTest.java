@@ -52,6 +52,33 @@ class ServingLogTest {
   }
 
   @Test
+  void aConversionModelsDecisionCarriesEachBannersPredictedCvrAndOldLinesStillRead() {
+    DecisionRecord d = new DecisionRecord(T, "req-2", "u-1", "home_hero", "web", "control", "v8",
+        "catalog/banners-0123456789abcdef.csv", 4, "personalized", "greedy", 2,
+        List.of(new LoggedBanner("b-1", 1, 0.4, 0.031, "personalized", 1.0, 0.2),
+            new LoggedBanner("b-2", 2, 0.01, 0.01, "popular_fallback", 1.0)));
+    String line = ServingLogCodec.encode(d);
+    assertTrue(line.contains("\"propensity\":1.0,\"predicted_cvr\":0.2}"), line);
+    assertEquals(1, line.split("predicted_cvr", -1).length - 1, "only the banner that has one: " + line);
+    DecisionRecord back = (DecisionRecord) ServingLogCodec.decode(line);
+    assertEquals(d, back);
+    assertEquals(0.2, back.banners().get(0).predictedCvr());
+    assertFalse(back.banners().get(1).hasPredictedCvr());
+
+    String old = "{\"type\":\"decision\",\"time\":\"2026-03-15T12:00:00.000Z\",\"request_id\":\"r\","
+        + "\"user_id\":\"u\",\"placement\":\"p\",\"platform\":\"web\",\"arm\":\"control\","
+        + "\"model_version\":\"m\",\"catalog\":null,\"path\":\"personalized\",\"policy\":\"greedy\","
+        + "\"slot_count\":1,\"banners\":[{\"banner_id\":\"b\",\"position\":1,\"score\":0.1,"
+        + "\"predicted_ctr\":0.05,\"reason\":\"personalized\",\"propensity\":1.0}]}";
+    assertFalse(((DecisionRecord) ServingLogCodec.decode(old)).banners().get(0).hasPredictedCvr());
+    for (String bad : List.of("\"x\"", "1.5", "-0.1")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServingLogCodec.decode(
+          old.replace("\"propensity\":1.0}", "\"propensity\":1.0,\"predicted_cvr\":" + bad + "}")));
+      assertTrue(e.getMessage().contains("banners[0].predicted_cvr"), e.getMessage());
+    }
+  }
+
+  @Test
   void unknownFieldsAreIgnored() {
     LogRecord r = ServingLogCodec.decode(
         "{\"type\":\"click\",\"time\":\"2026-03-15T12:00:00.000Z\",\"user_id\":\"u\",\"banner_id\":\"b\","

@@ -228,7 +228,7 @@ public final class CatalogService implements ModelListener, AutoCloseable {
    */
   public static LiveBanner parse(String at, BannerInput input) {
     String id = input.cells().getOrDefault("banner_id", "");
-    for (String column : CsvSchemas.BANNERS_HEADER) {
+    for (String column : CsvSchemas.BANNERS_COLUMNS) {
       String v = input.cells().getOrDefault(column, "");
       if (v.length() > MAX_CELL_LENGTH) {
         throw new InvalidRequestException(at + "." + column, at + "." + column + " of banner " + ClientText.quote(id)

@@ -23,8 +23,11 @@ import java.util.TreeMap;
  * the version, which grows by one with every change. A change builds the next generation; nothing here is mutated.
  */
 public final class LiveCatalog {
-  /** Layout of {@link #encode}; a stored catalog of another layout is refused. */
-  static final int LAYOUT = 1;
+  /**
+   * Layout of {@link #encode}. 2 adds each banner's {@code bid_per_conversion} cell after the others; layout 1 (without
+   * it) still reads, as banners bid per click only. A stored catalog of another layout is refused.
+   */
+  static final int LAYOUT = 2;
 
   private final long version;
   private final SortedMap<String, LiveBanner> banners;
@@ -100,6 +103,7 @@ public final class LiveCatalog {
         for (String cell : BannerCsv.cells(b.banner())) {
           out.writeUTF(cell);
         }
+        out.writeUTF(BannerCsv.bidPerConversionCell(b.banner()));
         out.writeBoolean(b.paused());
       }
       out.writeInt(rules.size());
@@ -118,8 +122,9 @@ public final class LiveCatalog {
   public static LiveCatalog decode(byte[] encoded) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded))) {
       int layout = in.readInt();
-      if (layout != LAYOUT) {
-        throw new IllegalStateException("the stored catalog has layout " + layout + ", this service reads " + LAYOUT);
+      if (layout != 1 && layout != LAYOUT) {
+        throw new IllegalStateException("the stored catalog has layout " + layout + ", this service reads 1 and "
+            + LAYOUT);
       }
       long version = in.readLong();
       int n = in.readInt();
@@ -129,6 +134,9 @@ public final class LiveCatalog {
         Map<String, String> cells = new HashMap<>();
         for (String column : header) {
           cells.put(column, in.readUTF());
+        }
+        if (layout >= 2) {
+          cells.put(CsvSchemas.BID_PER_CONVERSION, in.readUTF());
         }
         Banner b = BannerCsv.parse(cells);
         banners.put(b.id(), new LiveBanner(b, in.readBoolean()));

@@ -52,6 +52,10 @@ public final class CatalogCommand {
   /** The optional last column of an import or export: 1 when the banner is paused. */
   static final String PAUSED = "paused";
 
+  /** The optional columns of an import, in order: those of banners.csv, then {@link #PAUSED}. */
+  static final List<List<String>> IMPORT_OPTIONAL = java.util.stream.Stream.concat(
+      CsvSchemas.BANNERS_OPTIONAL.stream(), java.util.stream.Stream.of(List.of(PAUSED))).toList();
+
   /** Options of both subcommands. */
   static final class Common {
     @Mixin
@@ -101,8 +105,9 @@ public final class CatalogCommand {
 
   /** {@code catalog import}: every row of a banners.csv in one UpsertBanners call, after checking them all here. */
   @Command(name = "import", mixinStandardHelpOptions = true,
-      description = {"Create or replace every banner of a banners.csv (the input format; an optional last column "
-          + "'paused' holds 0 or 1) in one UpsertBanners call: all of them, or none.",
+      description = {"Create or replace every banner of a banners.csv (the input format, its optional "
+          + "'bid_per_conversion' included; an optional last column 'paused' holds 0 or 1) in one UpsertBanners "
+          + "call: all of them, or none.",
           "A bad row names the file and line and nothing is sent (exit 3)."})
   static final class Import implements Callable<Integer> {
     @Mixin
@@ -132,7 +137,7 @@ public final class CatalogCommand {
       List<CatalogBanner> out = new ArrayList<>();
       Set<String> ids = new HashSet<>();
       Path dir = file.toAbsolutePath().getParent();
-      CsvTable.read(dir, file.getFileName().toString(), CsvSchemas.BANNERS_HEADER, List.of(List.of(PAUSED)), row -> {
+      CsvTable.read(dir, file.getFileName().toString(), CsvSchemas.BANNERS_HEADER, IMPORT_OPTIONAL, row -> {
         Banner b = EventLogReader.parseBanner(row);
         if (!ids.add(b.id())) {
           throw new IllegalArgumentException("banner_id '" + b.id() + "' appears twice");
@@ -162,8 +167,8 @@ public final class CatalogCommand {
 
   /** {@code catalog export}: every banner, page by page, as a banners.csv with the 'paused' column. */
   @Command(name = "export", mixinStandardHelpOptions = true,
-      description = "Write the live catalog as a banners.csv with a last column 'paused' (0 or 1), to --out or "
-          + "standard output.")
+      description = "Write the live catalog as a banners.csv with the 'bid_per_conversion' column (empty: bids per "
+          + "click only) and a last column 'paused' (0 or 1), to --out or standard output.")
   static final class Export implements Callable<Integer> {
     @Mixin
     Common common;
@@ -214,13 +219,13 @@ public final class CatalogCommand {
     }
 
     static void write(List<CatalogBanner> banners, Writer w) throws IOException {
-      List<String> header = new ArrayList<>(CsvSchemas.BANNERS_HEADER);
+      List<String> header = new ArrayList<>(CsvSchemas.BANNERS_COLUMNS);
       header.add(PAUSED);
       CSVFormat format = CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new)).setRecordSeparator('\n')
           .get();
       CSVPrinter p = new CSVPrinter(w, format);
       for (CatalogBanner b : banners) {
-        List<String> cells = new ArrayList<>(BannerCsv.cells(CatalogBanners.banner(b)));
+        List<String> cells = new ArrayList<>(BannerCsv.cellMap(CatalogBanners.banner(b)).values());
         cells.add(b.getPaused() ? "1" : "0");
         p.printRecord(cells);
       }

@@ -34,19 +34,26 @@ public final class CatalogBanners {
     cells.put("target_genders", join(b.getTargetGendersList()));
     cells.put("target_age_bands", join(b.getTargetAgeBandsList()));
     cells.put("target_city_tiers", join(b.getTargetCityTiersList()));
+    if (b.hasBidPerConversion()) {
+      cells.put(CsvSchemas.BID_PER_CONVERSION, Double.toString(b.getBidPerConversion()));
+    }
     return new BannerInput(cells, b.getPaused());
   }
 
   /** The banner as the RPCs carry it. */
   public static CatalogBanner proto(Banner b, boolean paused) {
-    return CatalogBanner.newBuilder().setBannerId(b.id()).setBrand(b.brand()).setCategory(b.category())
+    CatalogBanner.Builder out = CatalogBanner.newBuilder().setBannerId(b.id()).setBrand(b.brand()).setCategory(b.category())
         .setPlacement(b.placement()).setCreativeFormat(b.creativeFormat()).setCreativeColor(b.creativeColor())
         .setDiscountPct(b.discountPct()).setCampaignId(b.campaignId()).setPriceTier(b.priceTier())
         .setStartTime(Instant.ofEpochSecond(b.startTime()).toString())
         .setEndTime(Instant.ofEpochSecond(b.endTime()).toString()).setBid(b.bid()).setPriority(b.priority())
         .addAllTargetGenders(b.targetGenders().stream().map(Enum::name).sorted().toList())
         .addAllTargetAgeBands(b.targetAgeBands().stream().sorted().toList())
-        .addAllTargetCityTiers(b.targetCityTiers().stream().sorted().toList()).setPaused(paused).build();
+        .addAllTargetCityTiers(b.targetCityTiers().stream().sorted().toList()).setPaused(paused);
+    if (b.hasBidPerConversion()) {
+      out.setBidPerConversion(b.bidPerConversion());
+    }
+    return out.build();
   }
 
   private static String join(Collection<?> values) {

@@ -123,7 +123,8 @@ public final class ServingLog implements ModelListener, AutoCloseable {
     List<LoggedBanner> banners = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
       RankedItem it = items.get(i);
-      banners.add(new LoggedBanner(it.bannerId(), i + 1, it.score(), it.predictedCtr(), reasonCode(it), it.propensity()));
+      banners.add(new LoggedBanner(it.bannerId(), i + 1, it.score(), it.predictedCtr(), reasonCode(it), it.propensity(),
+          it.predictedCvr()));
     }
     writer.offer(new DecisionRecord(time, requestId, userId, placement, platform, arm.label(), g.version(),
         catalogs.get(catalogKey(g)), g.catalogVersion(), path, policy, slotCount, banners));

@@ -75,6 +75,15 @@ class CatalogServiceTest {
     return new BannerInput(m, paused);
   }
 
+  /** The input with some cells replaced. */
+  private static BannerInput like(BannerInput b, String... cells) {
+    Map<String, String> m = new HashMap<>(b.cells());
+    for (int i = 0; i < cells.length; i += 2) {
+      m.put(cells[i], cells[i + 1]);
+    }
+    return new BannerInput(m, b.paused());
+  }
+
   /** A new banner of the hero placement, in flight at the test time. */
   private static BannerInput fresh(Setup s, String id, String brand) {
     Banner template = s.catalog().current().banners().values().stream()
@@ -167,7 +176,10 @@ class CatalogServiceTest {
     record Case(String column, String value) {}
     for (Case c : List.of(new Case("bid", "-1"), new Case("bid", "NaN"), new Case("price_tier", "9"),
         new Case("discount_pct", "x"), new Case("end_time", "2026-02-01T00:00:00Z"), new Case("brand", ""),
-        new Case("target_genders", "F|Q"), new Case("start_time", "yesterday"), new Case("placement", "y".repeat(300)))) {
+        new Case("target_genders", "F|Q"), new Case("start_time", "yesterday"), new Case("placement", "y".repeat(300)),
+        new Case("bid_per_conversion", "0"), new Case("bid_per_conversion", "-2.5"),
+        new Case("bid_per_conversion", "NaN"), new Case("bid_per_conversion", "Infinity"),
+        new Case("bid_per_conversion", "x"), new Case("bid_per_conversion", "1".repeat(300)))) {
       BannerInput good = fresh(s, "bn-good", "Nornor");
       Map<String, String> cells = new HashMap<>(fresh(s, "bn-bad", "Vimi").cells());
       cells.put(c.column(), c.value());
@@ -204,6 +216,63 @@ class CatalogServiceTest {
   }
 
   @Test
+  void underCpaABannerIsOrderedByItsLiveBidPerConversion(@TempDir Path dir) throws Exception {
+    ModelRegistry registry = new ModelRegistry(0, "test");
+    registry.load(Arm.CONTROL, TestBundles.withConversion(dir.resolve("bundle")));
+    var ordering = new dev.bannerranker.serving.config.OrderingSettings(
+        dev.bannerranker.serving.config.OrderingSettings.Value.CPA,
+        dev.bannerranker.serving.config.OrderingSettings.Diversity.NONE, 1, 0.7, 0, 50, 7L);
+    TestPipeline p = TestPipeline.of(registry, dev.bannerranker.serving.users.ProfileStore.load(TestBundles.USERS,
+        false, 64), TestSettings.request(), TestSettings.eligibility(3, List.of(), List.of()), ordering);
+    Setup s = new Setup(p, new CatalogService(registry, new MemoryUserStore(UserStateStore.limits(
+        TestSettings.users())).catalog(), PlacementRules.NONE, null, () -> T, false, Duration.ZERO));
+    List<RankedItem> before = s.rank(HERO, List.of());
+    RankedItem last = before.get(before.size() - 1);
+    RankedItem first = before.get(0);
+    assertTrue(last.score() < first.score());
+    Banner banner = s.catalog().banner(last.bannerId()).banner();
+    // Worth twice the top score per impression once it bids this much per conversion.
+    double bpc = 2 * first.score() / (last.predictedCtr() * last.predictedCvr());
+    s.catalog().upsert(List.of(like(banner, false, "bid_per_conversion", Double.toString(bpc))));
+    RankedItem top = s.rank(HERO, List.of()).get(0);
+    assertEquals(last.bannerId(), top.bannerId());
+    assertEquals(bpc * last.predictedCvr(), top.value(), 1e-9 * bpc);
+    assertEquals(bpc * last.predictedCvr() * last.predictedCtr(), top.score(), 1e-9 * bpc);
+
+    // Cleared at run time: back to its bid per click.
+    s.catalog().upsert(List.of(like(banner, false, "bid_per_conversion", "")));
+    RankedItem cleared = s.rank(HERO, List.of(last.bannerId())).get(0);
+    assertEquals(banner.bid(), cleared.value(), 1e-12);
+    assertEquals(banner.bid() * last.predictedCtr(), cleared.score(), 1e-9);
+  }
+
+  @Test
+  void aCatalogStoredInTheLayoutWithoutBidsPerConversionStillReads() throws Exception {
+    Banner b = TestBundles.tiny().catalog().get(0);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+      out.writeInt(1);
+      out.writeLong(7);
+      out.writeInt(1);
+      for (String cell : BannerCsv.cells(b)) {
+        out.writeUTF(cell);
+      }
+      out.writeBoolean(true);
+      out.writeInt(0);
+    }
+    LiveCatalog c = LiveCatalog.decode(bytes.toByteArray());
+    assertEquals(7, c.version());
+    assertEquals(b, c.banner(b.id()).banner());
+    assertTrue(c.banner(b.id()).paused());
+    assertFalse(c.banner(b.id()).banner().hasBidPerConversion());
+    // and the current layout keeps a bid per conversion
+    Banner cpa = CatalogService.parse("b", like(b, false, "bid_per_conversion", "4.25")).banner();
+    LiveCatalog again = LiveCatalog.decode(c.withBanners(List.of(new LiveBanner(cpa, false))).encode());
+    assertEquals(4.25, again.banner(b.id()).banner().bidPerConversion());
+    assertEquals(8, again.version());
+  }
+
+  @Test
   void editsSurviveARestartOfTheRocksDbStore(@TempDir Path dir) {
     Path state = dir.resolve("state");
     String paused;
@@ -211,7 +280,8 @@ class CatalogServiceTest {
         Duration.ZERO)) {
       Setup s = setup(store.catalog());
       paused = s.rankedIds(HERO).get(0);
-      s.catalog().upsert(List.of(fresh(s, "bn-new-3", "Nornor"), like(s.catalog().banner(paused).banner(), true)));
+      s.catalog().upsert(List.of(fresh(s, "bn-new-3", "Nornor"), like(s.catalog().banner(paused).banner(), true),
+          like(fresh(s, "bn-new-4", "Vimi"), "bid_per_conversion", "12.5")));
       s.catalog().setRules(HERO, List.of("bn-new-3"), List.of());
       assertEquals(3, s.catalog().current().version());
     }
@@ -220,6 +290,8 @@ class CatalogServiceTest {
       Setup s = setup(store.catalog());
       assertEquals(3, s.catalog().current().version(), "the stored catalog, not a new seed");
       assertTrue(s.catalog().banner(paused).paused());
+      assertEquals(12.5, s.catalog().banner("bn-new-4").banner().bidPerConversion());
+      assertFalse(s.catalog().banner("bn-new-3").banner().hasBidPerConversion());
       assertEquals("bn-new-3", s.rankedIds(HERO).get(0));
       assertFalse(s.rankedIds(HERO).contains(paused));
     }

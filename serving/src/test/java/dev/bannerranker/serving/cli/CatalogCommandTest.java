@@ -2,6 +2,7 @@ package dev.bannerranker.serving.cli;
 
 import static dev.bannerranker.serving.cli.ServingCliTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bannerranker.cli.ExitCodes;
@@ -74,6 +75,44 @@ class CatalogCommandTest {
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("bn-cli-1,Nornor") && l.endsWith(",0")), lines.toString());
     // The export imports again as it is, changing nothing but the version.
     assertEquals(0, run("catalog", "import", "--target", target, "--csv", out.toString(), "--token", ADMIN).code());
+    assertEquals(3, version());
+  }
+
+  @Test
+  void bidsPerConversionImportExportAndImportAgain() throws Exception {
+    List<String> lines = new ArrayList<>(Files.readAllLines(TestBundles.TINY.resolve("banners.csv")));
+    lines.set(0, lines.get(0) + ",bid_per_conversion,paused");
+    for (int i = 1; i < lines.size(); i++) {
+      lines.set(i, lines.get(i) + (i == 1 ? ",7.5,1" : ",,0"));
+    }
+    Path csv = Files.write(dir.resolve("banners.csv"), lines);
+    Run imported = run("catalog", "import", "--target", target, "--csv", csv.toString(), "--token", ADMIN);
+    assertEquals(0, imported.code(), imported.err());
+    CatalogService catalog = ctx.getBean(CatalogService.class);
+    assertEquals(7.5, catalog.banner("bn-00001").banner().bidPerConversion());
+    assertTrue(catalog.banner("bn-00001").paused());
+    assertFalse(catalog.banner("bn-00002").banner().hasBidPerConversion());
+
+    Path out = dir.resolve("export.csv");
+    assertEquals(0, run("catalog", "export", "--target", target, "--out", out.toString(), "--token", ADMIN).code());
+    List<String> exported = Files.readAllLines(out);
+    assertTrue(exported.get(0).endsWith(",target_city_tiers,bid_per_conversion,paused"), exported.get(0));
+    assertTrue(exported.stream().anyMatch(l -> l.startsWith("bn-00001,") && l.endsWith(",7.5,1")), exported.toString());
+    assertTrue(exported.stream().anyMatch(l -> l.startsWith("bn-00002,") && l.endsWith(",,0")), exported.toString());
+
+    // The export read again gives the same catalog.
+    var before = catalog.current().banners();
+    assertEquals(0, run("catalog", "import", "--target", target, "--csv", out.toString(), "--token", ADMIN).code());
+    assertEquals(3, version());
+    assertEquals(before, catalog.current().banners());
+
+    // A bad bid per conversion names the file, line and column, and nothing is sent.
+    lines.set(2, lines.get(2).replaceAll(",,0$", ",-3,0"));
+    Files.write(csv, lines);
+    Run bad = run("catalog", "import", "--target", target, "--csv", csv.toString(), "--token", ADMIN);
+    assertEquals(ExitCodes.BAD_DATA, bad.code(), bad.err());
+    assertTrue(bad.err().contains("banners.csv:3:"), bad.err());
+    assertTrue(bad.err().contains("bid_per_conversion"), bad.err());
     assertEquals(3, version());
   }
 

@@ -131,6 +131,39 @@ class CatalogAdminGrpcTest {
   }
 
   @Test
+  void aBidPerConversionIsStoredReadBackClearedAndChecked() {
+    admin.upsertBanners(UpsertBannersRequest.newBuilder()
+        .addBanners(banner("bn-cpa-1", "Vimi").setBidPerConversion(12.5))
+        .addBanners(banner("bn-cpc-1", "Vimi")).build());
+    CatalogBanner cpa = admin.getBanner(GetBannerRequest.newBuilder().setBannerId("bn-cpa-1").build()).getBanner();
+    assertTrue(cpa.hasBidPerConversion());
+    assertEquals(12.5, cpa.getBidPerConversion());
+    assertEquals(banner("bn-cpa-1", "Vimi").setBidPerConversion(12.5).build(), cpa);
+    assertFalse(admin.getBanner(GetBannerRequest.newBuilder().setBannerId("bn-cpc-1").build()).getBanner()
+        .hasBidPerConversion(), "a banner bid per click only reads back without one");
+    assertEquals(12.5, ctx.getBean(dev.bannerranker.serving.catalog.CatalogService.class).banner("bn-cpa-1").banner()
+        .bidPerConversion());
+
+    // Replacing the banner whole without the field clears it.
+    admin.upsertBanners(UpsertBannersRequest.newBuilder().addBanners(cpa.toBuilder().clearBidPerConversion()).build());
+    assertFalse(admin.getBanner(GetBannerRequest.newBuilder().setBannerId("bn-cpa-1").build()).getBanner()
+        .hasBidPerConversion());
+
+    long version = admin.listBanners(ListBannersRequest.getDefaultInstance()).getCatalogVersion();
+    for (double bad : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY, 1e12}) {
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> admin.upsertBanners(
+          UpsertBannersRequest.newBuilder().addBanners(banner("bn-cpa-2", "Vimi").setBidPerConversion(3))
+              .addBanners(banner("bn-cpa-3", "Vimi").setBidPerConversion(bad)).build()));
+      assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), Double.toString(bad));
+      String message = e.getStatus().getDescription();
+      assertTrue(message.startsWith("banners[1].bid_per_conversion"), message);
+      assertTrue(message.contains("bn-cpa-3"), message);
+      assertEquals(version, admin.listBanners(ListBannersRequest.getDefaultInstance()).getCatalogVersion(),
+          "nothing of the call applies");
+    }
+  }
+
+  @Test
   void pagesAndPlacementRules() {
     int total = 0;
     String token = "";

@@ -55,6 +55,10 @@ class DecisionLogTest {
       SimpleMeterRegistry meters) {}
 
   Logged pipeline(OrderingSettings ordering, RequestSettings request) throws IOException {
+    return pipeline(ordering, request, TestBundles.TINY);
+  }
+
+  Logged pipeline(OrderingSettings ordering, RequestSettings request, Path bundle) throws IOException {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     RankerMetrics metrics = new RankerMetrics(meters);
     ServingLog log = new ServingLog(new LogSettings(dir.toString(), null, null, null, null), request, meters,
@@ -63,7 +67,7 @@ class DecisionLogTest {
     registry.addListener(metrics);
     registry.addListener(log);
     try {
-      registry.load(Arm.CONTROL, TestBundles.TINY);
+      registry.load(Arm.CONTROL, bundle);
     } catch (Exception e) {
       throw new AssertionError(e);
     }
@@ -125,6 +129,7 @@ class DecisionLogTest {
       assertEquals((float) item.predictedCtr(), (float) b.predictedCtr());
       assertEquals(item.reason().name().toLowerCase(), b.reason());
       assertEquals(item.propensity(), b.propensity());
+      assertFalse(b.hasPredictedCvr(), "a click model predicts no conversions");
     }
     assertTrue(d.banners().get(0).propensity() < 1, "the first position is drawn by the policy");
 
@@ -138,6 +143,24 @@ class DecisionLogTest {
     assertEquals(2, profiles.size(), "each user's profile once");
     assertEquals(new ProfileRecord(Instant.ofEpochSecond(T), KNOWN_USER, "F", "55+", 1), profiles.get(0));
     assertEquals("U", profiles.get(1).gender());
+  }
+
+  @Test
+  void aConversionModelsDecisionLogsEachBannersPredictedCvr(@TempDir Path bundles) throws IOException {
+    Logged p = pipeline(TestSettings.ordering(Diversity.NONE, 0), TestSettings.request(),
+        TestBundles.withConversion(bundles.resolve("cvr")));
+    RankResult r = p.ranking().rank(new RankQuery(KNOWN_USER, "home_carousel", Platform.WEB, 4, "en-GB", T,
+        List.of(), 0, false, Budget.unbounded()));
+    p.log().close();
+    DecisionRecord d = read().stream().filter(x -> x instanceof DecisionRecord).map(x -> (DecisionRecord) x)
+        .findFirst().orElseThrow();
+    assertEquals(r.banners().size(), d.banners().size());
+    assertFalse(r.banners().isEmpty());
+    for (int i = 0; i < r.banners().size(); i++) {
+      double cvr = r.banners().get(i).predictedCvr();
+      assertTrue(cvr > 0 && cvr < 1, "pCVR " + cvr);
+      assertEquals((float) cvr, (float) d.banners().get(i).predictedCvr(), "logged at float precision");
+    }
   }
 
   @Test
