@@ -78,7 +78,7 @@ public final class ServingPipeline {
     ModelRegistry registry = new ModelRegistry(0, "banner-ranker-ab-1");
     registry.addListener(metrics);
     try {
-      registry.load(Arm.CONTROL, m.dir().resolve("bundle"));
+      registry.load(Arm.CONTROL, m.bundleDir());
     } catch (ModelRefusedException e) {
       throw new IllegalStateException("the benchmark bundle was refused: " + e.getMessage(), e);
     }
