@@ -243,7 +243,7 @@ public final class WideDeepScorer {
   /**
    * The user block's first-layer contribution plus the bias, computed once per request; with sequence attention it is
    * followed by the number of events n, then the keys and the values of the events ({@code [length][dim]} each, the
-   * first n rows filled).
+   * first n filled; the keys transposed, {@code [dim][length]}).
    */
   public float[] userPart(UserFeatures u, ScoringContext ctx) {
     float[] dense = new float[encoder.userDenseSize()];
@@ -265,20 +265,28 @@ public final class WideDeepScorer {
     return out;
   }
 
-  /** Writes n, the keys and the values of the first {@code count} events of {@code events} at {@code out[off]}. */
+  /**
+   * Writes n, the keys (transposed, {@code [dim][length]}, so that a candidate's scores are axpy loops over the events)
+   * and the values ({@code [length][dim]}) of the first {@code count} events of {@code events} at {@code out[off]}.
+   */
   private void keysAndValues(float[] events, int count, float[] out, int off) {
     out[off] = count;
     int keys = off + 1;
     int values = keys + attnLength * attnDim;
     float[][] wk = weights.attention().key();
     float[][] wv = weights.attention().value();
+    float[] key = new float[attnDim];
     for (int j = 0; j < count; j++) {
+      java.util.Arrays.fill(key, 0f);
       for (int c = 0; c < eventWidth; c++) {
         float e = events[j * eventWidth + c];
         if (e != 0f) {
-          DenseKernels.axpy(e, wk[c], 0, out, keys + j * attnDim, attnDim);
+          DenseKernels.axpy(e, wk[c], 0, key, 0, attnDim);
           DenseKernels.axpy(e, wv[c], 0, out, values + j * attnDim, attnDim);
         }
+      }
+      for (int t = 0; t < attnDim; t++) {
+        out[keys + t * attnLength + j] = key[t];
       }
     }
   }
@@ -295,19 +303,17 @@ public final class WideDeepScorer {
     }
     int keys = h1 + 1;
     int values = keys + attnLength * attnDim;
+    java.util.Arrays.fill(weightsScratch, 0, count, 0f);
+    for (int t = 0; t < attnDim; t++) {
+      DenseKernels.axpy(bannerPart[h1 + t], userPart, keys + t * attnLength, weightsScratch, 0, count);
+    }
     float max = Float.NEGATIVE_INFINITY;
     for (int j = 0; j < count; j++) {
-      float s = 0f;
-      int k = keys + j * attnDim;
-      for (int t = 0; t < attnDim; t++) {
-        s += bannerPart[h1 + t] * userPart[k + t];
-      }
-      weightsScratch[j] = s;
-      max = Math.max(max, s);
+      max = Math.max(max, weightsScratch[j]);
     }
     float sum = 0f;
     for (int j = 0; j < count; j++) {
-      float p = (float) Math.exp(weightsScratch[j] - max);
+      float p = DenseKernels.expNonPositive(weightsScratch[j] - max);
       weightsScratch[j] = p;
       sum += p;
     }
