@@ -74,6 +74,7 @@ public final class BenchModel {
   }
 
   private final Path dir;
+  private final Path bundleDir;
   private final Bundle bundle;
   private final ScoringModel model;
   private final UserFeatures user;
@@ -87,7 +88,12 @@ public final class BenchModel {
   public record UserLog(UserProfile profile, List<BehaviourEvent> events, List<Impression> impressions) {}
 
   private BenchModel(Path dir, Bundle bundle, EventLog log) {
+    this(dir, dir.resolve("bundle"), bundle, log);
+  }
+
+  private BenchModel(Path dir, Path bundleDir, Bundle bundle, EventLog log) {
     this.dir = dir;
+    this.bundleDir = bundleDir;
     this.bundle = bundle;
     this.model = ScoringModel.of(bundle);
     List<Banner> catalog = bundle.catalog();
@@ -271,6 +277,28 @@ public final class BenchModel {
     }
   }
 
+  private static BenchModel cachedWithAttention;
+
+  /**
+   * The shared model with sequence attention added, seeded random weights for it ({@code
+   * RandomBundles.withSequenceAttention}): what scoring costs with it.
+   * The same network otherwise, so on and off compare in one JMH run.
+   */
+  public static synchronized BenchModel sharedWithSequenceAttention() {
+    if (cachedWithAttention == null) {
+      BenchModel base = shared();
+      Path data = base.dir.resolve("data");
+      Path bundleDir = base.dir.resolve("bundle-attention");
+      try {
+        BundleIO.write(dev.bannerranker.testing.RandomBundles.withSequenceAttention(base.bundle, 7), bundleDir, true);
+        cachedWithAttention = new BenchModel(base.dir, bundleDir, BundleIO.load(bundleDir), EventLogReader.read(data, 0.01));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return cachedWithAttention;
+  }
+
   private static boolean matches(Path keyFile, String key) throws IOException {
     return Files.isRegularFile(keyFile) && Files.readString(keyFile, StandardCharsets.UTF_8).equals(key);
   }
@@ -295,6 +323,11 @@ public final class BenchModel {
 
   public Bundle bundle() {
     return bundle;
+  }
+
+  /** Where {@link #bundle} is on disk. */
+  public Path bundleDir() {
+    return bundleDir;
   }
 
   public ScoringModel model() {

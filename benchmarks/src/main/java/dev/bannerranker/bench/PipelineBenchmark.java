@@ -34,12 +34,20 @@ public class PipelineBenchmark {
   @Param({"50", "200", "1000"})
   public int candidates;
 
+  /**
+   * {@code on}: the same model with sequence attention added, seeded random weights for it ({@link
+   * BenchModel#sharedWithSequenceAttention}), so the cost of attention is measured in the same run.
+   */
+  @Param({"off", "on"})
+  public String sequenceAttention;
+
   private ServingPipeline pipeline;
   private float[] out;
 
   @Setup(Level.Trial)
   public void setUp() {
-    pipeline = ServingPipeline.build(BenchModel.shared(), candidates);
+    pipeline = ServingPipeline.build("on".equals(sequenceAttention) ? BenchModel.sharedWithSequenceAttention()
+        : BenchModel.shared(), candidates);
     out = new float[pipeline.scored()];
     System.out.println("pipeline: " + pipeline.candidates() + " candidate ids, " + pipeline.scored()
         + " eligible and scored");

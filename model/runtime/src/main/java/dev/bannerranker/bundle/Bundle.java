@@ -27,9 +27,11 @@ public record Bundle(
    * The format this build writes. Version 2 lists the wide crosses in the feature spec; a build that reads only
    * version 1 would ignore that list and score with the older crosses, so it must refuse these bundles. What older
    * versions leave out is filled in at load by {@link ManifestMigration}. Version 4 records the share of non-clicks
-   * the network was trained on; a version 3 reader would serve such a model uncorrected, so it must refuse it.
+   * the network was trained on; a version 3 reader would serve such a model uncorrected, so it must refuse it. Version
+   * 5 may hold sequence attention ({@code featureSpec.sequenceAttention}, absent when the network has none), which a
+   * version 4 reader would not score, so it must refuse these bundles.
    */
-  public static final int FORMAT_VERSION = 4;
+  public static final int FORMAT_VERSION = 5;
   /**
    * Version 3 seals the manifest itself: {@link #MANIFEST_CHECKSUM} holds its SHA-256, so a hand-edited or damaged
    * manifest (still valid JSON: its metrics, spec or the other files' checksums) is refused like any other file.

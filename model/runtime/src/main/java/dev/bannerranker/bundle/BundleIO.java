@@ -356,9 +356,10 @@ public final class BundleIO {
     WideDeepWeights weights = WideDeepWeights.fromTensors(TensorFile.read(dir.resolve(Bundle.NETWORK)), fields,
         m.featureSpec().hiddenLayers().size(), Bundle.NETWORK);
     checkShapes(m, weights);
-    int h1 = m.featureSpec().hiddenLayers().get(0);
+    // each banner's first-layer part, then with sequence attention its query
+    int partWidth = m.featureSpec().hiddenLayers().get(0) + m.featureSpec().attentionDim();
     float[][] firstLayer = matrix(TensorFile.read(dir.resolve(Bundle.BANNER_FIRST_LAYER)), "first_layer.banner",
-        vocab.banners().cardinality(), h1, Bundle.BANNER_FIRST_LAYER);
+        vocab.banners().cardinality(), partWidth, Bundle.BANNER_FIRST_LAYER);
 
     DataProblems strict = new DataProblems(0.0);
     List<Banner> catalog = EventLogReader.readBanners(dir, strict);
@@ -368,6 +369,10 @@ public final class BundleIO {
             row.integer("clicks", 0, Integer.MAX_VALUE)}),
         e -> stats.put(e.getKey(), e.getValue()), strict);
     return new Bundle(m, vocab, vectors, weights, catalog, stats, firstLayer);
+  }
+
+  private static boolean shape(float[][] m, int rows, int cols) {
+    return m.length == rows && (rows == 0 || m[0].length == cols);
   }
 
   private static void checkShapes(BundleManifest m, WideDeepWeights w) {
@@ -389,6 +394,19 @@ public final class BundleIO {
     if (w.hidden().isEmpty() || w.hidden().get(0).nIn() != inputs) {
       throw new BundleException(Bundle.NETWORK + ": hidden.0 has " + (w.hidden().isEmpty() ? 0 : w.hidden().get(0).nIn())
           + " inputs, the feature spec defines " + inputs + " (a bundle from an incompatible build)");
+    }
+    if (spec.hasSequenceAttention() != (w.attention() != null)) {
+      throw new BundleException(Bundle.NETWORK + ": the feature spec " + (spec.hasSequenceAttention()
+          ? "has sequence attention but attention.query/key/value are missing" : "has no sequence attention but the network has attention.* tensors"));
+    }
+    if (w.attention() != null) {
+      var a = spec.sequenceAttention();
+      int events = a.eventWidth(spec.itemVectorDim());
+      if (!shape(w.attention().query(), spec.itemVectorDim(), a.dim()) || !shape(w.attention().key(), events, a.dim())
+          || !shape(w.attention().value(), events, a.dim())) {
+        throw new BundleException(Bundle.NETWORK + ": attention.query/key/value shapes do not match the feature spec"
+            + " (expected [" + spec.itemVectorDim() + "][" + a.dim() + "] and [" + events + "][" + a.dim() + "])");
+      }
     }
     if (spec.hasTasteTower() && (w.tasteUser() == null || w.tasteItem() == null)) {
       throw new BundleException(Bundle.NETWORK + ": the feature spec has a taste tower but taste.user/taste.item are missing");

@@ -21,6 +21,8 @@ import java.util.Map;
  *       the wide weights' learning rate (0: Adam at a tenth of the deep rate, the wide rule of those bundles); they
  *       read with those values written out, so retraining their baselines repeats their training.
  *   <li>Format 1 to 3 manifests have no {@code negativeRate}: their networks trained on every row, so it reads as 1.
+ *   <li>Format 1 to 4 manifests have no {@code featureSpec.sequenceAttention}; its absence means no sequence
+ *       attention in every version, so they need nothing filled in.
  * </ul>
  */
 final class ManifestMigration {
@@ -53,6 +55,7 @@ final class ManifestMigration {
     if (formatVersion < NEGATIVE_RATE_RECORDED_SINCE) {
       putIfAbsent(manifest, "negativeRate", 1);
     }
+
   }
 
   private static void putIfAbsent(ObjectNode node, String field, int value) {

@@ -32,6 +32,7 @@ import java.util.Map;
  * @param foldInDim size of the fold-in taste ({@link FoldInFactors}; 0: none, as in early bundles)
  * @param wideCrosses the wide crosses besides the top-brand ones, by name from {@link FeatureEncoder#WIDE_CROSSES}, in
  *     index order (a format 1 manifest, which does not list them, reads as {@link FeatureEncoder#WIDE_CROSSES_OF_FORMAT_1})
+ * @param sequenceAttention target attention over the user's latest events ({@link SequenceAttention}); null: none
  */
 public record FeatureSpec(
     int itemVectorDim,
@@ -56,8 +57,24 @@ public record FeatureSpec(
     int tasteBrands,
     int tasteDim,
     int foldInDim,
-    List<String> wideCrosses) {
+    List<String> wideCrosses,
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    SequenceAttention sequenceAttention) {
 
+  /** A spec without sequence attention. */
+  public FeatureSpec(int itemVectorDim, double halfLifeHours, int maxRecentEvents, int maxRecentImpressions,
+      double fatigueWindowHours, List<Double> typeWeights, double dwellCapSeconds, int topBrands, int wideBuckets,
+      int neutralSlot, int maxSlot, double ctrPriorStrength, double globalCtr, Map<String, Integer> embeddingDims,
+      List<Integer> hiddenLayers, Map<String, Integer> cardinalities, Standardizer userScalars,
+      Standardizer bannerScalars, Standardizer crossScalars, int tasteBrands, int tasteDim, int foldInDim,
+      List<String> wideCrosses) {
+    this(itemVectorDim, halfLifeHours, maxRecentEvents, maxRecentImpressions, fatigueWindowHours, typeWeights,
+        dwellCapSeconds, topBrands, wideBuckets, neutralSlot, maxSlot, ctrPriorStrength, globalCtr, embeddingDims,
+        hiddenLayers, cardinalities, userScalars, bannerScalars, crossScalars, tasteBrands, tasteDim, foldInDim,
+        wideCrosses, null);
+  }
+
+  @com.fasterxml.jackson.annotation.JsonCreator
   public FeatureSpec {
     typeWeights = List.copyOf(typeWeights);
     embeddingDims = Map.copyOf(embeddingDims);
@@ -80,6 +97,9 @@ public record FeatureSpec(
     if (foldInDim < 0) {
       throw new IllegalArgumentException("feature spec: foldInDim must not be negative");
     }
+    if (sequenceAttention != null && sequenceAttention.length() > maxRecentEvents) {
+      throw new IllegalArgumentException("feature spec: sequenceAttention.length must not exceed maxRecentEvents");
+    }
     if (typeWeights.size() != dev.bannerranker.data.EventType.values().length) {
       throw new IllegalArgumentException("feature spec: typeWeights needs one weight per event type");
     }
@@ -91,7 +111,24 @@ public record FeatureSpec(
     return new FeatureSpec(itemVectorDim, halfLifeHours, maxRecentEvents, maxRecentImpressions,
         fatigueWindowHours, typeWeights, dwellCapSeconds, topBrands, wideBuckets, neutralSlot, maxSlot,
         ctrPriorStrength, ctr, embeddingDims, hiddenLayers, cards, user, banner, cross, tasteBrands, tasteDim, foldInDim,
-        wideCrosses);
+        wideCrosses, sequenceAttention);
+  }
+
+  /** A copy with the given sequence attention (null: none). */
+  public FeatureSpec withSequenceAttention(SequenceAttention attention) {
+    return new FeatureSpec(itemVectorDim, halfLifeHours, maxRecentEvents, maxRecentImpressions,
+        fatigueWindowHours, typeWeights, dwellCapSeconds, topBrands, wideBuckets, neutralSlot, maxSlot,
+        ctrPriorStrength, globalCtr, embeddingDims, hiddenLayers, cardinalities, userScalars, bannerScalars,
+        crossScalars, tasteBrands, tasteDim, foldInDim, wideCrosses, attention);
+  }
+
+  public boolean hasSequenceAttention() {
+    return sequenceAttention != null;
+  }
+
+  /** The attention output's size (0 without sequence attention). */
+  public int attentionDim() {
+    return sequenceAttention == null ? 0 : sequenceAttention.dim();
   }
 
   public boolean hasFoldIn() {

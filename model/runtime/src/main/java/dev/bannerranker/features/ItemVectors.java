@@ -81,6 +81,11 @@ public final class ItemVectors {
    * two vectors, or the one that is known.
    */
   public void addItemVector(int brandIdx, int categoryIdx, float weight, float[] acc) {
+    addItemVector(brandIdx, categoryIdx, weight, acc, 0);
+  }
+
+  /** As above, into {@code acc[off .. off + dim]}. */
+  public void addItemVector(int brandIdx, int categoryIdx, float weight, float[] acc, int off) {
     boolean hasBrand = brandIdx != Vocabulary.UNKNOWN;
     boolean hasCat = categoryIdx != Vocabulary.UNKNOWN;
     if (hasBrand && hasCat) {
@@ -88,12 +93,12 @@ public final class ItemVectors {
       float[] c = categories[categoryIdx];
       float h = 0.5f * weight;
       for (int i = 0; i < dim; i++) {
-        acc[i] += h * (b[i] + c[i]);
+        acc[off + i] += h * (b[i] + c[i]);
       }
     } else if (hasBrand || hasCat) {
       float[] v = hasBrand ? brands[brandIdx] : categories[categoryIdx];
       for (int i = 0; i < dim; i++) {
-        acc[i] += weight * v[i];
+        acc[off + i] += weight * v[i];
       }
     }
   }

@@ -45,10 +45,22 @@ public final class UserFeatures {
   /** The fold-in taste ({@link FoldInFactors}); null without factors or browsing history. */
   public final float[] foldIn;
   private final FoldInFactors factors;
+  /**
+   * The latest events for sequence attention, newest first ({@link SequenceAttention#capture}): brand, category and
+   * packed type and buckets per event; null without sequence attention.
+   */
+  public final int[] sequenceBrands;
+  public final int[] sequenceCategories;
+  public final int[] sequenceCodes;
+  /** How many of the sequence slots hold an event. */
+  public final int sequenceCount;
+  /** The same events as the attention's inputs, {@code [length][eventWidth]} ({@link SequenceAttention#encodeEvent}). */
+  public final float[] sequenceEvents;
 
   private UserFeatures(UserProfile profile, float[] vector, int[] topBrands, int[] tasteBrands, int[] brandIds, float[] brandShare,
       int[] categoryIds, float[] categoryShare, float meanPriceTier, long totalEvents, long now,
-      UserHistory history, double fatigueWindowSeconds, FoldInFactors factors) {
+      UserHistory history, double fatigueWindowSeconds, FoldInFactors factors, SequenceAttention sequence,
+      ItemVectors vectors) {
     this.profile = profile;
     this.vector = vector;
     this.vectorNormSq = ItemVectors.dot(vector, vector);
@@ -72,6 +84,22 @@ public final class UserFeatures {
     this.windowFilter = filter;
     this.factors = factors;
     this.foldIn = factors == null ? null : history.foldIn(factors, profile);
+    SequenceAttention attention = sequence;
+    if (attention == null) {
+      sequenceBrands = null;
+      sequenceCategories = null;
+      sequenceCodes = null;
+      sequenceCount = 0;
+      sequenceEvents = null;
+    } else {
+      sequenceBrands = new int[attention.length()];
+      sequenceCategories = new int[attention.length()];
+      sequenceCodes = new int[attention.length()];
+      sequenceCount = attention.capture(history, now, sequenceBrands, sequenceCategories, sequenceCodes, 0);
+      sequenceEvents = new float[attention.length() * attention.eventWidth(vectors.dim())];
+      attention.encodeRows(vectors, sequenceBrands, sequenceCategories, sequenceCodes, 1, sequenceEvents,
+          new float[attention.length()]);
+    }
   }
 
   /**
@@ -129,7 +157,7 @@ public final class UserFeatures {
         Arrays.copyOf(ranked, spec.tasteBrands()), Arrays.copyOf(brandIds, nb), Arrays.copyOf(brandW, nb),
         Arrays.copyOf(catIds, nc), Arrays.copyOf(catW, nc), priceW > 0 ? (float) (priceSum / priceW) : 0f,
         history.totalEvents(), now, history, spec.fatigueWindowHours() * 3600.0,
-        spec.hasFoldIn() ? foldInFactors(vectors, spec) : null);
+        spec.hasFoldIn() ? foldInFactors(vectors, spec) : null, spec.sequenceAttention(), vectors);
   }
 
   private static FoldInFactors foldInFactors(ItemVectors vectors, FeatureSpec spec) {

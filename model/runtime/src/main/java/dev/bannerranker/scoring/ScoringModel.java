@@ -76,7 +76,7 @@ public final class ScoringModel {
   /** Computes every banner's first-layer part; the trainer stores this in the bundle. */
   public static float[][] computeBannerFirstLayer(Bundle partial) {
     ScoringModel m = new ScoringModel(partial);
-    float[][] out = new float[m.byIndex.length][m.scorer.firstLayerWidth()];
+    float[][] out = new float[m.byIndex.length][m.scorer.bannerPartWidth()];
     for (BannerFeatures b : m.byId.values()) {
       out[b.index()] = m.scorer.bannerFirstLayer(b);
     }

@@ -2,6 +2,7 @@ package dev.bannerranker.scoring;
 
 import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.features.FeatureEncoder;
+import dev.bannerranker.features.ItemVectors;
 import dev.bannerranker.features.ScoringContext;
 import dev.bannerranker.features.UserFeatures;
 import java.util.ArrayList;
@@ -32,6 +33,11 @@ public final class WideDeepScorer {
   private final int crossOff;
   private final int tasteOff;
   private final int tasteDim;
+  /** Sequence attention: output size, events attended over, width of an event's input (all 0 without). */
+  private final int attnDim;
+  private final int attnLength;
+  private final int eventWidth;
+  private final float attnScale;
   private final int nIn;
   /** Per user-side field: embedding table already multiplied into the first layer, {@code [card][h1]}. */
   private final float[][][] userFieldProjection;
@@ -78,6 +84,14 @@ public final class WideDeepScorer {
     crossOff = layout.crossOff;
     tasteOff = layout.tasteOff;
     tasteDim = spec.tasteDim();
+    attnDim = spec.attentionDim();
+    attnLength = spec.hasSequenceAttention() ? spec.sequenceAttention().length() : 0;
+    eventWidth = spec.hasSequenceAttention() ? spec.sequenceAttention().eventWidth(spec.itemVectorDim()) : 0;
+    attnScale = attnDim == 0 ? 0f : (float) (1.0 / Math.sqrt(attnDim));
+    if (spec.hasSequenceAttention() != (weights.attention() != null)) {
+      throw new IllegalArgumentException("the feature spec " + (spec.hasSequenceAttention() ? "has" : "has no")
+          + " sequence attention but the network " + (weights.attention() != null ? "has" : "has no") + " attention weights");
+    }
     nIn = layout.inputWidth();
     if (spec.hasTasteTower() && (weights.tasteUser() == null || weights.tasteItem() == null)) {
       throw new IllegalArgumentException("the feature spec has a taste tower but the network has no taste weights");
@@ -104,7 +118,8 @@ public final class WideDeepScorer {
     int perCandidate = perCandidateWidth();
     int wideCount = encoder.wideCount();
     int[] sizes = widths.clone();
-    scratch = ThreadLocal.withInitial(() -> new Scratch(perCandidate, wideCount, sizes));
+    int events = attnLength;
+    scratch = ThreadLocal.withInitial(() -> new Scratch(perCandidate, wideCount, sizes, events));
   }
 
   public FeatureEncoder encoder() {
@@ -119,6 +134,7 @@ public final class WideDeepScorer {
     final int[] bannerEmbOff;
     final int crossOff;
     final int tasteOff;
+    final int attentionOff;
     private final int width;
 
     public Layout(dev.bannerranker.features.FeatureSpec spec) {
@@ -140,7 +156,8 @@ public final class WideDeepScorer {
       }
       crossOff = off;
       tasteOff = off + enc.crossSize();
-      width = tasteOff + spec.tasteDim();
+      attentionOff = tasteOff + spec.tasteDim();
+      width = attentionOff + spec.attentionDim();
     }
 
     /** Width of the merged input of the first hidden layer. */
@@ -177,14 +194,29 @@ public final class WideDeepScorer {
     return out;
   }
 
-  /** The banner block's first-layer contribution (no bias), computed once per banner. */
+  /**
+   * What a banner's part holds: its first-layer contribution, then with sequence attention its query (scaled by
+   * 1/√dim).
+   */
+  public int bannerPartWidth() {
+    return h1 + attnDim;
+  }
+
+  /**
+   * The banner block's first-layer contribution (no bias), then with sequence attention the banner's query, computed
+   * once per banner.
+   */
   public float[] bannerFirstLayer(BannerFeatures b) {
     float[] dense = new float[encoder.bannerDenseSize()];
     int[] cats = new int[FeatureEncoder.BANNER_FIELDS.size()];
     encoder.encodeBanner(b, dense, 0, cats, 0);
-    float[] out = new float[h1];
+    float[] out = new float[bannerPartWidth()];
     for (int c = 0; c < dense.length; c++) {
       DenseKernels.axpy(dense[c], w1, (bannerDenseOff + c) * h1, out, 0, h1);
+    }
+    if (attnDim > 0) {
+      float[] q = query(b.vector());
+      System.arraycopy(q, 0, out, h1, attnDim);
     }
     for (int f = 0; f < cats.length; f++) {
       float[] e = weights.embeddings().get(FeatureEncoder.BANNER_FIELDS.get(f))[cats[f]];
@@ -195,12 +227,32 @@ public final class WideDeepScorer {
     return out;
   }
 
-  /** The user block's first-layer contribution plus the bias, computed once per request. */
+  /** The banner's attention query from its vector, scaled by 1/√dim. */
+  private float[] query(float[] bannerVector) {
+    float[] q = new float[attnDim];
+    float[][] wq = weights.attention().query();
+    for (int c = 0; c < bannerVector.length; c++) {
+      DenseKernels.axpy(bannerVector[c], wq[c], 0, q, 0, attnDim);
+    }
+    for (int j = 0; j < attnDim; j++) {
+      q[j] *= attnScale;
+    }
+    return q;
+  }
+
+  /**
+   * The user block's first-layer contribution plus the bias, computed once per request; with sequence attention it is
+   * followed by the number of events n, then the keys and the values of the events ({@code [length][dim]} each, the
+   * first n filled; the keys transposed, {@code [dim][length]}).
+   */
   public float[] userPart(UserFeatures u, ScoringContext ctx) {
     float[] dense = new float[encoder.userDenseSize()];
     int[] cats = new int[FeatureEncoder.USER_FIELDS.size()];
     encoder.encodeUser(u, ctx, dense, 0, cats, 0);
-    float[] out = b1.clone();
+    float[] out = java.util.Arrays.copyOf(b1, attnDim == 0 ? h1 : h1 + 1 + 2 * attnLength * attnDim);
+    if (attnDim > 0) {
+      keysAndValues(u.sequenceEvents, u.sequenceCount, out, h1);
+    }
     for (int c = 0; c < dense.length; c++) {
       DenseKernels.axpy(dense[c], w1, (userDenseOff + c) * h1, out, 0, h1);
     }
@@ -211,6 +263,64 @@ public final class WideDeepScorer {
       }
     }
     return out;
+  }
+
+  /**
+   * Writes n, the keys (transposed, {@code [dim][length]}, so that a candidate's scores are axpy loops over the events)
+   * and the values ({@code [length][dim]}) of the first {@code count} events of {@code events} at {@code out[off]}.
+   */
+  private void keysAndValues(float[] events, int count, float[] out, int off) {
+    out[off] = count;
+    int keys = off + 1;
+    int values = keys + attnLength * attnDim;
+    float[][] wk = weights.attention().key();
+    float[][] wv = weights.attention().value();
+    float[] key = new float[attnDim];
+    for (int j = 0; j < count; j++) {
+      java.util.Arrays.fill(key, 0f);
+      for (int c = 0; c < eventWidth; c++) {
+        float e = events[j * eventWidth + c];
+        if (e != 0f) {
+          DenseKernels.axpy(e, wk[c], 0, key, 0, attnDim);
+          DenseKernels.axpy(e, wv[c], 0, out, values + j * attnDim, attnDim);
+        }
+      }
+      for (int t = 0; t < attnDim; t++) {
+        out[keys + t * attnLength + j] = key[t];
+      }
+    }
+  }
+
+  /**
+   * The attention output for one candidate: softmax over the user's events of query · key, the weighted sum of the
+   * values, into {@code out[off .. off + dim]}; zeros without events.
+   */
+  private void attend(float[] userPart, float[] bannerPart, float[] out, int off, float[] weightsScratch) {
+    int count = (int) userPart[h1];
+    java.util.Arrays.fill(out, off, off + attnDim, 0f);
+    if (count == 0) {
+      return;
+    }
+    int keys = h1 + 1;
+    int values = keys + attnLength * attnDim;
+    java.util.Arrays.fill(weightsScratch, 0, count, 0f);
+    for (int t = 0; t < attnDim; t++) {
+      DenseKernels.axpy(bannerPart[h1 + t], userPart, keys + t * attnLength, weightsScratch, 0, count);
+    }
+    float max = Float.NEGATIVE_INFINITY;
+    for (int j = 0; j < count; j++) {
+      max = Math.max(max, weightsScratch[j]);
+    }
+    float sum = 0f;
+    for (int j = 0; j < count; j++) {
+      float p = DenseKernels.expNonPositive(weightsScratch[j] - max);
+      weightsScratch[j] = p;
+      sum += p;
+    }
+    float inv = 1f / sum;
+    for (int j = 0; j < count; j++) {
+      DenseKernels.axpy(weightsScratch[j] * inv, userPart, values + j * attnDim, out, off, attnDim);
+    }
   }
 
   /**
@@ -242,6 +352,9 @@ public final class WideDeepScorer {
             x[i * c + crossN + j] = taste[j] * item[j];
           }
         }
+        if (attnDim > 0) {
+          attend(userPart, bannerParts[start + i], x, i * c + crossN + tasteDim, scratch.attention);
+        }
         encoder.wideIndices(u, b, ctx, wide, 0);
         float sum = 0f;
         for (int idx : wide) {
@@ -256,9 +369,9 @@ public final class WideDeepScorer {
     }
   }
 
-  /** Width of the first layer's per-candidate inputs: the cross block, then the taste product. */
+  /** Width of the first layer's per-candidate inputs: the cross block, the taste product, the attention output. */
   public int perCandidateWidth() {
-    return encoder.crossSize() + tasteDim;
+    return encoder.crossSize() + tasteDim + attnDim;
   }
 
   /** Candidates per block: small enough that a block's inputs and activations stay in the L1 cache. */
@@ -304,8 +417,10 @@ public final class WideDeepScorer {
     final float[] h;
     final float[][] act;
     final float[] logits = new float[BLOCK];
+    final float[] attention;
 
-    Scratch(int perCandidate, int wideCount, int[] widths) {
+    Scratch(int perCandidate, int wideCount, int[] widths, int events) {
+      attention = new float[events];
       x = new float[BLOCK * perCandidate];
       wide = new int[wideCount];
       h = new float[BLOCK * widths[0]];
@@ -342,6 +457,19 @@ public final class WideDeepScorer {
    */
   public float predictUnsplit(float[] userDense, int[] userCats, float[] bannerDense, int[] bannerCats,
       float[] cross, int[] tasteBrands, int[] wideIdx) {
+    return predictUnsplit(userDense, userCats, bannerDense, bannerCats, cross, tasteBrands, null, null, wideIdx);
+  }
+
+  /**
+   * As above, with sequence attention's inputs: {@code events} {@code [length][eventWidth]} and {@code mask} {@code
+   * [length]} (1 for an event), as the network takes them; both null without sequence attention. The attention is
+   * computed here in full, over every slot the mask keeps.
+   */
+  public float predictUnsplit(float[] userDense, int[] userCats, float[] bannerDense, int[] bannerCats,
+      float[] cross, int[] tasteBrands, float[] events, float[] mask, int[] wideIdx) {
+    if ((attnDim > 0) != (events != null)) {
+      throw new IllegalArgumentException("sequence attention's events must be given exactly when the spec has it");
+    }
     float[] x = new float[nIn];
     System.arraycopy(userDense, 0, x, userDenseOff, userDense.length);
     for (int f = 0; f < userCats.length; f++) {
@@ -361,6 +489,10 @@ public final class WideDeepScorer {
         x[tasteOff + j] = t[j] * item[j];
       }
     }
+    if (attnDim > 0) {
+      attendUnsplit(java.util.Arrays.copyOf(bannerDense, encoder.spec().itemVectorDim()), events, mask, x,
+          tasteOff + tasteDim);
+    }
     MatrixKernels scalar = MatrixKernels.scalar();
     float[] cur = new float[h1];
     scalar.denseRelu(x, 0, 1, nIn, w1, b1, h1, cur);
@@ -376,6 +508,38 @@ public final class WideDeepScorer {
       wide += weights.wide()[idx];
     }
     return NegativeSampling.calibrate(DenseKernels.sigmoid(deep[0] + wide), negativeRate);
+  }
+
+  /** The attention output from the full inputs: the reference {@link #attend} is held equal to. */
+  private void attendUnsplit(float[] bannerVector, float[] events, float[] mask, float[] out, int off) {
+    float[] q = query(bannerVector);
+    float[][] wk = weights.attention().key();
+    float[][] wv = weights.attention().value();
+    double[] score = new double[attnLength];
+    float[][] v = new float[attnLength][attnDim];
+    double max = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < attnLength; j++) {
+      if (mask[j] == 0f) {
+        continue;
+      }
+      float[] k = new float[attnDim];
+      for (int c = 0; c < eventWidth; c++) {
+        DenseKernels.axpy(events[j * eventWidth + c], wk[c], 0, k, 0, attnDim);
+        DenseKernels.axpy(events[j * eventWidth + c], wv[c], 0, v[j], 0, attnDim);
+      }
+      score[j] = ItemVectors.dot(q, k);
+      max = Math.max(max, score[j]);
+    }
+    double sum = 0;
+    for (int j = 0; j < attnLength; j++) {
+      sum += mask[j] == 0f ? 0 : Math.exp(score[j] - max);
+    }
+    for (int j = 0; j < attnLength; j++) {
+      if (mask[j] != 0f) {
+        float p = (float) (Math.exp(score[j] - max) / sum);
+        DenseKernels.axpy(p, v[j], 0, out, off, attnDim);
+      }
+    }
   }
 
   /** The share of non-clicks the network was trained on (1: all of them). */

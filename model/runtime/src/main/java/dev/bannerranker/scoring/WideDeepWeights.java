@@ -19,15 +19,29 @@ import java.util.Map;
  * @param tasteUser taste-tower embedding of the user's brands, {@code [brands][tasteDim]}, or null without a tower
  * @param tasteItem taste-tower embedding of the candidate's brand, {@code [brands][tasteDim]}, or null
  * @param conversion the conversion tower of a click-and-conversion model, or null for a click model
+ * @param attention the sequence attention's projections, or null without sequence attention
  */
 public record WideDeepWeights(
     float[] wide, Map<String, float[][]> embeddings, List<DenseLayer> hidden, float[] outputWeights, float outputBias,
-    float[][] tasteUser, float[][] tasteItem, Tower conversion) {
+    float[][] tasteUser, float[][] tasteItem, Tower conversion, Attention attention) {
+
+  /** Without sequence attention. */
+  public WideDeepWeights(float[] wide, Map<String, float[][]> embeddings, List<DenseLayer> hidden,
+      float[] outputWeights, float outputBias, float[][] tasteUser, float[][] tasteItem, Tower conversion) {
+    this(wide, embeddings, hidden, outputWeights, outputBias, tasteUser, tasteItem, conversion, null);
+  }
+
+  /**
+   * The sequence attention's learned projections ({@link dev.bannerranker.features.SequenceAttention}): {@code query}
+   * {@code [itemVectorDim][dim]} from the banner vector, {@code key} and {@code value} {@code [eventWidth][dim]} from
+   * each event's input.
+   */
+  public record Attention(float[][] query, float[][] key, float[][] value) {}
 
   /** A click model. */
   public WideDeepWeights(float[] wide, Map<String, float[][]> embeddings, List<DenseLayer> hidden,
       float[] outputWeights, float outputBias, float[][] tasteUser, float[][] tasteItem) {
-    this(wide, embeddings, hidden, outputWeights, outputBias, tasteUser, tasteItem, null);
+    this(wide, embeddings, hidden, outputWeights, outputBias, tasteUser, tasteItem, null, null);
   }
 
   /**
@@ -39,7 +53,7 @@ public record WideDeepWeights(
   /** The conversion tower as a network of its own over the shared tables, for a scorer; null without one. */
   public WideDeepWeights conversionNetwork() {
     return conversion == null ? null : new WideDeepWeights(conversion.wide(), embeddings, conversion.hidden(),
-        conversion.outputWeights(), conversion.outputBias(), tasteUser, tasteItem, null);
+        conversion.outputWeights(), conversion.outputBias(), tasteUser, tasteItem, null, attention);
   }
 
   /** One dense layer: {@code out = relu(in · w + b)}, {@code w} is {@code [nIn][nOut]}. */
@@ -67,6 +81,11 @@ public record WideDeepWeights(
     if (tasteUser != null) {
       t.put("taste.user", Tensor.matrix(tasteUser));
       t.put("taste.item", Tensor.matrix(tasteItem));
+    }
+    if (attention != null) {
+      t.put("attention.query", Tensor.matrix(attention.query()));
+      t.put("attention.key", Tensor.matrix(attention.key()));
+      t.put("attention.value", Tensor.matrix(attention.value()));
     }
     if (conversion != null) {
       t.put(CONVERSION + "wide", Tensor.vector(conversion.wide()));
@@ -106,7 +125,8 @@ public record WideDeepWeights(
     return new WideDeepWeights(require(t, "wide", file).values(), emb, layers,
         require(t, "output.W", file).values(), require(t, "output.b", file).values()[0],
         taste ? t.get("taste.user").asMatrix() : null, taste ? require(t, "taste.item", file).asMatrix() : null,
-        conversion);
+        conversion, t.containsKey("attention.query") ? new Attention(t.get("attention.query").asMatrix(),
+            require(t, "attention.key", file).asMatrix(), require(t, "attention.value", file).asMatrix()) : null);
   }
 
   private static Tensor require(Map<String, Tensor> t, String name, String file) {

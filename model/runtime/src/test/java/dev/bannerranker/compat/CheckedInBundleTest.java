@@ -96,6 +96,21 @@ class CheckedInBundleTest {
   }
 
   /**
+   * {@code bundles/v4} was written by the last build that wrote version 4 ({@link #main} at commit 214a876, before
+   * format 5 added sequence attention): it reads without sequence attention and scores as it did.
+   */
+  @Test
+  void formatVersion4BundleLoadsWithoutSequenceAttentionAndScoresAsWhenItWasWritten() throws IOException {
+    Path v4 = V1.resolveSibling("v4");
+    Bundle b = BundleIO.load(v4);
+    assertEquals(4, b.manifest().formatVersion());
+    assertFalse(Files.readString(v4.resolve(Bundle.MANIFEST)).contains("sequenceAttention"));
+    assertFalse(b.spec().hasSequenceAttention());
+    assertNull(b.weights().attention());
+    assertScoresAsGolden(b, V1.resolveSibling("v4-golden.json"));
+  }
+
+  /**
    * {@code bundles/v3-trainer-manifest} is the manifest (and seal) of a format 3 bundle the trainer wrote before the
    * manifest was typed (commit b4edd22, tiny world seed 5, one epoch; its other files are left out for size). Every
    * key reads into the records, and written back they give the same JSON: the records keep the format's keys.

@@ -45,7 +45,12 @@ class WideDeepScorerTest {
     enc.encodeBanner(b, bd, 0, bc, 0);
     enc.encodeCross(u, b, ctx, cr, 0);
     enc.wideIndices(u, b, ctx, wide, 0);
-    return model.scorer().predictUnsplit(ud, uc, bd, bc, cr, u.tasteBrands, wide);
+    float[] mask = null;
+    if (model.spec().hasSequenceAttention()) {
+      mask = new float[model.spec().sequenceAttention().length()];
+      java.util.Arrays.fill(mask, 0, u.sequenceCount, 1f);
+    }
+    return model.scorer().predictUnsplit(ud, uc, bd, bc, cr, u.tasteBrands, u.sequenceEvents, mask, wide);
   }
 
   /** The split first layer must equal the plain forward pass over the full row. */
@@ -64,6 +69,42 @@ class WideDeepScorerTest {
         assertEquals(plain, split[i], 1e-6, "candidate " + i);
         assertTrue(plain > 0 && plain < 1);
       }
+    }
+  }
+
+  /**
+   * With sequence attention the split path (keys and values per request, queries per banner) equals the plain pass
+   * that computes the attention over the full inputs: for a user with more events than the attention's length, one
+   * with a few, and one with none.
+   */
+  @Test
+  void splitPathEqualsUnsplitPassWithSequenceAttention() {
+    ScoringModel m = ScoringModel.of(RandomBundles.withSequenceAttention(bundle, 3));
+    var attention = m.spec().sequenceAttention();
+    long now = RandomBundles.START + 5 * 86_400;
+    BannerFeatures[] cands = m.banners().values().stream()
+        .sorted(java.util.Comparator.comparingInt(BannerFeatures::index)).toArray(BannerFeatures[]::new);
+    for (int events : new int[] {25, 3, 0}) {
+      SplittableRandom r = new SplittableRandom(events);
+      UserHistory h = UserHistory.forSpec(m.spec());
+      for (int i = 0; i < events; i++) {
+        HistoryUpdates.productEvent(h, 1 + r.nextInt(5), 1 + r.nextInt(3), EventType.values()[r.nextInt(3)],
+            1 + r.nextInt(4), (float) r.nextDouble(90), now - 3000L * (events - i));
+      }
+      UserFeatures u = m.userFeatures(new UserProfile("u", dev.bannerranker.data.Gender.M, "35-44", 1), h, now);
+      assertEquals(Math.min(events, attention.length()), u.sequenceCount);
+      ScoringContext ctx = new ScoringContext(now, Platform.WEB, 1);
+      float[] split = new float[cands.length];
+      m.predict(u, ctx, cands, cands.length, split);
+      float min = 1f;
+      float max = 0f;
+      for (int i = 0; i < cands.length; i++) {
+        float plain = unsplit(m, u, ctx, cands[i]);
+        assertEquals(plain, split[i], 1e-6, events + " events, candidate " + i);
+        min = Math.min(min, plain);
+        max = Math.max(max, plain);
+      }
+      assertTrue(max - min > 1e-3, "scores must vary across candidates");
     }
   }
 

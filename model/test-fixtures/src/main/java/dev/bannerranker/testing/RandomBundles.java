@@ -195,4 +195,50 @@ public final class RandomBundles {
     }
     return b;
   }
+
+  /**
+   * {@code b} with {@code train --sequence-attention on}'s attention and seeded random weights for it (its projections,
+   * and the first hidden layer's rows for its output): the shapes, and so the cost, of a trained one, without a
+   * second training run. Its scores are not a trained model's.
+   */
+  public static Bundle withSequenceAttention(Bundle b, long seed) {
+    if (b.weights().conversion() != null) {
+      throw new IllegalArgumentException("sequence attention is added to click models only");
+    }
+    var attention = dev.bannerranker.features.SequenceAttention.defaults();
+    var spec = b.spec().withSequenceAttention(attention);
+    SplittableRandom rng = new SplittableRandom(seed);
+    int d = spec.itemVectorDim();
+    int events = attention.eventWidth(d);
+    var w = b.weights();
+    var first = w.hidden().get(0);
+    float[][] w1 = java.util.Arrays.copyOf(first.w(), first.w().length + attention.dim());
+    for (int r = first.w().length; r < w1.length; r++) {
+      w1[r] = uniform(rng, 1, first.nOut(), 0.2)[0];
+    }
+    List<WideDeepWeights.DenseLayer> hidden = new ArrayList<>(w.hidden());
+    hidden.set(0, new WideDeepWeights.DenseLayer(w1, first.b()));
+    var weights = new WideDeepWeights(w.wide(), w.embeddings(), hidden, w.outputWeights(),
+        w.outputBias(), w.tasteUser(), w.tasteItem(), null, new WideDeepWeights.Attention(
+            uniform(rng, d, attention.dim(), 0.5), uniform(rng, events, attention.dim(), 0.3),
+            uniform(rng, events, attention.dim(), 0.3)));
+    var m = b.manifest();
+    var manifest = new BundleManifest(m.formatVersion(), m.modelVersion() + "-attention",
+        m.createdAt(), m.dataFingerprint(), m.provenance(), m.hyperparameters(), m.negativeRate(), spec, m.metrics(),
+        m.training(), m.files());
+    Bundle partial = new Bundle(manifest, b.vocab(), b.vectors(), weights, b.catalog(), b.bannerStats(), null);
+    return new Bundle(manifest, b.vocab(), b.vectors(), weights, b.catalog(), b.bannerStats(),
+        ScoringModel.computeBannerFirstLayer(partial));
+  }
+
+  private static float[][] uniform(SplittableRandom rng, int rows, int cols, double scale) {
+    float[][] m = new float[rows][cols];
+    for (float[] row : m) {
+      for (int j = 0; j < cols; j++) {
+        row[j] = (float) ((rng.nextDouble() * 2 - 1) * scale);
+      }
+    }
+    return m;
+  }
+
 }

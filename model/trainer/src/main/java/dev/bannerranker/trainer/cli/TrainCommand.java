@@ -159,6 +159,12 @@ final class TrainCommand implements Callable<Integer> {
           + "ordering. click+conversion needs the converted column in impressions.csv. Default: ${DEFAULT-VALUE}.")
   String objective;
 
+  @Option(names = "--sequence-attention", defaultValue = "off", paramLabel = "on|off",
+      description = "on: the deep side attends over the user's latest 16 events (brand, category, type, age and dwell "
+          + "bucket), queried by the candidate banner's vector (target attention, as in DIN). Needs the rows held in "
+          + "memory (not --rows). Default: ${DEFAULT-VALUE}.")
+  String sequenceAttention;
+
   @Option(names = "--no-progress", description = "Show no progress (a bar on a terminal, else a line every 5 s).")
   boolean noProgress;
 
@@ -196,6 +202,12 @@ final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--recent-events, --top-brands and --half-life-hours must be positive");
     }
     Objective goal = Objective.parse(objective);
+    boolean attention = switch (sequenceAttention) {
+      case "on" -> true;
+      case "off" -> false;
+      default -> throw new IllegalArgumentException("--sequence-attention must be on or off");
+    };
+
     if (format.equals(SessionPipeline.FORMAT)) {
       if (goal != Objective.CLICK) {
         throw new IllegalArgumentException("--objective " + goal.code() + " needs the own format, not --format "
@@ -225,7 +237,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     TrainOptions o = new TrainOptions(data, dataFormat, out, force, maxBad, i2v, wd, halfLife, recentEvents,
         topBrands, wideLog2, tasteBrands, tasteBrands == 0 ? 0 : tasteDim, validDays, testDays, validFraction, testFraction, !noProgress,
-        foldInDim, List.copyOf(wideCrosses), negativeRate, rows, streaming, goal);
+        foldInDim, List.copyOf(wideCrosses), negativeRate, rows, streaming, goal, attention);
     TrainingPipeline.run(o, System.out, System.err);
     return 0;
   }

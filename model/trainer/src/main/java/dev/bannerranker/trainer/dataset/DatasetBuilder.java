@@ -314,6 +314,11 @@ public final class DatasetBuilder {
         enc.rawCrossScalars(u, b, ctx, r.crossScalars);
         System.arraycopy(u.tasteBrands, 0, r.tasteBrands, 0, r.tasteBrands.length);
         enc.wideIndices(u, b, ctx, r.wide, 0);
+        if (u.sequenceCodes != null) {
+          System.arraycopy(u.sequenceBrands, 0, r.sequenceBrands, 0, r.sequenceBrands.length);
+          System.arraycopy(u.sequenceCategories, 0, r.sequenceCategories, 0, r.sequenceCategories.length);
+          System.arraycopy(u.sequenceCodes, 0, r.sequenceCodes, 0, r.sequenceCodes.length);
+        }
         r.clicked = imp.clicked();
         r.converted = imp.converted();
         r.part = (byte) p;

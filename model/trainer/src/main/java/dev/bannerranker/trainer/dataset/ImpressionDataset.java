@@ -26,9 +26,23 @@ public final class ImpressionDataset {
   public final int[] slot;
   public final float[] trueCtr;         // NaN when the data has no truth
   public final float[] trueCvr;         // the true probability that a click converts; NaN without that truth
+  /** Sequence attention's events per row (0 without it), and their brand, category and code, size * sequenceLength. */
+  public final int sequenceLength;
+  public final int[] sequenceBrands;
+  public final int[] sequenceCategories;
+  public final int[] sequenceCodes;
 
   public ImpressionDataset(int size, int dim, int wideCount, int userFields, int userScalarCount, int bannerScalarCount,
       int crossCount, int tasteCount) {
+    this(size, dim, wideCount, userFields, userScalarCount, bannerScalarCount, crossCount, tasteCount, 0);
+  }
+
+  public ImpressionDataset(int size, int dim, int wideCount, int userFields, int userScalarCount, int bannerScalarCount,
+      int crossCount, int tasteCount, int sequenceLength) {
+    this.sequenceLength = sequenceLength;
+    sequenceBrands = new int[size * sequenceLength];
+    sequenceCategories = new int[size * sequenceLength];
+    sequenceCodes = new int[size * sequenceLength];
     this.tasteCount = tasteCount;
     tasteBrands = new int[size * tasteCount];
     this.size = size;
@@ -73,6 +87,10 @@ public final class ImpressionDataset {
     slot = base.slot;
     trueCtr = base.trueCtr;
     trueCvr = base.trueCvr;
+    sequenceLength = base.sequenceLength;
+    sequenceBrands = base.sequenceBrands;
+    sequenceCategories = base.sequenceCategories;
+    sequenceCodes = base.sequenceCodes;
   }
 
   /**

@@ -23,6 +23,8 @@ import java.util.Map;
  * @param movielens MovieLens-only ranking metrics
  * @param seconds how long the evaluation took
  * @param conversion the conversion figures of a click-and-conversion bundle on data with conversions, else null
+ * @param sequenceAttention whether the bundle's deep side attends over the user's latest events: {@code on} or {@code
+ *     off}, from its feature spec
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EvaluationReport(
@@ -40,14 +42,23 @@ public record EvaluationReport(
     Item2Vec item2vec,
     MovieLens movielens,
     double seconds,
-    Conversion conversion) {
+    Conversion conversion,
+    @JsonProperty("sequence_attention") String sequenceAttention) {
+
+  /** A report that does not say whether the model has sequence attention. */
+  public EvaluationReport(String modelVersion, int testRows, int testClicks, double auc, double logloss, double ece,
+      double ndcgAt5, Double oracleAuc, Double oracleLogloss, String oracleUnavailable, Map<String, Baseline> baselines,
+      Item2Vec item2vec, MovieLens movielens, double seconds, Conversion conversion) {
+    this(modelVersion, testRows, testClicks, auc, logloss, ece, ndcgAt5, oracleAuc, oracleLogloss, oracleUnavailable,
+        baselines, item2vec, movielens, seconds, conversion, null);
+  }
 
   /** A report without conversion figures. */
   public EvaluationReport(String modelVersion, int testRows, int testClicks, double auc, double logloss, double ece,
       double ndcgAt5, Double oracleAuc, Double oracleLogloss, String oracleUnavailable, Map<String, Baseline> baselines,
       Item2Vec item2vec, MovieLens movielens, double seconds) {
     this(modelVersion, testRows, testClicks, auc, logloss, ece, ndcgAt5, oracleAuc, oracleLogloss, oracleUnavailable,
-        baselines, item2vec, movielens, seconds, null);
+        baselines, item2vec, movielens, seconds, null, null);
   }
 
   /**

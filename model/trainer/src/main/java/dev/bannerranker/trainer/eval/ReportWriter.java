@@ -363,7 +363,11 @@ public final class ReportWriter {
     if (r.testRows() > 0) {
       h.append(String.format(Locale.ROOT, " (CTR %.2f%%)", 100.0 * r.testClicks() / r.testRows()));
     }
-    h.append(". Evaluated in ").append(String.format(Locale.ROOT, "%.0f", r.seconds())).append(" s.</p>\n");
+    h.append(". Evaluated in ").append(String.format(Locale.ROOT, "%.0f", r.seconds())).append(" s.");
+    if (r.sequenceAttention() != null) {
+      h.append(" Sequence attention: <code>").append(escape(r.sequenceAttention())).append("</code>.");
+    }
+    h.append("</p>\n");
 
     h.append("<h2>Model and baselines</h2>\n<table>\n<thead><tr><th>Scorer</th><th>AUC</th><th>Logloss</th>")
         .append("<th>AUC difference<br>(model &minus; scorer)</th><th>95 % interval</th><th>What it is</th></tr></thead>\n<tbody>\n");

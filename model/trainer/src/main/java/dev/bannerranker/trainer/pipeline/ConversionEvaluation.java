@@ -168,7 +168,7 @@ final class ConversionEvaluation {
         s.batchSize(), epochs, s.patience() * epochs / s.maxEpochs(), s.validationsPerEpoch(), s.learningRate(),
         s.wideLearningRate(), s.l2Wide(), s.weightAverageDecay(), s.seed());
     ImpressionDataset conversions = ds.withLabels(ds.converted);
-    RowEncoder rows = new RowEncoder(model.encoder(), conversions, byIndex);
+    RowEncoder rows = new RowEncoder(model.encoder(), conversions, byIndex, model.vectors());
     var net = WideDeepNetwork.build(model.spec(), cfg);
     var fit = WideDeepTrainer.train(net, rows, conversions, train, valid, cfg, progress, false);
     return new ClickedOnly(WideDeepTrainer.predict(net, rows, test, cfg), fit, train.length);

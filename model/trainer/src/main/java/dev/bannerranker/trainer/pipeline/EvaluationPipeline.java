@@ -85,7 +85,7 @@ public final class EvaluationPipeline {
         new EvaluationReport.Item2Vec(categoryPrecisionAt10(bundle.vocab(), v, brandCategory),
             training == null ? null : training.item2vecTokensPerSecond()),
         format == DataFormat.MOVIELENS ? movieLensMetrics(data, t.log(), t.model(), t.byIndex(), t.split()) : null,
-        (System.nanoTime() - t0) / 1e9, conversion);
+        (System.nanoTime() - t0) / 1e9, conversion, bundle.spec().hasSequenceAttention() ? "on" : "off");
 
     ReportWriter.write(reportDir, "banner-ranker evaluation: " + bundle.modelVersion(), report, rocs,
         ClickMetrics.calibration(p, t.y(), ECE_BINS), lossCurves(training),
@@ -145,7 +145,7 @@ public final class EvaluationPipeline {
     int[] test = ds.rowsOf(TimeSplit.TEST);
     BannerFeatures[] byIndex = DatasetBuilder.bannersByIndex(bundle.catalog(), vocab, bundle.vectors(),
         bundle.bannerStats());
-    return new TestDays(model, log, split, ds, byIndex, new RowEncoder(model.encoder(), ds, byIndex), test,
+    return new TestDays(model, log, split, ds, byIndex, new RowEncoder(model.encoder(), ds, byIndex, bundle.vectors()), test,
         QuickMetrics.labels(ds, test), groups(ds, test));
   }
 

@@ -16,7 +16,7 @@ public final class QuickMetrics {
     for (int i = 0; i < idx.length; i++) {
       RowEncoder.Row r = rows.row(idx[i]);
       p[i] = model.scorer().predictUnsplit(r.userDense(), r.userCats(), r.bannerDense(), r.bannerCats(), r.cross(), r.tasteBrands(),
-          r.wide());
+          r.events(), r.eventMask(), r.wide());
     }
     return p;
   }
@@ -27,7 +27,7 @@ public final class QuickMetrics {
     for (int i = 0; i < idx.length; i++) {
       RowEncoder.Row r = rows.row(idx[i]);
       p[i] = model.conversionScorer().predictUnsplit(r.userDense(), r.userCats(), r.bannerDense(), r.bannerCats(),
-          r.cross(), r.tasteBrands(), r.wide());
+          r.cross(), r.tasteBrands(), r.events(), r.eventMask(), r.wide());
     }
     return p;
   }

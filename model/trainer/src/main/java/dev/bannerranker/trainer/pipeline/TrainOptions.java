@@ -19,6 +19,8 @@ import java.util.List;
  * @param rows where the point-in-time rows go as row shards, read back from there for training (null: kept in memory)
  * @param streaming read the log in a bounded heap (an external sort into {@code rows}), never holding it whole
  * @param objective what the network learns: clicks alone, or clicks and conversions jointly
+ * @param sequenceAttention whether the deep side attends over the user's latest events ({@code
+ *     dev.bannerranker.features.SequenceAttention}); needs the rows held in memory (not {@code rows})
  */
 public record TrainOptions(
     Path data,
@@ -44,7 +46,19 @@ public record TrainOptions(
     double negativeRate,
     Path rows,
     boolean streaming,
-    Objective objective) {
+    Objective objective,
+    boolean sequenceAttention) {
+
+  /** Without sequence attention. */
+  public TrainOptions(Path data, DataFormat format, Path out, boolean force, double maxBadFraction,
+      Item2VecConfig item2vec, WideDeepConfig wideDeep, double halfLifeHours, int maxRecentEvents, int topBrands,
+      int wideBucketsLog2, int tasteBrands, int tasteDim, int validDays, int testDays, double validFraction,
+      double testFraction, boolean progress, int foldInDim, List<String> wideCrosses, double negativeRate, Path rows,
+      boolean streaming, Objective objective) {
+    this(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours, maxRecentEvents, topBrands,
+        wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction, testFraction, progress, foldInDim,
+        wideCrosses, negativeRate, rows, streaming, objective, false);
+  }
 
   /** Clicks alone, every existing option as it was. */
   public TrainOptions(Path data, DataFormat format, Path out, boolean force, double maxBadFraction,
@@ -90,31 +104,37 @@ public record TrainOptions(
   public TrainOptions withNegativeRate(double rate) {
     return new TrainOptions(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours, maxRecentEvents,
         topBrands, wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction, testFraction, progress,
-        foldInDim, wideCrosses, rate, rows, streaming, objective);
+        foldInDim, wideCrosses, rate, rows, streaming, objective, sequenceAttention);
   }
 
   public TrainOptions withRows(Path dir) {
     return new TrainOptions(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours,
         maxRecentEvents, topBrands, wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction,
-        testFraction, progress, foldInDim, wideCrosses, negativeRate, dir, streaming, objective);
+        testFraction, progress, foldInDim, wideCrosses, negativeRate, dir, streaming, objective, sequenceAttention);
   }
 
   public TrainOptions withOut(Path bundle) {
     return new TrainOptions(data, format, bundle, force, maxBadFraction, item2vec, wideDeep, halfLifeHours,
         maxRecentEvents, topBrands, wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction,
-        testFraction, progress, foldInDim, wideCrosses, negativeRate, rows, streaming, objective);
+        testFraction, progress, foldInDim, wideCrosses, negativeRate, rows, streaming, objective, sequenceAttention);
   }
 
   /** Streams the log through an external sort; needs {@link #withRows}. */
   public TrainOptions withStreaming(boolean on) {
     return new TrainOptions(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours,
         maxRecentEvents, topBrands, wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction,
-        testFraction, progress, foldInDim, wideCrosses, negativeRate, rows, on, objective);
+        testFraction, progress, foldInDim, wideCrosses, negativeRate, rows, on, objective, sequenceAttention);
   }
 
   public TrainOptions withObjective(Objective o) {
     return new TrainOptions(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours,
         maxRecentEvents, topBrands, wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction,
-        testFraction, progress, foldInDim, wideCrosses, negativeRate, rows, streaming, o);
+        testFraction, progress, foldInDim, wideCrosses, negativeRate, rows, streaming, o, sequenceAttention);
+  }
+
+  public TrainOptions withSequenceAttention(boolean on) {
+    return new TrainOptions(data, format, out, force, maxBadFraction, item2vec, wideDeep, halfLifeHours,
+        maxRecentEvents, topBrands, wideBucketsLog2, tasteBrands, tasteDim, validDays, testDays, validFraction,
+        testFraction, progress, foldInDim, wideCrosses, negativeRate, rows, streaming, objective, on);
   }
 }

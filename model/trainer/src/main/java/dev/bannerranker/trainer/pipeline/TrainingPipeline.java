@@ -15,6 +15,7 @@ import dev.bannerranker.data.EventLog;
 import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.features.FeatureEncoder;
 import dev.bannerranker.features.FeatureSpec;
+import dev.bannerranker.features.SequenceAttention;
 import dev.bannerranker.features.ItemVectors;
 import dev.bannerranker.features.Standardizer;
 import dev.bannerranker.features.Vocabularies;
@@ -110,6 +111,10 @@ public final class TrainingPipeline {
       // the row shards and the other formats carry no conversions
       throw new IllegalArgumentException("--objective " + o.objective().code() + " trains on the own format held in "
           + "memory; it cannot be combined with " + (o.rows() != null ? "--rows" : "--format " + o.format().code()));
+    }
+    if (o.sequenceAttention() && o.rows() != null) {
+      throw new IllegalArgumentException("--sequence-attention on needs the rows held in memory: row shards (--rows, "
+          + "--streaming) do not hold the event sequences");
     }
     if (o.streaming() && o.rows() == null) {
       throw new IllegalArgumentException("--streaming needs --rows DIR: the sorted log and the rows go there");
@@ -292,7 +297,7 @@ public final class TrainingPipeline {
     ImpressionDataset validDs;
     WideDeepTrainer.Result fit;
     if (ds != null) {
-      rows = new RowEncoder(enc, ds, byIndex);
+      rows = new RowEncoder(enc, ds, byIndex, vectors);
       validRows = rows;
       validDs = ds;
       fit = WideDeepTrainer.train(net, rows, ds, train, valid, o.wideDeep(), o.negativeRate(), o.progress());
@@ -301,13 +306,13 @@ public final class TrainingPipeline {
       ImpressionDataset[] held = ShardTraining.gather(o.rows(), valid, test, sample);
       validDs = held[0];
       ds = held[1];
-      validRows = new RowEncoder(enc, validDs, byIndex);
-      rows = new RowEncoder(enc, ds, byIndex);
+      validRows = new RowEncoder(enc, validDs, byIndex, vectors);
+      rows = new RowEncoder(enc, ds, byIndex, vectors);
       int[] all = ShardTraining.iota(valid.length);
       try (ShardBatches batches = new ShardBatches(RowShards.files(o.rows()), RowLayout.of(spec), train.length,
           scan.keep(), enc, byIndex, o.wideDeep())) {
         fit = WideDeepTrainer.train(net, batches, new WideDeepTrainer.HeldRows(validRows, validDs, all, o.negativeRate()),
-            new WideDeepTrainer.HeldRows(new RowEncoder(enc, held[2], byIndex), held[2],
+            new WideDeepTrainer.HeldRows(new RowEncoder(enc, held[2], byIndex, vectors), held[2],
                 ShardTraining.iota(sample.length)), o.wideDeep(), o.progress(), null);
       }
       // From here on the dataset is the test rows alone.
@@ -369,7 +374,10 @@ public final class TrainingPipeline {
         List.of(1.0, 2.0, 3.0, 2.0), 60.0, o.topBrands(), 1 << o.wideBucketsLog2(), 1, 4, 100.0, 0.0,
         o.wideDeep().embeddingDims(), o.wideDeep().hidden(), Map.of(), identity(FeatureEncoder.USER_SCALARS),
         identity(FeatureEncoder.BANNER_SCALARS), identity(FeatureEncoder.crossScalarNames(o.foldInDim() > 0)), o.tasteBrands(), o.tasteDim(),
-        o.foldInDim() > 0 ? FoldInTrainer.factorDim(o.foldInDim()) : 0, o.wideCrosses());
+        o.foldInDim() > 0 ? FoldInTrainer.factorDim(o.foldInDim()) : 0, o.wideCrosses(),
+        o.sequenceAttention() ? new SequenceAttention(Math.min(SequenceAttention.DEFAULT_LENGTH, o.maxRecentEvents()),
+            SequenceAttention.DEFAULT_DIM, SequenceAttention.DEFAULT_AGE_BUCKET_HOURS,
+            SequenceAttention.DEFAULT_DWELL_BUCKET_SECONDS) : null);
   }
 
   static Map<String, Integer> cardinalities(Vocabularies v, TrainOptions o) {
@@ -422,6 +430,7 @@ public final class TrainingPipeline {
     h.put("taste_brands", o.tasteBrands());
     h.put("taste_dim", o.tasteDim());
     h.put("fold_in_dim", o.foldInDim());
+    h.put("sequence_attention", o.sequenceAttention() ? "on" : "off");
     if (o.foldInDim() > 0) {
       h.put("fold_in_price_tier_dims", FoldInTrainer.PRICE_TIER_DIMS);
     }

@@ -124,6 +124,10 @@ public final class RowShards {
 
     /** Creates {@code file} (it must not exist) and writes its header. */
     public static FileWriter create(Path file, RowLayout layout) throws IOException {
+      if (layout.sequenceLength() > 0) {
+        // train refuses --sequence-attention on with --rows before it sweeps; this guards every other writer
+        throw new IllegalArgumentException("row shards do not hold the event sequences of sequence attention");
+      }
       DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file,
           java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE), 1 << 16));
       out.write(MAGIC);

@@ -27,6 +27,10 @@ public final class ShardRow {
   public final double[] crossScalars;
   public final int[] tasteBrands;
   public final int[] wide;
+  /** Sequence attention's latest events ({@code SequenceAttention#capture}); empty without it. */
+  public final int[] sequenceBrands;
+  public final int[] sequenceCategories;
+  public final int[] sequenceCodes;
 
   public ShardRow(RowLayout layout) {
     this.layout = layout;
@@ -37,6 +41,9 @@ public final class ShardRow {
     crossScalars = new double[layout.crossScalars()];
     tasteBrands = new int[layout.tasteCount()];
     wide = new int[layout.wideCount()];
+    sequenceBrands = new int[layout.sequenceLength()];
+    sequenceCategories = new int[layout.sequenceLength()];
+    sequenceCodes = new int[layout.sequenceLength()];
   }
 
   /** Fills this row from row {@code i} of {@code ds}, which is impression {@code i} of the log. */
@@ -57,6 +64,10 @@ public final class ShardRow {
     System.arraycopy(ds.crossScalars, i * crossScalars.length, crossScalars, 0, crossScalars.length);
     System.arraycopy(ds.tasteBrands, i * tasteBrands.length, tasteBrands, 0, tasteBrands.length);
     System.arraycopy(ds.wide, i * wide.length, wide, 0, wide.length);
+    int l = sequenceCodes.length;
+    System.arraycopy(ds.sequenceBrands, i * l, sequenceBrands, 0, l);
+    System.arraycopy(ds.sequenceCategories, i * l, sequenceCategories, 0, l);
+    System.arraycopy(ds.sequenceCodes, i * l, sequenceCodes, 0, l);
     return this;
   }
 
@@ -77,5 +88,9 @@ public final class ShardRow {
     System.arraycopy(crossScalars, 0, ds.crossScalars, i * crossScalars.length, crossScalars.length);
     System.arraycopy(tasteBrands, 0, ds.tasteBrands, i * tasteBrands.length, tasteBrands.length);
     System.arraycopy(wide, 0, ds.wide, i * wide.length, wide.length);
+    int l = sequenceCodes.length;
+    System.arraycopy(sequenceBrands, 0, ds.sequenceBrands, i * l, l);
+    System.arraycopy(sequenceCategories, 0, ds.sequenceCategories, i * l, l);
+    System.arraycopy(sequenceCodes, 0, ds.sequenceCodes, i * l, l);
   }
 }

@@ -2,6 +2,8 @@ package dev.bannerranker.trainer.widedeep;
 
 import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.features.FeatureEncoder;
+import dev.bannerranker.features.ItemVectors;
+import dev.bannerranker.features.SequenceAttention;
 import dev.bannerranker.trainer.dataset.ImpressionDataset;
 
 /**
@@ -17,11 +19,43 @@ public final class RowEncoder {
   private final int bs = FeatureEncoder.BANNER_SCALARS.size();
   private final int cs = FeatureEncoder.CROSS_SCALARS.size();
 
+  /** The item vectors the events of sequence attention are encoded with; null when the spec has none. */
+  private final ItemVectors vectors;
+
   /** @param bannersByIndex banner features by vocabulary index */
   public RowEncoder(FeatureEncoder enc, ImpressionDataset ds, BannerFeatures[] bannersByIndex) {
+    this(enc, ds, bannersByIndex, null);
+  }
+
+  /** @param vectors the item vectors, needed when the spec has sequence attention */
+  public RowEncoder(FeatureEncoder enc, ImpressionDataset ds, BannerFeatures[] bannersByIndex, ItemVectors vectors) {
     this.enc = enc;
     this.ds = ds;
     this.banners = bannersByIndex;
+    this.vectors = vectors;
+    if (enc.spec().hasSequenceAttention() && (vectors == null || ds.sequenceLength != enc.spec().sequenceAttention().length())) {
+      throw new IllegalArgumentException("sequence attention needs the item vectors and rows holding "
+          + enc.spec().sequenceAttention().length() + " events each (they hold " + ds.sequenceLength + ")");
+    }
+  }
+
+  /** Width of a row's events input ({@code length × eventWidth}); 0 without sequence attention. */
+  public int eventsWidth() {
+    var a = enc.spec().sequenceAttention();
+    return a == null ? 0 : a.length() * a.eventWidth(enc.spec().itemVectorDim());
+  }
+
+  /** Writes row {@code i}'s events and mask, as the network and {@code predictUnsplit} take them. */
+  public void encodeSequence(int i, float[] events, int eventsOff, float[] mask, int maskOff) {
+    SequenceAttention a = enc.spec().sequenceAttention();
+    int l = a.length();
+    int w = a.eventWidth(enc.spec().itemVectorDim());
+    for (int j = 0; j < l; j++) {
+      int k = i * l + j;
+      a.encodeEvent(vectors, ds.sequenceBrands[k], ds.sequenceCategories[k], ds.sequenceCodes[k], events,
+          eventsOff + j * w);
+      mask[maskOff + j] = ds.sequenceCodes[k] == SequenceAttention.NO_EVENT ? 0f : 1f;
+    }
   }
 
   public FeatureEncoder encoder() {
@@ -30,14 +64,18 @@ public final class RowEncoder {
 
   /** One row's blocks, as {@link dev.bannerranker.scoring.WideDeepScorer#predictUnsplit} takes them. */
   public record Row(float[] userDense, int[] userCats, float[] bannerDense, int[] bannerCats, float[] cross,
-      int[] tasteBrands, int[] wide) {}
+      int[] tasteBrands, int[] wide, float[] events, float[] eventMask) {}
 
   public Row row(int i) {
     Row r = new Row(new float[enc.userDenseSize()], new int[uf], new float[enc.bannerDenseSize()],
         new int[FeatureEncoder.BANNER_FIELDS.size()], new float[enc.crossSize()], new int[ds.tasteCount],
-        new int[ds.wideCount]);
+        new int[ds.wideCount], eventsWidth() == 0 ? null : new float[eventsWidth()],
+        eventsWidth() == 0 ? null : new float[enc.spec().sequenceAttention().length()]);
     encodeInto(i, r.userDense(), 0, r.userCats(), 0, r.bannerDense(), 0, r.bannerCats(), 0, r.cross(), 0,
         r.tasteBrands(), 0, r.wide(), 0);
+    if (r.events() != null) {
+      encodeSequence(i, r.events(), 0, r.eventMask(), 0);
+    }
     return r;
   }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
@@ -33,7 +34,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * The wide &amp; deep {@link ComputationGraph}:
  *
  * <pre>
- *   user_dense, emb(user fields), banner_dense, emb(banner fields), cross[, taste] ─merge─ hidden_0 … hidden_n ─ deep_out ┐
+ *   user_dense, emb(user fields), banner_dense, emb(banner fields), cross[, taste][, attention] ─merge─ hidden_0 … ─ deep_out ┐
  *   wide indices ─ wide_emb (one weight per hashed bucket) ─ sum ─────────────────────────────────────────────── add ─ sigmoid
  * </pre>
  *
@@ -68,6 +69,10 @@ public final class WideDeepNetwork {
       in.add("cross");
       if (spec.hasTasteTower()) {
         in.add("taste_brands");
+      }
+      if (spec.hasSequenceAttention()) {
+        in.add("seq_events");
+        in.add("seq_mask");
       }
     }
     if (mode != WideDeepConfig.Mode.DEEP_ONLY) {
@@ -130,7 +135,13 @@ public final class WideDeepNetwork {
 
   private static ComputationGraph build(FeatureSpec spec, WideDeepConfig cfg, boolean denseTaste, boolean conversion) {
     FeatureEncoder enc = new FeatureEncoder(spec);
-    var g = new NeuralNetConfiguration.Builder()
+    var b = new NeuralNetConfiguration.Builder();
+    if (spec.hasSequenceAttention()) {
+      // DL4J's SameDiff vertex reads its inputs again in the backward pass, after the workspaces that held them are
+      // reused (a native crash); without workspaces every array lives until it is collected.
+      b.trainingWorkspaceMode(WorkspaceMode.NONE).inferenceWorkspaceMode(WorkspaceMode.NONE);
+    }
+    var g = b
         .seed(cfg.seed())
         .dataType(DataType.FLOAT)
         .updater(new Adam(cfg.learningRate()))
@@ -169,6 +180,11 @@ public final class WideDeepNetwork {
             .hasBias(false).activation(Activation.IDENTITY).build(), "in_brand");
         g.addVertex("taste", new ElementWiseVertex(ElementWiseVertex.Op.Product), "taste_user_mean", "taste_item");
         merged.add("taste");
+      }
+      if (spec.hasSequenceAttention()) {
+        g.addVertex(ATTENTION_VERTEX, new AttentionVertex(spec.itemVectorDim(), spec.sequenceAttention(), cfg.seed()),
+            "banner_dense", "seq_events", "seq_mask");
+        merged.add(ATTENTION_VERTEX);
       }
       g.addVertex("deep_in", new MergeVertex(), merged.toArray(String[]::new));
       logit = addDeepTower(g, spec, "");
@@ -213,6 +229,9 @@ public final class WideDeepNetwork {
     net.init();
     return net;
   }
+
+  /** The sequence attention's vertex ({@link AttentionVertex}). */
+  public static final String ATTENTION_VERTEX = "attention";
 
   /** Name prefix of the conversion tower's layers. */
   static final String CONVERSION_PREFIX = "cvr_";
@@ -266,7 +285,16 @@ public final class WideDeepNetwork {
     return new WideDeepWeights(wide, emb, hidden, out.getParam("W").reshape(-1).toFloatVector(),
         out.getParam("b").getFloat(0), taste ? net.getLayer(tasteTableLayer(spec)).getParam("W").toFloatMatrix() : null,
         taste ? net.getLayer("taste_item").getParam("W").toFloatMatrix() : null,
-        hasConversion(net) ? exportTower(net, spec, CONVERSION_PREFIX) : null);
+        hasConversion(net) ? exportTower(net, spec, CONVERSION_PREFIX) : null, exportAttention(net, spec));
+  }
+
+  private static WideDeepWeights.Attention exportAttention(ComputationGraph net, FeatureSpec spec) {
+    if (!spec.hasSequenceAttention()) {
+      return null;
+    }
+    Map<String, INDArray> p = net.getVertex(ATTENTION_VERTEX).paramTable(false);
+    return new WideDeepWeights.Attention(p.get(AttentionVertex.QUERY).toFloatMatrix(),
+        p.get(AttentionVertex.KEY).toFloatMatrix(), p.get(AttentionVertex.VALUE).toFloatMatrix());
   }
 
   private static WideDeepWeights.Tower exportTower(ComputationGraph net, FeatureSpec spec, String prefix) {
@@ -308,6 +336,13 @@ public final class WideDeepNetwork {
       rows.encodeInto(idx[from + r], userDense, r * ud, userCats, r * uf, bannerDense, r * bd, bannerCats, r * bf,
           cross, r * cs, taste, r * tc, wide, r * wc);
     }
+    int ew = rows.eventsWidth();
+    int sl = enc.spec().hasSequenceAttention() ? enc.spec().sequenceAttention().length() : 0;
+    float[] events = new float[mode == WideDeepConfig.Mode.WIDE_ONLY ? 0 : n * ew];
+    float[] mask = new float[mode == WideDeepConfig.Mode.WIDE_ONLY ? 0 : n * sl];
+    for (int r = 0; ew > 0 && mode != WideDeepConfig.Mode.WIDE_ONLY && r < n; r++) {
+      rows.encodeSequence(idx[from + r], events, r * ew, mask, r * sl);
+    }
     List<INDArray> out = new ArrayList<>();
     if (mode != WideDeepConfig.Mode.WIDE_ONLY) {
       out.add(Nd4j.create(userDense, new long[] {n, ud}, 'c'));
@@ -321,6 +356,10 @@ public final class WideDeepNetwork {
       out.add(Nd4j.create(cross, new long[] {n, cs}, 'c'));
       if (tc > 0) {
         out.add(tasteInput(taste, n, tc, enc.spec(), denseTaste));
+      }
+      if (ew > 0) {
+        out.add(Nd4j.create(events, new long[] {n, ew}, 'c'));
+        out.add(Nd4j.create(mask, new long[] {n, sl}, 'c'));
       }
     }
     if (mode != WideDeepConfig.Mode.DEEP_ONLY) {

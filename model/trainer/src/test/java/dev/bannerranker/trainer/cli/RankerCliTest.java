@@ -196,6 +196,21 @@ class RankerCliTest {
         "--force").code());
   }
 
+  /** --sequence-attention takes on or off; on needs the rows held in memory, so with --rows it is a usage error. */
+  @Test
+  void sequenceAttentionIsOnOrOffAndNotWithRowShards() {
+    Path rows = dir.resolve("rows");
+    Run withRows = run("train", "--data", dir.toString(), "--out", dir.resolve("x").toString(), "--rows",
+        rows.toString(), "--sequence-attention", "on");
+    assertEquals(CommandLine.ExitCode.USAGE, withRows.code(), withRows.err());
+    assertTrue(withRows.err().contains("--sequence-attention") && withRows.err().contains("--rows"), withRows.err());
+    assertFalse(Files.exists(rows), "refused before the rows directory is made");
+    Run bad = run("train", "--data", dir.toString(), "--out", dir.resolve("x").toString(), "--sequence-attention",
+        "yes");
+    assertEquals(CommandLine.ExitCode.USAGE, bad.code(), bad.err());
+    assertTrue(bad.err().contains("--sequence-attention"), bad.err());
+  }
+
   @Test
   void usageErrorsExitWithTwo() {
     assertEquals(CommandLine.ExitCode.USAGE, run("generate", "--out", dir.toString(), "--scale", "huge").code());

@@ -66,6 +66,21 @@ final class TinyWorld {
     return withConversion;
   }
 
+  private static TrainingPipeline.Outcome withSequenceAttention;
+
+  /** The same world trained with {@code --sequence-attention on} for 2 epochs, into {@code ROOT/bundle-attention}. */
+  static synchronized TrainingPipeline.Outcome withSequenceAttention() {
+    if (withSequenceAttention == null) {
+      try {
+        withSequenceAttention = TrainingPipeline.run(options(ROOT.resolve("bundle-attention"), 2)
+            .withSequenceAttention(true), quiet(), quiet());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return withSequenceAttention;
+  }
+
   private static final java.util.Map<Double, TrainingPipeline.Outcome> sampled = new java.util.HashMap<>();
 
   /** The same world trained on a share {@code rate} of the training non-clicks, into {@code ROOT/bundle-r<rate>}. */

@@ -15,6 +15,7 @@ import dev.bannerranker.features.UserFeatures;
 import dev.bannerranker.features.UserHistory;
 import dev.bannerranker.scoring.ScoringModel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -28,8 +29,19 @@ class TrainingServingSkewTest {
 
   @Test
   void trainingRowsAndTheServingPathGiveTheSameProbability() {
-    var t = TinyWorld.TRAINED;
+    assertNoSkew(TinyWorld.TRAINED);
+  }
+
+  /** The sequence attention's inputs too: the same latest events, and the split scorer's attention equal to DL4J's. */
+  @Test
+  void withSequenceAttention() {
+    assertNoSkew(TinyWorld.withSequenceAttention());
+  }
+
+  private static void assertNoSkew(TrainingPipeline.Outcome t) {
     Bundle bundle = t.bundle();
+    var attention = bundle.spec().sequenceAttention();
+    int withEvents = 0;
     ScoringModel model = ScoringModel.of(bundle);
     EventLog log = EventLogReader.read(TinyWorld.DATA, 0.01);
     List<Impression> imps = log.impressions();
@@ -43,6 +55,15 @@ class TrainingServingSkewTest {
       float[] served = new float[1];
       model.predict(u, new ScoringContext(imp.timestamp(), imp.platform(), imp.slotPosition()), new BannerFeatures[] {b}, 1, served);
       float trained = QuickMetrics.predict(model, t.rows(), new int[] {row})[0];
+      if (attention != null) {
+        int l = attention.length();
+        var ds = t.dataset();
+        assertArrayEquals(Arrays.copyOfRange(ds.sequenceCodes, row * l, (row + 1) * l), u.sequenceCodes,
+            "event codes of impression " + imp.impressionId());
+        assertArrayEquals(Arrays.copyOfRange(ds.sequenceBrands, row * l, (row + 1) * l), u.sequenceBrands);
+        assertArrayEquals(Arrays.copyOfRange(ds.sequenceCategories, row * l, (row + 1) * l), u.sequenceCategories);
+        withEvents += u.sequenceCount > 1 ? 1 : 0;
+      }
       if (t.dataset().part[row] == dev.bannerranker.trainer.dataset.TimeSplit.TRAIN) {
         continue; // training rows use leave-one-out banner CTR on purpose; the service never does
       }
@@ -50,6 +71,9 @@ class TrainingServingSkewTest {
       checked++;
     }
     assertTrue(checked >= 10, "only " + checked + " held-out impressions were compared");
+    if (attention != null) {
+      assertTrue(withEvents >= 10, "only " + withEvents + " compared impressions had several events");
+    }
   }
 
   @Test
