@@ -203,7 +203,7 @@ public final class BenchModel {
       Path keyFile = click.dir.resolve("conversion-recipe.txt");
       if (matches(keyFile, recipe.key()) && Files.isRegularFile(bundleDir.resolve(Bundle.MANIFEST))) {
         try {
-          return new BenchModel(click.dir, BundleIO.load(bundleDir), EventLogReader.read(data, 0.01));
+          return new BenchModel(click.dir, bundleDir, BundleIO.load(bundleDir), EventLogReader.read(data, 0.01));
         } catch (RuntimeException e) {
           log.println("bench model: cached bundle in " + bundleDir + " no longer loads (" + e.getMessage()
               + "); rebuilding");
@@ -220,15 +220,10 @@ public final class BenchModel {
           dev.bannerranker.trainer.pipeline.Objective.CLICK_CONVERSION), quiet(), log);
       Files.writeString(keyFile, recipe.key(), StandardCharsets.UTF_8);
       log.printf("bench model: click+conversion ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
-      return new BenchModel(click.dir, BundleIO.load(bundleDir), EventLogReader.read(data, 0.01));
+      return new BenchModel(click.dir, bundleDir, BundleIO.load(bundleDir), EventLogReader.read(data, 0.01));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** The bundle's directory. */
-  public Path bundleDir() {
-    return dir.resolve(model.hasConversion() ? "bundle-conversion" : "bundle");
   }
 
   /** One instance per JVM: every trial of a fork shares it. */
