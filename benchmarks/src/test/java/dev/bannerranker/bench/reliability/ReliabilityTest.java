@@ -49,6 +49,10 @@ class ReliabilityTest {
       assertTrue(r.get("overload").has(key), key);
     }
     assertTrue(r.at("/overload/threads_before").asDouble() > 0);
+    // 3x is taken of the higher of the closed loop's rate and what an open-loop probe got admitted
+    assertTrue(r.at("/overload/probe_admitted_rps").asDouble() > 0, r.get("overload").toString());
+    assertEquals(Math.max(r.at("/overload/closed_loop_rps").asDouble(), r.at("/overload/probe_admitted_rps").asDouble()),
+        r.at("/overload/sustainable_rps").asDouble(), 1.0, r.get("overload").toString());
     assertTrue(r.at("/overload/healthy_after").asBoolean());
 
     assertEquals(0, r.at("/fuzz/internal_or_unknown").asLong(), r.get("fuzz").toString());
