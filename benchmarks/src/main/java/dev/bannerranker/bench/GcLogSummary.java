@@ -60,7 +60,20 @@ public final class GcLogSummary implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Map<String, Object> out = summarise(parse(Files.readAllLines(log)), from, to, requests);
+    CommandLine cl = new CommandLine(this);
+    if (!(from >= 0 && from < to)) {
+      throw new CommandLine.ParameterException(cl, "--from must be at least 0 and below --to");
+    }
+    if (requests != null && requests < 1) {
+      throw new CommandLine.ParameterException(cl, "--requests must be positive");
+    }
+    List<Pause> pauses = parse(Files.readAllLines(log));
+    if (pauses.isEmpty()) {
+      // a wrong file, or a log without -Xlog:gc: say so rather than report no pauses
+      throw new CommandLine.ParameterException(cl, log + ": no 'Pause Young' or 'Pause Full' line; write the log "
+          + "with -Xlog:gc*");
+    }
+    Map<String, Object> out = summarise(pauses, from, to, requests);
     out.forEach((k, v) -> System.out.printf("%-28s %s%n", k, v));
     if (json != null) {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), out);

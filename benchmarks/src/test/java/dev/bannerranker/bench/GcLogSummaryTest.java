@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.Map;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class GcLogSummaryTest {
   /** Serial's lines as JDK 17 writes them with -Xlog:gc*; pauses end at 10.1, 10.5, 10.9 and 11.3 s. */
@@ -35,5 +39,20 @@ class GcLogSummaryTest {
     // 90,000 KiB filled between each two of the four, whose starts are 1.206 s apart
     assertEquals(3 * 90000.0 / 1024 / 1.206, (double) s.get("allocated_mb_per_s"), 0.01);
     assertEquals(3 * 90000.0 / 1.206 / (1000 / 1.5), (double) s.get("allocated_kb_per_request"), 0.01);
+  }
+
+  @TempDir Path dir;
+
+  @Test
+  void refusesAFileWithoutPausesAndBadWindows() throws Exception {
+    Path notGc = Files.writeString(dir.resolve("app.log"), "12:00:01 INFO started\n");
+    assertEquals(CommandLine.ExitCode.USAGE, new CommandLine(new GcLogSummary()).execute(notGc.toString()));
+    Path gc = Files.writeString(dir.resolve("gc.log"),
+        "[2.000s][info][gc] GC(0) Pause Young (Allocation Failure) 300M->20M(1000M) 3.000ms\n");
+    assertEquals(0, new CommandLine(new GcLogSummary()).execute(gc.toString()));
+    assertEquals(CommandLine.ExitCode.USAGE,
+        new CommandLine(new GcLogSummary()).execute(gc.toString(), "--from", "5", "--to", "1"));
+    assertEquals(CommandLine.ExitCode.USAGE,
+        new CommandLine(new GcLogSummary()).execute(gc.toString(), "--requests", "0"));
   }
 }
