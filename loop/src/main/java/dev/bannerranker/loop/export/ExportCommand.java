@@ -16,9 +16,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
-    description = "Joins a serving log directory (decisions, impressions, clicks, product events, profiles, catalog "
-        + "snapshots) into banners.csv, users.csv, events.csv and impressions.csv that train --data accepts, and "
-        + "writes export_report.json with what each join rule did.")
+    description = "Joins a serving log directory (decisions, impressions, clicks, conversions, product events, "
+        + "profiles, catalog snapshots) into banners.csv, users.csv, events.csv and impressions.csv that train --data "
+        + "accepts, and writes export_report.json with what each join rule did.")
 public final class ExportCommand implements Callable<Integer> {
   @Option(names = "--logs", required = true, description = "The service's --log-dir.")
   Path logs;
@@ -36,6 +36,10 @@ public final class ExportCommand implements Callable<Integer> {
       description = "Longest time from an impression to its click, e.g. 30m, 2h. Default: ${DEFAULT-VALUE}.")
   String window;
 
+  @Option(names = "--conversion-window", defaultValue = "7d",
+      description = "Longest time from a click to its conversion, e.g. 1d, 7d. Default: ${DEFAULT-VALUE}.")
+  String conversionWindow;
+
   @Option(names = "--max-bad-fraction", defaultValue = "0.01",
       description = "Largest share of malformed log lines tolerated. Default: ${DEFAULT-VALUE}.")
   double maxBad;
@@ -46,7 +50,8 @@ public final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     LogJoin.Options options = new LogJoin.Options(CliValues.instant("--since", since),
-        CliValues.instant("--until", until), CliValues.duration("--attribution-window", window), maxBad);
+        CliValues.instant("--until", until), CliValues.duration("--attribution-window", window),
+        CliValues.duration("--conversion-window", conversionWindow), maxBad);
     if (!Files.isDirectory(logs)) {
       throw new IllegalArgumentException("--logs " + logs + " is not a directory");
     }
@@ -57,6 +62,7 @@ public final class ExportCommand implements Callable<Integer> {
     header.put("since", options.since() == null ? null : options.since().toString());
     header.put("until", options.until() == null ? null : options.until().toString());
     header.put("attribution_window_seconds", options.window().toSeconds());
+    header.put("conversion_window_seconds", options.conversionWindow().toSeconds());
     ExportWriter.write(joined, out, header);
     print(joined, spec.commandLine().getOut());
     return 0;
@@ -68,6 +74,7 @@ public final class ExportCommand implements Callable<Integer> {
     Map<String, Object> read = (Map<String, Object>) c.get("read");
     Map<String, Object> imp = (Map<String, Object>) c.get("impressions");
     Map<String, Object> clk = (Map<String, Object>) c.get("clicks");
+    Map<String, Object> cv = (Map<String, Object>) c.get("conversions");
     out.printf("read %s lines in %s files: %s records, %s bad, %s torn, %s duplicate, %s outside the time range%n",
         read.get("lines"), read.get("files"), read.get("records"), read.get("bad_lines"), read.get("torn_lines"),
         read.get("duplicate_records"), read.get("outside_time_range"));
@@ -76,6 +83,14 @@ public final class ExportCommand implements Callable<Integer> {
     out.printf("clicks: %s read, %s joined by request id, %s joined by time, %s duplicate, %s without impression, "
         + "%s late%n", clk.get("read"), clk.get("joined_by_request_id"), clk.get("joined_by_time"),
         clk.get("duplicate"), clk.get("without_impression"), clk.get("late"));
+    if (j.conversions()) {
+      out.printf("conversions: %s read, %s joined by request id, %s joined by time, %s duplicate, %s without click, "
+          + "%s late; %s impressions converted%n", cv.get("read"), cv.get("joined_by_request_id"),
+          cv.get("joined_by_time"), cv.get("duplicate"), cv.get("without_click"), cv.get("late"),
+          imp.get("converted"));
+    } else {
+      out.println("conversions: none in the log; impressions.csv has no converted column");
+    }
     out.printf("impressions skipped: %s unknown banner, %s user without profile%n", imp.get("unknown_banner"),
         imp.get("user_without_profile"));
     printFirst(out, "bad line", j.badLines());

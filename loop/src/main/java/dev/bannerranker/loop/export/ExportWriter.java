@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,12 +44,22 @@ public final class ExportWriter {
       }
     }
     List<String> header2 = new ArrayList<>(CsvSchemas.IMPRESSIONS_HEADER);
+    if (j.conversions()) {
+      header2.add(CsvSchemas.CONVERTED);
+    }
     header2.addAll(CsvSchemas.IMPRESSIONS_SERVING_COLUMNS);
     try (CSVPrinter p = open(out.resolve(CsvSchemas.IMPRESSIONS_FILE), header2)) {
+      List<Object> cells = new ArrayList<>(header2.size());
       for (Impression i : j.impressions()) {
-        p.printRecord(i.impressionId(), i.userId(), Instant.ofEpochSecond(i.timestamp()), i.bannerId(), i.placement(),
-            i.slotPosition(), i.platform().code(), i.clicked() ? "1" : "0", i.requestId(),
-            Double.isNaN(i.propensity()) ? "" : decimal(i.propensity()));
+        cells.clear();
+        Collections.addAll(cells, i.impressionId(), i.userId(), Instant.ofEpochSecond(i.timestamp()), i.bannerId(),
+            i.placement(), i.slotPosition(), i.platform().code(), i.clicked() ? "1" : "0");
+        if (j.conversions()) {
+          cells.add(i.converted() ? "1" : "0");
+        }
+        cells.add(i.requestId());
+        cells.add(Double.isNaN(i.propensity()) ? "" : decimal(i.propensity()));
+        p.printRecord(cells);
       }
     }
     Map<String, Object> report = report(j, header);

@@ -13,6 +13,7 @@ import dev.bannerranker.data.Platform;
 import dev.bannerranker.data.RowProblem;
 import dev.bannerranker.data.UserProfile;
 import dev.bannerranker.servinglog.ClickRecord;
+import dev.bannerranker.servinglog.ConversionRecord;
 import dev.bannerranker.servinglog.DecisionRecord;
 import dev.bannerranker.servinglog.DecisionRecord.LoggedBanner;
 import dev.bannerranker.servinglog.ImpressionRecord;
@@ -45,19 +46,35 @@ import java.util.TreeMap;
  *       already clicked impression count once;</li>
  *   <li>a click with no impression of that user and banner before it is reported, never turned into an impression;</li>
  *   <li>a click whose latest earlier impression is older than the window is reported as late;</li>
+ *   <li>a conversion joins the clicked impression of the same user and banner whose click is at or before it and at
+ *       most the conversion window earlier, preferring the conversion's request id, else the latest click; that
+ *       impression is written as converted. A conversion with no click of that user and banner before it, or only
+ *       older ones, is reported (without click, late); a second one on a converted impression counts once;</li>
  *   <li>bad lines are reported with file and line; the run fails when their share passes the limit; a torn last line
  *       is reported and skipped.</li>
  * </ul>
  * Decisions, impressions and product events are kept inside [since, until); clicks inside [since, until + window),
- * so a click just after the range still finds its impression.
+ * so a click just after the range still finds its impression, and conversions inside [since, until + window +
+ * conversion window). The {@code converted} column is written when the log holds any conversion record: a log of a
+ * client that sends none has no conversion labels, rather than labels that say nothing converted.
  */
 public final class LogJoin {
 
-  /** What the join was asked for. {@code since}/{@code until} may be null (open). */
-  public record Options(Instant since, Instant until, Duration window, double maxBadFraction) {
+  /** The longest time from a click to its conversion by default: the demo world's attribution window. */
+  public static final Duration DEFAULT_CONVERSION_WINDOW = Duration.ofDays(7);
+
+  /**
+   * What the join was asked for. {@code since}/{@code until} may be null (open); {@code window} bounds the time from an
+   * impression to its click, {@code conversionWindow} the time from a click to its conversion.
+   */
+  public record Options(Instant since, Instant until, Duration window, Duration conversionWindow,
+      double maxBadFraction) {
     public Options {
       if (window == null || window.isNegative() || window.isZero()) {
         throw new IllegalArgumentException("--attribution-window must be positive");
+      }
+      if (conversionWindow == null || conversionWindow.isNegative() || conversionWindow.isZero()) {
+        throw new IllegalArgumentException("--conversion-window must be positive");
       }
       if (!(maxBadFraction >= 0 && maxBadFraction <= 1)) {
         throw new IllegalArgumentException("--max-bad-fraction must be in [0, 1], got " + maxBadFraction);
@@ -65,6 +82,11 @@ public final class LogJoin {
       if (since != null && until != null && !until.isAfter(since)) {
         throw new IllegalArgumentException("--until must be after --since");
       }
+    }
+
+    /** With the default conversion window. */
+    public Options(Instant since, Instant until, Duration window, double maxBadFraction) {
+      this(since, until, window, DEFAULT_CONVERSION_WINDOW, maxBadFraction);
     }
   }
 
@@ -76,12 +98,15 @@ public final class LogJoin {
     }
   }
 
-  /** The joined log: the four tables, the decisions, and what each rule did. */
+  /**
+   * The joined log: the four tables, the decisions, and what each rule did. {@code conversions} tells whether the log
+   * holds conversion records, so whether the impressions' {@code converted} flags are labels.
+   */
   public record Joined(
       List<Banner> banners, Map<String, List<Banner>> catalogs, List<UserProfile> users,
       List<BehaviourEvent> events, List<Impression> impressions, List<DecisionRecord> decisions,
       Map<String, Object> counts, List<RowProblem> badLines, List<RowProblem> tornLines,
-      List<RowProblem> joinProblems) {}
+      List<RowProblem> joinProblems, boolean conversions) {}
 
   /** How many problems of each kind the report lists by file and line; every one is counted. */
   public static final int LISTED_PROBLEMS = 200;
@@ -90,6 +115,11 @@ public final class LogJoin {
   private final List<Sourced<DecisionRecord>> decisions = new ArrayList<>();
   private final List<Sourced<ImpressionRecord>> impressions = new ArrayList<>();
   private final List<Sourced<ClickRecord>> clicks = new ArrayList<>();
+  private final List<Sourced<ConversionRecord>> conversions = new ArrayList<>();
+  /** Conversion records read, inside the time range or not. */
+  private long conversionRecords;
+  /** The latest time of any event or decision read: how far the log reaches. */
+  private Instant lastTime;
   private final List<Sourced<ProductEventRecord>> events = new ArrayList<>();
   private final Map<String, ProfileRecord> profiles = new HashMap<>();
   /** Catalog snapshot name -> last time a record named it. */
@@ -153,7 +183,14 @@ public final class LogJoin {
       duplicateRecords++;
       return;
     }
-    Duration extra = record instanceof ClickRecord ? options.window() : Duration.ZERO;
+    if (lastTime == null || record.time().isAfter(lastTime)) {
+      lastTime = record.time();
+    }
+    if (record instanceof ConversionRecord) {
+      conversionRecords++;
+    }
+    Duration extra = record instanceof ClickRecord ? options.window()
+        : record instanceof ConversionRecord ? options.window().plus(options.conversionWindow()) : Duration.ZERO;
     if (!inRange(record.time(), extra)) {
       outsideRange++;
       return;
@@ -167,6 +204,8 @@ public final class LogJoin {
       impressions.add(new Sourced<>(i, source));
     } else if (record instanceof ClickRecord c) {
       clicks.add(new Sourced<>(c, source));
+    } else if (record instanceof ConversionRecord c) {
+      conversions.add(new Sourced<>(c, source));
     } else if (record instanceof ProductEventRecord e) {
       String why = productEventProblem(e);
       if (why != null) {
@@ -195,11 +234,14 @@ public final class LogJoin {
     return null;
   }
 
-  /** An impression being built, so a click can mark it. */
+  /** An impression being built, so a click and a conversion can mark it. */
   private static final class Shown {
     final ImpressionRecord record;
     final DecisionRecord decision;
     boolean clicked;
+    /** The joined click's time; null when not clicked. */
+    Instant clickTime;
+    boolean converted;
 
     Shown(ImpressionRecord record, DecisionRecord decision) {
       this.record = record;
@@ -212,6 +254,7 @@ public final class LogJoin {
     decisions.sort(byTime);
     impressions.sort(byTime);
     clicks.sort(byTime);
+    conversions.sort(byTime);
     events.sort(byTime);
 
     // catalogs: every snapshot named by a start or decision record; a banner in several takes the latest one
@@ -258,55 +301,17 @@ public final class LogJoin {
     }
 
     List<RowProblem> joinProblems = new ArrayList<>();
-    long joinedByRequest = 0;
-    long joinedByTime = 0;
-    long orphan = 0;
-    long late = 0;
-    long duplicateClicks = 0;
-    long windowSeconds = options.window().toSeconds();
+    JoinCounts clicked = new JoinCounts();
     for (Sourced<ClickRecord> s : clicks) {
       ClickRecord c = s.record();
-      List<Shown> candidates = shownByUserBanner.getOrDefault(c.userId() + "\u0000" + c.bannerId(), List.of());
-      Shown sameRequest = null;
-      Shown latest = null;
-      Shown latestEver = null;
-      for (Shown x : candidates) { // in time order
-        Instant t = x.record.time();
-        if (t.isAfter(c.time())) {
-          break;
-        }
-        latestEver = x;
-        if (Duration.between(t, c.time()).compareTo(options.window()) <= 0) {
-          latest = x;
-          if (c.requestId() != null && c.requestId().equals(x.record.requestId())) {
-            sameRequest = x;
-          }
-        }
-      }
-      Shown target = sameRequest != null ? sameRequest : latest;
-      if (target == null) {
-        if (latestEver == null) {
-          orphan++;
-          listProblem(joinProblems, s.source(), "click on " + c.bannerId() + " by " + c.userId()
-              + " has no earlier impression of that banner to that user; not joined");
-        } else {
-          late++;
-          listProblem(joinProblems, s.source(), "click on " + c.bannerId() + " by " + c.userId() + " came "
-              + Duration.between(latestEver.record.time(), c.time()).toSeconds() + " s after its latest impression, "
-              + "beyond the attribution window of " + windowSeconds + " s; not joined");
-        }
-        continue;
-      }
-      if (target.clicked) {
-        duplicateClicks++;
-        continue;
-      }
-      target.clicked = true;
-      if (target == sameRequest) {
-        joinedByRequest++;
-      } else {
-        joinedByTime++;
-      }
+      join(Rule.CLICK, s.source(), c.userId(), c.bannerId(), c.requestId(), c.time(), shownByUserBanner, clicked,
+          joinProblems);
+    }
+    JoinCounts converted = new JoinCounts();
+    for (Sourced<ConversionRecord> s : conversions) {
+      ConversionRecord c = s.record();
+      join(Rule.CONVERSION, s.source(), c.userId(), c.bannerId(), c.requestId(), c.time(), shownByUserBanner,
+          converted, joinProblems);
     }
 
     List<Impression> out = new ArrayList<>();
@@ -317,6 +322,8 @@ public final class LogJoin {
     long slotUnknown = 0;
     long platformUnknown = 0;
     long clickedOut = 0;
+    long convertedOut = 0;
+    long clickedWindowOpen = 0;
     for (Shown x : shown) {
       ImpressionRecord i = x.record;
       if (options.until() != null && !i.time().isBefore(options.until())) {
@@ -353,9 +360,14 @@ public final class LogJoin {
       String placement = x.decision != null ? x.decision.placement() : b.placement();
       String id = "im-" + String.format("%010d", out.size() + 1);
       out.add(new Impression(id, i.userId(), i.time().getEpochSecond(), i.bannerId(), placement, slot, platform,
-          x.clicked, i.requestId() == null ? "" : i.requestId(), propensity));
+          x.clicked, i.requestId() == null ? "" : i.requestId(), propensity, x.converted));
       if (x.clicked) {
         clickedOut++;
+      }
+      if (x.converted) {
+        convertedOut++;
+      } else if (x.clicked && x.clickTime.plus(options.conversionWindow()).isAfter(lastTime)) {
+        clickedWindowOpen++;
       }
     }
 
@@ -390,6 +402,8 @@ public final class LogJoin {
     imp.put("in_range", impressionsInRange);
     imp.put("written", out.size());
     imp.put("clicked", clickedOut);
+    imp.put("converted", convertedOut);
+    imp.put("clicked_conversion_window_open_at_log_end", clickedWindowOpen);
     imp.put("unknown_banner", unknownBanner);
     imp.put("user_without_profile", withoutProfile);
     imp.put("slot_from_decision", slotFromDecision);
@@ -398,12 +412,22 @@ public final class LogJoin {
     counts.put("impressions", imp);
     Map<String, Object> clk = new LinkedHashMap<>();
     clk.put("read", clicks.size());
-    clk.put("joined_by_request_id", joinedByRequest);
-    clk.put("joined_by_time", joinedByTime);
-    clk.put("duplicate", duplicateClicks);
-    clk.put("without_impression", orphan);
-    clk.put("late", late);
+    clk.put("joined_by_request_id", clicked.byRequest);
+    clk.put("joined_by_time", clicked.byTime);
+    clk.put("duplicate", clicked.duplicate);
+    clk.put("without_impression", clicked.without);
+    clk.put("late", clicked.late);
     counts.put("clicks", clk);
+    Map<String, Object> cv = new LinkedHashMap<>();
+    cv.put("in_log", conversionRecords);
+    cv.put("read", conversions.size());
+    cv.put("joined_by_request_id", converted.byRequest);
+    cv.put("joined_by_time", converted.byTime);
+    cv.put("duplicate", converted.duplicate);
+    cv.put("without_click", converted.without);
+    cv.put("late", converted.late);
+    cv.put("converted_column_written", conversionRecords > 0);
+    counts.put("conversions", cv);
     Map<String, Object> ev = new LinkedHashMap<>();
     ev.put("read", events.size());
     ev.put("written", outEvents.size());
@@ -419,7 +443,120 @@ public final class LogJoin {
     counts.put("banners", bn);
 
     return new Joined(List.copyOf(banners.values()), catalogs, List.copyOf(users.values()), outEvents, out,
-        keptDecisions, counts, badLines, summary.tornLines(), joinProblems);
+        keptDecisions, counts, badLines, summary.tornLines(), joinProblems, conversionRecords > 0);
+  }
+
+  /** What one join rule did. */
+  private static final class JoinCounts {
+    long byRequest;
+    long byTime;
+    long duplicate;
+    long without;
+    long late;
+  }
+
+  /** The two joins: a click to the impression before it, a conversion to the click before it. */
+  private enum Rule {
+    CLICK("click", "impression", "attribution") {
+      @Override
+      Instant before(Shown x) {
+        return x.record.time();
+      }
+
+      @Override
+      boolean mark(Shown x, Instant time) {
+        if (x.clicked) {
+          return false;
+        }
+        x.clicked = true;
+        x.clickTime = time;
+        return true;
+      }
+    },
+    CONVERSION("conversion", "click", "conversion") {
+      @Override
+      Instant before(Shown x) {
+        return x.clickTime;
+      }
+
+      @Override
+      boolean mark(Shown x, Instant time) {
+        if (x.converted) {
+          return false;
+        }
+        x.converted = true;
+        return true;
+      }
+    };
+
+    final String event;
+    final String step;
+    final String window;
+
+    Rule(String event, String step, String window) {
+      this.event = event;
+      this.step = step;
+      this.window = window;
+    }
+
+    /** The time of the step the event follows on this impression; null when it has none. */
+    abstract Instant before(Shown x);
+
+    /** Marks the impression; false when it was marked already. */
+    abstract boolean mark(Shown x, Instant time);
+
+    Duration window(Options o) {
+      return this == CLICK ? o.window() : o.conversionWindow();
+    }
+  }
+
+  /**
+   * Joins one event of {@code user} on {@code banner} at {@code time} to an impression of that banner to that user
+   * whose earlier step is at or before it and at most the rule's window earlier: the one with the event's request id,
+   * else the latest. Counts and reports what happened.
+   */
+  private void join(Rule rule, Source source, String user, String banner, String requestId, Instant time,
+      Map<String, List<Shown>> shownByUserBanner, JoinCounts counts, List<RowProblem> problems) {
+    Duration window = rule.window(options);
+    Shown sameRequest = null;
+    Shown latest = null;
+    Shown latestEver = null;
+    for (Shown x : shownByUserBanner.getOrDefault(user + "\u0000" + banner, List.of())) {
+      Instant t = rule.before(x);
+      if (t == null || t.isAfter(time)) {
+        continue;
+      }
+      if (latestEver == null || !t.isBefore(rule.before(latestEver))) {
+        latestEver = x;
+      }
+      if (Duration.between(t, time).compareTo(window) <= 0) {
+        if (latest == null || !t.isBefore(rule.before(latest))) {
+          latest = x;
+        }
+        if (requestId != null && requestId.equals(x.record.requestId())) {
+          sameRequest = x;
+        }
+      }
+    }
+    Shown target = sameRequest != null ? sameRequest : latest;
+    if (target == null) {
+      if (latestEver == null) {
+        counts.without++;
+        listProblem(problems, source, rule.event + " on " + banner + " by " + user + " has no earlier " + rule.step
+            + " of that banner for that user; not joined");
+      } else {
+        counts.late++;
+        listProblem(problems, source, rule.event + " on " + banner + " by " + user + " came "
+            + Duration.between(rule.before(latestEver), time).toSeconds() + " s after its latest " + rule.step
+            + ", beyond the " + rule.window + " window of " + window.toSeconds() + " s; not joined");
+      }
+    } else if (!rule.mark(target, time)) {
+      counts.duplicate++;
+    } else if (target == sameRequest) {
+      counts.byRequest++;
+    } else {
+      counts.byTime++;
+    }
   }
 
   private static void listProblem(List<RowProblem> list, Source source, String reason) {

@@ -2,6 +2,7 @@ package dev.bannerranker.loop.simulate;
 
 import com.google.protobuf.Timestamp;
 import dev.bannerranker.proto.v1.BannerClick;
+import dev.bannerranker.proto.v1.BannerConversion;
 import dev.bannerranker.proto.v1.BannerImpression;
 import dev.bannerranker.proto.v1.Platform;
 import dev.bannerranker.proto.v1.ProductEvent;
@@ -33,6 +34,8 @@ final class GrpcShop implements LiveShoppers.Service, LiveShoppers.Output {
   static final int MAX_FAILURES_IN_A_ROW = 20;
   /** A click reaches the service this long after its impression. */
   static final long CLICK_DELAY_SECONDS = 2;
+  /** A converting click's purchase reaches the service this long after the click, well inside the conversion window. */
+  static final long CONVERSION_DELAY_SECONDS = 600;
 
   private final RankingServiceGrpc.RankingServiceBlockingStub stub;
   private final long deadlineMs;
@@ -90,6 +93,11 @@ final class GrpcShop implements LiveShoppers.Service, LiveShoppers.Output {
     if (s.clicked()) {
       add(UserEvent.newBuilder().setUserId(s.userId()).setTimestamp(time(s.epochSecond() + CLICK_DELAY_SECONDS))
           .setClick(BannerClick.newBuilder().setBannerId(s.bannerId()).setRequestId(request)).build());
+    }
+    if (s.converted()) {
+      add(UserEvent.newBuilder().setUserId(s.userId())
+          .setTimestamp(time(s.epochSecond() + CLICK_DELAY_SECONDS + CONVERSION_DELAY_SECONDS))
+          .setConversion(BannerConversion.newBuilder().setBannerId(s.bannerId()).setRequestId(request)).build());
     }
   }
 

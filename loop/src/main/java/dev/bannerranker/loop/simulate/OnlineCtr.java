@@ -7,16 +7,22 @@ import java.util.TreeMap;
 
 /** Online click-through of what the shoppers were shown: overall, per slot, per placement and slot, per model. */
 public final class OnlineCtr {
-  /** Impressions, clicks and the sum of the true click probabilities. */
+  /** Impressions, clicks, conversions and the sums of the true click and (over clicks) conversion probabilities. */
   static final class Cell {
     long impressions;
     long clicks;
+    long conversions;
     double trueCtrSum;
+    double clickTrueCvrSum;
 
     void add(LiveShoppers.Shown s) {
       impressions++;
-      clicks += s.clicked() ? 1 : 0;
       trueCtrSum += s.trueCtr();
+      if (s.clicked()) {
+        clicks++;
+        clickTrueCvrSum += s.trueCvr();
+        conversions += s.converted() ? 1 : 0;
+      }
     }
 
     Map<String, Object> json() {
@@ -25,6 +31,9 @@ public final class OnlineCtr {
       m.put("clicks", clicks);
       m.put("ctr", impressions == 0 ? 0.0 : (double) clicks / impressions);
       m.put("mean_true_ctr", impressions == 0 ? 0.0 : trueCtrSum / impressions);
+      m.put("conversions", conversions);
+      m.put("cvr", clicks == 0 ? 0.0 : (double) conversions / clicks);
+      m.put("mean_true_cvr_of_clicks", clicks == 0 ? 0.0 : clickTrueCvrSum / clicks);
       return m;
     }
   }

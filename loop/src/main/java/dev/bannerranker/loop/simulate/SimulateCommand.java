@@ -30,8 +30,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "simulate", mixinStandardHelpOptions = true,
     description = "Drives a running service on this machine with the demo world's own shoppers: they browse "
-        + "(RecordEvents), visit the home page (Rank), see the returned banners (impressions) and click with the "
-        + "world's true click probability. Runs on a simulated clock; prints the online CTR per slot and model.")
+        + "(RecordEvents), visit the home page (Rank), see the returned banners (impressions), click with the "
+        + "world's true click probability and convert (a conversion event 10 minutes after the click) with its true "
+        + "conversion probability. Runs on a simulated clock; prints the online CTR per slot and model.")
 public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--target", required = true, description = "Service address, HOST:PORT; loopback only.")
   String target;
@@ -50,7 +51,8 @@ public final class SimulateCommand implements Callable<Integer> {
   long duration;
 
   @Option(names = "--seed", defaultValue = "0",
-      description = "Click draws: 0 the world's own, any other value other draws. Default: ${DEFAULT-VALUE}.")
+      description = "Click and conversion draws: 0 the world's own, any other value other draws. "
+          + "Default: ${DEFAULT-VALUE}.")
   long seed;
 
   @Option(names = "--start", defaultValue = "2026-03-16T00:00:00Z",
@@ -137,8 +139,9 @@ public final class SimulateCommand implements Callable<Integer> {
         Boolean.TRUE.equals(r.get("stopped_by_duration")) ? " (stopped by --duration)" : "", shop.rankCalls(),
         shop.rankErrors(), shop.eventsSent(), shop.eventsRejected());
     Map<String, Object> all = (Map<String, Object>) r.get("all");
-    out.printf(Locale.ROOT, "online CTR %.5f (%s clicks / %s impressions; mean true CTR %.5f)%n", all.get("ctr"),
-        all.get("clicks"), all.get("impressions"), all.get("mean_true_ctr"));
+    out.printf(Locale.ROOT, "online CTR %.5f (%s clicks / %s impressions; mean true CTR %.5f), %s conversions "
+        + "(CVR %.5f; mean true CVR %.5f)%n", all.get("ctr"), all.get("clicks"), all.get("impressions"),
+        all.get("mean_true_ctr"), all.get("conversions"), all.get("cvr"), all.get("mean_true_cvr_of_clicks"));
     ((Map<String, Object>) r.get("by_slot")).forEach((slot, v) -> {
       Map<String, Object> c = (Map<String, Object>) v;
       out.printf(Locale.ROOT, "  slot %s: CTR %.5f  (%s / %s, true %.5f)%n", slot, c.get("ctr"), c.get("clicks"),

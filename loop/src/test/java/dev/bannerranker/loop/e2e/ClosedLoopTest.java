@@ -4,7 +4,13 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bannerranker.bundle.BundleIO;
+import dev.bannerranker.data.EventLog;
+import dev.bannerranker.data.EventLogReader;
+import dev.bannerranker.data.Impression;
 import dev.bannerranker.loop.LoopCli;
+import dev.bannerranker.loop.export.ExportWriter;
+import dev.bannerranker.scoring.ScoringModel;
 import dev.bannerranker.trainer.cli.RankerCli;
 import dev.bannerranker.trainer.generate.Scale;
 import dev.bannerranker.trainer.generate.WorldGenerator;
@@ -15,7 +21,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +58,7 @@ class ClosedLoopTest {
 
     Path export = tmp.resolve("export");
     loop("logs", "export", "--logs", logs.toString(), "--out", export.toString());
+    conversionsReachTraining(onlineA, export);
     Path b = tmp.resolve("bundle-b");
     train(export, b);
     JsonNode estimateB = offpolicy(logs, b, world, tmp.resolve("offpolicy-b.json"));
@@ -102,16 +111,39 @@ class ClosedLoopTest {
         || covers(estimateA.path("estimates").path("dr"), logged), figures);
   }
 
+  /**
+   * The simulator's conversions went through RecordEvents into the log, the export joined every one of them to its
+   * clicked impression and wrote the converted column, and a click-and-conversion model trains on it.
+   */
+  void conversionsReachTraining(JsonNode online, Path export) throws IOException {
+    long sent = online.path("all").path("conversions").asLong();
+    assertTrue(sent > 10, "the shoppers converted: " + online.path("all"));
+    JsonNode report = new ObjectMapper().readTree(export.resolve(ExportWriter.REPORT_FILE).toFile());
+    JsonNode conversions = report.path("conversions");
+    assertEquals(sent, conversions.path("joined_by_request_id").asLong(), conversions.toString());
+    assertEquals(0, conversions.path("without_click").asLong() + conversions.path("late").asLong()
+        + conversions.path("duplicate").asLong(), conversions.toString());
+    EventLog log = EventLogReader.read(export, 0.0);
+    assertTrue(log.conversions());
+    assertEquals(report.path("impressions").path("converted").asLong(),
+        log.impressions().stream().filter(Impression::converted).count());
+    Path c = tmp.resolve("bundle-conversion");
+    train(export, c, "--objective", "click+conversion");
+    assertTrue(ScoringModel.of(BundleIO.load(c)).hasConversion(), "the bundle predicts conversions");
+  }
+
   static boolean covers(JsonNode estimate, double x) {
     return estimate.path("ci_low").asDouble() <= x && x <= estimate.path("ci_high").asDouble();
   }
 
-  /** train with the trainer tests' fast settings. */
-  static void train(Path data, Path out) {
-    run(RankerCli.commandLine(), "train", "--data", data.toString(), "--out", out.toString(), "--no-progress",
-        "--dim", "16", "--i2v-epochs", "2", "--min-count", "2", "--hidden", "16,8", "--batch-size", "512",
-        "--epochs", "3", "--patience", "1", "--validations-per-epoch", "2", "--learning-rate", "2e-3",
-        "--taste-brands", "6", "--taste-dim", "4", "--fold-in-dim", "4", "--wide-buckets-log2", "12");
+  /** train with the trainer tests' fast settings, and {@code extra} options. */
+  static void train(Path data, Path out, String... extra) {
+    List<String> args = new ArrayList<>(List.of("train", "--data", data.toString(), "--out", out.toString(),
+        "--no-progress", "--dim", "16", "--i2v-epochs", "2", "--min-count", "2", "--hidden", "16,8", "--batch-size",
+        "512", "--epochs", "3", "--patience", "1", "--validations-per-epoch", "2", "--learning-rate", "2e-3",
+        "--taste-brands", "6", "--taste-dim", "4", "--fold-in-dim", "4", "--wide-buckets-log2", "12"));
+    args.addAll(List.of(extra));
+    run(RankerCli.commandLine(), args.toArray(String[]::new));
   }
 
   JsonNode simulate(String target, Path world, Path json) throws IOException {

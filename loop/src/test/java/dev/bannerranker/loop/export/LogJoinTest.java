@@ -10,6 +10,7 @@ import dev.bannerranker.data.Impression;
 import dev.bannerranker.data.RowProblem;
 import dev.bannerranker.loop.LoopCli;
 import dev.bannerranker.servinglog.ClickRecord;
+import dev.bannerranker.servinglog.ConversionRecord;
 import dev.bannerranker.servinglog.DecisionRecord;
 import dev.bannerranker.servinglog.DecisionRecord.LoggedBanner;
 import dev.bannerranker.servinglog.ImpressionRecord;
@@ -80,6 +81,10 @@ class LogJoinTest {
 
   static ClickRecord click(long t, String user, String banner, String request) {
     return new ClickRecord(at(t), user, banner, request);
+  }
+
+  static ConversionRecord conversion(long t, String user, String banner, String request) {
+    return new ConversionRecord(at(t), user, banner, request);
   }
 
   @SuppressWarnings("unchecked")
@@ -213,6 +218,100 @@ class LogJoinTest {
     assertEquals(0, log.problems().badRows());
     String report = Files.readString(out.resolve(ExportWriter.REPORT_FILE));
     assertTrue(report.contains("\"user_without_profile\" : 1"), report);
+    // A log without conversion records (a client that sends none, or a log from before conversions) has no
+    // conversion labels: no converted column, rather than one saying nothing converted.
+    assertFalse(log.conversions());
+    assertFalse(Files.readAllLines(out.resolve(CsvSchemas.IMPRESSIONS_FILE)).get(0).contains(CsvSchemas.CONVERTED));
+  }
+
+  @Test
+  void aConversionMarksTheClickedImpressionItFollowsWithinTheConversionWindow() throws IOException {
+    long day = 86_400;
+    Path dir = logDir(tmp, List.of(
+        decision(0, "r1", "u-1", "bn-1", "bn-2"),
+        impression(1, "u-1", "bn-1", "r1", 1),
+        impression(1, "u-1", "bn-2", "r1", 2),
+        click(5, "u-1", "bn-1", "r1"),
+        conversion(605, "u-1", "bn-1", "r1"), // by its request id
+        conversion(700, "u-1", "bn-2", "r1"), // line 9: shown, never clicked
+        decision(1000, "r2", "u-2", "bn-1"),
+        impression(1001, "u-2", "bn-1", "r2", 1),
+        click(1003, "u-2", "bn-1", "r2"),
+        conversion(1003 + 7 * day + 1, "u-2", "bn-1", "r2"), // line 13: one second past the window
+        conversion(610, "u-1", "bn-1", null), // the same click converting again counts once
+        decision(2000, "r3", "u-1", "bn-1"),
+        impression(2001, "u-1", "bn-1", "r3", 1),
+        click(2002, "u-1", "bn-1", null),
+        conversion(3000, "u-1", "bn-1", null), // no request id: the latest click, r3's
+        conversion(3100, "u-2", "bn-2", null))); // line 19: u-2 never clicked bn-2
+    LogJoin.Joined j = LogJoin.join(dir, DEFAULT);
+    assertTrue(j.conversions());
+    List<Impression> imps = j.impressions();
+    assertEquals(4, imps.size());
+    assertEquals(List.of(true, false, false, true), imps.stream().map(Impression::converted).toList(),
+        "r1's bn-1, r1's bn-2, r2's bn-1, r3's bn-1");
+    assertEquals(1, count(j, "conversions", "joined_by_request_id"));
+    assertEquals(1, count(j, "conversions", "joined_by_time"));
+    assertEquals(1, count(j, "conversions", "duplicate"));
+    assertEquals(2, count(j, "conversions", "without_click"));
+    assertEquals(1, count(j, "conversions", "late"));
+    assertEquals(2, count(j, "impressions", "converted"));
+    assertEquals(List.of(9L, 13L, 19L), j.joinProblems().stream().map(RowProblem::line).sorted().toList());
+    // a longer conversion window takes the late one
+    LogJoin.Joined wide = LogJoin.join(dir, new LogJoin.Options(null, null, Duration.ofMinutes(30),
+        Duration.ofDays(8), 0.0));
+    assertTrue(wide.impressions().get(2).converted());
+    assertEquals(0, count(wide, "conversions", "late"));
+  }
+
+  @Test
+  void aConversionAfterUntilStillMarksAClickedImpressionInsideTheRange() throws IOException {
+    Path dir = logDir(tmp, List.of(
+        decision(0, "r1", "u-1", "bn-1"),
+        impression(50, "u-1", "bn-1", "r1", 1),
+        click(150, "u-1", "bn-1", "r1"), // after --until, inside the attribution window
+        conversion(150 + 3600, "u-1", "bn-1", "r1"),
+        conversion(100 + 30 * 60 + 86_400 + 1, "u-1", "bn-1", "r1"))); // past until + both windows
+    LogJoin.Joined j = LogJoin.join(dir, new LogJoin.Options(at(0), at(100), Duration.ofMinutes(30),
+        Duration.ofDays(1), 0.0));
+    assertEquals(1, j.impressions().size());
+    assertTrue(j.impressions().get(0).converted());
+    assertEquals(1, count(j, "conversions", "read"));
+    assertEquals(1, count(j, "read", "outside_time_range"));
+  }
+
+  @Test
+  void exportWritesTheConvertedColumnThatTrainReads() throws IOException {
+    Path dir = logDir(tmp, List.of(
+        decision(0, "r1", "u-1", "bn-1", "bn-2"),
+        impression(1, "u-1", "bn-1", "r1", 1),
+        impression(1, "u-1", "bn-2", "r1", 2),
+        click(4, "u-1", "bn-1", "r1"),
+        click(6, "u-1", "bn-2", "r1"),
+        conversion(1000, "u-1", "bn-1", "r1"),
+        conversion(2 * 86_400, "u-1", "bn-2", "r1"))); // two days later: past --conversion-window 1d
+    Path out = tmp.resolve("data");
+    StringWriter stdout = new StringWriter();
+    CommandLine cl = LoopCli.commandLine();
+    cl.setOut(new PrintWriter(stdout));
+    cl.setErr(new PrintWriter(new StringWriter()));
+    assertEquals(0, cl.execute("logs", "export", "--logs", dir.toString(), "--out", out.toString(),
+        "--conversion-window", "1d"));
+    String header = Files.readAllLines(out.resolve(CsvSchemas.IMPRESSIONS_FILE)).get(0);
+    assertEquals("impression_id,user_id,timestamp,banner_id,placement,slot_position,platform,clicked,converted,"
+        + "request_id,propensity", header);
+    EventLog log = EventLogReader.read(out, 0.0);
+    assertTrue(log.conversions(), "train --objective click+conversion finds its column");
+    assertEquals(0, log.problems().badRows());
+    assertEquals(List.of(true, false), log.impressions().stream().map(Impression::converted).toList());
+    assertEquals(List.of(true, true), log.impressions().stream().map(Impression::clicked).toList());
+    var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve(ExportWriter.REPORT_FILE)
+        .toFile());
+    assertEquals(86_400, report.path("conversion_window_seconds").asLong());
+    assertEquals(1, report.path("conversions").path("late").asLong());
+    assertTrue(report.path("join_problems").get(0).asText().startsWith(ServingLogFiles.logFileName(T0, 1) + ":10"),
+        report.path("join_problems").toString());
+    assertTrue(stdout.toString().contains("conversions:"), stdout.toString());
   }
 
   @Test
@@ -253,6 +352,10 @@ class LogJoinTest {
     Path dir = logDir(tmp, List.of());
     assertEquals(ExitCodes.USAGE, run("logs", "export", "--logs", dir.toString(), "--out", tmp.resolve("o").toString(),
         "--attribution-window", "soon"));
+    assertEquals(ExitCodes.USAGE, run("logs", "export", "--logs", dir.toString(), "--out", tmp.resolve("o").toString(),
+        "--conversion-window", "0s"));
+    assertEquals(ExitCodes.USAGE, run("logs", "export", "--logs", dir.toString(), "--out", tmp.resolve("o").toString(),
+        "--conversion-window", "a week"));
     assertEquals(ExitCodes.USAGE, run("logs", "export", "--logs", dir.toString(), "--out", tmp.resolve("o").toString(),
         "--since", "2026-03-17", "--until", "2026-03-16"));
     assertEquals(ExitCodes.USAGE, run("logs", "export", "--logs", tmp.resolve("none").toString(), "--out",

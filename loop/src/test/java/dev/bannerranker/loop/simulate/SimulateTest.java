@@ -103,6 +103,24 @@ class SimulateTest {
   }
 
   @Test
+  void clicksConvertWithTheirTrueConversionProbabilityAsTheWorldDrawsThem() throws IOException {
+    ByBid a = new ByBid();
+    GenerationSummary sa = new LiveShoppers(Scale.TINY, 5).run(400, 3, 0, 0, a, a, () -> false);
+    List<LiveShoppers.Shown> clicked = a.shown.stream().filter(LiveShoppers.Shown::clicked).toList();
+    assertTrue(a.shown.stream().noneMatch(s -> s.converted() && !s.clicked()), "only a click converts");
+    assertTrue(a.shown.stream().allMatch(s -> s.trueCvr() > 0 && s.trueCvr() < 1));
+    double expected = clicked.stream().mapToDouble(LiveShoppers.Shown::trueCvr).sum();
+    long conversions = clicked.stream().filter(LiveShoppers.Shown::converted).count();
+    assertTrue(conversions > 10, "conversions: " + conversions);
+    assertEquals(expected, conversions, 4 * Math.sqrt(expected) + 1, "conversions follow the true probabilities");
+    assertEquals(conversions, sa.conversions());
+
+    ByBid again = new ByBid();
+    new LiveShoppers(Scale.TINY, 5).run(400, 3, 0, 0, again, again, () -> false);
+    assertEquals(a.shown, again.shown, "the same seed draws the same conversions");
+  }
+
+  @Test
   void theTrueClickProbabilityOfAnyBannerIsTheOneTheShoppersClickWithFatigueIncluded() throws IOException {
     LiveShoppers live = new LiveShoppers(Scale.TINY, 5);
     ByBid a = new ByBid(); // the same banners again and again: fatigue builds up

@@ -7,7 +7,8 @@ import java.time.Instant;
  * docs/serving-log.md; {@link ServingLogCodec} is the only code that maps them.
  */
 public sealed interface LogRecord
-    permits StartRecord, DecisionRecord, ImpressionRecord, ClickRecord, ProductEventRecord, ProfileRecord {
+    permits StartRecord, DecisionRecord, ImpressionRecord, ClickRecord, ConversionRecord, ProductEventRecord,
+    ProfileRecord {
 
   /** The {@code type} code written first on the line. */
   String type();

@@ -92,6 +92,10 @@ public final class ServingLogCodec {
       g.writeStringField("user_id", c.userId());
       g.writeStringField("banner_id", c.bannerId());
       g.writeStringField("request_id", c.requestId());
+    } else if (record instanceof ConversionRecord c) {
+      g.writeStringField("user_id", c.userId());
+      g.writeStringField("banner_id", c.bannerId());
+      g.writeStringField("request_id", c.requestId());
     } else if (record instanceof ProductEventRecord e) {
       g.writeStringField("user_id", e.userId());
       g.writeStringField("event_type", e.eventType());
@@ -174,6 +178,8 @@ public final class ServingLogCodec {
       case ImpressionRecord.TYPE -> new ImpressionRecord(time, text(n, "user_id"), text(n, "banner_id"),
           optionalText(n, "request_id"), optionalInt(n, "slot_position"));
       case ClickRecord.TYPE -> new ClickRecord(time, text(n, "user_id"), text(n, "banner_id"),
+          optionalText(n, "request_id"));
+      case ConversionRecord.TYPE -> new ConversionRecord(time, text(n, "user_id"), text(n, "banner_id"),
           optionalText(n, "request_id"));
       case ProductEventRecord.TYPE -> new ProductEventRecord(time, text(n, "user_id"), text(n, "event_type"),
           text(n, "brand"), text(n, "category"), optionalInt(n, "price_tier"), optionalNumber(n, "dwell_seconds"));

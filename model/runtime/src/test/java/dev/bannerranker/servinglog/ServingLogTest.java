@@ -32,7 +32,9 @@ class ServingLogTest {
         new ClickRecord(T, "u-1", "b-1", null),
         new ProductEventRecord(T, "u-1", "view", "Velora", "dresses", 2, 12.5),
         new ProductEventRecord(T, "u-1", "purchase", "Velora", "dresses", null, null),
-        new ProfileRecord(T, "u-1", "F", "25-34", 1));
+        new ProfileRecord(T, "u-1", "F", "25-34", 1),
+        new ConversionRecord(T.plusSeconds(600), "u-1", "b-1", "req-1"),
+        new ConversionRecord(T.plusSeconds(700), "u-1", "b-1", null));
   }
 
   @Test
@@ -76,6 +78,15 @@ class ServingLogTest {
           old.replace("\"propensity\":1.0}", "\"propensity\":1.0,\"predicted_cvr\":" + bad + "}")));
       assertTrue(e.getMessage().contains("banners[0].predicted_cvr"), e.getMessage());
     }
+  }
+
+  @Test
+  void aConversionLineCarriesItsBannerAndRequestIdAndNeedsTheBanner() {
+    assertEquals("{\"type\":\"conversion\",\"time\":\"2026-03-15T12:10:00.000Z\",\"user_id\":\"u-1\","
+        + "\"banner_id\":\"b-1\",\"request_id\":\"req-1\"}", ServingLogCodec.encode(oneOfEach().get(8)));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServingLogCodec.decode(
+        "{\"type\":\"conversion\",\"time\":\"2026-03-15T12:00:00.000Z\",\"user_id\":\"u\",\"request_id\":\"r\"}"));
+    assertTrue(e.getMessage().contains("banner_id"), e.getMessage());
   }
 
   @Test

@@ -4,6 +4,7 @@ import com.google.protobuf.Timestamp;
 import dev.bannerranker.data.EventType;
 import dev.bannerranker.data.Platform;
 import dev.bannerranker.proto.v1.BannerClick;
+import dev.bannerranker.proto.v1.BannerConversion;
 import dev.bannerranker.proto.v1.BannerImpression;
 import dev.bannerranker.proto.v1.BrandSimilarity;
 import dev.bannerranker.proto.v1.Explanation;
@@ -108,6 +109,10 @@ final class ProtoMapper {
         case CLICK -> {
           BannerClick click = e.getClick();
           yield EventInput.click(e.getUserId(), time, click.getBannerId(), click.getRequestId());
+        }
+        case CONVERSION -> {
+          BannerConversion conversion = e.getConversion();
+          yield EventInput.conversion(e.getUserId(), time, conversion.getBannerId(), conversion.getRequestId());
         }
         case PRODUCT_EVENT -> {
           ProductEvent p = e.getProductEvent();

@@ -13,6 +13,7 @@ import dev.bannerranker.serving.model.ModelListener;
 import dev.bannerranker.serving.ranking.EventInput;
 import dev.bannerranker.serving.ranking.RankedItem;
 import dev.bannerranker.servinglog.ClickRecord;
+import dev.bannerranker.servinglog.ConversionRecord;
 import dev.bannerranker.servinglog.DecisionRecord;
 import dev.bannerranker.servinglog.DecisionRecord.LoggedBanner;
 import dev.bannerranker.servinglog.ImpressionRecord;
@@ -46,7 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class ServingLog implements ModelListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServingLog.class);
   static final List<String> TYPES = List.of(StartRecord.TYPE, DecisionRecord.TYPE, ImpressionRecord.TYPE,
-      ClickRecord.TYPE, ProductEventRecord.TYPE, ProfileRecord.TYPE);
+      ClickRecord.TYPE, ConversionRecord.TYPE, ProductEventRecord.TYPE, ProfileRecord.TYPE);
   /** Users whose profile this process has logged; one leaving this cache is logged again at its next use. */
   static final int PROFILES_REMEMBERED = 200_000;
 
@@ -166,6 +167,7 @@ public final class ServingLog implements ModelListener, AutoCloseable {
       case IMPRESSION -> new ImpressionRecord(time, e.userId(), e.bannerId(), emptyToNull(e.requestId()),
           e.slotPosition() > 0 ? e.slotPosition() : null);
       case CLICK -> new ClickRecord(time, e.userId(), e.bannerId(), emptyToNull(e.requestId()));
+      case CONVERSION -> new ConversionRecord(time, e.userId(), e.bannerId(), emptyToNull(e.requestId()));
       case PRODUCT -> new ProductEventRecord(time, e.userId(),
           (e.productType() == null ? EventType.VIEW : e.productType()).code(), e.brand(), e.category(),
           e.priceTier() > 0 ? e.priceTier() : null, (double) e.dwellSeconds());

@@ -8,13 +8,14 @@ import dev.bannerranker.data.EventType;
  * @param userId the shopper
  * @param timeSeconds epoch seconds, or null for the server clock
  * @param kind which event; null when the client set none
- * @param bannerId impressions and clicks: the banner
+ * @param bannerId impressions, clicks and conversions: the banner
  * @param productType product events: view, add to cart or purchase
  * @param brand product events: the brand
  * @param category product events: the category
  * @param priceTier product events: 1 to 4, 0 when unknown
  * @param dwellSeconds product events: seconds on the page
- * @param requestId impressions and clicks: the request id of the Rank that served the banner, empty when not given
+ * @param requestId impressions, clicks and conversions: the request id of the Rank that served the banner, empty when
+ *     not given
  * @param slotPosition impressions: the 1-based position shown at, 0 when unknown
  */
 public record EventInput(String userId, Long timeSeconds, Kind kind, String bannerId, EventType productType,
@@ -27,7 +28,7 @@ public record EventInput(String userId, Long timeSeconds, Kind kind, String bann
   }
 
   /** The kinds of event. */
-  public enum Kind { IMPRESSION, CLICK, PRODUCT }
+  public enum Kind { IMPRESSION, CLICK, PRODUCT, CONVERSION }
 
   public static EventInput impression(String userId, Long time, String bannerId) {
     return new EventInput(userId, time, Kind.IMPRESSION, bannerId, null, "", "", 0, 0f);
@@ -45,6 +46,11 @@ public record EventInput(String userId, Long timeSeconds, Kind kind, String bann
   /** A click with the serving request's id. */
   public static EventInput click(String userId, Long time, String bannerId, String requestId) {
     return new EventInput(userId, time, Kind.CLICK, bannerId, null, "", "", 0, 0f, requestId, 0);
+  }
+
+  /** A conversion attributed to a click on {@code bannerId}, with the serving request's id (empty when unknown). */
+  public static EventInput conversion(String userId, Long time, String bannerId, String requestId) {
+    return new EventInput(userId, time, Kind.CONVERSION, bannerId, null, "", "", 0, 0f, requestId, 0);
   }
 
   public static EventInput product(String userId, Long time, EventType type, String brand, String category,

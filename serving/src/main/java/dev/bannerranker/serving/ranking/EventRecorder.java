@@ -26,7 +26,8 @@ import java.util.Map;
  * Applies RecordEvents: validates the whole batch, then appends each user's events to their state in order,
  * so the user's next Rank sees them. A banner event is accepted for any banner of the catalog being served, paused
  * ones and ones the model has never seen included. Clicks become behaviour on the banner's brand and category, as in the
- * training sweep.
+ * training sweep. A conversion is validated as a click is and logged, but changes no state: the feature spec has no
+ * event type for it (training uses it as a label only), and the purchase itself comes as a product event.
  */
 public final class EventRecorder {
   static final float MAX_DWELL_SECONDS = 86_400f;
@@ -71,7 +72,10 @@ public final class EventRecorder {
         throw new NoModelException("no model is loaded yet, so events cannot be resolved; retry later");
       }
       generations.put(e.userId(), g);
-      byUser.computeIfAbsent(e.userId(), u -> new ArrayList<>()).add(activity(e, at, g));
+      Activity a = activity(e, at, g);
+      if (a != null) {
+        byUser.computeIfAbsent(e.userId(), u -> new ArrayList<>()).add(a);
+      }
     }
     Map<String, Integer> counts = new LinkedHashMap<>();
     users.record(byUser, generations);
@@ -92,14 +96,20 @@ public final class EventRecorder {
     return log.time(e.timeSeconds(), e.timeSeconds() != null ? e.timeSeconds() : limits.nowSeconds());
   }
 
+  /** The event's activity in the user's state; null for a conversion, which is only logged. */
   private Activity activity(EventInput e, String at, ModelGeneration g) {
     long time = e.timeSeconds() != null ? e.timeSeconds() : limits.nowSeconds();
     if (e.kind() == null) {
-      throw new InvalidRequestException(at, at + " must set one of impression, click or product_event");
+      throw new InvalidRequestException(at, at + " must set one of impression, click, conversion or product_event");
     }
     switch (e.kind()) {
-      case IMPRESSION, CLICK -> {
-        String field = at + (e.kind() == EventInput.Kind.IMPRESSION ? ".impression" : ".click") + ".banner_id";
+      case IMPRESSION, CLICK, CONVERSION -> {
+        String p = at + switch (e.kind()) {
+          case IMPRESSION -> ".impression";
+          case CLICK -> ".click";
+          default -> ".conversion";
+        };
+        String field = p + ".banner_id";
         if (e.bannerId().isEmpty()) {
           throw new InvalidRequestException(field, field + " must not be empty");
         }
@@ -107,15 +117,17 @@ public final class EventRecorder {
         if (b == null) {
           throw new InvalidRequestException(field, field + " " + ClientText.quote(e.bannerId()) + " is not in " + g.catalogName());
         }
-        requestId(at + (e.kind() == EventInput.Kind.IMPRESSION ? ".impression" : ".click") + ".request_id",
-            e.requestId());
+        requestId(p + ".request_id", e.requestId());
         if (e.slotPosition() < 0) {
           throw new InvalidRequestException(at + ".impression.slot_position", at
               + ".impression.slot_position must be 0 (unknown) or a 1-based position, got " + e.slotPosition());
         }
         Banner banner = b.banner();
-        return e.kind() == EventInput.Kind.IMPRESSION ? new Activity.Shown(banner.id(), time)
-            : Activity.click(banner, time);
+        return switch (e.kind()) {
+          case IMPRESSION -> new Activity.Shown(banner.id(), time);
+          case CLICK -> Activity.click(banner, time);
+          default -> null;
+        };
       }
       default -> {
         String p = at + ".product_event";

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Timestamp;
+import dev.bannerranker.proto.v1.BannerConversion;
 import dev.bannerranker.proto.v1.ModelAdminServiceGrpc;
 import dev.bannerranker.proto.v1.GetModelStatusRequest;
 import dev.bannerranker.proto.v1.ProductEvent;
@@ -242,6 +243,9 @@ class RankingGrpcTest {
     cases.put("events[0].product_event.dwell_seconds", () -> ranking.recordEvents(RecordEventsRequest.newBuilder()
         .addEvents(UserEvent.newBuilder().setUserId("u-000040").setProductEvent(ProductEvent.newBuilder()
             .setBrand("Nornor").setCategory("jeans").setDwellSeconds(-1))).build()));
+    cases.put("events[1].conversion.banner_id", () -> ranking.recordEvents(RecordEventsRequest.newBuilder()
+        .addEvents(impression("u-000040", "bn-00004", T)).addEvents(UserEvent.newBuilder().setUserId("u-000040")
+            .setConversion(BannerConversion.newBuilder().setBannerId("bn-nope").setRequestId("r1"))).build()));
     cases.forEach((field, call) -> assertStatus(Status.Code.INVALID_ARGUMENT, field.trim(), call));
   }
 

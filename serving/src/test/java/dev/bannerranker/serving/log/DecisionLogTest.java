@@ -32,6 +32,7 @@ import dev.bannerranker.servinglog.ClickRecord;
 import dev.bannerranker.servinglog.DecisionRecord;
 import dev.bannerranker.servinglog.ImpressionRecord;
 import dev.bannerranker.servinglog.LogRecord;
+import dev.bannerranker.servinglog.ConversionRecord;
 import dev.bannerranker.servinglog.ProductEventRecord;
 import dev.bannerranker.servinglog.ProfileRecord;
 import dev.bannerranker.servinglog.ServingLogReader;
@@ -201,6 +202,23 @@ class DecisionLogTest {
         // No timestamp: the configured default time of the test settings.
         new ProductEventRecord(Instant.parse("2026-03-10T12:00:00Z"), KNOWN_USER, "purchase", "Kadi", "dresses", 3,
             0.0)), events);
+  }
+
+  @Test
+  void aConversionIsLoggedWithItsBannerAndRequestId() throws IOException {
+    Logged p = pipeline(TestSettings.ordering(Diversity.MAX_PER_BRAND, 0), TestSettings.request());
+    String banner = TestBundles.generation().banners("home_hero").get(0).banner().id();
+    p.events().record(List.of(EventInput.click(KNOWN_USER, T, banner, "abc123"),
+        EventInput.conversion(KNOWN_USER, T + 600, banner, "abc123"),
+        EventInput.conversion(KNOWN_USER, T + 700, banner, "")));
+    // A rejected batch logs nothing: its valid conversion neither.
+    assertThrows(InvalidRequestException.class, () -> p.events().record(List.of(
+        EventInput.conversion(KNOWN_USER, T + 800, banner, "r"), EventInput.conversion(KNOWN_USER, T, "bn-nope", ""))));
+    p.log().close();
+    Instant t = Instant.ofEpochSecond(T);
+    assertEquals(List.of(new ConversionRecord(t.plusSeconds(600), KNOWN_USER, banner, "abc123"),
+        new ConversionRecord(t.plusSeconds(700), KNOWN_USER, banner, null)),
+        read().stream().filter(x -> x instanceof ConversionRecord).toList());
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.bannerranker.serving.ranking;
 import static dev.bannerranker.serving.TestBundles.KNOWN_USER;
 import static dev.bannerranker.serving.TestBundles.T;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,10 @@ class EventRecorderTest {
         new Case(new EventInput(KNOWN_USER, T, null, "", null, "", "", 0, 0f), "events[1]"),
         new Case(EventInput.impression(KNOWN_USER, T, "bn-nope"), "events[1].impression.banner_id"),
         new Case(EventInput.click(KNOWN_USER, T, ""), "events[1].click.banner_id"),
+        new Case(EventInput.conversion(KNOWN_USER, T, "", "r1"), "events[1].conversion.banner_id"),
+        new Case(EventInput.conversion(KNOWN_USER, T, "bn-nope", "r1"), "events[1].conversion.banner_id"),
+        new Case(EventInput.conversion(KNOWN_USER, T, "bn-00004", "r".repeat(129)), "events[1].conversion.request_id"),
+        new Case(EventInput.conversion("", T, "bn-00004", "r1"), "events[1].user_id"),
         new Case(EventInput.product(KNOWN_USER, T, EventType.VIEW, "", "jeans", 1, 3f), "events[1].product_event.brand"),
         new Case(EventInput.product(KNOWN_USER, T, EventType.VIEW, "Nornor", "", 1, 3f),
             "events[1].product_event.category"),
@@ -35,6 +40,7 @@ class EventRecorderTest {
       InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> p.events().record(batch));
       assertEquals(c.field(), e.field());
       assertTrue(e.getMessage().startsWith(c.field()), e.getMessage());
+      assertTrue(e.getMessage().length() < 400, "echoes a bounded part of the input: " + e.getMessage().length());
     }
     // Nothing of a rejected batch was applied: the good first impressions left no trace.
     assertEquals(0, p.counter("ranker.events.recorded", "type", "impression"));
@@ -57,5 +63,20 @@ class EventRecorderTest {
     assertEquals(1, p.counter("ranker.events.recorded", "type", "impression"));
     assertEquals(1, p.counter("ranker.events.recorded", "type", "click"));
     assertEquals(1, p.counter("ranker.events.recorded", "type", "product"));
+  }
+
+  @Test
+  void aConversionIsCountedAndChangesNoStateWhileAClickDoes() {
+    TestPipeline p = TestPipeline.standard();
+    List<RankedItem> before = p.ranking().rank(TestPipeline.query(KNOWN_USER, "home_hero")).banners();
+    String top = before.get(0).bannerId();
+    assertEquals(2, p.events().record(List.of(EventInput.conversion(KNOWN_USER, T, top, "r1"),
+        EventInput.conversion("u-never-seen", T, top, ""))));
+    assertEquals(2, p.counter("ranker.events.recorded", "type", "conversion"));
+    assertEquals(before, p.ranking().rank(TestPipeline.query(KNOWN_USER, "home_hero")).banners(),
+        "a conversion is no event of the user's history");
+    p.events().record(List.of(EventInput.click(KNOWN_USER, T, top, "r1")));
+    assertNotEquals(before, p.ranking().rank(TestPipeline.query(KNOWN_USER, "home_hero")).banners(),
+        "a click is");
   }
 }

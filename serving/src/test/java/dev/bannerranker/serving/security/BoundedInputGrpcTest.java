@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Timestamp;
+import dev.bannerranker.proto.v1.BannerConversion;
 import dev.bannerranker.proto.v1.BannerImpression;
 import dev.bannerranker.proto.v1.GetModelStatusRequest;
 import dev.bannerranker.proto.v1.ModelAdminServiceGrpc;
@@ -92,6 +93,12 @@ class BoundedInputGrpcTest {
         .addEvents(UserEvent.newBuilder().setUserId(TestBundles.KNOWN_USER)
             .setTimestamp(Timestamp.newBuilder().setSeconds(TestBundles.T))
             .setImpression(BannerImpression.newBuilder().setBannerId(MEGA))).build()));
+    calls.put("conversion banner 1 MB", () -> ranking.recordEvents(RecordEventsRequest.newBuilder()
+        .addEvents(UserEvent.newBuilder().setUserId(TestBundles.KNOWN_USER)
+            .setConversion(BannerConversion.newBuilder().setBannerId(MEGA))).build()));
+    calls.put("conversion request_id 1 MB", () -> ranking.recordEvents(RecordEventsRequest.newBuilder()
+        .addEvents(UserEvent.newBuilder().setUserId(TestBundles.KNOWN_USER)
+            .setConversion(BannerConversion.newBuilder().setBannerId("bn-00004").setRequestId(MEGA))).build()));
     try (LogCapture registryLog = LogCapture.of(ModelRegistry.class)) {
       calls.forEach((what, call) -> assertEquals(Status.Code.INVALID_ARGUMENT, code(call), what));
       registryLog.events().forEach(e -> assertTrue(e.getFormattedMessage().length() + String.valueOf(

@@ -22,9 +22,13 @@ public final class LiveShoppers {
     }
   }
 
-  /** A banner shown at {@code slot} (1-based) and whether the shopper clicked it, with its true probability. */
+  /**
+   * A banner shown at {@code slot} (1-based), whether the shopper clicked it and whether the click converted (a purchase
+   * within the world's attribution window; false without a click), with the true probabilities of both: {@code trueCvr}
+   * is the probability that a click on it converts.
+   */
   public record Shown(String userId, long epochSecond, String bannerId, String placement, int slot, String requestId,
-      String modelVersion, boolean clicked, double trueCtr) {}
+      String modelVersion, boolean clicked, double trueCtr, boolean converted, double trueCvr) {}
 
   /** A product event; {@code priceTier} 0 when unknown. */
   public record Browse(String userId, long epochSecond, EventType type, String brand, String category, int priceTier,

@@ -548,10 +548,11 @@ final class Simulation {
       BannerDef b = catalog.banners[r.a];
       impressionCount++;
       clickCount += r.d;
+      conversionCount += r.e;
       trueCtrSum += r.prob.value();
       online.impression(new LiveShoppers.Shown(userIds[r.user], time, b.id, Catalog.PLACEMENTS[b.placement], r.b,
           r.answer == null ? null : r.answer.requestId(), r.answer == null ? null : r.answer.modelVersion(),
-          r.d == 1, r.prob.value()));
+          r.d == 1, r.prob.value(), r.e == 1, r.conversionProb.value()));
     } else {
       eventCount++;
       online.productEvent(new LiveShoppers.Browse(userIds[r.user], time, EVENT_TYPES[r.c],
