@@ -46,6 +46,7 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.Optional;
+import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
 /**
@@ -61,6 +62,31 @@ import scala.Tuple2;
  */
 public final class SparkRows {
   private SparkRows() {}
+
+  /**
+   * The checked tables are read by several actions. They are kept on the executors' local disk, serialised: a
+   * partition kept in memory can be larger than the heap's share for it, and one that is dropped is parsed again from
+   * the CSV by every later action. The operating system's page cache keeps small inputs in memory anyway.
+   */
+  private static final StorageLevel REUSED = StorageLevel.DISK_ONLY();
+
+  /** Input bytes per user partition by default: a task holds its partition's events and impressions while it sweeps. */
+  static final long BYTES_PER_PARTITION = 32L << 20;
+
+  /**
+   * The default number of user partitions: twice the parallelism, and more for a large input, so that each task's
+   * share of {@code events.csv} and {@code impressions.csv} stays near {@link #BYTES_PER_PARTITION} whatever the log's
+   * size.
+   */
+  public static int defaultPartitions(Path data, int parallelism) throws IOException {
+    long bytes = 0;
+    for (String f : List.of(EVENTS_FILE, IMPRESSIONS_FILE)) {
+      Path p = data.resolve(f);
+      bytes += Files.isRegularFile(p) ? Files.size(p) : 0; // a missing table is reported by run()
+    }
+    long bySize = (bytes + BYTES_PER_PARTITION - 1) / BYTES_PER_PARTITION;
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(2L * parallelism, bySize));
+  }
 
   /** What a run wrote. */
   public record Result(long rows, long sessions, int partitions, long badRows, double seconds) {}
@@ -104,9 +130,9 @@ public final class SparkRows {
 
     // The rows' own checks, in the tasks; the bad ones come back to the driver (their share is bounded by the limit).
     JavaRDD<Checked> checkedEvents = lines(sc, data.resolve(EVENTS_FILE))
-        .map(l -> Context.of(dataDir, bundlePath).checkEvent(l)).cache();
+        .map(l -> Context.of(dataDir, bundlePath).checkEvent(l)).persist(REUSED);
     JavaRDD<Checked> checkedImpressions = lines(sc, data.resolve(IMPRESSIONS_FILE))
-        .map(l -> Context.of(dataDir, bundlePath).checkImpression(l)).cache();
+        .map(l -> Context.of(dataDir, bundlePath).checkImpression(l)).persist(REUSED);
     // A repeated id: the first row in the file is kept, as the single-machine reader keeps it.
     List<Tuple2<Long, String>> repeated = checkedImpressions.filter(c -> c.reason() == null)
         .mapToPair(c -> new Tuple2<>(c.id(), c.line().number()))
@@ -219,7 +245,7 @@ public final class SparkRows {
       JavaRDD<Checked> goodImpressions) {
     boolean present = Files.exists(data.resolve(file));
     JavaRDD<TruthLine> lines = present
-        ? lines(sc, data.resolve(file)).map(l -> checkTruth(l, file, header, column)).cache()
+        ? lines(sc, data.resolve(file)).map(l -> checkTruth(l, file, header, column)).persist(REUSED)
         : sc.emptyRDD();
     // A truth row must name a good impression, once: the first row of an id joins, a later one is bad.
     JavaRDD<Tuple2<TruthLine, String>> judged = lines.filter(t -> t.reason() == null)
@@ -237,7 +263,7 @@ public final class SparkRows {
             out.add(new Tuple2<>(ts.get(i), reason == null ? "" : reason));
           }
           return out.iterator();
-        }).cache();
+        }).persist(REUSED);
     return new Truth(file, present, lines, judged);
   }
 

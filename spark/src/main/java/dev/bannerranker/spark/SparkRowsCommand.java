@@ -14,6 +14,9 @@ import picocli.CommandLine.Option;
     description = "Compute the point-in-time training rows on Apache Spark and write them as row shards, with "
         + "item2vec's session sequences beside them.")
 public final class SparkRowsCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--data", required = true, description = "Input directory (the four tables).")
   Path data;
 
@@ -29,7 +32,8 @@ public final class SparkRowsCommand implements Callable<Integer> {
   String master;
 
   @Option(names = "--partitions", defaultValue = "0",
-      description = "User partitions, one row shard each; 0: twice Spark's default parallelism. Default: ${DEFAULT-VALUE}.")
+      description = "User partitions, one row shard each; 0: one per 32 MiB of events.csv and impressions.csv, and at "
+          + "least twice Spark's default parallelism. Default: ${DEFAULT-VALUE}.")
   int partitions;
 
   @Option(names = "--max-bad-fraction", defaultValue = "0.01",
@@ -39,6 +43,9 @@ public final class SparkRowsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (partitions < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--partitions must be 0 (sized from the input) or more, not " + partitions);
+    }
     SparkConf conf = new SparkConf().setAppName("banner-ranker spark-rows");
     if (master != null) {
       conf.setMaster(master);
@@ -46,7 +53,7 @@ public final class SparkRowsCommand implements Callable<Integer> {
       conf.setMaster("local[2]");
     }
     try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-      int n = partitions > 0 ? partitions : 2 * sc.defaultParallelism();
+      int n = partitions > 0 ? partitions : SparkRows.defaultPartitions(data, sc.defaultParallelism());
       SparkRows.Result r = SparkRows.run(sc, data, bundle, out, n, maxBadFraction);
       System.out.printf("spark-rows: %d rows in %d partitions, %d sessions, in %.1f s (%.0f rows/s) to %s%n", r.rows(),
           r.partitions(), r.sessions(), r.seconds(), r.rows() / r.seconds(), out);

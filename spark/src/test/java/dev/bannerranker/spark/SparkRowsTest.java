@@ -192,4 +192,30 @@ class SparkRowsTest {
           () -> SparkRows.run(sc, root.resolve("tiny"), root.resolve("bundle"), root.resolve("shards"), 2));
     }
   }
+
+  @Test
+  void thePartitionsByDefaultGrowWithTheInputSoThatATasksShareStaysBounded() throws IOException {
+    assertEquals(4, SparkRows.defaultPartitions(root.resolve("tiny"), 2), "a small input: twice the parallelism");
+    Path big = Files.createDirectories(root.resolve("sized"));
+    // sparse files: their size, not their blocks, sizes the partitions
+    try (var events = new java.io.RandomAccessFile(big.resolve(CsvSchemas.EVENTS_FILE).toFile(), "rw");
+        var imps = new java.io.RandomAccessFile(big.resolve(CsvSchemas.IMPRESSIONS_FILE).toFile(), "rw")) {
+      events.setLength(150L << 20);
+      imps.setLength(50L << 20);
+    }
+    assertEquals(7, SparkRows.defaultPartitions(big, 2), "200 MiB at 32 MiB a partition");
+    assertEquals(16, SparkRows.defaultPartitions(big, 8), "never fewer than twice the parallelism");
+  }
+
+  @Test
+  void aNegativePartitionCountIsAUsageError() {
+    var err = new java.io.StringWriter();
+    var cl = new picocli.CommandLine(new SparkRowsCommand());
+    cl.setErr(new java.io.PrintWriter(err));
+    int code = cl.execute("--data", root.resolve("tiny").toString(), "--bundle", root.resolve("bundle").toString(),
+        "--out", root.resolve("never").toString(), "--partitions", "-1");
+    assertEquals(2, code);
+    assertTrue(err.toString().contains("--partitions"), err.toString());
+    assertFalse(Files.exists(root.resolve("never")));
+  }
 }
