@@ -41,6 +41,13 @@ public interface MatrixKernels {
     }
   }
 
+  /** Each of the {@code n} rows of {@code width} values at {@code off} replaced by its softmax. */
+  default void softmaxRows(float[] a, int off, int n, int width) {
+    for (int i = 0; i < n; i++) {
+      DenseKernels.softmax(a, off + i * width, width);
+    }
+  }
+
   /** {@code out = relu(x · w + b)}: a dense layer over the {@code n} rows at {@code xOff}, into {@code out} from 0. */
   default void denseRelu(float[] x, int xOff, int n, int k, float[] w, float[] b, int m, float[] out) {
     gemm(x, xOff, n, k, w, 0, m, b, 0, 0, out, 0, true);

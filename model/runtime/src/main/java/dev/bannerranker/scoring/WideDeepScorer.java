@@ -12,9 +12,12 @@ import java.util.List;
  * The wide &amp; deep forward pass in plain Java, with the first layer split by who owns each input:
  *
  * <ul>
- *   <li>banner block: precomputed per banner ({@link #bannerFirstLayer}), stored in the bundle;
- *   <li>user block and bias: once per request ({@link #userPart});
- *   <li>cross scalars, the upper layers and the wide sum: per candidate.
+ *   <li>banner block, and sequence attention's query: precomputed per banner ({@link #bannerFirstLayer}), stored in
+ *       the bundle;
+ *   <li>user block and bias, and sequence attention's keys and values (the values multiplied into the first layer):
+ *       once per request ({@link #userPart});
+ *   <li>cross scalars, taste product, the attention's softmax and weighted sum, the upper layers and the wide sum:
+ *       per candidate.
  * </ul>
  *
  * {@link #predictUnsplit} is the plain, unsplit pass over a full feature row; tests hold the two equal,
@@ -39,6 +42,11 @@ public final class WideDeepScorer {
   private final int eventWidth;
   private final float attnScale;
   private final int nIn;
+  /** Offset in {@link #w1} of the attention output's rows, {@code [dim][h1]}. */
+  private final int attnRowsOff;
+  /** The attention's key and value weights, row-major {@code [eventWidth][dim]}; null without. */
+  private final float[] keyWeights;
+  private final float[] valueWeights;
   /** Per user-side field: embedding table already multiplied into the first layer, {@code [card][h1]}. */
   private final float[][][] userFieldProjection;
   private final float[][] upperW; // layers 2..L, row-major
@@ -101,6 +109,9 @@ public final class WideDeepScorer {
     }
     w1 = flatten(first.w());
     b1 = first.b();
+    attnRowsOff = layout.attentionOff * h1;
+    keyWeights = attnDim == 0 ? null : flatten(weights.attention().key());
+    valueWeights = attnDim == 0 ? null : flatten(weights.attention().value());
     userFieldProjection = new float[userEmbOff.length][][];
     for (int f = 0; f < userEmbOff.length; f++) {
       userFieldProjection[f] = project(weights.embeddings().get(FeatureEncoder.USER_FIELDS.get(f)), userEmbOff[f]);
@@ -119,7 +130,8 @@ public final class WideDeepScorer {
     int wideCount = encoder.wideCount();
     int[] sizes = widths.clone();
     int events = attnLength;
-    scratch = ThreadLocal.withInitial(() -> new Scratch(perCandidate, wideCount, sizes, events));
+    int dim = attnDim;
+    scratch = ThreadLocal.withInitial(() -> new Scratch(perCandidate, wideCount, sizes, events, dim));
   }
 
   public FeatureEncoder encoder() {
@@ -242,16 +254,17 @@ public final class WideDeepScorer {
 
   /**
    * The user block's first-layer contribution plus the bias, computed once per request; with sequence attention it is
-   * followed by the number of events n, then the keys and the values of the events ({@code [length][dim]} each, the
-   * first n filled; the keys transposed, {@code [dim][length]}).
+   * followed by the number of events n, then the events' keys, transposed ({@code [dim][n]}), and their values already
+   * multiplied into the first layer ({@code [n][h1]}, see {@link #addAttention}).
    */
   public float[] userPart(UserFeatures u, ScoringContext ctx) {
     float[] dense = new float[encoder.userDenseSize()];
     int[] cats = new int[FeatureEncoder.USER_FIELDS.size()];
     encoder.encodeUser(u, ctx, dense, 0, cats, 0);
-    float[] out = java.util.Arrays.copyOf(b1, attnDim == 0 ? h1 : h1 + 1 + 2 * attnLength * attnDim);
+    int count = attnDim == 0 ? 0 : u.sequenceCount;
+    float[] out = java.util.Arrays.copyOf(b1, attnDim == 0 ? h1 : h1 + 1 + count * (attnDim + h1));
     if (attnDim > 0) {
-      keysAndValues(u.sequenceEvents, u.sequenceCount, out, h1);
+      keysAndValues(u.sequenceEvents, count, out, h1);
     }
     for (int c = 0; c < dense.length; c++) {
       DenseKernels.axpy(dense[c], w1, (userDenseOff + c) * h1, out, 0, h1);
@@ -266,60 +279,57 @@ public final class WideDeepScorer {
   }
 
   /**
-   * Writes n, the keys (transposed, {@code [dim][length]}, so that a candidate's scores are axpy loops over the events)
-   * and the values ({@code [length][dim]}) of the first {@code count} events of {@code events} at {@code out[off]}.
+   * Writes n, the keys (transposed, {@code [dim][n]}: the right operand of a block's query · key product) and the
+   * values times the first layer's attention rows ({@code [n][h1]}) of the first {@code count} events of
+   * {@code events} at {@code out[off]}, which holds zeros there.
    */
   private void keysAndValues(float[] events, int count, float[] out, int off) {
     out[off] = count;
-    int keys = off + 1;
-    int values = keys + attnLength * attnDim;
-    float[][] wk = weights.attention().key();
-    float[][] wv = weights.attention().value();
-    float[] key = new float[attnDim];
-    for (int j = 0; j < count; j++) {
-      java.util.Arrays.fill(key, 0f);
-      for (int c = 0; c < eventWidth; c++) {
-        float e = events[j * eventWidth + c];
-        if (e != 0f) {
-          DenseKernels.axpy(e, wk[c], 0, key, 0, attnDim);
-          DenseKernels.axpy(e, wv[c], 0, out, values + j * attnDim, attnDim);
-        }
-      }
-      for (int t = 0; t < attnDim; t++) {
-        out[keys + t * attnLength + j] = key[t];
-      }
-    }
-  }
-
-  /**
-   * The attention output for one candidate: softmax over the user's events of query · key, the weighted sum of the
-   * values, into {@code out[off .. off + dim]}; zeros without events.
-   */
-  private void attend(float[] userPart, float[] bannerPart, float[] out, int off, float[] weightsScratch) {
-    int count = (int) userPart[h1];
-    java.util.Arrays.fill(out, off, off + attnDim, 0f);
     if (count == 0) {
       return;
     }
-    int keys = h1 + 1;
-    int values = keys + attnLength * attnDim;
-    java.util.Arrays.fill(weightsScratch, 0, count, 0f);
-    for (int t = 0; t < attnDim; t++) {
-      DenseKernels.axpy(bannerPart[h1 + t], userPart, keys + t * attnLength, weightsScratch, 0, count);
-    }
-    float max = Float.NEGATIVE_INFINITY;
+    Scratch s = scratch.get();
+    kernels.gemm(events, 0, count, eventWidth, keyWeights, 0, attnDim, s.zeros, 0, 0, s.eventKeys, 0, false);
+    kernels.gemm(events, 0, count, eventWidth, valueWeights, 0, attnDim, s.zeros, 0, 0, s.eventValues, 0, false);
+    int keys = off + 1;
     for (int j = 0; j < count; j++) {
-      max = Math.max(max, weightsScratch[j]);
+      for (int t = 0; t < attnDim; t++) {
+        out[keys + t * count + j] = s.eventKeys[j * attnDim + t];
+      }
     }
-    float sum = 0f;
-    for (int j = 0; j < count; j++) {
-      float p = DenseKernels.expNonPositive(weightsScratch[j] - max);
-      weightsScratch[j] = p;
-      sum += p;
+    // Σ_j a_j (v_j · W1) = (Σ_j a_j v_j) · W1: the values enter the first layer here, once per request, and a
+    // candidate's attention output never passes through W1
+    kernels.gemmAccumulate(s.eventValues, 0, count, attnDim, w1, attnRowsOff, h1, out, keys + attnDim * count);
+  }
+
+  /**
+   * Adds the attention term of rows {@code [first, first + rows)}, at most a {@link #BLOCK}, to their first-layer
+   * pre-activations in {@code h} ({@code rows × h1} from {@code hOff}), then applies the ReLU when {@code relu}: per row, the softmax over the user's events of query
+   * · key, then the weighted sum of the values, already multiplied into the first layer by {@link #userPart}. The
+   * query · key scores of the whole block are one product, as is the weighted sum. Nothing without events.
+   */
+  private void addAttention(float[] userPart, float[][] bannerParts, int first, int rows, Scratch s, float[] h,
+      int hOff, boolean relu) {
+    int count = (int) userPart[h1];
+    if (count > 0) {
+      float[] q = s.queries;
+      for (int i = 0; i < rows; i++) {
+        System.arraycopy(bannerParts[first + i], h1, q, i * attnDim, attnDim);
+      }
+      int keys = h1 + 1;
+      kernels.gemm(q, 0, rows, attnDim, userPart, keys, count, s.zeros, 0, 0, s.attention, 0, false);
+      kernels.softmaxRows(s.attention, 0, rows, count);
+      kernels.gemm(s.attention, 0, rows, count, userPart, keys + attnDim * count, h1, h, hOff, h1, h, hOff, relu);
+    } else if (relu) {
+      kernels.relu(h, hOff, rows * h1);
     }
-    float inv = 1f / sum;
-    for (int j = 0; j < count; j++) {
-      DenseKernels.axpy(weightsScratch[j] * inv, userPart, values + j * attnDim, out, off, attnDim);
+  }
+
+  /** {@link #addAttention} without the ReLU, for tests: the attention term of each row added to {@code h}. */
+  void addAttention(float[] userPart, float[][] bannerParts, int first, int rows, float[] h) {
+    for (int done = 0; done < rows; done += BLOCK) {
+      addAttention(userPart, bannerParts, first + done, Math.min(BLOCK, rows - done), scratch.get(), h, done * h1,
+          false);
     }
   }
 
@@ -332,8 +342,8 @@ public final class WideDeepScorer {
       float[][] bannerParts, int n, float[] out) {
     int crossN = encoder.crossSize();
     // The cross and taste blocks are adjacent rows of W1, so a block's per-candidate inputs form one rows × c
-    // matrix and the first layer's remaining work is a batched GEMM.
-    int c = perCandidateWidth();
+    // matrix and the first layer's remaining work is a batched GEMM; the attention is added by addAttention.
+    int c = crossN + tasteDim;
     Scratch scratch = this.scratch.get();
     float[] x = scratch.x;
     int[] wide = scratch.wide;
@@ -352,9 +362,6 @@ public final class WideDeepScorer {
             x[i * c + crossN + j] = taste[j] * item[j];
           }
         }
-        if (attnDim > 0) {
-          attend(userPart, bannerParts[start + i], x, i * c + crossN + tasteDim, scratch.attention);
-        }
         encoder.wideIndices(u, b, ctx, wide, 0);
         float sum = 0f;
         for (int idx : wide) {
@@ -362,7 +369,7 @@ public final class WideDeepScorer {
         }
         out[start + i] = sum;
       }
-      forwardBlock(userPart, bannerParts, start, x, 0, rows, scratch, scratch.logits, 0);
+      forwardBlock(userPart, bannerParts, start, x, 0, c, attnDim > 0, rows, scratch, scratch.logits, 0);
       for (int i = 0; i < rows; i++) {
         out[start + i] = NegativeSampling.calibrate(DenseKernels.sigmoid(scratch.logits[i] + out[start + i]), negativeRate);
       }
@@ -386,15 +393,23 @@ public final class WideDeepScorer {
     int c = perCandidateWidth();
     Scratch scratch = this.scratch.get();
     for (int start = 0; start < n; start += BLOCK) {
-      forwardBlock(userPart, bannerParts, start, x, start * c, Math.min(BLOCK, n - start), scratch, logits, start);
+      forwardBlock(userPart, bannerParts, start, x, start * c, c, false, Math.min(BLOCK, n - start), scratch, logits,
+          start);
     }
   }
 
-  /** One block of rows through the network, from the first layer's sum to the output unit's logit. */
-  private void forwardBlock(float[] userPart, float[][] bannerParts, int first, float[] x, int xOff, int rows,
-      Scratch s, float[] logits, int logitsOff) {
+  /**
+   * One block of rows through the network, from the first layer's sum to the output unit's logit. {@code x} holds
+   * {@code k} per-candidate inputs per row, the first k of {@link #perCandidateWidth()}; with {@code attention} the
+   * attention term is added by {@link #addAttention} instead of from inputs in {@code x}.
+   */
+  private void forwardBlock(float[] userPart, float[][] bannerParts, int first, float[] x, int xOff, int k,
+      boolean attention, int rows, Scratch s, float[] logits, int logitsOff) {
     kernels.addRows(userPart, bannerParts, first, rows, h1, s.h);
-    kernels.gemm(x, xOff, rows, perCandidateWidth(), w1, crossOff * h1, h1, s.h, 0, h1, s.h, 0, true);
+    kernels.gemm(x, xOff, rows, k, w1, crossOff * h1, h1, s.h, 0, h1, s.h, 0, !attention);
+    if (attention) {
+      addAttention(userPart, bannerParts, first, rows, s, s.h, 0, true);
+    }
     float[] cur = s.h;
     for (int l = 0; l < upperW.length; l++) {
       kernels.denseRelu(cur, 0, rows, widths[l], upperW[l], upperB[l], widths[l + 1], s.act[l]);
@@ -417,10 +432,20 @@ public final class WideDeepScorer {
     final float[] h;
     final float[][] act;
     final float[] logits = new float[BLOCK];
+    /** Sequence attention: a block's queries, its scores then softmax weights, one request's keys and values. */
+    final float[] queries;
     final float[] attention;
+    final float[] eventKeys;
+    final float[] eventValues;
+    /** A zero row, the init of products that start from nothing. */
+    final float[] zeros;
 
-    Scratch(int perCandidate, int wideCount, int[] widths, int events) {
-      attention = new float[events];
+    Scratch(int perCandidate, int wideCount, int[] widths, int events, int dim) {
+      queries = new float[BLOCK * dim];
+      attention = new float[BLOCK * events];
+      eventKeys = new float[events * dim];
+      eventValues = new float[events * dim];
+      zeros = new float[Math.max(events, dim)];
       x = new float[BLOCK * perCandidate];
       wide = new int[wideCount];
       h = new float[BLOCK * widths[0]];

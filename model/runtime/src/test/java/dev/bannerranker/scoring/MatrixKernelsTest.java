@@ -60,6 +60,46 @@ class MatrixKernelsTest {
     }
   }
 
+  /**
+   * Both kernels' softmax matches a double reference and each other, on rows narrower and wider than a vector, and on
+   * a row whose spread underflows the exponential.
+   */
+  @Test
+  void softmaxRowsMatchesADoubleReference() {
+    SplittableRandom r = new SplittableRandom(7);
+    for (int width : new int[] {1, 3, 8, 16, 17, 33, 40}) {
+      int rows = 5;
+      int off = 2;
+      float[] a = random(r, off + rows * width + 1);
+      for (int j = 0; j < width; j++) {
+        a[off + j] = -3f * j; // row 0 ranges over e^0 .. e^-117
+      }
+      float[] s = a.clone();
+      float[] p = a.clone();
+      MatrixKernels.scalar().softmaxRows(s, off, rows, width);
+      PANAMA.softmaxRows(p, off, rows, width);
+      for (int i = 0; i < rows; i++) {
+        int o = off + i * width;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < width; j++) {
+          max = Math.max(max, a[o + j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < width; j++) {
+          sum += Math.exp(a[o + j] - max);
+        }
+        for (int j = 0; j < width; j++) {
+          double want = Math.exp(a[o + j] - max) / sum;
+          String at = "width " + width + " row " + i + " column " + j;
+          assertEquals(want, s[o + j], 1e-6 * (1 + want), "scalar " + at);
+          assertEquals(want, p[o + j], 1e-6 * (1 + want), "panama " + at);
+        }
+      }
+      assertEquals(a[0], p[0], "softmax wrote before its offset");
+      assertEquals(a[a.length - 1], p[p.length - 1], "softmax wrote past its rows");
+    }
+  }
+
   @Test
   void gemmMatchesADoubleReference() {
     // Guards both kernels on their own, the scalar one included (every Panama check compares against it): one

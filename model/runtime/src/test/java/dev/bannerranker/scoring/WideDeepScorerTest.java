@@ -109,6 +109,91 @@ class WideDeepScorerTest {
   }
 
   /**
+   * The attention term the scorer adds to a candidate's first layer (softmax weights times the values already
+   * multiplied into W1) equals the unfolded one, (Σ_j softmax_j(q·k_j) v_j) · W1's attention rows, computed here in
+   * double from the weights; over more candidates than a block, for users with a full, a short and no sequence.
+   */
+  @Test
+  void foldedAttentionEqualsTheAttentionOutputThroughTheFirstLayer() {
+    ScoringModel m = ScoringModel.of(RandomBundles.withSequenceAttention(bundle, 5));
+    WideDeepScorer scorer = m.scorer();
+    var attention = m.spec().sequenceAttention();
+    WideDeepWeights.Attention aw = m.bundle().weights().attention();
+    float[][] w1 = m.bundle().weights().hidden().get(0).w();
+    int attentionOff = new WideDeepScorer.Layout(m.spec()).attentionOff;
+    int h1 = scorer.firstLayerWidth();
+    int dim = attention.dim();
+    int width = attention.eventWidth(m.spec().itemVectorDim());
+    long now = RandomBundles.START + 5 * 86_400;
+    BannerFeatures[] banners = m.banners().values().stream()
+        .sorted(java.util.Comparator.comparingInt(BannerFeatures::index)).toArray(BannerFeatures[]::new);
+    int n = 2 * WideDeepScorer.BLOCK + 7;
+    float[][] parts = new float[n][];
+    for (int i = 0; i < n; i++) {
+      parts[i] = m.bannerPart(banners[(i * 7) % banners.length]);
+    }
+    for (int events : new int[] {40, 5, 0}) {
+      SplittableRandom r = new SplittableRandom(100 + events);
+      UserHistory hist = UserHistory.forSpec(m.spec());
+      for (int i = 0; i < events; i++) {
+        HistoryUpdates.productEvent(hist, 1 + r.nextInt(5), 1 + r.nextInt(3), EventType.values()[r.nextInt(3)],
+            1 + r.nextInt(4), (float) r.nextDouble(90), now - 1000L * (events - i));
+      }
+      UserFeatures u = m.userFeatures(new UserProfile("u", dev.bannerranker.data.Gender.F, "25-34", 1), hist, now);
+      int count = u.sequenceCount;
+      assertEquals(Math.min(events, attention.length()), count);
+      float[] h = new float[n * h1];
+      scorer.addAttention(scorer.userPart(u, new ScoringContext(now, Platform.WEB, 1)), parts, 0, n, h);
+      double[][] keys = new double[count][dim];
+      double[][] values = new double[count][dim];
+      for (int j = 0; j < count; j++) {
+        for (int c = 0; c < width; c++) {
+          double e = u.sequenceEvents[j * width + c];
+          for (int t = 0; t < dim; t++) {
+            keys[j][t] += e * aw.key()[c][t];
+            values[j][t] += e * aw.value()[c][t];
+          }
+        }
+      }
+      for (int i = 0; i < n; i++) {
+        double[] score = new double[count];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < count; j++) {
+          for (int t = 0; t < dim; t++) {
+            score[j] += parts[i][h1 + t] * keys[j][t]; // the stored query is already scaled by 1/√dim
+          }
+          max = Math.max(max, score[j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < count; j++) {
+          sum += Math.exp(score[j] - max);
+        }
+        double[] output = new double[dim];
+        for (int j = 0; j < count; j++) {
+          for (int t = 0; t < dim; t++) {
+            output[t] += Math.exp(score[j] - max) / sum * values[j][t];
+          }
+        }
+        for (int k = 0; k < h1; k++) {
+          double want = 0;
+          for (int t = 0; t < dim; t++) {
+            want += output[t] * w1[attentionOff + t][k];
+          }
+          assertEquals(want, h[i * h1 + k], 1e-5 * (1 + Math.abs(want)), events + " events, row " + i + ", unit " + k);
+        }
+      }
+      if (count == 0) {
+        assertArrayEquals(new float[n * h1], h, "no events, no attention term");
+      } else {
+        float[] row0 = java.util.Arrays.copyOfRange(h, 0, h1);
+        assertFalse(java.util.Arrays.equals(new float[h1], row0), "the attention term must be there");
+        assertFalse(java.util.Arrays.equals(row0, java.util.Arrays.copyOfRange(h, h1, 2 * h1)),
+            "the attention term must vary across candidates");
+      }
+    }
+  }
+
+  /**
    * The scorer reuses per-thread block buffers: scoring from several threads at once, over candidate lists longer
    * than a block and with repeats, must give exactly the single-threaded results.
    */
