@@ -70,6 +70,11 @@ class ScoringImplsSmokeTest {
       var r = b.rank();
       assertEquals(ServingPipeline.SLOTS, r.getBannersCount());
       assertEquals(16, r.getRequestId().length());
+      // the same request as wire bytes: parsed by the server, the response serialised
+      var fromBytes = dev.bannerranker.proto.v1.RankResponse.parseFrom(b.rankBytes());
+      assertEquals(ServingPipeline.SLOTS, fromBytes.getBannersCount());
+      assertEquals(r.getModelVersion(), fromBytes.getModelVersion());
+      assertNotEquals(r.getRequestId(), fromBytes.getRequestId(), "a second Rank gets a request id of its own");
     } finally {
       b.tearDown();
     }

@@ -22,8 +22,15 @@ import java.util.random.RandomGenerator;
  * small probability, one new banner in the last position. Given the same draws it always returns the same list.
  */
 public final class Ordering {
-  private static final Comparator<Scored> BEST_FIRST =
-      Comparator.comparingDouble((Scored s) -> -s.score()).thenComparing(s -> s.banner().banner().id());
+  /**
+   * Highest score first, ties by banner id. Written out rather than composed from {@code comparingDouble} and
+   * {@code thenComparing}: a Rank sorts every eligible banner, and the composed form's shared lambda call sites
+   * are not inlined, which made the sort a tenth of a Rank at 200 candidates.
+   */
+  static final Comparator<Scored> BEST_FIRST = (a, b) -> {
+    int c = Double.compare(-a.score(), -b.score());
+    return c != 0 ? c : a.banner().banner().id().compareTo(b.banner().banner().id());
+  };
 
   /** A banner with its click probability, ordering score and conversion probability of a click (NaN: none). */
   public record Scored(BannerFeatures banner, double predictedCtr, double score, double predictedCvr) {

@@ -203,4 +203,29 @@ class OrderingTest {
     List<Scored> trained = in.stream().filter(s -> s.banner().vectorTrained()).toList();
     assertNull(noneNew.order(List.of(), trained, Reason.PERSONALIZED, 5, 5, true, fixed(0)).explored());
   }
+
+  /**
+   * The written-out best-first order is the composed one (by negated score, then id): the same list for scores with
+   * ties, both zeros, NaN and infinities, for any starting order.
+   */
+  @Test
+  void bestFirstSortsAsTheComposedComparator() {
+    java.util.Comparator<Scored> composed = java.util.Comparator.comparingDouble((Scored s) -> -s.score())
+        .thenComparing(s -> s.banner().banner().id());
+    double[] special = {0.0, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.5, 0.5};
+    SplittableRandom random = new SplittableRandom(7);
+    for (int round = 0; round < 50; round++) {
+      List<Scored> in = new ArrayList<>();
+      for (int i = 0; i < CAROUSEL.size(); i++) {
+        double score = random.nextInt(4) == 0 ? special[random.nextInt(special.length)] : random.nextInt(5) / 4.0;
+        in.add(new Scored(CAROUSEL.get(i), 0.1, score));
+      }
+      java.util.Collections.shuffle(in, new java.util.Random(round));
+      List<Scored> expected = new ArrayList<>(in);
+      expected.sort(composed);
+      List<Scored> actual = new ArrayList<>(in);
+      actual.sort(Ordering.BEST_FIRST);
+      assertEquals(expected, actual, "round " + round);
+    }
+  }
 }
