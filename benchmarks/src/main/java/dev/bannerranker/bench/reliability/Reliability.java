@@ -59,9 +59,9 @@ public final class Reliability implements Callable<Integer> {
       description = "Hot swaps, and as many rollbacks, under load. Default: ${DEFAULT-VALUE}.")
   int swaps;
 
-  @Option(names = "--overload-limit", defaultValue = "16", description = "ranker.limits.max-concurrent-calls.rank of "
-      + "the overload scenario's service. Default: ${DEFAULT-VALUE}.")
-  int overloadLimit;
+  @Option(names = "--overload-limit", description = "ranker.limits.max-concurrent-calls.rank of the overload "
+      + "scenario's service. Default: the service's own (16 per processor, lowered while Rank's latency is high).")
+  Integer overloadLimit;
 
   @Option(names = "--threads", defaultValue = "8",
       description = "Callers of the closed loops (the sustainable rate is Rank's throughput with this many). "
@@ -124,8 +124,8 @@ public final class Reliability implements Callable<Integer> {
         throw bad("--scenarios: unknown scenario '" + s + "'; the scenarios are " + String.join(", ", ALL));
       }
     }
-    if (seconds <= 0 || soakSeconds <= 0 || fuzzRequests < 1 || swaps < 1 || overloadLimit < 1 || threads < 1
-        || users < 1) {
+    if (seconds <= 0 || soakSeconds <= 0 || fuzzRequests < 1 || swaps < 1
+        || overloadLimit != null && overloadLimit < 1 || threads < 1 || users < 1) {
       throw bad("--seconds, --soak-seconds, --fuzz-requests, --swaps, --overload-limit, --threads and --users must be "
           + "positive");
     }

@@ -62,8 +62,8 @@ final class Scenarios {
   private final Requests requests;
   private final Settings settings;
 
-  /** The run's sizes. */
-  record Settings(double seconds, double soakSeconds, int fuzzRequests, int swaps, int overloadLimit, int threads,
+  /** The run's sizes; {@code overloadLimit} null leaves the overload's Rank limit at the service's default. */
+  record Settings(double seconds, double soakSeconds, int fuzzRequests, int swaps, Integer overloadLimit, int threads,
       Path redisServer, long seed) {}
 
   Scenarios(ServiceProcess.Launcher launcher, Path work, Requests requests, Settings settings) {
@@ -246,7 +246,8 @@ final class Scenarios {
     Path dir = work.resolve("overload");
     Map<String, Object> out = map();
     try (ServiceProcess s = launcher.start(dir, "service", List.of("--state-dir", dir.resolve("state").toString()),
-        Map.of("ranker.limits.max-concurrent-calls.rank", Integer.toString(settings.overloadLimit())))) {
+        settings.overloadLimit() == null ? Map.of()
+            : Map.of("ranker.limits.max-concurrent-calls.rank", Integer.toString(settings.overloadLimit())))) {
       double measure = Math.max(1, settings.seconds() / 3);
       // The JIT compiles the Rank path during the first seconds; a rate measured before that understates the service.
       Load.closedLoopFor("warm-up", settings.threads(), measure, rankCall(s));
@@ -290,7 +291,7 @@ final class Scenarios {
       long shed = tally.count(Status.Code.RESOURCE_EXHAUSTED);
       long total = tally.ok.sum() + tally.errorCount();
       Histogram admitted = tally.latency.getIntervalHistogram();
-      out.put("limit", settings.overloadLimit());
+      out.put("limit", settings.overloadLimit() == null ? "default" : settings.overloadLimit());
       out.put("sustainable_rps", round(rate, 0));
       out.put("sustainable_source", capacity.source());
       out.put("closed_loop_rps", round(closedLoop, 0));
