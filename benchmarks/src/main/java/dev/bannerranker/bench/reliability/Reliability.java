@@ -263,6 +263,8 @@ public final class Reliability implements Callable<Integer> {
         {"kill9", "acknowledged_events", "kill -9: events acknowledged before the kill", ""},
         {"swaps", "failed_calls", "hot swaps and rollbacks under Rank load: failed Ranks", "0"},
         {"swaps", "rank_calls", "hot swaps: Ranks during the swaps", ""},
+        {"overload", "sustainable_rps", "overload: sustainable Rank rate (the open-loop ramp's, calls/s)", ""},
+        {"overload", "admitted_rps", "overload at 3x: Ranks admitted (calls/s)", ""},
         {"overload", "shed_share", "overload at 3x: share of Ranks shed (RESOURCE_EXHAUSTED)", ""},
         {"overload", "admitted_p99_ms", "overload: admitted Ranks' p99 (ms)", "<= 3x unloaded p99"},
         {"overload", "unloaded_p99_ms", "overload: unloaded p99 (ms), one caller", ""},

@@ -42,7 +42,8 @@ public final class ConcurrencyLimitInterceptor implements ServerInterceptor, Ord
     this.shed = shed;
     Integer rank = limits.get(RANK);
     this.rankLimit = rank == null || settings.rankLatencyTolerance() == 0 ? null
-        : new LatencyLimit(Math.min(rank, server.poolSize()), rank, settings.rankLatencyTolerance());
+        : new LatencyLimit(Math.min(rank, server.poolSize()), rank,
+            server.executor() == ServerSettings.Executor.FIXED ? server.poolSize() : 0, settings.rankLatencyTolerance());
     limits.forEach((rpc, n) -> {
       if (RANK.equals(rpc) && rankLimit != null) {
         Gauge.builder("ranker.concurrency.limit", rankLimit, LatencyLimit::limit).tag("rpc", rpc)

@@ -7,10 +7,13 @@ package dev.bannerranker.serving.limits;
  * shrinks in proportion (at most by half per window); otherwise it grows by one call per window up to {@code max}, so
  * a burst on a healthy service is still absorbed.
  *
- * <p>The no-load latency is the lowest window mean seen (queueing only adds to a mean, so this never underestimates
- * it). A slower service, such as a bigger model after a swap, is learned from a window whose calls did not queue (on
- * average at most {@code min} in flight) once the baseline is {@link #BASELINE_AGE_NANOS} old. Timestamps are the
- * caller's ({@link System#nanoTime} in the service), so the arithmetic is tested with made-up times.
+ * <p>The no-load latency is the lowest window estimate seen: a window's mean latency, and when more calls were in
+ * flight than {@code threads} run at once, that mean times {@code threads} over the calls in flight (the others only
+ * queued, so by Little's law that is the time one call takes). A service started under overload thus still learns it.
+ * With {@code threads} 0 (calls are not queued for a fixed pool) only windows with at most {@code min} calls in flight
+ * on average are taken as they are. Once the estimate is {@link #BASELINE_AGE_NANOS} old, the next window's estimate
+ * replaces it, so a slower service, such as a bigger model after a swap, is learned. Timestamps are the caller's
+ * ({@link System#nanoTime} in the service), so the arithmetic is tested with made-up times.
  */
 public final class LatencyLimit {
   /** A window lasts at least this long... */
@@ -24,6 +27,7 @@ public final class LatencyLimit {
 
   private final int min;
   private final int max;
+  private final int threads;
   private final double tolerance;
   private volatile int limit;
   private double exactLimit;
@@ -34,14 +38,15 @@ public final class LatencyLimit {
   private double baseline = Double.NaN;
   private long baselineAt;
 
-  /** Starts at {@code max}. */
-  public LatencyLimit(int min, int max, double tolerance) {
-    if (min < 1 || max < min || !(tolerance > 1)) {
-      throw new IllegalArgumentException("need 1 <= min <= max and tolerance > 1, got " + min + ", " + max + ", "
-          + tolerance);
+  /** Starts at {@code max}; {@code threads} run the calls (a fixed pool), 0 if each call has a thread of its own. */
+  public LatencyLimit(int min, int max, int threads, double tolerance) {
+    if (min < 1 || max < min || threads < 0 || !(tolerance > 1)) {
+      throw new IllegalArgumentException("need 1 <= min <= max, threads >= 0 and tolerance > 1, got " + min + ", "
+          + max + ", " + threads + ", " + tolerance);
     }
     this.min = min;
     this.max = max;
+    this.threads = threads;
     this.tolerance = tolerance;
     this.exactLimit = max;
     this.limit = max;
@@ -72,12 +77,14 @@ public final class LatencyLimit {
       return;
     }
     double mean = (double) latencySum / calls;
-    boolean queued = (double) inFlightSum / calls > min;
+    double meanInFlight = (double) inFlightSum / calls;
     calls = 0;
     latencySum = 0;
     inFlightSum = 0;
-    if (Double.isNaN(baseline) || mean < baseline || !queued && endNanos - baselineAt >= BASELINE_AGE_NANOS) {
-      baseline = mean;
+    double estimate = threads > 0 ? mean * Math.min(1, threads / meanInFlight) : mean;
+    boolean valid = threads > 0 || meanInFlight <= min;
+    if (Double.isNaN(baseline) || estimate < baseline || valid && endNanos - baselineAt >= BASELINE_AGE_NANOS) {
+      baseline = estimate;
       baselineAt = endNanos;
     }
     double allowed = tolerance * baseline;

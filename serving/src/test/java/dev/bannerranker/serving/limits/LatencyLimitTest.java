@@ -33,7 +33,7 @@ class LatencyLimitTest {
 
   @Test
   void aServiceWithoutQueueingKeepsItsCeiling() {
-    LatencyLimit limit = new LatencyLimit(2, 32, 2.0);
+    LatencyLimit limit = new LatencyLimit(2, 32, 2, 2.0);
     for (int w = 0; w < 50; w++) {
       window(limit, 5 * MS + (w % 3) * MS, 1 + w % 2);
     }
@@ -45,7 +45,7 @@ class LatencyLimitTest {
   void sustainedOverloadBringsTheLimitDownUntilTheLatencyIsWithinTheTolerance() {
     int threads = 2;
     long service = 4 * MS;
-    LatencyLimit limit = new LatencyLimit(threads, 32, 2.0);
+    LatencyLimit limit = new LatencyLimit(threads, 32, threads, 2.0);
     window(limit, service, 1); // no load first: the baseline
     for (int w = 0; w < 200; w++) {
       overloaded(limit, threads, service);
@@ -58,8 +58,41 @@ class LatencyLimitTest {
   }
 
   @Test
+  void aServiceStartedUnderOverloadLearnsItsNoLoadLatencyFromTheCallsInFlight() {
+    int threads = 2;
+    long service = 4 * MS;
+    LatencyLimit limit = new LatencyLimit(threads, 32, threads, 2.0);
+    for (int w = 0; w < 100; w++) {
+      overloaded(limit, threads, service);
+      assertEquals(service, limit.baselineNanos(), 1.0, "32 in flight on 2 threads: a call took 16 service times");
+      if (w >= 20) {
+        assertTrue(limit.limit() >= threads && limit.limit() <= 2 * threads + 1, "window " + w + ": " + limit.limit());
+      }
+    }
+  }
+
+  @Test
+  void withAFixedPoolASlowerServiceIsLearnedFromAnyWindowOnceTheBaselineIsOld() {
+    int threads = 2;
+    LatencyLimit limit = new LatencyLimit(threads, 16, threads, 2.0);
+    window(limit, 2 * MS, 1);
+    for (int w = 0; w < 20; w++) {
+      overloaded(limit, threads, 10 * MS); // five times slower, e.g. a bigger model
+    }
+    assertEquals(threads, limit.limit());
+    assertEquals(2 * MS, limit.baselineNanos(), 1.0, "a higher estimate does not replace a younger baseline");
+    now += LatencyLimit.BASELINE_AGE_NANOS;
+    overloaded(limit, threads, 10 * MS);
+    assertEquals(10 * MS, limit.baselineNanos(), 1.0);
+    for (int w = 0; w < 20; w++) {
+      overloaded(limit, threads, 10 * MS);
+    }
+    assertTrue(limit.limit() > threads && limit.limit() <= 2 * threads + 1, "grown back: " + limit.limit());
+  }
+
+  @Test
   void aWindowShrinksTheLimitInProportionButAtMostByHalf() {
-    LatencyLimit limit = new LatencyLimit(1, 40, 2.0);
+    LatencyLimit limit = new LatencyLimit(1, 40, 0, 2.0);
     window(limit, 10 * MS, 1);
     window(limit, 25 * MS, 40); // 2.5 times the baseline against 2 allowed
     assertEquals(32, limit.limit(), "40 * 2 / 2.5");
@@ -73,7 +106,7 @@ class LatencyLimitTest {
 
   @Test
   void theLimitGrowsBackByOneCallPerWindowOnceTheLatencyRecovers() {
-    LatencyLimit limit = new LatencyLimit(1, 20, 2.0);
+    LatencyLimit limit = new LatencyLimit(1, 20, 0, 2.0);
     window(limit, 10 * MS, 1);
     window(limit, 1_000 * MS, 20);
     assertEquals(10, limit.limit());
@@ -86,8 +119,8 @@ class LatencyLimitTest {
   }
 
   @Test
-  void aSlowerServiceIsLearnedOnlyFromAWindowWithoutQueueingOnceTheBaselineIsOld() {
-    LatencyLimit limit = new LatencyLimit(2, 16, 2.0);
+  void withoutAFixedPoolASlowerServiceIsLearnedOnlyFromAWindowWithoutQueueingOnceTheBaselineIsOld() {
+    LatencyLimit limit = new LatencyLimit(2, 16, 0, 2.0);
     window(limit, 2 * MS, 1);
     // Five times slower from now on, e.g. a bigger model: the limit falls to its minimum.
     for (int w = 0; w < 20; w++) {
@@ -106,7 +139,7 @@ class LatencyLimitTest {
 
   @Test
   void aWindowNeedsItsCallsAndItsTime() {
-    LatencyLimit limit = new LatencyLimit(1, 8, 2.0);
+    LatencyLimit limit = new LatencyLimit(1, 8, 0, 2.0);
     window(limit, 1 * MS, 1);
     for (int i = 0; i < LatencyLimit.WINDOW_CALLS - 1; i++) {
       now += 50 * MS;
@@ -128,9 +161,10 @@ class LatencyLimitTest {
 
   @Test
   void boundsAndToleranceAreChecked() {
-    assertThrows(IllegalArgumentException.class, () -> new LatencyLimit(0, 8, 2.0));
-    assertThrows(IllegalArgumentException.class, () -> new LatencyLimit(9, 8, 2.0));
-    assertThrows(IllegalArgumentException.class, () -> new LatencyLimit(1, 8, 1.0));
-    assertThrows(IllegalArgumentException.class, () -> new LatencyLimit(1, 8, Double.NaN));
+    assertThrows(IllegalArgumentException.class, () -> new LatencyLimit(0, 8, 0, 2.0));
+    assertThrows(IllegalArgumentException.class, () -> new LatencyLimit(9, 8, 0, 2.0));
+    assertThrows(IllegalArgumentException.class, () -> new LatencyLimit(1, 8, 0, 1.0));
+    assertThrows(IllegalArgumentException.class, () -> new LatencyLimit(1, 8, 0, Double.NaN));
+    assertThrows(IllegalArgumentException.class, () -> new LatencyLimit(1, 8, -1, 2.0));
   }
 }
