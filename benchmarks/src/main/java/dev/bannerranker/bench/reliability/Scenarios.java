@@ -453,6 +453,7 @@ final class Scenarios {
       LongAdder inflight = new LongAdder();
       LongAdder before = new LongAdder();
       Map<String, Long> failedInflight = new ConcurrentHashMap<>();
+      Map<String, Long> failedBefore = new ConcurrentHashMap<>();
       Map<String, Long> refusedAfter = new ConcurrentHashMap<>();
       AtomicLong lastInflightEnd = new AtomicLong();
       Load.Observer observer = (n, sent, end, code) -> {
@@ -462,9 +463,11 @@ final class Scenarios {
           if (end >= signal) {
             inflight.increment();
             lastInflightEnd.accumulateAndGet(end, Math::max);
-          }
-          if (code != Status.Code.OK) {
-            failedInflight.merge(code.name(), 1L, Long::sum);
+            if (code != Status.Code.OK) {
+              failedInflight.merge(code.name(), 1L, Long::sum);
+            }
+          } else if (code != Status.Code.OK) {
+            failedBefore.merge(code.name(), 1L, Long::sum); // e.g. shed by the Rank limit under the load
           }
         } else if (code != Status.Code.OK) {
           refusedAfter.merge(code.name(), 1L, Long::sum);
@@ -487,6 +490,7 @@ final class Scenarios {
       out.put("inflight_at_signal", inflight.sum());
       out.put("failed_inflight", failedInflight.values().stream().mapToLong(Long::longValue).sum());
       out.put("failed_inflight_by_code", failedInflight);
+      out.put("failed_before_signal_by_code", failedBefore);
       out.put("drain_ms", round(Math.max(0, lastInflightEnd.get() - signalAt.get()) / 1e6, 1));
       out.put("exit_ms", round((exitNanos - signalAt.get()) / 1e6, 0));
       out.put("exit_code", exit);
