@@ -59,9 +59,9 @@ public final class Reliability implements Callable<Integer> {
       description = "Hot swaps, and as many rollbacks, under load. Default: ${DEFAULT-VALUE}.")
   int swaps;
 
-  @Option(names = "--overload-limit", defaultValue = "16", description = "ranker.limits.max-concurrent-calls.rank of "
-      + "the overload scenario's service. Default: ${DEFAULT-VALUE}.")
-  int overloadLimit;
+  @Option(names = "--overload-limit", description = "ranker.limits.max-concurrent-calls.rank of the overload "
+      + "scenario's service. Default: the service's own (16 per processor, lowered while Rank's latency is high).")
+  Integer overloadLimit;
 
   @Option(names = "--threads", defaultValue = "8",
       description = "Callers of the closed loops (the sustainable rate is Rank's throughput with this many). "
@@ -124,8 +124,8 @@ public final class Reliability implements Callable<Integer> {
         throw bad("--scenarios: unknown scenario '" + s + "'; the scenarios are " + String.join(", ", ALL));
       }
     }
-    if (seconds <= 0 || soakSeconds <= 0 || fuzzRequests < 1 || swaps < 1 || overloadLimit < 1 || threads < 1
-        || users < 1) {
+    if (seconds <= 0 || soakSeconds <= 0 || fuzzRequests < 1 || swaps < 1
+        || overloadLimit != null && overloadLimit < 1 || threads < 1 || users < 1) {
       throw bad("--seconds, --soak-seconds, --fuzz-requests, --swaps, --overload-limit, --threads and --users must be "
           + "positive");
     }
@@ -263,6 +263,8 @@ public final class Reliability implements Callable<Integer> {
         {"kill9", "acknowledged_events", "kill -9: events acknowledged before the kill", ""},
         {"swaps", "failed_calls", "hot swaps and rollbacks under Rank load: failed Ranks", "0"},
         {"swaps", "rank_calls", "hot swaps: Ranks during the swaps", ""},
+        {"overload", "sustainable_rps", "overload: sustainable Rank rate (the open-loop ramp's, calls/s)", ""},
+        {"overload", "admitted_rps", "overload at 3x: Ranks admitted (calls/s)", ""},
         {"overload", "shed_share", "overload at 3x: share of Ranks shed (RESOURCE_EXHAUSTED)", ""},
         {"overload", "admitted_p99_ms", "overload: admitted Ranks' p99 (ms)", "<= 3x unloaded p99"},
         {"overload", "unloaded_p99_ms", "overload: unloaded p99 (ms), one caller", ""},

@@ -62,8 +62,8 @@ final class Scenarios {
   private final Requests requests;
   private final Settings settings;
 
-  /** The run's sizes. */
-  record Settings(double seconds, double soakSeconds, int fuzzRequests, int swaps, int overloadLimit, int threads,
+  /** The run's sizes; {@code overloadLimit} null leaves the overload's Rank limit at the service's default. */
+  record Settings(double seconds, double soakSeconds, int fuzzRequests, int swaps, Integer overloadLimit, int threads,
       Path redisServer, long seed) {}
 
   Scenarios(ServiceProcess.Launcher launcher, Path work, Requests requests, Settings settings) {
@@ -246,18 +246,27 @@ final class Scenarios {
     Path dir = work.resolve("overload");
     Map<String, Object> out = map();
     try (ServiceProcess s = launcher.start(dir, "service", List.of("--state-dir", dir.resolve("state").toString()),
-        Map.of("ranker.limits.max-concurrent-calls.rank", Integer.toString(settings.overloadLimit())))) {
+        settings.overloadLimit() == null ? Map.of()
+            : Map.of("ranker.limits.max-concurrent-calls.rank", Integer.toString(settings.overloadLimit())))) {
       double measure = Math.max(1, settings.seconds() / 3);
-      double closedLoop = sustainableRate(s, measure);
+      // The JIT compiles the Rank path during the first seconds; a rate measured before that understates the service.
+      Load.closedLoopFor("warm-up", settings.threads(), measure, rankCall(s));
+      double closedLoop = Load.closedLoopFor("closed-loop", settings.threads(), measure, rankCall(s)).okPerSecond();
+      double rampBase = Math.max(1, closedLoop); // a closed loop that got nothing through still starts a ramp
       // A closed loop's callers wait out their own round trips, and with a limit below their number some are shed,
-      // so it understates what the service admits. The rate it admits from an open loop far above the closed
-      // loop's is its capacity under overload; 3x is taken of the higher of the two.
-      Load.Tally probe = new Load.Tally();
-      probe.started();
-      Load.Sent probed = Load.openLoop(4 * closedLoop, measure, 20_000, rankCall(s), probe);
-      probe.finished();
-      double admittedInProbe = probe.ok.sum() / probed.seconds();
-      double rate = Math.max(closedLoop, admittedInProbe);
+      // so it can understate what the service admits: the capacity is the highest open-loop rate it keeps up with.
+      double stepSeconds = Math.max(0.5, settings.seconds() / 10);
+      List<Ramp.Step> steps = new ArrayList<>();
+      while (Ramp.goesOn(steps)) {
+        double offered = Ramp.rate(rampBase, steps.size());
+        Load.Tally step = new Load.Tally();
+        Load.Sent stepSent = Load.openLoop(offered, stepSeconds, 20_000, rankCall(s), step);
+        long stepShed = step.count(Status.Code.RESOURCE_EXHAUSTED);
+        steps.add(new Ramp.Step(offered, stepSent.seconds(), stepSent.calls(), step.ok.sum(), stepShed,
+            step.errorCount() - stepShed));
+      }
+      Ramp.Capacity capacity = Ramp.sustainable(steps);
+      double rate = capacity.rps();
       Load.Tally unloaded = Load.closedLoopFor("unloaded", 1, measure, rankCall(s));
       double[] before = s.threadsAndHeapMb();
       Load.Tally tally = new Load.Tally();
@@ -282,10 +291,13 @@ final class Scenarios {
       long shed = tally.count(Status.Code.RESOURCE_EXHAUSTED);
       long total = tally.ok.sum() + tally.errorCount();
       Histogram admitted = tally.latency.getIntervalHistogram();
-      out.put("limit", settings.overloadLimit());
+      out.put("limit", settings.overloadLimit() == null ? "default" : settings.overloadLimit());
       out.put("sustainable_rps", round(rate, 0));
+      out.put("sustainable_source", capacity.source());
       out.put("closed_loop_rps", round(closedLoop, 0));
-      out.put("probe_admitted_rps", round(admittedInProbe, 0));
+      out.put("probe_admitted_rps", round(Ramp.maxAdmitted(steps), 0));
+      out.put("warmup_seconds", round(measure, 1));
+      out.put("ramp", steps.stream().map(Ramp.Step::toMap).toList());
       out.put("offered_rps", round(3 * rate, 0));
       out.put("sent_rps", round(sent.calls() / sent.seconds(), 0));
       out.put("calls", total);
@@ -441,6 +453,7 @@ final class Scenarios {
       LongAdder inflight = new LongAdder();
       LongAdder before = new LongAdder();
       Map<String, Long> failedInflight = new ConcurrentHashMap<>();
+      Map<String, Long> failedBefore = new ConcurrentHashMap<>();
       Map<String, Long> refusedAfter = new ConcurrentHashMap<>();
       AtomicLong lastInflightEnd = new AtomicLong();
       Load.Observer observer = (n, sent, end, code) -> {
@@ -450,9 +463,11 @@ final class Scenarios {
           if (end >= signal) {
             inflight.increment();
             lastInflightEnd.accumulateAndGet(end, Math::max);
-          }
-          if (code != Status.Code.OK) {
-            failedInflight.merge(code.name(), 1L, Long::sum);
+            if (code != Status.Code.OK) {
+              failedInflight.merge(code.name(), 1L, Long::sum);
+            }
+          } else if (code != Status.Code.OK) {
+            failedBefore.merge(code.name(), 1L, Long::sum); // e.g. shed by the Rank limit under the load
           }
         } else if (code != Status.Code.OK) {
           refusedAfter.merge(code.name(), 1L, Long::sum);
@@ -475,6 +490,7 @@ final class Scenarios {
       out.put("inflight_at_signal", inflight.sum());
       out.put("failed_inflight", failedInflight.values().stream().mapToLong(Long::longValue).sum());
       out.put("failed_inflight_by_code", failedInflight);
+      out.put("failed_before_signal_by_code", failedBefore);
       out.put("drain_ms", round(Math.max(0, lastInflightEnd.get() - signalAt.get()) / 1e6, 1));
       out.put("exit_ms", round((exitNanos - signalAt.get()) / 1e6, 0));
       out.put("exit_code", exit);

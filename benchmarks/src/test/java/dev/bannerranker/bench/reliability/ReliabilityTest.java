@@ -49,10 +49,25 @@ class ReliabilityTest {
       assertTrue(r.get("overload").has(key), key);
     }
     assertTrue(r.at("/overload/threads_before").asDouble() > 0);
-    // 3x is taken of the higher of the closed loop's rate and what an open-loop probe got admitted
-    assertTrue(r.at("/overload/probe_admitted_rps").asDouble() > 0, r.get("overload").toString());
-    assertEquals(Math.max(r.at("/overload/closed_loop_rps").asDouble(), r.at("/overload/probe_admitted_rps").asDouble()),
-        r.at("/overload/sustainable_rps").asDouble(), 1.0, r.get("overload").toString());
+    // 3x is taken of the ramp's last step that kept up, before the first that did not
+    JsonNode overload = r.get("overload");
+    assertTrue(overload.get("probe_admitted_rps").asDouble() > 0, overload.toString());
+    JsonNode ramp = overload.get("ramp");
+    assertTrue(ramp.size() >= 1 && ramp.size() <= Ramp.MAX_STEPS, overload.toString());
+    int lastKept = -1;
+    while (lastKept + 1 < ramp.size() && ramp.get(lastKept + 1).get("kept_up").asBoolean()) {
+      lastKept++;
+    }
+    String source = overload.get("sustainable_source").asText();
+    if (lastKept >= 0) {
+      assertEquals(lastKept == ramp.size() - 1 ? "ramp_capped" : "ramp", source, overload.toString());
+      assertEquals(ramp.get(lastKept).get("offered_rps").asDouble(), overload.get("sustainable_rps").asDouble(), 1.0,
+          overload.toString());
+    } else {
+      assertEquals("ramp_admitted", source, overload.toString());
+    }
+    assertEquals(3 * overload.get("sustainable_rps").asDouble(), overload.get("offered_rps").asDouble(), 3.0,
+        overload.toString());
     assertTrue(r.at("/overload/healthy_after").asBoolean());
 
     assertEquals(0, r.at("/fuzz/internal_or_unknown").asLong(), r.get("fuzz").toString());

@@ -85,15 +85,6 @@ final class ServeCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  /** The concurrency limits in force, e.g. {@code rank 32, recordevents 32 calls at once}. */
-  private static String describeLimits(Map<String, Integer> limits) {
-    if (limits.isEmpty()) {
-      return "none (ranker.limits.max-concurrent-calls)";
-    }
-    return new java.util.TreeMap<>(limits).entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
-        .collect(java.util.stream.Collectors.joining(", ")) + " calls at once";
-  }
-
   /** A demo world's banners fly in its own weeks; say so rather than answer every request with nothing. */
   private static void warnIfNothingIsInFlight(ModelGeneration model, long now) {
     List<Banner> catalog = model.model().bundle().catalog();
@@ -206,7 +197,7 @@ final class ServeCommand implements Callable<Integer> {
     System.out.println("  admin    " + ctx.getBean(AdminListener.class).address());
     System.out.println("  metrics  http://localhost:" + ctx.getBean(EmbeddedServer.class).getPort() + "/prometheus");
     System.out.println("  calls    " + ctx.getBean(CallExecutors.class).describe());
-    System.out.println("  limits   " + describeLimits(ctx.getBean(ConcurrencyLimitInterceptor.class).limits()));
+    System.out.println("  limits   " + ctx.getBean(ConcurrencyLimitInterceptor.class).describe());
     System.out.println("  state    " + ctx.getBean(UserStore.class).describe());
     // Which kernels the JVM chose at start-up: without --add-modules jdk.incubator.vector scoring is ~20x slower.
     System.out.println("  scoring  " + control.model().scorer().kernelName() + " kernels");

@@ -27,10 +27,16 @@ public final class HeldPermit {
    */
   public static <Q, A> ServerCall.Listener<Q> start(Semaphore permits, Until until, ServerCall<Q, A> call,
       Metadata headers, ServerCallHandler<Q, A> next) {
+    return start(permits::release, until, call, headers, next);
+  }
+
+  /** As {@link #start(Semaphore, Until, ServerCall, Metadata, ServerCallHandler)}, with {@code giveBack} run once. */
+  public static <Q, A> ServerCall.Listener<Q> start(Runnable giveBack, Until until, ServerCall<Q, A> call,
+      Metadata headers, ServerCallHandler<Q, A> next) {
     AtomicBoolean released = new AtomicBoolean();
     Runnable release = () -> {
       if (released.compareAndSet(false, true)) {
-        permits.release();
+        giveBack.run();
       }
     };
     ServerCall<Q, A> started = until == Until.LAST_CALLBACK ? call : new SimpleForwardingServerCall<>(call) {

@@ -1,6 +1,7 @@
 package dev.bannerranker.serving.limits;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -9,15 +10,20 @@ import java.util.Map;
  * {@code ranker.limits}: how many calls of each RPC may run at once; one more is shed with RESOURCE_EXHAUSTED
  * instead of waiting. Rank and RecordEvents have a limit unless configured otherwise: {@link #DEFAULT_PER_PROCESSOR}
  * calls per processor, enough to keep every core busy and few enough that a burst is shed rather than queued behind
- * the CPU. 0 leaves an RPC unlimited.
+ * the CPU. 0 leaves an RPC unlimited. Rank's limit is a ceiling: under sustained overload its {@link LatencyLimit}
+ * lowers it while Rank's latency is above {@code rankLatencyTolerance} times its no-load latency, so the admitted
+ * calls do not wait behind a full queue.
  *
  * @param maxConcurrentCalls by RPC name ({@code Rank}, {@code rank}, {@code record-events}, ...), the most calls in
  *     flight
+ * @param rankLatencyTolerance how many times its no-load latency Rank's mean latency may reach before its limit
+ *     shrinks; 0 keeps Rank's limit fixed; default {@value #DEFAULT_RANK_LATENCY_TOLERANCE}
  */
 @ConfigurationProperties("ranker.limits")
-public record LimitSettings(Map<String, Integer> maxConcurrentCalls) {
+public record LimitSettings(Map<String, Integer> maxConcurrentCalls, @Nullable Double rankLatencyTolerance) {
   /** Calls in flight per available processor for the RPCs limited by default. */
   public static final int DEFAULT_PER_PROCESSOR = 16;
+  public static final double DEFAULT_RANK_LATENCY_TOLERANCE = 2.0;
   private static final String[] LIMITED_BY_DEFAULT = {"rank", "recordevents"};
 
   public LimitSettings {
@@ -27,6 +33,11 @@ public record LimitSettings(Map<String, Integer> maxConcurrentCalls) {
         throw new IllegalArgumentException("ranker.limits.max-concurrent-calls." + rpc + " must be >= 0, got " + n);
       }
     });
+    rankLatencyTolerance = rankLatencyTolerance == null ? DEFAULT_RANK_LATENCY_TOLERANCE : rankLatencyTolerance;
+    if (rankLatencyTolerance != 0 && !(rankLatencyTolerance > 1 && rankLatencyTolerance < 1e6)) {
+      throw new IllegalArgumentException("ranker.limits.rank-latency-tolerance must be 0 (a fixed limit) or above 1, "
+          + "got " + rankLatencyTolerance);
+    }
   }
 
   /** The limit of each RPC that has one, by {@link #key}: the configured ones and the defaults not configured. */
