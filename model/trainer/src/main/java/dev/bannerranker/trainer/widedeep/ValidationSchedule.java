@@ -1,16 +1,16 @@
 package dev.bannerranker.trainer.widedeep;
 
 /**
- * When wide &amp; deep validates and when it stops, counted in training rows of the unsampled epoch: {@link
- * WideDeepConfig#validationsPerEpoch()} and {@link WideDeepConfig#patience()} are per epoch of all the training rows,
- * so a run on a share of them (negative downsampling) validates about as often per row trained, and waits as many
- * rows trained for a better validation, as a run on all of them. Without downsampling it is the settings themselves.
+ * When wide &amp; deep validates and when it stops. The validations are counted in training rows of the unsampled
+ * epoch: {@link WideDeepConfig#validationsPerEpoch()} is per epoch of all the training rows, so a run on a share of
+ * them (negative downsampling) validates about as often per row trained as a run on all of them, and does not spend
+ * its time scoring the validation rows, whose number does not shrink with the share. The patience stays in epochs of
+ * the rows trained on. Without downsampling it is the settings themselves.
  *
  * @param perEpoch validations per epoch of the rows trained on, evenly through it, the last after its last batch:
  *     {@code validationsPerEpoch × trainRows / unsampledRows} rounded, at least 1 and at most the epoch's batches
  * @param patienceValidations training stops at the first validation that makes the validations since the best more
- *     than this: {@code patience × perEpoch × unsampledRows / trainRows}, i.e. {@code patience} unsampled epochs'
- *     rows
+ *     than this: {@code patience × perEpoch}, i.e. {@code patience} epochs of the rows trained on
  */
 public record ValidationSchedule(int perEpoch, double patienceValidations) {
 
@@ -24,8 +24,7 @@ public record ValidationSchedule(int perEpoch, double patienceValidations) {
     // Integer rounding, so that without downsampling it is exactly validationsPerEpoch.
     long scaled = (cfg.validationsPerEpoch() * trainRows + unsampledRows / 2) / unsampledRows;
     int perEpoch = (int) Math.min(Math.max(1, scaled), batches);
-    // Left to right: without downsampling the factor is exactly 1.0, and the bound is patience × perEpoch.
-    double patienceValidations = cfg.patience() * perEpoch * ((double) unsampledRows / trainRows);
+    double patienceValidations = cfg.patience() * perEpoch;
     return new ValidationSchedule(perEpoch, patienceValidations);
   }
 

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The validation cadence and the patience, counted in training rows of the unsampled epoch. */
+/** The validation cadence, counted in training rows of the unsampled epoch, and the patience. */
 class ValidationScheduleTest {
   private static WideDeepConfig cfg(int batchSize, double patience, int validationsPerEpoch) {
     return new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, List.of(8), Map.of(), batchSize, 8, patience,
@@ -47,7 +47,7 @@ class ValidationScheduleTest {
 
   /**
    * The demo world's training rows at R = 0.2 and 0.5 (kept rows as the sampler kept them): about once per as many
-   * rows trained as on all rows, and the patience covers the same rows trained.
+   * rows trained as on all rows, and the patience in epochs of the kept rows.
    */
   @Test
   void aShareOfTheRowsValidatesAboutAsOftenPerRowTrained() {
@@ -60,10 +60,10 @@ class ValidationScheduleTest {
 
     ValidationSchedule fifth = ValidationSchedule.of(cfg, 207_688, all);
     assertEquals(1, fifth.perEpoch(), "a sampled epoch is about a quarter of an unsampled one");
-    // Half an unsampled epoch is 447,198 rows: 2.15 sampled epochs, so the third validation without a better loss.
-    assertEquals(0.5 * all / 207_688.0, fifth.patienceValidations(), 1e-12);
-    assertFalse(fifth.exhausted(2));
-    assertTrue(fifth.exhausted(3));
+    // Half a sampled epoch with one validation per epoch: the first validation without a better loss ends it.
+    assertEquals(0.5, fifth.patienceValidations(), 1e-12);
+    assertFalse(fifth.exhausted(0));
+    assertTrue(fifth.exhausted(1));
 
     ValidationSchedule half = ValidationSchedule.of(cfg, 464_578, all);
     assertEquals(2, half.perEpoch());
@@ -74,10 +74,10 @@ class ValidationScheduleTest {
   /**
    * Over many shares: the rows trained per validation are within a factor 2 of an unsampled epoch's share (fewer only
    * where a sampled epoch is shorter than that share, since every epoch ends with a validation), and the patience is
-   * patience × the unsampled epoch's rows.
+   * patience × the validations of a sampled epoch.
    */
   @Test
-  void rowsPerValidationAndPatienceFollowTheUnsampledEpoch() {
+  void rowsPerValidationFollowTheUnsampledEpochAndPatienceTheSampledOne() {
     long all = 1_000_000;
     for (int v = 1; v <= 8; v++) {
       WideDeepConfig cfg = cfg(256, 0.75, v);
@@ -92,7 +92,7 @@ class ValidationScheduleTest {
         } else {
           assertEquals(1, s.perEpoch(), where);
         }
-        assertEquals(0.75 * all, s.patienceValidations() * interval, 1e-6 * all, where);
+        assertEquals(0.75 * s.perEpoch(), s.patienceValidations(), 1e-12, where);
       }
     }
   }
