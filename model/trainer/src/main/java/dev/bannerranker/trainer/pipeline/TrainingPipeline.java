@@ -300,7 +300,8 @@ public final class TrainingPipeline {
       rows = new RowEncoder(enc, ds, byIndex, vectors);
       validRows = rows;
       validDs = ds;
-      fit = WideDeepTrainer.train(net, rows, ds, train, valid, o.wideDeep(), o.negativeRate(), o.progress());
+      fit = WideDeepTrainer.train(net, rows, ds, train, allTrain.length, valid, o.wideDeep(), o.negativeRate(),
+          o.progress());
     } else {
       int[] sample = WideDeepTrainer.trainLossSample(train, o.wideDeep());
       ImpressionDataset[] held = ShardTraining.gather(o.rows(), valid, test, sample);
@@ -311,7 +312,8 @@ public final class TrainingPipeline {
       int[] all = ShardTraining.iota(valid.length);
       try (ShardBatches batches = new ShardBatches(RowShards.files(o.rows()), RowLayout.of(spec), train.length,
           scan.keep(), enc, byIndex, o.wideDeep())) {
-        fit = WideDeepTrainer.train(net, batches, new WideDeepTrainer.HeldRows(validRows, validDs, all, o.negativeRate()),
+        fit = WideDeepTrainer.train(net, batches, allTrain.length,
+            new WideDeepTrainer.HeldRows(validRows, validDs, all, o.negativeRate()),
             new WideDeepTrainer.HeldRows(new RowEncoder(enc, held[2], byIndex, vectors), held[2],
                 ShardTraining.iota(sample.length)), o.wideDeep(), o.progress(), null);
       }

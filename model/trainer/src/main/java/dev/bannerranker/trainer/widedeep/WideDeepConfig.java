@@ -12,9 +12,11 @@ import java.util.Map;
  * @param batchSize minibatch size
  * @param maxEpochs upper bound on epochs
  * @param patience epochs without a better validation logloss before stopping: training stops at the first validation
- *     that makes the validations since the best more than {@code patience × validationsPerEpoch}
- * @param validationsPerEpoch how often per epoch the validation logloss is measured (and the best parameters kept);
- *     format 1-2 manifests that do not record it read as 1 (see {@code ManifestMigration})
+ *     that makes the validations since the best more than {@code patience × validationsPerEpoch}; epochs of all the
+ *     training rows, also when training on a share of them ({@link ValidationSchedule})
+ * @param validationsPerEpoch how often per epoch of all the training rows the validation logloss is measured (and the
+ *     best parameters kept; {@link ValidationSchedule}); format 1-2 manifests that do not record it read as 1 (see
+ *     {@code ManifestMigration})
  * @param learningRate Adam learning rate of the deep side
  * @param wideLearningRate AdaGrad learning rate of the hashed wide weights; 0 selects the wide rule of format 1-2
  *     bundles, Adam at a tenth of {@code learningRate} (their manifests, when they do not record it, read as 0)

@@ -13,7 +13,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Minibatch training with a seeded shuffle per epoch, and early stopping on validation logloss, measured {@link
- * WideDeepConfig#validationsPerEpoch()} times per epoch: the best parameters seen are restored at the end. With a
+ * WideDeepConfig#validationsPerEpoch()} times per epoch of all the training rows ({@link ValidationSchedule}: about
+ * once per as many rows trained when training on a share of them): the best parameters seen are restored at the end.
+ * With a
  * {@link WideDeepConfig#weightAverageDecay()} the parameters validated and kept are the moving average of the
  * training steps ({@link WeightAverage}), not the last step's.
  */
@@ -27,6 +29,7 @@ public final class WideDeepTrainer {
    * (what the average gains; empty without an average or without {@code trainingLoss}).
    *
    * @param bestValidation 1-based index of the validation whose parameters the graph holds
+   * @param validationsPerEpoch validations per epoch of the rows trained on ({@link ValidationSchedule#perEpoch()})
    * @param fitSeconds fitting time per epoch (the last may be partial)
    * @param lossSeconds time spent measuring the losses, per validation
    */
@@ -47,17 +50,19 @@ public final class WideDeepTrainer {
 
   public static Result train(ComputationGraph net, RowEncoder rows, ImpressionDataset ds, int[] train, int[] valid,
       WideDeepConfig cfg, boolean showProgress) {
-    return train(net, rows, ds, train, valid, cfg, 1.0, showProgress);
+    return train(net, rows, ds, train, train.length, valid, cfg, 1.0, showProgress);
   }
 
   /**
-   * As above, with {@code train} holding a share {@code negativeRate} of the non-clicks: the validation losses are of
-   * the predictions corrected back to the true click rate ({@link NegativeSampling}), what the bundle will serve. The
-   * training loss stays that of the raw predictions on the (sampled) training rows the network fits.
+   * As above, with {@code train} holding a share {@code negativeRate} of the non-clicks of {@code unsampledRows}
+   * training rows: the validations and the patience are counted in those rows ({@link ValidationSchedule}), and the
+   * validation losses are of the predictions corrected back to the true click rate ({@link NegativeSampling}), what
+   * the bundle will serve. The training loss stays that of the raw predictions on the (sampled) training rows the
+   * network fits.
    */
-  public static Result train(ComputationGraph net, RowEncoder rows, ImpressionDataset ds, int[] train, int[] valid,
-      WideDeepConfig cfg, double negativeRate, boolean showProgress) {
-    return train(net, rows, ds, train, valid, cfg, negativeRate, showProgress, true, null);
+  public static Result train(ComputationGraph net, RowEncoder rows, ImpressionDataset ds, int[] train,
+      long unsampledRows, int[] valid, WideDeepConfig cfg, double negativeRate, boolean showProgress) {
+    return train(net, rows, ds, train, unsampledRows, valid, cfg, negativeRate, showProgress, true, null);
   }
 
   /**
@@ -75,13 +80,14 @@ public final class WideDeepTrainer {
    */
   public static Result train(ComputationGraph net, RowEncoder rows, ImpressionDataset ds, int[] train, int[] valid,
       WideDeepConfig cfg, boolean showProgress, boolean trainingLoss, Progress shared) {
-    return train(net, rows, ds, train, valid, cfg, 1.0, showProgress, trainingLoss, shared);
+    return train(net, rows, ds, train, train.length, valid, cfg, 1.0, showProgress, trainingLoss, shared);
   }
 
-  private static Result train(ComputationGraph net, RowEncoder rows, ImpressionDataset ds, int[] train, int[] valid,
-      WideDeepConfig cfg, double negativeRate, boolean showProgress, boolean trainingLoss, Progress shared) {
+  private static Result train(ComputationGraph net, RowEncoder rows, ImpressionDataset ds, int[] train,
+      long unsampledRows, int[] valid, WideDeepConfig cfg, double negativeRate, boolean showProgress,
+      boolean trainingLoss, Progress shared) {
     int[] trainSample = trainingLoss && train.length > 0 ? trainLossSample(train, cfg) : null;
-    return train(net, new HeldBatches(rows, ds, train, cfg.mode(), WideDeepNetwork.hasConversion(net)),
+    return train(net, new HeldBatches(rows, ds, train, cfg.mode(), WideDeepNetwork.hasConversion(net)), unsampledRows,
         new HeldRows(rows, ds, valid, negativeRate),
         trainSample == null ? null : new HeldRows(rows, ds, trainSample), cfg, showProgress, shared);
   }
@@ -161,11 +167,12 @@ public final class WideDeepTrainer {
   }
 
   /**
-   * The training loop over any source of minibatches; the losses are measured on rows held in memory ({@code
-   * trainSample} null: no training loss, nor the training weights' validation loss).
+   * The training loop over any source of minibatches, a share of {@code unsampledRows} training rows (or all of
+   * them) whose epoch counts the validations and the patience ({@link ValidationSchedule}); the losses are measured
+   * on rows held in memory ({@code trainSample} null: no training loss, nor the training weights' validation loss).
    */
-  public static Result train(ComputationGraph net, TrainBatches source, HeldRows valid, HeldRows trainSample,
-      WideDeepConfig cfg, boolean showProgress, Progress shared) {
+  public static Result train(ComputationGraph net, TrainBatches source, long unsampledRows, HeldRows valid,
+      HeldRows trainSample, WideDeepConfig cfg, boolean showProgress, Progress shared) {
     // Without rows there is no validation to keep parameters from, and the schedule would divide by zero batches.
     if (source.rows() == 0 || valid.idx().length == 0) {
       throw new IllegalArgumentException("wide & deep: no " + (source.rows() == 0 ? "training" : "validation")
@@ -189,7 +196,7 @@ public final class WideDeepTrainer {
     int bestValidation = 0;
     int sinceBest = 0;
     int batches = (trainRows + cfg.batchSize() - 1) / cfg.batchSize();
-    int perEpoch = Math.min(cfg.validationsPerEpoch(), batches);
+    ValidationSchedule schedule = ValidationSchedule.of(cfg, trainRows, unsampledRows);
     WeightAverage average = cfg.weightAverageDecay() > 0 ? new WeightAverage(cfg.weightAverageDecay(), net.params()) : null;
     boolean stop = false;
     for (int epoch = 1; epoch <= cfg.maxEpochs() && !stop; epoch++) {
@@ -210,7 +217,7 @@ public final class WideDeepTrainer {
             average.add(net.params());
           }
           pb.step();
-          if (!validationDue(b, batches, perEpoch)) {
+          if (!schedule.due(b, batches)) {
             continue;
           }
           long lossStart = System.nanoTime();
@@ -238,7 +245,7 @@ public final class WideDeepTrainer {
             bestValidation = validLoss.size();
             best = candidate != null ? candidate : net.params().dup();
             sinceBest = 0;
-          } else if (++sinceBest > cfg.patience() * perEpoch) {
+          } else if (schedule.exhausted(++sinceBest)) {
             stop = true;
           }
           fitStart = System.nanoTime();
@@ -250,7 +257,8 @@ public final class WideDeepTrainer {
     if (best != null) {
       net.setParams(best);
     }
-    return new Result(net, trainLoss, validLoss, liveLoss, bestValidation, perEpoch, fitSeconds, lossSeconds);
+    return new Result(net, trainLoss, validLoss, liveLoss, bestValidation, schedule.perEpoch(), fitSeconds,
+        lossSeconds);
   }
 
   /** Whether the validation falls after batch {@code b} (0-based): the epoch's batches in {@code perEpoch} even parts. */

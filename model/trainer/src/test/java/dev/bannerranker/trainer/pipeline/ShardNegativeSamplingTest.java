@@ -13,6 +13,8 @@ import dev.bannerranker.trainer.shards.RowLayout;
 import dev.bannerranker.trainer.shards.RowShards;
 import dev.bannerranker.trainer.shards.ShardRow;
 import dev.bannerranker.trainer.shards.ShuffledRows;
+import dev.bannerranker.trainer.widedeep.ValidationSchedule;
+import dev.bannerranker.trainer.widedeep.WideDeepConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -67,6 +69,18 @@ class ShardNegativeSamplingTest {
     assertEquals(RATE, BundleIO.readManifest(bundle).negativeRate());
     var training = streamed.bundle().manifest().training();
     assertEquals(streamed.metrics().valid().logloss(), training.validLoss().get(training.bestValidation() - 1), 1e-4);
+
+    // Both paths validate by one schedule, counted in the unsampled epoch's rows: with about half the rows, once per
+    // epoch where all the rows have 2; the epochs reported are epochs of the rows trained on.
+    WideDeepConfig cfg = inMemory.options().wideDeep();
+    ValidationSchedule schedule = ValidationSchedule.of(cfg, expected.length, scan.train().length);
+    assertEquals(1, schedule.perEpoch());
+    assertEquals(2, cfg.validationsPerEpoch());
+    for (var t : java.util.List.of(inMemory.bundle().manifest().training(), training)) {
+      assertEquals(schedule.perEpoch(), t.validationsPerEpoch());
+      assertEquals(t.epochFitSeconds().size(), t.validLoss().size(), "one validation per epoch");
+      assertEquals((double) t.bestValidation(), t.bestEpoch(), 0.0);
+    }
   }
 
   private static void assertClose(Standardizer a, Standardizer b) {
