@@ -390,65 +390,6 @@ final class PanamaKernels implements MatrixKernels {
     }
   }
 
-  /** Vector max, exp and scaling over each row; a row's tail narrower than a vector goes lane by lane. */
-  @Override
-  public void softmaxRows(float[] a, int off, int n, int width) {
-    int full = width - width % L;
-    for (int i = 0; i < n; i++) {
-      int o = off + i * width;
-      float max = Float.NEGATIVE_INFINITY;
-      if (full > 0) {
-        FloatVector vmax = FloatVector.fromArray(S, a, o);
-        for (int j = L; j < full; j += L) {
-          vmax = vmax.max(FloatVector.fromArray(S, a, o + j));
-        }
-        max = vmax.reduceLanes(VectorOperators.MAX);
-      }
-      for (int j = full; j < width; j++) {
-        max = Math.max(max, a[o + j]);
-      }
-      float sum = 0f;
-      if (full > 0) {
-        FloatVector vsum = FloatVector.zero(S);
-        for (int j = 0; j < full; j += L) {
-          FloatVector p = exp(FloatVector.fromArray(S, a, o + j).sub(max));
-          p.intoArray(a, o + j);
-          vsum = vsum.add(p);
-        }
-        sum = vsum.reduceLanes(VectorOperators.ADD);
-      }
-      for (int j = full; j < width; j++) {
-        float p = DenseKernels.expNonPositive(a[o + j] - max);
-        a[o + j] = p;
-        sum += p;
-      }
-      float inv = 1f / sum;
-      int j = 0;
-      for (; j < full; j += L) {
-        FloatVector.fromArray(S, a, o + j).mul(inv).intoArray(a, o + j);
-      }
-      for (; j < width; j++) {
-        a[o + j] *= inv;
-      }
-    }
-  }
-
-  /** {@link DenseKernels#expNonPositive} lane by lane, in the same steps, so it gives the same values. */
-  private static FloatVector exp(FloatVector x) {
-    var under = x.compare(VectorOperators.LT, DenseKernels.EXP_MIN);
-    FloatVector xc = x.max(DenseKernels.EXP_MIN); // keeps 2^n a normal float in the lanes zeroed below
-    FloatVector n = xc.mul(DenseKernels.LOG2E).add(DenseKernels.ROUNDER).sub(DenseKernels.ROUNDER);
-    FloatVector r = xc.sub(n.mul(DenseKernels.LN2_HI)).add(n.mul(DenseKernels.LN2_LO));
-    FloatVector p = r.mul(DenseKernels.P0).add(DenseKernels.P1);
-    p = p.mul(r).add(DenseKernels.P2);
-    p = p.mul(r).add(DenseKernels.P3);
-    p = p.mul(r).add(DenseKernels.P4);
-    p = p.mul(r).add(DenseKernels.P5);
-    FloatVector y = p.mul(r).mul(r).add(r).add(1f);
-    IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
-    return y.mul(bits.reinterpretAsFloats()).blend(0f, under);
-  }
-
   @Override
   public String name() {
     return "panama-" + S.vectorBitSize() + "bit";
