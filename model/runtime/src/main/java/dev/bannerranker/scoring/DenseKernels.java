@@ -16,20 +16,20 @@ public final class DenseKernels {
   }
 
   /** Below this, e^x is under float's normal range and {@link #expNonPositive} gives 0. */
-  static final float EXP_MIN = -87f;
-  static final float LOG2E = 1.44269504f;
+  private static final float EXP_MIN = -87f;
+  private static final float LOG2E = 1.44269504f;
   /** ln 2 in two parts, so that x - n ln 2 is exact enough. */
-  static final float LN2_HI = 0.693359375f;
-  static final float LN2_LO = 2.12194440e-4f;
+  private static final float LN2_HI = 0.693359375f;
+  private static final float LN2_LO = 2.12194440e-4f;
   /** Added and subtracted, rounds a float below 2^22 in magnitude to the nearest integer (ties to even). */
-  static final float ROUNDER = 12582912f; // 1.5 × 2^23
+  private static final float ROUNDER = 12582912f; // 1.5 × 2^23
   /** The Cephes expf polynomial, highest degree first. */
-  static final float P0 = 1.9875691500e-4f;
-  static final float P1 = 1.3981999507e-3f;
-  static final float P2 = 8.3334519073e-3f;
-  static final float P3 = 4.1665795894e-2f;
-  static final float P4 = 1.6666665459e-1f;
-  static final float P5 = 5.0000001201e-1f;
+  private static final float P0 = 1.9875691500e-4f;
+  private static final float P1 = 1.3981999507e-3f;
+  private static final float P2 = 8.3334519073e-3f;
+  private static final float P3 = 4.1665795894e-2f;
+  private static final float P4 = 1.6666665459e-1f;
+  private static final float P5 = 5.0000001201e-1f;
 
   /**
    * e^x for x ≤ 0 in float precision (relative error about 1e-7, the Cephes expf polynomial), several times cheaper
