@@ -21,8 +21,9 @@ import java.util.stream.Collectors;
 /**
  * Sheds calls over an RPC's concurrency limit ({@link LimitSettings}) at once with RESOURCE_EXHAUSTED, so overload
  * turns into fast refusals rather than a growing queue and growing latency for everyone. A permit is held from the
- * call's start until it is closed or cancelled. Rank's limit follows its latency ({@link LatencyLimit}) unless
- * {@code ranker.limits.rank-latency-tolerance} is 0; it never goes below the Rank threads, so the pool stays busy.
+ * call's start until it is closed or cancelled. Under sustained overload Rank's limit falls ({@link
+ * StandingQueueLimit}) unless {@code ranker.limits.rank-standing-queue} is 0; it never goes below that many calls per
+ * Rank thread, so the pool stays busy.
  * Runs after authentication.
  */
 @Singleton
@@ -32,8 +33,8 @@ public final class ConcurrencyLimitInterceptor implements ServerInterceptor, Ord
   private final Map<String, Semaphore> permits = new HashMap<>();
   private final Map<String, Integer> limits;
   private final ShedCalls shed;
-  /** Rank's limit when it follows latency, else null. */
-  private final LatencyLimit rankLimit;
+  /** Rank's limit when it falls under overload, else null. */
+  private final StandingQueueLimit rankLimit;
   private final AtomicInteger rankInFlight = new AtomicInteger();
 
   public ConcurrencyLimitInterceptor(LimitSettings settings, ServerSettings server, ShedCalls shed,
@@ -41,12 +42,14 @@ public final class ConcurrencyLimitInterceptor implements ServerInterceptor, Ord
     this.limits = settings.limits();
     this.shed = shed;
     Integer rank = limits.get(RANK);
-    this.rankLimit = rank == null || settings.rankLatencyTolerance() == 0 ? null
-        : new LatencyLimit(Math.min(rank, server.poolSize()), rank,
-            server.executor() == ServerSettings.Executor.FIXED ? server.poolSize() : 0, settings.rankLatencyTolerance());
+    // With the IO executor each call has a thread of its own, so the processors bound the calls running at once.
+    int threads = server.executor() == ServerSettings.Executor.FIXED ? server.poolSize()
+        : Runtime.getRuntime().availableProcessors();
+    this.rankLimit = rank == null || settings.rankStandingQueue() == 0 ? null
+        : new StandingQueueLimit(Math.min(rank, settings.rankStandingQueue() * threads), rank);
     limits.forEach((rpc, n) -> {
       if (RANK.equals(rpc) && rankLimit != null) {
-        Gauge.builder("ranker.concurrency.limit", rankLimit, LatencyLimit::limit).tag("rpc", rpc)
+        Gauge.builder("ranker.concurrency.limit", rankLimit, StandingQueueLimit::limit).tag("rpc", rpc)
             .description("Calls of an RPC that may be in flight at once now").register(registry);
       } else {
         permits.put(rpc, new Semaphore(n));
@@ -57,18 +60,18 @@ public final class ConcurrencyLimitInterceptor implements ServerInterceptor, Ord
     });
   }
 
-  /** The limits in force, by lower-case RPC name, for the startup line: for one that follows latency, its ceiling. */
+  /** The limits in force, by lower-case RPC name, for the startup line: for one that falls under overload, its ceiling. */
   public Map<String, Integer> limits() {
     return Map.copyOf(limits);
   }
 
-  /** The limits in force, e.g. {@code rank up to 32 (follows latency), recordevents 32 calls at once}. */
+  /** The limits in force, e.g. {@code rank up to 32 (lower under overload), recordevents 32 calls at once}. */
   public String describe() {
     if (limits.isEmpty()) {
       return "none (ranker.limits.max-concurrent-calls)";
     }
     return new TreeMap<>(limits).entrySet().stream().map(e -> RANK.equals(e.getKey()) && rankLimit != null
-        ? e.getKey() + " up to " + e.getValue() + " (follows latency)" : e.getKey() + " " + e.getValue())
+        ? e.getKey() + " up to " + e.getValue() + " (lower under overload)" : e.getKey() + " " + e.getValue())
         .collect(Collectors.joining(", ")) + " calls at once";
   }
 
@@ -101,12 +104,11 @@ public final class ConcurrencyLimitInterceptor implements ServerInterceptor, Ord
       shed.shed(call, ShedCalls.Reason.CONCURRENCY_LIMIT, rpc + " is over its limit of " + limit + " calls at once");
       return new ServerCall.Listener<>() {};
     }
-    long start = System.nanoTime();
     ServerCall<Q, A> timed = new SimpleForwardingServerCall<>(call) {
       @Override
       public void close(Status status, Metadata trailers) {
         if (status.isOk()) { // a refused request is quick and says nothing about the load
-          rankLimit.onSample(start, System.nanoTime(), inFlight);
+          rankLimit.onSample(System.nanoTime(), inFlight);
         }
         super.close(status, trailers);
       }

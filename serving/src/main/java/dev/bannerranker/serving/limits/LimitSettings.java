@@ -10,20 +10,21 @@ import java.util.Map;
  * {@code ranker.limits}: how many calls of each RPC may run at once; one more is shed with RESOURCE_EXHAUSTED
  * instead of waiting. Rank and RecordEvents have a limit unless configured otherwise: {@link #DEFAULT_PER_PROCESSOR}
  * calls per processor, enough to keep every core busy and few enough that a burst is shed rather than queued behind
- * the CPU. 0 leaves an RPC unlimited. Rank's limit is a ceiling: under sustained overload its {@link LatencyLimit}
- * lowers it while Rank's latency is above {@code rankLatencyTolerance} times its no-load latency, so the admitted
- * calls do not wait behind a full queue.
+ * the CPU. 0 leaves an RPC unlimited. Rank's limit is a ceiling: under sustained overload its {@link StandingQueueLimit}
+ * lowers it towards {@code rankStandingQueue} calls per Rank thread, so the admitted calls do not wait behind a full
+ * queue.
  *
  * @param maxConcurrentCalls by RPC name ({@code Rank}, {@code rank}, {@code record-events}, ...), the most calls in
  *     flight
- * @param rankLatencyTolerance how many times its no-load latency Rank's mean latency may reach before its limit
- *     shrinks; 0 keeps Rank's limit fixed; default {@value #DEFAULT_RANK_LATENCY_TOLERANCE}
+ * @param rankStandingQueue calls in flight per Rank thread that Rank's limit tolerates as a standing queue, and its
+ *     floor; 0 keeps Rank's limit fixed; default {@value #DEFAULT_RANK_STANDING_QUEUE}
  */
 @ConfigurationProperties("ranker.limits")
-public record LimitSettings(Map<String, Integer> maxConcurrentCalls, @Nullable Double rankLatencyTolerance) {
+public record LimitSettings(Map<String, Integer> maxConcurrentCalls, @Nullable Integer rankStandingQueue) {
   /** Calls in flight per available processor for the RPCs limited by default. */
   public static final int DEFAULT_PER_PROCESSOR = 16;
-  public static final double DEFAULT_RANK_LATENCY_TOLERANCE = 2.0;
+  /** One call running and one waiting per thread: the thread never idles between calls. */
+  public static final int DEFAULT_RANK_STANDING_QUEUE = 2;
   private static final String[] LIMITED_BY_DEFAULT = {"rank", "recordevents"};
 
   public LimitSettings {
@@ -33,10 +34,10 @@ public record LimitSettings(Map<String, Integer> maxConcurrentCalls, @Nullable D
         throw new IllegalArgumentException("ranker.limits.max-concurrent-calls." + rpc + " must be >= 0, got " + n);
       }
     });
-    rankLatencyTolerance = rankLatencyTolerance == null ? DEFAULT_RANK_LATENCY_TOLERANCE : rankLatencyTolerance;
-    if (rankLatencyTolerance != 0 && !(rankLatencyTolerance > 1 && rankLatencyTolerance < 1e6)) {
-      throw new IllegalArgumentException("ranker.limits.rank-latency-tolerance must be 0 (a fixed limit) or above 1, "
-          + "got " + rankLatencyTolerance);
+    rankStandingQueue = rankStandingQueue == null ? DEFAULT_RANK_STANDING_QUEUE : rankStandingQueue;
+    if (rankStandingQueue < 0 || rankStandingQueue > 1 << 16) {
+      throw new IllegalArgumentException("ranker.limits.rank-standing-queue must be 0 (a fixed limit) to 65536, got "
+          + rankStandingQueue);
     }
   }
 

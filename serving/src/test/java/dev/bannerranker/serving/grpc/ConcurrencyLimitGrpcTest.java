@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * ranker.limits: a call over an RPC's concurrency limit is shed at once, a finished call gives its permit back, and a
- * flood of Ranks under the limit that follows latency is shed while the admitted calls are answered.
+ * flood of Ranks under the limit that falls under overload is shed while the admitted calls are answered.
  */
 class ConcurrencyLimitGrpcTest {
   @Test

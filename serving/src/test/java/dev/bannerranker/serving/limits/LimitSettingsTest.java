@@ -27,12 +27,12 @@ class LimitSettingsTest {
   }
 
   @Test
-  void rankFollowsLatencyByDefaultAndTheToleranceIsZeroOrAboveOne() {
-    assertEquals(LimitSettings.DEFAULT_RANK_LATENCY_TOLERANCE, new LimitSettings(null, null).rankLatencyTolerance());
-    assertEquals(0.0, new LimitSettings(null, 0.0).rankLatencyTolerance());
-    assertEquals(3.0, new LimitSettings(null, 3.0).rankLatencyTolerance());
-    for (double bad : new double[] {-1, 0.5, 1, Double.NaN, Double.POSITIVE_INFINITY}) {
-      assertThrows(IllegalArgumentException.class, () -> new LimitSettings(null, bad), Double.toString(bad));
+  void rankFallsUnderOverloadByDefaultAndTheStandingQueueIsZeroOrPositive() {
+    assertEquals(LimitSettings.DEFAULT_RANK_STANDING_QUEUE, new LimitSettings(null, null).rankStandingQueue());
+    assertEquals(0, new LimitSettings(null, 0).rankStandingQueue());
+    assertEquals(3, new LimitSettings(null, 3).rankStandingQueue());
+    for (int bad : new int[] {-1, Integer.MIN_VALUE, 1 << 17}) {
+      assertThrows(IllegalArgumentException.class, () -> new LimitSettings(null, bad), Integer.toString(bad));
     }
   }
 }

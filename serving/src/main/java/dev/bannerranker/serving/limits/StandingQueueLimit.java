@@ -1,0 +1,63 @@
+package dev.bannerranker.serving.limits;
+
+/**
+ * A concurrency limit that falls under sustained overload, between {@code floor} and {@code max}. Calls beyond the
+ * threads that run them only wait, so a fixed limit high enough to absorb bursts turns sustained overload into a full
+ * queue, and latency, for every admitted call.
+ *
+ * <p>The signal is a standing queue, as in CoDel: over a window, the fewest calls in flight that any answered call
+ * found at its admission (itself included). A burst on a healthy service drains within the window, so some call finds
+ * few in flight; when even the emptiest moment of a whole window had more than {@code floor} in flight, calls are
+ * arriving faster than the threads finish them, and the limit halves, down to {@code floor}. Otherwise it grows by one
+ * call per window, up to {@code max}. A mean latency against a no-load baseline is not used: at ordinary utilisation
+ * queueing alone doubles the mean latency (M/D/1 at 70 %), which would shed a healthy service's traffic.
+ *
+ * <p>Timestamps are the caller's ({@link System#nanoTime} in the service), so the arithmetic is tested with made-up
+ * times.
+ */
+public final class StandingQueueLimit {
+  /** A window lasts at least this long... */
+  static final long WINDOW_NANOS = 100_000_000L;
+  /** ...and holds at least this many calls, so its minimum is not one call's. */
+  static final int WINDOW_CALLS = 10;
+
+  private final int floor;
+  private final int max;
+  private volatile int limit;
+  private long windowStart;
+  private int calls;
+  private int fewestInFlight;
+
+  /** Starts at {@code max}; {@code floor} is the standing queue tolerated (running calls included). */
+  public StandingQueueLimit(int floor, int max) {
+    if (floor < 1 || max < floor) {
+      throw new IllegalArgumentException("need 1 <= floor <= max, got " + floor + ", " + max);
+    }
+    this.floor = floor;
+    this.max = max;
+    this.limit = max;
+  }
+
+  /** The calls that may be in flight now. */
+  public int limit() {
+    return limit;
+  }
+
+  /**
+   * One call answered at {@code endNanos}, with {@code inFlight} calls in flight when it was admitted (itself
+   * included).
+   */
+  public synchronized void onSample(long endNanos, int inFlight) {
+    if (calls == 0) {
+      windowStart = endNanos;
+      fewestInFlight = Integer.MAX_VALUE;
+    }
+    calls++;
+    fewestInFlight = Math.min(fewestInFlight, inFlight);
+    if (calls < WINDOW_CALLS || endNanos - windowStart < WINDOW_NANOS) {
+      return;
+    }
+    calls = 0;
+    limit = fewestInFlight > floor ? Math.max(floor, limit / 2) : Math.min(max, limit + 1);
+  }
+}
