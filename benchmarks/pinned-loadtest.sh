@@ -61,6 +61,7 @@ for run in $(seq "$RUNS"); do
   echo "run $run of $RUNS ..." >&2
   taskset -c 1 "$JAVA" -Xmx1g -cp "$BENCH_JAR" dev.bannerranker.bench.LoadTest --target "localhost:$PORT" \
     --candidates "$CANDIDATES" --duration "$DURATION" --catalog "$MODEL/bundle" --json "$WORK/run-$run.json" \
+    --server-metrics "http://localhost:$METRICS_PORT/prometheus" \
     > "$WORK/run-$run.log" 2>&1
 done
 kill $SERVER; wait $SERVER 2>/dev/null || true
@@ -76,6 +77,8 @@ jq -s --argjson pipe_us "$PIPE_US" --arg service_opts "$SERVE_JAVA_FLAGS ${SERVI
     pipeline_median_us: $pipe_us, noop_per_call_us: $noop_us,
     noop_max_rps: $noop, rank_max_rps: $rank, rank_share_of_noop: stats(.rank_share_of_noop),
     rank_p50_ms_at_70pct: stats(.rank_p50_ms_at_70pct), rank_p99_ms_at_70pct: $p99,
+    server_rank_p99_ms_at_70pct: stats(.server_rank_p99_ms_at_70pct),
+    sender_max_lag_ms_at_70pct: stats(.sender_max_lag_ms_at_70pct),
     errors: ([.[] | .errors] | add),
     errors_by_code: [.[] | .errors_by_code // null],
     service_java_opts: $service_opts,

@@ -85,6 +85,11 @@ public final class LoadTest implements Callable<Integer> {
       + "compare_* entries.")
   String compareTarget;
 
+  @Option(names = "--server-metrics", description = "The service's /prometheus URL (loopback): the open loop's p50 and"
+      + " p99 as the service measured them (grpc_server_processing_duration_seconds of OK Ranks) go to the JSON's"
+      + " server_rank_*_at_70pct, beside the client's.")
+  String serverMetrics;
+
   @Option(names = "--concurrency", defaultValue = "8", description = "Requests in flight in the closed loops. Default: ${DEFAULT-VALUE}.")
   int concurrency;
 
@@ -106,6 +111,16 @@ public final class LoadTest implements Callable<Integer> {
     requireLoopback("--target", target);
     if (compareTarget != null) {
       requireLoopback("--compare-target", compareTarget);
+    }
+    if (serverMetrics != null) {
+      java.net.URI uri;
+      try {
+        uri = java.net.URI.create(serverMetrics);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "--server-metrics is not a URL: "
+            + e.getMessage());
+      }
+      requireLoopback("--server-metrics", uri.getHost() + ":" + uri.getPort());
     }
     List<String> ids = candidateIds();
     // Responses are handled on the transport thread (no hand-off to a pool): the client competes with the service
@@ -137,7 +152,9 @@ public final class LoadTest implements Callable<Integer> {
       Result noop = closedLoop("no-op (health Check)", duration, 0, i -> health.check(HealthCheckRequest.getDefaultInstance()));
       Result max = closedLoop("Rank, closed loop", duration, 0, i -> rank.rank(requests.get(i % users)));
       double rate = 0.7 * max.rps;
+      var serverBefore = serverMetrics == null ? null : ServerLatency.scrape(serverMetrics);
       Result open = openLoop(rate, rankAsync, requests);
+      var serverAfter = serverMetrics == null ? null : ServerLatency.scrape(serverMetrics);
 
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("target", target);
@@ -156,6 +173,11 @@ public final class LoadTest implements Callable<Integer> {
       out.put("rank_p99_ms_at_70pct", open.p(99));
       out.put("rank_p999_ms_at_70pct", open.p(99.9));
       out.put("open_loop_warmup_seconds", openLoopWarmup());
+      if (serverBefore != null) {
+        // The open loop's warm-up included: the same rate.
+        out.put("server_rank_p50_ms_at_70pct", ServerLatency.quantileMs(serverBefore, serverAfter, 0.50));
+        out.put("server_rank_p99_ms_at_70pct", ServerLatency.quantileMs(serverBefore, serverAfter, 0.99));
+      }
       out.put("sender_max_lag_ms_at_70pct", open.senderLagMs);
       out.put("client_gc_ms_at_70pct", open.clientGcMs);
       double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();

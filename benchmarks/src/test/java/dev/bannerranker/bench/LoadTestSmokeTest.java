@@ -73,6 +73,10 @@ class LoadTestSmokeTest {
     }
     assertEquals(CommandLine.ExitCode.USAGE, new CommandLine(new LoadTest()).execute("--target", "localhost:1",
         "--rate", "0", "--json", dir.resolve("x.json").toString(), "--catalog", dir.toString()));
+    for (String url : List.of("http://192.0.2.1:8080/prometheus", "http://local host/")) {
+      assertEquals(CommandLine.ExitCode.USAGE, new CommandLine(new LoadTest()).execute("--target", "localhost:1",
+          "--server-metrics", url, "--json", dir.resolve("x.json").toString(), "--catalog", dir.toString()), url);
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.bannerranker.bench.reliability;
 
 import com.google.common.util.concurrent.ListenableFuture;
+import dev.bannerranker.bench.ServerLatency;
 import dev.bannerranker.proto.v1.ModelAdminServiceGrpc;
 import dev.bannerranker.proto.v1.RankingServiceGrpc;
 import dev.bannerranker.proto.v1.ReloadModelRequest;
@@ -267,7 +268,9 @@ final class Scenarios {
       }
       Ramp.Capacity capacity = Ramp.sustainable(steps);
       double rate = capacity.rps();
+      var serverBeforeUnloaded = ServerLatency.rankBuckets(s.prometheus());
       Load.Tally unloaded = Load.closedLoopFor("unloaded", 1, measure, rankCall(s));
+      var serverAfterUnloaded = ServerLatency.rankBuckets(s.prometheus());
       double[] before = s.threadsAndHeapMb();
       Load.Tally tally = new Load.Tally();
       Recorder fromSchedule = new Recorder(3);
@@ -287,6 +290,7 @@ final class Scenarios {
         }
       });
       tally.finished();
+      var serverAfter = ServerLatency.rankBuckets(s.prometheus());
       double[] after = s.threadsAndHeapMb();
       long shed = tally.count(Status.Code.RESOURCE_EXHAUSTED);
       long total = tally.ok.sum() + tally.errorCount();
@@ -307,6 +311,10 @@ final class Scenarios {
       out.put("admitted_p50_ms", round(Load.ms(admitted, 50), 3));
       out.put("admitted_p99_ms", round(Load.ms(admitted, 99), 3));
       out.put("admitted_p99_ms_from_schedule", round(Load.ms(fromSchedule.getIntervalHistogram(), 99), 3));
+      // As the service measured them: without the load generator's own queueing and late sends.
+      out.put("server_unloaded_p99_ms", round(ServerLatency.quantileMs(serverBeforeUnloaded, serverAfterUnloaded, 0.99),
+          3));
+      out.put("server_admitted_p99_ms", round(ServerLatency.quantileMs(serverAfterUnloaded, serverAfter, 0.99), 3));
       out.put("sender_max_lag_ms", round(sent.maxLagMs(), 1));
       out.put("other_errors", tally.errorCount() - shed);
       out.put("errors_by_code", tally.errorsByCode());
