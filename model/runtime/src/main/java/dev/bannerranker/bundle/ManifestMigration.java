@@ -23,6 +23,9 @@ import java.util.Map;
  *   <li>Format 1 to 3 manifests have no {@code negativeRate}: their networks trained on every row, so it reads as 1.
  *   <li>Format 1 to 4 manifests have no {@code featureSpec.sequenceAttention}; its absence means no sequence
  *       attention in every version, so they need nothing filled in.
+ *   <li>Manifests written before the conversion tower had a wide penalty of its own lack {@code
+ *       hyperparameters.wide_deep.l2WideConversion}: it reads as their {@code l2Wide}, the penalty that tower trained
+ *       with (a trainer setting, so in every format version).
  * </ul>
  */
 final class ManifestMigration {
@@ -54,6 +57,10 @@ final class ManifestMigration {
     }
     if (formatVersion < NEGATIVE_RATE_RECORDED_SINCE) {
       putIfAbsent(manifest, "negativeRate", 1);
+    }
+    if (manifest.get("hyperparameters") instanceof ObjectNode h && h.get("wide_deep") instanceof ObjectNode wd
+        && !wd.has("l2WideConversion") && wd.has("l2Wide")) {
+      wd.set("l2WideConversion", wd.get("l2Wide"));
     }
 
   }

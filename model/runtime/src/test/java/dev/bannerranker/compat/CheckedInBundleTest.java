@@ -135,8 +135,11 @@ class CheckedInBundleTest {
 
     JsonNode written = BundleIO.json().readTree(Files.readAllBytes(dir.resolve(Bundle.MANIFEST)));
     JsonNode typed = BundleIO.json().readTree(BundleIO.json().writeValueAsBytes(m));
-    // The one key the migration adds: format 3 networks trained on every row.
+    // The keys the migration adds: format 3 networks trained on every row, and a conversion tower (had the bundle
+    // one) with the click tower's wide penalty.
     assertEquals(1.0, ((com.fasterxml.jackson.databind.node.ObjectNode) typed).remove("negativeRate").doubleValue());
+    var wideDeep = (com.fasterxml.jackson.databind.node.ObjectNode) typed.get("hyperparameters").get("wide_deep");
+    assertEquals(wideDeep.get("l2Wide"), wideDeep.remove("l2WideConversion"));
     written.fieldNames().forEachRemaining(f -> written.get(f).fieldNames().forEachRemaining(g ->
         assertEquals(written.get(f).get(g), typed.get(f).get(g), f + "." + g)));
     assertEquals(written, typed);

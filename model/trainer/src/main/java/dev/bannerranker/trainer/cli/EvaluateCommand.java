@@ -27,19 +27,27 @@ final class EvaluateCommand implements Callable<Integer> {
       + "which two items of a training session count as co-occurring for the item-KNN baseline. Default: ${DEFAULT-VALUE}.")
   int knnWindow;
 
+  @Option(names = "--against", paramLabel = "REPORT_DIR", description = "Another evaluation's report directory, of "
+      + "a bundle trained on the same data and split: report.json's against section gives each of this model's AUCs "
+      + "minus that model's, with a paired-bootstrap interval over users (from its scores.csv).")
+  Path against;
+
   @Option(names = "--no-progress", description = "Show no progress (a bar on a terminal, else a line every 5 s).")
   boolean noProgress;
 
   @Override
   public Integer call() throws Exception {
     if (format.equals(dev.bannerranker.trainer.sessions.SessionPipeline.FORMAT)) {
+      if (against != null) {
+        throw new IllegalArgumentException("--against compares click models; --format sessions has none");
+      }
       dev.bannerranker.trainer.sessions.SessionPipeline.evaluate(data, bundle, report, maxBad, knnWindow, System.out,
           System.err);
       return 0;
     }
     dev.bannerranker.trainer.pipeline.EvaluationPipeline.run(data,
-        dev.bannerranker.trainer.pipeline.DataFormat.parse(format), bundle, report, maxBad, !noProgress, System.out,
-        System.err);
+        dev.bannerranker.trainer.pipeline.DataFormat.parse(format), bundle, report, against, maxBad, !noProgress,
+        System.out, System.err);
     return 0;
   }
 }

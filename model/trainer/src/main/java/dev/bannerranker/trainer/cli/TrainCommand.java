@@ -122,6 +122,11 @@ final class TrainCommand implements Callable<Integer> {
   double wideLr;
   @Option(names = "--l2-wide", defaultValue = "1e-4", description = "L2 on wide weights. Default: ${DEFAULT-VALUE}.")
   double l2;
+  @Option(names = "--l2-wide-conversion", defaultValue = "5e-6",
+      description = "With --objective click+conversion: L2 on the conversion tower's wide weights, weaker than "
+          + "--l2-wide since a banner's few conversions carry less information than its clicks. "
+          + "Default: ${DEFAULT-VALUE}.")
+  double l2Conversion;
 
   // split
   @Option(names = "--valid-days", defaultValue = "1", description = "Validation days before the test days (own format). Default: ${DEFAULT-VALUE}.")
@@ -229,7 +234,7 @@ final class TrainCommand implements Callable<Integer> {
     WideDeepConfig wd;
     try {
       wd = new WideDeepConfig(WideDeepConfig.Mode.WIDE_AND_DEEP, hidden, embeddingDims(), batch,
-          epochs, patience, validationsPerEpoch, lr, wideLr, l2, weightAverageDecay, seed);
+          epochs, patience, validationsPerEpoch, lr, wideLr, l2, l2Conversion, weightAverageDecay, seed);
     } catch (WideDeepConfig.InvalidSetting e) {
       // The config checks the ranges; the message names the option that set the field.
       String option = OPTION_OF_FIELD.getOrDefault(e.field(), e.field());
@@ -258,10 +263,12 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /** The option behind each {@link WideDeepConfig} field that the command sets. */
-  static final Map<String, String> OPTION_OF_FIELD = Map.of("hidden", "--hidden", "batchSize", "--batch-size",
-      "maxEpochs", "--epochs", "patience", "--patience", "validationsPerEpoch", "--validations-per-epoch",
-      "learningRate", "--learning-rate", "wideLearningRate", "--wide-learning-rate", "l2Wide", "--l2-wide",
-      "weightAverageDecay", "--weight-average-decay", "embeddingDims", "--embedding-dims");
+  static final Map<String, String> OPTION_OF_FIELD = Map.ofEntries(Map.entry("hidden", "--hidden"),
+      Map.entry("batchSize", "--batch-size"), Map.entry("maxEpochs", "--epochs"), Map.entry("patience", "--patience"),
+      Map.entry("validationsPerEpoch", "--validations-per-epoch"), Map.entry("learningRate", "--learning-rate"),
+      Map.entry("wideLearningRate", "--wide-learning-rate"), Map.entry("l2Wide", "--l2-wide"),
+      Map.entry("l2WideConversion", "--l2-wide-conversion"), Map.entry("weightAverageDecay", "--weight-average-decay"),
+      Map.entry("embeddingDims", "--embedding-dims"));
 
   /** The cross names, for the help text. */
   static final class WideCrossNames implements Iterable<String> {

@@ -25,6 +25,8 @@ import java.util.Map;
  * @param conversion the conversion figures of a click-and-conversion bundle on data with conversions, else null
  * @param sequenceAttention whether the bundle's deep side attends over the user's latest events: {@code on} or {@code
  *     off}, from its feature spec
+ * @param against this model against another evaluation's model on the same test rows ({@code evaluate --against}),
+ *     else null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EvaluationReport(
@@ -43,14 +45,23 @@ public record EvaluationReport(
     MovieLens movielens,
     double seconds,
     Conversion conversion,
-    @JsonProperty("sequence_attention") String sequenceAttention) {
+    @JsonProperty("sequence_attention") String sequenceAttention,
+    Against against) {
+
+  /** A report without a comparison with another evaluation. */
+  public EvaluationReport(String modelVersion, int testRows, int testClicks, double auc, double logloss, double ece,
+      double ndcgAt5, Double oracleAuc, Double oracleLogloss, String oracleUnavailable, Map<String, Baseline> baselines,
+      Item2Vec item2vec, MovieLens movielens, double seconds, Conversion conversion, String sequenceAttention) {
+    this(modelVersion, testRows, testClicks, auc, logloss, ece, ndcgAt5, oracleAuc, oracleLogloss, oracleUnavailable,
+        baselines, item2vec, movielens, seconds, conversion, sequenceAttention, null);
+  }
 
   /** A report that does not say whether the model has sequence attention. */
   public EvaluationReport(String modelVersion, int testRows, int testClicks, double auc, double logloss, double ece,
       double ndcgAt5, Double oracleAuc, Double oracleLogloss, String oracleUnavailable, Map<String, Baseline> baselines,
       Item2Vec item2vec, MovieLens movielens, double seconds, Conversion conversion) {
     this(modelVersion, testRows, testClicks, auc, logloss, ece, ndcgAt5, oracleAuc, oracleLogloss, oracleUnavailable,
-        baselines, item2vec, movielens, seconds, conversion, null);
+        baselines, item2vec, movielens, seconds, conversion, null, null);
   }
 
   /** A report without conversion figures. */
@@ -58,7 +69,7 @@ public record EvaluationReport(
       double ndcgAt5, Double oracleAuc, Double oracleLogloss, String oracleUnavailable, Map<String, Baseline> baselines,
       Item2Vec item2vec, MovieLens movielens, double seconds) {
     this(modelVersion, testRows, testClicks, auc, logloss, ece, ndcgAt5, oracleAuc, oracleLogloss, oracleUnavailable,
-        baselines, item2vec, movielens, seconds, null, null);
+        baselines, item2vec, movielens, seconds, null, null, null);
   }
 
   /**
@@ -87,6 +98,21 @@ public record EvaluationReport(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Conversion(@JsonProperty("test_conversions") int testConversions, ConversionScores model,
       ConversionScores oracle, Map<String, ConversionScores> baselines) {}
+
+  /**
+   * This evaluation's model against another evaluation's model on the same test rows ({@code evaluate --against}):
+   * each of this model's AUCs minus the other's, with the paired bootstrap's interval.
+   *
+   * @param report the other evaluation's report directory
+   * @param aucDifference the click AUC
+   * @param conversionAucDifference the AUC of pCTR × pCVR on every test row (label: converted); null unless both
+   *     evaluations have conversion figures
+   * @param conversionCvrAucDifference the AUC of pCVR on the clicked test rows; null as above
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Against(String report, @JsonProperty("auc_difference") AucDifference aucDifference,
+      @JsonProperty("conversion_auc_difference") AucDifference conversionAucDifference,
+      @JsonProperty("conversion_cvr_auc_difference") AucDifference conversionCvrAucDifference) {}
 
   /**
    * A baseline scored on the same test rows.

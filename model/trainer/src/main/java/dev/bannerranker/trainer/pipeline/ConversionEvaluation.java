@@ -107,7 +107,7 @@ final class ConversionEvaluation {
     return new Clicked(at, cy, cu);
   }
 
-  private static float[] pCtcvr(float[] ctr, float[] cvr) {
+  static float[] pCtcvr(float[] ctr, float[] cvr) {
     float[] p = new float[ctr.length];
     for (int i = 0; i < p.length; i++) {
       p[i] = ctr[i] * cvr[i];
@@ -115,7 +115,7 @@ final class ConversionEvaluation {
     return p;
   }
 
-  private static float[] pick(float[] p, int[] at) {
+  static float[] pick(float[] p, int[] at) {
     float[] out = new float[at.length];
     for (int i = 0; i < at.length; i++) {
       out[i] = p[at[i]];

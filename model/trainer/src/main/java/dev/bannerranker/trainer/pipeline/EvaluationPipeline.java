@@ -53,8 +53,18 @@ public final class EvaluationPipeline {
 
   public static EvaluationReport run(Path data, DataFormat format, Path bundleDir, Path reportDir, double maxBad,
       boolean progress, PrintStream out, PrintStream err) throws IOException {
+    return run(data, format, bundleDir, reportDir, null, maxBad, progress, out, err);
+  }
+
+  /**
+   * As above; with {@code againstDir}, another evaluation's report directory of the same data and split, the report
+   * also compares this model with that one ({@link TestScores}).
+   */
+  public static EvaluationReport run(Path data, DataFormat format, Path bundleDir, Path reportDir, Path againstDir,
+      double maxBad, boolean progress, PrintStream out, PrintStream err) throws IOException {
     long t0 = System.nanoTime();
     dev.bannerranker.cli.OutputPaths.checkDirectory("--report", reportDir);
+    TestScores other = againstDir == null ? null : TestScores.read(againstDir); // a bad file fails before the work
     TestDays t = testDays(data, format, bundleDir, reportDir, maxBad, progress, err);
     Bundle bundle = t.model().bundle();
     float[] p = modelPredictions(t.model(), t.rows(), t.test(), bundleDir);
@@ -75,6 +85,9 @@ public final class EvaluationPipeline {
           + " column; no conversion figures");
     }
 
+    TestScores scores = testScores(t, p);
+    EvaluationReport.Against against = other == null ? null : scores.against(other, againstDir);
+
     Map<String, String> brandCategory = dominantCategory(t.log());
     ItemVectors v = bundle.vectors();
     TrainingRecord training = bundle.manifest().training();
@@ -85,11 +98,12 @@ public final class EvaluationPipeline {
         new EvaluationReport.Item2Vec(categoryPrecisionAt10(bundle.vocab(), v, brandCategory),
             training == null ? null : training.item2vecTokensPerSecond()),
         format == DataFormat.MOVIELENS ? movieLensMetrics(data, t.log(), t.model(), t.byIndex(), t.split()) : null,
-        (System.nanoTime() - t0) / 1e9, conversion, bundle.spec().hasSequenceAttention() ? "on" : "off");
+        (System.nanoTime() - t0) / 1e9, conversion, bundle.spec().hasSequenceAttention() ? "on" : "off", against);
 
     ReportWriter.write(reportDir, "banner-ranker evaluation: " + bundle.modelVersion(), report, rocs,
         ClickMetrics.calibration(p, t.y(), ECE_BINS), lossCurves(training),
         brandMap(bundle.vocab(), v, brandCategory, t.log()));
+    scores.write(reportDir);
     out.printf("test: AUC %.4f (oracle %s), logloss %.5f, ECE %.4f, NDCG@5 %.4f; report in %s%n", report.auc(),
         report.oracleAuc() != null ? String.format("%.4f", report.oracleAuc()) : "n/a", report.logloss(), report.ece(),
         report.ndcgAt5(), reportDir);
@@ -104,7 +118,30 @@ public final class EvaluationPipeline {
           b.aucDifference().estimate(), b.aucDifference().ci95Low(), b.aucDifference().ci95High(),
           b.cvrAucDifference().estimate(), b.cvrAucDifference().ci95Low(), b.cvrAucDifference().ci95High()));
     }
+    if (against != null) {
+      out.printf("against %s: AUC %+.4f [%+.4f, %+.4f]%s%n", againstDir, against.aucDifference().estimate(),
+          against.aucDifference().ci95Low(), against.aucDifference().ci95High(),
+          against.conversionAucDifference() == null ? "" : String.format(
+              "; conversions AUC %+.4f [%+.4f, %+.4f], per click %+.4f [%+.4f, %+.4f]",
+              against.conversionAucDifference().estimate(), against.conversionAucDifference().ci95Low(),
+              against.conversionAucDifference().ci95High(), against.conversionCvrAucDifference().estimate(),
+              against.conversionCvrAucDifference().ci95Low(), against.conversionCvrAucDifference().ci95High()));
+    }
     return report;
+  }
+
+  /** The model's scores of the test rows, with their users, clicks and (conversion figures only) conversions. */
+  private static TestScores testScores(TestDays t, float[] p) {
+    boolean conversion = t.model().hasConversion() && t.log().conversions();
+    boolean[] converted = null;
+    if (conversion) {
+      converted = new boolean[t.test().length];
+      for (int i = 0; i < converted.length; i++) {
+        converted[i] = t.ds().converted[t.test()[i]];
+      }
+    }
+    return new TestScores(t.users(), t.y(), converted, p,
+        conversion ? QuickMetrics.predictConversion(t.model(), t.rows(), t.test()) : null);
   }
 
   /**

@@ -21,15 +21,28 @@ import java.util.Map;
  * @param wideLearningRate AdaGrad learning rate of the hashed wide weights; 0 selects the wide rule of format 1-2
  *     bundles, Adam at a tenth of {@code learningRate} (their manifests, when they do not record it, read as 0)
  * @param l2Wide L2 penalty on the hashed wide weights
+ * @param l2WideConversion L2 penalty on the conversion tower's hashed wide weights (a click-and-conversion network
+ *     only). A conversion carries about a tenth of the information per weight that a click does (a banner's few
+ *     conversions against its hundreds of impressions), so the click penalty would hold these weights near zero;
+ *     manifests that do not record it read as {@code l2Wide}, what their conversion towers trained with (see {@code
+ *     ManifestMigration})
  * @param weightAverageDecay decay of the moving average of the parameters that is validated and kept ({@link
  *     WeightAverage}); 0 keeps the training weights themselves (format 1-2 manifests without it read as 0)
  * @param seed weight-initialisation and shuffling seed
  */
 public record WideDeepConfig(Mode mode, List<Integer> hidden, Map<String, Integer> embeddingDims, int batchSize,
     int maxEpochs, double patience, int validationsPerEpoch, double learningRate, double wideLearningRate, double l2Wide,
-    double weightAverageDecay, long seed) {
+    double l2WideConversion, double weightAverageDecay, long seed) {
 
   public enum Mode { WIDE_AND_DEEP, WIDE_ONLY, DEEP_ONLY }
+
+  /** Settings whose conversion tower, if any, has the click tower's wide penalty. */
+  public WideDeepConfig(Mode mode, List<Integer> hidden, Map<String, Integer> embeddingDims, int batchSize,
+      int maxEpochs, double patience, int validationsPerEpoch, double learningRate, double wideLearningRate,
+      double l2Wide, double weightAverageDecay, long seed) {
+    this(mode, hidden, embeddingDims, batchSize, maxEpochs, patience, validationsPerEpoch, learningRate,
+        wideLearningRate, l2Wide, l2Wide, weightAverageDecay, seed);
+  }
 
   public WideDeepConfig {
     hidden = List.copyOf(hidden);
@@ -45,6 +58,7 @@ public record WideDeepConfig(Mode mode, List<Integer> hidden, Map<String, Intege
     require(learningRate > 0, "learningRate", "must be > 0", learningRate);
     require(wideLearningRate >= 0, "wideLearningRate", "must be >= 0", wideLearningRate);
     require(l2Wide >= 0, "l2Wide", "must be >= 0", l2Wide);
+    require(l2WideConversion >= 0, "l2WideConversion", "must be >= 0", l2WideConversion);
     require(weightAverageDecay >= 0 && weightAverageDecay < 1, "weightAverageDecay", "must be in [0, 1)",
         weightAverageDecay);
   }
@@ -91,6 +105,6 @@ public record WideDeepConfig(Mode mode, List<Integer> hidden, Map<String, Intege
 
   public WideDeepConfig withMode(Mode m) {
     return new WideDeepConfig(m, hidden, embeddingDims, batchSize, maxEpochs, patience, validationsPerEpoch, learningRate,
-        wideLearningRate, l2Wide, weightAverageDecay, seed);
+        wideLearningRate, l2Wide, l2WideConversion, weightAverageDecay, seed);
   }
 }

@@ -192,7 +192,7 @@ public final class WideDeepNetwork {
       logit = null;
     }
     if (cfg.mode() != WideDeepConfig.Mode.DEEP_ONLY) {
-      addWideSum(g, spec, cfg, enc, "");
+      addWideSum(g, spec, enc, "", cfg.l2Wide(), cfg);
       if (logit == null) {
         // Wide-only logistic regression still needs an intercept.
         g.addLayer("wide_bias", new DenseLayer.Builder().nIn(1).nOut(1).activation(Activation.IDENTITY).build(), "wide_sum");
@@ -208,7 +208,7 @@ public final class WideDeepNetwork {
       g.addLayer(CLICK_OUTPUT, new LossLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.IDENTITY)
           .build(), "p_click");
       String cvrDeep = addDeepTower(g, spec, CONVERSION_PREFIX);
-      addWideSum(g, spec, cfg, enc, CONVERSION_PREFIX);
+      addWideSum(g, spec, enc, CONVERSION_PREFIX, cfg.l2WideConversion(), cfg);
       g.addVertex(CONVERSION_PREFIX + "logit", new ElementWiseVertex(ElementWiseVertex.Op.Add), cvrDeep,
           CONVERSION_PREFIX + "wide_sum");
       g.addLayer(CVR_VERTEX, new ActivationLayer.Builder().activation(Activation.SIGMOID).build(),
@@ -251,11 +251,11 @@ public final class WideDeepNetwork {
     return prefix + "deep_out";
   }
 
-  /** The hashed wide weights over the {@code wide} input and their sum, names prefixed. */
-  private static void addWideSum(ComputationGraphConfiguration.GraphBuilder g, FeatureSpec spec, WideDeepConfig cfg,
-      FeatureEncoder enc, String prefix) {
+  /** The hashed wide weights over the {@code wide} input, with L2 penalty {@code l2}, and their sum, names prefixed. */
+  private static void addWideSum(ComputationGraphConfiguration.GraphBuilder g, FeatureSpec spec, FeatureEncoder enc,
+      String prefix, double l2, WideDeepConfig cfg) {
     g.addLayer(prefix + "wide_emb", new EmbeddingSequenceLayer.Builder().nIn(spec.wideBuckets()).nOut(1)
-        .inputLength(enc.wideCount()).hasBias(false).weightInit(WeightInit.ZERO).l2(cfg.l2Wide())
+        .inputLength(enc.wideCount()).hasBias(false).weightInit(WeightInit.ZERO).l2(l2)
         .updater(wideUpdater(cfg)).build(), "wide");
     g.addLayer(prefix + "wide_sum", new GlobalPoolingLayer.Builder(PoolingType.SUM).build(), prefix + "wide_emb");
   }

@@ -71,6 +71,22 @@ class RankerCliTest {
     for (String b : new String[] {"popularity", "wide_only", "deep_only", "item2vec_cosine"}) {
       assertTrue(json.path("baselines").path(b).path("auc").isNumber(), b + " in " + json.get("baselines"));
     }
+    assertFalse(json.has("against"), "no comparison without --against");
+    try (var scores = Files.lines(report.resolve("scores.csv"))) {
+      assertEquals(json.get("test_rows").asLong() + 1, scores.count());
+    }
+    // the same model against its own scores: the same rows, no difference
+    Path again = dir.resolve("report-again");
+    Run against = run("evaluate", "--data", data.toString(), "--bundle", bundle.toString(), "--report",
+        again.toString(), "--against", report.toString(), "--no-progress");
+    assertEquals(0, against.code(), against.err());
+    var d = BundleIO.json().readTree(again.resolve("report.json").toFile()).path("against").path("auc_difference");
+    assertEquals(0.0, d.path("estimate").asDouble(-1), d.toString());
+    assertEquals(0.0, d.path("ci95_high").asDouble(-1), d.toString());
+    // a directory without scores.csv
+    assertEquals(dev.bannerranker.cli.ExitCodes.BAD_DATA, run("evaluate", "--data", data.toString(), "--bundle",
+        bundle.toString(), "--report", dir.resolve("report-none").toString(), "--against", dir.toString(),
+        "--no-progress").code());
 
     String brand = BundleIO.load(bundle).vocab().brands().valueAt(1);
     Run inspect = run("inspect", "--bundle", bundle.toString(), "--nearest", brand, "-k", "4");
