@@ -79,8 +79,8 @@ public class ScoringBenchmark {
     ComputationGraph g = attention ? null : graph(BenchModel.shared());
     ScoringImpls.Request request = ScoringImpls.Request.of(m, candidates);
     Map<String, Double> diffs = ScoringImpls.checkAgreement(request, g, TOLERANCE);
-    System.out.println("parity at n=" + candidates + ", sequence attention " + sequenceAttention + " ("
-        + m.user().sequenceCount + " events; max |p - p_project|): " + diffs
+    System.out.println("parity at n=" + candidates + ", sequence attention " + sequenceAttention
+        + (attention ? " (" + m.user().sequenceCount + " events)" : "") + " (max |p - p_project|): " + diffs
         + "; OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS"));
     scorer = ScoringImpls.create(impl, request, g);
     out = new float[candidates];
