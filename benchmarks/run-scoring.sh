@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Scoring benchmarks in one run: ScoringBenchmark (project, onnxruntime, dl4j, scalar × 50, 200, 1000 candidates),
+# Scoring benchmarks in one run: ScoringBenchmark (project, onnxruntime, dl4j, scalar × 50, 200, 1000 candidates ×
+# sequence attention off and on; dl4j has no attention, so its three trials with it fail at setup),
 # PipelineBenchmark (the service's whole RankingService.rank against ScoringModel.predict alone),
 # KernelBenchmark (the matrix work alone) and the peak-FMA probes; then the table with medians and ratios.
 #

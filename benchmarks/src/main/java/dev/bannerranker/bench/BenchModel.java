@@ -281,17 +281,37 @@ public final class BenchModel {
    */
   public static synchronized BenchModel sharedWithSequenceAttention() {
     if (cachedWithAttention == null) {
-      BenchModel base = shared();
-      Path data = base.dir.resolve("data");
-      Path bundleDir = base.dir.resolve("bundle-attention");
-      try {
-        BundleIO.write(dev.bannerranker.testing.RandomBundles.withSequenceAttention(base.bundle, 7), bundleDir, true);
-        cachedWithAttention = new BenchModel(base.dir, bundleDir, BundleIO.load(bundleDir), EventLogReader.read(data, 0.01));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      cachedWithAttention = withSequenceAttention(shared());
     }
     return cachedWithAttention;
+  }
+
+  /** {@code base} with sequence attention added (seeded random weights), in {@code bundle-attention} beside it. */
+  static BenchModel withSequenceAttention(BenchModel base) {
+    Path data = base.dir.resolve("data");
+    Path bundleDir = base.dir.resolve("bundle-attention");
+    try {
+      BundleIO.write(dev.bannerranker.testing.RandomBundles.withSequenceAttention(base.bundle, 7), bundleDir, true);
+      return new BenchModel(base.dir, bundleDir, BundleIO.load(bundleDir), EventLogReader.read(data, 0.01));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The benchmark user as if only their first {@code events} behaviour events had happened (no impressions), scored
+   * at the same moment: a user with fewer events than sequence attention's slots, or none.
+   */
+  public UserFeatures userWithFirstEvents(int events) {
+    Vocabularies vocab = bundle.vocab();
+    UserHistory h = UserHistory.forSpec(bundle.spec());
+    List<BehaviourEvent> sorted = userLog.events().stream().sorted(Comparator.comparingLong(BehaviourEvent::timestamp))
+        .limit(events).toList();
+    for (BehaviourEvent e : sorted) {
+      HistoryUpdates.productEvent(h, vocab.brands().indexOf(e.brand()), vocab.categories().indexOf(e.category()),
+          e.type(), e.priceTier(), e.dwellSeconds(), e.timestamp());
+    }
+    return model.userFeatures(userLog.profile(), h, context.time());
   }
 
   private static boolean matches(Path keyFile, String key) throws IOException {

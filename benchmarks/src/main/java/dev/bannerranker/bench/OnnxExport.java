@@ -17,13 +17,27 @@ import onnx.Onnx;
  *            cross [n, c]        the per-candidate first-layer inputs: the encoded cross block (FeatureEncoder.encodeCross)
  *                                and, with a taste tower, user taste ⊙ candidate-brand taste (ScoringImpls.PerCandidate)
  *            wide_sum [n, 1]     the sum of the candidate's hashed wide weights
- *   graph    h1    = Relu(MatMul(cross, W1[those rows]) + banner_part + user_part)
+ *   graph    h1    = Relu(MatMul(cross, W1[those rows]) + banner_part + user_part [+ attention])
  *            h_l   = Relu(MatMul(h_{l-1}, W_l) + b_l)          for every further hidden layer
  *            deep  = MatMul(h_L, W_out) + b_out
  *            prob  = Sigmoid(deep + wide_sum)                  output [n, 1]
  * </pre>
  *
- * The protobuf classes are the generated {@code onnx.Onnx} ones that nd4j-api ships (with its shaded protobuf
+ * With sequence attention ({@code L} event slots of the spec, attention size {@code d}) the scorer's split is kept:
+ * the user's keys and values come once per request, each banner's query once per banner, and the graph does the
+ * per-candidate part:
+ *
+ * <pre>
+ *   inputs   query [n, d]        the banner's query, already scaled by 1/√d (the bundle's banner part after h1)
+ *            keys_t [d, L]       the user's event keys, transposed; zero columns for empty slots
+ *            values_w1 [L, h1]   the events' values already multiplied into W1's attention rows; zero rows when empty
+ *            event_mask [1, L]   0 for an event, -1e9 for an empty slot
+ *   graph    attention = MatMul(Softmax(MatMul(query, keys_t) + event_mask, axis=-1), values_w1)
+ * </pre>
+ *
+ * A user without events has every slot masked: equal weights over zero values, no attention term, as in the scorer.
+ *
+ * <p>The protobuf classes are the generated {@code onnx.Onnx} ones that nd4j-api ships (with its shaded protobuf
  * runtime), so nothing is vendored and no protoc step is needed.
  */
 public final class OnnxExport {
@@ -32,6 +46,12 @@ public final class OnnxExport {
   public static final String CROSS = "cross";
   public static final String WIDE_SUM = "wide_sum";
   public static final String PROB = "prob";
+  public static final String QUERY = "query";
+  public static final String KEYS_T = "keys_t";
+  public static final String VALUES_W1 = "values_w1";
+  public static final String EVENT_MASK = "event_mask";
+  /** {@link #EVENT_MASK}'s value for an empty slot: its softmax weight underflows to 0. */
+  public static final float MASKED = -1e9f;
 
   private static final int FLOAT = Onnx.TensorProto.DataType.FLOAT_VALUE;
   private static final long IR_VERSION = 8;
@@ -43,9 +63,10 @@ public final class OnnxExport {
   public static byte[] perCandidateModel(FeatureSpec spec, WideDeepWeights w) {
     FeatureEncoder enc = new FeatureEncoder(spec);
     int nIn = new WideDeepScorer.Layout(spec).inputWidth();
-    // the cross block and the taste product are the last columns of the first layer's input
+    int attnDim = spec.attentionDim();
+    // the cross block and the taste product are the last columns of the first layer's input but for the attention's
     int crossN = enc.crossSize() + spec.tasteDim();
-    int crossOff = nIn - crossN;
+    int crossOff = nIn - attnDim - crossN;
     List<WideDeepWeights.DenseLayer> hidden = w.hidden();
     float[][] w1 = hidden.get(0).w();
     int h1 = hidden.get(0).nOut();
@@ -62,7 +83,24 @@ public final class OnnxExport {
     g.addInitializer(matrix("W1_cross", wCross));
     node(g, "MatMul", "cross_mm", CROSS, "W1_cross");
     node(g, "Add", "pre1_a", "cross_mm", BANNER_PART);
-    node(g, "Add", "pre1", "pre1_a", USER_PART);
+    if (attnDim == 0) {
+      node(g, "Add", "pre1", "pre1_a", USER_PART);
+    } else {
+      int events = spec.sequenceAttention().length();
+      g.addInput(input(QUERY, -1, attnDim));
+      g.addInput(input(KEYS_T, attnDim, events));
+      g.addInput(input(VALUES_W1, events, h1));
+      g.addInput(input(EVENT_MASK, 1, events));
+      node(g, "MatMul", "scores", QUERY, KEYS_T);
+      node(g, "Add", "scores_masked", "scores", EVENT_MASK);
+      g.addNode(Onnx.NodeProto.newBuilder().setOpType("Softmax").setName("attention_weights")
+          .addInput("scores_masked").addOutput("attention_weights")
+          .addAttribute(Onnx.AttributeProto.newBuilder().setName("axis").setType(Onnx.AttributeProto.AttributeType.INT)
+              .setI(-1)));
+      node(g, "MatMul", "attention", "attention_weights", VALUES_W1);
+      node(g, "Add", "pre1_b", "pre1_a", USER_PART);
+      node(g, "Add", "pre1", "pre1_b", "attention");
+    }
     node(g, "Relu", "h0", "pre1");
     String prev = "h0";
     for (int l = 1; l < hidden.size(); l++) {

@@ -30,6 +30,9 @@ import java.util.TreeSet;
  * GFLOP/s = 2 × (multiply-adds per candidate of the split path's matrix work) × N / median time, the same count for
  * every implementation (dl4j and scalar do more arithmetic, their whole first layer, so for them it is the useful
  * rate, not the executed one). The multiply-adds come from the benchmark model's feature spec.
+ *
+ * <p>A trial with {@code sequenceAttention=on} is its own row, its impl or method followed by {@value #ATTENTION}, and
+ * compared with the other rows with attention; it has no GFLOP/s (the count above is without attention).
  */
 public final class Report {
   private Report() {}
@@ -37,6 +40,9 @@ public final class Report {
   /** Issue 4: the full pipeline ranks 200 candidates in at most 200 µs on one core. */
   static final int PIPELINE_GOAL_N = 200;
   static final double PIPELINE_GOAL_MICROS = 200;
+
+  /** Appended to the impl (or method) of a trial with sequence attention on. */
+  static final String ATTENTION = " +attention";
 
   record Row(String benchmark, String impl, int n, double median, double p99, String unit) {}
 
@@ -97,6 +103,9 @@ public final class Report {
       double p99 = pct.has("99.0") ? pct.get("99.0").asDouble() : Double.NaN;
       // Benchmarks without an impl parameter (PipelineBenchmark) compare their methods instead.
       String impl = params.has("impl") ? params.get("impl").asText() : shortName.substring(shortName.indexOf('.') + 1);
+      if ("on".equals(params.path("sequenceAttention").asText())) {
+        impl += ATTENTION;
+      }
       rows.add(new Row(shortName.substring(0, shortName.indexOf('.')), impl,
           params.path("candidates").asInt(), toMicros(median, pm.get("scoreUnit").asText()),
           toMicros(p99, pm.get("scoreUnit").asText()), "us"));
@@ -117,12 +126,14 @@ public final class Report {
       sb.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
       for (var e : full.entrySet()) {
         int n = e.getKey();
-        Row ort = e.getValue().get("onnxruntime");
-        Row dl4j = e.getValue().get("dl4j");
-        for (String impl : ScoringImpls.NAMES) {
-          Row r = e.getValue().get(impl);
-          if (r != null) {
-            sb.append(line(r, n, macs, peak, ort, dl4j));
+        for (String suffix : List.of("", ATTENTION)) {
+          Row ort = e.getValue().get("onnxruntime" + suffix);
+          Row dl4j = e.getValue().get("dl4j" + suffix);
+          for (String impl : ScoringImpls.NAMES) {
+            Row r = e.getValue().get(impl + suffix);
+            if (r != null) {
+              sb.append(line(r, n, macs, peak, ort, dl4j));
+            }
           }
         }
       }
@@ -150,17 +161,18 @@ public final class Report {
       sb.append("| N | method | median µs | p99 µs | rank − predict (median) µs | rank / predict |\n");
       sb.append("|---:|---|---:|---:|---:|---:|\n");
       for (var e : pipeline.entrySet()) {
-        Row rank = e.getValue().get("rank");
-        Row predict = e.getValue().get("predict");
-        for (String method : List.of("rank", "predict")) {
-          Row r = e.getValue().get(method);
-          if (r == null) {
-            continue;
+        for (String suffix : List.of("", ATTENTION)) {
+          Row rank = e.getValue().get("rank" + suffix);
+          Row predict = e.getValue().get("predict" + suffix);
+          for (Row r : java.util.Arrays.asList(rank, predict)) {
+            if (r == null) {
+              continue;
+            }
+            boolean both = r == rank && predict != null;
+            sb.append(String.format(Locale.ROOT, "| %d | %s | %.2f | %.2f | %s | %s |%n", e.getKey(), r.impl(),
+                r.median(), r.p99(), both ? String.format(Locale.ROOT, "%.2f", rank.median() - predict.median()) : "",
+                both ? String.format(Locale.ROOT, "%.2f×", rank.median() / predict.median()) : ""));
           }
-          boolean both = r == rank && predict != null;
-          sb.append(String.format(Locale.ROOT, "| %d | %s | %.2f | %.2f | %s | %s |%n", e.getKey(), r.impl(), r.median(),
-              r.p99(), both ? String.format(Locale.ROOT, "%.2f", rank.median() - predict.median()) : "",
-              both ? String.format(Locale.ROOT, "%.2f×", rank.median() / predict.median()) : ""));
         }
       }
       sb.append('\n');
@@ -171,6 +183,13 @@ public final class Report {
       Row p = e.getValue().get("project");
       Row o = e.getValue().get("onnxruntime");
       Row d = e.getValue().get("dl4j");
+      Row pa = e.getValue().get("project" + ATTENTION);
+      Row oa = e.getValue().get("onnxruntime" + ATTENTION);
+      if (pa != null && oa != null) {
+        sb.append(String.format(Locale.ROOT,
+            "- N=%d, sequence attention: project at least as fast as ONNX Runtime: %s (%.2f×)%n", e.getKey(),
+            verdict(oa.median() / pa.median() >= 1), oa.median() / pa.median()));
+      }
       if (p == null) {
         continue;
       }
@@ -220,8 +239,10 @@ public final class Report {
 
   private static String line(Row r, int n, long macs, double peak, Row ort, Row dl4j) {
     double g = gflops(r, n, macs);
-    return String.format(Locale.ROOT, "| %d | %s | %.2f | %.2f | %.1f | %.2f | %.1f%% | %s | %s |%n", n, r.impl(), r.median(),
-        r.p99(), r.median() * 1e3 / n, g, 100 * g / peak, ratio(ort, r), ratio(dl4j, r));
+    boolean counted = !r.impl().endsWith(ATTENTION);
+    return String.format(Locale.ROOT, "| %d | %s | %.2f | %.2f | %.1f | %s | %s | %s | %s |%n", n, r.impl(), r.median(),
+        r.p99(), r.median() * 1e3 / n, counted ? String.format(Locale.ROOT, "%.2f", g) : "",
+        counted ? String.format(Locale.ROOT, "%.1f%%", 100 * g / peak) : "", ratio(ort, r), ratio(dl4j, r));
   }
 
   /** How many times faster {@code r} is than {@code base} ({@code base time / r time}). */

@@ -24,8 +24,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * what each includes. The time per call is sampled, so the JSON has the median and tail per (impl, N).
  *
  * <p>Setup builds (or reuses) the benchmark model of {@link BenchModel}, creates the implementation, and first
- * checks that all four agree within 1e-4 on this N: a trial whose implementations disagree fails instead of
- * measuring.
+ * checks that all implementations agree within 1e-4 on this N: a trial whose implementations disagree fails instead
+ * of measuring.
+ *
+ * <p>{@code sequenceAttention=on} scores with the same model plus sequence attention ({@link
+ * BenchModel#sharedWithSequenceAttention}): project, onnxruntime and scalar; the DL4J graph has none, so
+ * {@code impl=dl4j} with it is a trial that fails at setup (leave it out with {@code -p impl=project,onnxruntime}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -44,6 +48,9 @@ public class ScoringBenchmark {
   @Param({"50", "200", "1000"})
   public int candidates;
 
+  @Param({"off", "on"})
+  public String sequenceAttention;
+
   private ScoringImpls.Impl scorer;
   private float[] out;
 
@@ -60,11 +67,20 @@ public class ScoringBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    BenchModel m = BenchModel.shared();
-    ComputationGraph g = graph(m);
+    boolean attention = "on".equals(sequenceAttention);
+    if (!attention && !"off".equals(sequenceAttention)) {
+      throw new IllegalArgumentException("sequenceAttention is on or off, not " + sequenceAttention);
+    }
+    BenchModel m = attention ? BenchModel.sharedWithSequenceAttention() : BenchModel.shared();
+    if (!ScoringImpls.names(m.model()).contains(impl)) {
+      throw new IllegalArgumentException("impl " + impl + " cannot score this model (sequenceAttention="
+          + sequenceAttention + "); one of " + ScoringImpls.names(m.model()));
+    }
+    ComputationGraph g = attention ? null : graph(BenchModel.shared());
     ScoringImpls.Request request = ScoringImpls.Request.of(m, candidates);
     Map<String, Double> diffs = ScoringImpls.checkAgreement(request, g, TOLERANCE);
-    System.out.println("parity at n=" + candidates + " (max |p - p_project|): " + diffs
+    System.out.println("parity at n=" + candidates + ", sequence attention " + sequenceAttention
+        + (attention ? " (" + m.user().sequenceCount + " events)" : "") + " (max |p - p_project|): " + diffs
         + "; OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS"));
     scorer = ScoringImpls.create(impl, request, g);
     out = new float[candidates];

@@ -35,18 +35,29 @@ import org.nd4j.linalg.factory.Nd4j;
  *       product, wide sums), but the per-candidate matrix work (those inputs × W1, ReLU, upper layers, output,
  *       sigmoid) runs in ONNX Runtime on
  *       the graph of {@link OnnxExport}; 1 intra-op and 1 inter-op thread, all graph optimisations, input and output
- *       tensors bound once to direct buffers (no copies per call).
+ *       tensors bound once to direct buffers (no copies per call). With sequence attention the user's keys and
+ *       folded values and the banners' queries come from the same Java parts as {@code project}'s, and the softmax
+ *       and weighted sum run in the graph ({@link OnnxExport}).
  *   <li>{@code dl4j}: the trainer's {@link ComputationGraph} with the same weights; per request the full input rows
  *       are encoded with {@link FeatureEncoder} (user block once, banner, cross, taste-brand and wide blocks per
  *       candidate), the graph's 14 or 15 input arrays created, and {@code outputSingle} run on the whole batch.
  *   <li>{@code scalar}: a plain per-candidate loop: encode the whole row (user, banner, cross, wide) and run
- *       {@link WideDeepScorer#predictUnsplit}, the unsplit matrix-vector pass.
+ *       {@link WideDeepScorer#predictUnsplit}, the unsplit matrix-vector pass (with sequence attention, over the
+ *       user's events and their mask, computed in full per candidate).
  * </ul>
+ *
+ * The benchmark's DL4J graph has no sequence attention, so a model with it is scored by {@link #names} without
+ * {@code dl4j}.
  */
 public final class ScoringImpls {
   private ScoringImpls() {}
 
   public static final List<String> NAMES = List.of("project", "onnxruntime", "dl4j", "scalar");
+
+  /** The implementations that can score {@code model}: all of {@link #NAMES}, but dl4j with sequence attention. */
+  public static List<String> names(ScoringModel model) {
+    return model.spec().hasSequenceAttention() ? List.of("project", "onnxruntime", "scalar") : NAMES;
+  }
 
   /** One implementation bound to one request of {@code n} candidates. */
   public interface Impl extends AutoCloseable {
@@ -88,7 +99,7 @@ public final class ScoringImpls {
     new Project(r).score(ref);
     Map<String, Double> diffs = new LinkedHashMap<>();
     List<String> bad = new ArrayList<>();
-    for (String name : NAMES) {
+    for (String name : names(r.model())) {
       float[] out = new float[r.n()];
       try (Impl impl = create(name, r, dl4j)) {
         impl.score(out);
@@ -151,7 +162,7 @@ public final class ScoringImpls {
       this.tasteDim = model.spec().tasteDim();
       this.tasteUser = model.bundle().weights().tasteUser();
       this.tasteItem = model.bundle().weights().tasteItem();
-      this.offset = new WideDeepScorer.Layout(model.spec()).inputWidth() - width();
+      this.offset = new WideDeepScorer.Layout(model.spec()).inputWidth() - model.spec().attentionDim() - width();
     }
 
     public int width() {
@@ -222,6 +233,7 @@ public final class ScoringImpls {
     private final int[] bannerCats;
     private final float[] cross;
     private final int[] wide;
+    private final float[] mask;
 
     Scalar(Request r) {
       this.r = r;
@@ -233,6 +245,7 @@ public final class ScoringImpls {
       bannerCats = new int[FeatureEncoder.BANNER_FIELDS.size()];
       cross = new float[enc.crossSize()];
       wide = new int[enc.wideCount()];
+      mask = r.model().spec().hasSequenceAttention() ? new float[r.model().spec().sequenceAttention().length()] : null;
     }
 
     @Override
@@ -250,7 +263,15 @@ public final class ScoringImpls {
         enc.encodeBanner(c[i], bannerDense, 0, bannerCats, 0);
         enc.encodeCross(u, c[i], ctx, cross, 0);
         enc.wideIndices(u, c[i], ctx, wide, 0);
-        out[i] = scorer.predictUnsplit(userDense, userCats, bannerDense, bannerCats, cross, u.tasteBrands, wide);
+        if (mask == null) {
+          out[i] = scorer.predictUnsplit(userDense, userCats, bannerDense, bannerCats, cross, u.tasteBrands, wide);
+        } else {
+          for (int j = 0; j < mask.length; j++) {
+            mask[j] = j < u.sequenceCount ? 1f : 0f;
+          }
+          out[i] = scorer.predictUnsplit(userDense, userCats, bannerDense, bannerCats, cross, u.tasteBrands,
+              u.sequenceEvents, mask, wide);
+        }
       }
     }
   }
@@ -280,6 +301,10 @@ public final class ScoringImpls {
     Dl4j(Request r, ComputationGraph net) {
       if (net == null) {
         throw new IllegalArgumentException("dl4j needs the graph");
+      }
+      if (r.model().spec().hasSequenceAttention()) {
+        throw new IllegalArgumentException("dl4j: the benchmark's DL4J graph has no sequence attention; one of "
+            + names(r.model()));
       }
       this.r = r;
       this.net = net;
@@ -370,6 +395,13 @@ public final class ScoringImpls {
     private final FloatBuffer crossBuf;
     private final FloatBuffer wideBuf;
     private final FloatBuffer outBuf;
+    /** Sequence attention: its size, the event slots, and the buffers of its four inputs (null without). */
+    private final int attnDim;
+    private final int events;
+    private final FloatBuffer queryBuf;
+    private final FloatBuffer keysBuf;
+    private final FloatBuffer valuesBuf;
+    private final FloatBuffer maskBuf;
     private final OrtSession session;
     private final List<OnnxTensor> tensors = new ArrayList<>();
     private final Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
@@ -392,6 +424,12 @@ public final class ScoringImpls {
       crossBuf = direct(n * cs);
       wideBuf = direct(n);
       outBuf = direct(n);
+      attnDim = m.spec().attentionDim();
+      events = attnDim == 0 ? 0 : m.spec().sequenceAttention().length();
+      queryBuf = attnDim == 0 ? null : direct(n * attnDim);
+      keysBuf = attnDim == 0 ? null : direct(attnDim * events);
+      valuesBuf = attnDim == 0 ? null : direct(events * h1);
+      maskBuf = attnDim == 0 ? null : direct(events);
       try {
         OrtEnvironment env = OnnxRuntimeEnvironment.get();
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
@@ -405,6 +443,12 @@ public final class ScoringImpls {
         inputs.put(OnnxExport.BANNER_PART, tensor(env, bannerBuf, n, h1));
         inputs.put(OnnxExport.CROSS, tensor(env, crossBuf, n, cs));
         inputs.put(OnnxExport.WIDE_SUM, tensor(env, wideBuf, n, 1));
+        if (attnDim > 0) {
+          inputs.put(OnnxExport.QUERY, tensor(env, queryBuf, n, attnDim));
+          inputs.put(OnnxExport.KEYS_T, tensor(env, keysBuf, attnDim, events));
+          inputs.put(OnnxExport.VALUES_W1, tensor(env, valuesBuf, events, h1));
+          inputs.put(OnnxExport.EVENT_MASK, tensor(env, maskBuf, 1, events));
+        }
         outputs.put(OnnxExport.PROB, tensor(env, outBuf, n, 1));
       } catch (OrtException e) {
         close();
@@ -436,16 +480,25 @@ public final class ScoringImpls {
 
     /**
      * The per-request Java part into the bound buffers: user part, banner parts, the per-candidate first-layer inputs
-     * (cross block and taste product) and the wide sums.
+     * (cross block and taste product) and the wide sums; with sequence attention the queries, keys, folded values and
+     * mask, from the same user and banner parts.
      */
     void fillInputs() {
       UserFeatures u = r.user();
       ScoringContext ctx = r.ctx();
       BannerFeatures[] c = r.candidates();
-      userBuf.put(0, scorer.userPart(u, ctx));
+      float[] userPart = scorer.userPart(u, ctx);
+      userBuf.put(0, userPart, 0, h1);
+      if (attnDim > 0) {
+        fillAttention(userPart);
+      }
       float[] userTaste = dynamic.userTaste(u);
       for (int i = 0; i < n; i++) {
-        bannerBuf.put(i * h1, r.model().bannerPart(c[i]));
+        float[] bannerPart = r.model().bannerPart(c[i]);
+        bannerBuf.put(i * h1, bannerPart, 0, h1);
+        if (attnDim > 0) {
+          queryBuf.put(i * attnDim, bannerPart, h1, attnDim);
+        }
         dynamic.encode(u, c[i], ctx, userTaste, crossRow, 0);
         crossBuf.put(i * cs, crossRow);
         enc.wideIndices(u, c[i], ctx, wideIdx, 0);
@@ -454,6 +507,27 @@ public final class ScoringImpls {
           s += wideWeights[idx];
         }
         wideBuf.put(i, s);
+      }
+    }
+
+    /**
+     * The user part's attention block ({@link WideDeepScorer#userPart}: the event count, the keys {@code [d][count]},
+     * the folded values {@code [count][h1]}) padded to the graph's fixed {@code events} slots, empty ones masked.
+     */
+    private void fillAttention(float[] userPart) {
+      int count = (int) userPart[h1];
+      int keys = h1 + 1;
+      int values = keys + attnDim * count;
+      for (int t = 0; t < attnDim; t++) {
+        for (int j = 0; j < events; j++) {
+          keysBuf.put(t * events + j, j < count ? userPart[keys + t * count + j] : 0f);
+        }
+      }
+      for (int j = 0; j < events; j++) {
+        for (int k = 0; k < h1; k++) {
+          valuesBuf.put(j * h1 + k, j < count ? userPart[values + j * h1 + k] : 0f);
+        }
+        maskBuf.put(j, j < count ? 0f : OnnxExport.MASKED);
       }
     }
 

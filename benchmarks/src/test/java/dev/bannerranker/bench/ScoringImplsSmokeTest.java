@@ -46,6 +46,40 @@ class ScoringImplsSmokeTest {
   }
 
   @Test
+  void onnxRuntimeAndScalarAgreeWithTheScorerWithSequenceAttention() throws Exception {
+    BenchModel base = tiny();
+    BenchModel m = BenchModel.withSequenceAttention(base);
+    int slots = m.bundle().spec().sequenceAttention().length();
+    assertEquals(slots, m.user().sequenceCount, "the benchmark user fills every slot");
+    onnx.Onnx.ModelProto graph = onnx.Onnx.ModelProto.parseFrom(OnnxExport.perCandidateModel(m.model().spec(), m.bundle().weights()));
+    assertEquals(List.of(OnnxExport.USER_PART, OnnxExport.BANNER_PART, OnnxExport.CROSS, OnnxExport.WIDE_SUM,
+            OnnxExport.QUERY, OnnxExport.KEYS_T, OnnxExport.VALUES_W1, OnnxExport.EVENT_MASK),
+        graph.getGraph().getInputList().stream().map(i -> i.getName()).toList());
+    // every slot, a few events (the rest padded and masked), none (the attention term is 0)
+    for (int events : new int[] {Integer.MAX_VALUE, 5, 1, 0}) {
+      var user = events == Integer.MAX_VALUE ? m.user() : m.userWithFirstEvents(events);
+      assertEquals(Math.min(events, slots), user.sequenceCount);
+      ScoringImpls.Request r = new ScoringImpls.Request(m.model(), user, m.context(), m.candidates(50));
+      Map<String, Double> diffs = ScoringImpls.checkAgreement(r, null, 1e-5);
+      assertEquals(List.of("project", "onnxruntime", "scalar"), List.copyOf(diffs.keySet()));
+      if (user.sequenceCount > 0) {
+        // the attention term moves the scores, so agreeing with project proves the graph computes it
+        float[] with = new float[r.n()];
+        float[] without = new float[r.n()];
+        m.model().predict(user, r.ctx(), r.candidates(), r.n(), with);
+        base.model().predict(events == Integer.MAX_VALUE ? base.user() : base.userWithFirstEvents(events), r.ctx(), base.candidates(50), r.n(), without);
+        double moved = 0;
+        for (int i = 0; i < r.n(); i++) {
+          moved = Math.max(moved, Math.abs(with[i] - without[i]));
+        }
+        assertTrue(moved > 1e-3, "attention changed the scores by only " + moved);
+      }
+    }
+    assertThrows(IllegalArgumentException.class,
+        () -> ScoringImpls.create("dl4j", ScoringImpls.Request.of(m, 50), Dl4jGraph.fromBundle(base.bundle())));
+  }
+
+  @Test
   void pipelineBenchmarkSetUpRanksTheRecordedUserAndAgreesWithPredict() {
     BenchModel m = tiny();
     // build() records the user's history through RecordEvents, then checks that rank takes the personalized path
@@ -123,9 +157,37 @@ class ScoringImplsSmokeTest {
     assertTrue(md.contains("N=200: the full pipeline ranks in ≤ 200 µs (median, one core): **met** (80.00 µs; p99 160.00 µs)"), md);
   }
 
+  @Test
+  void reportComparesTrialsWithSequenceAttentionAmongThemselves() throws Exception {
+    String json = "["
+        + result("ScoringBenchmark.score", "project", 200, 10.0, "off")
+        + "," + result("ScoringBenchmark.score", "onnxruntime", 200, 20.0, "off")
+        + "," + result("ScoringBenchmark.score", "project", 200, 12.0, "on")
+        + "," + result("ScoringBenchmark.score", "onnxruntime", 200, 30.0, "on")
+        + "," + result("PipelineBenchmark.rank", null, 200, 80.0, "off")
+        + "," + result("PipelineBenchmark.predict", null, 200, 50.0, "off")
+        + "," + result("PipelineBenchmark.rank", null, 200, 100.0, "on")
+        + "," + result("PipelineBenchmark.predict", null, 200, 70.0, "on") + "]";
+    String md = Report.render(new ObjectMapper().readTree(json), 1000);
+    // GFLOP/s and peak only without attention (the multiply-add count is of the network without it)
+    assertTrue(md.contains("| 200 | project | 10.00 | 20.00 | 50.0 | 40.00 |"), md);
+    assertTrue(md.contains("| 200 | onnxruntime +attention | 30.00 | 60.00 | 150.0 |  |  | 1.00× |"), md);
+    assertTrue(md.contains("| 200 | project +attention | 12.00 | 24.00 | 60.0 |  |  | 2.50× |"), md);
+    assertTrue(md.contains("N=200: project at least as fast as ONNX Runtime: **met** (2.00×)"), md);
+    assertTrue(md.contains("N=200, sequence attention: project at least as fast as ONNX Runtime: **met** (2.50×)"), md);
+    assertTrue(md.contains("| 200 | rank | 80.00 | 160.00 | 30.00 | 1.60× |"), md);
+    assertTrue(md.contains("| 200 | rank +attention | 100.00 | 200.00 | 30.00 | 1.43× |"), md);
+    assertTrue(md.contains("the full pipeline ranks in ≤ 200 µs (median, one core): **met** (80.00 µs"), md);
+  }
+
   private static String result(String bench, String impl, int n, double medianUs) {
+    return result(bench, impl, n, medianUs, null);
+  }
+
+  private static String result(String bench, String impl, int n, double medianUs, String attention) {
     return "{\"benchmark\":\"dev.bannerranker.bench." + bench + "\",\"jdkVersion\":\"17\",\"vmName\":\"x\",\"vmVersion\":\"y\","
-        + "\"params\":{" + (impl == null ? "" : "\"impl\":\"" + impl + "\",") + "\"candidates\":\"" + n + "\"},"
+        + "\"params\":{" + (impl == null ? "" : "\"impl\":\"" + impl + "\",")
+        + (attention == null ? "" : "\"sequenceAttention\":\"" + attention + "\",") + "\"candidates\":\"" + n + "\"},"
         + "\"primaryMetric\":{\"score\":" + medianUs + ",\"scoreUnit\":\"us/op\",\"scorePercentiles\":{\"50.0\":" + medianUs
         + ",\"99.0\":" + (2 * medianUs) + "}}}";
   }
