@@ -173,6 +173,25 @@ public final class WideDeepTrainer {
    */
   public static Result train(ComputationGraph net, TrainBatches source, long unsampledRows, HeldRows valid,
       HeldRows trainSample, WideDeepConfig cfg, boolean showProgress, Progress shared) {
+    return train(net, source, unsampledRows, valid, trainSample, cfg, showProgress, shared, true);
+  }
+
+  /**
+   * As above; with {@code prefetch} the next minibatches are built on another thread while one is fitted ({@link
+   * PrefetchedBatches}), to the same result.
+   */
+  static Result train(ComputationGraph net, TrainBatches source, long unsampledRows, HeldRows valid,
+      HeldRows trainSample, WideDeepConfig cfg, boolean showProgress, Progress shared, boolean prefetch) {
+    if (!prefetch) {
+      return fit(net, source, unsampledRows, valid, trainSample, cfg, showProgress, shared);
+    }
+    try (PrefetchedBatches ahead = new PrefetchedBatches(source, cfg.batchSize(), PrefetchedBatches.DEPTH)) {
+      return fit(net, ahead, unsampledRows, valid, trainSample, cfg, showProgress, shared);
+    }
+  }
+
+  private static Result fit(ComputationGraph net, TrainBatches source, long unsampledRows, HeldRows valid,
+      HeldRows trainSample, WideDeepConfig cfg, boolean showProgress, Progress shared) {
     // Without rows there is no validation to keep parameters from, and the schedule would divide by zero batches.
     if (source.rows() == 0 || valid.idx().length == 0) {
       throw new IllegalArgumentException("wide & deep: no " + (source.rows() == 0 ? "training" : "validation")
