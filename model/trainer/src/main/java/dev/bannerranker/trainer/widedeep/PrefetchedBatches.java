@@ -12,6 +12,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -59,6 +60,30 @@ final class PrefetchedBatches implements WideDeepTrainer.TrainBatches, AutoClose
       worker = t;
       return t;
     });
+  }
+
+  /**
+   * The model inputs of {@code rows} (indices into the encoder's dataset) in chunks of {@code step} rows, in order
+   * from the first, each built while the caller uses the one before; a chunk's features are its {@link
+   * MultiDataSet#getFeatures()}.
+   */
+  static PrefetchedBatches inputs(RowEncoder enc, int[] rows, WideDeepConfig.Mode mode, int step) {
+    PrefetchedBatches p = new PrefetchedBatches(new WideDeepTrainer.TrainBatches() {
+      @Override
+      public long rows() {
+        return rows.length;
+      }
+
+      @Override
+      public void shuffle(SplittableRandom rng) {}
+
+      @Override
+      public MultiDataSet batch(int from, int to) {
+        return new MultiDataSet(WideDeepNetwork.features(enc, rows, from, to, mode), new INDArray[0]);
+      }
+    }, step, 1);
+    p.shuffle(null);
+    return p;
   }
 
   @Override

@@ -308,16 +308,18 @@ public final class WideDeepTrainer {
     return out;
   }
 
-  /** DL4J's predicted click probability for each of {@code rows}. */
+  /** DL4J's predicted click probability for each of {@code rows}, their inputs built one chunk ahead. */
   public static float[] predict(ComputationGraph net, RowEncoder enc, int[] rows, WideDeepConfig cfg) {
     float[] out = new float[rows.length];
     int step = 8192;
-    for (int from = 0; from < rows.length; from += step) {
-      int to = Math.min(rows.length, from + step);
-      INDArray[] in = WideDeepNetwork.features(enc, rows, from, to, cfg.mode());
-      INDArray p = WideDeepNetwork.hasConversion(net) ? net.output(false, in)[0] : net.outputSingle(false, in);
-      float[] v = p.reshape(-1).toFloatVector();
-      System.arraycopy(v, 0, out, from, v.length);
+    try (PrefetchedBatches inputs = PrefetchedBatches.inputs(enc, rows, cfg.mode(), step)) {
+      for (int from = 0; from < rows.length; from += step) {
+        int to = Math.min(rows.length, from + step);
+        INDArray[] in = inputs.batch(from, to).getFeatures();
+        INDArray p = WideDeepNetwork.hasConversion(net) ? net.output(false, in)[0] : net.outputSingle(false, in);
+        float[] v = p.reshape(-1).toFloatVector();
+        System.arraycopy(v, 0, out, from, v.length);
+      }
     }
     return out;
   }

@@ -227,6 +227,24 @@ class PrefetchedBatchesTest {
     assertEquals(message, e.getCause().getMessage());
   }
 
+  @Test
+  void predictionsFromInputsBuiltAheadAreThoseBuiltInTurn() {
+    Setup s = new Setup();
+    ComputationGraph net = WideDeepNetwork.build(s.spec, s.cfg);
+    int[] rows = s.ds.rowsOf(TimeSplit.TRAIN);
+    assertTrue(rows.length > 2 * 8192, "rows " + rows.length);
+    float[] ahead = WideDeepTrainer.predict(net, s.rows, rows, s.cfg);
+    float[] inTurn = new float[rows.length];
+    for (int from = 0; from < rows.length; from += 8192) {
+      int to = Math.min(rows.length, from + 8192);
+      float[] p = net.outputSingle(false, WideDeepNetwork.features(s.rows, rows, from, to, s.cfg.mode())).reshape(-1)
+          .toFloatVector();
+      System.arraycopy(p, 0, inTurn, from, p.length);
+    }
+    assertArrayEquals(inTurn, ahead);
+    assertEquals(0, WideDeepTrainer.predict(net, s.rows, new int[0], s.cfg).length);
+  }
+
   private static void assertSameTraining(WideDeepTrainer.Result direct, WideDeepTrainer.Result ahead) {
     assertEquals(direct.validLoss(), ahead.validLoss());
     assertEquals(direct.trainLoss(), ahead.trainLoss());
