@@ -17,11 +17,13 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Another {@link WideDeepTrainer.TrainBatches}' minibatches, built one epoch ahead on a single background thread while
+ * Another {@link WideDeepTrainer.TrainBatches}' minibatches, built a few ahead on a single background thread while
  * the caller fits the current one: with DL4J on one OpenMP thread, reading, decoding and encoding the rows would
  * otherwise share the fitting thread's core. The one thread calls the source's {@code batch} in the epoch's order, so
  * the batches, and whatever random state the source draws from while building them, are the same as without it; the
- * source's {@code shuffle} runs on the caller's thread once the previous epoch's building has stopped.
+ * source's {@code shuffle} runs on the caller's thread once the previous epoch's building has stopped. (A source that
+ * draws while building has drawn ahead when an epoch is cut short, so the next epoch would differ; the trainer asks
+ * for every batch of an epoch before the next, and for none after an early stop.)
  *
  * <p>A failure while building a batch (an I/O error, bad input, running out of memory) is thrown on the caller's
  * thread, as the same exception, when it asks for that batch. {@link #close()} stops the thread; it does not close the
