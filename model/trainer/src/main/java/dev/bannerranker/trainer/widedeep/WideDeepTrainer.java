@@ -173,6 +173,25 @@ public final class WideDeepTrainer {
    */
   public static Result train(ComputationGraph net, TrainBatches source, long unsampledRows, HeldRows valid,
       HeldRows trainSample, WideDeepConfig cfg, boolean showProgress, Progress shared) {
+    return train(net, source, unsampledRows, valid, trainSample, cfg, showProgress, shared, true);
+  }
+
+  /**
+   * As above; with {@code prefetch} the next minibatches are built on another thread while one is fitted ({@link
+   * PrefetchedBatches}), to the same result.
+   */
+  static Result train(ComputationGraph net, TrainBatches source, long unsampledRows, HeldRows valid,
+      HeldRows trainSample, WideDeepConfig cfg, boolean showProgress, Progress shared, boolean prefetch) {
+    if (!prefetch) {
+      return fit(net, source, unsampledRows, valid, trainSample, cfg, showProgress, shared);
+    }
+    try (PrefetchedBatches ahead = new PrefetchedBatches(source, cfg.batchSize(), PrefetchedBatches.DEPTH)) {
+      return fit(net, ahead, unsampledRows, valid, trainSample, cfg, showProgress, shared);
+    }
+  }
+
+  private static Result fit(ComputationGraph net, TrainBatches source, long unsampledRows, HeldRows valid,
+      HeldRows trainSample, WideDeepConfig cfg, boolean showProgress, Progress shared) {
     // Without rows there is no validation to keep parameters from, and the schedule would divide by zero batches.
     if (source.rows() == 0 || valid.idx().length == 0) {
       throw new IllegalArgumentException("wide & deep: no " + (source.rows() == 0 ? "training" : "validation")
@@ -289,16 +308,18 @@ public final class WideDeepTrainer {
     return out;
   }
 
-  /** DL4J's predicted click probability for each of {@code rows}. */
+  /** DL4J's predicted click probability for each of {@code rows}, their inputs built one chunk ahead. */
   public static float[] predict(ComputationGraph net, RowEncoder enc, int[] rows, WideDeepConfig cfg) {
     float[] out = new float[rows.length];
     int step = 8192;
-    for (int from = 0; from < rows.length; from += step) {
-      int to = Math.min(rows.length, from + step);
-      INDArray[] in = WideDeepNetwork.features(enc, rows, from, to, cfg.mode());
-      INDArray p = WideDeepNetwork.hasConversion(net) ? net.output(false, in)[0] : net.outputSingle(false, in);
-      float[] v = p.reshape(-1).toFloatVector();
-      System.arraycopy(v, 0, out, from, v.length);
+    try (PrefetchedBatches inputs = PrefetchedBatches.inputs(enc, rows, cfg.mode(), step)) {
+      for (int from = 0; from < rows.length; from += step) {
+        int to = Math.min(rows.length, from + step);
+        INDArray[] in = inputs.batch(from, to).getFeatures();
+        INDArray p = WideDeepNetwork.hasConversion(net) ? net.output(false, in)[0] : net.outputSingle(false, in);
+        float[] v = p.reshape(-1).toFloatVector();
+        System.arraycopy(v, 0, out, from, v.length);
+      }
     }
     return out;
   }

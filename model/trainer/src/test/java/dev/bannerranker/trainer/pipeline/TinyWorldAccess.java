@@ -15,6 +15,18 @@ public final class TinyWorldAccess {
     return TinyWorld.TRAINED.rows();
   }
 
+  /** The whole log's rows, of every part. */
+  public static dev.bannerranker.trainer.dataset.ImpressionDataset dataset() {
+    return TinyWorld.TRAINED.dataset();
+  }
+
+  /** The bundle's banners by vocabulary index, as the training rows were encoded with. */
+  public static dev.bannerranker.features.BannerFeatures[] bannersByIndex() {
+    var bundle = TinyWorld.TRAINED.bundle();
+    return dev.bannerranker.trainer.dataset.DatasetBuilder.bannersByIndex(bundle.catalog(), bundle.vocab(),
+        bundle.vectors(), bundle.bannerStats());
+  }
+
   /** Whether each of these rows was clicked. */
   public static boolean[] clicked(int[] rows) {
     boolean[] y = new boolean[rows.length];
