@@ -117,20 +117,27 @@ public final class OffPolicySpread {
   private record Request(double[] logScore, double[] truth, int[] choice, int greedy, int logged, boolean clicked,
       double propensity) {
 
-    /** The logging policy's probabilities: the softmax at temperature t mixed with a uniform share f. */
     double[] pi(double t, double f) {
-      int n = logScore.length;
-      double[] pi = new double[n];
-      double sum = 0;
-      for (int c = 0; c < n; c++) {
-        pi[c] = Math.exp(logScore[c] / t);
-        sum += pi[c];
-      }
-      for (int c = 0; c < n; c++) {
-        pi[c] = (1 - f) * pi[c] / sum + f / n;
-      }
-      return pi;
+      return loggingPolicy(logScore, t, f);
     }
+  }
+
+  /**
+   * A logging policy's probabilities over the eligible banners: the softmax of the log scores (relative to the best,
+   * so at most 0) at temperature t, mixed with a uniform share f.
+   */
+  static double[] loggingPolicy(double[] logScore, double t, double f) {
+    int n = logScore.length;
+    double[] pi = new double[n];
+    double sum = 0;
+    for (int c = 0; c < n; c++) {
+      pi[c] = Math.exp(logScore[c] / t);
+      sum += pi[c];
+    }
+    for (int c = 0; c < n; c++) {
+      pi[c] = (1 - f) * pi[c] / sum + f / n;
+    }
+    return pi;
   }
 
   static void run(Args a, PrintStream out) throws Exception {
