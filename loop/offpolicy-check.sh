@@ -2,10 +2,10 @@
 # Off-policy estimates against the truth, with the simulator: serve bundle A with the SOFTMAX logging policy (its
 # temperature --temperature, default 0.25) and the serving log, simulate D days, export the log, train two candidates
 # on it (another seed; one epoch), estimate each off-policy (IPS, SNIPS, DR with 95 % intervals), then serve each
-# candidate greedily to the same shoppers on the same days and measure its online top-slot CTR. Two truths: the candidate's true top-slot CTR on the logged contexts (what
-# the estimators estimate, from the world's click model) and its online CTR (which also reflects the user states its
-# own serving creates: fatigue, frequency caps). Prints whether each interval covers each; writes
-# offpolicy-check.json. Loopback only.
+# candidate greedily to the same shoppers on the same days and measure its online top-slot CTR. Two truths: the
+# candidate's true top-slot CTR on the logged contexts (what the estimators estimate, from the world's click model)
+# and its online CTR (which also reflects the user states its own serving creates: fatigue, frequency caps). Prints
+# whether each interval covers each; writes offpolicy-check.json. Loopback only.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RANKER="$ROOT/bin/ranker"
@@ -27,11 +27,11 @@ usage: loop/offpolicy-check.sh [--scale tiny|demo] [--days D] [--shoppers N] [--
 Serves bundle A (work/loop-tiny/bundle, or work/demo/bundle with --scale demo) with the SOFTMAX policy at
 temperature T (default 0.25, the service's default; the demo world's check logs at 0.5, whose importance weights
 have a light tail) and the serving log, simulates D days (default 3, 3 to 7: training needs a train, a validation
-and a test day) of the world's shoppers (the first N, default all), exports the log, trains candidate "seed8"
-(train --seed 8) and candidate "epochs1" (train --epochs 1) on it, estimates each off-policy (--history and
---world: the world), then serves each GREEDY from a fresh user state to the same shoppers on the same days and prints the estimates against
-two truths: the true top-slot CTR of the candidate's choices on the logged requests (what the estimators estimate)
-and its online top-slot CTR. The figures go to offpolicy-check.json as well.
+and a test day) of the world's shoppers (the first N, default all), exports the log, trains candidate "seed8" (train
+--seed 8) and candidate "epochs1" (train --epochs 1) on it, estimates each off-policy (--history and --world: the
+world), then serves each GREEDY from a fresh user state to the same shoppers on the same days and prints the
+estimates against two truths: the true top-slot CTR of the candidate's choices on the logged requests (what the
+estimators estimate) and its online top-slot CTR. The figures go to offpolicy-check.json as well.
 --train-options adds train options to both candidates (e.g. smaller sizes for a quick run). Works in
 work/offpolicy-check-<scale>; ports gRPC 50083 and metrics 8095 on 127.0.0.1.
 USAGE
