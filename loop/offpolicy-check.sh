@@ -1,43 +1,48 @@
 #!/usr/bin/env bash
-# Off-policy estimates against the truth, with the simulator: serve bundle A with the SOFTMAX logging policy and the
-# serving log, simulate D days, export the log, train two candidates on it (another seed; one epoch), estimate each
-# off-policy (IPS, SNIPS, DR with 95 % intervals), then serve each candidate greedily to the same shoppers on the same
-# days and measure its online top-slot CTR. Two truths: the candidate's true top-slot CTR on the logged contexts (what
-# the estimators estimate, from the world's click model) and its online CTR (which also reflects the user states its
-# own serving creates: fatigue, frequency caps). Prints whether each interval covers each; writes
-# offpolicy-check.json. Loopback only.
+# Off-policy estimates against the truth, with the simulator: serve bundle A with the SOFTMAX logging policy (its
+# temperature --temperature, default 0.25) and the serving log, simulate D days, export the log, train two candidates
+# on it (another seed; one epoch), estimate each off-policy (IPS, SNIPS, DR with 95 % intervals), then serve each
+# candidate greedily to the same shoppers on the same days and measure its online top-slot CTR. Two truths: the
+# candidate's true top-slot CTR on the logged contexts (what the estimators estimate, from the world's click model)
+# and its online CTR (which also reflects the user states its own serving creates: fatigue, frequency caps). Prints
+# whether each interval covers each; writes offpolicy-check.json. Loopback only.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RANKER="$ROOT/bin/ranker"
-scale=tiny days=3 shoppers="" port=50083 metrics_port=8095 train_options=""
+scale=tiny days=3 shoppers="" port=50083 metrics_port=8095 train_options="" temperature=0.25
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) scale="${2:-}"; shift 2 ;;
     --days) days="${2:-}"; shift 2 ;;
     --shoppers) shoppers="--shoppers=${2:-}"; shift 2 ;;
     --train-options) train_options="${2:-}"; shift 2 ;;
+    --temperature) temperature="${2:-}"; shift 2 ;;
     --port) port="${2:-}"; shift 2 ;;
     --metrics-port) metrics_port="${2:-}"; shift 2 ;;
     -h|--help)
       cat <<USAGE
-usage: loop/offpolicy-check.sh [--scale tiny|demo] [--days D] [--shoppers N] [--train-options "OPTS"] [--port P]
-                              [--metrics-port Q]
+usage: loop/offpolicy-check.sh [--scale tiny|demo] [--days D] [--shoppers N] [--train-options "OPTS"]
+                              [--temperature T] [--port P] [--metrics-port Q]
 
-Serves bundle A (work/loop-tiny/bundle, or work/demo/bundle with --scale demo) with the SOFTMAX policy and the
-serving log, simulates D days (default 3, 3 to 7: training needs a train, a validation and a test day) of the
-world's shoppers (the first N, default all), exports the log, trains candidate "seed8" (train --seed 8) and
-candidate "epochs1" (train --epochs 1) on it, estimates each off-policy (--history and --world: the world), then
-serves each GREEDY from a fresh user state to the same shoppers on the same days and prints the estimates against
-two truths: the true top-slot CTR of the candidate's choices on the logged requests (what the estimators estimate)
-and its online top-slot CTR. The figures go to offpolicy-check.json as well.
+Serves bundle A (work/loop-tiny/bundle, or work/demo/bundle with --scale demo) with the SOFTMAX policy at
+temperature T (default 0.25, the service's default; the demo world's check logs at 0.5, whose importance weights
+have a light tail) and the serving log, simulates D days (default 3, 3 to 7: training needs a train, a validation
+and a test day) of the world's shoppers (the first N, default all), exports the log, trains candidate "seed8" (train
+--seed 8) and candidate "epochs1" (train --epochs 1) on it, estimates each off-policy (--history and --world: the
+world), then serves each GREEDY from a fresh user state to the same shoppers on the same days and prints the
+estimates against two truths: the true top-slot CTR of the candidate's choices on the logged requests (what the
+estimators estimate) and its online top-slot CTR. The figures go to offpolicy-check.json as well.
 --train-options adds train options to both candidates (e.g. smaller sizes for a quick run). Works in
 work/offpolicy-check-<scale>; ports gRPC 50083 and metrics 8095 on 127.0.0.1.
 USAGE
       exit 0 ;;
-    *) echo "error: offpolicy-check.sh takes --scale, --days, --shoppers, --train-options, --port, --metrics-port, got '$1'" >&2; exit 2 ;;
+    *) echo "error: offpolicy-check.sh takes --scale, --days, --shoppers, --train-options, --temperature, --port," \
+      "--metrics-port, got '$1'" >&2; exit 2 ;;
   esac
 done
 case "$days" in [3-7]) ;; *) echo "error: --days must be 3 to 7, got '$days'" >&2; exit 2 ;; esac
+awk -v t="$temperature" 'BEGIN { exit !(t ~ /^[0-9]*\.?[0-9]+$/ && t + 0 > 0) }' \
+  || { echo "error: --temperature must be a positive number, got '$temperature'" >&2; exit 2; }
 # shellcheck source=loop/lib.sh
 . "$ROOT/loop/lib.sh"
 world_of_scale
@@ -53,8 +58,8 @@ estimate() {
     | sed 's/.*"value":\([-0-9.eE]*\),"ci_low":\([-0-9.eE]*\),"ci_high":\([-0-9.eE]*\).*/\1 \2 \3/'
 }
 
-echo "== logging: bundle A, SOFTMAX" >&2
-start_service logging SOFTMAX 0.1 "$bundle" --log-dir "$run/logs"
+echo "== logging: bundle A, SOFTMAX at temperature $temperature" >&2
+RANKER_ORDERING_TEMPERATURE="$temperature" start_service logging SOFTMAX 0.1 "$bundle" --log-dir "$run/logs"
 simulate logging
 sleep 2 # the log is flushed every second
 stop_service logging
@@ -73,10 +78,10 @@ for c in seed8 epochs1; do
 done
 
 logged="$(tr -d ' \n' <"$run/offpolicy-seed8.json" | grep -o '"observed_ctr":[-0-9.eE]*' | head -1 | cut -d: -f2)"
-echo "logging policy (A, SOFTMAX) top-slot CTR: $logged"
+echo "logging policy (A, SOFTMAX at temperature $temperature) top-slot CTR: $logged"
 echo "candidate | true CTR on the logged contexts | online top-slot CTR (clicks/impressions) | SNIPS [95 %] | DR [95 %]"\
   "| IPS [95 %] | covering the logged-contexts truth | covering the online CTR"
-summary="{\"logging_policy_top_slot_ctr\": $logged, \"candidates\": {"
+summary="{\"logging_temperature\": $temperature, \"logging_policy_top_slot_ctr\": $logged, \"candidates\": {"
 sep=""
 for c in seed8 epochs1; do
   top="$(tr -d ' \n' <"$run/sim-$c.json" | grep -o '"by_slot":{"1":{[^}]*}' \

@@ -11,6 +11,7 @@ import dev.bannerranker.features.BannerFeatures;
 import dev.bannerranker.features.ScoringContext;
 import dev.bannerranker.features.UserHistory;
 import dev.bannerranker.loop.export.LogJoin;
+import dev.bannerranker.loop.offpolicy.Estimators;
 import dev.bannerranker.loop.offpolicy.LoggedContextTruth;
 import dev.bannerranker.scoring.ScoringModel;
 import dev.bannerranker.servinglog.DecisionRecord;
@@ -65,15 +66,25 @@ public final class OffPolicySpread {
     @Option(names = "--seed", defaultValue = "42", description = "The world's seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--temperature", defaultValue = "0.25",
-        description = "The logging softmax's temperature. Default: ${DEFAULT-VALUE}.")
-    double temperature;
+    @Option(names = "--temperature", defaultValue = "0.25", split = ",",
+        description = "Logging softmax temperatures to redraw with (the log's own first). Default: ${DEFAULT-VALUE}.")
+    List<Double> temperatures;
+
+    @Option(names = "--propensity-floor", defaultValue = "0", split = ",",
+        description = "Uniform shares mixed into the logging softmax (each with each temperature). "
+            + "Default: ${DEFAULT-VALUE}.")
+    List<Double> floors;
 
     @Option(names = "--redraws", defaultValue = "200", description = "Default: ${DEFAULT-VALUE}.")
     int redraws;
 
     @Option(names = "--frequency-cap-per-day", defaultValue = "3", description = "Default: ${DEFAULT-VALUE}.")
     int cap;
+
+    @Option(names = "--every", defaultValue = "1",
+        description = "Use every k-th logged request (the others still update the users' state), for a quicker "
+            + "look. Default: ${DEFAULT-VALUE}.")
+    int every;
 
     @CommandLine.Parameters(paramLabel = "CANDIDATE", arity = "1..*", description = "Candidate bundles.")
     List<Path> candidates;
@@ -99,10 +110,50 @@ public final class OffPolicySpread {
     }
   }
 
-  /** A logged request: the logging policy's probabilities and each banner's truth, over the eligible banners. */
-  private record Request(double[] pi, double[] truth, int[] choice, int logged, boolean clicked, double propensity) {}
+  /**
+   * A logged request over its eligible banners: the logging bundle's log scores relative to its best, each banner's
+   * truth, the candidates' choices, the logging bundle's greedy choice and the logged top banner.
+   */
+  private record Request(double[] logScore, double[] truth, int[] choice, int greedy, int logged, boolean clicked,
+      double propensity) {
+
+    double[] pi(double t, double f) {
+      return loggingPolicy(logScore, t, f);
+    }
+  }
+
+  /**
+   * A logging policy's probabilities over the eligible banners: the softmax of the log scores (relative to the best,
+   * so at most 0) at temperature t, mixed with a uniform share f.
+   */
+  static double[] loggingPolicy(double[] logScore, double t, double f) {
+    int n = logScore.length;
+    double[] pi = new double[n];
+    double sum = 0;
+    for (int c = 0; c < n; c++) {
+      pi[c] = Math.exp(logScore[c] / t);
+      sum += pi[c];
+    }
+    for (int c = 0; c < n; c++) {
+      pi[c] = (1 - f) * pi[c] / sum + f / n;
+    }
+    return pi;
+  }
 
   static void run(Args a, PrintStream out) throws Exception {
+    if (a.every < 1) {
+      throw new IllegalArgumentException("--every must be at least 1, got " + a.every);
+    }
+    for (double t : a.temperatures) {
+      if (!(t > 0 && t < Double.POSITIVE_INFINITY)) {
+        throw new IllegalArgumentException("--temperature must be positive, got " + t);
+      }
+    }
+    for (double f : a.floors) {
+      if (!(f >= 0 && f <= 1)) {
+        throw new IllegalArgumentException("--propensity-floor must be in [0, 1], got " + f);
+      }
+    }
     int k = a.candidates.size();
     ScoringModel[] models = new ScoringModel[k + 1];
     models[0] = ScoringModel.of(BundleIO.load(a.logging));
@@ -136,6 +187,7 @@ public final class OffPolicySpread {
     }
     List<Request> requests = new ArrayList<>();
     HistoryReplay replay = new HistoryReplay(events, imps);
+    long index = 0;
     for (DecisionRecord d : log.decisions()) {
       long now = d.time().getEpochSecond();
       replay.advanceTo(now, ev -> {
@@ -152,6 +204,9 @@ public final class OffPolicySpread {
           }
         }
       });
+      if (index++ % a.every != 0) {
+        continue;
+      }
       LoggedBanner top = d.banners().stream().filter(b -> b.position() == 1).findFirst().orElse(null);
       Impression shown = top == null ? null : shownBy.get(d.requestId() + "\u0000" + top.bannerId());
       if (shown == null || shown.slotPosition() != 1) {
@@ -190,21 +245,18 @@ public final class OffPolicySpread {
         }
       }
       // the service's softmax over log scores, relative to the best
-      double[] pi = new double[n];
-      double sum = 0;
+      double[] logScore = new double[n];
       double topLog = Math.log(Math.max(loggingScore[best[0]], 1e-12));
       for (int c = 0; c < n; c++) {
-        pi[c] = Math.exp((Math.log(Math.max(loggingScore[c], 1e-12)) - topLog) / a.temperature);
-        sum += pi[c];
+        logScore[c] = Math.log(Math.max(loggingScore[c], 1e-12)) - topLog;
       }
       double[] truth = new double[n];
       List<Impression> tired = fatigue.getOrDefault(d.userId(), List.of());
       for (int c = 0; c < n; c++) {
-        pi[c] /= sum;
         truth[c] = world.trueClickProbability(d.userId(), eligible.get(c).id(), 1,
             LoggedContextTruth.recent(tired, eligible.get(c).id(), now));
       }
-      requests.add(new Request(pi, truth, Arrays.copyOfRange(best, 1, k + 1), logged, shown.clicked(),
+      requests.add(new Request(logScore, truth, Arrays.copyOfRange(best, 1, k + 1), best[0], logged, shown.clicked(),
           top.propensity()));
     }
     report(a, requests, out);
@@ -212,15 +264,17 @@ public final class OffPolicySpread {
 
   private static void report(Args a, List<Request> requests, PrintStream out) {
     int n = requests.size();
-    out.printf(Locale.ROOT, "%d logged requests%n", n);
-    for (int j = 0; j < a.candidates.size(); j++) {
-      double truth = 0;
+    int k = a.candidates.size();
+    double banners = requests.stream().mapToInt(r -> r.truth().length).average().orElse(0);
+    out.printf(Locale.ROOT, "%d logged requests, %.1f eligible banners each on average%n", n, banners);
+    double[] truth = new double[k];
+    for (int j = 0; j < k; j++) {
       double ips = 0;
       double ipsTrue = 0;
       double weights = 0;
       for (Request r : requests) {
         int b = r.choice()[j];
-        truth += r.truth()[b] / n;
+        truth[j] += r.truth()[b] / n;
         if (r.logged() == b) {
           double w = 1 / r.propensity();
           weights += w / n;
@@ -229,64 +283,130 @@ public final class OffPolicySpread {
         }
       }
       out.printf(Locale.ROOT, "%s: true CTR on the logged requests %.5f; this log: IPS %.5f, with the true "
-          + "probability for each click %.5f, mean weight %.4f, SNIPS %.5f%n", a.candidates.get(j), truth, ips, ipsTrue,
-          weights, ips / weights);
-      SplittableRandom rng = new SplittableRandom(5 + j);
-      double[] ipsDraws = new double[a.redraws];
-      double[] snipsDraws = new double[a.redraws];
-      int ipsCovers = 0;
-      int snipsCovers = 0;
-      int weightBelowOne = 0;
-      for (int t = 0; t < a.redraws; t++) {
-        double sx = 0;
-        double sx2 = 0;
-        double sw = 0;
-        double sw2 = 0;
-        for (Request r : requests) {
-          double u = rng.nextDouble();
-          int c = 0;
-          double acc = r.pi()[0];
-          while (u >= acc && c < r.pi().length - 1) {
-            acc += r.pi()[++c];
+          + "probability for each click %.5f, mean weight %.4f, SNIPS %.5f%n", a.candidates.get(j), truth[j], ips,
+          ipsTrue, weights, ips / weights);
+    }
+    double greedy = requests.stream().mapToDouble(r -> r.truth()[r.greedy()]).sum() / n;
+    for (double t : a.temperatures) {
+      for (double f : a.floors) {
+        // per request: the logging policy's probability of each candidate's choice
+        double[][] p = new double[n][];
+        double logging = 0;
+        for (int i = 0; i < n; i++) {
+          Request r = requests.get(i);
+          double[] pi = r.pi(t, f);
+          p[i] = new double[k];
+          for (int j = 0; j < k; j++) {
+            p[i][j] = pi[r.choice()[j]];
           }
-          boolean click = rng.nextDouble() < r.truth()[c];
-          if (c == r.choice()[j]) {
-            double w = 1 / r.pi()[c];
-            sw += w;
-            sw2 += w * w;
-            if (click) {
-              sx += w;
-              sx2 += w * w;
+          for (int c = 0; c < pi.length; c++) {
+            logging += pi[c] * r.truth()[c] / n;
+          }
+        }
+        out.printf(Locale.ROOT, "temperature %s, propensity floor %s: the logging policy's top-slot true CTR %.5f, "
+            + "%.1f %% below its greedy choice's %.5f%n", t, f, logging, 100 * (1 - logging / greedy), greedy);
+        redraw(a, requests, p, truth, out);
+      }
+    }
+  }
+
+  /**
+   * Redraws the logged top banner from the probabilities p (per request, of each candidate's choice) and its click,
+   * and reports per candidate the spread of IPS and SNIPS, their 95 % normal intervals' coverage of the truth, the
+   * weights' effective sample size and Pareto k; then how often both estimators cover every candidate at once.
+   */
+  private static void redraw(Args a, List<Request> requests, double[][] p, double[] truth, PrintStream out) {
+    int n = requests.size();
+    int k = truth.length;
+    SplittableRandom rng = new SplittableRandom(5);
+    double[][] ipsDraws = new double[k][a.redraws];
+    double[][] snipsDraws = new double[k][a.redraws];
+    int[] ipsCovers = new int[k];
+    int[] snipsCovers = new int[k];
+    int[] weightBelowOne = new int[k];
+    double[] essSum = new double[k];
+    double[] paretoSum = new double[k];
+    int allIps = 0;
+    int allSnips = 0;
+    double[][] w = new double[k][n];
+    for (int t = 0; t < a.redraws; t++) {
+      double[] sx = new double[k];
+      double[] sx2 = new double[k];
+      double[] sw = new double[k];
+      double[] sw2 = new double[k];
+      for (int i = 0; i < n; i++) {
+        Request r = requests.get(i);
+        // the logged banner: one of the candidates' choices (each counted once) or another
+        double u = rng.nextDouble();
+        double acc = 0;
+        int drawn = -1;
+        int slot = -1;
+        for (int j = 0; j < k && drawn < 0; j++) {
+          boolean repeat = false;
+          for (int e = 0; e < j; e++) {
+            repeat |= r.choice()[e] == r.choice()[j];
+          }
+          if (!repeat) {
+            acc += p[i][j];
+            if (u < acc) {
+              drawn = r.choice()[j];
+              slot = j;
             }
           }
         }
-        double v = sx / n;
-        double ratio = sw == 0 ? 0 : sx / sw;
-        ipsDraws[t] = v;
-        snipsDraws[t] = ratio;
-        if (Math.abs(v - truth) <= 1.96 * Math.sqrt(Math.max(0, sx2 / n - v * v) / n)) {
-          ipsCovers++;
-        }
-        // delta method: the ratio's variance from the sums of (w r - R w)^2 (r is 0 or 1)
-        double var = (sx2 - 2 * ratio * sx2 + ratio * ratio * sw2) / n / Math.pow(sw / n, 2) / n;
-        if (Math.abs(ratio - truth) <= 1.96 * Math.sqrt(Math.max(0, var))) {
-          snipsCovers++;
-        }
-        if (sw / n < 1) {
-          weightBelowOne++;
+        boolean click = drawn >= 0 && rng.nextDouble() < r.truth()[drawn];
+        for (int j = 0; j < k; j++) {
+          w[j][i] = 0;
+          if (drawn >= 0 && r.choice()[j] == drawn) {
+            double x = 1 / p[i][slot];
+            w[j][i] = x;
+            sw[j] += x;
+            sw2[j] += x * x;
+            if (click) {
+              sx[j] += x;
+              sx2[j] += x * x;
+            }
+          }
         }
       }
-      double[] si = ipsDraws.clone();
-      double[] ss = snipsDraws.clone();
+      boolean ipsAll = true;
+      boolean snipsAll = true;
+      for (int j = 0; j < k; j++) {
+        double v = sx[j] / n;
+        double ratio = sw[j] == 0 ? 0 : sx[j] / sw[j];
+        ipsDraws[j][t] = v;
+        snipsDraws[j][t] = ratio;
+        boolean ipsCovered = Math.abs(v - truth[j]) <= 1.96 * Math.sqrt(Math.max(0, sx2[j] / n - v * v) / n);
+        // delta method: the ratio's variance from the sums of (w r - R w)^2 (r is 0 or 1)
+        double var = (sx2[j] - 2 * ratio * sx2[j] + ratio * ratio * sw2[j]) / n / Math.pow(sw[j] / n, 2) / n;
+        boolean snipsCovered = Math.abs(ratio - truth[j]) <= 1.96 * Math.sqrt(Math.max(0, var));
+        ipsCovers[j] += ipsCovered ? 1 : 0;
+        snipsCovers[j] += snipsCovered ? 1 : 0;
+        ipsAll &= ipsCovered;
+        snipsAll &= snipsCovered;
+        weightBelowOne[j] += sw[j] / n < 1 ? 1 : 0;
+        essSum[j] += sw2[j] == 0 ? 0 : sw[j] * sw[j] / sw2[j];
+        paretoSum[j] += Estimators.paretoK(w[j]);
+      }
+      allIps += ipsAll ? 1 : 0;
+      allSnips += snipsAll ? 1 : 0;
+    }
+    int lo = (int) (0.025 * a.redraws);
+    int hi = (int) Math.ceil(0.975 * a.redraws) - 1;
+    for (int j = 0; j < k; j++) {
+      double[] si = ipsDraws[j].clone();
+      double[] ss = snipsDraws[j].clone();
       Arrays.sort(si);
       Arrays.sort(ss);
-      int lo = (int) (0.025 * a.redraws);
-      int hi = (int) Math.ceil(0.975 * a.redraws) - 1;
-      out.printf(Locale.ROOT, "  %d redraws: IPS mean %.5f, sd %.5f, 2.5-97.5 %% [%.5f, %.5f]; SNIPS mean %.5f "
-          + "[%.5f, %.5f]; a 95 %% normal interval covers the truth: IPS %d %%, SNIPS %d %%; mean weight below 1: "
-          + "%d %%%n", a.redraws, mean(ipsDraws), sd(ipsDraws), si[lo], si[hi], mean(snipsDraws), ss[lo], ss[hi],
-          100 * ipsCovers / a.redraws, 100 * snipsCovers / a.redraws, 100 * weightBelowOne / a.redraws);
+      out.printf(Locale.ROOT, "  %s (truth %.5f), %d redraws: IPS mean %.5f, sd %.5f, 2.5-97.5 %% [%.5f, %.5f]; "
+          + "SNIPS mean %.5f, sd %.5f, [%.5f, %.5f]; a 95 %% normal interval covers the truth: IPS %d %%, SNIPS %d %%; "
+          + "ESS %.0f, pareto_k %.2f (means); mean weight below 1: %d %%%n", a.candidates.get(j).getFileName(),
+          truth[j], a.redraws, mean(ipsDraws[j]), sd(ipsDraws[j]), si[lo], si[hi], mean(snipsDraws[j]),
+          sd(snipsDraws[j]), ss[lo], ss[hi], 100 * ipsCovers[j] / a.redraws, 100 * snipsCovers[j] / a.redraws,
+          essSum[j] / a.redraws, paretoSum[j] / a.redraws, 100 * weightBelowOne[j] / a.redraws);
     }
+    out.printf(Locale.ROOT, "  every candidate covered in one redraw: IPS %d %%, SNIPS %d %%%n",
+        100 * allIps / a.redraws, 100 * allSnips / a.redraws);
   }
 
   private static double[] scores(ScoringModel m, UserHistory h, UserProfile profile, DecisionRecord d,
