@@ -8,11 +8,12 @@ import java.util.Map;
 
 /**
  * {@code ranker.limits}: how many calls of each RPC may run at once; one more is shed with RESOURCE_EXHAUSTED
- * instead of waiting. Rank and RecordEvents have a limit unless configured otherwise: {@link #DEFAULT_PER_PROCESSOR}
- * calls per processor, enough to keep every core busy and few enough that a burst is shed rather than queued behind
- * the CPU. 0 leaves an RPC unlimited. Rank's limit is a ceiling: under sustained overload its {@link StandingQueueLimit}
- * lowers it towards {@code rankStandingQueue} calls per Rank thread, so the admitted calls do not wait behind a full
- * queue.
+ * instead of waiting. Rank and RecordEvents have a limit unless configured otherwise: RecordEvents
+ * {@link #DEFAULT_PER_PROCESSOR} calls per processor, enough to keep every core busy and few enough that a burst is shed
+ * rather than queued behind the CPU. Rank's default, {@link #DEFAULT_RANK_PER_PROCESSOR} per processor, is a ceiling
+ * that absorbs a healthy service's bursts (a pause of a few milliseconds at thousands of Ranks a second); under
+ * sustained overload its {@link StandingQueueLimit} drops it to {@code rankStandingQueue} calls per Rank thread, so
+ * the admitted calls do not wait behind a full queue. 0 leaves an RPC unlimited.
  *
  * @param maxConcurrentCalls by RPC name ({@code Rank}, {@code rank}, {@code record-events}, ...), the most calls in
  *     flight
@@ -23,6 +24,8 @@ import java.util.Map;
 public record LimitSettings(Map<String, Integer> maxConcurrentCalls, @Nullable Integer rankStandingQueue) {
   /** Calls in flight per available processor for the RPCs limited by default. */
   public static final int DEFAULT_PER_PROCESSOR = 16;
+  /** Rank's ceiling per available processor: the executor's default queue (64) per Rank thread. */
+  public static final int DEFAULT_RANK_PER_PROCESSOR = 64;
   /** One call running and one waiting per thread: the thread never idles between calls. */
   public static final int DEFAULT_RANK_STANDING_QUEUE = 2;
   private static final String[] LIMITED_BY_DEFAULT = {"rank", "recordevents"};
@@ -45,7 +48,8 @@ public record LimitSettings(Map<String, Integer> maxConcurrentCalls, @Nullable I
   public Map<String, Integer> limits() {
     Map<String, Integer> limits = new HashMap<>();
     for (String rpc : LIMITED_BY_DEFAULT) {
-      limits.put(rpc, DEFAULT_PER_PROCESSOR * Runtime.getRuntime().availableProcessors());
+      int perProcessor = rpc.equals("rank") ? DEFAULT_RANK_PER_PROCESSOR : DEFAULT_PER_PROCESSOR;
+      limits.put(rpc, perProcessor * Runtime.getRuntime().availableProcessors());
     }
     maxConcurrentCalls.forEach((rpc, n) -> limits.put(key(rpc), n));
     limits.values().removeIf(n -> n == 0);

@@ -8,8 +8,9 @@ package dev.bannerranker.serving.limits;
  * <p>The signal is a standing queue, as in CoDel: over a window, the fewest calls in flight that any answered call
  * found at its admission (itself included). A burst on a healthy service drains within the window, so some call finds
  * few in flight; when even the emptiest moment of a whole window had more than {@code floor} in flight, calls are
- * arriving faster than the threads finish them, and the limit halves, down to {@code floor}. Otherwise it grows by one
- * call per window, up to {@code max}. A mean latency against a no-load baseline is not used: at ordinary utilisation
+ * arriving faster than the threads finish them, and the limit drops to {@code floor} at once, so a sustained overload
+ * costs the admitted calls one window of queueing, not several. Otherwise it grows by one call per window, up to
+ * {@code max}. A mean latency against a no-load baseline is not used: at ordinary utilisation
  * queueing alone doubles the mean latency (M/D/1 at 70 %), which would shed a healthy service's traffic.
  *
  * <p>Timestamps are the caller's ({@link System#nanoTime} in the service), so the arithmetic is tested with made-up
@@ -58,6 +59,6 @@ public final class StandingQueueLimit {
       return;
     }
     calls = 0;
-    limit = fewestInFlight > floor ? Math.max(floor, limit / 2) : Math.min(max, limit + 1);
+    limit = fewestInFlight > floor ? floor : Math.min(max, limit + 1);
   }
 }

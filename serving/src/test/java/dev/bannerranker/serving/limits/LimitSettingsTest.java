@@ -11,8 +11,8 @@ class LimitSettingsTest {
 
   @Test
   void rankAndRecordEventsAreLimitedByDefaultFromTheProcessors() {
-    int n = LimitSettings.DEFAULT_PER_PROCESSOR * CORES;
-    assertEquals(Map.of("rank", n, "recordevents", n), new LimitSettings(null, null).limits());
+    assertEquals(Map.of("rank", LimitSettings.DEFAULT_RANK_PER_PROCESSOR * CORES,
+        "recordevents", LimitSettings.DEFAULT_PER_PROCESSOR * CORES), new LimitSettings(null, null).limits());
   }
 
   @Test

@@ -32,17 +32,14 @@ class StandingQueueLimitTest {
   }
 
   @Test
-  void aStandingQueueHalvesTheLimitDownToTheFloor() {
+  void aStandingQueueDropsTheLimitToTheFloorAtOnce() {
     StandingQueueLimit limit = new StandingQueueLimit(2, 32);
-    int[] expected = {16, 8, 4, 2};
-    for (int w = 0; w < expected.length; w++) {
-      window(limit, limit.limit()); // every call found the limit full
-      assertEquals(expected[w], limit.limit(), "window " + w);
-    }
+    window(limit, 32, 30, 31); // never fewer than 30 in flight all window long
+    assertEquals(2, limit.limit());
     window(limit, 2); // the floor full: no standing queue beyond it
     assertEquals(3, limit.limit());
     window(limit, 3);
-    assertEquals(2, limit.limit(), "one call past the floor all window long: halved, not below the floor");
+    assertEquals(2, limit.limit(), "one call past the floor all window long");
   }
 
   @Test
@@ -68,14 +65,14 @@ class StandingQueueLimitTest {
     assertEquals(8, limit.limit(), "long enough, but too few calls");
     now += 50 * MS;
     limit.onSample(now, 8);
-    assertEquals(4, limit.limit());
+    assertEquals(1, limit.limit());
     for (int i = 0; i < 3 * StandingQueueLimit.WINDOW_CALLS; i++) {
       now += MS;
-      limit.onSample(now, 8);
+      limit.onSample(now, 1);
     }
-    assertEquals(4, limit.limit(), "enough calls, but within 100 ms");
+    assertEquals(1, limit.limit(), "enough calls, but within 100 ms");
     now += 100 * MS;
-    limit.onSample(now, 8);
+    limit.onSample(now, 1);
     assertEquals(2, limit.limit());
   }
 
