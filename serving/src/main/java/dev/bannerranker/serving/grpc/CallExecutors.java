@@ -3,7 +3,9 @@ package dev.bannerranker.serving.grpc;
 import dev.bannerranker.proto.v1.RankingServiceGrpc;
 import dev.bannerranker.serving.config.ServerSettings;
 import dev.bannerranker.serving.limits.HeldPermit;
+import dev.bannerranker.serving.limits.LimitSettings;
 import dev.bannerranker.serving.limits.ShedCalls;
+import dev.bannerranker.serving.limits.StandingQueueLimit;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerBuilder;
@@ -14,8 +16,10 @@ import io.grpc.ServerInterceptor;
 import io.grpc.health.v1.HealthGrpc;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -57,21 +61,45 @@ public class CallExecutors implements BeanCreatedEventListener<ServerBuilder<?>>
   private final Lane rank;
   private final Lane write;
   private final String refused;
+  private final String overLimit;
+  /**
+   * Rank's concurrency limit, counted here over the Rank pool's calls running and queued, so that what waits in the
+   * queue counts; null without the pool or without a Rank limit (the interceptor then keeps Rank's limit).
+   */
+  private final StandingQueueLimit rankLimit;
+  /** Ranks admitted to the pool and not yet answered: queued and running (the lane's permits last a little longer). */
+  private final AtomicInteger ranksInFlight = new AtomicInteger();
 
+  /** Without a Rank limit of its own. */
   public CallExecutors(ServerSettings settings, ShedCalls shed) {
+    this(settings, shed, null);
+  }
+
+  @Inject
+  public CallExecutors(ServerSettings settings, ShedCalls shed, @Nullable LimitSettings limits) {
     this.settings = settings;
     this.shed = shed;
     String nonce = UUID.randomUUID().toString();
     this.refused = nonce + ":shed";
+    this.overLimit = nonce + ":over-limit";
     if (settings.executor() == ServerSettings.Executor.FIXED) {
       this.rank = lane("rank", settings.poolSize(), nonce);
       this.write = lane("write", settings.writePoolSize(), nonce);
       shed.counter(RankingServiceGrpc.getRankMethod().getBareMethodName(), ShedCalls.Reason.QUEUE_FULL);
       shed.counter(RankingServiceGrpc.getRecordEventsMethod().getBareMethodName(), ShedCalls.Reason.QUEUE_FULL);
+      Integer ceiling = limits == null ? null : limits.limits().get("rank");
+      this.rankLimit = ceiling == null || limits.rankStandingQueue() == 0 ? null
+          : new StandingQueueLimit(Math.min(ceiling, limits.rankStandingQueue() * rank.threads()), ceiling);
     } else {
       this.rank = null;
       this.write = null;
+      this.rankLimit = null;
     }
+  }
+
+  /** Rank's limit when the Rank pool keeps it (see the field), else null. */
+  public StandingQueueLimit rankLimit() {
+    return rankLimit;
   }
 
   private Lane lane(String name, int threads, String nonce) {
@@ -119,9 +147,20 @@ public class CallExecutors implements BeanCreatedEventListener<ServerBuilder<?>>
     if (lane == null) {
       return null;
     }
+    boolean isRank = lane == rank && rankLimit != null && !HealthGrpc.SERVICE_NAME.equals(method.getServiceName());
+    // Ranks queued and running, this one included: the standing queue the limit watches.
+    int inFlight = isRank ? ranksInFlight.incrementAndGet() : 0;
+    if (isRank && inFlight > rankLimit.limit()) {
+      ranksInFlight.decrementAndGet();
+      headers.put(ADMISSION, overLimit);
+      return DIRECT;
+    }
     if (lane.admission().tryAcquire()) {
-      headers.put(ADMISSION, lane.admitted());
+      headers.put(ADMISSION, isRank ? lane.admitted() + ":" + inFlight : lane.admitted());
       return lane.pool();
+    }
+    if (isRank) {
+      ranksInFlight.decrementAndGet();
     }
     if (HealthGrpc.SERVICE_NAME.equals(method.getServiceName())) {
       return null;
@@ -162,6 +201,20 @@ public class CallExecutors implements BeanCreatedEventListener<ServerBuilder<?>>
       shed.shed(call, ShedCalls.Reason.QUEUE_FULL, "the server's " + lane.threads() + " " + lane.name()
           + " threads and queue of " + settings.queueSize() + " calls are full");
       return new ServerCall.Listener<>() {};
+    }
+    if (mark.equals(overLimit)) {
+      shed.shed(call, ShedCalls.Reason.CONCURRENCY_LIMIT, call.getMethodDescriptor().getBareMethodName()
+          + " is over its limit of " + rankLimit.limit() + " calls at once");
+      return new ServerCall.Listener<>() {};
+    }
+    if (rank != null && mark.startsWith(rank.admitted() + ":")) {
+      int inFlight = Integer.parseInt(mark.substring(rank.admitted().length() + 1));
+      // The pool's permit until no task of the call is left; the limit's count until the answer is sent.
+      return HeldPermit.start(rank.admission(), HeldPermit.Until.LAST_CALLBACK, call, headers,
+          (started, h) -> HeldPermit.start(() -> {
+            ranksInFlight.decrementAndGet();
+            rankLimit.onSample(System.nanoTime(), inFlight);
+          }, HeldPermit.Until.CLOSE, started, h, next));
     }
     for (Lane lane : new Lane[] {rank, write}) {
       if (mark.equals(lane.admitted())) {

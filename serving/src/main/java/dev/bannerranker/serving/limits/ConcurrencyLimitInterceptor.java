@@ -1,6 +1,7 @@
 package dev.bannerranker.serving.limits;
 
 import dev.bannerranker.serving.config.ServerSettings;
+import dev.bannerranker.serving.grpc.CallExecutors;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -33,23 +34,29 @@ public final class ConcurrencyLimitInterceptor implements ServerInterceptor, Ord
   private final Map<String, Semaphore> permits = new HashMap<>();
   private final Map<String, Integer> limits;
   private final ShedCalls shed;
-  /** Rank's limit when it falls under overload, else null. */
+  /** Rank's limit when it falls under overload and is kept here, else null. */
   private final StandingQueueLimit rankLimit;
+  /** Rank's limit when the Rank pool keeps it, else null: Rank then passes here unlimited. */
+  private final StandingQueueLimit poolLimit;
   private final AtomicInteger rankInFlight = new AtomicInteger();
 
   public ConcurrencyLimitInterceptor(LimitSettings settings, ServerSettings server, ShedCalls shed,
-      MeterRegistry registry) {
+      MeterRegistry registry, CallExecutors executors) {
     this.limits = settings.limits();
     this.shed = shed;
     Integer rank = limits.get(RANK);
+    // With the fixed pools the Rank pool keeps Rank's limit over its running and queued calls (CallExecutors); here
+    // only the calls already started would be seen, after their wait in the queue.
+    this.poolLimit = executors.rankLimit();
     // With the IO executor each call has a thread of its own, so the processors bound the calls running at once.
     int threads = server.executor() == ServerSettings.Executor.FIXED ? server.poolSize()
         : Runtime.getRuntime().availableProcessors();
-    this.rankLimit = rank == null || settings.rankStandingQueue() == 0 ? null
+    this.rankLimit = rank == null || settings.rankStandingQueue() == 0 || poolLimit != null ? null
         : new StandingQueueLimit(Math.min(rank, settings.rankStandingQueue() * threads), rank);
     limits.forEach((rpc, n) -> {
-      if (RANK.equals(rpc) && rankLimit != null) {
-        Gauge.builder("ranker.concurrency.limit", rankLimit, StandingQueueLimit::limit).tag("rpc", rpc)
+      StandingQueueLimit dynamic = RANK.equals(rpc) ? (poolLimit != null ? poolLimit : rankLimit) : null;
+      if (dynamic != null) {
+        Gauge.builder("ranker.concurrency.limit", dynamic, StandingQueueLimit::limit).tag("rpc", rpc)
             .description("Calls of an RPC that may be in flight at once now").register(registry);
       } else {
         permits.put(rpc, new Semaphore(n));
@@ -70,7 +77,8 @@ public final class ConcurrencyLimitInterceptor implements ServerInterceptor, Ord
     if (limits.isEmpty()) {
       return "none (ranker.limits.max-concurrent-calls)";
     }
-    return new TreeMap<>(limits).entrySet().stream().map(e -> RANK.equals(e.getKey()) && rankLimit != null
+    return new TreeMap<>(limits).entrySet().stream().map(e -> RANK.equals(e.getKey())
+        && (rankLimit != null || poolLimit != null)
         ? e.getKey() + " up to " + e.getValue() + " (lower under overload)" : e.getKey() + " " + e.getValue())
         .collect(Collectors.joining(", ")) + " calls at once";
   }
@@ -83,7 +91,7 @@ public final class ConcurrencyLimitInterceptor implements ServerInterceptor, Ord
     if (rankLimit != null && RANK.equals(key)) {
       return startRank(rpc, call, headers, next);
     }
-    Semaphore semaphore = key == null ? null : permits.get(key);
+    Semaphore semaphore = key == null || RANK.equals(key) && poolLimit != null ? null : permits.get(key);
     if (semaphore == null) {
       return next.startCall(call, headers);
     }

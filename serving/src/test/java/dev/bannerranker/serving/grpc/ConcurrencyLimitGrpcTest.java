@@ -97,6 +97,35 @@ class ConcurrencyLimitGrpcTest {
     }
   }
 
+  @Test
+  void ranksWaitingInThePoolsQueueCountTowardsTheLimit() throws Exception {
+    int limit = 3;
+    // One Rank thread, held by the first Rank: the next two wait in the pool's queue, and the limit counts them.
+    try (ApplicationContext ctx = ApplicationContext.run(Map.of("test.hold-first-rank", "true",
+        "ranker.server.threads", 1, "ranker.limits.max-concurrent-calls.rank", Integer.toString(limit)), "test")) {
+      ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost",
+          ctx.getBean(GrpcEmbeddedServer.class).getPort()).usePlaintext().build();
+      try {
+        HoldingInterceptor hold = ctx.getBean(HoldingInterceptor.class);
+        var ranking = RankingServiceGrpc.newFutureStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+        List<ListenableFuture<RankResponse>> admitted = new ArrayList<>();
+        admitted.add(ranking.rank(rank(KNOWN_USER, "home_hero").build()));
+        assertTrue(hold.entered.await(20, TimeUnit.SECONDS), "the first Rank holds the one thread");
+        admitted.add(ranking.rank(rank(KNOWN_USER, "home_hero").build()));
+        admitted.add(ranking.rank(rank(KNOWN_USER, "home_hero").build()));
+        StatusRuntimeException shed = assertThrows(StatusRuntimeException.class, () -> RankingServiceGrpc
+            .newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).rank(rank(KNOWN_USER, "home_hero").build()));
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, shed.getStatus().getCode());
+        assertEquals(1, hold.seen.get(), "the queued Ranks have not started");
+        assertEquals(1, ctx.getBean(MeterRegistry.class).get("ranker.calls.shed").tag("rpc", "rank")
+            .tag("reason", "concurrency_limit").counter().count());
+        releaseAndExpectAnswers(hold, admitted);
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   /** The calls not answered yet, having checked that every answered one was shed RESOURCE_EXHAUSTED. */
   static <T> List<ListenableFuture<T>> pendingAfterShedding(List<ListenableFuture<T>> calls) {
     List<ListenableFuture<T>> pending = new ArrayList<>();
