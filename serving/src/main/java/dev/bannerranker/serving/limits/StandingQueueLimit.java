@@ -9,9 +9,8 @@ package dev.bannerranker.serving.limits;
  * found at its admission (itself included). A burst on a healthy service drains within the window, so some call finds
  * few in flight; when even the emptiest moment of a whole window had more than {@code floor} in flight, calls are
  * arriving faster than the threads finish them, and the limit drops to {@code floor} at once, so a sustained overload
- * costs the admitted calls one window of queueing, not several. Otherwise it doubles, up to {@code max}, so that after
- * an overload the ceiling, which absorbs a healthy service's bursts, is back within a second. The window after a
- * change is not judged: its calls were mostly admitted under the old limit. A mean latency against a no-load baseline is not used: at ordinary utilisation
+ * costs the admitted calls one window of queueing, not several. Otherwise it grows by one call per window, up to
+ * {@code max}. A mean latency against a no-load baseline is not used: at ordinary utilisation
  * queueing alone doubles the mean latency (M/D/1 at 70 %), which would shed a healthy service's traffic.
  *
  * <p>Timestamps are the caller's ({@link System#nanoTime} in the service), so the arithmetic is tested with made-up
@@ -29,7 +28,6 @@ public final class StandingQueueLimit {
   private long windowStart;
   private int calls;
   private int fewestInFlight;
-  private boolean settling;
 
   /** Starts at {@code max}; {@code floor} is the standing queue tolerated (running calls included). */
   public StandingQueueLimit(int floor, int max) {
@@ -61,12 +59,6 @@ public final class StandingQueueLimit {
       return;
     }
     calls = 0;
-    if (settling) {
-      settling = false;
-      return;
-    }
-    int next = fewestInFlight > floor ? floor : (int) Math.min(max, 2L * limit);
-    settling = next != limit;
-    limit = next;
+    limit = fewestInFlight > floor ? floor : Math.min(max, limit + 1);
   }
 }
