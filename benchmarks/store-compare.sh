@@ -9,22 +9,14 @@
 #
 # Needs 2 cores, nothing else running, redis-server and jq on the PATH, the serving and benchmarks jars.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+# shellcheck source=benchmarks/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 RUNS=${RUNS:-5}; DURATION=${DURATION:-4}; CANDIDATES=${CANDIDATES:-200}; USERS=${USERS:-2000}
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
-BENCH_JAR=benchmarks/target/banner-ranker-benchmarks.jar
-SERVING_JAR=serving/target/banner-ranker-serving.jar
 W=benchmarks/target/store-compare; T=2026-03-15T12:00:00Z
 OUT=benchmarks/results/store-compare.json
 command -v redis-server >/dev/null || { echo "error: needs redis-server (apt-get install redis-server)" >&2; exit 2; }
-command -v jq >/dev/null || { echo "error: needs jq" >&2; exit 2; }
-# Jars from the current sources, so the figures belong to this commit (SKIP_BUILD=1 to use the jars as they are).
-if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$BENCH_JAR" ] || [ ! -f "$SERVING_JAR" ]; then
-  echo "building the jars ..." >&2
-  ./mvnw -q -B -DskipTests -pl benchmarks,serving -am package >&2
-fi
+needs jq
+build_jars
 if [ -z "${DATA:-}" ]; then
   "$JAVA" -Xmx3g -Djava.awt.headless=true -cp "$BENCH_JAR" dev.bannerranker.bench.BenchModel
   DATA=benchmarks/target/bench-model/data; BUNDLE=benchmarks/target/bench-model/bundle
