@@ -190,6 +190,11 @@ class RedisUserStoreTest extends UserStoreContractTest {
       assertThrows(StoreUnavailableException.class, () -> store.read("u"));
       assertThrows(StoreUnavailableException.class, () -> store.append("u", one));
       assertThrows(StoreUnavailableException.class, () -> store.nameId(NameKind.BANNER, "b-new"));
+      // The client's transport thread marks the connection closed on its own schedule, after the failures above.
+      long closedBy = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (store.connected() && System.nanoTime() < closedBy) {
+        Thread.sleep(10);
+      }
       assertFalse(store.connected());
       own.restart(); // same port, same append-only file: the state and the script cache are back, the scripts not
       long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
