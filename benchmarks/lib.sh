@@ -28,3 +28,13 @@ build_jars() {
     ./mvnw -q -B -DskipTests -pl benchmarks,serving -am package >&2
   fi
 }
+
+# wait_healthy LOGDIR METRICS_PORT...: waits up to 3 minutes for each service's /health; exits 1 naming the one
+# that did not start.
+wait_healthy() {
+  local logs=$1; shift
+  for p in "$@"; do
+    for _ in $(seq 180); do curl -sf "localhost:$p/health" >/dev/null && break; sleep 1; done
+    curl -sf "localhost:$p/health" >/dev/null || { echo "error: the service on $p did not start, see $logs" >&2; exit 1; }
+  done
+}

@@ -32,10 +32,7 @@ PIDS+=($!)
 RANKER_STATE_STORE=memory taskset -c 0 $J serve --bundle "$BUNDLE" --data "$DATA" --default-time $T --port 50063 \
   --admin-port 50064 --metrics-port 8163 --log-dir "$W/serving-log" > "$W/on.log" 2>&1 &
 PIDS+=($!)
-for p in 8161 8163; do
-  for _ in $(seq 180); do curl -sf "localhost:$p/health" >/dev/null && break; sleep 1; done
-  curl -sf "localhost:$p/health" >/dev/null || { echo "error: the service on $p did not start, see $W" >&2; exit 1; }
-done
+wait_healthy "$W" 8161 8163
 LT="taskset -c 1 $JAVA -Xmx1g -cp $BENCH_JAR dev.bannerranker.bench.LoadTest --candidates $CANDIDATES \
   --duration $DURATION --users $USERS --catalog $BUNDLE --placement home_carousel"
 for run in $(seq "$RUNS"); do

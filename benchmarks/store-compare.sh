@@ -46,10 +46,7 @@ PIDS+=($!)
 taskset -c 0 $J serve --bundle "$BUNDLE" --default-time $T --port 50073 --admin-port 50083 --metrics-port 8173 \
   --redis redis://127.0.0.1:16390 > "$W/redis-serve.log" 2>&1 &
 PIDS+=($!)
-for p in 8171 8172 8173; do
-  for _ in $(seq 180); do curl -sf "localhost:$p/health" >/dev/null && break; sleep 1; done
-  curl -sf "localhost:$p/health" >/dev/null || { echo "error: the service on $p did not start, see $W" >&2; exit 1; }
-done
+wait_healthy "$W" 8171 8172 8173
 LT="taskset -c 1 $JAVA -Xmx1g -cp $BENCH_JAR dev.bannerranker.bench.LoadTest --candidates $CANDIDATES \
   --duration $DURATION --users $USERS --catalog $BUNDLE --placement home_carousel"
 for run in $(seq "$RUNS"); do
