@@ -325,21 +325,22 @@ public final class WideDeepNetwork {
     int cs = enc.crossSize();
     int tc = enc.spec().tasteBrands();
     int wc = enc.wideCount();
-    float[] userDense = new float[n * ud];
-    int[] userCats = new int[n * uf];
-    float[] bannerDense = new float[n * bd];
-    int[] bannerCats = new int[n * bf];
-    float[] cross = new float[n * cs];
-    int[] taste = new int[n * tc];
-    int[] wide = new int[n * wc];
+    Buffers buf = BUFFERS.get();
+    float[] userDense = buf.floats(Buffers.USER_DENSE, n * ud);
+    int[] userCats = buf.ints(Buffers.USER_CATS, n * uf);
+    float[] bannerDense = buf.floats(Buffers.BANNER_DENSE, n * bd);
+    int[] bannerCats = buf.ints(Buffers.BANNER_CATS, n * bf);
+    float[] cross = buf.floats(Buffers.CROSS, n * cs);
+    int[] taste = buf.ints(Buffers.TASTE, n * tc);
+    int[] wide = buf.ints(Buffers.WIDE, n * wc);
     for (int r = 0; r < n; r++) {
       rows.encodeInto(idx[from + r], userDense, r * ud, userCats, r * uf, bannerDense, r * bd, bannerCats, r * bf,
           cross, r * cs, taste, r * tc, wide, r * wc);
     }
     int ew = rows.eventsWidth();
     int sl = enc.spec().hasSequenceAttention() ? enc.spec().sequenceAttention().length() : 0;
-    float[] events = new float[mode == WideDeepConfig.Mode.WIDE_ONLY ? 0 : n * ew];
-    float[] mask = new float[mode == WideDeepConfig.Mode.WIDE_ONLY ? 0 : n * sl];
+    float[] events = buf.floats(Buffers.EVENTS, mode == WideDeepConfig.Mode.WIDE_ONLY ? 0 : n * ew);
+    float[] mask = buf.floats(Buffers.MASK, mode == WideDeepConfig.Mode.WIDE_ONLY ? 0 : n * sl);
     for (int r = 0; ew > 0 && mode != WideDeepConfig.Mode.WIDE_ONLY && r < n; r++) {
       rows.encodeSequence(idx[from + r], events, r * ew, mask, r * sl);
     }
@@ -363,7 +364,7 @@ public final class WideDeepNetwork {
       }
     }
     if (mode != WideDeepConfig.Mode.DEEP_ONLY) {
-      out.add(indices(wide, n, wc));
+      out.add(indices(wide, n, wc, Buffers.INDICES));
     }
     return out.toArray(INDArray[]::new);
   }
@@ -374,11 +375,11 @@ public final class WideDeepNetwork {
    * [n][width]}.
    */
   public static INDArray tasteInput(int[] idx, int n, int width, FeatureSpec spec, boolean dense) {
-    return dense ? tasteShares(idx, n, width, spec.cardinality("brand")) : indices(idx, n, width);
+    return dense ? tasteShares(idx, n, width, spec.cardinality("brand")) : indices(idx, n, width, Buffers.TASTE_INDICES);
   }
 
   private static INDArray tasteShares(int[] idx, int n, int width, int brands) {
-    float[] f = new float[n * brands];
+    float[] f = BUFFERS.get().floats(Buffers.TASTE_SHARES, n * brands);
     float share = 1f / width;
     for (int r = 0; r < n; r++) {
       for (int k = 0; k < width; k++) {
@@ -389,8 +390,8 @@ public final class WideDeepNetwork {
   }
 
   /** Integer indices as the float matrix DL4J's embedding layers take (exact below 2^24). */
-  private static INDArray indices(int[] idx, int n, int width) {
-    float[] f = new float[idx.length];
+  private static INDArray indices(int[] idx, int n, int width, int slot) {
+    float[] f = BUFFERS.get().floats(slot, idx.length);
     for (int i = 0; i < f.length; i++) {
       f[i] = idx[i];
     }
@@ -398,10 +399,57 @@ public final class WideDeepNetwork {
   }
 
   private static INDArray column(int[] cats, int n, int width, int f) {
-    float[] c = new float[n];
+    float[] c = BUFFERS.get().floats(Buffers.COLUMN, n);
     for (int r = 0; r < n; r++) {
       c[r] = cats[r * width + f];
     }
     return Nd4j.create(c, new long[] {n, 1}, 'c');
+  }
+
+  /**
+   * The calling thread's encoding arrays, reused batch after batch: ND4J copies each block off the heap when it makes
+   * the array, so the next batch may overwrite them. New arrays per batch would be garbage at once, and the larger
+   * ones (the taste shares of 2048 rows over 201 brands are 1.6 MB; at 8192 rows the dense blocks too) are humongous
+   * to G1 at -Xmx2g, allocated straight into the old generation, where each may start a concurrent marking cycle:
+   * after the streamed sweep, whose allocation had driven G1's adaptive threshold to zero, nearly every batch did.
+   */
+  private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+  private static final class Buffers {
+    static final int USER_DENSE = 0;
+    static final int BANNER_DENSE = 1;
+    static final int CROSS = 2;
+    static final int EVENTS = 3;
+    static final int MASK = 4;
+    static final int TASTE_SHARES = 5;
+    static final int INDICES = 6;
+    static final int COLUMN = 7;
+    static final int TASTE_INDICES = 8;
+    static final int USER_CATS = 0;
+    static final int BANNER_CATS = 1;
+    static final int TASTE = 2;
+    static final int WIDE = 3;
+
+    private final float[][] floats = new float[9][];
+    private final int[][] ints = new int[4][];
+
+    /** A zeroed array of exactly {@code length} (ND4J takes the whole array); kept for the next call. */
+    float[] floats(int slot, int length) {
+      float[] a = floats[slot];
+      if (a == null || a.length != length) {
+        return floats[slot] = new float[length];
+      }
+      java.util.Arrays.fill(a, 0f);
+      return a;
+    }
+
+    int[] ints(int slot, int length) {
+      int[] a = ints[slot];
+      if (a == null || a.length != length) {
+        return ints[slot] = new int[length];
+      }
+      java.util.Arrays.fill(a, 0);
+      return a;
+    }
   }
 }
