@@ -16,6 +16,15 @@ import dev.bannerranker.serving.cli.ServingCli;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoop;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import java.util.concurrent.CountDownLatch;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
@@ -30,9 +39,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntConsumer;
 import org.HdrHistogram.Histogram;
@@ -93,6 +102,11 @@ public final class LoadTest implements Callable<Integer> {
   @Option(names = "--concurrency", defaultValue = "8", description = "Requests in flight in the closed loops. Default: ${DEFAULT-VALUE}.")
   int concurrency;
 
+  @Option(names = "--shed-pause-ms", defaultValue = "1", description = "How long a closed-loop caller waits after a "
+      + "RESOURCE_EXHAUSTED before its next call, as a client that backs off would; 0 sends again at once. "
+      + "Default: ${DEFAULT-VALUE}.")
+  int shedPauseMs;
+
   @Option(names = "--rate", description = "Rank calls per second of an open loop run instead of the three phases"
       + " (after the warm-up), so that runs compare at the same load; the JSON's rank_*_at_rate figures.")
   Double fixedRate;
@@ -104,9 +118,10 @@ public final class LoadTest implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (candidates < 1 || duration < 1 || users < 1 || concurrency < 1 || (fixedRate != null && !(fixedRate > 0))) {
+    if (candidates < 1 || duration < 1 || users < 1 || concurrency < 1 || shedPauseMs < 0
+        || (fixedRate != null && !(fixedRate > 0))) {
       throw new CommandLine.ParameterException(new CommandLine(this),
-          "--candidates, --duration, --users, --concurrency and --rate must be positive");
+          "--candidates, --duration, --users, --concurrency and --rate must be positive, --shed-pause-ms at least 0");
     }
     requireLoopback("--target", target);
     if (compareTarget != null) {
@@ -128,7 +143,6 @@ public final class LoadTest implements Callable<Integer> {
     ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().directExecutor().build();
     try {
       RankingServiceGrpc.RankingServiceBlockingStub rank = RankingServiceGrpc.newBlockingStub(channel);
-      RankingServiceGrpc.RankingServiceFutureStub rankAsync = RankingServiceGrpc.newFutureStub(channel);
       HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
       double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
       List<RankRequest> requests = new ArrayList<>();
@@ -146,14 +160,14 @@ public final class LoadTest implements Callable<Integer> {
       // measured on a cold path either.
       closedLoop("warm-up (Rank)", Math.max(1, duration / 2), users, i -> rank.rank(requests.get(i % users)));
       if (fixedRate != null) {
-        return atRate(rankAsync, requests, loadBefore, ids.size());
+        return atRate(requests, loadBefore, ids.size());
       }
       closedLoop("warm-up (no-op)", Math.max(1, duration / 4), 0, i -> health.check(HealthCheckRequest.getDefaultInstance()));
       Result noop = closedLoop("no-op (health Check)", duration, 0, i -> health.check(HealthCheckRequest.getDefaultInstance()));
       Result max = closedLoop("Rank, closed loop", duration, 0, i -> rank.rank(requests.get(i % users)));
       double rate = 0.7 * max.rps;
       var serverBefore = serverMetrics == null ? null : ServerLatency.scrape(serverMetrics);
-      Result open = openLoop(rate, rankAsync, requests);
+      Result open = openLoop(rate, requests);
       var serverAfter = serverMetrics == null ? null : ServerLatency.scrape(serverMetrics);
 
       Map<String, Object> out = new LinkedHashMap<>();
@@ -214,9 +228,8 @@ public final class LoadTest implements Callable<Integer> {
   }
 
   /** The open loop alone at {@code --rate}: the same load for every run, whatever the service's maximum. */
-  private int atRate(RankingServiceGrpc.RankingServiceFutureStub rankAsync, List<RankRequest> requests,
-      double loadBefore, int candidateCount) throws Exception {
-    Result open = openLoop(fixedRate, rankAsync, requests);
+  private int atRate(List<RankRequest> requests, double loadBefore, int candidateCount) throws Exception {
+    Result open = openLoop(fixedRate, requests);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("target", target);
     out.put("candidates", candidateCount);
@@ -367,6 +380,11 @@ public final class LoadTest implements Callable<Integer> {
           } catch (StatusRuntimeException e) {
             errors.add(e);
             failed.incrementAndGet();
+            if (shedPauseMs > 0 && e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+              // A shed call costs the service little but not nothing: a caller sending again at once would spend
+              // the CPU the admitted calls need.
+              LockSupport.parkNanos(shedPauseMs * 1_000_000L);
+            }
           }
           i += concurrency;
         }
@@ -395,61 +413,133 @@ public final class LoadTest implements Callable<Integer> {
    * Calls at a fixed rate, each timed from its intended send time (start + n × interval), so a stall anywhere
    * (server, network, client) shows up in the latencies instead of delaying the next sends (no coordinated
    * omission). The first {@link #openLoopWarmup} seconds are sent but not recorded.
+   *
+   * <p>The calls are sent from the transport's own thread, on a channel of their own: a task scheduled on its event
+   * loop sends every call whose time has come and schedules itself for the next one, and the answers are handled on
+   * the same thread. A separate sender thread would share the client's core with the transport thread and wait for it
+   * at the scheduler's whim, then send the calls it owes in a burst that the service would have to queue.
    */
-  private Result openLoop(double rate, RankingServiceGrpc.RankingServiceFutureStub stub, List<RankRequest> requests)
-      throws InterruptedException {
+  private Result openLoop(double rate, List<RankRequest> requests) throws InterruptedException {
     Recorder recorder = new Recorder(3);
     AtomicLong done = new AtomicLong();
     ErrorCodes errors = new ErrorCodes();
-    Semaphore inFlight = new Semaphore(10_000); // bounds memory if the server stalls
-    long interval = (long) (1e9 / rate);
-    long start = System.nanoTime();
-    long recordFrom = start + openLoopWarmup() * 1_000_000_000L;
-    long end = recordFrom + duration * 1_000_000_000L;
-    long maxLag = 0;
-    long gcBefore = 0;
-    boolean recording = false;
-    long n = 0;
-    for (long intended = start; intended < end; intended = start + (++n) * interval) {
-      if (!recording && intended >= recordFrom) {
-        recording = true;
-        gcBefore = clientGcMillis();
+    boolean epoll = Epoll.isAvailable();
+    EventLoopGroup group = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+    ManagedChannel channel = NettyChannelBuilder.forTarget(target).eventLoopGroup(group)
+        .channelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class).usePlaintext().directExecutor().build();
+    try {
+      RankingServiceGrpc.RankingServiceFutureStub stub = RankingServiceGrpc.newFutureStub(channel);
+      stub.rank(requests.get(0)).get(10, TimeUnit.SECONDS); // connected before the clock starts
+      EventLoop loop = group.next();
+      OpenLoopSender sender = new OpenLoopSender(loop, stub, requests, (long) (1e9 / rate), recorder, done, errors);
+      loop.execute(sender);
+      sender.finished.await();
+      double secs = (System.nanoTime() - sender.recordFrom) / 1e9;
+      Result r = new Result(done.get() / secs, recorder.getIntervalHistogram(), errors, sender.maxLag / 1e6,
+          clientGcMillis() - sender.gcBefore);
+      System.out.printf("  %-22s %9.0f req/s  p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  errors %s"
+          + "  (sender at worst %.3f ms late, client GC %d ms)%n", String.format("Rank at %.0f/s", rate), r.rps,
+          r.p(50), r.p(99), r.p(99.9), errors, r.senderLagMs, r.clientGcMs);
+      return r;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the open loop's channel could not rank: " + e, e);
+    } finally {
+      channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The open loop's schedule, run on the channel's event loop; every field is touched by that thread only. */
+  private final class OpenLoopSender implements Runnable {
+    /** Bounds memory if the server stalls: beyond it a call is not sent, and counted as an error. */
+    private static final int MAX_IN_FLIGHT = 10_000;
+
+    final CountDownLatch finished = new CountDownLatch(1);
+    private final EventLoop loop;
+    private final RankingServiceGrpc.RankingServiceFutureStub stub;
+    private final List<RankRequest> requests;
+    private final long interval;
+    private final Recorder recorder;
+    private final AtomicLong done;
+    private final ErrorCodes errors;
+    private final long start = System.nanoTime();
+    final long recordFrom = start + openLoopWarmup() * 1_000_000_000L;
+    private final long end = recordFrom + duration * 1_000_000_000L;
+    volatile long maxLag;
+    volatile long gcBefore;
+    private boolean recording;
+    private long n;
+    private int inFlight;
+
+    OpenLoopSender(EventLoop loop, RankingServiceGrpc.RankingServiceFutureStub stub, List<RankRequest> requests,
+        long interval, Recorder recorder, AtomicLong done, ErrorCodes errors) {
+      this.loop = loop;
+      this.stub = stub;
+      this.requests = requests;
+      this.interval = interval;
+      this.recorder = recorder;
+      this.done = done;
+      this.errors = errors;
+    }
+
+    @Override
+    public void run() {
+      long now = System.nanoTime();
+      for (long intended = start + n * interval; ; intended = start + (++n) * interval) {
+        if (intended >= end) {
+          if (inFlight == 0) {
+            finished.countDown();
+          }
+          return;
+        }
+        if (intended > now) {
+          now = System.nanoTime();
+          if (intended > now) {
+            loop.schedule(this, intended - now, TimeUnit.NANOSECONDS);
+            return;
+          }
+        }
+        if (!recording && intended >= recordFrom) {
+          recording = true;
+          gcBefore = clientGcMillis();
+        }
+        if (recording) {
+          maxLag = Math.max(maxLag, now - intended);
+        }
+        send(intended, recording);
       }
-      long wait = intended - System.nanoTime();
-      if (wait > 0) {
-        TimeUnit.NANOSECONDS.sleep(wait);
+    }
+
+    private void send(long intended, boolean record) {
+      if (inFlight >= MAX_IN_FLIGHT) {
+        errors.add(new StatusRuntimeException(Status.RESOURCE_EXHAUSTED.withDescription("client backlog")));
+        return;
       }
-      inFlight.acquire();
-      long sendTime = intended;
-      boolean record = recording;
-      if (record) {
-        maxLag = Math.max(maxLag, System.nanoTime() - intended);
-      }
+      inFlight++;
       Futures.addCallback(stub.rank(requests.get((int) (n % requests.size()))), new FutureCallback<RankResponse>() {
         @Override
         public void onSuccess(RankResponse result) {
           if (record) {
-            recorder.recordValue(System.nanoTime() - sendTime);
+            recorder.recordValue(System.nanoTime() - intended);
             done.incrementAndGet();
           }
-          inFlight.release();
+          answered();
         }
 
         @Override
         public void onFailure(Throwable t) {
           errors.add(t);
-          inFlight.release();
+          answered();
         }
       }, MoreExecutors.directExecutor());
     }
-    inFlight.acquire(10_000); // wait for the stragglers
-    double secs = (System.nanoTime() - recordFrom) / 1e9;
-    Result r = new Result(done.get() / secs, recorder.getIntervalHistogram(), errors, maxLag / 1e6,
-        clientGcMillis() - gcBefore);
-    System.out.printf("  %-22s %9.0f req/s  p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  errors %s"
-        + "  (sender at worst %.3f ms late, client GC %d ms)%n", String.format("Rank at %.0f/s", rate), r.rps, r.p(50),
-        r.p(99), r.p(99.9), errors, r.senderLagMs, r.clientGcMs);
-    return r;
+
+    private void answered() {
+      inFlight--;
+      if (inFlight == 0 && start + n * interval >= end) {
+        finished.countDown();
+      }
+    }
   }
 
   /** Total GC time of this JVM so far. */
