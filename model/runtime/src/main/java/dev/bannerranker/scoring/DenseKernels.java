@@ -16,25 +16,25 @@ public final class DenseKernels {
   }
 
   /** Below this, e^x is under float's normal range and {@link #expNonPositive} gives 0. */
-  private static final float EXP_MIN = -87f;
-  private static final float LOG2E = 1.44269504f;
+  static final float EXP_MIN = -87f;
+  static final float LOG2E = 1.44269504f;
   /** ln 2 in two parts, so that x - n ln 2 is exact enough. */
-  private static final float LN2_HI = 0.693359375f;
-  private static final float LN2_LO = 2.12194440e-4f;
+  static final float LN2_HI = 0.693359375f;
+  static final float LN2_LO = 2.12194440e-4f;
   /** Added and subtracted, rounds a float below 2^22 in magnitude to the nearest integer (ties to even). */
-  private static final float ROUNDER = 12582912f; // 1.5 × 2^23
+  static final float ROUNDER = 12582912f; // 1.5 × 2^23
   /** The Cephes expf polynomial, highest degree first. */
-  private static final float P0 = 1.9875691500e-4f;
-  private static final float P1 = 1.3981999507e-3f;
-  private static final float P2 = 8.3334519073e-3f;
-  private static final float P3 = 4.1665795894e-2f;
-  private static final float P4 = 1.6666665459e-1f;
-  private static final float P5 = 5.0000001201e-1f;
+  static final float P0 = 1.9875691500e-4f;
+  static final float P1 = 1.3981999507e-3f;
+  static final float P2 = 8.3334519073e-3f;
+  static final float P3 = 4.1665795894e-2f;
+  static final float P4 = 1.6666665459e-1f;
+  static final float P5 = 5.0000001201e-1f;
 
   /**
    * e^x for x ≤ 0 in float precision (relative error about 1e-7, the Cephes expf polynomial), several times cheaper
    * than {@link Math#exp}: the attention's softmax takes one per event and candidate. The Panama kernels compute the
-   * same steps lane by lane, so both kernels give the same values.
+   * same steps lane by lane ({@code PanamaKernels.exp}), so both kernels give the same values.
    */
   public static float expNonPositive(float x) {
     if (x < EXP_MIN) {

@@ -41,11 +41,7 @@ public interface MatrixKernels {
     }
   }
 
-  /**
-   * Each of the {@code n} rows of {@code width} values at {@code off} replaced by its softmax. Scalar in both kernels:
-   * rows are as wide as a user's events (at most 16), and a Vector API exp, whose float-to-int lane conversion JDK 17
-   * does not compile into registers, allocated about 100 KB per request.
-   */
+  /** Each of the {@code n} rows of {@code width} values at {@code off} replaced by its softmax. */
   default void softmaxRows(float[] a, int off, int n, int width) {
     for (int i = 0; i < n; i++) {
       DenseKernels.softmax(a, off + i * width, width);

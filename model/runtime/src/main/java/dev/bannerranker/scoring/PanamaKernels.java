@@ -2,6 +2,7 @@ package dev.bannerranker.scoring;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -388,6 +389,87 @@ final class PanamaKernels implements MatrixKernels {
         a[i] = 0f;
       }
     }
+  }
+
+  /** Lane indices 0, 1, ..., L-1, for the mask of a row's last, partial vector. */
+  private static final float[] LANE_INDEX = new float[L];
+
+  static {
+    for (int i = 0; i < L; i++) {
+      LANE_INDEX[i] = i;
+    }
+  }
+
+  /**
+   * The events of a row are the lanes: a row of at most L values is one vector (its max, exponentials, sum and
+   * scaling in registers), a wider row a few. Lanes past the row's end are read as -∞ (weight 0) and written back
+   * with the values they held, so the next row is untouched and no masked store is needed; a row too close to the
+   * array's end for a whole vector goes through the scalar softmax.
+   */
+  @Override
+  public void softmaxRows(float[] a, int off, int n, int width) {
+    int chunks = (width + L - 1) / L;
+    int last = (chunks - 1) * L;
+    VectorMask<Float> inRow = FloatVector.fromArray(S, LANE_INDEX, 0).compare(VectorOperators.LT, width - last);
+    FloatVector minusInf = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+    for (int i = 0; i < n; i++) {
+      int o = off + i * width;
+      if (o + last + L > a.length) {
+        DenseKernels.softmax(a, o, width);
+      } else if (chunks == 1) {
+        FloatVector raw = FloatVector.fromArray(S, a, o);
+        FloatVector x = minusInf.blend(raw, inRow);
+        FloatVector p = exp(x.sub(x.reduceLanes(VectorOperators.MAX)));
+        p.mul(1f / p.reduceLanes(VectorOperators.ADD)).blend(raw, inRow.not()).intoArray(a, o);
+      } else {
+        softmaxWide(a, o, last, inRow, minusInf);
+      }
+    }
+  }
+
+  /** {@link #softmaxRows} for one row wider than a vector: full vectors up to {@code last}, then the masked one. */
+  private static void softmaxWide(float[] a, int o, int last, VectorMask<Float> inRow, FloatVector minusInf) {
+    FloatVector vmax = minusInf.blend(FloatVector.fromArray(S, a, o + last), inRow);
+    for (int j = 0; j < last; j += L) {
+      vmax = vmax.max(FloatVector.fromArray(S, a, o + j));
+    }
+    float max = vmax.reduceLanes(VectorOperators.MAX);
+    FloatVector vsum = FloatVector.zero(S);
+    for (int j = 0; j < last; j += L) {
+      FloatVector p = exp(FloatVector.fromArray(S, a, o + j).sub(max));
+      p.intoArray(a, o + j);
+      vsum = vsum.add(p);
+    }
+    FloatVector raw = FloatVector.fromArray(S, a, o + last);
+    FloatVector p = exp(minusInf.blend(raw, inRow).sub(max));
+    vsum = vsum.add(p);
+    float inv = 1f / vsum.reduceLanes(VectorOperators.ADD);
+    for (int j = 0; j < last; j += L) {
+      FloatVector.fromArray(S, a, o + j).mul(inv).intoArray(a, o + j);
+    }
+    p.mul(inv).blend(raw, inRow.not()).intoArray(a, o + last);
+  }
+
+  /**
+   * {@link DenseKernels#expNonPositive} lane by lane, in the same steps, so it gives the same values. 2^n is built
+   * from the bits of {@code x log2(e) + 1.5 × 2^23}, whose low mantissa bits hold n: {@code (bits + 127) << 23}
+   * reinterpreted as floats (the constant's own bits shift out). A float-to-int lane conversion instead is not
+   * compiled into registers by JDK 17 and allocates.
+   */
+  static FloatVector exp(FloatVector x) {
+    VectorMask<Float> under = x.compare(VectorOperators.LT, DenseKernels.EXP_MIN);
+    FloatVector xc = x.max(DenseKernels.EXP_MIN); // keeps 2^n a normal float in the lanes zeroed below
+    FloatVector t = xc.mul(DenseKernels.LOG2E).add(DenseKernels.ROUNDER);
+    FloatVector n = t.sub(DenseKernels.ROUNDER);
+    FloatVector r = xc.sub(n.mul(DenseKernels.LN2_HI)).add(n.mul(DenseKernels.LN2_LO));
+    FloatVector p = r.mul(DenseKernels.P0).add(DenseKernels.P1);
+    p = p.mul(r).add(DenseKernels.P2);
+    p = p.mul(r).add(DenseKernels.P3);
+    p = p.mul(r).add(DenseKernels.P4);
+    p = p.mul(r).add(DenseKernels.P5);
+    FloatVector y = p.mul(r).mul(r).add(r).add(1f);
+    IntVector scale = t.reinterpretAsInts().add(127).lanewise(VectorOperators.LSHL, 23);
+    return y.mul(scale.reinterpretAsFloats()).blend(0f, under);
   }
 
   @Override

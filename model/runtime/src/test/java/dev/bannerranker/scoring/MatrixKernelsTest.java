@@ -3,9 +3,12 @@ package dev.bannerranker.scoring;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.bannerranker.bundle.Bundle;
+import dev.bannerranker.data.EventType;
+import dev.bannerranker.data.Gender;
 import dev.bannerranker.data.Platform;
 import dev.bannerranker.data.UserProfile;
 import dev.bannerranker.features.BannerFeatures;
+import dev.bannerranker.features.HistoryUpdates;
 import dev.bannerranker.features.ScoringContext;
 import dev.bannerranker.features.UserHistory;
 import dev.bannerranker.testing.RandomBundles;
@@ -147,6 +150,43 @@ class MatrixKernelsTest {
     scalar.predict(u, ctx, scalar.userPart(u, ctx), all, parts, all.length, a);
     panama.predict(u, ctx, panama.userPart(u, ctx), all, parts, all.length, b);
     assertClose(a, b, "probabilities");
+  }
+
+  /**
+   * With sequence attention (its scores, vector softmax and weighted sum per block), for a user with a full sequence,
+   * one shorter than a vector and a single event, over more candidates than a block.
+   */
+  @Test
+  void scorerWithSequenceAttentionGivesTheSameProbabilitiesWithEitherKernels() {
+    Bundle bundle = RandomBundles.withSequenceAttention(RandomBundles.create(17, 80), 3);
+    ScoringModel model = ScoringModel.of(bundle);
+    WideDeepScorer scalar = new WideDeepScorer(model.encoder(), bundle.weights(), MatrixKernels.scalar());
+    WideDeepScorer panama = new WideDeepScorer(model.encoder(), bundle.weights(), PANAMA);
+    long now = RandomBundles.START + 5 * 86_400;
+    ScoringContext ctx = new ScoringContext(now, Platform.WEB, 1);
+    BannerFeatures[] all = model.banners().values().toArray(BannerFeatures[]::new);
+    assertTrue(all.length > WideDeepScorer.BLOCK, "more candidates than a block");
+    float[][] parts = new float[all.length][];
+    for (int i = 0; i < all.length; i++) {
+      parts[i] = model.bannerPart(all[i]);
+    }
+    for (int events : new int[] {30, 7, 1}) {
+      SplittableRandom r = new SplittableRandom(events);
+      UserHistory h = UserHistory.forSpec(model.spec());
+      for (int i = 0; i < events; i++) {
+        HistoryUpdates.productEvent(h, 1 + r.nextInt(5), 1 + r.nextInt(3), EventType.values()[r.nextInt(3)],
+            1 + r.nextInt(4), (float) r.nextDouble(90), now - 1000L * (events - i));
+      }
+      var u = model.userFeatures(new UserProfile("u", Gender.M, "35-44", 1), h, now);
+      assertEquals(Math.min(events, model.spec().sequenceAttention().length()), u.sequenceCount);
+      float[] a = new float[all.length];
+      float[] b = new float[all.length];
+      scalar.predict(u, ctx, scalar.userPart(u, ctx), all, parts, all.length, a);
+      panama.predict(u, ctx, panama.userPart(u, ctx), all, parts, all.length, b);
+      for (int i = 0; i < a.length; i++) {
+        assertEquals(a[i], b[i], 1e-6, events + " events, candidate " + i);
+      }
+    }
   }
 
   private static float[] random(SplittableRandom r, int n) {
