@@ -12,14 +12,15 @@ import dev.bannerranker.serving.model.ModelGeneration;
 import dev.bannerranker.serving.model.ModelListener;
 import dev.bannerranker.serving.ranking.EventInput;
 import dev.bannerranker.serving.ranking.RankedItem;
+import dev.bannerranker.serving.ranking.Reason;
 import dev.bannerranker.servinglog.ClickRecord;
 import dev.bannerranker.servinglog.ConversionRecord;
 import dev.bannerranker.servinglog.DecisionRecord;
-import dev.bannerranker.servinglog.DecisionRecord.LoggedBanner;
 import dev.bannerranker.servinglog.ImpressionRecord;
 import dev.bannerranker.servinglog.LogRecord;
 import dev.bannerranker.servinglog.ProductEventRecord;
 import dev.bannerranker.servinglog.ProfileRecord;
+import dev.bannerranker.servinglog.ServingLogEncoder;
 import dev.bannerranker.servinglog.ServingLogFiles;
 import dev.bannerranker.servinglog.StartRecord;
 import io.micrometer.core.instrument.Counter;
@@ -30,7 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -41,8 +42,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the service appends to the serving log: a decision per Rank, every applied event, the profiles it used and
- * the catalog of every model it served. The callers only build small records; encoding and disk work happen on the
- * writer's thread. {@link #OFF} does nothing and costs one branch.
+ * the catalog of every model it served. The callers only queue references to what they already hold; encoding and
+ * disk work happen on the writer's thread. {@link #OFF} does nothing and costs one branch.
  */
 public final class ServingLog implements ModelListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServingLog.class);
@@ -86,7 +87,7 @@ public final class ServingLog implements ModelListener, AutoCloseable {
           .register(meters));
     }
     this.writer = new ServingLogWriter(Path.of(settings.dir()), settings, clock,
-        r -> dropped.get(r.type()).increment());
+        type -> dropped.get(type).increment());
     FunctionCounter.builder("ranker.log.written", writer, ServingLogWriter::written)
         .description("Serving-log records written").register(meters);
     FunctionCounter.builder("ranker.log.write.failures", writer, ServingLogWriter::failures)
@@ -121,18 +122,61 @@ public final class ServingLog implements ModelListener, AutoCloseable {
       return;
     }
     profile(time, profile);
-    List<LoggedBanner> banners = new ArrayList<>(items.size());
-    for (int i = 0; i < items.size(); i++) {
-      RankedItem it = items.get(i);
-      banners.add(new LoggedBanner(it.bannerId(), i + 1, it.score(), it.predictedCtr(), reasonCode(it), it.propensity(),
-          it.predictedCvr()));
-    }
-    writer.offer(new DecisionRecord(time, requestId, userId, placement, platform, arm.label(), g.version(),
-        catalogs.get(catalogKey(g)), g.catalogVersion(), path, policy, slotCount, banners));
+    writer.offer(new Decision(time, requestId, userId, placement, platform, arm, g, path, policy, slotCount, items));
   }
 
-  private static String reasonCode(RankedItem item) {
-    return item.reason().name().toLowerCase(Locale.ROOT);
+  /** Reason codes as logged, by {@link Reason} ordinal. */
+  private static final String[] REASON_CODES = Arrays.stream(Reason.values())
+      .map(r -> r.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
+
+  /**
+   * A decision as the Rank left it: references to its immutable results, encoded on the writer thread straight from
+   * them (no per-banner copies on the Rank thread). {@code items} is the list the Rank returned, never changed after.
+   */
+  private final class Decision implements ServingLogWriter.Entry {
+    private final Instant time;
+    private final String requestId;
+    private final String userId;
+    private final String placement;
+    private final String platform;
+    private final Arm arm;
+    private final ModelGeneration g;
+    private final String path;
+    private final String policy;
+    private final int slotCount;
+    private final List<RankedItem> items;
+
+    Decision(Instant time, String requestId, String userId, String placement, String platform, Arm arm,
+        ModelGeneration g, String path, String policy, int slotCount, List<RankedItem> items) {
+      this.time = time;
+      this.requestId = requestId;
+      this.userId = userId;
+      this.placement = placement;
+      this.platform = platform;
+      this.arm = arm;
+      this.g = g;
+      this.path = path;
+      this.policy = policy;
+      this.slotCount = slotCount;
+      this.items = items;
+    }
+
+    @Override
+    public String type() {
+      return DecisionRecord.TYPE;
+    }
+
+    @Override
+    public void encode(ServingLogEncoder out) {
+      out.decisionStart(time, requestId, userId, placement, platform, arm.label(), g.version(),
+          catalogs.get(catalogKey(g)), g.catalogVersion(), path, policy, slotCount);
+      for (int i = 0; i < items.size(); i++) {
+        RankedItem it = items.get(i);
+        out.banner(it.bannerId(), i + 1, it.score(), it.predictedCtr(), REASON_CODES[it.reason().ordinal()],
+            it.propensity(), it.predictedCvr());
+      }
+      out.decisionEnd();
+    }
   }
 
   /**
