@@ -5,18 +5,18 @@ package dev.bannerranker.serving.limits;
  * threads that run them only wait, so a fixed limit high enough to absorb bursts turns sustained overload into a full
  * queue, and latency, for every admitted call.
  *
- * <p>The signal is a standing queue, after CoDel: over a window, how many calls found more than {@code floor} in
- * flight at their admission (themselves included). A burst on a healthy service drains within the window, so many
- * calls find few in flight; when nine calls in ten of a whole window found more than {@code floor}, calls are arriving
- * faster than the threads finish them, and the limit drops to {@code floor} at once, so a sustained overload costs the
- * admitted calls one window of queueing, not several. (The share rather than CoDel's minimum: an overload from a
- * client that pauses now and then drains the queue in each pause, so its minimum is low, yet nearly every call waits
- * behind a full queue.) The limit goes back to {@code max} at once after a window in which at least one call in
- * {@link #SHARE} found a thread idle: arrivals see the time averages, so the threads were then busy at most about nine
- * tenths of the time and the overload is over, and the bursts of a healthy service are not shed while a limit climbs.
- * In any other window the limit stays as it is: the threads were busy, and a higher limit would only lengthen the
- * queue. A mean latency against a no-load baseline is not used: at ordinary utilisation queueing alone doubles the
- * mean latency (M/D/1 at 70 %), which would shed a healthy service's traffic.
+ * <p>The signal is a standing queue, as in CoDel: over a window, the fewest calls in flight that any answered call
+ * found at its admission (itself included). A burst on a healthy service drains within the window, so some call finds
+ * few in flight; when even the emptiest moment of a whole window had more than {@code floor} in flight, calls are
+ * arriving faster than the threads finish them, and the limit drops to {@code floor} at once, so a sustained overload
+ * costs the admitted calls one window of queueing, not several. The limit goes back to {@code max} at once after a
+ * window in which at least one call in {@link #IDLE_SHARE} found a thread idle: arrivals see the time averages, so the
+ * threads were then busy at most about nine tenths of the time and the overload is over, and the bursts of a healthy
+ * service are not shed while a limit climbs. In any other window the limit stays as it is: the threads were busy, and
+ * a higher limit would only lengthen the queue. (A limit that climbed by a step per window would also climb during an
+ * overload from a client that pauses now and then, since each pause lets the queue drain; only the first call after a
+ * pause finds a thread idle.) A mean latency against a no-load baseline is not used: at ordinary utilisation queueing
+ * alone doubles the mean latency (M/D/1 at 70 %), which would shed a healthy service's traffic.
  *
  * <p>Timestamps are the caller's ({@link System#nanoTime} in the service), so the arithmetic is tested with made-up
  * times.
@@ -26,11 +26,8 @@ public final class StandingQueueLimit {
   static final long WINDOW_NANOS = 100_000_000L;
   /** ...and holds at least this many calls, so its minimum is not one call's. */
   static final int WINDOW_CALLS = 10;
-  /**
-   * All but one call in this many finding more than the floor in flight is a standing queue; one in this many finding
-   * a thread idle, a window without overload.
-   */
-  static final int SHARE = 10;
+  /** One call in this many finding a thread idle marks a window without overload. */
+  static final int IDLE_SHARE = 10;
 
   private final int threads;
   private final int floor;
@@ -38,7 +35,7 @@ public final class StandingQueueLimit {
   private volatile int limit;
   private long windowStart;
   private int calls;
-  private int foundQueue;
+  private int fewestInFlight;
   private int foundIdle;
 
   /**
@@ -68,20 +65,19 @@ public final class StandingQueueLimit {
   public synchronized void onSample(long endNanos, int inFlight) {
     if (calls == 0) {
       windowStart = endNanos;
-      foundQueue = 0;
+      fewestInFlight = Integer.MAX_VALUE;
       foundIdle = 0;
     }
     calls++;
-    if (inFlight > floor) {
-      foundQueue++;
-    } else if (inFlight <= threads) {
+    fewestInFlight = Math.min(fewestInFlight, inFlight);
+    if (inFlight <= threads) {
       foundIdle++;
     }
     if (calls < WINDOW_CALLS || endNanos - windowStart < WINDOW_NANOS) {
       return;
     }
-    limit = (long) foundQueue * SHARE >= (long) calls * (SHARE - 1) ? floor
-        : (long) foundIdle * SHARE >= calls ? max
+    limit = fewestInFlight > floor ? floor
+        : (long) foundIdle * IDLE_SHARE >= calls ? max
         : limit;
     calls = 0;
   }

@@ -40,7 +40,7 @@ class StandingQueueLimitTest {
     assertEquals(2, limit.limit());
     window(limit, 1, 2); // the thread idle for half the calls
     assertEquals(32, limit.limit());
-    window(limit, 3);
+    window(limit, 3, 30);
     assertEquals(2, limit.limit(), "one call past the floor all window long");
   }
 
@@ -196,11 +196,13 @@ class StandingQueueLimitTest {
   }
 
   @Test
-  void anOverloadWithPausesInTheArrivalsDoesNotRestoreTheCeiling() {
+  void anOverloadWithPausesInTheArrivalsKeepsTheLimitAtTheFloor() {
     StandingQueueLimit limit = new StandingQueueLimit(1, 2, 32);
+    window(limit, 32); // a standing queue first
+    assertEquals(2, limit.limit());
     long service = 150 * US;
     // Three times the capacity, from a client that sends one call every 50 us but stalls for 10 ms in every 40 and
-    // then sends what it owes at once.
+    // then sends what it owes at once: each pause drains the queue, but only its first call finds the thread idle.
     LongUnaryOperator bursty = new LongUnaryOperator() {
       long owed;
 
@@ -218,9 +220,8 @@ class StandingQueueLimitTest {
         return next;
       }
     };
-    Run run = simulate(limit, service, 0, bursty, 1_000 * MS);
-    assertTrue(run.shedLater() > run.offeredLater() / 2, "most of the overload is shed: " + run.shedLater() + " of "
-        + run.offeredLater());
+    Run run = simulate(limit, service, 0, bursty, 0);
+    assertTrue(run.shed() > run.offered() / 2, "most of the overload is shed: " + run.shed() + " of " + run.offered());
     assertTrue(run.worstLatencyNanos() <= 2 * service, "worst admitted latency " + run.worstLatencyNanos());
     assertEquals(2, limit.limit());
   }
