@@ -189,8 +189,10 @@ final class Scenarios {
     Path a = launcher.bundle().toAbsolutePath();
     Path b = copyBundle(a, dir.resolve("bundle-copy"));
     Map<String, Object> out = map();
+    // A fixed Rank limit: the callers' closed loop keeps more Ranks in flight than a pinned Rank thread's floor, and
+    // a call shed by the limit is not a call the swap failed.
     try (ServiceProcess s = launcher.start(dir, "service", List.of("--state-dir", dir.resolve("state").toString()),
-        Map.of("ranker.model.watch", "false"))) {
+        Map.of("ranker.model.watch", "false", "ranker.limits.rank-standing-queue", "0"))) {
       Load.Tally rank = new Load.Tally();
       AtomicBoolean running = new AtomicBoolean(true);
       List<Thread> load = Load.closedLoop("swaps-rank", settings.threads(), running::get, rankCall(s), rank, 0);
