@@ -110,4 +110,10 @@ class LoadTestSmokeTest {
     assertEquals(CommandLine.ExitCode.USAGE, new CommandLine(new LoadTest()).execute("--target", "localhost:1",
         "--json", dir.resolve("x.json").toString(), "--catalog", dir.resolve("absent").toString()));
   }
+
+  @Test
+  void refusesANegativeShedPause() {
+    assertEquals(CommandLine.ExitCode.USAGE, new CommandLine(new LoadTest()).execute("--target", "localhost:1",
+        "--json", dir.resolve("x.json").toString(), "--catalog", dir.toString(), "--shed-pause-ms", "-1"));
+  }
 }

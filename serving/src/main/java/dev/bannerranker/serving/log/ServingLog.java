@@ -122,7 +122,7 @@ public final class ServingLog implements ModelListener, AutoCloseable {
       return;
     }
     profile(time, profile);
-    writer.offer(new Decision(time, requestId, userId, placement, platform, arm, g, path, policy, slotCount, items));
+    writer.offer(new Decision(catalogs, time, requestId, userId, placement, platform, arm, g, path, policy, slotCount, items));
   }
 
   /** Reason codes as logged, by {@link Reason} ordinal. */
@@ -133,34 +133,9 @@ public final class ServingLog implements ModelListener, AutoCloseable {
    * A decision as the Rank left it: references to its immutable results, encoded on the writer thread straight from
    * them (no per-banner copies on the Rank thread). {@code items} is the list the Rank returned, never changed after.
    */
-  private final class Decision implements ServingLogWriter.Entry {
-    private final Instant time;
-    private final String requestId;
-    private final String userId;
-    private final String placement;
-    private final String platform;
-    private final Arm arm;
-    private final ModelGeneration g;
-    private final String path;
-    private final String policy;
-    private final int slotCount;
-    private final List<RankedItem> items;
-
-    Decision(Instant time, String requestId, String userId, String placement, String platform, Arm arm,
-        ModelGeneration g, String path, String policy, int slotCount, List<RankedItem> items) {
-      this.time = time;
-      this.requestId = requestId;
-      this.userId = userId;
-      this.placement = placement;
-      this.platform = platform;
-      this.arm = arm;
-      this.g = g;
-      this.path = path;
-      this.policy = policy;
-      this.slotCount = slotCount;
-      this.items = items;
-    }
-
+  private record Decision(Map<String, String> catalogs, Instant time, String requestId, String userId,
+      String placement, String platform, Arm arm, ModelGeneration g, String path, String policy, int slotCount,
+      List<RankedItem> items) implements ServingLogWriter.Entry {
     @Override
     public String type() {
       return DecisionRecord.TYPE;
