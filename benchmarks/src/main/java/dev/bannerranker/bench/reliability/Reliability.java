@@ -241,7 +241,9 @@ public final class Reliability implements Callable<Integer> {
     Files.writeString(out.resolve("report.md"), table(report));
   }
 
-  /** The services' and Redis's logs (up to 10 MB each) into {@code out/logs}, named by scenario. */
+  /** The services' and Redis's logs (the last 10 MB of each) into {@code out/logs}, named by scenario. */
+  private static final long LOG_KEPT_BYTES = 10_000_000;
+
   private void keepLogs(Path work) throws java.io.IOException {
     Path logs = Files.createDirectories(out.resolve("logs"));
     try (var files = Files.walk(work)) {
@@ -249,8 +251,17 @@ public final class Reliability implements Callable<Integer> {
       for (Path f : (Iterable<Path>) files.filter(p -> p.getFileName().toString().matches("service.*\\.log|redis\\.log"))
           ::iterator) {
         String name = work.relativize(f).toString().replace('/', '-');
-        if (Files.size(f) <= 10_000_000) {
+        long size = Files.size(f);
+        if (size <= LOG_KEPT_BYTES) {
           Files.copy(f, logs.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } else {
+          try (var in = java.nio.channels.FileChannel.open(f);
+              var o = Files.newOutputStream(logs.resolve(name))) {
+            o.write(("[the first " + (size - LOG_KEPT_BYTES) + " bytes of this log are not kept]\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            in.position(size - LOG_KEPT_BYTES);
+            java.nio.channels.Channels.newInputStream(in).transferTo(o);
+          }
         }
       }
     }
@@ -285,7 +296,9 @@ public final class Reliability implements Callable<Integer> {
         {"redis_restart", "recovery_ms", "Redis restarted: first acknowledged write after the restart (ms)", ""},
         {"redis_restart", "acknowledged_lost", "Redis restarted: acknowledged events lost", "0"},
         {"soak", "errors", "soak at 70 %: failed calls", "0"},
-        {"soak", "heap_slope_mb_per_min", "soak: heap slope after warm-up (MiB/min)", "flat"},
+        {"soak", "live_heap_slope_mb_per_min", "soak: live heap's slope after warm-up (MiB/min, after full "
+            + "collections)", "flat"},
+        {"soak", "heap_slope_mb_per_min", "soak: slope of the heap's troughs after warm-up (MiB/min)", ""},
     };
     StringBuilder b = new StringBuilder("| figure | value | goal |\n|---|---:|---|\n");
     for (String[] r : rows) {

@@ -183,16 +183,22 @@ final class Scenarios {
     return to;
   }
 
+  /**
+   * Set to 0, the service keeps a fixed Rank limit: the closed-loop callers of the swaps, SIGTERM and Redis scenarios
+   * keep more Ranks in flight than a pinned Rank thread's floor, and a call shed by the adaptive limit is neither a
+   * call those faults failed nor one in flight when they strike. The overload and soak scenarios keep the adaptive
+   * limit.
+   */
+  private static final String FIXED_RANK_LIMIT = "ranker.limits.rank-standing-queue";
+
   // 2. Hot swaps and rollbacks under Rank load.
   Map<String, Object> swaps() throws Exception {
     Path dir = work.resolve("swaps");
     Path a = launcher.bundle().toAbsolutePath();
     Path b = copyBundle(a, dir.resolve("bundle-copy"));
     Map<String, Object> out = map();
-    // A fixed Rank limit: the callers' closed loop keeps more Ranks in flight than a pinned Rank thread's floor, and
-    // a call shed by the limit is not a call the swap failed.
     try (ServiceProcess s = launcher.start(dir, "service", List.of("--state-dir", dir.resolve("state").toString()),
-        Map.of("ranker.model.watch", "false", "ranker.limits.rank-standing-queue", "0"))) {
+        Map.of("ranker.model.watch", "false", FIXED_RANK_LIMIT, "0"))) {
       Load.Tally rank = new Load.Tally();
       AtomicBoolean running = new AtomicBoolean(true);
       List<Thread> load = Load.closedLoop("swaps-rank", settings.threads(), running::get, rankCall(s), rank, 0);
@@ -458,7 +464,7 @@ final class Scenarios {
     Path dir = work.resolve("sigterm");
     Map<String, Object> out = map();
     try (ServiceProcess s = launcher.start(dir, "service", List.of("--state-dir", dir.resolve("state").toString()),
-        Map.of())) {
+        Map.of(FIXED_RANK_LIMIT, "0"))) {
       AtomicLong signalAt = new AtomicLong(Long.MAX_VALUE);
       LongAdder inflight = new LongAdder();
       LongAdder before = new LongAdder();
@@ -519,7 +525,8 @@ final class Scenarios {
       return out;
     }
     try (RedisProcess redis = new RedisProcess(binary, dir.resolve("redis"), launcher.pinning());
-        ServiceProcess s = launcher.start(dir, "service", List.of("--redis", redis.uri()), Map.of())) {
+        ServiceProcess s = launcher.start(dir, "service", List.of("--redis", redis.uri()),
+            Map.of(FIXED_RANK_LIMIT, "0"))) {
       AtomicLong downAt = new AtomicLong(Long.MAX_VALUE);
       AtomicLong upAt = new AtomicLong(Long.MAX_VALUE);
       AtomicLong firstWriteAfterUp = new AtomicLong(Long.MAX_VALUE);
@@ -562,6 +569,7 @@ final class Scenarios {
       out.put("errors_while_down_by_rpc", errorsWhileDown);
       out.put("recovery_ms", recovered == Long.MAX_VALUE ? Double.NaN : round((recovered - upAt.get()) / 1e6, 0));
       out.put("errors_after_recovery", errorsAfterRecovery.values().stream().mapToLong(Long::longValue).sum());
+      out.put("errors_after_recovery_by_rpc", errorsAfterRecovery);
       out.put("acknowledged_events", acked.total());
       try (UserStore store = new RedisUserStore(redis.uri(), readLimits(), Duration.ofSeconds(5), Duration.ZERO)) {
         out.put("acknowledged_lost", acked.lost(store));
@@ -600,10 +608,16 @@ final class Scenarios {
           ? stub.withDeadlineAfter(10, TimeUnit.SECONDS).recordEvents(requests.views(requests.rank(n / 20)
               .getUserId(), 1, n))
           : stub.withDeadlineAfter(10, TimeUnit.SECONDS).rank(requests.rank(n));
-      Load.Tally tally = new Load.Tally();
+      long start = System.nanoTime();
+      java.util.concurrent.atomic.AtomicLongArray errorsByMinute =
+          new java.util.concurrent.atomic.AtomicLongArray((int) Math.ceil(settings.soakSeconds() / 60.0) + 1);
+      Load.Tally tally = new Load.Tally((n, sent, end, code) -> {
+        if (code != Status.Code.OK) {
+          errorsByMinute.incrementAndGet((int) Math.min(errorsByMinute.length() - 1, (sent - start) / 60_000_000_000L));
+        }
+      });
       List<double[]> samples = java.util.Collections.synchronizedList(new ArrayList<>()); // {seconds, threads, heap}
       AtomicBoolean sampling = new AtomicBoolean(true);
-      long start = System.nanoTime();
       long every = Math.max(500, (long) (settings.soakSeconds() * 1000 / 120));
       Thread sampler = new Thread(() -> {
         while (sampling.get()) {
@@ -620,21 +634,41 @@ final class Scenarios {
       }, "soak-sampler");
       sampler.setDaemon(true);
       sampler.start();
+      // The warm-up, then two halves; between them the load pauses for a full collection and the live heap is read
+      // (the call numbers run on, so the requests are those of one loop).
+      double warmup = 0.2 * settings.soakSeconds();
+      double half = (settings.soakSeconds() - warmup) / 2;
+      List<double[]> live = new ArrayList<>(); // {minutes since the start, MiB}
+      long calls = 0;
+      double maxLagMs = 0;
       tally.started();
-      Load.Sent sent = Load.openLoop(rate, settings.soakSeconds(), 20_000, mixed, tally);
+      for (double seconds : new double[] {warmup, half, half}) {
+        long offset = calls;
+        Load.Sent sent = Load.openLoop(rate, seconds, 20_000, n -> mixed.start(n + offset), tally);
+        calls += sent.calls();
+        maxLagMs = Math.max(maxLagMs, sent.maxLagMs());
+        live.add(new double[] {(System.nanoTime() - start) / 60e9, s.liveHeapMb()});
+      }
       tally.finished();
       sampling.set(false);
       sampler.interrupt();
       sampler.join();
-      double warmup = 0.2 * settings.soakSeconds();
       List<double[]> steady = samples.stream().filter(x -> x[0] >= warmup).toList();
       out.put("seconds", settings.soakSeconds());
       out.put("warmup_seconds", round(warmup, 1));
       out.put("rate_rps", round(rate, 0));
-      out.put("calls", sent.calls());
+      out.put("calls", calls);
       out.put("errors", tally.errorCount());
       out.put("errors_by_code", tally.errorsByCode());
+      List<Long> byMinute = new ArrayList<>();
+      for (int m = 0; m < errorsByMinute.length(); m++) {
+        byMinute.add(errorsByMinute.get(m));
+      }
+      out.put("errors_by_minute", byMinute);
       out.put("p99_ms", round(Load.ms(tally.latency.getIntervalHistogram(), 99), 3));
+      out.put("sender_max_lag_ms", round(maxLagMs, 1));
+      out.put("live_heap_mb", live.stream().map(x -> round(x[1], 1)).toList());
+      out.put("live_heap_slope_mb_per_min", round(slope(live), 3));
       out.put("heap_slope_mb_per_min", round(troughSlope(steady), 3));
       out.put("heap_mb_first", steady.isEmpty() ? Double.NaN : round(steady.get(0)[2], 1));
       out.put("heap_mb_last", steady.isEmpty() ? Double.NaN : round(steady.get(steady.size() - 1)[2], 1));
@@ -668,17 +702,21 @@ final class Scenarios {
         troughs.add(min);
       }
     }
-    double n = troughs.size();
+    return slope(troughs.stream().map(t -> new double[] {t[0] / 60.0, t[2]}).toList());
+  }
+
+  /** The least-squares slope of {x, y} points; NaN for fewer than two distinct x. */
+  static double slope(List<double[]> points) {
+    double n = points.size();
     double sx = 0;
     double sy = 0;
     double sxx = 0;
     double sxy = 0;
-    for (double[] t : troughs) {
-      double x = t[0] / 60.0;
-      sx += x;
-      sy += t[2];
-      sxx += x * x;
-      sxy += x * t[2];
+    for (double[] p : points) {
+      sx += p[0];
+      sy += p[1];
+      sxx += p[0] * p[0];
+      sxy += p[0] * p[1];
     }
     double den = n * sxx - sx * sx;
     return den == 0 ? Double.NaN : (n * sxy - sx * sy) / den;

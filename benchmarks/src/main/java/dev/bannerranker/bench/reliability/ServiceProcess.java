@@ -198,6 +198,25 @@ final class ServiceProcess implements AutoCloseable {
         metric(p, "jvm_memory_used_bytes", "area=\"heap\"") / (1024.0 * 1024.0)};
   }
 
+  /**
+   * The used heap (MiB) right after a full collection that {@code jcmd GC.run} asks for: the live set, which the
+   * troughs of a running heap only bound from above (objects promoted and dead wait for a mixed collection). NaN
+   * when this JVM has no {@code jcmd} (a runtime image without the tools) or it fails.
+   */
+  double liveHeapMb() throws IOException, InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    if (!Files.isExecutable(jcmd)) {
+      return Double.NaN;
+    }
+    Process gc = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), "GC.run").redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    if (!gc.waitFor(60, TimeUnit.SECONDS)) {
+      gc.destroyForcibly();
+      return Double.NaN;
+    }
+    return gc.exitValue() == 0 ? threadsAndHeapMb()[1] : Double.NaN;
+  }
+
   /** SIGKILL, and waits for the process to be gone. */
   void kill9() throws InterruptedException {
     process.destroyForcibly();

@@ -89,6 +89,13 @@ class ReliabilityTest {
       assertTrue(redis.get("healthy_after").asBoolean());
     }
     assertTrue(r.get("soak").has("errors") && r.get("soak").has("heap_slope_mb_per_min"), r.get("soak").toString());
+    // three full collections (after the warm-up, midway, at the end), each a live heap the service reported
+    JsonNode live = r.at("/soak/live_heap_mb");
+    assertEquals(3, live.size(), r.get("soak").toString());
+    for (JsonNode mb : live) {
+      assertTrue(mb.asDouble() > 0, r.get("soak").toString());
+    }
+    assertTrue(r.at("/soak/live_heap_slope_mb_per_min").isNumber(), r.get("soak").toString());
     assertTrue(r.at("/soak/calls").asLong() > 0);
 
     String table = Files.readString(out.resolve("report.md"));

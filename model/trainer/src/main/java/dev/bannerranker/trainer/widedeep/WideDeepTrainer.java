@@ -231,7 +231,11 @@ public final class WideDeepTrainer {
         for (int b = 0; b < batches && !stop; b++) {
           int from = b * cfg.batchSize();
           int to = Math.min(trainRows, from + cfg.batchSize());
-          net.fit(source.batch(from, to));
+          MultiDataSet batch = source.batch(from, to);
+          net.fit(batch);
+          net.clear(); // the graph holds the batch as its inputs until the next fit
+          WideDeepNetwork.release(batch.getFeatures());
+          WideDeepNetwork.release(batch.getLabels());
           if (average != null) {
             average.add(net.params());
           }
@@ -316,9 +320,13 @@ public final class WideDeepTrainer {
       for (int from = 0; from < rows.length; from += step) {
         int to = Math.min(rows.length, from + step);
         INDArray[] in = inputs.batch(from, to).getFeatures();
-        INDArray p = WideDeepNetwork.hasConversion(net) ? net.output(false, in)[0] : net.outputSingle(false, in);
-        float[] v = p.reshape(-1).toFloatVector();
+        INDArray[] p = WideDeepNetwork.hasConversion(net) ? net.output(false, in)
+            : new INDArray[] {net.outputSingle(false, in)};
+        float[] v = p[0].reshape(-1).toFloatVector();
         System.arraycopy(v, 0, out, from, v.length);
+        net.clear();
+        WideDeepNetwork.release(in);
+        WideDeepNetwork.release(p);
       }
     }
     return out;
