@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 
 /**
@@ -73,9 +74,15 @@ public final class FoldInTrainer {
    * price-tier ones.
    */
   public static Result train(EventLog log, Vocabularies vocab, long until, int styleDim, int rounds, long seed) {
+    return train(log, vocab, until, styleDim, rounds, seed, () -> false);
+  }
+
+  /** As {@link #train(Input, List, Vocabularies, int, int, long, BooleanSupplier)}, gathering the log first. */
+  public static Result train(EventLog log, Vocabularies vocab, long until, int styleDim, int rounds, long seed,
+      BooleanSupplier besideOtherTraining) {
     Input in = new Input(vocab, until);
     log.events().forEach(in::add);
-    return train(in, log.users(), vocab, styleDim, rounds, seed);
+    return train(in, log.users(), vocab, styleDim, rounds, seed, besideOtherTraining);
   }
 
   /**
@@ -115,6 +122,17 @@ public final class FoldInTrainer {
   /** Trains on what {@code in} gathered; {@code users} are the profiles (for the gender rows). */
   public static Result train(Input in, List<UserProfile> userProfiles, Vocabularies vocab, int styleDim, int rounds,
       long seed) {
+    return train(in, userProfiles, vocab, styleDim, rounds, seed, () -> false);
+  }
+
+  /**
+   * As {@link #train(Input, List, Vocabularies, int, int, long)}; a round that starts while {@code
+   * besideOtherTraining} is true runs on the calling thread alone, so that single-threaded training beside it (item2vec)
+   * keeps a core; the others use every core. The factors are the same either way: each user's fold-in and each chunk's
+   * sums do not depend on the thread, and the chunks are merged in order.
+   */
+  public static Result train(Input in, List<UserProfile> userProfiles, Vocabularies vocab, int styleDim, int rounds,
+      long seed, BooleanSupplier besideOtherTraining) {
     long t0 = System.nanoTime();
     int dim = factorDim(styleDim);
     int nb = vocab.brands().cardinality();
@@ -154,12 +172,15 @@ public final class FoldInTrainer {
     for (int round = 0; round < rounds; round++) {
       FoldInFactors current = new FoldInFactors(brand, brandBias, category, categoryBias, membership);
       float[][] tastes = new float[users.size()][];
-      IntStream.range(0, users.size()).parallel().forEach(u -> {
+      boolean parallel = !besideOtherTraining.getAsBoolean();
+      IntStream userRange = IntStream.range(0, users.size());
+      (parallel ? userRange.parallel() : userRange).forEach(u -> {
         UserEvidence ue = users.get(u);
         tastes[u] = current.foldIn(ue.evidence(), ue.genderRow());
       });
       Round[] chunks = new Round[CHUNKS];
-      IntStream.range(0, CHUNKS).parallel().forEach(k -> chunks[k] = Round.of(current, users, tastes,
+      IntStream chunkRange = IntStream.range(0, CHUNKS);
+      (parallel ? chunkRange.parallel() : chunkRange).forEach(k -> chunks[k] = Round.of(current, users, tastes,
           k * users.size() / CHUNKS, (k + 1) * users.size() / CHUNKS, nb, nc, dim));
       Round total = chunks[0];
       for (int k = 1; k < CHUNKS; k++) {

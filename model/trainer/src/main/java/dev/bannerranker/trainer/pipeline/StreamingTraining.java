@@ -69,10 +69,11 @@ final class StreamingTraining {
         });
         sessions = w.finish();
       }
-      TrainingPipeline.Embeddings emb = TrainingPipeline.embeddings(o, vocab, log.banners(), () -> foldIn == null
-          ? null
-          : FoldInTrainer.train(foldIn, log.users(), vocab, o.foldInDim(), TrainingPipeline.FOLD_IN_ROUNDS,
-              o.item2vec().seed()), sessions.sessions(),
+      TrainingPipeline.Embeddings emb = TrainingPipeline.embeddings(o, vocab, log.banners(),
+          item2vecRunning -> foldIn == null
+              ? null
+              : FoldInTrainer.train(foldIn, log.users(), vocab, o.foldInDim(), TrainingPipeline.FOLD_IN_ROUNDS,
+                  o.item2vec().seed(), item2vecRunning), sessions.sessions(),
           progress -> Item2VecTrainer.train(sessions, o.item2vec(), progress), out);
 
       // Second replay: the point-in-time rows.

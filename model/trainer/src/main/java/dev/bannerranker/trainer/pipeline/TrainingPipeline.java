@@ -179,8 +179,9 @@ public final class TrainingPipeline {
     // item2vec on behaviour before the test period
     Vocabularies vocab = ModelVocabulary.build(log);
     List<List<String>> sessions = SessionBuilder.sessions(log, split.testStart(), o.item2vec().sessionGapMinutes());
-    Embeddings emb = embeddings(o, vocab, log.banners(), () -> o.foldInDim() > 0
-        ? FoldInTrainer.train(log, vocab, split.testStart(), o.foldInDim(), FOLD_IN_ROUNDS, o.item2vec().seed())
+    Embeddings emb = embeddings(o, vocab, log.banners(), item2vecRunning -> o.foldInDim() > 0
+        ? FoldInTrainer.train(log, vocab, split.testStart(), o.foldInDim(), FOLD_IN_ROUNDS, o.item2vec().seed(),
+            item2vecRunning)
         : null, sessions.size(), progress -> Item2VecTrainer.train(sessions, o.item2vec(), progress), out);
     ItemVectors vectors = emb.vectors();
     FoldInTrainer.Result foldIn = emb.foldIn();
@@ -210,20 +211,24 @@ public final class TrainingPipeline {
   record Embeddings(ItemVectors vectors, FoldInTrainer.Result foldIn, double tokensPerSecond, double i2vSeconds) {}
 
   /**
-   * item2vec on the calling thread and the fold-in factors (which need only the log) on the second core beside it,
-   * then the item vectors with the factors.
+   * item2vec on the calling thread and the fold-in factors (which need only the log) beside it, then the item vectors
+   * with the factors. item2vec trains on one thread (reproducible), so while it runs the fold-in factors keep to one
+   * thread too ({@code foldInTraining} is told whether item2vec is still running), then take every core.
    */
   static Embeddings embeddings(TrainOptions o, Vocabularies vocab, List<Banner> catalog,
-      java.util.concurrent.Callable<FoldInTrainer.Result> foldInTraining, long sessions,
-      java.util.function.Function<java.util.function.DoubleConsumer, Item2VecTrainer.Result> item2vec,
+      java.util.function.Function<java.util.function.BooleanSupplier, FoldInTrainer.Result> foldInTraining,
+      long sessions, java.util.function.Function<java.util.function.DoubleConsumer, Item2VecTrainer.Result> item2vec,
       PrintStream out) {
-    FutureTask<FoldInTrainer.Result> foldInTask = new FutureTask<>(foldInTraining);
+    java.util.concurrent.atomic.AtomicBoolean item2vecRunning = new java.util.concurrent.atomic.AtomicBoolean(true);
+    FutureTask<FoldInTrainer.Result> foldInTask = new FutureTask<>(() -> foldInTraining.apply(item2vecRunning::get));
     Thread foldInThread = new Thread(foldInTask, "fold-in-training");
     foldInThread.setDaemon(true);
     foldInThread.start();
     Item2VecTrainer.Result i2v;
     try (Progress pb = Progress.start(o.progress(), "item2vec", 100, null)) {
       i2v = item2vec.apply(share -> pb.stepTo(Math.round(share * 100)));
+    } finally {
+      item2vecRunning.set(false);
     }
     double tokensPerSecond = i2v.tokensPerSecond(o.item2vec().epochs());
     out.printf("item2vec: %d sessions, %d tokens, %d epochs in %.1f s = %.0f tokens/s, %d vectors%n", sessions,

@@ -38,6 +38,14 @@ class FoldInTrainingTest {
     assertArrayEquals(flat(a.factors().brandFactors()), flat(single.factors().brandFactors()), "one thread");
     assertArrayEquals(flat(a.factors().categoryBias()), flat(single.factors().categoryBias()), "one thread");
     assertEquals(a.lossPerRound(), single.lossPerRound());
+    // rounds kept to the calling thread while other training runs beside them (here the first two of four)
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    FoldInTrainer.Result beside = FoldInTrainer.train(log, t.bundle().vocab(), until, 4, 4, 7,
+        () -> asked.getAndIncrement() < 2);
+    assertEquals(4, asked.get(), "asked once per round");
+    assertArrayEquals(flat(a.factors().brandFactors()), flat(beside.factors().brandFactors()), "beside item2vec");
+    assertArrayEquals(flat(a.factors().categoryBias()), flat(beside.factors().categoryBias()), "beside item2vec");
+    assertEquals(a.lossPerRound(), beside.lossPerRound());
     for (float v : flat(a.factors().brandFactors())) {
       assertTrue(Float.isFinite(v));
     }
