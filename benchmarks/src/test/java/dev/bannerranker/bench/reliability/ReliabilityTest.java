@@ -96,6 +96,9 @@ class ReliabilityTest {
       assertTrue(mb.asDouble() > 0, r.get("soak").toString());
     }
     assertTrue(r.at("/soak/live_heap_slope_mb_per_min").isNumber(), r.get("soak").toString());
+    // the lead-in ran before the soak's counted calls, and its outcomes are reported apart
+    assertTrue(r.at("/soak/lead_in_calls").asLong() > 0, r.get("soak").toString());
+    assertTrue(r.get("soak").has("lead_in_errors_by_code"), r.get("soak").toString());
     assertTrue(r.at("/soak/calls").asLong() > 0);
 
     String table = Files.readString(out.resolve("report.md"));

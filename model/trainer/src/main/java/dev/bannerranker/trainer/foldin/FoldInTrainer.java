@@ -119,15 +119,9 @@ public final class FoldInTrainer {
     }
   }
 
-  /** Trains on what {@code in} gathered; {@code users} are the profiles (for the gender rows). */
-  public static Result train(Input in, List<UserProfile> userProfiles, Vocabularies vocab, int styleDim, int rounds,
-      long seed) {
-    return train(in, userProfiles, vocab, styleDim, rounds, seed, () -> false);
-  }
-
   /**
-   * As {@link #train(Input, List, Vocabularies, int, int, long)}; a round that starts while {@code
-   * besideOtherTraining} is true runs on the calling thread alone, so that single-threaded training beside it (item2vec)
+   * Trains on what {@code in} gathered; {@code users} are the profiles (for the gender rows). A round that starts
+   * while {@code besideOtherTraining} is true runs on the calling thread alone, so that single-threaded training beside it (item2vec)
    * keeps a core; the others use every core. The factors are the same either way: each user's fold-in and each chunk's
    * sums do not depend on the thread, and the chunks are merged in order.
    */
