@@ -9,8 +9,8 @@ import java.util.Map;
  * The manifest's {@code metrics}: what training measured with the service's scorer. Bundles built outside the trainer
  * have none ({@link #NONE}).
  *
- * @param valid AUC and logloss on the validation days
- * @param test AUC and logloss on the held-out test days
+ * @param valid AUC, logloss and calibration error on the validation days
+ * @param test AUC, logloss and calibration error on the held-out test days
  * @param rows rows of each part of the split
  * @param dataProblems rows read and rows rejected, per input file
  */
@@ -29,9 +29,17 @@ public record ModelMetrics(
     dataProblems = dataProblems == null ? null : Map.copyOf(dataProblems);
   }
 
-  /** AUC and logloss of one part of the split, over {@code rows} impressions. */
+  /**
+   * AUC, logloss and expected calibration error (20 equal-mass bins, as {@code evaluate} reports it) of one part of
+   * the split, over {@code rows} impressions; {@code ece} is null in the manifests of trainers that did not record it.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonPropertyOrder(alphabetic = true)
-  public record SplitMetrics(double auc, double logloss, int rows) {}
+  public record SplitMetrics(double auc, double logloss, Double ece, int rows) {
+    public SplitMetrics(double auc, double logloss, int rows) {
+      this(auc, logloss, null, rows);
+    }
+  }
 
   /** Impressions in each part of the time split. */
   @JsonPropertyOrder(alphabetic = true)

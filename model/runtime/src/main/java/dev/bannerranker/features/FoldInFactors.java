@@ -2,6 +2,7 @@ package dev.bannerranker.features;
 
 import dev.bannerranker.data.Gender;
 import dev.bannerranker.data.UserProfile;
+import dev.bannerranker.scoring.MatrixKernels;
 import java.util.Arrays;
 
 /**
@@ -43,6 +44,26 @@ public final class FoldInFactors {
   private final boolean[][] isMember;
   /** Every known category index (1..). */
   private final int[] allCategories;
+  /** The Newton steps' kernels; every choice of them gives the same bits. */
+  private final MatrixKernels kernels;
+  /** {@code kernels.pad(dim)}: the row stride of the flat factors and of the Newton steps' matrices. */
+  private final int stride;
+  /**
+   * The factors again in double precision, flat and zero-padded ({@code [row · stride + i]}): the conversion is
+   * exact, so the kernels' sums are those over the float factors.
+   */
+  private final double[] brandFlat;
+  private final double[] categoryFlat;
+  /** Per category, the softmax block of the brands that sell in it. */
+  private final Block[] brandBlocks;
+  /** The softmax block of every category, with a bias row per gender. */
+  private final Block categoryBlock;
+
+  /**
+   * A softmax's options with their factors transposed ({@code [i · cols + k]}) and their bias rows, zero-padded to
+   * {@code cols} options, for {@link MatrixKernels#scoresTransposed}.
+   */
+  private record Block(int[] options, int cols, double[] transposed, double[][] bias) {}
 
   public static final int GENDERS = Gender.values().length;
 
@@ -53,6 +74,13 @@ public final class FoldInFactors {
    */
   public FoldInFactors(float[][] brand, float[] brandBias, float[][] category, float[][] categoryBias,
       float[][] membership) {
+    this(brand, brandBias, category, categoryBias, membership, MatrixKernels.get());
+  }
+
+  /** As above, with the kernels of the Newton steps (tests compare the scalar and the Panama ones). */
+  public FoldInFactors(float[][] brand, float[] brandBias, float[][] category, float[][] categoryBias,
+      float[][] membership, MatrixKernels kernels) {
+    this.kernels = kernels;
     this.dim = brand.length == 0 ? 0 : brand[0].length;
     this.brand = brand;
     this.brandBias = brandBias;
@@ -91,6 +119,39 @@ public final class FoldInFactors {
       }
       members[c] = Arrays.copyOf(m, n);
     }
+    stride = kernels.pad(dim);
+    brandFlat = flat(brand);
+    categoryFlat = flat(category);
+    brandBlocks = new Block[category.length];
+    for (int c = 0; c < category.length; c++) {
+      brandBlocks[c] = block(members[c], brand, new float[][] {brandBias});
+    }
+    categoryBlock = block(allCategories, category, categoryBias);
+  }
+
+  private double[] flat(float[][] rows) {
+    double[] out = new double[rows.length * stride];
+    for (int r = 0; r < rows.length; r++) {
+      for (int i = 0; i < dim; i++) {
+        out[r * stride + i] = rows[r][i];
+      }
+    }
+    return out;
+  }
+
+  private Block block(int[] options, float[][] factors, float[][] biasRows) {
+    int cols = kernels.pad(options.length);
+    double[] t = new double[dim * cols];
+    double[][] bias = new double[biasRows.length][cols];
+    for (int k = 0; k < options.length; k++) {
+      for (int i = 0; i < dim; i++) {
+        t[i * cols + k] = factors[options[k]][i];
+      }
+      for (int r = 0; r < biasRows.length; r++) {
+        bias[r][k] = biasRows[r][options[k]];
+      }
+    }
+    return new Block(options, cols, t, bias);
   }
 
   public int dim() {
@@ -233,7 +294,6 @@ public final class FoldInFactors {
     if (e.isEmpty()) {
       return null;
     }
-    float[] bias = categoryBias[genderRow];
     // choices with the same excluded category share one softmax; choices come sorted by excluded category
     int[] excluded = new int[e.excludedCategory().length];
     int[] excludedCount = new int[excluded.length];
@@ -247,12 +307,13 @@ public final class FoldInFactors {
     excluded = Arrays.copyOf(excluded, groups);
     double[] v = new double[dim];
     double[] grad = new double[dim];
-    double[][] hess = new double[dim][dim];
+    // stride × stride, row-major; only the lower triangle is summed and read (the solve reads no more)
+    double[] hess = new double[stride * stride];
     for (int step = 0; step < NEWTON_STEPS; step++) {
+      Arrays.fill(hess, 0);
       for (int i = 0; i < dim; i++) {
         grad[i] = v[i];
-        Arrays.fill(hess[i], 0);
-        hess[i][i] = 1;
+        hess[i * stride + i] = 1;
       }
       for (int ci = 0; ci < e.categories().length; ci++) {
         int total = 0;
@@ -266,7 +327,7 @@ public final class FoldInFactors {
             grad[i] -= e.counts()[ci][k] * f[i];
           }
         }
-        softmaxTerms(v, brand, brandBias, members[e.categories()[ci]], -1, total, grad, hess);
+        softmaxTerms(v, brandBlocks[e.categories()[ci]], 0, brandFlat, -1, total, grad, hess);
       }
       for (int k = 0; k < e.chosenCategory().length; k++) {
         float[] f = category[e.chosenCategory()[k]];
@@ -275,9 +336,9 @@ public final class FoldInFactors {
         }
       }
       if (excluded.length > 0) {
-        categoryTerms(v, bias, excluded, excludedCount, grad, hess);
+        categoryTerms(v, genderRow, excluded, excludedCount, grad, hess);
       }
-      double[] delta = Cholesky.solve(hess, grad);
+      double[] delta = Cholesky.solveLower(hess, dim, stride, grad);
       double scale = stepScale(delta, MAX_STEP);
       for (int i = 0; i < dim; i++) {
         v[i] -= scale * delta[i];
@@ -297,41 +358,33 @@ public final class FoldInFactors {
    * first, so a shopper has up to one group per category). When x held nearly all the mass the subtraction would
    * lose precision, and that group takes its own pass.
    */
-  private void categoryTerms(double[] v, float[] bias, int[] excluded, int[] count, double[] grad,
-      double[][] hess) {
-    double[] w = new double[category.length];
+  private void categoryTerms(double[] v, int genderRow, int[] excluded, int[] count, double[] grad, double[] hess) {
+    int n = allCategories.length;
+    // w[k] for category allCategories[k] = k + 1
+    double[] w = new double[categoryBlock.cols()];
+    kernels.scoresTransposed(categoryBlock.transposed(), dim, categoryBlock.cols(), categoryBlock.bias()[genderRow],
+        v, w);
     double max = Double.NEGATIVE_INFINITY;
-    for (int c : allCategories) {
-      double s = bias[c];
-      for (int i = 0; i < dim; i++) {
-        s += category[c][i] * v[i];
-      }
-      w[c] = s;
-      max = Math.max(max, s);
+    for (int k = 0; k < n; k++) {
+      max = w[k] > max ? w[k] : max; // not Math.max: the same for the finite scores, and faster
     }
     double z = 0;
-    double[] m1 = new double[dim];
-    double[][] m2 = new double[dim][dim];
-    for (int c : allCategories) {
-      w[c] = Math.exp(w[c] - max);
-      z += w[c];
-      float[] x = category[c];
-      for (int i = 0; i < dim; i++) {
-        double wx = w[c] * x[i];
-        m1[i] += wx;
-        for (int j = 0; j <= i; j++) {
-          m2[i][j] += wx * x[j];
-        }
-      }
+    for (int k = 0; k < n; k++) {
+      w[k] = Math.exp(w[k] - max);
+      z += w[k];
     }
+    double[] m1 = new double[stride];
+    kernels.addRowsScaled(m1, dim, categoryFlat, allCategories, w, n);
+    double[] m2 = new double[stride * stride];
+    kernels.addOuterLower(m2, dim, categoryFlat, allCategories, w, n);
     double[] mean = new double[dim];
     for (int g = 0; g < excluded.length; g++) {
       int x = excluded[g];
       boolean drop = x >= 1 && x < category.length;
-      double we = drop ? w[x] : 0;
+      double we = drop ? w[x - 1] : 0;
       double zg = z - we;
       if (zg < 1e-9 * z) {
-        softmaxTerms(v, category, bias, allCategories, x, count[g], grad, hess);
+        softmaxTerms(v, categoryBlock, genderRow, categoryFlat, x, count[g], grad, hess);
         continue;
       }
       float[] fx = drop ? category[x] : null;
@@ -341,40 +394,41 @@ public final class FoldInFactors {
       }
       for (int i = 0; i < dim; i++) {
         for (int j = 0; j <= i; j++) {
-          double second = (m2[i][j] - (drop ? we * fx[i] * fx[j] : 0)) / zg;
-          hess[i][j] += count[g] * (second - mean[i] * mean[j]);
-          hess[j][i] = hess[i][j];
+          double second = (m2[i * stride + j] - (drop ? we * fx[i] * fx[j] : 0)) / zg;
+          hess[i * stride + j] += count[g] * (second - mean[i] * mean[j]);
         }
       }
     }
   }
 
   /**
-   * Adds {@code weight} × (E_p[f], Cov_p[f]) of a softmax over {@code options} (less {@code excluded}) to the
-   * gradient and Hessian.
+   * Adds {@code weight} × (E_p[f], Cov_p[f]) of the softmax over a block's options (less {@code excluded}) to the
+   * gradient and Hessian; {@code flat} holds the options' factors by row.
    */
-  private void softmaxTerms(double[] v, float[][] f, float[] bias, int[] options, int excluded, double weight,
-      double[] grad, double[][] hess) {
-    double[] p = softmax(v, f, bias, options, excluded);
-    double[] mean = new double[dim];
-    for (int k = 0; k < options.length; k++) {
-      if (p[k] == 0) {
-        continue;
-      }
-      float[] x = f[options[k]];
-      for (int i = 0; i < dim; i++) {
-        mean[i] += p[k] * x[i];
-        double px = weight * p[k] * x[i];
-        for (int j = 0; j <= i; j++) {
-          hess[i][j] += px * x[j];
-        }
+  private void softmaxTerms(double[] v, Block b, int biasRow, double[] flat, int excluded, double weight,
+      double[] grad, double[] hess) {
+    int n = b.options().length;
+    double[] p = new double[b.cols()];
+    kernels.scoresTransposed(b.transposed(), dim, b.cols(), b.bias()[biasRow], v, p);
+    normalise(p, b.options(), excluded);
+    int[] rows = new int[n];
+    double[] probabilities = new double[n];
+    double[] scales = new double[n];
+    int m = 0;
+    for (int k = 0; k < n; k++) {
+      if (p[k] != 0) {
+        rows[m] = b.options()[k];
+        probabilities[m] = p[k];
+        scales[m++] = weight * p[k];
       }
     }
+    double[] mean = new double[stride];
+    kernels.addRowsScaled(mean, dim, flat, rows, probabilities, m);
+    kernels.addOuterLower(hess, dim, flat, rows, scales, m);
     for (int i = 0; i < dim; i++) {
       grad[i] += weight * mean[i];
       for (int j = 0; j <= i; j++) {
-        hess[i][j] -= weight * mean[i] * mean[j];
-        hess[j][i] = hess[i][j];
+        hess[i * stride + j] -= weight * mean[i] * mean[j];
       }
     }
   }
@@ -400,18 +454,27 @@ public final class FoldInFactors {
   private double[] softmax(double[] v, float[][] f, float[] bias, int[] options, int excluded) {
     int n = options.length;
     double[] p = new double[n];
+    for (int k = 0; k < n; k++) {
+      double s = bias[options[k]];
+      for (int i = 0; i < dim; i++) {
+        s += f[options[k]][i] * v[i];
+      }
+      p[k] = s;
+    }
+    normalise(p, options, excluded);
+    return p;
+  }
+
+  /** Turns the scores {@code p[k]} of {@code options} into softmax probabilities, 0 for {@code excluded}. */
+  private static void normalise(double[] p, int[] options, int excluded) {
+    int n = options.length;
     double max = Double.NEGATIVE_INFINITY;
     for (int k = 0; k < n; k++) {
       if (options[k] == excluded) {
         p[k] = Double.NEGATIVE_INFINITY;
         continue;
       }
-      double s = bias[options[k]];
-      for (int i = 0; i < dim; i++) {
-        s += f[options[k]][i] * v[i];
-      }
-      p[k] = s;
-      max = Math.max(max, s);
+      max = p[k] > max ? p[k] : max; // not Math.max: the same for the finite scores, and faster
     }
     double z = 0;
     for (int k = 0; k < n; k++) {
@@ -421,7 +484,6 @@ public final class FoldInFactors {
     for (int k = 0; k < n; k++) {
       p[k] /= z;
     }
-    return p;
   }
 
   /** The factor that shortens {@code step} to at most {@code max} in Euclidean norm (1 when it is short enough). */
@@ -437,35 +499,48 @@ public final class FoldInFactors {
   public static final class Cholesky {
     private Cholesky() {}
 
-    public static double[] solve(double[][] a, double[] g) {
-      int n = g.length;
-      double[][] l = new double[n][n];
+    /**
+     * Solves {@code a · x = g} for the {@code n×n} matrix held row-major in {@code a} with row stride {@code
+     * stride}; reads only its lower triangle.
+     */
+    public static double[] solveLower(double[] a, int n, int stride, double[] g) {
+      double[] l = new double[n * n];
       for (int i = 0; i < n; i++) {
         for (int j = 0; j <= i; j++) {
-          double s = a[i][j];
+          double s = a[i * stride + j];
           for (int k = 0; k < j; k++) {
-            s -= l[i][k] * l[j][k];
+            s -= l[i * n + k] * l[j * n + k];
           }
-          l[i][j] = i == j ? Math.sqrt(Math.max(s, 1e-12)) : s / l[j][j];
+          l[i * n + j] = i == j ? Math.sqrt(Math.max(s, 1e-12)) : s / l[j * n + j];
         }
       }
       double[] y = new double[n];
       for (int i = 0; i < n; i++) {
         double s = g[i];
         for (int k = 0; k < i; k++) {
-          s -= l[i][k] * y[k];
+          s -= l[i * n + k] * y[k];
         }
-        y[i] = s / l[i][i];
+        y[i] = s / l[i * n + i];
       }
       double[] x = new double[n];
       for (int i = n - 1; i >= 0; i--) {
         double s = y[i];
         for (int k = i + 1; k < n; k++) {
-          s -= l[k][i] * x[k];
+          s -= l[k * n + i] * x[k];
         }
-        x[i] = s / l[i][i];
+        x[i] = s / l[i * n + i];
       }
       return x;
+    }
+
+    /** {@link #solveLower} of a matrix held as rows. */
+    public static double[] solve(double[][] a, double[] g) {
+      int n = g.length;
+      double[] flat = new double[n * n];
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(a[i], 0, flat, i * n, n);
+      }
+      return solveLower(flat, n, n, g);
     }
   }
 }

@@ -29,6 +29,38 @@ public interface MatrixKernels {
   /** {@code out[outOff + i] = x[i, :] · v + b} for the {@code n} rows of width {@code k} at {@code xOff}. */
   void gemv(float[] x, int xOff, int n, int k, float[] v, float b, float[] out, int outOff);
 
+  /**
+   * The padded length of the double-precision kernels' rows and blocks for {@code n} values: at least {@code n}, a
+   * whole number of vectors and a multiple of 4. Padding is zero in the inputs and unspecified in the outputs.
+   */
+  default int pad(int n) {
+    return n;
+  }
+
+  /**
+   * The sum of symmetric rank-one updates of a lower triangle, in double precision: for {@code k = 0 .. count-1} in
+   * turn, {@code a[i·s + j] += (scales[k] · x[r + i]) · x[r + j]} for {@code 0 ≤ j ≤ i < n}, where {@code r =
+   * rows[k] · s} and {@code s = }{@link #pad}{@code (n)}. {@code a} is {@code s × s} and {@code x} holds rows of
+   * {@code s} values. Each term is a multiply then an add, never fused, in the order of {@code k}, so every
+   * implementation gives the same bits; the entries outside the lower triangle are left unspecified. The fold-in
+   * taste's Newton steps spend most of their time here.
+   */
+  void addOuterLower(double[] a, int n, double[] x, int[] rows, double[] scales, int count);
+
+  /**
+   * A weighted sum of rows, in double precision: for {@code k = 0 .. count-1} in turn, {@code y[i] += scales[k] · x[r
+   * + i]} for {@code i < n}, where {@code r = rows[k] · s} and {@code s = }{@link #pad}{@code (n)}; {@code y} holds
+   * {@code s} values, of which those past {@code n} are left unspecified.
+   */
+  void addRowsScaled(double[] y, int n, double[] x, int[] rows, double[] scales, int count);
+
+  /**
+   * Linear scores of a block held transposed, in double precision: {@code out[k] = bias[k] + t[0·c + k] · v[0] + …
+   * + t[(n-1)·c + k] · v[n-1]}, summed left to right, for {@code k < c}; {@code c} is a multiple of {@link
+   * #pad}'s vectors ({@code pad(c) == c}).
+   */
+  void scoresTransposed(double[] t, int n, int c, double[] bias, double[] v, double[] out);
+
   /** Name for logs and benchmarks. */
   String name();
 

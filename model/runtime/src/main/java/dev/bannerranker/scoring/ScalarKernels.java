@@ -27,6 +27,41 @@ final class ScalarKernels implements MatrixKernels {
   }
 
   @Override
+  public void addOuterLower(double[] a, int n, double[] x, int[] rows, double[] scales, int count) {
+    for (int k = 0; k < count; k++) {
+      int r = rows[k] * n;
+      for (int i = 0; i < n; i++) {
+        double s = scales[k] * x[r + i];
+        int row = i * n;
+        for (int j = 0; j <= i; j++) {
+          a[row + j] += s * x[r + j];
+        }
+      }
+    }
+  }
+
+  @Override
+  public void addRowsScaled(double[] y, int n, double[] x, int[] rows, double[] scales, int count) {
+    for (int k = 0; k < count; k++) {
+      int r = rows[k] * n;
+      for (int i = 0; i < n; i++) {
+        y[i] += scales[k] * x[r + i];
+      }
+    }
+  }
+
+  @Override
+  public void scoresTransposed(double[] t, int n, int c, double[] bias, double[] v, double[] out) {
+    for (int k = 0; k < c; k++) {
+      double s = bias[k];
+      for (int i = 0; i < n; i++) {
+        s += t[i * c + k] * v[i];
+      }
+      out[k] = s;
+    }
+  }
+
+  @Override
   public void addRows(float[] a, float[][] rows, int first, int n, int width, float[] out) {
     for (int i = 0; i < n; i++) {
       float[] r = rows[first + i];

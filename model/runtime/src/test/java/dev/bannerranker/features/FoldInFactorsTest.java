@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.bannerranker.data.EventType;
 import dev.bannerranker.data.Gender;
 import dev.bannerranker.data.UserProfile;
+import dev.bannerranker.scoring.MatrixKernels;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class FoldInFactorsTest {
@@ -191,5 +196,68 @@ class FoldInFactorsTest {
     assertNotSame(first, second);
     assertArrayEquals(f.foldIn(h, null), second);
     assertArrayEquals(second, h.copy().foldIn(f, null));
+  }
+
+  @Test
+  void theVectorKernelsGiveTheScalarTasteBitForBit() {
+    MatrixKernels panama = MatrixKernels.panama();
+    assertNotNull(panama, "surefire runs with --add-modules jdk.incubator.vector");
+    SplittableRandom r = new SplittableRandom(5);
+    int dim = 10;
+    int brands = 40;
+    int categories = 9;
+    float[][] brand = randomRows(r, brands, dim);
+    float[] brandBias = randomRows(r, 1, brands)[0];
+    float[][] category = randomRows(r, categories, dim);
+    float[][] categoryBias = randomRows(r, FoldInFactors.GENDERS, categories);
+    float[][] membership = new float[categories][brands];
+    for (int c = 1; c < categories; c++) {
+      for (int b = 1; b < brands; b++) {
+        membership[c][b] = r.nextInt(3) == 0 ? 1f : 0f;
+      }
+      membership[c][c] = 1f;
+    }
+    FoldInFactors scalar = new FoldInFactors(brand, brandBias, category, categoryBias, membership,
+        MatrixKernels.scalar());
+    FoldInFactors vector = new FoldInFactors(brand, brandBias, category, categoryBias, membership, panama);
+    for (int user = 0; user < 50; user++) {
+      List<Integer> cats = new ArrayList<>();
+      List<int[]> chosen = new ArrayList<>();
+      List<int[]> counts = new ArrayList<>();
+      for (int c = 1; c < categories; c++) {
+        int[] members = scalar.brandsOf(c);
+        if (r.nextInt(2) == 0) {
+          int[] b = members.length > 3 ? Arrays.copyOf(members, 3) : members;
+          int[] n = new int[b.length];
+          for (int k = 0; k < n.length; k++) {
+            n[k] = 1 + r.nextInt(user + 1);
+          }
+          cats.add(c);
+          chosen.add(b);
+          counts.add(n);
+        }
+      }
+      // category choices sorted by the excluded category (-1: a visit's first choice)
+      int[] chosenCategory = {1 + r.nextInt(categories - 1), 2, 3};
+      int[] excludedCategory = {-1, 1, 1};
+      int[] choiceCount = {1 + r.nextInt(20), 1 + r.nextInt(5), 1};
+      FoldInFactors.Evidence e = new FoldInFactors.Evidence(cats.stream().mapToInt(Integer::intValue).toArray(),
+          chosen.toArray(int[][]::new), counts.toArray(int[][]::new), chosenCategory, excludedCategory, choiceCount);
+      int gender = user % FoldInFactors.GENDERS;
+      float[] a = scalar.foldIn(e, gender);
+      float[] b = vector.foldIn(e, gender);
+      assertArrayEquals(a, b, "user " + user);
+      assertNotEquals(0f, a[0], "user " + user + " has a taste");
+    }
+  }
+
+  private static float[][] randomRows(SplittableRandom r, int rows, int dim) {
+    float[][] m = new float[rows][dim];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < dim; j++) {
+        m[i][j] = (float) r.nextDouble(-0.8, 0.8);
+      }
+    }
+    return m;
   }
 }

@@ -189,6 +189,85 @@ class MatrixKernelsTest {
     }
   }
 
+  @Test
+  void theDoubleKernelsGiveTheBitsOfThePlainSums() {
+    SplittableRandom r = new SplittableRandom(11);
+    for (int n = 1; n <= 19; n++) {
+      int count = 1 + r.nextInt(12);
+      double[] scales = new double[count];
+      int[] rows = new int[count];
+      for (int k = 0; k < count; k++) {
+        scales[k] = r.nextDouble(-3, 3);
+        rows[k] = r.nextInt(6);
+      }
+      double[][] init = new double[n][n];
+      double[][] x = new double[6][n];
+      for (double[] row : init) {
+        fill(r, row);
+      }
+      for (double[] row : x) {
+        fill(r, row);
+      }
+      for (MatrixKernels kernels : new MatrixKernels[] {MatrixKernels.scalar(), PANAMA}) {
+        int s = kernels.pad(n);
+        assertTrue(s >= n && s % 4 == 0 || kernels == MatrixKernels.scalar(), kernels.name() + " pads " + n);
+        double[] a = new double[s * s];
+        double[] y = new double[s];
+        double[] xs = new double[6 * s];
+        for (int i = 0; i < n; i++) {
+          System.arraycopy(init[i], 0, a, i * s, n);
+          y[i] = init[0][i];
+        }
+        for (int row = 0; row < 6; row++) {
+          System.arraycopy(x[row], 0, xs, row * s, n);
+        }
+        kernels.addOuterLower(a, n, xs, rows, scales, count);
+        kernels.addRowsScaled(y, n, xs, rows, scales, count);
+        for (int i = 0; i < n; i++) {
+          double yi = init[0][i];
+          for (int k = 0; k < count; k++) {
+            yi += scales[k] * x[rows[k]][i];
+          }
+          assertEquals(Double.doubleToLongBits(yi), Double.doubleToLongBits(y[i]), kernels.name() + " rows n=" + n);
+          for (int j = 0; j <= i; j++) {
+            double aij = init[i][j];
+            for (int k = 0; k < count; k++) {
+              aij += scales[k] * x[rows[k]][i] * x[rows[k]][j]; // multiply, then add: Java never fuses them
+            }
+            assertEquals(Double.doubleToLongBits(aij), Double.doubleToLongBits(a[i * s + j]),
+                kernels.name() + " outer n=" + n + " at " + i + "," + j);
+          }
+        }
+        // scores of a block of `count` options held transposed, padded to whole vectors
+        int c = kernels.pad(count);
+        double[] t = new double[n * c];
+        double[] bias = new double[c];
+        double[] v = x[0];
+        for (int k = 0; k < count; k++) {
+          bias[k] = scales[k];
+          for (int i = 0; i < n; i++) {
+            t[i * c + k] = x[rows[k]][i];
+          }
+        }
+        double[] out = new double[c];
+        kernels.scoresTransposed(t, n, c, bias, v, out);
+        for (int k = 0; k < count; k++) {
+          double sk = bias[k];
+          for (int i = 0; i < n; i++) {
+            sk += x[rows[k]][i] * v[i];
+          }
+          assertEquals(Double.doubleToLongBits(sk), Double.doubleToLongBits(out[k]), kernels.name() + " scores n=" + n);
+        }
+      }
+    }
+  }
+
+  private static void fill(SplittableRandom r, double[] a) {
+    for (int i = 0; i < a.length; i++) {
+      a[i] = r.nextDouble(-2, 2);
+    }
+  }
+
   private static float[] random(SplittableRandom r, int n) {
     float[] v = new float[n];
     for (int i = 0; i < n; i++) {

@@ -6,7 +6,7 @@ import dev.bannerranker.trainer.dataset.ImpressionDataset;
 import dev.bannerranker.trainer.eval.ClickMetrics;
 import dev.bannerranker.trainer.widedeep.RowEncoder;
 
-/** AUC and logloss of the runtime scorer on some rows: the numbers the manifest records. */
+/** AUC, logloss and calibration error of the runtime scorer on some rows: the numbers the manifest records. */
 public final class QuickMetrics {
   private QuickMetrics() {}
 
@@ -43,6 +43,7 @@ public final class QuickMetrics {
   static ModelMetrics.SplitMetrics of(ScoringModel model, RowEncoder rows, ImpressionDataset ds, int[] idx) {
     float[] p = predict(model, rows, idx);
     boolean[] y = labels(ds, idx);
-    return new ModelMetrics.SplitMetrics(ClickMetrics.auc(p, y), ClickMetrics.logLoss(p, y), idx.length);
+    return new ModelMetrics.SplitMetrics(ClickMetrics.auc(p, y), ClickMetrics.logLoss(p, y),
+        ClickMetrics.expectedCalibrationError(p, y, EvaluationPipeline.ECE_BINS), idx.length);
   }
 }

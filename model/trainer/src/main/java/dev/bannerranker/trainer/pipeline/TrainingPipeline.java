@@ -363,8 +363,8 @@ public final class TrainingPipeline {
     Bundle bundle = new Bundle(manifest.withMetrics(metrics), vocab, vectors, weights, p.banners(), stats, firstLayer);
     Map<String, Path> extra = p.problems().badRows() > 0 ? Map.of(PROBLEMS_FILE, problemsFile) : Map.of();
     BundleIO.write(bundle, o.out(), o.force(), extra);
-    out.printf("wrote bundle %s (model %s) in %.1f s; test AUC %.4f, logloss %.5f%n", o.out(), modelVersion,
-        (System.nanoTime() - t0) / 1e9, testMetrics.auc(), testMetrics.logloss());
+    out.printf("wrote bundle %s (model %s) in %.1f s; test AUC %.4f, logloss %.5f, ECE %.4f%n", o.out(), modelVersion,
+        (System.nanoTime() - t0) / 1e9, testMetrics.auc(), testMetrics.logloss(), testMetrics.ece());
     return new Outcome(bundle, metrics, tokensPerSecond, fit.net(), ds, rows, test, o);
   }
 

@@ -49,6 +49,19 @@ class EndToEndTest {
     assertEquals(System.getProperty("os.arch"), provenance.osArch());
   }
 
+  /** The manifest records the test rows' calibration error, as {@code evaluate} computes it, through the JSON. */
+  @Test
+  void manifestRecordsTheTestCalibrationError() {
+    var outcome = TinyWorld.TRAINED;
+    var recorded = BundleIO.load(TinyWorld.ROOT.resolve("bundle")).manifest().metrics().test();
+    float[] p = QuickMetrics.predict(ScoringModel.of(outcome.bundle()), outcome.rows(), outcome.testRows());
+    boolean[] y = QuickMetrics.labels(outcome.dataset(), outcome.testRows());
+    double ece = dev.bannerranker.trainer.eval.ClickMetrics.expectedCalibrationError(p, y, EvaluationPipeline.ECE_BINS);
+    assertNotNull(recorded.ece(), "the manifest's test metrics have an ECE");
+    assertEquals(ece, recorded.ece(), 1e-12);
+    assertTrue(ece > 0 && ece < 0.2, "tiny-world test ECE " + ece);
+  }
+
   /**
    * The loss curve's training values are the data's logloss: below that of always predicting the training CTR once
    * trained, and in the validation loss's range (DL4J's own score adds the L2 penalty and sat far above both).
