@@ -65,6 +65,25 @@ public final class FoldInFactors {
    */
   private record Block(int[] options, int cols, double[] transposed, double[][] bias) {}
 
+  /** The widest block's padded options: the size of {@link Scratch}'s per-option arrays. */
+  private final int maxCols;
+
+  /**
+   * The working arrays of one fold-in, allocated once per call rather than per category and Newton step: a scored
+   * request would otherwise allocate hundreds of small arrays.
+   */
+  private final class Scratch {
+    final double[] p = new double[maxCols];
+    final int[] rows = new int[maxCols];
+    final double[] probabilities = new double[maxCols];
+    final double[] scales = new double[maxCols];
+    final double[] mean = new double[stride];
+    final double[] w = new double[categoryBlock.cols()];
+    final double[] m1 = new double[stride];
+    final double[] m2 = new double[stride * stride];
+    final double[] groupMean = new double[dim];
+  }
+
   public static final int GENDERS = Gender.values().length;
 
   /**
@@ -127,6 +146,11 @@ public final class FoldInFactors {
       brandBlocks[c] = block(members[c], brand, new float[][] {brandBias});
     }
     categoryBlock = block(allCategories, category, categoryBias);
+    int widest = categoryBlock.cols();
+    for (Block b : brandBlocks) {
+      widest = Math.max(widest, b.cols());
+    }
+    maxCols = widest;
   }
 
   private double[] flat(float[][] rows) {
@@ -309,6 +333,7 @@ public final class FoldInFactors {
     double[] grad = new double[dim];
     // stride × stride, row-major; only the lower triangle is summed and read (the solve reads no more)
     double[] hess = new double[stride * stride];
+    Scratch scratch = new Scratch();
     for (int step = 0; step < NEWTON_STEPS; step++) {
       Arrays.fill(hess, 0);
       for (int i = 0; i < dim; i++) {
@@ -327,7 +352,7 @@ public final class FoldInFactors {
             grad[i] -= e.counts()[ci][k] * f[i];
           }
         }
-        softmaxTerms(v, brandBlocks[e.categories()[ci]], 0, brandFlat, -1, total, grad, hess);
+        softmaxTerms(v, brandBlocks[e.categories()[ci]], 0, brandFlat, -1, total, grad, hess, scratch);
       }
       for (int k = 0; k < e.chosenCategory().length; k++) {
         float[] f = category[e.chosenCategory()[k]];
@@ -336,7 +361,7 @@ public final class FoldInFactors {
         }
       }
       if (excluded.length > 0) {
-        categoryTerms(v, genderRow, excluded, excludedCount, grad, hess);
+        categoryTerms(v, genderRow, excluded, excludedCount, grad, hess, scratch);
       }
       double[] delta = Cholesky.solveLower(hess, dim, stride, grad);
       double scale = stepScale(delta, MAX_STEP);
@@ -358,10 +383,11 @@ public final class FoldInFactors {
    * first, so a shopper has up to one group per category). When x held nearly all the mass the subtraction would
    * lose precision, and that group takes its own pass.
    */
-  private void categoryTerms(double[] v, int genderRow, int[] excluded, int[] count, double[] grad, double[] hess) {
+  private void categoryTerms(double[] v, int genderRow, int[] excluded, int[] count, double[] grad, double[] hess,
+      Scratch scratch) {
     int n = allCategories.length;
     // w[k] for category allCategories[k] = k + 1
-    double[] w = new double[categoryBlock.cols()];
+    double[] w = scratch.w;
     kernels.scoresTransposed(categoryBlock.transposed(), dim, categoryBlock.cols(), categoryBlock.bias()[genderRow],
         v, w);
     double max = Double.NEGATIVE_INFINITY;
@@ -373,18 +399,20 @@ public final class FoldInFactors {
       w[k] = Math.exp(w[k] - max);
       z += w[k];
     }
-    double[] m1 = new double[stride];
+    double[] m1 = scratch.m1;
+    Arrays.fill(m1, 0);
     kernels.addRowsScaled(m1, dim, categoryFlat, allCategories, w, n);
-    double[] m2 = new double[stride * stride];
+    double[] m2 = scratch.m2;
+    Arrays.fill(m2, 0);
     kernels.addOuterLower(m2, dim, categoryFlat, allCategories, w, n);
-    double[] mean = new double[dim];
+    double[] mean = scratch.groupMean; // each group writes every entry
     for (int g = 0; g < excluded.length; g++) {
       int x = excluded[g];
       boolean drop = x >= 1 && x < category.length;
       double we = drop ? w[x - 1] : 0;
       double zg = z - we;
       if (zg < 1e-9 * z) {
-        softmaxTerms(v, categoryBlock, genderRow, categoryFlat, x, count[g], grad, hess);
+        softmaxTerms(v, categoryBlock, genderRow, categoryFlat, x, count[g], grad, hess, scratch);
         continue;
       }
       float[] fx = drop ? category[x] : null;
@@ -406,14 +434,14 @@ public final class FoldInFactors {
    * gradient and Hessian; {@code flat} holds the options' factors by row.
    */
   private void softmaxTerms(double[] v, Block b, int biasRow, double[] flat, int excluded, double weight,
-      double[] grad, double[] hess) {
+      double[] grad, double[] hess, Scratch scratch) {
     int n = b.options().length;
-    double[] p = new double[b.cols()];
+    double[] p = scratch.p;
     kernels.scoresTransposed(b.transposed(), dim, b.cols(), b.bias()[biasRow], v, p);
     normalise(p, b.options(), excluded);
-    int[] rows = new int[n];
-    double[] probabilities = new double[n];
-    double[] scales = new double[n];
+    int[] rows = scratch.rows;
+    double[] probabilities = scratch.probabilities;
+    double[] scales = scratch.scales;
     int m = 0;
     for (int k = 0; k < n; k++) {
       if (p[k] != 0) {
@@ -422,7 +450,8 @@ public final class FoldInFactors {
         scales[m++] = weight * p[k];
       }
     }
-    double[] mean = new double[stride];
+    double[] mean = scratch.mean;
+    Arrays.fill(mean, 0);
     kernels.addRowsScaled(mean, dim, flat, rows, probabilities, m);
     kernels.addOuterLower(hess, dim, flat, rows, scales, m);
     for (int i = 0; i < dim; i++) {
