@@ -70,6 +70,7 @@ final class ServiceProcess implements AutoCloseable {
           // loopback only, whatever the configuration says
           "-Dgrpc.server.host=127.0.0.1", "-Dmicronaut.server.host=127.0.0.1"));
       cmd.addAll(1, SERVE_JAVA_FLAGS);
+      cmd.addAll(1 + SERVE_JAVA_FLAGS.size(), extraJavaFlags());
       Map<String, String> all = new java.util.LinkedHashMap<>(config);
       all.putAll(properties);
       all.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
@@ -96,6 +97,15 @@ final class ServiceProcess implements AutoCloseable {
       }
       return s;
     }
+  }
+
+  /**
+   * Extra JVM flags for every service the harness starts, from {@code SERVICE_JAVA_OPTS} (words split on spaces), as
+   * benchmarks/pinned-loadtest.sh takes them: after the service's own, so that a later flag wins.
+   */
+  static List<String> extraJavaFlags() {
+    String opts = System.getenv("SERVICE_JAVA_OPTS");
+    return opts == null || opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+"));
   }
 
   static int freePort() throws IOException {

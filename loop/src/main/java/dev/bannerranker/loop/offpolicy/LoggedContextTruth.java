@@ -14,8 +14,9 @@ import java.util.Map;
  * What the off-policy estimators estimate, computed from the simulator's world: over the replayed requests, the mean
  * true click probability of the target's top banner in the logged context — the user as logged, at the logged time,
  * shown at the top slot after the impressions of that banner to that user in the log's previous 72 hours (the
- * world's fatigue). The same for the logged top banner checks the replay against the simulator's own figure.
- * Without fatigue (no recent impressions counted) shows how much of the value the users' exposure decides.
+ * world's fatigue), those before the requests' time range included. The same for the logged top banner checks the
+ * replay against the simulator's own figure. Without fatigue (no recent impressions counted) shows how much of the
+ * value the users' exposure decides.
  */
 public final class LoggedContextTruth {
 
@@ -38,10 +39,15 @@ public final class LoggedContextTruth {
 
   private LoggedContextTruth() {}
 
-  /** The truth of {@code replay}'s requests (those of {@code log}) in {@code world}; unknown users are left out. */
-  public static Truth of(LogJoin.Joined log, OffPolicyEvaluation.Replay replay, LiveShoppers world) {
+  /**
+   * The truth of {@code replay}'s requests (those of {@code log}) in {@code world}; unknown users are left out.
+   * {@code shown} are the log's impressions in time order from at least the fatigue window before the first request
+   * on: {@code log}'s own when it starts where the log does, else a join of the wider range ({@link #fatigueRange}).
+   */
+  public static Truth of(LogJoin.Joined log, List<Impression> shown, OffPolicyEvaluation.Replay replay,
+      LiveShoppers world) {
     Map<String, List<Impression>> byUser = new HashMap<>();
-    for (Impression i : log.impressions()) { // in time order
+    for (Impression i : shown) { // in time order
       byUser.computeIfAbsent(i.userId(), k -> new ArrayList<>()).add(i);
     }
     double[] sums = new double[6];
@@ -72,6 +78,16 @@ public final class LoggedContextTruth {
     }
     double n = Math.max(1, used);
     return new Truth(sums[0] / n, sums[1] / n, sums[2] / n, sums[3] / n, sums[4] / n, sums[5] / n, used, unknown);
+  }
+
+  /**
+   * The join options whose impressions the truth of requests joined with {@code requests} needs: the same, starting
+   * the fatigue window earlier; {@code requests} itself when it has no start.
+   */
+  public static LogJoin.Options fatigueRange(LogJoin.Options requests) {
+    return requests.since() == null ? requests : new LogJoin.Options(
+        requests.since().minusSeconds(LiveShoppers.FATIGUE_WINDOW_SECONDS), requests.until(), requests.window(),
+        requests.conversionWindow(), requests.maxBadFraction());
   }
 
   /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.bannerranker.bundle.Bundle;
 import dev.bannerranker.bundle.BundleIO;
 import dev.bannerranker.cli.OutputPaths;
+import dev.bannerranker.data.Impression;
 import dev.bannerranker.loop.CliValues;
 import dev.bannerranker.loop.export.LogJoin;
 import dev.bannerranker.scoring.ScoringModel;
@@ -12,6 +13,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -113,8 +115,9 @@ public final class OffPolicyCommand implements Callable<Integer> {
     }
     Bundle b = BundleIO.load(bundle);
     ScoringModel model = ScoringModel.of(b);
-    LogJoin.Joined joined = LogJoin.join(logs, new LogJoin.Options(CliValues.instant("--since", since),
-        CliValues.instant("--until", until), CliValues.duration("--attribution-window", window), maxBad));
+    LogJoin.Options range = new LogJoin.Options(CliValues.instant("--since", since),
+        CliValues.instant("--until", until), CliValues.duration("--attribution-window", window), maxBad);
+    LogJoin.Joined joined = LogJoin.join(logs, range);
     if (frequencyCap < 0) {
       throw new IllegalArgumentException("--frequency-cap-per-day must be >= 0, got " + frequencyCap);
     }
@@ -160,7 +163,13 @@ public final class OffPolicyCommand implements Callable<Integer> {
     out.put("mean_weight", estimate(weights));
     double paretoK = Estimators.paretoK(replay.w());
     out.put("pareto_k", Double.isNaN(paretoK) ? null : paretoK);
-    LoggedContextTruth.Truth truth = shoppers == null ? null : LoggedContextTruth.of(joined, replay, shoppers);
+    LoggedContextTruth.Truth truth = null;
+    if (shoppers != null) {
+      // fatigue counts the impressions of the window before --since too, as the shoppers felt them
+      LogJoin.Options fatigue = LoggedContextTruth.fatigueRange(range);
+      List<Impression> shown = fatigue == range ? joined.impressions() : LogJoin.join(logs, fatigue).impressions();
+      truth = LoggedContextTruth.of(joined, shown, replay, shoppers);
+    }
     if (truth != null) {
       out.put("truth_on_logged_contexts", truth.json());
     }

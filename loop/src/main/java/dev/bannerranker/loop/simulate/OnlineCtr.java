@@ -5,7 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Online click-through of what the shoppers were shown: overall, per slot, per placement and slot, per model. */
+/**
+ * Online click-through of what the shoppers were shown: overall, per slot, per placement and slot, per model, and
+ * the top slot's per model and per day (UTC, of the simulated clock).
+ */
 public final class OnlineCtr {
   /** Impressions, clicks, conversions and the sums of the true click and (over clicks) conversion probabilities. */
   static final class Cell {
@@ -43,6 +46,7 @@ public final class OnlineCtr {
   private final Map<String, Map<Integer, Cell>> byPlacementSlot = new TreeMap<>();
   private final Map<String, Cell> byModel = new TreeMap<>();
   private final Map<String, Cell> topSlotByModel = new TreeMap<>();
+  private final Map<String, Cell> topSlotByDay = new TreeMap<>();
 
   public void add(LiveShoppers.Shown s) {
     all.add(s);
@@ -52,6 +56,8 @@ public final class OnlineCtr {
     byModel.computeIfAbsent(model, k -> new Cell()).add(s);
     if (s.slot() == 1) {
       topSlotByModel.computeIfAbsent(model, k -> new Cell()).add(s);
+      String day = java.time.LocalDate.ofEpochDay(Math.floorDiv(s.epochSecond(), 86_400L)).toString();
+      topSlotByDay.computeIfAbsent(day, k -> new Cell()).add(s);
     }
   }
 
@@ -63,7 +69,10 @@ public final class OnlineCtr {
     return all.clicks;
   }
 
-  /** {@code all}, {@code by_slot}, {@code by_placement_slot}, {@code by_model_version}, {@code top_slot_by_model_version}. */
+  /**
+   * {@code all}, {@code by_slot}, {@code by_placement_slot}, {@code by_model_version}, {@code top_slot_by_model_version},
+   * {@code top_slot_by_day} (keys {@code 2026-03-16}, ...).
+   */
   public Map<String, Object> json() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("all", all.json());
@@ -83,6 +92,9 @@ public final class OnlineCtr {
     Map<String, Object> top = new LinkedHashMap<>();
     topSlotByModel.forEach((k, v) -> top.put(k, v.json()));
     m.put("top_slot_by_model_version", top);
+    Map<String, Object> days = new LinkedHashMap<>();
+    topSlotByDay.forEach((k, v) -> days.put(k, v.json()));
+    m.put("top_slot_by_day", days);
     return m;
   }
 }

@@ -39,6 +39,7 @@ import picocli.CommandLine;
 class ClosedLoopTest {
   static final String DAYS = "3";
   static final String START = "2026-03-16T00:00:00Z";
+  static final String LAST_DAY = "2026-03-18T00:00:00Z";
   @TempDir Path tmp;
 
   @Test
@@ -100,6 +101,15 @@ class ClosedLoopTest {
     JsonNode slot1 = onlineA.path("by_slot").path("1");
     assertEquals(slot1.path("impressions").asLong(), truthA.path("requests").asLong(), figures);
     assertEquals(slot1.path("mean_true_ctr").asDouble(), truthA.path("logging_true_ctr").asDouble(), 1e-9, figures);
+    // The last day alone: its fatigue still counts the impressions of the days before, as the shoppers felt them.
+    JsonNode lastDayTruthA = offpolicy(logs, a, world, tmp.resolve("offpolicy-a-last-day.json"), "--since", LAST_DAY)
+        .path("truth_on_logged_contexts");
+    JsonNode lastDay = onlineA.path("top_slot_by_day").path(LAST_DAY.substring(0, 10));
+    assertTrue(lastDay.path("impressions").asLong() > 300, onlineA.path("top_slot_by_day").toString());
+    assertEquals(lastDay.path("impressions").asLong(), lastDayTruthA.path("requests").asLong(), lastDayTruthA.toString());
+    assertTrue(lastDayTruthA.path("logging_mean_recent_impressions").asDouble() > 0, lastDayTruthA.toString());
+    assertEquals(lastDay.path("mean_true_ctr").asDouble(), lastDayTruthA.path("logging_true_ctr").asDouble(), 1e-9,
+        lastDayTruthA.toString());
     double truthB = estimateB.path("truth_on_logged_contexts").path("target_true_ctr").asDouble();
     assertTrue(truthB > 0, figures);
     assertTrue(covers(snips, truthB) && covers(dr, truthB), "logged-contexts truth " + truthB + "; " + figures);
@@ -152,9 +162,11 @@ class ClosedLoopTest {
     return new ObjectMapper().readTree(json.toFile());
   }
 
-  JsonNode offpolicy(Path logs, Path bundle, Path world, Path json) throws IOException {
-    loop("offpolicy", "--logs", logs.toString(), "--bundle", bundle.toString(), "--history", world.toString(),
-        "--world", world.toString(), "--bootstrap", "400", "--json", json.toString());
+  JsonNode offpolicy(Path logs, Path bundle, Path world, Path json, String... extra) throws IOException {
+    List<String> args = new ArrayList<>(List.of("offpolicy", "--logs", logs.toString(), "--bundle", bundle.toString(),
+        "--history", world.toString(), "--world", world.toString(), "--bootstrap", "400", "--json", json.toString()));
+    args.addAll(List.of(extra));
+    loop(args.toArray(String[]::new));
     return new ObjectMapper().readTree(json.toFile());
   }
 
