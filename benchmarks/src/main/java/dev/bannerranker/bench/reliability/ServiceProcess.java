@@ -104,7 +104,11 @@ final class ServiceProcess implements AutoCloseable {
    * benchmarks/pinned-loadtest.sh takes them: after the service's own, so that a later flag wins.
    */
   static List<String> extraJavaFlags() {
-    String opts = System.getenv("SERVICE_JAVA_OPTS");
+    return javaFlags(System.getenv("SERVICE_JAVA_OPTS"));
+  }
+
+  /** The words of {@code opts}, split on white space; none for null or blank. */
+  static List<String> javaFlags(String opts) {
     return opts == null || opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+"));
   }
 

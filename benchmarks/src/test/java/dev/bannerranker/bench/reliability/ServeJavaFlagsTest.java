@@ -23,4 +23,11 @@ class ServeJavaFlagsTest {
       assertTrue(pom.contains("<jvmFlag>" + flag + "</jvmFlag>"), "the image's jvmFlags carry " + flag);
     }
   }
+
+  @Test
+  void serviceJavaOptsAreSplitIntoFlags() {
+    assertEquals(List.of(), ServiceProcess.javaFlags(null));
+    assertEquals(List.of(), ServiceProcess.javaFlags("  "));
+    assertEquals(List.of("-XX:+UseG1GC", "-Xmn64m"), ServiceProcess.javaFlags(" -XX:+UseG1GC \t -Xmn64m "));
+  }
 }
