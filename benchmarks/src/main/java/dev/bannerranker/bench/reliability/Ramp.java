@@ -16,8 +16,11 @@ final class Ramp {
   static final double FACTOR = 1.15;
   /** The first step offers this share of the closed loop's rate. */
   static final double START_SHARE = 0.5;
-  /** At most this many steps: the last offers {@code START_SHARE * FACTOR^(MAX_STEPS-1)} (4.1) times the closed loop's rate. */
-  static final int MAX_STEPS = 16;
+  /**
+   * At most this many steps: the last offers {@code START_SHARE * FACTOR^(MAX_STEPS-1)} (12.4) times the closed loop's
+   * rate, which understates the service when Rank's limit sheds most of the closed loop's callers.
+   */
+  static final int MAX_STEPS = 24;
 
   private Ramp() {}
 

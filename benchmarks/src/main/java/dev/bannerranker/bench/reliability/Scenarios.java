@@ -244,6 +244,29 @@ final class Scenarios {
     return out;
   }
 
+  /** Rank's concurrency limit in force ({@code ranker_concurrency_limit{rpc="rank"}}), NaN without one. */
+  private static double rankLimit(ServiceProcess s) throws IOException, InterruptedException {
+    return ServiceProcess.metric(s.prometheus(), "ranker_concurrency_limit", "rpc=\"rank\"");
+  }
+
+  /**
+   * Offers Rank at {@code rate} in half-second steps until its limit is back at {@code ceiling}, for at most
+   * {@value #LIMIT_RECOVERY_SECONDS} s; the seconds it took (0 without a limit, the bound if it never got there).
+   */
+  private double recoverRankLimit(ServiceProcess s, double rate, double ceiling)
+      throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    double seconds = 0;
+    while (!Double.isNaN(ceiling) && rankLimit(s) < ceiling && seconds < LIMIT_RECOVERY_SECONDS) {
+      Load.openLoop(rate, 0.5, 20_000, rankCall(s), new Load.Tally());
+      seconds = (System.nanoTime() - start) / 1e9;
+    }
+    return seconds;
+  }
+
+  /** Bounds {@link #recoverRankLimit}: from the floor to a ceiling of 64 calls takes about 6.2 s. */
+  static final double LIMIT_RECOVERY_SECONDS = 15;
+
   /** Rank's closed-loop throughput with {@code threads} callers: the sustainable rate. */
   private double sustainableRate(ServiceProcess s, double seconds) throws InterruptedException {
     Load.closedLoopFor("warm-up", settings.threads(), Math.max(1, seconds / 2), rankCall(s));
@@ -258,10 +281,15 @@ final class Scenarios {
         settings.overloadLimit() == null ? Map.of()
             : Map.of("ranker.limits.max-concurrent-calls.rank", Integer.toString(settings.overloadLimit())))) {
       double measure = Math.max(1, settings.seconds() / 3);
+      double ceiling = rankLimit(s); // nothing has run yet: the limit is at its ceiling
       // The JIT compiles the Rank path during the first seconds; a rate measured before that understates the service.
       Load.closedLoopFor("warm-up", settings.threads(), measure, rankCall(s));
       double closedLoop = Load.closedLoopFor("closed-loop", settings.threads(), measure, rankCall(s)).okPerSecond();
       double rampBase = Math.max(1, closedLoop); // a closed loop that got nothing through still starts a ramp
+      // More closed-loop callers than Rank threads form a standing queue, which drops Rank's limit to its floor; it
+      // climbs back one call per 100 ms window of answered calls. Ramp steps during that climb would be shed at rates
+      // the service keeps up with, so the ramp starts once the limit is back.
+      double recovery = recoverRankLimit(s, Ramp.rate(rampBase, 0), ceiling);
       // A closed loop's callers wait out their own round trips, and with a limit below their number some are shed,
       // so it can understate what the service admits: the capacity is the highest open-loop rate it keeps up with.
       double stepSeconds = Math.max(0.5, settings.seconds() / 10);
@@ -309,6 +337,8 @@ final class Scenarios {
       out.put("closed_loop_rps", round(closedLoop, 0));
       out.put("probe_admitted_rps", round(Ramp.maxAdmitted(steps), 0));
       out.put("warmup_seconds", round(measure, 1));
+      out.put("rank_limit_ceiling", ceiling);
+      out.put("rank_limit_recovery_seconds", round(recovery, 1));
       out.put("ramp", steps.stream().map(Ramp.Step::toMap).toList());
       out.put("offered_rps", round(3 * rate, 0));
       out.put("sent_rps", round(sent.calls() / sent.seconds(), 0));

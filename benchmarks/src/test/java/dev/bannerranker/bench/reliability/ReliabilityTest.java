@@ -52,6 +52,10 @@ class ReliabilityTest {
     // 3x is taken of the ramp's last step that kept up, before the first that did not
     JsonNode overload = r.get("overload");
     assertTrue(overload.get("probe_admitted_rps").asDouble() > 0, overload.toString());
+    // the ramp starts once Rank's limit, lowered by the closed loop's standing queue, is back at its ceiling
+    assertTrue(overload.get("rank_limit_ceiling").asDouble() > 0, overload.toString());
+    assertTrue(overload.get("rank_limit_recovery_seconds").asDouble() < Scenarios.LIMIT_RECOVERY_SECONDS,
+        overload.toString());
     JsonNode ramp = overload.get("ramp");
     assertTrue(ramp.size() >= 1 && ramp.size() <= Ramp.MAX_STEPS, overload.toString());
     int lastKept = -1;
