@@ -45,6 +45,24 @@ class CallExecutorsTest {
   }
 
   @Test
+  void aPoolRunsItsAfterTaskHookOnItsThreadAfterEachTask() throws Exception {
+    java.util.List<String> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    var pool = CallExecutors.newPool("hooked", 1, 4, () -> order.add("after on " + Thread.currentThread().getName()));
+    try {
+      for (int i = 0; i < 3; i++) {
+        int task = i;
+        pool.execute(() -> order.add("task " + task));
+      }
+      pool.shutdown();
+      assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+      assertEquals(java.util.List.of("task 0", "after on hooked-1", "task 1", "after on hooked-1", "task 2",
+          "after on hooked-1"), order);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void eachPoolAdmitsItsThreadsAndQueueThenShedsButHealthFallsBackToTheServerDefault() throws Exception {
     CallExecutors e = new CallExecutors(new ServerSettings(ServerSettings.Executor.FIXED, 1, 2, 1), SHED);
     try {
