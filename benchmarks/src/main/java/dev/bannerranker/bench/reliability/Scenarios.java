@@ -264,8 +264,8 @@ final class Scenarios {
     return seconds;
   }
 
-  /** Bounds {@link #recoverRankLimit}: from the floor to a ceiling of 64 calls takes about 6.2 s. */
-  static final double LIMIT_RECOVERY_SECONDS = 15;
+  /** Bounds {@link #recoverRankLimit}: from the floor to a ceiling of 64 takes about 6.2 s, more after a stall. */
+  static final double LIMIT_RECOVERY_SECONDS = 30;
 
   /** Rank's closed-loop throughput with {@code threads} callers: the sustainable rate. */
   private double sustainableRate(ServiceProcess s, double seconds) throws InterruptedException {
@@ -289,7 +289,8 @@ final class Scenarios {
       // More closed-loop callers than Rank threads form a standing queue, which drops Rank's limit to its floor; it
       // climbs back one call per 100 ms window of answered calls. Ramp steps during that climb would be shed at rates
       // the service keeps up with, so the ramp starts once the limit is back.
-      double recovery = recoverRankLimit(s, Ramp.rate(rampBase, 0), ceiling);
+      // (A window closes after 100 ms and 10 answered calls, so at least 100 calls/s climb at the full pace.)
+      double recovery = recoverRankLimit(s, Math.max(100, Ramp.rate(rampBase, 0)), ceiling);
       // A closed loop's callers wait out their own round trips, and with a limit below their number some are shed,
       // so it can understate what the service admits: the capacity is the highest open-loop rate it keeps up with.
       double stepSeconds = Math.max(0.5, settings.seconds() / 10);
