@@ -23,7 +23,11 @@ import java.util.Map;
  * eviction loses nothing. A store other processes write too ({@link UserStore#shared()}) is read on every request.
  */
 public final class UserStateStore {
+  /** Stripes of the users' write order (see {@link #record}); a power of two. */
+  private static final int WRITE_STRIPES = 1024;
+
   private final LoadingCache<String, UserState> cache;
+  private final Object[] writeStripes = new Object[WRITE_STRIPES];
   private final UserStore store;
   private final StoreNames names;
   private final int capacity;
@@ -39,6 +43,9 @@ public final class UserStateStore {
 
   public UserStateStore(UserSettings settings, UserStore store) {
     this.capacity = settings.activityCapacity();
+    for (int i = 0; i < WRITE_STRIPES; i++) {
+      writeStripes[i] = new Object();
+    }
     this.store = store;
     this.names = new StoreNames(store);
     this.cache = Caffeine.newBuilder()
@@ -74,8 +81,9 @@ public final class UserStateStore {
 
   /**
    * Appends each user's activities to the store (one durable write for the batch), then to the cached states. The
-   * cached states are locked in a fixed order across the write, so the cache applies concurrent batches for one user
-   * in the order the store did.
+   * writer holds the users' write stripes, in a fixed order, across the write and the apply, so the cache applies
+   * concurrent batches for one user in the order the store did. A snapshot takes only the state's own lock, which the
+   * apply holds briefly: a Rank never waits for the store's durable write (a sync of the disk, a round trip to Redis).
    */
   public void record(Map<String, List<Activity>> byUser, Map<String, ModelGeneration> generations) {
     List<UserStore.UserRecords> batch = new ArrayList<>(byUser.size());
@@ -91,7 +99,8 @@ public final class UserStateStore {
     for (String u : users) {
       states.add(cache.get(u));
     }
-    locked(states, 0, () -> {
+    int[] stripes = users.stream().mapToInt(UserStateStore::writeStripe).distinct().sorted().toArray();
+    locked(stripes, 0, () -> {
       store.appendAll(batch);
       for (int i = 0; i < users.size(); i++) {
         states.get(i).apply(byUser.get(users.get(i)), generations.get(users.get(i)));
@@ -104,13 +113,19 @@ public final class UserStateStore {
     }
   }
 
-  private static void locked(List<UserState> states, int i, Runnable body) {
-    if (i == states.size()) {
+  private static int writeStripe(String userId) {
+    int h = userId.hashCode();
+    return (h ^ h >>> 16) & (WRITE_STRIPES - 1);
+  }
+
+  /** Runs {@code body} holding the write stripes {@code stripes} (ascending, so two writers cannot deadlock). */
+  private void locked(int[] stripes, int i, Runnable body) {
+    if (i == stripes.length) {
       body.run();
       return;
     }
-    synchronized (states.get(i)) {
-      locked(states, i + 1, body);
+    synchronized (writeStripes[stripes[i]]) {
+      locked(stripes, i + 1, body);
     }
   }
 
