@@ -267,10 +267,68 @@ final class Scenarios {
   /** Bounds {@link #recoverRankLimit}: from the floor to a ceiling of 64 takes about 6.2 s, more after a stall. */
   static final double LIMIT_RECOVERY_SECONDS = 30;
 
-  /** Rank's closed-loop throughput with {@code threads} callers: the sustainable rate. */
-  private double sustainableRate(ServiceProcess s, double seconds) throws InterruptedException {
-    Load.closedLoopFor("warm-up", settings.threads(), Math.max(1, seconds / 2), rankCall(s));
-    return Load.closedLoopFor("sustainable", settings.threads(), seconds, rankCall(s)).okPerSecond();
+  /**
+   * Rank's capacity as the overload and soak scenarios measure it, on a warmed service: the ramp's sustainable rate,
+   * the closed loop it started from, the limit's ceiling and how long the limit took to come back before the ramp.
+   */
+  record Probe(double ceiling, double closedLoopRps, double recoverySeconds, List<Ramp.Step> steps,
+      Ramp.Capacity capacity) {
+    /** The probe's keys of a scenario's report. */
+    void report(Map<String, Object> out) {
+      out.put("sustainable_rps", round(capacity.rps(), 0));
+      out.put("sustainable_source", capacity.source());
+      out.put("closed_loop_rps", round(closedLoopRps, 0));
+      out.put("probe_admitted_rps", round(Ramp.maxAdmitted(steps), 0));
+      out.put("rank_limit_ceiling", ceiling);
+      out.put("rank_limit_recovery_seconds", round(recoverySeconds, 1));
+      out.put("ramp", steps.stream().map(Ramp.Step::toMap).toList());
+    }
+  }
+
+  /**
+   * Warms Rank up with a closed loop, then finds the highest open-loop rate it keeps up with ({@link Ramp}). A closed
+   * loop alone understates the service: its callers wait out their own round trips, and their standing queue drops
+   * Rank's limit below their number, so some of them are shed.
+   */
+  private Probe probeCapacity(ServiceProcess s) throws IOException, InterruptedException {
+    double measure = warmupSeconds();
+    double ceiling = rankLimit(s); // nothing has run yet: the limit is at its ceiling
+    // The JIT compiles the Rank path during the first seconds; a rate measured before that understates the service.
+    Load.closedLoopFor("warm-up", settings.threads(), measure, rankCall(s));
+    double closedLoop = Load.closedLoopFor("closed-loop", settings.threads(), measure, rankCall(s)).okPerSecond();
+    double rampBase = Math.max(1, closedLoop); // a closed loop that got nothing through still starts a ramp
+    // More closed-loop callers than Rank threads form a standing queue, which drops Rank's limit to its floor; it
+    // climbs back one call per 100 ms window of answered calls. Ramp steps during that climb would be shed at rates
+    // the service keeps up with, so the ramp starts once the limit is back.
+    // (A window closes after 100 ms and 10 answered calls, so at least 100 calls/s climb at the full pace.)
+    double recovery = recoverRankLimit(s, Math.max(100, Ramp.rate(rampBase, 0)), ceiling);
+    double stepSeconds = Math.max(0.5, settings.seconds() / 10);
+    List<Ramp.Step> steps = new ArrayList<>();
+    while (Ramp.goesOn(steps)) {
+      double offered = Ramp.rate(rampBase, steps.size());
+      Load.Tally step = new Load.Tally();
+      Load.Sent stepSent = Load.openLoop(offered, stepSeconds, 20_000, rankCall(s), step);
+      long stepShed = step.count(Status.Code.RESOURCE_EXHAUSTED);
+      steps.add(new Ramp.Step(offered, stepSent.seconds(), stepSent.calls(), step.ok.sum(), stepShed,
+          step.errorCount() - stepShed));
+    }
+    return new Probe(ceiling, closedLoop, recovery, steps, Ramp.sustainable(steps));
+  }
+
+  /** CPU time this process, the load generator, has used. */
+  private static long loadCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /** The CPUs this process may run on now (after {@code --load-cpus}). */
+  private static int loadCpus() {
+    return Runtime.getRuntime().availableProcessors();
+  }
+
+  /** The closed loops' seconds before a probe's ramp, and the unloaded measure's. */
+  private double warmupSeconds() {
+    return Math.max(1, settings.seconds() / 3);
   }
 
   // 3. Overload at 3x the sustainable Rank rate, with a concurrency limit on Rank.
@@ -280,33 +338,13 @@ final class Scenarios {
     try (ServiceProcess s = launcher.start(dir, "service", List.of("--state-dir", dir.resolve("state").toString()),
         settings.overloadLimit() == null ? Map.of()
             : Map.of("ranker.limits.max-concurrent-calls.rank", Integer.toString(settings.overloadLimit())))) {
-      double measure = Math.max(1, settings.seconds() / 3);
-      double ceiling = rankLimit(s); // nothing has run yet: the limit is at its ceiling
-      // The JIT compiles the Rank path during the first seconds; a rate measured before that understates the service.
-      Load.closedLoopFor("warm-up", settings.threads(), measure, rankCall(s));
-      double closedLoop = Load.closedLoopFor("closed-loop", settings.threads(), measure, rankCall(s)).okPerSecond();
-      double rampBase = Math.max(1, closedLoop); // a closed loop that got nothing through still starts a ramp
-      // More closed-loop callers than Rank threads form a standing queue, which drops Rank's limit to its floor; it
-      // climbs back one call per 100 ms window of answered calls. Ramp steps during that climb would be shed at rates
-      // the service keeps up with, so the ramp starts once the limit is back.
-      // (A window closes after 100 ms and 10 answered calls, so at least 100 calls/s climb at the full pace.)
-      double recovery = recoverRankLimit(s, Math.max(100, Ramp.rate(rampBase, 0)), ceiling);
-      // A closed loop's callers wait out their own round trips, and with a limit below their number some are shed,
-      // so it can understate what the service admits: the capacity is the highest open-loop rate it keeps up with.
-      double stepSeconds = Math.max(0.5, settings.seconds() / 10);
-      List<Ramp.Step> steps = new ArrayList<>();
-      while (Ramp.goesOn(steps)) {
-        double offered = Ramp.rate(rampBase, steps.size());
-        Load.Tally step = new Load.Tally();
-        Load.Sent stepSent = Load.openLoop(offered, stepSeconds, 20_000, rankCall(s), step);
-        long stepShed = step.count(Status.Code.RESOURCE_EXHAUSTED);
-        steps.add(new Ramp.Step(offered, stepSent.seconds(), stepSent.calls(), step.ok.sum(), stepShed,
-            step.errorCount() - stepShed));
-      }
-      Ramp.Capacity capacity = Ramp.sustainable(steps);
-      double rate = capacity.rps();
+      Probe probe = probeCapacity(s);
+      double rate = probe.capacity().rps();
+      double measure = warmupSeconds();
       var serverBeforeUnloaded = ServerLatency.rankBuckets(s.prometheus());
+      long unloadedCpuBefore = loadCpuNanos();
       Load.Tally unloaded = Load.closedLoopFor("unloaded", 1, measure, rankCall(s));
+      double unloadedCpuShare = (loadCpuNanos() - unloadedCpuBefore) / (measure * 1e9 * loadCpus());
       var serverAfterUnloaded = ServerLatency.rankBuckets(s.prometheus());
       double[] before = s.threadsAndHeapMb();
       Load.Tally tally = new Load.Tally();
@@ -318,6 +356,7 @@ final class Scenarios {
         actualSend.put(n, System.nanoTime());
         return call.start(n);
       };
+      long loadCpuBefore = loadCpuNanos();
       tally.started();
       Load.Sent sent = Load.openLoop(3 * rate, settings.seconds(), 20_000, timed, (n, intended, end, code) -> {
         Long actual = actualSend.remove(n);
@@ -327,20 +366,15 @@ final class Scenarios {
         }
       });
       tally.finished();
+      double loadCpuShare = (loadCpuNanos() - loadCpuBefore) / (sent.seconds() * 1e9 * loadCpus());
       var serverAfter = ServerLatency.rankBuckets(s.prometheus());
       double[] after = s.threadsAndHeapMb();
       long shed = tally.count(Status.Code.RESOURCE_EXHAUSTED);
       long total = tally.ok.sum() + tally.errorCount();
       Histogram admitted = tally.latency.getIntervalHistogram();
       out.put("limit", settings.overloadLimit() == null ? "default" : settings.overloadLimit());
-      out.put("sustainable_rps", round(rate, 0));
-      out.put("sustainable_source", capacity.source());
-      out.put("closed_loop_rps", round(closedLoop, 0));
-      out.put("probe_admitted_rps", round(Ramp.maxAdmitted(steps), 0));
+      probe.report(out);
       out.put("warmup_seconds", round(measure, 1));
-      out.put("rank_limit_ceiling", ceiling);
-      out.put("rank_limit_recovery_seconds", round(recovery, 1));
-      out.put("ramp", steps.stream().map(Ramp.Step::toMap).toList());
       out.put("offered_rps", round(3 * rate, 0));
       out.put("sent_rps", round(sent.calls() / sent.seconds(), 0));
       out.put("calls", total);
@@ -355,6 +389,9 @@ final class Scenarios {
           3));
       out.put("server_admitted_p99_ms", round(ServerLatency.quantileMs(serverAfterUnloaded, serverAfter, 0.99), 3));
       out.put("sender_max_lag_ms", round(sent.maxLagMs(), 1));
+      // Near 1, the load generator's CPUs were busy: its own queueing is then in the client's latencies.
+      out.put("load_cpu_share", round(loadCpuShare, 2));
+      out.put("unloaded_load_cpu_share", round(unloadedCpuShare, 2));
       out.put("other_errors", tally.errorCount() - shed);
       out.put("errors_by_code", tally.errorsByCode());
       out.put("threads_before", before[0]);
@@ -626,22 +663,24 @@ final class Scenarios {
     }
   }
 
-  // 7. Soak at 70 % of the sustainable rate.
+  // 7. Soak at 70 % of the sustainable rate, as the overload scenario measures it.
   Map<String, Object> soak() throws Exception {
     Path dir = work.resolve("soak");
     Map<String, Object> out = map();
     try (ServiceProcess s = launcher.start(dir, "service", List.of("--state-dir", dir.resolve("state").toString()),
         Map.of())) {
-      double rate = 0.7 * sustainableRate(s, Math.max(1, Math.min(10, settings.soakSeconds() / 6)));
+      Probe probe = probeCapacity(s);
+      double rate = 0.7 * probe.capacity().rps();
       RankingServiceGrpc.RankingServiceFutureStub stub = ranking(s.channel());
       // One call in 20 records a view for a known user: logs grow and compact as in production.
       Load.Call mixed = n -> n % 20 == 0
           ? stub.withDeadlineAfter(10, TimeUnit.SECONDS).recordEvents(requests.views(requests.rank(n / 20)
               .getUserId(), 1, n))
           : stub.withDeadlineAfter(10, TimeUnit.SECONDS).rank(requests.rank(n));
-      // The rate probe ends by overloading the service, which leaves Rank's limit at its floor until answered calls
-      // raise it again (one call per 100 ms window): a lead-in at the soak's rate, reported apart, lets it recover
-      // before the soak's calls are counted.
+      // The probe's ramp ends by overloading the service, which leaves Rank's limit at its floor until answered calls
+      // raise it again (one call per 100 ms window): Ranks at the soak's rate until it is back, then a lead-in at the
+      // soak's rate with its writes, reported apart, before the soak's calls are counted.
+      double recovery = recoverRankLimit(s, Math.max(100, rate), probe.ceiling());
       double leadIn = Math.min(10, settings.soakSeconds() / 20);
       Load.Tally leadInTally = new Load.Tally();
       leadInTally.started();
@@ -696,6 +735,8 @@ final class Scenarios {
       out.put("seconds", settings.soakSeconds());
       out.put("warmup_seconds", round(warmup, 1));
       out.put("rate_rps", round(rate, 0));
+      probe.report(out);
+      out.put("lead_in_limit_recovery_seconds", round(recovery, 1));
       out.put("lead_in_seconds", round(leadIn, 1));
       out.put("lead_in_calls", leadInCalls);
       out.put("lead_in_errors_by_code", leadInTally.errorsByCode());

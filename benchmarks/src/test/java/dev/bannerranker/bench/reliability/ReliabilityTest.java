@@ -73,6 +73,9 @@ class ReliabilityTest {
     assertEquals(3 * overload.get("sustainable_rps").asDouble(), overload.get("offered_rps").asDouble(), 3.0,
         overload.toString());
     assertTrue(r.at("/overload/healthy_after").asBoolean());
+    // the load generator's own CPU share, which says whether its queueing is in the client's latencies
+    assertTrue(overload.get("load_cpu_share").asDouble() > 0, overload.toString());
+    assertTrue(overload.get("unloaded_load_cpu_share").asDouble() > 0, overload.toString());
 
     assertEquals(0, r.at("/fuzz/internal_or_unknown").asLong(), r.get("fuzz").toString());
     assertTrue(r.at("/fuzz/healthy_after").asBoolean());
@@ -100,6 +103,12 @@ class ReliabilityTest {
       assertTrue(mb.asDouble() > 0, r.get("soak").toString());
     }
     assertTrue(r.at("/soak/live_heap_slope_mb_per_min").isNumber(), r.get("soak").toString());
+    // the soak runs at 70 % of its own probe's sustainable rate, and once Rank's limit is back after the ramp
+    JsonNode soak = r.get("soak");
+    assertTrue(soak.get("ramp").size() >= 1, soak.toString());
+    assertEquals(0.7 * soak.get("sustainable_rps").asDouble(), soak.get("rate_rps").asDouble(), 1.0, soak.toString());
+    assertTrue(soak.get("lead_in_limit_recovery_seconds").asDouble() < Scenarios.LIMIT_RECOVERY_SECONDS,
+        soak.toString());
     // the lead-in ran before the soak's counted calls, and its outcomes are reported apart
     assertTrue(r.at("/soak/lead_in_calls").asLong() > 0, r.get("soak").toString());
     assertTrue(r.get("soak").has("lead_in_errors_by_code"), r.get("soak").toString());
