@@ -249,6 +249,11 @@ final class Scenarios {
     return ServiceProcess.metric(s.prometheus(), "ranker_concurrency_limit", "rpc=\"rank\"");
   }
 
+  /** Times a standing queue dropped Rank's limit ({@code ranker_concurrency_limit_drops_total}), NaN without one. */
+  private static double rankLimitDrops(ServiceProcess s) throws IOException, InterruptedException {
+    return ServiceProcess.metric(s.prometheus(), "ranker_concurrency_limit_drops_total", "rpc=\"rank\"");
+  }
+
   /**
    * Offers Rank at {@code rate} in half-second steps until its limit is back at {@code ceiling}, for at most
    * {@value #LIMIT_RECOVERY_SECONDS} s; the seconds it took (0 without a limit, the bound if it never got there).
@@ -719,6 +724,7 @@ final class Scenarios {
       List<double[]> live = new ArrayList<>(); // {minutes since the start, MiB}
       long calls = 0;
       double maxLagMs = 0;
+      double dropsBefore = rankLimitDrops(s);
       tally.started();
       for (double seconds : new double[] {warmup, half, half}) {
         long offset = calls;
@@ -728,6 +734,7 @@ final class Scenarios {
         live.add(new double[] {(System.nanoTime() - start) / 60e9, s.liveHeapMb()});
       }
       tally.finished();
+      double drops = rankLimitDrops(s) - dropsBefore;
       sampling.set(false);
       sampler.interrupt();
       sampler.join();
@@ -748,6 +755,8 @@ final class Scenarios {
         byMinute.add(errorsByMinute.get(m));
       }
       out.put("errors_by_minute", byMinute);
+      // Each drop of Rank's limit to its floor during the soak: a standing queue for a whole window at 70 % load.
+      out.put("rank_limit_drops", drops);
       out.put("p99_ms", round(Load.ms(tally.latency.getIntervalHistogram(), 99), 3));
       out.put("sender_max_lag_ms", round(maxLagMs, 1));
       out.put("live_heap_mb", live.stream().map(x -> round(x[1], 1)).toList());

@@ -109,6 +109,7 @@ class ReliabilityTest {
     assertEquals(0.7 * soak.get("sustainable_rps").asDouble(), soak.get("rate_rps").asDouble(), 1.0, soak.toString());
     assertTrue(soak.get("lead_in_limit_recovery_seconds").asDouble() < Scenarios.LIMIT_RECOVERY_SECONDS,
         soak.toString());
+    assertTrue(soak.get("rank_limit_drops").asDouble() >= 0, soak.toString());
     // the lead-in ran before the soak's counted calls, and its outcomes are reported apart
     assertTrue(r.at("/soak/lead_in_calls").asLong() > 0, r.get("soak").toString());
     assertTrue(r.get("soak").has("lead_in_errors_by_code"), r.get("soak").toString());

@@ -8,6 +8,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.core.order.Ordered;
@@ -58,6 +59,8 @@ public final class ConcurrencyLimitInterceptor implements ServerInterceptor, Ord
       if (dynamic != null) {
         Gauge.builder("ranker.concurrency.limit", dynamic, StandingQueueLimit::limit).tag("rpc", rpc)
             .description("Calls of an RPC that may be in flight at once now").register(registry);
+        FunctionCounter.builder("ranker.concurrency.limit.drops", dynamic, StandingQueueLimit::drops).tag("rpc", rpc)
+            .description("Times a standing queue dropped the RPC's concurrency limit to its floor").register(registry);
       } else {
         permits.put(rpc, new Semaphore(n));
         Gauge.builder("ranker.concurrency.limit", () -> n).tag("rpc", rpc)

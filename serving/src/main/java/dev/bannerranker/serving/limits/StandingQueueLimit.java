@@ -25,6 +25,8 @@ public final class StandingQueueLimit {
   private final int floor;
   private final int max;
   private volatile int limit;
+  /** Windows that dropped the limit: the starts of standing queues, and every other window of a sustained one. */
+  private volatile long drops;
   private long windowStart;
   private int calls;
   private int fewestInFlight;
@@ -45,6 +47,15 @@ public final class StandingQueueLimit {
   }
 
   /**
+   * Windows whose standing queue dropped the limit to the floor from above it. Under sustained overload the limit
+   * climbs by one call and drops back, about every other window; a drop now and then while the CPU has room is a
+   * stall (the threads making little progress for a window), which a gauge scraped every few seconds can miss.
+   */
+  public long drops() {
+    return drops;
+  }
+
+  /**
    * One call answered at {@code endNanos}, with {@code inFlight} calls in flight when it was admitted (itself
    * included).
    */
@@ -59,6 +70,9 @@ public final class StandingQueueLimit {
       return;
     }
     calls = 0;
+    if (fewestInFlight > floor && limit > floor) {
+      drops++;
+    }
     limit = fewestInFlight > floor ? floor : Math.min(max, limit + 1);
   }
 }

@@ -73,6 +73,8 @@ class ConcurrencyLimitGrpcTest {
         HoldingInterceptor hold = ctx.getBean(HoldingInterceptor.class);
         MeterRegistry registry = ctx.getBean(MeterRegistry.class);
         assertEquals(limit, registry.get("ranker.concurrency.limit").tag("rpc", "rank").gauge().value());
+        // Rank's limit falls under a standing queue, and its drops are exported from the start
+        assertEquals(0, registry.get("ranker.concurrency.limit.drops").tag("rpc", "rank").functionCounter().count());
         var shedCounter = registry.get("ranker.calls.shed").tag("rpc", "rank").tag("reason", "concurrency_limit")
             .counter();
         var ranking = RankingServiceGrpc.newFutureStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);

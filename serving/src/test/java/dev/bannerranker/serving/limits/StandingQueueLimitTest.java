@@ -34,12 +34,18 @@ class StandingQueueLimitTest {
   @Test
   void aStandingQueueDropsTheLimitToTheFloorAtOnce() {
     StandingQueueLimit limit = new StandingQueueLimit(2, 32);
+    assertEquals(0, limit.drops());
     window(limit, 32, 30, 31); // never fewer than 30 in flight all window long
     assertEquals(2, limit.limit());
+    assertEquals(1, limit.drops());
+    window(limit, 30); // still queued from before the drop: the limit is at its floor already
+    assertEquals(2, limit.limit());
+    assertEquals(1, limit.drops());
     window(limit, 2); // the floor full: no standing queue beyond it
     assertEquals(3, limit.limit());
     window(limit, 3);
     assertEquals(2, limit.limit(), "one call past the floor all window long");
+    assertEquals(2, limit.drops());
   }
 
   @Test
