@@ -9,9 +9,13 @@ package dev.bannerranker.serving.limits;
  * found at its admission (itself included). A burst on a healthy service drains within the window, so some call finds
  * few in flight; when even the emptiest moment of a whole window had more than {@code floor} in flight, calls are
  * arriving faster than the threads finish them, and the limit drops to {@code floor} at once, so a sustained overload
- * costs the admitted calls one window of queueing, not several. Otherwise it grows by one call per window, up to
- * {@code max}. A mean latency against a no-load baseline is not used: at ordinary utilisation
- * queueing alone doubles the mean latency (M/D/1 at 70 %), which would shed a healthy service's traffic.
+ * costs the admitted calls one window of queueing, not several. Otherwise it grows by one call per window, or doubles
+ * when a quarter of the window's calls found at most half the floor in flight (with the default floor of two calls
+ * per thread: a thread free, as about a third of them do at 70 % utilisation), so that after a stall of the threads
+ * (the JIT compiler or a collection taking the core for 100 ms or more, which looks like overload's first window) it
+ * is back at the ceiling within about half a second, not many seconds later while it sheds a healthy load. A mean
+ * latency against a no-load baseline is not used: at ordinary utilisation queueing alone doubles the mean latency
+ * (M/D/1 at 70 %), which would shed a healthy service's traffic.
  *
  * <p>Timestamps are the caller's ({@link System#nanoTime} in the service), so the arithmetic is tested with made-up
  * times.
@@ -21,6 +25,12 @@ public final class StandingQueueLimit {
   static final long WINDOW_NANOS = 100_000_000L;
   /** ...and holds at least this many calls, so its minimum is not one call's. */
   static final int WINDOW_CALLS = 10;
+  /**
+   * The limit doubles when at least one call in this many found a thread free: a service at 70 % finds one free
+   * about a third of the time, one at three times its capacity rarely (only when no call arrived for a whole call's
+   * time), so a few free moments do not raise an overloaded service's limit faster than by one.
+   */
+  static final int FREE_SHARE = 4;
 
   private final int floor;
   private final int max;
@@ -30,6 +40,8 @@ public final class StandingQueueLimit {
   private long windowStart;
   private int calls;
   private int fewestInFlight;
+  /** Calls of the window that found at most half the floor in flight (with the default floor: a thread free). */
+  private int foundAThreadFree;
 
   /** Starts at {@code max}; {@code floor} is the standing queue tolerated (running calls included). */
   public StandingQueueLimit(int floor, int max) {
@@ -63,16 +75,21 @@ public final class StandingQueueLimit {
     if (calls == 0) {
       windowStart = endNanos;
       fewestInFlight = Integer.MAX_VALUE;
+      foundAThreadFree = 0;
     }
     calls++;
     fewestInFlight = Math.min(fewestInFlight, inFlight);
+    if (2 * inFlight <= floor) {
+      foundAThreadFree++;
+    }
     if (calls < WINDOW_CALLS || endNanos - windowStart < WINDOW_NANOS) {
       return;
     }
+    boolean mostlyBusy = FREE_SHARE * foundAThreadFree < calls;
     calls = 0;
     if (fewestInFlight > floor && limit > floor) {
       drops++;
     }
-    limit = fewestInFlight > floor ? floor : Math.min(max, limit + 1);
+    limit = fewestInFlight > floor ? floor : (int) Math.min(max, mostlyBusy ? limit + 1L : 2L * limit);
   }
 }
