@@ -6,8 +6,11 @@ import java.util.Map;
 
 /**
  * The overload scenario's capacity measure: open-loop steps at rising rates on a warmed service. A step keeps up when
- * no call was shed or failed and at least {@link #KEPT_UP_SHARE} of the calls it was to offer were answered OK; the
- * sustainable rate is the offered rate of the last step that kept up before the first that did not.
+ * no call was shed or failed and at least {@link #KEPT_UP_SHARE} of the calls it was to offer were answered OK; a
+ * step that does not is tried once more at the same rate, since a stall of the service (its JIT compiler taking the
+ * core for a few hundred milliseconds, now and then in its first minutes) can shed a step's calls at a rate it keeps
+ * up with. The sustainable rate is the offered rate of the last step that kept up before the first rate that did not,
+ * twice.
  */
 final class Ramp {
   /** Share of a step's offered calls that must be answered OK (the rest: the sender fell behind). */
@@ -54,26 +57,50 @@ final class Ramp {
     return START_SHARE * closedLoopRps * Math.pow(FACTOR, i);
   }
 
-  /** Whether the ramp goes on after {@code steps}: until a step falls behind or the last step. */
+  /** Whether the ramp goes on after {@code steps}: until a rate falls behind twice in a row, or the last step. */
   static boolean goesOn(List<Step> steps) {
-    return steps.isEmpty() || steps.size() < MAX_STEPS && steps.get(steps.size() - 1).keptUp();
+    if (steps.isEmpty()) {
+      return true;
+    }
+    Step last = steps.get(steps.size() - 1);
+    return steps.size() < MAX_STEPS && (last.keptUp() || !isRetry(steps, steps.size() - 1));
+  }
+
+  /** The next step's rate: the last one's again after it fell behind for the first time, else one step up. */
+  static double nextRate(double closedLoopRps, List<Step> steps) {
+    if (steps.isEmpty()) {
+      return rate(closedLoopRps, 0);
+    }
+    Step last = steps.get(steps.size() - 1);
+    return last.keptUp() ? last.offeredRps() * FACTOR : last.offeredRps();
+  }
+
+  /** Whether step {@code i} repeated the rate of the step before it, which fell behind. */
+  private static boolean isRetry(List<Step> steps, int i) {
+    return i > 0 && !steps.get(i - 1).keptUp() && steps.get(i - 1).offeredRps() == steps.get(i).offeredRps();
   }
 
   /**
-   * The offered rate of the last step that kept up before the first that did not ({@code ramp}; {@code ramp_capped}
-   * when every step kept up, so the service may take more); when the first step already fell behind, the highest rate
-   * any step got admitted ({@code ramp_admitted}).
+   * The offered rate of the last step that kept up before the first that did not and was not tried again, or was
+   * tried again and fell behind again ({@code ramp}; {@code ramp_capped} when every rate kept up, so the service may
+   * take more); when the first rate already fell behind, the highest rate any step got admitted ({@code
+   * ramp_admitted}).
    */
   static Capacity sustainable(List<Step> steps) {
     if (steps.isEmpty()) {
       throw new IllegalArgumentException("no ramp steps");
     }
     double kept = Double.NaN;
-    for (Step s : steps) {
-      if (!s.keptUp()) {
+    for (int i = 0; i < steps.size(); i++) {
+      Step s = steps.get(i);
+      if (s.keptUp()) {
+        kept = s.offeredRps();
+        continue;
+      }
+      boolean triedAgain = i + 1 < steps.size() && isRetry(steps, i + 1);
+      if (!triedAgain) {
         return Double.isNaN(kept) ? new Capacity(maxAdmitted(steps), "ramp_admitted") : new Capacity(kept, "ramp");
       }
-      kept = s.offeredRps();
     }
     return new Capacity(kept, "ramp_capped");
   }

@@ -310,7 +310,11 @@ final class Scenarios {
     double stepSeconds = Math.max(0.5, settings.seconds() / 10);
     List<Ramp.Step> steps = new ArrayList<>();
     while (Ramp.goesOn(steps)) {
-      double offered = Ramp.rate(rampBase, steps.size());
+      double offered = Ramp.nextRate(rampBase, steps);
+      if (!steps.isEmpty() && !steps.get(steps.size() - 1).keptUp()) {
+        // the step before fell behind, so Rank's limit may be at its floor: the retry starts once it is back
+        recoverRankLimit(s, Math.max(100, Ramp.rate(rampBase, 0)), ceiling);
+      }
       Load.Tally step = new Load.Tally();
       Load.Sent stepSent = Load.openLoop(offered, stepSeconds, 20_000, rankCall(s), step);
       long stepShed = step.count(Status.Code.RESOURCE_EXHAUSTED);

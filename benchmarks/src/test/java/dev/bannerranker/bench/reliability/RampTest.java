@@ -58,8 +58,12 @@ class RampTest {
     assertTrue(Ramp.goesOn(steps));
     steps.add(clean(100));
     assertTrue(Ramp.goesOn(steps));
+    assertEquals(115, Ramp.nextRate(200, steps), 1e-9);
     steps.add(step(115, 200, 30));
-    assertFalse(Ramp.goesOn(steps), "a step fell behind");
+    assertTrue(Ramp.goesOn(steps), "a rate that fell behind once is tried again");
+    assertEquals(115, Ramp.nextRate(200, steps), 1e-9);
+    steps.add(step(115, 210, 10));
+    assertFalse(Ramp.goesOn(steps), "a rate fell behind twice");
 
     List<Ramp.Step> all = new ArrayList<>();
     for (int i = 0; i < Ramp.MAX_STEPS; i++) {
@@ -67,5 +71,21 @@ class RampTest {
       all.add(clean(Ramp.rate(100, i)));
     }
     assertFalse(Ramp.goesOn(all), "the last step");
+  }
+
+  @Test
+  void aRateThatFellBehindOnceAndKeptUpWhenTriedAgainDoesNotEndTheRamp() {
+    List<Ramp.Step> steps = new ArrayList<>(List.of(clean(100), step(115, 200, 30), clean(115)));
+    assertTrue(Ramp.goesOn(steps));
+    assertEquals(115 * Ramp.FACTOR, Ramp.nextRate(200, steps), 1e-9);
+    steps.add(step(132, 200, 64));
+    steps.add(step(132, 210, 54));
+    Ramp.Capacity c = Ramp.sustainable(steps);
+    assertEquals(115, c.rps(), 1e-9, "a stall's step does not count; a rate behind twice ends the ramp");
+    assertEquals("ramp", c.source());
+
+    Ramp.Capacity first = Ramp.sustainable(List.of(step(100, 150, 50), clean(100), clean(115)));
+    assertEquals(115, first.rps(), 1e-9, "the first rate kept up when tried again");
+    assertEquals("ramp_capped", first.source());
   }
 }
