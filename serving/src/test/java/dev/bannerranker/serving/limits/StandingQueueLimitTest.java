@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
@@ -64,7 +66,7 @@ class StandingQueueLimitTest {
   }
 
   @Test
-  void theLimitDoublesWhenACallFoundAThreadFree() {
+  void theLimitDoublesWhenAQuarterOfTheCallsFoundAThreadFree() {
     StandingQueueLimit limit = new StandingQueueLimit(2, 20);
     window(limit, 20);
     assertEquals(2, limit.limit());
@@ -150,7 +152,7 @@ class StandingQueueLimitTest {
     long shed = 0;
     long worst = 0;
     long lastBelowCeiling = -1;
-    java.util.List<Long> latencies = new java.util.ArrayList<>();
+    List<Long> latencies = new ArrayList<>();
     for (long t = 0; t < 20_000 * MS; t += gaps.getAsLong()) {
       while (!running.isEmpty() && running.peekFirst()[1] <= t) {
         long[] done = running.pollFirst();
