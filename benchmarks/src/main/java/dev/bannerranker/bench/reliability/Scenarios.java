@@ -269,7 +269,10 @@ final class Scenarios {
     return seconds;
   }
 
-  /** Bounds {@link #recoverRankLimit}: from the floor to a ceiling of 64 takes about 6.2 s, more after a stall. */
+  /**
+   * Bounds {@link #recoverRankLimit}: from the floor to a ceiling of 64 takes about 0.5 s while the limit doubles, up
+   * to about 6.2 s while it grows by one call per window (the Rank thread rarely free), more after a stall.
+   */
   static final double LIMIT_RECOVERY_SECONDS = 30;
 
   /**
@@ -303,17 +306,18 @@ final class Scenarios {
     double closedLoop = Load.closedLoopFor("closed-loop", settings.threads(), measure, rankCall(s)).okPerSecond();
     double rampBase = Math.max(1, closedLoop); // a closed loop that got nothing through still starts a ramp
     // More closed-loop callers than Rank threads form a standing queue, which drops Rank's limit to its floor; it
-    // climbs back one call per 100 ms window of answered calls. Ramp steps during that climb would be shed at rates
-    // the service keeps up with, so the ramp starts once the limit is back.
+    // climbs back over 100 ms windows of answered calls. Ramp steps during that climb would be shed at rates the
+    // service keeps up with, so the ramp starts once the limit is back.
     // (A window closes after 100 ms and 10 answered calls, so at least 100 calls/s climb at the full pace.)
-    double recovery = recoverRankLimit(s, Math.max(100, Ramp.rate(rampBase, 0)), ceiling);
+    double recoveryRate = Math.max(100, Ramp.rate(rampBase, 0));
+    double recovery = recoverRankLimit(s, recoveryRate, ceiling);
     double stepSeconds = Math.max(0.5, settings.seconds() / 10);
     List<Ramp.Step> steps = new ArrayList<>();
     while (Ramp.goesOn(steps)) {
       double offered = Ramp.nextRate(rampBase, steps);
       if (!steps.isEmpty() && !steps.get(steps.size() - 1).keptUp()) {
         // the step before fell behind, so Rank's limit may be at its floor: the retry starts once it is back
-        recoverRankLimit(s, Math.max(100, Ramp.rate(rampBase, 0)), ceiling);
+        recoverRankLimit(s, recoveryRate, ceiling);
       }
       Load.Tally step = new Load.Tally();
       Load.Sent stepSent = Load.openLoop(offered, stepSeconds, 20_000, rankCall(s), step);
@@ -687,7 +691,7 @@ final class Scenarios {
               .getUserId(), 1, n))
           : stub.withDeadlineAfter(10, TimeUnit.SECONDS).rank(requests.rank(n));
       // The probe's ramp ends by overloading the service, which leaves Rank's limit at its floor until answered calls
-      // raise it again (one call per 100 ms window): Ranks at the soak's rate until it is back, then a lead-in at the
+      // raise it again (over 100 ms windows): Ranks at the soak's rate until it is back, then a lead-in at the
       // soak's rate with its writes, reported apart, before the soak's calls are counted.
       double recovery = recoverRankLimit(s, Math.max(100, rate), probe.ceiling());
       double leadIn = Math.min(10, settings.soakSeconds() / 20);
