@@ -51,6 +51,10 @@ public final class Reliability implements Callable<Integer> {
   @Option(names = "--soak-seconds", defaultValue = "600", description = "Length of the soak. Default: ${DEFAULT-VALUE}.")
   double soakSeconds;
 
+  @Option(names = "--soak-rps", description = "The soak's rate (calls per second of its mix), instead of 70 % of the "
+      + "sustainable rate its probe measures: to compare builds or settings at one load.")
+  Double soakRps;
+
   @Option(names = "--fuzz-requests", defaultValue = "10000",
       description = "Fuzzed requests per RPC. Default: ${DEFAULT-VALUE}.")
   int fuzzRequests;
@@ -125,9 +129,10 @@ public final class Reliability implements Callable<Integer> {
       }
     }
     if (seconds <= 0 || soakSeconds <= 0 || fuzzRequests < 1 || swaps < 1
-        || overloadLimit != null && overloadLimit < 1 || threads < 1 || users < 1) {
+        || overloadLimit != null && overloadLimit < 1 || threads < 1 || users < 1
+        || soakRps != null && !(soakRps > 0 && soakRps <= 100_000)) {
       throw bad("--seconds, --soak-seconds, --fuzz-requests, --swaps, --overload-limit, --threads and --users must be "
-          + "positive");
+          + "positive, --soak-rps between 0 and 100000");
     }
     if (!Files.isRegularFile(bundle.resolve("manifest.json"))) {
       throw bad("--bundle: " + bundle + " has no manifest.json");
@@ -174,6 +179,7 @@ public final class Reliability implements Callable<Integer> {
     meta.put("load_average_before", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     meta.put("seconds", seconds);
     meta.put("soak_seconds", soakSeconds);
+    meta.put("soak_rps", soakRps == null ? "70 % of the probe's" : soakRps);
     meta.put("fuzz_requests_per_rpc", fuzzRequests);
     meta.put("swaps", swaps);
     meta.put("threads", threads);
@@ -193,7 +199,7 @@ public final class Reliability implements Callable<Integer> {
           data == null ? null : data.toAbsolutePath(), defaultTime, Duration.ofSeconds(180), Map.copyOf(serviceConfig),
           pinning);
       Requests requests = new Requests(bundle, placement, users, defaultTime);
-      Scenarios scenarios = new Scenarios(launcher, work, requests, new Scenarios.Settings(seconds, soakSeconds,
+      Scenarios scenarios = new Scenarios(launcher, work, requests, new Scenarios.Settings(seconds, soakSeconds, soakRps,
           fuzzRequests, swaps, overloadLimit, threads, redisServer, seed));
       for (String name : run) {
         long t0 = System.nanoTime();

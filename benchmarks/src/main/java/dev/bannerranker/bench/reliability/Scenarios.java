@@ -64,7 +64,8 @@ final class Scenarios {
   private final Settings settings;
 
   /** The run's sizes; {@code overloadLimit} null leaves the overload's Rank limit at the service's default. */
-  record Settings(double seconds, double soakSeconds, int fuzzRequests, int swaps, Integer overloadLimit, int threads,
+  /** {@code soakRps} null: 70 % of the soak's probe. */
+  record Settings(double seconds, double soakSeconds, Double soakRps, int fuzzRequests, int swaps, Integer overloadLimit, int threads,
       Path redisServer, long seed) {}
 
   Scenarios(ServiceProcess.Launcher launcher, Path work, Requests requests, Settings settings) {
@@ -276,13 +277,15 @@ final class Scenarios {
   static final double LIMIT_RECOVERY_SECONDS = 30;
 
   /**
-   * Rank's capacity as the overload and soak scenarios measure it, on a warmed service: the ramp's sustainable rate,
-   * the closed loop it started from, the limit's ceiling and how long the limit took to come back before the ramp.
+   * The capacity the overload and soak scenarios measure, on a warmed service, for their load ({@code rank}, or
+   * {@code rank+record_events}: one call in 20 a RecordEvents): the ramp's sustainable rate, the closed loop it
+   * started from, Rank's limit's ceiling and how long the limit took to come back before the ramp.
    */
-  record Probe(double ceiling, double closedLoopRps, double recoverySeconds, List<Ramp.Step> steps,
+  record Probe(String load, double ceiling, double closedLoopRps, double recoverySeconds, List<Ramp.Step> steps,
       Ramp.Capacity capacity) {
     /** The probe's keys of a scenario's report. */
     void report(Map<String, Object> out) {
+      out.put("probe_load", load);
       out.put("sustainable_rps", round(capacity.rps(), 0));
       out.put("sustainable_source", capacity.source());
       out.put("closed_loop_rps", round(closedLoopRps, 0));
@@ -294,16 +297,19 @@ final class Scenarios {
   }
 
   /**
-   * Warms Rank up with a closed loop, then finds the highest open-loop rate it keeps up with ({@link Ramp}). A closed
-   * loop alone understates the service: its callers wait out their own round trips, and their standing queue drops
-   * Rank's limit below their number, so some of them are shed.
+   * Warms the service up with a closed loop of {@code load}'s calls, then finds the highest open-loop rate of them it
+   * keeps up with ({@link Ramp}). A closed loop alone understates the service: its callers wait out their own round
+   * trips, and their standing queue drops Rank's limit below their number, so some of them are shed. The load is the
+   * scenario's own (the soak's has its writes), so the warm-up compiles the paths the scenario runs and the rate is
+   * that of its mix.
    */
-  private Probe probeCapacity(ServiceProcess s) throws IOException, InterruptedException {
+  private Probe probeCapacity(ServiceProcess s, String loadName, Load.Call load)
+      throws IOException, InterruptedException {
     double measure = warmupSeconds();
     double ceiling = rankLimit(s); // nothing has run yet: the limit is at its ceiling
-    // The JIT compiles the Rank path during the first seconds; a rate measured before that understates the service.
-    Load.closedLoopFor("warm-up", settings.threads(), measure, rankCall(s));
-    double closedLoop = Load.closedLoopFor("closed-loop", settings.threads(), measure, rankCall(s)).okPerSecond();
+    // The JIT compiles the calls' paths during the first seconds; a rate measured before that understates the service.
+    Load.closedLoopFor("warm-up", settings.threads(), measure, load);
+    double closedLoop = Load.closedLoopFor("closed-loop", settings.threads(), measure, load).okPerSecond();
     double rampBase = Math.max(1, closedLoop); // a closed loop that got nothing through still starts a ramp
     // More closed-loop callers than Rank threads form a standing queue, which drops Rank's limit to its floor; it
     // climbs back over 100 ms windows of answered calls. Ramp steps during that climb would be shed at rates the
@@ -320,12 +326,12 @@ final class Scenarios {
         recoverRankLimit(s, recoveryRate, ceiling);
       }
       Load.Tally step = new Load.Tally();
-      Load.Sent stepSent = Load.openLoop(offered, stepSeconds, 20_000, rankCall(s), step);
+      Load.Sent stepSent = Load.openLoop(offered, stepSeconds, 20_000, load, step);
       long stepShed = step.count(Status.Code.RESOURCE_EXHAUSTED);
       steps.add(new Ramp.Step(offered, stepSent.seconds(), stepSent.calls(), step.ok.sum(), stepShed,
           step.errorCount() - stepShed));
     }
-    return new Probe(ceiling, closedLoop, recovery, steps, Ramp.sustainable(steps));
+    return new Probe(loadName, ceiling, closedLoop, recovery, steps, Ramp.sustainable(steps));
   }
 
   /** CPU time this process, the load generator, has used. */
@@ -351,7 +357,7 @@ final class Scenarios {
     try (ServiceProcess s = launcher.start(dir, "service", List.of("--state-dir", dir.resolve("state").toString()),
         settings.overloadLimit() == null ? Map.of()
             : Map.of("ranker.limits.max-concurrent-calls.rank", Integer.toString(settings.overloadLimit())))) {
-      Probe probe = probeCapacity(s);
+      Probe probe = probeCapacity(s, "rank", rankCall(s));
       double rate = probe.capacity().rps();
       double measure = warmupSeconds();
       var serverBeforeUnloaded = ServerLatency.rankBuckets(s.prometheus());
@@ -682,14 +688,35 @@ final class Scenarios {
     Map<String, Object> out = map();
     try (ServiceProcess s = launcher.start(dir, "service", List.of("--state-dir", dir.resolve("state").toString()),
         Map.of())) {
-      Probe probe = probeCapacity(s);
-      double rate = 0.7 * probe.capacity().rps();
       RankingServiceGrpc.RankingServiceFutureStub stub = ranking(s.channel());
       // One call in 20 records a view for a known user: logs grow and compact as in production.
       Load.Call mixed = n -> n % 20 == 0
           ? stub.withDeadlineAfter(10, TimeUnit.SECONDS).recordEvents(requests.views(requests.rank(n / 20)
               .getUserId(), 1, n))
           : stub.withDeadlineAfter(10, TimeUnit.SECONDS).rank(requests.rank(n));
+      // Threads and heap are sampled from the start, as Prometheus scrapes a service all its life: the probe's
+      // warm-up compiles the exposition too. Only the soak's own samples count.
+      List<double[]> samples = java.util.Collections.synchronizedList(new ArrayList<>()); // {nanoTime, threads, heap}
+      AtomicBoolean sampling = new AtomicBoolean(true);
+      long every = Math.max(500, (long) (settings.soakSeconds() * 1000 / 120));
+      Thread sampler = new Thread(() -> {
+        while (sampling.get()) {
+          try {
+            double[] th = s.threadsAndHeapMb();
+            samples.add(new double[] {System.nanoTime(), th[0], th[1]});
+            Thread.sleep(every);
+          } catch (InterruptedException e) {
+            return;
+          } catch (IOException e) {
+            // a missed sample
+          }
+        }
+      }, "soak-sampler");
+      sampler.setDaemon(true);
+      sampler.start();
+      // 70 % of the rate of the soak's own mix, its writes synced to disk included.
+      Probe probe = probeCapacity(s, "rank+record_events", mixed);
+      double rate = settings.soakRps() != null ? settings.soakRps() : 0.7 * probe.capacity().rps();
       // The probe's ramp ends by overloading the service, which leaves Rank's limit at its floor until answered calls
       // raise it again (over 100 ms windows): Ranks at the soak's rate until it is back, then a lead-in at the
       // soak's rate with its writes, reported apart, before the soak's calls are counted.
@@ -707,24 +734,6 @@ final class Scenarios {
           errorsByMinute.incrementAndGet((int) Math.min(errorsByMinute.length() - 1, (sent - start) / 60_000_000_000L));
         }
       });
-      List<double[]> samples = java.util.Collections.synchronizedList(new ArrayList<>()); // {seconds, threads, heap}
-      AtomicBoolean sampling = new AtomicBoolean(true);
-      long every = Math.max(500, (long) (settings.soakSeconds() * 1000 / 120));
-      Thread sampler = new Thread(() -> {
-        while (sampling.get()) {
-          try {
-            double[] th = s.threadsAndHeapMb();
-            samples.add(new double[] {(System.nanoTime() - start) / 1e9, th[0], th[1]});
-            Thread.sleep(every);
-          } catch (InterruptedException e) {
-            return;
-          } catch (IOException e) {
-            // a missed sample
-          }
-        }
-      }, "soak-sampler");
-      sampler.setDaemon(true);
-      sampler.start();
       // The warm-up, then two halves; between them the load pauses for a full collection and the live heap is read
       // (the call numbers run on, so the requests are those of one loop).
       double warmup = 0.2 * settings.soakSeconds();
@@ -746,7 +755,11 @@ final class Scenarios {
       sampling.set(false);
       sampler.interrupt();
       sampler.join();
-      List<double[]> steady = samples.stream().filter(x -> x[0] >= warmup).toList();
+      List<double[]> steady;
+      synchronized (samples) {
+        steady = samples.stream().map(x -> new double[] {(x[0] - start) / 1e9, x[1], x[2]})
+            .filter(x -> x[0] >= warmup).toList();
+      }
       out.put("seconds", settings.soakSeconds());
       out.put("warmup_seconds", round(warmup, 1));
       out.put("rate_rps", round(rate, 0));

@@ -58,9 +58,16 @@ class ReliabilityTest {
         overload.toString());
     JsonNode ramp = overload.get("ramp");
     assertTrue(ramp.size() >= 1 && ramp.size() <= Ramp.MAX_STEPS, overload.toString());
+    // a step that fell behind is tried once more at its rate; the ramp ends at a rate that fell behind twice
     int lastKept = -1;
-    while (lastKept + 1 < ramp.size() && ramp.get(lastKept + 1).get("kept_up").asBoolean()) {
-      lastKept++;
+    for (int i = 0; i < ramp.size(); i++) {
+      if (ramp.get(i).get("kept_up").asBoolean()) {
+        lastKept = i;
+      } else if (i + 1 < ramp.size()) {
+        assertEquals(ramp.get(i).get("offered_rps").asLong(), ramp.get(i + 1).get("offered_rps").asLong(),
+            overload.toString());
+        assertTrue(ramp.get(i + 1).get("kept_up").asBoolean() || i + 2 == ramp.size(), overload.toString());
+      }
     }
     String source = overload.get("sustainable_source").asText();
     if (lastKept >= 0) {
@@ -103,8 +110,11 @@ class ReliabilityTest {
       assertTrue(mb.asDouble() > 0, r.get("soak").toString());
     }
     assertTrue(r.at("/soak/live_heap_slope_mb_per_min").isNumber(), r.get("soak").toString());
-    // the soak runs at 70 % of its own probe's sustainable rate, and once Rank's limit is back after the ramp
+    // the soak runs at 70 % of its own probe's sustainable rate, of its own mix, and once Rank's limit is back after
+    // the ramp
     JsonNode soak = r.get("soak");
+    assertEquals("rank+record_events", soak.get("probe_load").asText(), soak.toString());
+    assertEquals("rank", overload.get("probe_load").asText(), overload.toString());
     assertTrue(soak.get("ramp").size() >= 1, soak.toString());
     assertEquals(0.7 * soak.get("sustainable_rps").asDouble(), soak.get("rate_rps").asDouble(), 1.0, soak.toString());
     assertTrue(soak.get("lead_in_limit_recovery_seconds").asDouble() < Scenarios.LIMIT_RECOVERY_SECONDS,
@@ -136,5 +146,7 @@ class ReliabilityTest {
         "--scenarios", "kill9,meteor", "--out", dir.toString()));
     assertEquals(CommandLine.ExitCode.USAGE, new CommandLine(new Reliability()).execute("--bundle",
         dir.resolve("none").toString(), "--out", dir.toString()));
+    assertEquals(CommandLine.ExitCode.USAGE, new CommandLine(new Reliability()).execute("--bundle", TINY.toString(),
+        "--scenarios", "soak", "--soak-rps", "0", "--out", dir.toString()));
   }
 }
