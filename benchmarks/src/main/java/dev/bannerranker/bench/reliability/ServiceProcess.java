@@ -213,9 +213,11 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   /**
-   * The used heap (MiB) right after a full collection that {@code jcmd GC.run} asks for: the live set, which the
-   * troughs of a running heap only bound from above (objects promoted and dead wait for a mixed collection). NaN
-   * when this JVM has no {@code jcmd} (a runtime image without the tools) or it fails.
+   * The live set (MiB) a full collection that {@code jcmd GC.run} asks for leaves: the old generation right after it,
+   * as the collector reports it ({@code jvm_gc_live_data_size_bytes}), which the troughs of a running heap only bound
+   * from above (objects promoted and dead wait for a mixed collection). Not the heap used when read: that adds what
+   * the threads allocated since the collection, the metrics scrape's own buffers among it. NaN when this JVM has no
+   * {@code jcmd} (a runtime image without the tools) or it fails.
    */
   double liveHeapMb() throws IOException, InterruptedException {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
@@ -228,7 +230,12 @@ final class ServiceProcess implements AutoCloseable {
       gc.destroyForcibly();
       return Double.NaN;
     }
-    return gc.exitValue() == 0 ? threadsAndHeapMb()[1] : Double.NaN;
+    if (gc.exitValue() != 0) {
+      return Double.NaN;
+    }
+    // the gauge is set from the collector's notification, which a service thread delivers just after the pause
+    Thread.sleep(500);
+    return metric(prometheus(), "jvm_gc_live_data_size_bytes") / (1024.0 * 1024.0);
   }
 
   /** SIGKILL, and waits for the process to be gone. */
