@@ -224,6 +224,7 @@ final class ServiceProcess implements AutoCloseable {
     if (!Files.isExecutable(jcmd)) {
       return Double.NaN;
     }
+    double majorBefore = majorCollections();
     Process gc = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), "GC.run").redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     if (!gc.waitFor(60, TimeUnit.SECONDS)) {
@@ -233,9 +234,23 @@ final class ServiceProcess implements AutoCloseable {
     if (gc.exitValue() != 0) {
       return Double.NaN;
     }
-    // the gauge is set from the collector's notification, which a service thread delivers just after the pause
-    Thread.sleep(500);
+    // The gauge is set from the collector's notification, which a service thread delivers after the pause (on a
+    // busy core, later): until the count of major collections has moved, it holds an earlier collection's figure.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!(majorCollections() > majorBefore)) {
+      if (System.nanoTime() > deadline) {
+        return Double.NaN;
+      }
+      Thread.sleep(100);
+    }
+    Thread.sleep(100); // the same notification sets the pause's count, then the live data
     return metric(prometheus(), "jvm_gc_live_data_size_bytes") / (1024.0 * 1024.0);
+  }
+
+  /** Major (full or old) collections the service has reported so far, 0 before the first. */
+  private double majorCollections() throws IOException, InterruptedException {
+    double n = metric(prometheus(), "jvm_gc_pause_seconds_count", "action=\"end of major GC\"");
+    return Double.isNaN(n) ? 0 : n;
   }
 
   /** SIGKILL, and waits for the process to be gone. */
