@@ -199,8 +199,8 @@ public final class Reliability implements Callable<Integer> {
           data == null ? null : data.toAbsolutePath(), defaultTime, Duration.ofSeconds(180), Map.copyOf(serviceConfig),
           pinning);
       Requests requests = new Requests(bundle, placement, users, defaultTime);
-      Scenarios scenarios = new Scenarios(launcher, work, requests, new Scenarios.Settings(seconds, soakSeconds, soakRps,
-          fuzzRequests, swaps, overloadLimit, threads, redisServer, seed));
+      Scenarios scenarios = new Scenarios(launcher, work, requests, new Scenarios.Settings(seconds, soakSeconds,
+          soakRps, fuzzRequests, swaps, overloadLimit, threads, redisServer, seed));
       for (String name : run) {
         long t0 = System.nanoTime();
         System.out.printf("%s ...%n", name);

@@ -63,10 +63,12 @@ final class Scenarios {
   private final Requests requests;
   private final Settings settings;
 
-  /** The run's sizes; {@code overloadLimit} null leaves the overload's Rank limit at the service's default. */
-  /** {@code soakRps} null: 70 % of the soak's probe. */
-  record Settings(double seconds, double soakSeconds, Double soakRps, int fuzzRequests, int swaps, Integer overloadLimit, int threads,
-      Path redisServer, long seed) {}
+  /**
+   * The run's sizes; {@code soakRps} null runs the soak at 70 % of its probe's rate, {@code overloadLimit} null leaves
+   * the overload's Rank limit at the service's default.
+   */
+  record Settings(double seconds, double soakSeconds, Double soakRps, int fuzzRequests, int swaps,
+      Integer overloadLimit, int threads, Path redisServer, long seed) {}
 
   Scenarios(ServiceProcess.Launcher launcher, Path work, Requests requests, Settings settings) {
     this.launcher = launcher;
