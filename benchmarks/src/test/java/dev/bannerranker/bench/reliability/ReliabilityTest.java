@@ -141,6 +141,24 @@ class ReliabilityTest {
   }
 
   @Test
+  void soakRpsSetsTheSoaksRateInsteadOfTheProbes() throws Exception {
+    Path out = dir.resolve("fixed");
+    Path tmp = Files.createDirectories(dir.resolve("tmp-fixed"));
+    int code = new CommandLine(new Reliability()).execute("--bundle", TINY.toString(), "--data", USERS.toString(),
+        "--default-time", "2026-03-10T12:00:00Z", "--serving-jar", System.getProperty("java.class.path"),
+        "--server-heap", "384m", "--seconds", "2", "--soak-seconds", "4", "--soak-rps", "37", "--threads", "4",
+        "--users", "50", "--scenarios", "soak", "--out", out.toString(), "--tmp", tmp.toString());
+    JsonNode r = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    assertEquals(0, code, r.toPrettyString());
+    JsonNode soak = r.get("soak");
+    assertEquals(37, soak.get("rate_rps").asDouble(), 1e-9, soak.toString());
+    assertTrue(soak.get("sustainable_rps").asDouble() > 0, soak.toString()); // the probe still ran, as the warm-up
+    assertEquals(37.0, r.at("/meta/soak_rps").asDouble(), 1e-9, r.get("meta").toString());
+    // about 37 calls a second for 4 s (the open loop sends on a schedule), not 70 % of the probe's rate
+    assertEquals(148, soak.get("calls").asDouble(), 8, soak.toString());
+  }
+
+  @Test
   void refusesUnknownScenariosAndMissingBundles() {
     assertEquals(CommandLine.ExitCode.USAGE, new CommandLine(new Reliability()).execute("--bundle", TINY.toString(),
         "--scenarios", "kill9,meteor", "--out", dir.toString()));
