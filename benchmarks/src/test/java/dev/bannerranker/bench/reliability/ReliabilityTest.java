@@ -28,12 +28,7 @@ class ReliabilityTest {
   void shortSuiteKeepsTheDeterministicGoalsAndCleansUp() throws Exception {
     Path out = dir.resolve("out");
     Path tmp = Files.createDirectories(dir.resolve("tmp"));
-    int code = new CommandLine(new Reliability()).execute("--bundle", TINY.toString(), "--data", USERS.toString(),
-        "--default-time", "2026-03-10T12:00:00Z", "--serving-jar", System.getProperty("java.class.path"),
-        "--server-heap", "384m", "--seconds", "2", "--soak-seconds", "8", "--fuzz-requests", "200", "--swaps", "4",
-        "--threads", "4", "--users", "50", "--out", out.toString(), "--tmp", tmp.toString());
-    JsonNode r = new ObjectMapper().readTree(out.resolve("report.json").toFile());
-    assertEquals(0, code, r.toPrettyString());
+    JsonNode r = runShort(out, tmp, "--soak-seconds", "8", "--fuzz-requests", "200", "--swaps", "4");
 
     assertTrue(r.at("/kill9/acknowledged_events").asLong() > 0, r.get("kill9").toString());
     assertEquals(0, r.at("/kill9/acknowledged_lost").asLong(), r.get("kill9").toString());
@@ -144,18 +139,26 @@ class ReliabilityTest {
   void soakRpsSetsTheSoaksRateInsteadOfTheProbes() throws Exception {
     Path out = dir.resolve("fixed");
     Path tmp = Files.createDirectories(dir.resolve("tmp-fixed"));
-    int code = new CommandLine(new Reliability()).execute("--bundle", TINY.toString(), "--data", USERS.toString(),
-        "--default-time", "2026-03-10T12:00:00Z", "--serving-jar", System.getProperty("java.class.path"),
-        "--server-heap", "384m", "--seconds", "2", "--soak-seconds", "4", "--soak-rps", "37", "--threads", "4",
-        "--users", "50", "--scenarios", "soak", "--out", out.toString(), "--tmp", tmp.toString());
-    JsonNode r = new ObjectMapper().readTree(out.resolve("report.json").toFile());
-    assertEquals(0, code, r.toPrettyString());
+    JsonNode r = runShort(out, tmp, "--soak-seconds", "4", "--soak-rps", "37", "--scenarios", "soak");
     JsonNode soak = r.get("soak");
     assertEquals(37, soak.get("rate_rps").asDouble(), 1e-9, soak.toString());
     assertTrue(soak.get("sustainable_rps").asDouble() > 0, soak.toString()); // the probe still ran, as the warm-up
     assertEquals(37.0, r.at("/meta/soak_rps").asDouble(), 1e-9, r.get("meta").toString());
     // about 37 calls a second for 4 s (the open loop sends on a schedule), not 70 % of the probe's rate
     assertEquals(148, soak.get("calls").asDouble(), 8, soak.toString());
+  }
+
+  /** The suite in its short mode on the tiny bundle, with {@code options}; its report, once it exited 0. */
+  private static JsonNode runShort(Path out, Path tmp, String... options) throws Exception {
+    List<String> args = new java.util.ArrayList<>(List.of("--bundle", TINY.toString(), "--data", USERS.toString(),
+        "--default-time", "2026-03-10T12:00:00Z", "--serving-jar", System.getProperty("java.class.path"),
+        "--server-heap", "384m", "--seconds", "2", "--threads", "4", "--users", "50", "--out", out.toString(),
+        "--tmp", tmp.toString()));
+    args.addAll(List.of(options));
+    int code = new CommandLine(new Reliability()).execute(args.toArray(String[]::new));
+    JsonNode r = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    assertEquals(0, code, r.toPrettyString());
+    return r;
   }
 
   @Test
