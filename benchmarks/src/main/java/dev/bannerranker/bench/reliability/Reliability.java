@@ -184,6 +184,7 @@ public final class Reliability implements Callable<Integer> {
     meta.put("swaps", swaps);
     meta.put("threads", threads);
     meta.put("service_config", serviceConfig);
+    meta.put("service_java_opts", String.join(" ", ServiceProcess.extraJavaFlags()));
     meta.put("service_cpus", serviceCpus == null ? "any" : serviceCpus);
     meta.put("load_cpus", loadCpus == null ? "any" : loadCpus);
     report.put("meta", meta);

@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
 final class ServiceProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
+  /** The JVM flags it was started with, after the launcher's heap and module ones. */
+  private final List<String> javaFlags;
   final int port;
   final int metricsPort;
   /** The port of the admin listener (the admin RPCs). */
@@ -37,9 +39,11 @@ final class ServiceProcess implements AutoCloseable {
   private final ManagedChannel adminChannel;
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private ServiceProcess(Process process, Path log, int port, int metricsPort, int adminPort) {
+  private ServiceProcess(Process process, Path log, List<String> javaFlags, int port, int metricsPort,
+      int adminPort) {
     this.process = process;
     this.log = log;
+    this.javaFlags = List.copyOf(javaFlags);
     this.port = port;
     this.metricsPort = metricsPort;
     this.adminPort = adminPort;
@@ -61,6 +65,12 @@ final class ServiceProcess implements AutoCloseable {
      */
     ServiceProcess start(Path workDir, String name, List<String> args, Map<String, String> properties)
         throws IOException, InterruptedException {
+      return start(workDir, name, args, properties, List.of());
+    }
+
+    /** As {@link #start(Path, String, List, Map)}, with JVM flags after the service's own and before SERVICE_JAVA_OPTS. */
+    ServiceProcess start(Path workDir, String name, List<String> args, Map<String, String> properties,
+        List<String> javaFlags) throws IOException, InterruptedException {
       Files.createDirectories(workDir);
       int port = freePort();
       int metricsPort = freePort();
@@ -69,8 +79,10 @@ final class ServiceProcess implements AutoCloseable {
           "-Xmx" + heap, "--add-modules", "jdk.incubator.vector", "-Dranker.progress=none",
           // loopback only, whatever the configuration says
           "-Dgrpc.server.host=127.0.0.1", "-Dmicronaut.server.host=127.0.0.1"));
-      cmd.addAll(1, SERVE_JAVA_FLAGS);
-      cmd.addAll(1 + SERVE_JAVA_FLAGS.size(), extraJavaFlags());
+      List<String> flags = new ArrayList<>(SERVE_JAVA_FLAGS);
+      flags.addAll(javaFlags);
+      flags.addAll(extraJavaFlags());
+      cmd.addAll(1, flags);
       Map<String, String> all = new java.util.LinkedHashMap<>(config);
       all.putAll(properties);
       all.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
@@ -88,7 +100,7 @@ final class ServiceProcess implements AutoCloseable {
       ProcessBuilder pb = new ProcessBuilder(pinning.serverCommand(cmd)).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       pb.environment().put("OMP_NUM_THREADS", "1");
-      ServiceProcess s = new ServiceProcess(pb.start(), log, port, metricsPort, adminPort);
+      ServiceProcess s = new ServiceProcess(pb.start(), log, flags, port, metricsPort, adminPort);
       try {
         s.awaitServing(startTimeout);
       } catch (RuntimeException | InterruptedException e) {
@@ -124,6 +136,10 @@ final class ServiceProcess implements AutoCloseable {
 
   ManagedChannel adminChannel() {
     return adminChannel;
+  }
+
+  List<String> javaFlags() {
+    return javaFlags;
   }
 
   Path log() {

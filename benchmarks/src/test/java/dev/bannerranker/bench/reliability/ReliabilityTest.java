@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,6 +106,11 @@ class ReliabilityTest {
       assertTrue(mb.asDouble() > 0, r.get("soak").toString());
     }
     assertTrue(r.at("/soak/live_heap_slope_mb_per_min").isNumber(), r.get("soak").toString());
+    // the live sets are read from full collections that leave no dead objects in place
+    List<String> flags = new ArrayList<>();
+    r.at("/soak/service_java_flags").forEach(f -> flags.add(f.asText()));
+    assertTrue(flags.containsAll(Scenarios.NO_DEAD_WOOD) && flags.containsAll(ServiceProcess.SERVE_JAVA_FLAGS),
+        flags.toString());
     // the soak runs at 70 % of its own probe's sustainable rate, of its own mix, and once Rank's limit is back after
     // the ramp
     JsonNode soak = r.get("soak");
