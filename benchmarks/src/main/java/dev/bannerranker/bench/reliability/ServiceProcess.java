@@ -68,7 +68,10 @@ final class ServiceProcess implements AutoCloseable {
       return start(workDir, name, args, properties, List.of());
     }
 
-    /** As {@link #start(Path, String, List, Map)}, with JVM flags after the service's own and before SERVICE_JAVA_OPTS. */
+    /**
+     * As {@link #start(Path, String, List, Map)}, with JVM flags after the service's own and before
+     * {@code SERVICE_JAVA_OPTS}.
+     */
     ServiceProcess start(Path workDir, String name, List<String> args, Map<String, String> properties,
         List<String> javaFlags) throws IOException, InterruptedException {
       Files.createDirectories(workDir);
