@@ -234,7 +234,8 @@ final class ServiceProcess implements AutoCloseable {
   /**
    * The live set (MiB) a full collection that {@code jcmd GC.run} asks for leaves: the old generation right after it,
    * as the collector reports it ({@code jvm_gc_live_data_size_bytes}), which the troughs of a running heap only bound
-   * from above (objects promoted and dead wait for a mixed collection). Not the heap used when read: that adds what
+   * from above (objects promoted and dead wait for an old or full collection); exact only when that collection
+   * compacts the whole heap ({@link Scenarios#NO_DEAD_WOOD}). Not the heap used when read: that adds what
    * the threads allocated since the collection, the metrics scrape's own buffers among it. NaN when this JVM has no
    * {@code jcmd} (a runtime image without the tools) or it fails.
    */

@@ -156,7 +156,7 @@ class ReliabilityTest {
 
   /** The suite in its short mode on the tiny bundle, with {@code options}; its report, once it exited 0. */
   private static JsonNode runShort(Path out, Path tmp, String... options) throws Exception {
-    List<String> args = new java.util.ArrayList<>(List.of("--bundle", TINY.toString(), "--data", USERS.toString(),
+    List<String> args = new ArrayList<>(List.of("--bundle", TINY.toString(), "--data", USERS.toString(),
         "--default-time", "2026-03-10T12:00:00Z", "--serving-jar", System.getProperty("java.class.path"),
         "--server-heap", "384m", "--seconds", "2", "--threads", "4", "--users", "50", "--out", out.toString(),
         "--tmp", tmp.toString()));
