@@ -8,6 +8,8 @@ import dev.bannerranker.serving.config.ModelSettings;
 import dev.bannerranker.serving.config.OrderingSettings;
 import dev.bannerranker.serving.config.RequestSettings;
 import dev.bannerranker.serving.config.UserSettings;
+import dev.bannerranker.serving.jit.CompilerThreadPriority;
+import dev.bannerranker.serving.jit.JitSettings;
 import dev.bannerranker.serving.log.LogSettings;
 import dev.bannerranker.serving.log.ServingLog;
 import dev.bannerranker.serving.model.Arm;
@@ -37,6 +39,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
@@ -54,6 +57,13 @@ public class ServingBeans {
   private static final Logger LOG = LoggerFactory.getLogger(ServingBeans.class);
   /** Latency buckets for the gRPC interceptor's per-RPC timer, so dashboards get p50/p95/p99 per RPC. */
   static final String GRPC_SERVER_TIMER = "grpc.server.processing.duration";
+
+  /** Lowers the JIT compiler threads' priority once the service is warm ({@code ranker.jit}). */
+  @Context
+  @Bean(preDestroy = "close")
+  CompilerThreadPriority compilerThreadPriority(JitSettings settings) {
+    return CompilerThreadPriority.start(settings);
+  }
 
   @Singleton
   RankerMetrics metrics(MeterRegistry registry) {
