@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds a minimal Java 17 base image as a `docker save` tarball, for Jib's `tar://` base images: no registry, no
 # Docker daemon. Two layers, the way distroless images are made from .debs:
-#   1. Debian bookworm's glibc, libgcc, libstdc++ and zlib (what the JVM and RocksDB's JNI library link against),
-#      extracted from their .debs without maintainer scripts, plus /etc/passwd with the non-root user 65532
-#      ("nonroot"), /etc/nsswitch.conf and a world-writable /tmp;
+#   1. Debian bookworm's glibc, libgcc, libstdc++ and zlib (what the JVM and RocksDB's JNI library link against)
+#      and bsdutils' `renice` (the service lowers its JIT compiler threads' priority with it), extracted from their
+#      .debs without maintainer scripts, plus /etc/passwd with the non-root user 65532 ("nonroot"),
+#      /etc/nsswitch.conf and a world-writable /tmp;
 #   2. a Java runtime made with jlink from the build JDK's jmods: the modules of a JRE (java.se and the jdk.*
 #      runtime modules, jdk.incubator.vector included), with a class-data sharing (CDS) archive for a faster start
 #      and the JDK's own CA certificates.
@@ -42,7 +43,7 @@ case "$JAVA_VERSION" in 17.*) ;; *) echo "error: $JDK is Java '$JAVA_VERSION', n
 
 # File times in the layers; Jib uses the same epoch-plus-one-second for its own layers.
 EPOCH="${SOURCE_DATE_EPOCH:-1}"
-PACKAGES=(libc6 libgcc-s1 libstdc++6 zlib1g)
+PACKAGES=(libc6 libgcc-s1 libstdc++6 zlib1g bsdutils)
 # A JRE's modules: java.se plus the jdk.* modules a server may load at run time, without the development tools.
 MODULES=java.se,jdk.incubator.vector,jdk.unsupported,jdk.crypto.ec,jdk.crypto.cryptoki,jdk.charsets,jdk.localedata
 MODULES+=,jdk.zipfs,jdk.net,jdk.naming.dns,jdk.security.auth,jdk.security.jgss,jdk.management,jdk.management.agent
@@ -74,7 +75,9 @@ for deb in "$WORK"/debs/*.deb; do dpkg-deb -x "$deb" "$WORK/os"; done
   find usr/share/doc -type f ! -name copyright -delete 2>/dev/null || true
   find usr/share/doc -type l -delete 2>/dev/null || true
   rm -rf usr/share/man usr/share/info usr/share/lintian usr/share/locale usr/share/gdb usr/lib/x86_64-linux-gnu/gconv
-  rm -rf usr/lib/x86_64-linux-gnu/audit usr/libexec sbin usr/bin etc/ld.so.conf.d
+  rm -rf usr/lib/x86_64-linux-gnu/audit usr/libexec sbin etc/ld.so.conf.d
+  # Of the programs, only renice (it needs libc alone; bsdutils' logger, which needs libsystemd, goes).
+  find usr/bin -mindepth 1 ! -name renice -delete
   mkdir -p etc tmp home/nonroot root
   chmod 1777 tmp
   chmod 700 root

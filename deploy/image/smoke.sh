@@ -5,7 +5,7 @@
 # models root bind-mounted read-only at /models and a fresh volume at /state (the owner and mode of the image's
 # /state, as Docker makes a new volume), as a container runtime would. Then, over the namespace's loopback:
 # grpc.health.v1 SERVING, HTTP /health and /prometheus, a Rank with the project's own client (`rank`, from the
-# image's classes), and a SIGTERM drain. Prints the time to SERVING.
+# image's classes), the JIT compiler threads at a lower priority, and a SIGTERM drain. Prints the time to SERVING.
 #
 # usage: sudo deploy/image/smoke.sh [--image TAR] [--models DIR] [--data DIR] [--timeout S]
 #   --image TAR    the image (default serving/target/jib-image.tar; a `docker save` or an OCI layout archive)
@@ -93,6 +93,8 @@ echo "  entrypoint: ${ENTRYPOINT[*]}"
 echo "  arguments:  ${CMD[*]}"
 echo "  user: $USER_SPEC  working directory: $WORKDIR  ports: $PORTS  volumes: $VOLUMES"
 echo "  environment: ${ENV[*]}"
+# The JIT compiler threads' priority lowered a second after start instead of a minute, for the check below.
+ENV+=("RANKER_JIT_LOWER_COMPILER_PRIORITY_BY=10" "RANKER_JIT_LOWER_COMPILER_PRIORITY_AFTER=1s")
 
 # The user as numbers, through the image's own /etc/passwd and /etc/group for names.
 uid_of() { case "$1" in ''|*[!0-9]*) awk -F: -v n="$1" '$1 == n { print $3 }' "$R/etc/passwd" ;; *) echo "$1" ;; esac; }
@@ -207,6 +209,22 @@ if [ -n "$DATA" ]; then grep -q -E '^ *1 .* personalized ' "$TMP/ranking.txt" ||
 in_ns curl -sf http://127.0.0.1:8080/prometheus >"$TMP/prometheus.txt" || fail "HTTP /prometheus"
 grep -q '^ranker_' "$TMP/prometheus.txt" || fail "/prometheus has no ranker_ metrics"
 echo "HTTP /prometheus: $(grep -c '^ranker_' "$TMP/prometheus.txt") ranker_ samples"
+# The JIT compiler threads run 10 nice levels below the JVM's main thread (the image's renice, as the non-root user).
+nice_of() { awk '{ sub(/.*\) /, ""); print $17 }' "$1"; }
+MAIN_NICE="$(nice_of "/proc/$JAVA_PID/stat")"
+WANT_NICE=$(( MAIN_NICE + 10 > 19 ? 19 : MAIN_NICE + 10 ))
+for _ in $(seq 1 50); do grep -q '"message":"JIT compiler threads' "$TMP/service.log" && break; sleep 0.2; done
+grep -q '"message":"JIT compiler threads' "$TMP/service.log" || fail "the service did not log its JIT compiler threads lowered"
+COMPILERS=0
+for task in /proc/"$JAVA_PID"/task/*; do
+  case "$(cat "$task/comm" 2>/dev/null)" in
+    "C1 CompilerThre"*|"C2 CompilerThre"*)
+      COMPILERS=$((COMPILERS + 1))
+      [ "$(nice_of "$task/stat")" = "$WANT_NICE" ] || fail "JIT compiler thread $(basename "$task") at nice $(nice_of "$task/stat"), not $WANT_NICE" ;;
+  esac
+done
+[ "$COMPILERS" -gt 0 ] || fail "no JIT compiler thread found"
+echo "JIT compiler threads: $COMPILERS at nice $WANT_NICE (the main thread at $MAIN_NICE)"
 # serve's banner names the kernels: the Vector API ones (panama-*) need the image's --add-modules flag.
 grep -q -E '^ *scoring +panama' "$TMP/service.log" || fail "scoring does not use the Vector API kernels"
 [ -f "$TMP/state/users/LAYOUT" ] || [ -n "$(ls -A "$TMP/state/users" 2>/dev/null)" ] \

@@ -3,13 +3,10 @@ package dev.bannerranker.serving.jit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>Linux only: the threads are found by name in {@code /proc/self/task} ({@code C1 CompilerThread0}, ...) and
  * reniced with {@code renice} (util-linux; raising a nice value needs no privilege). The JVM's own
  * {@code -XX:CompilerThreadPriority} would need {@code -XX:ThreadPriorityPolicy=1}, which also resets every Java
- * thread's nice value, warns at start without root, and lowers the compiler from the first second. Compiler threads
- * that the JVM starts later are lowered at the next check, every {@link #RECHECK}.
+ * thread's nice value, warns at start without root, and lowers the compiler from the first second. A compiler thread
+ * the JVM starts later inherits the nice value of the compiler thread that starts it; any other is lowered at the next
+ * check, every {@link #RECHECK}.
  */
 public final class CompilerThreadPriority implements AutoCloseable {
   public static final int MAX_NICE = 19;
@@ -41,9 +39,8 @@ public final class CompilerThreadPriority implements AutoCloseable {
   private final Path tasks;
   private final int by;
   private final String reniceCommand;
-  private final Set<Integer> lowered = new HashSet<>();
-  private ScheduledExecutorService timer;
-  private boolean stopped;
+  private volatile ScheduledExecutorService timer;
+  private volatile boolean stopped;
 
   /**
    * @param tasks a process's {@code /proc/PID/task} directory
@@ -85,15 +82,15 @@ public final class CompilerThreadPriority implements AutoCloseable {
   private void check() {
     try {
       lowerNow();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       LOG.warn("Lowering the JIT compiler threads' priority failed; they keep the process's priority", e);
       stop();
     }
   }
 
   /**
-   * Lowers the compiler threads not lowered yet to the process's nice value plus {@code by} (at most
-   * {@link #MAX_NICE}), and reads their nice values back.
+   * Lowers the compiler threads still above the process's nice value plus {@code by} (at most {@link #MAX_NICE}) to
+   * it, and reads their nice values back.
    *
    * @return the threads lowered by this call; empty when there were none to lower, or when it stopped (renice missing
    *     or refused: logged once)
@@ -107,8 +104,12 @@ public final class CompilerThreadPriority implements AutoCloseable {
     try {
       target = Math.min(MAX_NICE, nice(tasks.getParent().resolve("stat")) + by);
       for (int tid : compilerThreads(tasks)) {
-        if (!lowered.contains(tid)) {
-          pending.add(tid);
+        try {
+          if (nice(tasks.resolve(Integer.toString(tid)).resolve("stat")) < target) {
+            pending.add(tid);
+          }
+        } catch (IOException gone) {
+          // the thread has exited
         }
       }
     } catch (IOException e) {
@@ -121,13 +122,17 @@ public final class CompilerThreadPriority implements AutoCloseable {
     }
     List<String> command = new ArrayList<>(List.of(reniceCommand, Integer.toString(target), "-p"));
     pending.forEach(tid -> command.add(Integer.toString(tid)));
-    String output;
+    String outcome;
     try {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      output = new String(process.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).strip();
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
+      // A line per thread fits the pipe's buffer: wait first, so that a renice that hangs is cut off.
+      boolean exited = process.waitFor(10, TimeUnit.SECONDS);
+      if (!exited) {
+        process.destroyForcibly().waitFor(1, TimeUnit.SECONDS);
       }
+      String output = new String(process.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).strip();
+      outcome = (exited ? "exit status " + process.exitValue() : "timed out after 10 s") + ": "
+          + (output.length() > 200 ? output.substring(0, 200) + "..." : output);
     } catch (IOException e) {
       LOG.warn("Cannot run {} ({}): the JIT compiler threads keep the process's priority", reniceCommand,
           e.getMessage());
@@ -147,10 +152,9 @@ public final class CompilerThreadPriority implements AutoCloseable {
         // the thread has exited
       }
     }
-    lowered.addAll(done);
     if (!refused.isEmpty()) {
       LOG.warn("{} left the JIT compiler threads {} above nice {} ({}); they keep the process's priority",
-          reniceCommand, refused, target, output.length() > 200 ? output.substring(0, 200) + "..." : output);
+          reniceCommand, refused, target, outcome);
       stop();
     } else if (!done.isEmpty()) {
       LOG.info("JIT compiler threads {} now at nice {}: late compiles yield the CPU to calls "
@@ -167,7 +171,7 @@ public final class CompilerThreadPriority implements AutoCloseable {
         String comm;
         try {
           comm = Files.readString(thread.resolve("comm"), StandardCharsets.UTF_8).strip();
-        } catch (NoSuchFileException gone) {
+        } catch (IOException gone) {
           continue;
         }
         // Linux keeps 15 characters of a thread's name: "C2 CompilerThread0" reads "C2 CompilerThre".
@@ -192,10 +196,21 @@ public final class CompilerThreadPriority implements AutoCloseable {
     }
   }
 
-  private synchronized void stop() {
+  /** Whether checks are scheduled: not when off, or outside Linux. */
+  boolean scheduled() {
+    return timer != null;
+  }
+
+  /** Whether it has given up (or been closed): no check lowers anything any more. */
+  boolean stopped() {
+    return stopped;
+  }
+
+  private void stop() {
     stopped = true;
-    if (timer != null) {
-      timer.shutdown();
+    ScheduledExecutorService running = timer;
+    if (running != null) {
+      running.shutdown();
     }
   }
 

@@ -12,7 +12,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,17 +21,23 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Lowers the compiler threads of a real child JVM with the real {@code renice}, and leaves its other threads alone. */
+/**
+ * Lowers the compiler threads of a real child JVM, started 3 nice levels below this one, with the real
+ * {@code renice}, and leaves its other threads alone.
+ */
 class CompilerThreadPriorityTest {
+  private static final int CHILD_NICE = 3;
   private Process child;
   private Path tasks;
 
-  /** The child JVM: idles until the test kills it. */
+  /** The child JVM: idles until its standard input closes (the test ends, or its JVM dies). */
   public static final class Idle {
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws IOException {
       System.out.println("ready");
       System.out.flush();
-      Thread.sleep(300_000);
+      while (System.in.read() >= 0) {
+        // idle
+      }
     }
   }
 
@@ -40,10 +45,16 @@ class CompilerThreadPriorityTest {
   void startChild() throws IOException {
     assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "skipped: lowering compiler threads needs Linux's /proc");
     String java = ProcessHandle.current().info().command().orElseThrow();
-    child = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"), Idle.class.getName())
+    // A fixed set of compiler threads: the JVM would otherwise start and stop extra ones on a many-core machine.
+    child = new ProcessBuilder("nice", "-n", Integer.toString(CHILD_NICE), java, "-Xmx64m",
+        "-XX:-UseDynamicNumberOfCompilerThreads", "-cp", System.getProperty("java.class.path"), Idle.class.getName())
         .redirectErrorStream(true).start();
     BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-    assertEquals("ready", out.readLine(), "the child JVM started");
+    String line;
+    do {
+      line = out.readLine();
+    } while (line != null && !line.equals("ready"));
+    assertEquals("ready", line, "the child JVM started");
     tasks = Path.of("/proc", Long.toString(child.pid()), "task");
   }
 
@@ -53,6 +64,28 @@ class CompilerThreadPriorityTest {
       child.destroyForcibly();
       child.waitFor();
     }
+  }
+
+  @Test
+  void lowersToTheProcessNicePlusTheSetting() throws IOException {
+    int base = CompilerThreadPriority.nice(tasks.getParent().resolve("stat"));
+    assertEquals(Math.min(CompilerThreadPriority.MAX_NICE, CompilerThreadPriority.nice(Path.of("/proc/self/stat"))
+        + CHILD_NICE), base, "the child runs below this JVM");
+    assumeTrue(base + 2 <= CompilerThreadPriority.MAX_NICE, "skipped: the test runs at nice " + base);
+    List<Integer> lowered = new CompilerThreadPriority(tasks, 2, "renice").lowerNow();
+    assertFalse(lowered.isEmpty());
+    for (int tid : lowered) {
+      assertEquals(base + 2, CompilerThreadPriority.nice(tasks.resolve(tid + "/stat")), "thread " + tid);
+    }
+  }
+
+  @Test
+  void stopsWhenReniceLeavesTheThreadsAsTheyWere() throws IOException {
+    Map<Integer, Integer> before = niceByThread();
+    CompilerThreadPriority priority = new CompilerThreadPriority(tasks, 5, "true");
+    assertEquals(List.of(), priority.lowerNow());
+    assertTrue(priority.stopped(), "a renice that changes nothing stops it");
+    assertNiceUnchanged(before);
   }
 
   @Test
@@ -85,13 +118,9 @@ class CompilerThreadPriorityTest {
     Map<Integer, Integer> before = niceByThread();
     CompilerThreadPriority priority = new CompilerThreadPriority(tasks, 5, "/nonexistent/renice");
     assertEquals(List.of(), priority.lowerNow());
+    assertTrue(priority.stopped(), "a missing renice stops it");
     assertEquals(List.of(), priority.lowerNow());
-    Map<Integer, Integer> after = niceByThread();
-    before.forEach((tid, nice) -> {
-      if (after.containsKey(tid)) {
-        assertEquals(nice, after.get(tid), "thread " + tid + "'s nice value");
-      }
-    });
+    assertNiceUnchanged(before);
   }
 
   @Test
@@ -103,27 +132,27 @@ class CompilerThreadPriorityTest {
     assertThrows(IOException.class, () -> CompilerThreadPriority.nice(stat));
   }
 
-  @Test
-  void settingsDefaultAndRejectOutOfRange() {
-    JitSettings defaults = new JitSettings(null, null);
-    assertEquals(10, defaults.lowerCompilerPriorityBy());
-    assertEquals(Duration.ofSeconds(60), defaults.lowerCompilerPriorityAfter());
-    IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> new JitSettings(-1, null));
-    assertTrue(negative.getMessage().contains("ranker.jit.lower-compiler-priority-by"), negative.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new JitSettings(20, null));
-    IllegalArgumentException after =
-        assertThrows(IllegalArgumentException.class, () -> new JitSettings(10, Duration.ofSeconds(-1)));
-    assertTrue(after.getMessage().contains("ranker.jit.lower-compiler-priority-after"), after.getMessage());
-  }
-
   private Map<Integer, Integer> niceByThread() throws IOException {
     Map<Integer, Integer> nice = new HashMap<>();
     try (Stream<Path> threads = Files.list(tasks)) {
       for (Path thread : (Iterable<Path>) threads::iterator) {
-        nice.put(Integer.parseInt(thread.getFileName().toString()), CompilerThreadPriority.nice(thread.resolve("stat")));
+        try {
+          nice.put(Integer.parseInt(thread.getFileName().toString()), CompilerThreadPriority.nice(thread.resolve("stat")));
+        } catch (IOException gone) {
+          // the thread has exited
+        }
       }
     }
     return nice;
+  }
+
+  private void assertNiceUnchanged(Map<Integer, Integer> before) throws IOException {
+    Map<Integer, Integer> after = niceByThread();
+    before.forEach((tid, nice) -> {
+      if (after.containsKey(tid)) {
+        assertEquals(nice, after.get(tid), "thread " + tid + "'s nice value");
+      }
+    });
   }
 
   private static List<Integer> sorted(List<Integer> tids) {
