@@ -31,9 +31,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,6 +46,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -255,6 +259,38 @@ final class Scenarios {
   /** Times a standing queue dropped Rank's limit ({@code ranker_concurrency_limit_drops_total}), NaN without one. */
   private static double rankLimitDrops(ServiceProcess s) throws IOException, InterruptedException {
     return ServiceProcess.metric(s.prometheus(), "ranker_concurrency_limit_drops_total", "rpc=\"rank\"");
+  }
+
+  private static final Pattern SHED_SAMPLE = Pattern.compile("^ranker_calls_shed_total\\{(.*)} (\\S+)$");
+  private static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+
+  /** The service's sheds so far by {@code RPC/reason} ({@code ranker_calls_shed_total}), from {@code /prometheus}. */
+  static Map<String, Double> shedByRpcAndReason(String prometheus) {
+    Map<String, Double> shed = new TreeMap<>();
+    for (String line : prometheus.split("\n")) {
+      Matcher m = SHED_SAMPLE.matcher(line);
+      if (m.matches()) {
+        Map<String, String> labels = new HashMap<>();
+        Matcher l = LABEL.matcher(m.group(1));
+        while (l.find()) {
+          labels.put(l.group(1), l.group(2));
+        }
+        shed.merge(labels.get("rpc") + "/" + labels.get("reason"), Double.parseDouble(m.group(2)), Double::sum);
+      }
+    }
+    return shed;
+  }
+
+  /** What {@code after} counts beyond {@code before}, the keys with none left out. */
+  static Map<String, Long> increase(Map<String, Double> before, Map<String, Double> after) {
+    Map<String, Long> out = new TreeMap<>();
+    after.forEach((k, v) -> {
+      long d = Math.round(v - before.getOrDefault(k, 0.0));
+      if (d != 0) {
+        out.put(k, d);
+      }
+    });
+    return out;
   }
 
   /**
@@ -753,6 +789,7 @@ final class Scenarios {
       long calls = 0;
       double maxLagMs = 0;
       double dropsBefore = rankLimitDrops(s);
+      Map<String, Double> shedBefore = shedByRpcAndReason(s.prometheus());
       tally.started();
       for (double seconds : new double[] {warmup, half, half}) {
         long offset = calls;
@@ -763,6 +800,7 @@ final class Scenarios {
       }
       tally.finished();
       double drops = rankLimitDrops(s) - dropsBefore;
+      Map<String, Long> shed = increase(shedBefore, shedByRpcAndReason(s.prometheus()));
       sampling.set(false);
       sampler.interrupt();
       sampler.join();
@@ -787,6 +825,8 @@ final class Scenarios {
         byMinute.add(errorsByMinute.get(m));
       }
       out.put("errors_by_minute", byMinute);
+      // Which bound shed the soak's calls, as the service counted them: Rank/concurrency_limit, RecordEvents/queue_full...
+      out.put("shed_by_rpc_reason", shed);
       // Each drop of Rank's limit to its floor during the soak: a standing queue for a whole window at 70 % load.
       out.put("rank_limit_drops", drops);
       out.put("p99_ms", round(Load.ms(tally.latency.getIntervalHistogram(), 99), 3));

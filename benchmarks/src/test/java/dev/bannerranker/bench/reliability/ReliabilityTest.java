@@ -121,6 +121,12 @@ class ReliabilityTest {
     assertTrue(soak.get("lead_in_limit_recovery_seconds").asDouble() < Scenarios.LIMIT_RECOVERY_SECONDS,
         soak.toString());
     assertTrue(soak.get("rank_limit_drops").asDouble() >= 0, soak.toString());
+    // the service's own count of the soak's sheds, by RPC and bound, is the client's RESOURCE_EXHAUSTED count
+    long shedByService = 0;
+    for (JsonNode n : soak.get("shed_by_rpc_reason")) {
+      shedByService += n.asLong();
+    }
+    assertEquals(soak.at("/errors_by_code/RESOURCE_EXHAUSTED").asLong(0), shedByService, soak.toString());
     // the lead-in ran before the soak's counted calls, and its outcomes are reported apart
     assertTrue(r.at("/soak/lead_in_calls").asLong() > 0, r.get("soak").toString());
     assertTrue(r.get("soak").has("lead_in_errors_by_code"), r.get("soak").toString());
