@@ -104,12 +104,7 @@ class CompilerThreadPriorityTest {
 
     CompilerThreadPriority priority = new CompilerThreadPriority(tasks, 5, "renice");
     assertEquals(sorted(compilers), sorted(priority.lowerNow()));
-    Map<Integer, Integer> after = niceByThread();
-    before.forEach((tid, nice) -> {
-      if (after.containsKey(tid)) {
-        assertEquals(compilers.contains(tid) ? target : nice, after.get(tid), "thread " + tid + "'s nice value");
-      }
-    });
+    assertNiceAfter(before, compilers, target);
     assertEquals(List.of(), priority.lowerNow(), "the threads lowered once are not lowered again");
   }
 
@@ -147,10 +142,15 @@ class CompilerThreadPriorityTest {
   }
 
   private void assertNiceUnchanged(Map<Integer, Integer> before) throws IOException {
+    assertNiceAfter(before, List.of(), 0);
+  }
+
+  /** The {@code lowered} threads are at {@code target}, every other thread still there at its nice value before. */
+  private void assertNiceAfter(Map<Integer, Integer> before, List<Integer> lowered, int target) throws IOException {
     Map<Integer, Integer> after = niceByThread();
     before.forEach((tid, nice) -> {
       if (after.containsKey(tid)) {
-        assertEquals(nice, after.get(tid), "thread " + tid + "'s nice value");
+        assertEquals(lowered.contains(tid) ? target : nice, after.get(tid), "thread " + tid + "'s nice value");
       }
     });
   }
