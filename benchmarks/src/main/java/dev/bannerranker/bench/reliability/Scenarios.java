@@ -319,11 +319,14 @@ final class Scenarios {
    * {@code rank+record_events}: one call in 20 a RecordEvents): the ramp's sustainable rate, the closed loop it
    * started from, Rank's limit's ceiling and how long the limit took to come back before the ramp.
    */
-  record Probe(String load, double ceiling, double closedLoopRps, double recoverySeconds, List<Ramp.Step> steps,
-      Ramp.Capacity capacity) {
+  record Probe(String load, double ceiling, double closedLoopRps, double recoverySeconds, Settling settled,
+      List<Ramp.Step> steps, Ramp.Capacity capacity) {
     /** The probe's keys of a scenario's report. */
     void report(Map<String, Object> out) {
       out.put("probe_load", load);
+      out.put("warmup_jit_seconds", round(settled.seconds(), 1));
+      out.put("warmup_compiler_share", Double.isNaN(settled.compilerShare()) ? null
+          : round(settled.compilerShare(), 3));
       out.put("sustainable_rps", round(capacity.rps(), 0));
       out.put("sustainable_source", capacity.source());
       out.put("closed_loop_rps", round(closedLoopRps, 0));
@@ -347,6 +350,7 @@ final class Scenarios {
     double ceiling = rankLimit(s); // nothing has run yet: the limit is at its ceiling
     // The JIT compiles the calls' paths during the first seconds; a rate measured before that understates the service.
     Load.closedLoopFor("warm-up", settings.threads(), measure, load);
+    Settling settled = settleCompiler(s, load, measure);
     double closedLoop = Load.closedLoopFor("closed-loop", settings.threads(), measure, load).okPerSecond();
     double rampBase = Math.max(1, closedLoop); // a closed loop that got nothing through still starts a ramp
     // More closed-loop callers than Rank threads form a standing queue, which drops Rank's limit to its floor; it
@@ -369,7 +373,43 @@ final class Scenarios {
       steps.add(new Ramp.Step(offered, stepSent.seconds(), stepSent.calls(), step.ok.sum(), stepShed,
           step.errorCount() - stepShed));
     }
-    return new Probe(loadName, ceiling, closedLoop, recovery, steps, Ramp.sustainable(steps));
+    return new Probe(loadName, ceiling, closedLoop, recovery, settled, steps, Ramp.sustainable(steps));
+  }
+
+  /**
+   * The warm-up goes on while the service's JIT compiler threads take more than this share of a core: most of the
+   * C2 compiles of a fresh service fall in its first minute or two of load, some of them hundreds of milliseconds
+   * long, and a ramp run beside them sheds at rates the service keeps up with once they are done.
+   */
+  static final double SETTLED_COMPILER_SHARE = 0.05;
+
+  /** How long the warm-up went on for the compiler, and the compiler's share of a core in its last part. */
+  record Settling(double seconds, double compilerShare) {}
+
+  /**
+   * Goes on with the warm-up's closed loop in parts of a fifth of {@code warmup} (at least 0.5 s) until the service's
+   * compiler threads used at most {@link #SETTLED_COMPILER_SHARE} of a core in one, for at most twice
+   * {@code --seconds}; nothing when their CPU time cannot be read (share NaN).
+   */
+  private Settling settleCompiler(ServiceProcess s, Load.Call load, double warmup)
+      throws IOException, InterruptedException {
+    CompilerCpu compiler = CompilerCpu.of(s.pid());
+    if (compiler == null) {
+      return new Settling(0, Double.NaN);
+    }
+    double part = Math.max(0.5, warmup / 5);
+    double bound = 2 * settings.seconds();
+    double seconds = 0;
+    double share;
+    do {
+      compiler.sinceLast();
+      long start = System.nanoTime();
+      Load.closedLoopFor("warm-up", settings.threads(), part, load);
+      long wall = System.nanoTime() - start;
+      share = compiler.sinceLast() / (double) wall;
+      seconds += wall / 1e9;
+    } while (share > SETTLED_COMPILER_SHARE && seconds < bound);
+    return new Settling(seconds, share);
   }
 
   /** CPU time this process, the load generator, has used. */

@@ -52,6 +52,12 @@ class ReliabilityTest {
     assertTrue(overload.get("rank_limit_ceiling").asDouble() > 0, overload.toString());
     assertTrue(overload.get("rank_limit_recovery_seconds").asDouble() < Scenarios.LIMIT_RECOVERY_SECONDS,
         overload.toString());
+    // the warm-up went on until the service's JIT compiler settled, or for its bound (twice the 2 s per scenario)
+    for (JsonNode probe : List.of(overload, r.get("soak"))) {
+      double share = probe.get("warmup_compiler_share").asDouble();
+      double seconds = probe.get("warmup_jit_seconds").asDouble();
+      assertTrue(seconds > 0 && (share <= Scenarios.SETTLED_COMPILER_SHARE || seconds >= 4.0), probe.toString());
+    }
     JsonNode ramp = overload.get("ramp");
     assertTrue(ramp.size() >= 1 && ramp.size() <= Ramp.MAX_STEPS, overload.toString());
     // a step that fell behind is tried once more at its rate; the ramp ends at a rate that fell behind twice

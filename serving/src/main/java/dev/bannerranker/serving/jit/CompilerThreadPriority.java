@@ -164,7 +164,7 @@ public final class CompilerThreadPriority implements AutoCloseable {
   }
 
   /** The threads of a {@code /proc/PID/task} directory that run the JIT's compilers, by their names. */
-  static List<Integer> compilerThreads(Path tasks) throws IOException {
+  public static List<Integer> compilerThreads(Path tasks) throws IOException {
     List<Integer> found = new ArrayList<>();
     try (Stream<Path> threads = Files.list(tasks)) {
       for (Path thread : (Iterable<Path>) threads::iterator) {
