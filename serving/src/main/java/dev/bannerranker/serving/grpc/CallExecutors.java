@@ -89,7 +89,8 @@ public class CallExecutors implements BeanCreatedEventListener<ServerBuilder<?>>
       shed.counter(RankingServiceGrpc.getRecordEventsMethod().getBareMethodName(), ShedCalls.Reason.QUEUE_FULL);
       Integer ceiling = limits == null ? null : limits.limits().get("rank");
       this.rankLimit = ceiling == null || limits.rankStandingQueue() == 0 ? null
-          : new StandingQueueLimit(Math.min(ceiling, limits.rankStandingQueue() * rank.threads()), ceiling);
+          : new StandingQueueLimit(rank.threads(),
+              Math.min(ceiling, limits.rankStandingQueue() * rank.threads()), ceiling);
     } else {
       this.rank = null;
       this.write = null;

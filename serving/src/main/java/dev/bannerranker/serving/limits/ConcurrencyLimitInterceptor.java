@@ -53,7 +53,7 @@ public final class ConcurrencyLimitInterceptor implements ServerInterceptor, Ord
     int threads = server.executor() == ServerSettings.Executor.FIXED ? server.poolSize()
         : Runtime.getRuntime().availableProcessors();
     this.rankLimit = rank == null || settings.rankStandingQueue() == 0 || poolLimit != null ? null
-        : new StandingQueueLimit(Math.min(rank, settings.rankStandingQueue() * threads), rank);
+        : new StandingQueueLimit(threads, Math.min(rank, settings.rankStandingQueue() * threads), rank);
     limits.forEach((rpc, n) -> {
       StandingQueueLimit dynamic = RANK.equals(rpc) ? (poolLimit != null ? poolLimit : rankLimit) : null;
       if (dynamic != null) {

@@ -10,8 +10,8 @@ package dev.bannerranker.serving.limits;
  * few in flight; when even the emptiest moment of a whole window had more than {@code floor} in flight, calls are
  * arriving faster than the threads finish them, and the limit drops to {@code floor} at once, so a sustained overload
  * costs the admitted calls one window of queueing, not several. Otherwise it grows by one call per window, or doubles
- * when a quarter of the window's calls found at most half the floor in flight (with the default floor of two calls
- * per thread: a thread free, as about a third of them do at 70 % utilisation), so that after a stall of the threads
+ * when a quarter of the window's calls found a thread free (at most one call in flight per thread, itself: about a
+ * third of them do at 70 % utilisation, whatever the floor), so that after a stall of the threads
  * (the JIT compiler or a collection taking the core for 100 ms or more, which looks like overload's first window) it
  * is back at the ceiling within about half a second, not many seconds later while it sheds a healthy load. A mean
  * latency against a no-load baseline is not used: at ordinary utilisation queueing alone doubles the mean latency
@@ -32,6 +32,7 @@ public final class StandingQueueLimit {
    */
   static final int FREE_SHARE = 4;
 
+  private final int threads;
   private final int floor;
   private final int max;
   private volatile int limit;
@@ -40,14 +41,19 @@ public final class StandingQueueLimit {
   private long windowStart;
   private int calls;
   private int fewestInFlight;
-  /** Calls of the window that found at most half the floor in flight (with the default floor: a thread free). */
+  /** Calls of the window that found a thread free: at most {@code threads} in flight, themselves included. */
   private int foundAThreadFree;
 
-  /** Starts at {@code max}; {@code floor} is the standing queue tolerated (running calls included). */
-  public StandingQueueLimit(int floor, int max) {
-    if (floor < 1 || max < floor) {
-      throw new IllegalArgumentException("need 1 <= floor <= max, got " + floor + ", " + max);
+  /**
+   * Starts at {@code max}; {@code floor} is the standing queue tolerated (running calls included) on {@code threads}
+   * threads that run the calls.
+   */
+  public StandingQueueLimit(int threads, int floor, int max) {
+    if (threads < 1 || floor < 1 || max < floor) {
+      throw new IllegalArgumentException("need threads >= 1 and 1 <= floor <= max, got " + threads + ", " + floor
+          + ", " + max);
     }
+    this.threads = threads;
     this.floor = floor;
     this.max = max;
     this.limit = max;
@@ -79,7 +85,7 @@ public final class StandingQueueLimit {
     }
     calls++;
     fewestInFlight = Math.min(fewestInFlight, inFlight);
-    if (2 * inFlight <= floor) {
+    if (inFlight <= threads) {
       foundAThreadFree++;
     }
     if (calls < WINDOW_CALLS || endNanos - windowStart < WINDOW_NANOS) {

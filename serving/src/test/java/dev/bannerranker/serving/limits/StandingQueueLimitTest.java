@@ -28,7 +28,7 @@ class StandingQueueLimitTest {
 
   @Test
   void burstsThatDrainWithinAWindowKeepTheCeiling() {
-    StandingQueueLimit limit = new StandingQueueLimit(2, 32);
+    StandingQueueLimit limit = new StandingQueueLimit(1, 2, 32);
     for (int w = 0; w < 50; w++) {
       window(limit, 1, 30, 25, 12, 3);
     }
@@ -37,7 +37,7 @@ class StandingQueueLimitTest {
 
   @Test
   void aStandingQueueDropsTheLimitToTheFloorAtOnce() {
-    StandingQueueLimit limit = new StandingQueueLimit(2, 32);
+    StandingQueueLimit limit = new StandingQueueLimit(1, 2, 32);
     assertEquals(0, limit.drops());
     window(limit, 32, 30, 31); // never fewer than 30 in flight all window long
     assertEquals(2, limit.limit());
@@ -54,7 +54,7 @@ class StandingQueueLimitTest {
 
   @Test
   void theLimitGrowsBackByOneCallPerWindowWhileTheFloorIsBusy() {
-    StandingQueueLimit limit = new StandingQueueLimit(2, 20);
+    StandingQueueLimit limit = new StandingQueueLimit(1, 2, 20);
     for (int w = 0; w < 10; w++) {
       window(limit, 20);
     }
@@ -67,17 +67,17 @@ class StandingQueueLimitTest {
 
   @Test
   void theLimitDoublesWhenAQuarterOfTheCallsFoundAThreadFree() {
-    StandingQueueLimit limit = new StandingQueueLimit(2, 20);
+    StandingQueueLimit limit = new StandingQueueLimit(1, 2, 20);
     window(limit, 20);
     assertEquals(2, limit.limit());
     window(limit, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1); // one call in 11 found itself alone
     assertEquals(3, limit.limit(), "a thread free now and then: as at three times the capacity");
     int[] expected = {6, 12, 20, 20};
     for (int want : expected) {
-      window(limit, 3, 1, 2); // 4 calls in 11 found themselves alone (half the floor)
+      window(limit, 3, 1, 2); // 4 calls in 11 found themselves alone (a thread free)
       assertEquals(want, limit.limit());
     }
-    StandingQueueLimit wide = new StandingQueueLimit(8, 64); // four threads, two calls each
+    StandingQueueLimit wide = new StandingQueueLimit(4, 8, 64); // four threads, two calls each
     window(wide, 64);
     window(wide, 5, 8);
     assertEquals(9, wide.limit(), "five in flight: every thread was busy");
@@ -86,12 +86,25 @@ class StandingQueueLimitTest {
   }
 
   @Test
+  void aFloorOfOneCallPerThreadStillDoublesBack() {
+    // No waiting call tolerated: a call alone on its thread found it free, so the limit doubles back after a drop
+    // rather than climbing one call per window (6 s from 1 to 64).
+    StandingQueueLimit limit = new StandingQueueLimit(1, 1, 64);
+    window(limit, 20);
+    assertEquals(1, limit.limit());
+    for (int want : new int[] {2, 4, 8, 16, 32, 64}) {
+      window(limit, 1, 2, 2); // 4 calls in 11 found themselves alone
+      assertEquals(want, limit.limit());
+    }
+  }
+
+  @Test
   void aServerAtThreeTimesItsCapacityWithRandomArrivalsKeepsTheLimitNearTheFloor() {
     // Poisson arrivals leave the thread free now and then even at three times its capacity (no call for a whole
     // call's time), and now and then drain the queue to the floor, so the limit wanders a few calls above it, as
     // growing by one call per window alone gives: p99 5 calls' time. Doubling at any call that found a thread free
     // would give 8 calls' time.
-    StandingQueueLimit limit = new StandingQueueLimit(2, 64);
+    StandingQueueLimit limit = new StandingQueueLimit(1, 2, 64);
     long service = 600 * US;
     Run run = simulate(limit, service, poisson(200 * US), 0, 0, 0, 1);
     assertTrue(run.p99LatencyNanos() <= 5 * service, "admitted p99 " + run.p99LatencyNanos() / US + " us");
@@ -99,7 +112,7 @@ class StandingQueueLimitTest {
 
   @Test
   void aWindowNeedsItsCallsAndItsTime() {
-    StandingQueueLimit limit = new StandingQueueLimit(1, 8);
+    StandingQueueLimit limit = new StandingQueueLimit(1, 1, 8);
     for (int i = 0; i < StandingQueueLimit.WINDOW_CALLS - 1; i++) {
       now += 50 * MS;
       limit.onSample(now, 8);
@@ -120,8 +133,9 @@ class StandingQueueLimitTest {
 
   @Test
   void boundsAreChecked() {
-    assertThrows(IllegalArgumentException.class, () -> new StandingQueueLimit(0, 8));
-    assertThrows(IllegalArgumentException.class, () -> new StandingQueueLimit(9, 8));
+    assertThrows(IllegalArgumentException.class, () -> new StandingQueueLimit(1, 0, 8));
+    assertThrows(IllegalArgumentException.class, () -> new StandingQueueLimit(1, 9, 8));
+    assertThrows(IllegalArgumentException.class, () -> new StandingQueueLimit(0, 2, 8));
   }
 
   /**
@@ -192,7 +206,7 @@ class StandingQueueLimitTest {
 
   @Test
   void aServerAt70PercentWithPausesShedsNothing() {
-    StandingQueueLimit limit = new StandingQueueLimit(2, 32);
+    StandingQueueLimit limit = new StandingQueueLimit(1, 2, 32);
     Run run = simulate(limit, 150 * US, 214 * US, 2 * MS);
     assertEquals(0, run.shed(), "of " + run.offered());
     assertEquals(32, limit.limit());
@@ -200,7 +214,7 @@ class StandingQueueLimitTest {
 
   @Test
   void aServerAtThreeTimesItsCapacityKeepsTheAdmittedCallsNearTheFloor() {
-    StandingQueueLimit limit = new StandingQueueLimit(2, 32);
+    StandingQueueLimit limit = new StandingQueueLimit(1, 2, 32);
     long service = 150 * US;
     Run run = simulate(limit, service, 50 * US, 2 * MS);
     double shedShare = (double) run.shed() / run.offered();
@@ -209,7 +223,7 @@ class StandingQueueLimitTest {
     // that was running when a pause began, and the pause.
     assertTrue(run.worstLatencyNanos() <= 4 * service + 2 * MS, "worst admitted latency " + run.worstLatencyNanos());
 
-    StandingQueueLimit fixed = new StandingQueueLimit(32, 32);
+    StandingQueueLimit fixed = new StandingQueueLimit(1, 32, 32);
     Run fixedRun = simulate(fixed, service, 50 * US, 2 * MS);
     assertTrue(fixedRun.worstLatencyNanos() >= 30 * service, "a fixed limit of 32 queues 32 deep: "
         + fixedRun.worstLatencyNanos());
@@ -219,7 +233,7 @@ class StandingQueueLimitTest {
   void aStallDropsTheLimitButItIsBackAtTheCeilingWithinASecond() {
     // The benchmark's service: 600 us a Rank, a ceiling of 64; at 70 % it runs at half speed for 400 ms (the JIT
     // compiler taking half the core). Growing by one call per window it would take 6 s to climb back from 2 to 64.
-    StandingQueueLimit limit = new StandingQueueLimit(2, 64);
+    StandingQueueLimit limit = new StandingQueueLimit(1, 2, 64);
     Run run = simulate(limit, 600 * US, poisson(857 * US), 0, 5_000 * MS, 5_400 * MS, 2);
     assertEquals(1, limit.drops());
     long stallEnd = 5_400 * MS;
