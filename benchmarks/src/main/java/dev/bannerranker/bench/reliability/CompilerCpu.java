@@ -9,16 +9,19 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The CPU time a service's JIT compiler threads have used, read from {@code /proc/PID/task/TID/schedstat}: a warm-up
- * under load lasts until the compiler has settled, since a rate measured while it still takes a share of the core
- * understates the service, and its late compiles stall the measure that follows.
+ * How much CPU a service's JIT compiler threads want, read from {@code /proc/PID/task/TID/schedstat}: the time they
+ * ran and the time they waited, runnable, for a CPU. A warm-up under load lasts until the compiler has settled, since
+ * a rate measured while it still takes a share of the core understates the service, and its late compiles stall the
+ * measure that follows. The waiting counts too: a compiler whose priority the service has lowered gets little of a
+ * busy core, and its queued compiles show as waiting rather than running.
  *
- * <p>The JVM starts and stops compiler threads as its queues grow and drain, so the time is kept per thread: a
- * thread that has ended keeps the time it was last seen with.
+ * <p>The JVM starts and stops compiler threads as its queues grow and drain, so the times are kept per thread: a
+ * thread that has ended keeps the times it was last seen with.
  */
 final class CompilerCpu {
   private final Path tasks;
-  private final Map<Integer, Long> lastSeen = new HashMap<>();
+  /** Per thread id: nanoseconds ran and waited, as last read. */
+  private final Map<Integer, long[]> lastSeen = new HashMap<>();
 
   private CompilerCpu(Path tasks) {
     this.tasks = tasks;
@@ -40,26 +43,33 @@ final class CompilerCpu {
     return cpu.lastSeen.isEmpty() ? null : cpu;
   }
 
-  /** Nanoseconds the compiler threads ran since the last call (since creation, at the first). */
+  /**
+   * Nanoseconds the compiler threads ran or waited for a CPU since the last call (since creation, at the first).
+   */
   long sinceLast() throws IOException {
-    long ran = 0;
+    long busy = 0;
     for (int tid : CompilerThreadPriority.compilerThreads(tasks)) {
+      Path file = tasks.resolve(Integer.toString(tid)).resolve("schedstat");
       String schedstat;
       try {
-        schedstat = Files.readString(tasks.resolve(Integer.toString(tid)).resolve("schedstat"),
-            StandardCharsets.US_ASCII);
+        schedstat = Files.readString(file, StandardCharsets.US_ASCII);
       } catch (IOException ended) {
-        continue; // the thread ended between the listing and the read: it keeps its last time
+        continue; // the thread ended between the listing and the read: it keeps its last times
       }
-      long now;
+      long[] now = new long[2];
       try {
-        now = Long.parseLong(schedstat.strip().split(" ")[0]); // on-CPU time, ns
-      } catch (NumberFormatException e) {
-        throw new IOException("no CPU time in " + tasks.resolve(tid + "/schedstat"), e);
+        String[] fields = schedstat.strip().split(" ");
+        now[0] = Long.parseLong(fields[0]); // on a CPU, ns
+        now[1] = Long.parseLong(fields[1]); // runnable, waiting for one, ns
+      } catch (RuntimeException e) {
+        throw new IOException("no CPU times in " + file, e);
       }
-      Long before = lastSeen.put(tid, now);
-      ran += now - (before == null ? 0 : before);
+      long[] before = lastSeen.put(tid, now);
+      for (int i = 0; i < 2; i++) {
+        // a thread id the kernel gave again to a new compiler thread counts from 0
+        busy += before == null || now[i] < before[i] ? now[i] : now[i] - before[i];
+      }
     }
-    return ran;
+    return busy;
   }
 }

@@ -377,22 +377,28 @@ final class Scenarios {
   }
 
   /**
-   * The warm-up goes on while the service's JIT compiler threads take more than this share of a core: most of the
-   * C2 compiles of a fresh service fall in its first minute or two of load, some of them hundreds of milliseconds
-   * long, and a ramp run beside them sheds at rates the service keeps up with once they are done.
+   * The warm-up goes on while the service's JIT compiler threads want more than this share of a core (running or
+   * waiting for it): most of the C2 compiles of a fresh service fall in its first minute or two of load, some of them
+   * hundreds of milliseconds long, and a ramp run beside them sheds at rates the service keeps up with once they are
+   * done.
    */
   static final double SETTLED_COMPILER_SHARE = 0.05;
 
-  /** How long the warm-up went on for the compiler, and the compiler's share of a core in its last part. */
+  /** The warm-up's shortest part: the bound is reached within it. */
+  static final double SHORTEST_PART_SECONDS = 0.1;
+
+  /**
+   * How long the warm-up went on for the compiler, and the share of a core the compiler ran or waited for in its last
+   * part (NaN when it could not be read).
+   */
   record Settling(double seconds, double compilerShare) {}
 
   /**
    * Goes on with the warm-up's closed loop in parts of a fifth of {@code warmup} (at least 0.5 s) until the service's
-   * compiler threads used at most {@link #SETTLED_COMPILER_SHARE} of a core in one, for at most twice
-   * {@code --seconds}; nothing when their CPU time cannot be read (share NaN).
+   * compiler threads ran or waited for at most {@link #SETTLED_COMPILER_SHARE} of a core in one, for at most twice
+   * {@code --seconds} in all; nothing when their CPU times cannot be read.
    */
-  private Settling settleCompiler(ServiceProcess s, Load.Call load, double warmup)
-      throws IOException, InterruptedException {
+  private Settling settleCompiler(ServiceProcess s, Load.Call load, double warmup) throws InterruptedException {
     CompilerCpu compiler = CompilerCpu.of(s.pid());
     if (compiler == null) {
       return new Settling(0, Double.NaN);
@@ -401,14 +407,18 @@ final class Scenarios {
     double bound = 2 * settings.seconds();
     double seconds = 0;
     double share;
-    do {
-      compiler.sinceLast();
-      long start = System.nanoTime();
-      Load.closedLoopFor("warm-up", settings.threads(), part, load);
-      long wall = System.nanoTime() - start;
-      share = compiler.sinceLast() / (double) wall;
-      seconds += wall / 1e9;
-    } while (share > SETTLED_COMPILER_SHARE && seconds < bound);
+    try {
+      do {
+        compiler.sinceLast();
+        long start = System.nanoTime();
+        Load.closedLoopFor("warm-up", settings.threads(), Math.min(part, bound - seconds), load);
+        long wall = System.nanoTime() - start;
+        share = compiler.sinceLast() / (double) wall;
+        seconds += wall / 1e9;
+      } while (share > SETTLED_COMPILER_SHARE && bound - seconds >= SHORTEST_PART_SECONDS);
+    } catch (IOException unreadable) {
+      return new Settling(seconds, Double.NaN); // the service ended, or /proc changed under the suite
+    }
     return new Settling(seconds, share);
   }
 

@@ -54,9 +54,15 @@ class ReliabilityTest {
         overload.toString());
     // the warm-up went on until the service's JIT compiler settled, or for its bound (twice the 2 s per scenario)
     for (JsonNode probe : List.of(overload, r.get("soak"))) {
-      double share = probe.get("warmup_compiler_share").asDouble();
       double seconds = probe.get("warmup_jit_seconds").asDouble();
-      assertTrue(seconds > 0 && (share <= Scenarios.SETTLED_COMPILER_SHARE || seconds >= 4.0), probe.toString());
+      if (probe.get("warmup_compiler_share").isNull()) {
+        assertEquals(0.0, seconds, probe.toString()); // no /proc to read the compiler's times from
+        continue;
+      }
+      double share = probe.get("warmup_compiler_share").asDouble();
+      assertTrue(seconds > 0 && seconds < 4.0 + 1.0, "within its bound, give or take the calls in flight: " + probe);
+      assertTrue(share <= Scenarios.SETTLED_COMPILER_SHARE || seconds >= 4.0 - Scenarios.SHORTEST_PART_SECONDS,
+          "settled, or at the bound: " + probe);
     }
     JsonNode ramp = overload.get("ramp");
     assertTrue(ramp.size() >= 1 && ramp.size() <= Ramp.MAX_STEPS, overload.toString());

@@ -92,10 +92,25 @@ class StandingQueueLimitTest {
     StandingQueueLimit limit = new StandingQueueLimit(1, 1, 64);
     window(limit, 20);
     assertEquals(1, limit.limit());
-    for (int want : new int[] {2, 4, 8, 16, 32, 64}) {
+    window(limit, 1); // at a limit of 1 every admitted call is alone
+    assertEquals(2, limit.limit());
+    for (int want : new int[] {4, 8, 16, 32, 64}) {
       window(limit, 1, 2, 2); // 4 calls in 11 found themselves alone
       assertEquals(want, limit.limit());
     }
+  }
+
+  @Test
+  void aThreadIsFreeByTheThreadsNotByTheFloor() {
+    // Two threads with three calls each tolerated: a call that found three in flight (itself included) waited for a
+    // thread, though it found no more than half the floor (6) in flight.
+    StandingQueueLimit limit = new StandingQueueLimit(2, 6, 64);
+    window(limit, 64);
+    assertEquals(6, limit.limit());
+    window(limit, 3, 6, 6);
+    assertEquals(7, limit.limit(), "three in flight on two threads: it waited");
+    window(limit, 2, 6, 6);
+    assertEquals(14, limit.limit(), "two in flight, itself included: it found a thread free");
   }
 
   @Test
