@@ -81,10 +81,16 @@ class CompilerThreadPriorityTest {
 
   @Test
   void stopsWhenReniceLeavesTheThreadsAsTheyWere() throws IOException {
+    assertStopsAndChangesNothing("true", "a renice that changes nothing stops it");
+  }
+
+  /** With {@code renice} as the command, lowering finds nothing to do, stops, and stays stopped. */
+  private void assertStopsAndChangesNothing(String renice, String why) throws IOException {
     Map<Integer, Integer> before = niceByThread();
-    CompilerThreadPriority priority = new CompilerThreadPriority(tasks, 5, "true");
+    CompilerThreadPriority priority = new CompilerThreadPriority(tasks, 5, renice);
     assertEquals(List.of(), priority.lowerNow());
-    assertTrue(priority.stopped(), "a renice that changes nothing stops it");
+    assertTrue(priority.stopped(), why);
+    assertEquals(List.of(), priority.lowerNow());
     assertNiceUnchanged(before);
   }
 
@@ -110,12 +116,7 @@ class CompilerThreadPriorityTest {
 
   @Test
   void withoutReniceItStopsAndChangesNothing() throws IOException {
-    Map<Integer, Integer> before = niceByThread();
-    CompilerThreadPriority priority = new CompilerThreadPriority(tasks, 5, "/nonexistent/renice");
-    assertEquals(List.of(), priority.lowerNow());
-    assertTrue(priority.stopped(), "a missing renice stops it");
-    assertEquals(List.of(), priority.lowerNow());
-    assertNiceUnchanged(before);
+    assertStopsAndChangesNothing("/nonexistent/renice", "a missing renice stops it");
   }
 
   @Test
